@@ -1,0 +1,318 @@
+// Package taxonomy holds tagger's label set and rating scale as data, with
+// the look-ups that turn what authors write into canonical values.
+//
+// The labels are the 36 fine-grained ids of the Webis trigger-warning
+// taxonomy in 7 groups. Aliases cover the phrases that authors, Archive of
+// Our Own (AO3) and the PAN 2023 trigger-detection data use for them. The
+// data lives in taxonomy.yaml, embedded in the binary and parsed once; a
+// Taxonomy is immutable after loading and safe for concurrent use.
+package taxonomy
+
+import (
+	_ "embed"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"unicode"
+
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed taxonomy.yaml
+var embedded []byte
+
+// Warning states of a story (DESIGN.md §2). A story whose author wrote no
+// warnings is Missing, never an empty Declared list.
+const (
+	StateDeclared       = "declared"
+	StateNoneApply      = "none-apply"
+	StateChoseNotToWarn = "chose-not-to-warn"
+	StateMissing        = "missing"
+)
+
+// Label is one canonical label.
+type Label struct {
+	ID          string `json:"label"`
+	Group       string `json:"group"`
+	Description string `json:"description"`
+}
+
+// entry is what a normalised term means.
+type entry struct {
+	labels []string
+	state  string
+	tag    bool
+}
+
+// Taxonomy is a loaded label set with its alias tables. Use Default for the
+// embedded one.
+type Taxonomy struct {
+	labels  []Label
+	byID    map[string]int
+	groups  []string
+	exact   map[string]entry // whole-phrase matches
+	scan    map[string]entry // matches inside longer phrases
+	ao3     map[string]string
+	pan     map[string]string
+	ratings ratingTable
+}
+
+type fileLabel struct {
+	ID          string   `yaml:"id"`
+	Group       string   `yaml:"group"`
+	Description string   `yaml:"description"`
+	Aliases     []string `yaml:"aliases"`
+	Keywords    []string `yaml:"keywords"`
+}
+
+type file struct {
+	Groups  []string                       `yaml:"groups"`
+	Labels  []fileLabel                    `yaml:"labels"`
+	AO3     map[string]string              `yaml:"ao3_warnings"`
+	PAN     map[string]string              `yaml:"pan2023"`
+	States  map[string][]string            `yaml:"states"`
+	Tags    []string                       `yaml:"tags"`
+	Ratings map[string]map[string][]string `yaml:"ratings"`
+}
+
+var defaultTaxonomy = sync.OnceValue(func() *Taxonomy {
+	t, err := Load(embedded)
+	if err != nil {
+		// The embedded file is part of the binary and covered by tests.
+		panic(fmt.Sprintf("taxonomy: embedded taxonomy.yaml: %v", err))
+	}
+	return t
+})
+
+// Default returns the embedded taxonomy, loading it on first use.
+func Default() *Taxonomy { return defaultTaxonomy() }
+
+// Load parses a taxonomy file in the format of the embedded taxonomy.yaml and
+// checks it: every label in one known group, every alias pointing at a known
+// label, every rating level and system known.
+func Load(data []byte) (*Taxonomy, error) {
+	var f file
+	if err := yaml.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("parse taxonomy: %w", err)
+	}
+	t := &Taxonomy{
+		byID:   map[string]int{},
+		groups: f.Groups,
+		exact:  map[string]entry{},
+		scan:   map[string]entry{},
+		ao3:    map[string]string{},
+		pan:    map[string]string{},
+	}
+	groups := map[string]bool{}
+	for _, g := range f.Groups {
+		groups[g] = true
+	}
+	for _, l := range f.Labels {
+		if !groups[l.Group] {
+			return nil, fmt.Errorf("label %q: unknown group %q", l.ID, l.Group)
+		}
+		if _, dup := t.byID[l.ID]; dup {
+			return nil, fmt.Errorf("label %q defined twice", l.ID)
+		}
+		t.byID[l.ID] = len(t.labels)
+		t.labels = append(t.labels, Label{ID: l.ID, Group: l.Group, Description: l.Description})
+	}
+	for _, l := range f.Labels {
+		t.addLabel(t.exact, l.ID, l.ID)
+		for _, a := range l.Aliases {
+			t.addLabel(t.exact, a, l.ID)
+			if len(strings.Fields(Fold(a))) > 1 {
+				t.addLabel(t.scan, a, l.ID)
+			}
+		}
+		for _, k := range l.Keywords {
+			t.addLabel(t.exact, k, l.ID)
+			t.addLabel(t.scan, k, l.ID)
+		}
+	}
+	for name, id := range f.AO3 {
+		if _, ok := t.byID[id]; !ok {
+			return nil, fmt.Errorf("ao3 warning %q: unknown label %q", name, id)
+		}
+		t.ao3[Fold(name)] = id
+		t.addLabel(t.exact, name, id)
+		t.addLabel(t.scan, name, id)
+	}
+	for name, id := range f.PAN {
+		if _, ok := t.byID[id]; !ok {
+			return nil, fmt.Errorf("pan2023 label %q: unknown label %q", name, id)
+		}
+		t.pan[Fold(name)] = id
+		t.addLabel(t.exact, name, id)
+	}
+	for state, phrases := range f.States {
+		if state != StateNoneApply && state != StateChoseNotToWarn {
+			return nil, fmt.Errorf("states: unknown state %q", state)
+		}
+		for _, p := range phrases {
+			k := Fold(p)
+			t.exact[k] = entry{state: state}
+			if len(strings.Fields(k)) > 2 {
+				t.scan[k] = entry{state: state}
+			}
+		}
+	}
+	for _, tag := range f.Tags {
+		k := Fold(tag)
+		if e, ok := t.exact[k]; ok && (len(e.labels) > 0 || e.state != "") {
+			return nil, fmt.Errorf("tag %q is also a label alias or state", tag)
+		}
+		t.exact[k] = entry{tag: true}
+		t.scan[k] = entry{tag: true}
+	}
+	rt, err := newRatingTable(f.Ratings)
+	if err != nil {
+		return nil, err
+	}
+	t.ratings = rt
+	if len(t.labels) == 0 {
+		return nil, fmt.Errorf("taxonomy has no labels")
+	}
+	return t, nil
+}
+
+func (t *Taxonomy) addLabel(m map[string]entry, term, id string) {
+	k := Fold(term)
+	if k == "" {
+		return
+	}
+	e := m[k]
+	for _, have := range e.labels {
+		if have == id {
+			return
+		}
+	}
+	e.labels = append(e.labels, id)
+	m[k] = e
+}
+
+// Labels returns the canonical labels in taxonomy order (grouped).
+func (t *Taxonomy) Labels() []Label {
+	return append([]Label(nil), t.labels...)
+}
+
+// Groups returns the group names in taxonomy order.
+func (t *Taxonomy) Groups() []string {
+	return append([]string(nil), t.groups...)
+}
+
+// Label returns the label with the given canonical id.
+func (t *Taxonomy) Label(id string) (Label, bool) {
+	i, ok := t.byID[id]
+	if !ok {
+		return Label{}, false
+	}
+	return t.labels[i], true
+}
+
+// Normalize maps a phrase that names a label as a whole ("Graphic Depictions
+// Of Violence", "non-con", "eating-disorders") to its canonical id. A phrase
+// that names several labels ("murder": violence and death) yields the first;
+// NormalizeAll yields them all.
+func (t *Taxonomy) Normalize(phrase string) (string, bool) {
+	ls := t.NormalizeAll(phrase)
+	if len(ls) == 0 {
+		return "", false
+	}
+	return ls[0], true
+}
+
+// NormalizeAll maps a phrase that names labels as a whole to all of them.
+func (t *Taxonomy) NormalizeAll(phrase string) []string {
+	e := t.exact[Fold(phrase)]
+	return append([]string(nil), e.labels...)
+}
+
+// AO3Warning maps one of AO3's archive warnings (any of its historical
+// spellings) to a label; the two state warnings map to a state instead.
+func (t *Taxonomy) AO3Warning(name string) (label, state string, ok bool) {
+	k := Fold(name)
+	if id, ok := t.ao3[k]; ok {
+		return id, "", true
+	}
+	if e, ok := t.exact[k]; ok && e.state != "" {
+		return "", e.state, true
+	}
+	return "", "", false
+}
+
+// PAN2023 maps a PAN 2023 trigger-detection label to a canonical label.
+func (t *Taxonomy) PAN2023(name string) (string, bool) {
+	id, ok := t.pan[Fold(name)]
+	return id, ok
+}
+
+// Fold normalises a phrase for look-up: lower case, curly quotes to straight,
+// hyphens, underscores and other punctuation to spaces (except "/", "+" and
+// apostrophes inside words), spaces collapsed and trimmed, "a / b" to "a/b".
+func Fold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	pendingSpace := false
+	for _, r := range s {
+		switch r {
+		case '\u2019', '\u2018', '`':
+			r = '\''
+		}
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '/' || r == '+' || r == '\'' {
+			if pendingSpace && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			pendingSpace = false
+			b.WriteRune(unicode.ToLower(r))
+		} else {
+			pendingSpace = true
+		}
+	}
+	out := b.String()
+	if strings.ContainsAny(out, "/'") {
+		out = strings.ReplaceAll(strings.ReplaceAll(out, " /", "/"), "/ ", "/")
+		fields := strings.Fields(out)
+		kept := fields[:0]
+		for _, f := range fields {
+			// Quotes around a word are not part of it; "can't" keeps its apostrophe.
+			if f = strings.Trim(f, "'"); f != "" {
+				kept = append(kept, f)
+			}
+		}
+		out = strings.Join(kept, " ")
+	}
+	return strings.Trim(out, "/")
+}
+
+// SortLabels sorts label ids in taxonomy order; unknown ids go last, by name.
+func (t *Taxonomy) SortLabels(ids []string) {
+	sort.SliceStable(ids, func(i, j int) bool {
+		a, aok := t.byID[ids[i]]
+		b, bok := t.byID[ids[j]]
+		switch {
+		case aok && bok:
+			return a < b
+		case aok != bok:
+			return aok
+		}
+		return ids[i] < ids[j]
+	})
+}
+
+// Normalize maps a phrase to a canonical label using the default taxonomy.
+func Normalize(phrase string) (string, bool) { return Default().Normalize(phrase) }
+
+// ParseRating reads a declared rating using the default taxonomy.
+func ParseRating(value string) (Rating, bool) { return Default().ParseRating(value) }
+
+// ClassifyWarning reads one warnings phrase using the default taxonomy.
+func ClassifyWarning(phrase string) Phrase { return Default().ClassifyWarning(phrase) }
+
+// Known reports whether a phrase as a whole is a term of the taxonomy: a
+// label alias, a warning state or a non-warning tag.
+func (t *Taxonomy) Known(phrase string) bool {
+	_, ok := t.exact[Fold(phrase)]
+	return ok
+}

@@ -1,0 +1,186 @@
+package datasets
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+	xunicode "golang.org/x/text/encoding/unicode"
+)
+
+// Encodings Decode reports.
+const (
+	EncodingUTF8        = "utf-8"
+	EncodingUTF8BOM     = "utf-8-bom"
+	EncodingUTF16LE     = "utf-16le"
+	EncodingUTF16BE     = "utf-16be"
+	EncodingWindows1252 = "windows-1252"
+)
+
+// ErrBinary reports input that holds a NUL byte, which text never does.
+var ErrBinary = errors.New("binary file")
+
+// ErrEmpty reports input that holds no text, or only whitespace.
+var ErrEmpty = errors.New("empty story")
+
+// Byte-order marks.
+var (
+	bomUTF8    = []byte{0xEF, 0xBB, 0xBF}
+	bomUTF16LE = []byte{0xFF, 0xFE}
+	bomUTF16BE = []byte{0xFE, 0xFF}
+)
+
+// Decode turns the raw bytes of a story into UTF-8 text and names the
+// encoding it found. UTF-8 (with or without a byte-order mark) and UTF-16
+// with a byte-order mark are decoded as such; bytes that are not valid UTF-8
+// are taken to be Windows-1252, the usual encoding of old fan-fiction
+// archives. Line endings are left as they are, so that for UTF-8 input
+// without a byte-order mark text is b and offsets into it are file offsets.
+//
+// Decode fails with an error wrapping ErrBinary when b holds a NUL byte, and
+// with one wrapping ErrEmpty when b holds nothing but whitespace.
+func Decode(b []byte) (text string, encoding string, err error) {
+	switch {
+	case bytes.HasPrefix(b, bomUTF8):
+		if err := checkNUL(b, len(bomUTF8)); err != nil {
+			return "", "", err
+		}
+		text = string(b[len(bomUTF8):])
+		if !utf8.ValidString(text) {
+			// The mark declares UTF-8, so a stray invalid byte is damage,
+			// not another encoding.
+			text = strings.ToValidUTF8(text, string(utf8.RuneError))
+		}
+		encoding = EncodingUTF8BOM
+	case bytes.HasPrefix(b, bomUTF16LE):
+		text, err = decodeUTF16(b, xunicode.LittleEndian)
+		encoding = EncodingUTF16LE
+	case bytes.HasPrefix(b, bomUTF16BE):
+		text, err = decodeUTF16(b, xunicode.BigEndian)
+		encoding = EncodingUTF16BE
+	default:
+		if err := checkNUL(b, 0); err != nil {
+			return "", "", err
+		}
+		if utf8.Valid(b) {
+			text, encoding = string(b), EncodingUTF8
+		} else {
+			text, err = decodeWindows1252(b)
+			encoding = EncodingWindows1252
+		}
+	}
+	if err != nil {
+		return "", "", err
+	}
+	if isSpace(text) {
+		return "", "", fmt.Errorf("%w: the input is empty or holds only whitespace", ErrEmpty)
+	}
+	return text, encoding, nil
+}
+
+// checkNUL reports a NUL byte in b[from:], giving its offset in b.
+func checkNUL(b []byte, from int) error {
+	if i := bytes.IndexByte(b[from:], 0); i >= 0 {
+		return binaryError(from + i)
+	}
+	return nil
+}
+
+func binaryError(offset int) error {
+	return fmt.Errorf("%w: NUL byte at offset %d; if this is UTF-16 text, save it with a byte-order mark", ErrBinary, offset)
+}
+
+// decodeUTF16 decodes b, which starts with a two-byte byte-order mark.
+func decodeUTF16(b []byte, order xunicode.Endianness) (string, error) {
+	// A NUL code unit is binary data in UTF-16 as in UTF-8; report its
+	// offset in the file rather than in the decoded text.
+	for i := 2; i+1 < len(b); i += 2 {
+		if b[i] == 0 && b[i+1] == 0 {
+			return "", binaryError(i)
+		}
+	}
+	// Unpaired surrogates and an odd trailing byte become U+FFFD.
+	out, err := xunicode.UTF16(order, xunicode.IgnoreBOM).NewDecoder().Bytes(b[2:])
+	if err != nil {
+		return "", fmt.Errorf("decode UTF-16: %w", err)
+	}
+	return string(out), nil
+}
+
+func decodeWindows1252(b []byte) (string, error) {
+	out, err := charmap.Windows1252.NewDecoder().Bytes(b)
+	if err != nil {
+		return "", fmt.Errorf("decode Windows-1252: %w", err)
+	}
+	return string(out), nil
+}
+
+// isSpace reports whether s holds nothing but white space.
+func isSpace(s string) bool {
+	for _, r := range s {
+		if !unicode.IsSpace(r) && r != '\uFEFF' {
+			return false
+		}
+	}
+	return true
+}
+
+// CountWords counts the words of s: maximal runs of letters, digits and
+// combining marks. An apostrophe (' or ’) between two such characters does
+// not end a word, so "can't" is one word; hyphens and other punctuation do.
+func CountWords(s string) int {
+	n := 0
+	inWord := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		// ASCII fast path: most fan fiction is mostly ASCII.
+		if c < utf8.RuneSelf {
+			i++
+			switch {
+			case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+				if !inWord {
+					n++
+					inWord = true
+				}
+			case c == '\'':
+				inWord = inWord && startsWord(s[i:])
+			default:
+				inWord = false
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if !inWord {
+				n++
+				inWord = true
+			}
+		case unicode.IsMark(r):
+			// A combining mark belongs to the letter before it and never
+			// starts a word of its own.
+		case r == '’':
+			inWord = inWord && startsWord(s[i:])
+		default:
+			inWord = false
+		}
+	}
+	return n
+}
+
+// startsWord reports whether s begins with a letter or digit.
+func startsWord(s string) bool {
+	if s == "" {
+		return false
+	}
+	if c := s[0]; c < utf8.RuneSelf {
+		return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}

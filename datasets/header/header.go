@@ -1,0 +1,487 @@
+// Package header parses the free-form headers that authors put above their
+// stories ("Rating: NC-17", "Warnings: major character death") into
+// normalised declared metadata, and finds where the story body begins.
+//
+// A header is a run of "Label: value" fields near the top of a text, in any
+// case and many spellings, possibly preceded by a title, a by-line or
+// author's notes, possibly with several fields on one line, continuation
+// lines, and notes between fields. The body starts at the first line after
+// the last field that is not blank or a separator; a chapter heading after
+// the header ("15. Unexpected.", "Chapter 1") belongs to the body.
+package header
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Field keys: the canonical name of a header field, whatever spelling the
+// author used for its label.
+const (
+	KeyTitle         = "title"
+	KeyAuthor        = "author"
+	KeyRating        = "rating"
+	KeyWarnings      = "warnings"
+	KeyRelationships = "relationships"
+	KeyCategory      = "category"
+	KeyFandom        = "fandom"
+	KeyCharacters    = "characters"
+	KeySummary       = "summary"
+	KeyDisclaimer    = "disclaimer"
+	KeySpoilers      = "spoilers"
+	KeyArchive       = "archive"
+	KeyFeedback      = "feedback"
+	KeyNotes         = "notes"
+	KeyTags          = "tags"
+	KeyWords         = "words"
+	KeyLanguage      = "language"
+	KeyOther         = "other" // recognised header field whose value tagger does not use
+)
+
+// Field is one header field as found in a story.
+type Field struct {
+	Key   string `json:"key"`   // one of the Key constants
+	Label string `json:"label"` // the label as written ("Warning(s)")
+	// Value is the field's value; continuation lines are joined with "\n"
+	// so that list-shaped values (one warning a line) keep their shape.
+	Value string `json:"value"`
+	Line  int    `json:"line"` // 1-based line where the field starts; 0 when not from a text
+}
+
+// Result is a parsed header: the declared metadata, the fields it came from
+// and where the body starts.
+type Result struct {
+	Declared Declared
+	Fields   []Field
+	// BodyLine is the 1-based line on which the body starts.
+	BodyLine int
+	// BodyByte is the byte offset in the parsed text at which the body starts.
+	BodyByte int
+}
+
+// Limits of the header search. A header lies at the top of a story; looking
+// further only finds story text that happens to contain a colon.
+const (
+	maxScanLines    = 400
+	maxScanBytes    = 64 << 10
+	maxPreamble     = 12 // non-blank lines allowed before the first field
+	maxGap          = 3  // unlabelled lines allowed between two fields
+	maxGapAfterNote = 12 // ... after a notes field, whose text runs on
+	maxLabelBytes   = 48
+	maxLabelWords   = 5
+)
+
+type lineKind int
+
+const (
+	kindProse lineKind = iota
+	kindBlank
+	kindField
+	kindSeparator
+	kindHeading
+)
+
+type line struct {
+	text        string // without its line break
+	start, next int    // byte offsets: start of line, start of the next line
+	kind        lineKind
+	fields      []Field // for kindField: the first field and any inline ones
+}
+
+// Parse reads the header at the top of text, if any. A text without a
+// recognisable header yields a Result whose body is the whole text and
+// whose warning status is missing.
+func Parse(text string) Result {
+	lines := scanLines(text)
+	first, preamble := -1, 0
+	for i, ln := range lines {
+		if ln.kind == kindBlank {
+			continue
+		}
+		if ln.kind == kindField {
+			first = i
+			break
+		}
+		if preamble++; preamble > maxPreamble {
+			break
+		}
+	}
+	if first < 0 {
+		return Result{Declared: Build(nil), BodyLine: 1}
+	}
+
+	var fields []Field
+	// Title and by-line before the first field.
+	for i, ln := range lines[:first] {
+		t := strings.TrimSpace(ln.text)
+		if t == "" {
+			continue
+		}
+		if author, ok := byline(t); ok {
+			fields = append(fields, Field{Key: KeyAuthor, Label: "by", Value: author, Line: i + 1})
+			continue
+		}
+		if !hasKey(fields, KeyTitle) && utf8.RuneCountInString(t) <= 100 && ln.kind != kindSeparator {
+			fields = append(fields, Field{Key: KeyTitle, Label: "", Value: strings.Trim(t, "*_#=~ "), Line: i + 1})
+		}
+	}
+	// A title line guessed from the preamble gives way to a Title field.
+	guessedTitle := len(fields) > 0 && fields[len(fields)-1].Key == KeyTitle && fields[len(fields)-1].Label == ""
+
+	last := first // index of the last header line
+	for i := first; i >= 0 && i < len(lines); {
+		block := append([]Field(nil), lines[i].fields...)
+		cur := &block[len(block)-1]
+		j := i + 1
+		var cont []string
+		if cur.Value == "" && (cur.Key == KeySummary || isNotesKey(cur.Key)) &&
+			j+1 < len(lines) && lines[j].kind == kindBlank && lines[j+1].kind == kindProse {
+			j++ // "Summary:" then a blank line, then the summary
+		}
+		prev := lines[i].text
+		for j < len(lines) && lines[j].kind == kindProse && continues(prev, lines[j].text, cur.Value == "" && len(cont) == 0) {
+			cont = append(cont, strings.TrimLeft(strings.TrimSpace(lines[j].text), "-*•· "))
+			prev = lines[j].text
+			j++
+		}
+		if len(cont) > 0 {
+			v := strings.Join(cont, "\n")
+			if cur.Value != "" {
+				v = cur.Value + "\n" + v
+			}
+			cur.Value = v
+		}
+		for k := range block {
+			block[k].Line = i + 1
+		}
+		fields = append(fields, block...)
+		last = j - 1
+
+		gap := maxGap
+		if isNotesKey(cur.Key) {
+			gap = maxGapAfterNote
+		}
+		i = nextField(lines, j, gap)
+	}
+	if guessedTitle && countKey(fields, KeyTitle) > 1 {
+		fields = dropGuessedTitle(fields)
+	}
+
+	body := len(text)
+	bodyLine := 0
+	if last+1 < len(lines) {
+		body, bodyLine = lines[last].next, last+1
+		for k := last + 1; k < len(lines); k++ {
+			if lines[k].kind != kindBlank && lines[k].kind != kindSeparator {
+				body, bodyLine = lines[k].start, k
+				break
+			}
+		}
+	} else {
+		body, bodyLine = lines[last].next, last+1
+		if ln := lines[last]; ln.next == ln.start+len(ln.text) {
+			bodyLine = last // no line break after the header: the empty body is on its last line
+		}
+	}
+	return Result{
+		Declared: Build(fields),
+		Fields:   fields,
+		BodyLine: bodyLine + 1,
+		BodyByte: body,
+	}
+}
+
+// nextField finds the next field after a field block that ends before
+// lines[from], or -1 when the header is over: too much unlabelled text, a
+// chapter heading, or text after a separator.
+func nextField(lines []line, from, gap int) int {
+	prose, afterSeparator := 0, false
+	for k := from; k < len(lines); k++ {
+		switch lines[k].kind {
+		case kindBlank:
+		case kindField:
+			return k
+		case kindHeading:
+			return -1
+		case kindSeparator:
+			afterSeparator = true
+		default:
+			if afterSeparator {
+				return -1
+			}
+			if prose++; prose > gap {
+				return -1
+			}
+		}
+	}
+	return -1
+}
+
+// continues reports whether cur continues the value of a field whose last
+// line was prev: the value so far is empty, or cur is indented or a bullet,
+// or prev looks hard-wrapped (a line of 60 to 100 characters).
+func continues(prev, cur string, empty bool) bool {
+	if empty {
+		return true
+	}
+	if r, _ := utf8.DecodeRuneInString(cur); r == ' ' || r == '\t' || r == '-' || r == '*' || r == '•' || r == '·' {
+		return true
+	}
+	n := utf8.RuneCountInString(strings.TrimRight(prev, " \t"))
+	return n >= 60 && n <= 100
+}
+
+// scanLines splits the top of text into classified lines. \r\n, \r and \n
+// all end a line, so offsets stay those of the text as given.
+func scanLines(text string) []line {
+	var lines []line
+	for pos := 0; pos < len(text) && len(lines) < maxScanLines && pos < maxScanBytes; {
+		end := strings.IndexAny(text[pos:], "\r\n")
+		next := len(text)
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += pos
+			next = end + 1
+			if text[end] == '\r' && next < len(text) && text[next] == '\n' {
+				next++
+			}
+		}
+		ln := line{text: text[pos:end], start: pos, next: next}
+		classifyLine(&ln)
+		lines = append(lines, ln)
+		pos = next
+	}
+	return lines
+}
+
+func classifyLine(ln *line) {
+	t := strings.TrimSpace(ln.text)
+	switch {
+	case t == "":
+		ln.kind = kindBlank
+	case isSeparator(t):
+		ln.kind = kindSeparator
+	default:
+		if fs := parseFieldLine(t); len(fs) > 0 {
+			ln.kind, ln.fields = kindField, fs
+		} else if isHeading(t) {
+			ln.kind = kindHeading
+		}
+	}
+}
+
+// parseFieldLine reads "Label: value" at the start of a trimmed line, and
+// any further "Label: value" fields run inline after it.
+func parseFieldLine(t string) []Field {
+	t = strings.TrimLeft(t, "*_#>[•·-~ \t")
+	label, rest, ok := splitLabel(t)
+	if !ok {
+		return nil
+	}
+	key, ok := lookupLabel(label)
+	if !ok {
+		return nil
+	}
+	fields := []Field{{Key: key, Label: label}}
+	for {
+		cur := &fields[len(fields)-1]
+		at, l, k, after := nextInline(rest)
+		if at < 0 {
+			cur.Value = cleanValue(rest)
+			return fields
+		}
+		cur.Value = cleanValue(rest[:at])
+		fields = append(fields, Field{Key: k, Label: l})
+		rest = after
+	}
+}
+
+// splitLabel splits "Label: value" (also "**Label:** value" and
+// "Label - value") into its label and the rest.
+func splitLabel(t string) (label, rest string, ok bool) {
+	if c := strings.IndexByte(t, ':'); c > 0 && c <= maxLabelBytes {
+		label = strings.Trim(t[:c], "*_] \t")
+		rest = t[c+1:]
+	} else {
+		// "Rating - R": only with spaces round the dash, as a label can hold one.
+		for _, d := range []string{" - ", " – ", " — ", " = "} {
+			if c := strings.Index(t, d); c > 0 && c <= maxLabelBytes {
+				label, rest = strings.Trim(t[:c], "*_] \t"), t[c+len(d):]
+				if _, ok := lookupLabel(label); !ok || weakLabels[fold(label)] {
+					return "", "", false
+				}
+				break
+			}
+		}
+	}
+	if label == "" || len(strings.Fields(label)) > maxLabelWords {
+		return "", "", false
+	}
+	if r, _ := utf8.DecodeRuneInString(label); r == '"' || r == '\'' || r == '“' || r == '‘' {
+		return "", "", false
+	}
+	return label, rest, true
+}
+
+// nextInline finds the next "Label:" inside a field value: a known, not
+// weak, label that starts with a capital letter after a space.
+func nextInline(v string) (at int, label, key, after string) {
+	for off := 0; off < len(v); {
+		c := strings.IndexByte(v[off:], ':')
+		if c < 0 {
+			return -1, "", "", ""
+		}
+		c += off
+		off = c + 1
+		// Try the last 1..4 words before the colon, longest first.
+		head := strings.TrimRight(v[:c], "*_ ")
+		words := strings.Fields(head)
+		for n := min(4, len(words)); n >= 1; n-- {
+			cand := strings.Join(words[len(words)-n:], " ")
+			cand = strings.TrimLeft(cand, "*_(")
+			r, _ := utf8.DecodeRuneInString(cand)
+			if !unicode.IsUpper(r) {
+				continue
+			}
+			k, ok := lookupLabel(cand)
+			if !ok || weakLabels[fold(cand)] {
+				continue
+			}
+			start := wordStart(head, len(words)-n)
+			if start <= 0 {
+				continue // a label at the very start is the line's own label
+			}
+			return start, cand, k, v[c+1:]
+		}
+	}
+	return -1, "", "", ""
+}
+
+// wordStart returns the byte offset of the i-th whitespace-separated word of s.
+func wordStart(s string, i int) int {
+	n := -1
+	inWord := false
+	for pos, r := range s {
+		if unicode.IsSpace(r) {
+			inWord = false
+			continue
+		}
+		if !inWord {
+			inWord = true
+			n++
+			if n == i {
+				return pos
+			}
+		}
+	}
+	return -1
+}
+
+func cleanValue(v string) string {
+	return strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(v), "*_"))
+}
+
+// isSeparator reports lines such as "~~~~", "* * *", "-----", "oOo", "xXx".
+func isSeparator(t string) bool {
+	if utf8.RuneCountInString(t) > 60 {
+		return false
+	}
+	symbols, letters := 0, 0
+	for _, r := range t {
+		switch {
+		case unicode.IsSpace(r):
+		case r == 'o' || r == 'O' || r == '0' || r == 'x' || r == 'X':
+			letters++
+		case unicode.IsPunct(r) || unicode.IsSymbol(r):
+			symbols++
+		default:
+			return false
+		}
+	}
+	return symbols >= 3 || symbols+letters >= 3 && letters > 0 && symbols > 0 || letters >= 3 && strings.ContainsAny(t, "oO") && strings.ContainsAny(t, "0xX")
+}
+
+// isHeading reports chapter and part headings: "Chapter 1", "15.
+// Unexpected.", "Part Two", "Prologue", "IV.".
+func isHeading(t string) bool {
+	if utf8.RuneCountInString(t) > 80 {
+		return false
+	}
+	f := strings.Fields(strings.ToLower(strings.Trim(t, "*_#=~-–— ")))
+	if len(f) == 0 {
+		return false
+	}
+	switch strings.TrimRight(f[0], ".:") {
+	case "chapter", "part", "prologue", "epilogue", "interlude", "book", "act", "ch", "chap":
+		return true
+	}
+	// "15. Unexpected." or "IV." — a number and a short title.
+	w := f[0]
+	if strings.HasSuffix(w, ".") || strings.HasSuffix(w, ")") || strings.HasSuffix(w, ":") {
+		num := strings.TrimRight(w, ".):")
+		if num != "" && len(f) <= 8 && (allDigits(num) && len(num) <= 3 || isRoman(num)) {
+			return true
+		}
+	}
+	return false
+}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func isRoman(s string) bool {
+	for _, r := range s {
+		if !strings.ContainsRune("ivxlc", r) {
+			return false
+		}
+	}
+	return s != "" && len(s) <= 6
+}
+
+// byline reads "by Name" or "written by Name" on a short line.
+func byline(t string) (string, bool) {
+	if utf8.RuneCountInString(t) > 80 {
+		return "", false
+	}
+	l := strings.ToLower(t)
+	for _, p := range []string{"written by ", "by "} {
+		if strings.HasPrefix(l, p) {
+			name := strings.TrimSpace(t[len(p):])
+			if name != "" {
+				return name, true
+			}
+		}
+	}
+	return "", false
+}
+
+func hasKey(fs []Field, key string) bool { return countKey(fs, key) > 0 }
+
+func countKey(fs []Field, key string) int {
+	n := 0
+	for _, f := range fs {
+		if f.Key == key {
+			n++
+		}
+	}
+	return n
+}
+
+func dropGuessedTitle(fs []Field) []Field {
+	out := fs[:0]
+	for _, f := range fs {
+		if f.Key == KeyTitle && f.Label == "" {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}

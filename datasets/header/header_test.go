@@ -1,0 +1,314 @@
+package header
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// want lists what a test checks; nil slices and empty strings are checked
+// too (an unexpected value is as wrong as a missing one), except body, which
+// is a prefix of the expected body.
+type want struct {
+	title                     string
+	authors                   []string
+	rating, ratingRaw, system string
+	status                    string
+	warnings                  []string
+	raw                       []string
+	unmapped                  []string
+	negated                   []string
+	tags                      []string
+	relationships             []string
+	fandoms                   []string
+	characters                []string
+	summary                   string
+	bodyLine                  int
+	body                      string
+}
+
+func TestParseHeaders(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want want
+	}{
+		{
+			name: "mailing-list header in capitals",
+			text: "TITLE: Ashes\n\nAUTHOR: Kestrel\n\nRATING: PG-13\n\nWARNINGS: Major character death\n\nSUMMARY: After the fire.\n\nDISCLAIMER: Not mine.\n\nThe house was still smoking when they came back.\n\nNobody spoke.\n",
+			want: want{title: "Ashes", authors: []string{"Kestrel"}, rating: "teen", ratingRaw: "PG-13", system: "mpaa",
+				status: "declared", warnings: []string{"death"}, raw: []string{"Major character death"},
+				summary: "After the fire.", bodyLine: 13, body: "The house was still smoking"},
+		},
+		{
+			name: "several fields inline in one paragraph",
+			text: "Rating: NC-17 Disclaimers: They belong to Joss. Summary: Spike comes back wrong. Warnings: torture, non-con, character death\n\nThe crypt was cold.\n",
+			want: want{rating: "explicit", ratingRaw: "NC-17", system: "mpaa", status: "declared",
+				warnings: []string{"violence", "death", "sexual-abuse"}, raw: []string{"torture", "non-con", "character death"},
+				summary: "Spike comes back wrong.", bodyLine: 3, body: "The crypt was cold."},
+		},
+		{
+			name: "bold LiveJournal labels and a separator",
+			text: "**Title:** Small Hours\n**Author:** wrenfeather\n**Fandom:** Supernatural\n**Pairing:** Sam/Dean\n**Rating:** R\n**Warnings:** Wincest, blood\n**Word Count:** 3,200\n\n---\n\nThe motel sign buzzed.\n",
+			want: want{title: "Small Hours", authors: []string{"wrenfeather"}, fandoms: []string{"Supernatural"},
+				relationships: []string{"Sam/Dean"}, rating: "mature", ratingRaw: "R", system: "mpaa", status: "declared",
+				warnings: []string{"blood-gore", "incest"}, raw: []string{"Wincest", "blood"}, bodyLine: 11, body: "The motel sign buzzed."},
+		},
+		{
+			name: "title and by-line before the fields, rating with prose",
+			text: "The Long Road Home\nby Jane Doe & John Roe\n\nRating: R (though relatively mild)\nPairing: Aziraphale/Crowley\n\nIt rained in Soho.\n",
+			want: want{title: "The Long Road Home", authors: []string{"Jane Doe", "John Roe"}, rating: "mature", ratingRaw: "R",
+				system: "mpaa", status: "missing", relationships: []string{"Aziraphale/Crowley"}, bodyLine: 7, body: "It rained in Soho."},
+		},
+		{
+			name: "review replies before the header",
+			text: "A/N: Thanks for the reviews!\n\nmoonfish- yes, he will be back!\n\nLaurel- glad you liked it :)\n\nTitle: Glass\nRating: Rated M for language\nWarnings: none\n\nShe woke to the sound of glass.\n",
+			want: want{title: "Glass", rating: "mature", ratingRaw: "M", system: "fictionratings", status: "none-apply",
+				raw: []string{"none"}, bodyLine: 11, body: "She woke to the sound"},
+		},
+		{
+			name: "wrapped summary continues on the next lines",
+			text: "Title: Winter Palace\nSummary: In the last winter of the war, a quartermaster and a spy trade\nsecrets across a frozen river, and neither of them means to be caught.\nRating: T\n\nSnow fell on the river.\n",
+			want: want{title: "Winter Palace", rating: "teen", ratingRaw: "T", system: "fictionratings", status: "missing",
+				summary:  "In the last winter of the war, a quartermaster and a spy trade secrets across a frozen river, and neither of them means to be caught.",
+				bodyLine: 6, body: "Snow fell on the river."},
+		},
+		{
+			name: "bulleted warnings under an empty label",
+			text: "Title: Drift\nWarnings:\n- self-harm\n- suicidal thoughts\n- panic attacks\n\nThe ocean was grey.\n",
+			want: want{title: "Drift", status: "declared", warnings: []string{"self-harm", "suicide", "mental-illness"},
+				raw: []string{"self-harm", "suicidal thoughts", "panic attacks"}, bodyLine: 7, body: "The ocean was grey."},
+		},
+		{
+			name: "negated warnings do not declare",
+			text: "Warnings: no character death; violence (but not graphic); no rape\n\nThey fought at dawn.\n",
+			want: want{status: "declared", warnings: []string{"violence"}, negated: []string{"death", "sexual-abuse"},
+				raw: []string{"no character death", "violence (but not graphic)", "no rape"}, bodyLine: 3, body: "They fought at dawn."},
+		},
+		{
+			name: "death but not someone",
+			text: "Warnings: death (but not Sherlock), blood\n\nThe body lay on the floor.\n",
+			want: want{status: "declared", warnings: []string{"death", "blood-gore"},
+				raw: []string{"death (but not Sherlock)", "blood"}, bodyLine: 3, body: "The body lay"},
+		},
+		{
+			name: "AO3 chose not to warn",
+			text: "Rating: Explicit\nArchive Warning: Creator Chose Not To Use Archive Warnings\n\nIt began in June.\n",
+			want: want{rating: "explicit", ratingRaw: "Explicit", system: "ao3", status: "chose-not-to-warn",
+				raw: []string{"Creator Chose Not To Use Archive Warnings"}, bodyLine: 4, body: "It began in June."},
+		},
+		{
+			name: "read at your own risk",
+			text: "Warnings: read at your own risk\n\nIt began in June.\n",
+			want: want{status: "chose-not-to-warn", raw: []string{"read at your own risk"}, bodyLine: 3, body: "It began in June."},
+		},
+		{
+			name: "no archive warnings apply",
+			text: "Rating: General Audiences\nArchive Warnings: No Archive Warnings Apply\n\nTea, at last.\n",
+			want: want{rating: "general", ratingRaw: "General Audiences", system: "ao3", status: "none-apply",
+				raw: []string{"No Archive Warnings Apply"}, bodyLine: 4, body: "Tea, at last."},
+		},
+		{
+			name: "header ends where the story begins",
+			text: "Title: Morning\nRating: PG\nHarry walked into the kitchen and sat down.\nRon was already eating.\n",
+			want: want{title: "Morning", rating: "general", ratingRaw: "PG", system: "mpaa", status: "missing",
+				bodyLine: 3, body: "Harry walked into the kitchen"},
+		},
+		{
+			name: "TW and CW labels",
+			text: "TW: self harm, blood\nCW: mentions of suicide\n\nThe bathroom light flickered.\n",
+			want: want{status: "declared", warnings: []string{"blood-gore", "self-harm", "suicide"},
+				raw: []string{"self harm", "blood", "mentions of suicide"}, bodyLine: 4, body: "The bathroom light"},
+		},
+		{
+			name: "no header at all",
+			text: "The war had been over for a year.\n\nNobody said: \"Rating.\"\n",
+			want: want{status: "missing", bodyLine: 1, body: "The war had been over"},
+		},
+		{
+			name: "chapter heading after the header belongs to the body",
+			text: "Title: Salt\nRating: NC-17, and I mean it\n\nChapter 1: Tide\n\nThe sea came in.\n",
+			want: want{title: "Salt", rating: "explicit", ratingRaw: "NC-17", system: "mpaa", status: "missing",
+				bodyLine: 4, body: "Chapter 1: Tide"},
+		},
+		{
+			name: "warnings split on slashes, and, also",
+			text: "Warnings: rape/murder and torture. Also: major character death\n\nNight.\n",
+			want: want{status: "declared", warnings: []string{"violence", "death", "sexual-abuse"},
+				raw: []string{"rape/murder", "torture", "major character death"}, bodyLine: 3, body: "Night."},
+		},
+		{
+			name: "phrases that are not warnings go to tags",
+			text: "Warning(s): slash, M/M, AU, OOC, SPOILER WARNING for season 3, crossover\n\nOnce.\n",
+			want: want{status: "declared", tags: []string{"slash", "M/M", "AU", "OOC", "spoilers", "crossover"},
+				raw: []string{"slash", "M/M", "AU", "OOC", "SPOILER WARNING for season 3", "crossover"}, bodyLine: 3, body: "Once."},
+		},
+		{
+			name: "unmapped phrases are kept",
+			text: "Warnings: the usual, Dean being Dean\n\nOnce.\n",
+			want: want{status: "declared", raw: []string{"the usual", "Dean being Dean"},
+				unmapped: []string{"the usual", "Dean being Dean"}, bodyLine: 3, body: "Once."},
+		},
+		{
+			name: "author's note between fields, over paragraphs",
+			text: "Title: Embers\nAuthor's Note: This took forever.\n\nThanks to my beta, who is a saint.\n\nAnd to everyone who left kudos.\n\nRating: M\nContent Warning(s): domestic violence\n\nThe door slammed.\n",
+			want: want{title: "Embers", rating: "mature", ratingRaw: "M", system: "fictionratings", status: "declared",
+				warnings: []string{"abuse"}, raw: []string{"domestic violence"}, bodyLine: 11, body: "The door slammed."},
+		},
+		{
+			name: "fandom, characters, keywords and category",
+			text: "Fandom: Good Omens, Discworld\nCharacters: Aziraphale, Crowley, Death\nCategory: Slash, Romance\nKeywords: angels; demons\n\nIn the beginning.\n",
+			want: want{status: "missing", fandoms: []string{"Good Omens", "Discworld"}, characters: []string{"Aziraphale", "Crowley", "Death"},
+				tags: []string{"Slash", "Romance", "angels", "demons"}, bodyLine: 6, body: "In the beginning."},
+		},
+		{
+			name: "CRLF line endings",
+			text: "Title: Crlf\r\nRating: G\r\n\r\nBody line one.\r\nBody line two.\r\n",
+			want: want{title: "Crlf", rating: "general", ratingRaw: "G", system: "mpaa", status: "missing", bodyLine: 4, body: "Body line one."},
+		},
+		{
+			name: "lone CR line endings",
+			text: "Title: Old Mac\rRating: PG-13\r\rBody line one.\rBody line two.\r",
+			want: want{title: "Old Mac", rating: "teen", ratingRaw: "PG-13", system: "mpaa", status: "missing", bodyLine: 4, body: "Body line one."},
+		},
+		{
+			name: "colons in the story are not fields",
+			text: "Title: Lists\n\n\"Note: bring milk,\" she wrote.\nHe read it twice.\nThen he said: fine.\nShe laughed.\nWarning: the stove was on.\n",
+			want: want{title: "Lists", status: "missing", bodyLine: 3, body: "\"Note: bring milk,\""},
+		},
+		{
+			name: "rating bracketed, dash separator",
+			text: "Title - Rooftops\nRating - [PG-13]\nWarnings - language\n\nWind.\n",
+			want: want{title: "Rooftops", rating: "teen", ratingRaw: "PG-13", system: "mpaa", status: "declared",
+				warnings: []string{"abusive-language"}, raw: []string{"language"}, bodyLine: 5, body: "Wind."},
+		},
+		{
+			name: "fan rated and warnings and rants",
+			text: "Title: Echo\nRated: FRAO\nWarnings and rants: dub-con; bondage. I don't apologise.\n\n~*~*~*~\n\nEcho ran.\n",
+			want: want{title: "Echo", rating: "explicit", ratingRaw: "FRAO", system: "fanrated", status: "declared",
+				warnings: []string{"sexual-abuse", "other-sexual"}, raw: []string{"dub-con", "bondage", "I don't apologise"},
+				unmapped: []string{"I don't apologise"}, bodyLine: 7, body: "Echo ran."},
+		},
+		{
+			name: "unreadable rating keeps its raw text",
+			text: "Rating: ask your mum\n\nStory.\n",
+			want: want{ratingRaw: "ask your mum", status: "missing", bodyLine: 3, body: "Story."},
+		},
+		{
+			name: "empty warnings field is missing",
+			text: "Title: Blank\nWarnings:\n\nOnce upon a time.\n",
+			want: want{title: "Blank", status: "missing", bodyLine: 4, body: "Once upon a time."},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Parse(tc.text)
+			d, w := r.Declared, tc.want
+			checkStr(t, "title", d.Title, w.title)
+			checkList(t, "authors", d.Authors, w.authors)
+			checkStr(t, "declared_rating", d.DeclaredRating, w.rating)
+			checkStr(t, "declared_rating_raw", d.DeclaredRatingRaw, w.ratingRaw)
+			checkStr(t, "rating_system", d.RatingSystem, w.system)
+			checkStr(t, "warning_status", d.WarningStatus, w.status)
+			checkList(t, "declared_warnings", d.DeclaredWarnings, w.warnings)
+			checkList(t, "declared_warnings_raw", d.DeclaredWarningsRaw, w.raw)
+			checkList(t, "unmapped_warnings", d.UnmappedWarnings, w.unmapped)
+			checkList(t, "negated_warnings", d.NegatedWarnings, w.negated)
+			checkList(t, "tags", d.Tags, w.tags)
+			checkList(t, "relationships", d.Relationships, w.relationships)
+			checkList(t, "fandoms", d.Fandoms, w.fandoms)
+			checkList(t, "characters", d.Characters, w.characters)
+			checkStr(t, "summary", d.Summary, w.summary)
+			if r.BodyLine != w.bodyLine {
+				t.Errorf("BodyLine = %d, want %d", r.BodyLine, w.bodyLine)
+			}
+			if body := tc.text[r.BodyByte:]; !strings.HasPrefix(body, w.body) {
+				t.Errorf("body starts %q, want %q", head(body), w.body)
+			}
+			if got := lineOf(tc.text, r.BodyByte); got != r.BodyLine {
+				t.Errorf("BodyByte %d is on line %d, BodyLine says %d", r.BodyByte, got, r.BodyLine)
+			}
+		})
+	}
+}
+
+func TestBuildFromStructuredFields(t *testing.T) {
+	d := Build([]Field{
+		{Key: KeyRating, Value: "Mature"},
+		{Key: KeyWarnings, Value: "Graphic Depictions Of Violence"},
+		{Key: KeyWarnings, Value: "Rape/Non-Con"},
+		{Key: KeyAuthor, Value: "someone"},
+		{Key: KeyTags, Value: "Angst"},
+		{Key: KeyTags, Value: "Hurt/Comfort"},
+	})
+	checkStr(t, "declared_rating", d.DeclaredRating, "mature")
+	checkStr(t, "rating_system", d.RatingSystem, "ao3")
+	checkStr(t, "warning_status", d.WarningStatus, "declared")
+	checkList(t, "declared_warnings", d.DeclaredWarnings, []string{"violence", "sexual-abuse"})
+	checkList(t, "declared_warnings_raw", d.DeclaredWarningsRaw, []string{"Graphic Depictions Of Violence", "Rape/Non-Con"})
+	checkList(t, "tags", d.Tags, []string{"Angst", "Hurt/Comfort"})
+	checkList(t, "authors", d.Authors, []string{"someone"})
+
+	empty := Build(nil)
+	if empty.WarningStatus != "missing" || empty.DeclaredWarnings == nil || empty.Tags == nil {
+		t.Errorf("Build(nil) = %+v: want status missing and non-nil lists", empty)
+	}
+}
+
+func TestParseHugeSingleLine(t *testing.T) {
+	// A story with no line breaks must not be scanned past the header limit.
+	text := "Rating: R\n" + strings.Repeat("word ", 1<<20)
+	r := Parse(text)
+	if r.Declared.DeclaredRating != "mature" || r.BodyLine != 2 || r.BodyByte != len("Rating: R\n") {
+		t.Errorf("got rating %q body line %d byte %d", r.Declared.DeclaredRating, r.BodyLine, r.BodyByte)
+	}
+}
+
+func TestParseHeaderOnly(t *testing.T) {
+	text := "Title: Nothing Else\nRating: G"
+	r := Parse(text)
+	if r.BodyByte != len(text) || text[r.BodyByte:] != "" {
+		t.Errorf("header-only text: body byte %d of %d", r.BodyByte, len(text))
+	}
+}
+
+func checkStr(t *testing.T, name, got, want string) {
+	t.Helper()
+	if got != want {
+		t.Errorf("%s = %q, want %q", name, got, want)
+	}
+}
+
+func checkList(t *testing.T, name string, got, want []string) {
+	t.Helper()
+	if len(got) == 0 && len(want) == 0 {
+		return
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("%s = %q, want %q", name, got, want)
+	}
+}
+
+func head(s string) string {
+	if len(s) > 40 {
+		return s[:40]
+	}
+	return s
+}
+
+// lineOf returns the 1-based line of byte offset off, counting \r\n, \r and
+// \n as one line break each.
+func lineOf(text string, off int) int {
+	n := 1
+	for i := 0; i < off && i < len(text); i++ {
+		switch text[i] {
+		case '\n':
+			n++
+		case '\r':
+			if i+1 >= len(text) || text[i+1] != '\n' {
+				n++
+			}
+		}
+	}
+	return n
+}

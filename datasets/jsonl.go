@@ -1,0 +1,279 @@
+package datasets
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	xunicode "golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+
+	"github.com/tagger-dev/tagger/datasets/header"
+)
+
+// recordShape is the hint every record error ends with.
+const recordShape = `each line must be {"id": ..., "text": ...}`
+
+// jsonRecord is one line of a JSONL corpus. Values stay raw so that a value
+// of the wrong type is reported with the name of its field.
+type jsonRecord struct {
+	ID     json.RawMessage `json:"id"`
+	WorkID json.RawMessage `json:"work_id"` // PAN 2023
+	Text   json.RawMessage `json:"text"`
+	Labels json.RawMessage `json:"labels"` // PAN 2023
+
+	Title         json.RawMessage `json:"title"`
+	Author        json.RawMessage `json:"author"`
+	Authors       json.RawMessage `json:"authors"`
+	Rating        json.RawMessage `json:"rating"`
+	Warnings      json.RawMessage `json:"warnings"`
+	Tags          json.RawMessage `json:"tags"`
+	Fandom        json.RawMessage `json:"fandom"`
+	Fandoms       json.RawMessage `json:"fandoms"`
+	Relationships json.RawMessage `json:"relationships"`
+	Characters    json.RawMessage `json:"characters"`
+	Summary       json.RawMessage `json:"summary"`
+	Language      json.RawMessage `json:"language"`
+}
+
+// parseRecord makes the Story of one non-blank corpus line. enc is the
+// corpus encoding, src the line's source (path:line) and id the ID to use
+// when the record has none.
+func parseRecord(line []byte, enc, src, id string) *Story {
+	sum := sha256.Sum256(line)
+	s := &Story{ID: id, Source: src, Format: FormatJSONL, SHA256: hex.EncodeToString(sum[:]), Encoding: enc}
+	if enc == EncodingUTF8 && !utf8.Valid(line) {
+		// JSON is UTF-8 by definition, but a corpus written by an old
+		// Windows tool is not; decode it as a text file would be.
+		if text, err := decodeWindows1252(line); err == nil {
+			line, s.Encoding = []byte(text), EncodingWindows1252
+		}
+	}
+	rec, err := decodeRecord(line)
+	if rec.id != "" {
+		s.ID = rec.id
+	}
+	s.Format = rec.format
+	if err != nil {
+		s.Err = fmt.Errorf("%s: jsonl record: %w", src, err)
+		return s
+	}
+	s.Text = rec.text
+	if rec.declared {
+		// The record declares its metadata; its text is all body.
+		s.Declared = header.Build(rec.fields)
+		s.BodyLine, s.BodyByte = 1, 0
+	} else {
+		res := header.Parse(rec.text)
+		s.Declared = res.Declared
+		s.BodyLine, s.BodyByte = res.BodyLine, res.BodyByte
+	}
+	s.Words = CountWords(s.Body())
+	return s
+}
+
+// record is what a corpus line holds.
+type record struct {
+	id     string // empty when the record has none
+	format string // FormatJSONL or FormatPAN2023
+	text   string // plain text: a PAN 2023 work's HTML is converted
+	// declared reports that the record carries its metadata in fields, for
+	// header.Build; otherwise its text may carry a header.
+	declared bool
+	fields   []header.Field
+}
+
+// decodeRecord decodes a corpus line. On error, the record holds the id and
+// format when they are known.
+func decodeRecord(line []byte) (record, error) {
+	rec := record{format: FormatJSONL}
+	if b := bytes.TrimLeft(line, " \t\r"); len(b) == 0 || b[0] != '{' {
+		return rec, errors.New("not a JSON object; " + recordShape)
+	}
+	var j jsonRecord
+	if err := json.Unmarshal(line, &j); err != nil {
+		return rec, fmt.Errorf("invalid JSON: %w; %s", err, recordShape)
+	}
+
+	pan := present(j.WorkID) && !present(j.ID)
+	idName, idRaw := "id", j.ID
+	if pan {
+		idName, idRaw = "work_id", j.WorkID
+		rec.format = FormatPAN2023
+	}
+	if present(idRaw) {
+		id, err := jsonID(idRaw)
+		if err != nil {
+			return rec, fmt.Errorf("%q must be a string or a number", idName)
+		}
+		rec.id = id
+	}
+
+	if !present(j.Text) {
+		return rec, errors.New(`missing "text" field; ` + recordShape)
+	}
+	if err := json.Unmarshal(j.Text, &rec.text); err != nil {
+		return rec, errors.New(`"text" must be a string; ` + recordShape)
+	}
+
+	if pan {
+		fields, err := appendFields(nil, "labels", header.KeyWarnings, j.Labels, true)
+		if err != nil {
+			return rec, err
+		}
+		rec.text = htmlToText(rec.text)
+		if isSpace(rec.text) {
+			return rec, fmt.Errorf(`%w: "text" holds no text once its HTML is removed`, ErrEmpty)
+		}
+		// Labels are the only metadata of a PAN work, and they say which
+		// warnings apply, so the work is "declared" even with none.
+		rec.declared, rec.fields = true, fields
+		return rec, nil
+	}
+
+	declared := []struct {
+		label, key string
+		raw        json.RawMessage
+		list       bool
+	}{
+		{"title", header.KeyTitle, j.Title, false},
+		{"author", header.KeyAuthor, j.Author, true},
+		{"authors", header.KeyAuthor, j.Authors, true},
+		{"rating", header.KeyRating, j.Rating, false},
+		{"warnings", header.KeyWarnings, j.Warnings, true},
+		{"tags", header.KeyTags, j.Tags, true},
+		{"fandom", header.KeyFandom, j.Fandom, true},
+		{"fandoms", header.KeyFandom, j.Fandoms, true},
+		{"relationships", header.KeyRelationships, j.Relationships, true},
+		{"characters", header.KeyCharacters, j.Characters, true},
+		{"summary", header.KeySummary, j.Summary, false},
+		{"language", header.KeyLanguage, j.Language, false},
+	}
+	for _, d := range declared {
+		var err error
+		if rec.fields, err = appendFields(rec.fields, d.label, d.key, d.raw, d.list); err != nil {
+			return rec, err
+		}
+	}
+	if isSpace(rec.text) {
+		return rec, fmt.Errorf(`%w: "text" is empty or holds only whitespace`, ErrEmpty)
+	}
+	rec.declared = len(rec.fields) > 0
+	return rec, nil
+}
+
+// appendFields appends a header field to fields for the string raw, or one
+// for each string of the list raw when list is set. Null and blank values
+// declare nothing.
+func appendFields(fields []header.Field, label, key string, raw json.RawMessage, list bool) ([]header.Field, error) {
+	if !present(raw) {
+		return fields, nil
+	}
+	add := func(v string) {
+		if v = strings.TrimSpace(v); v != "" {
+			fields = append(fields, header.Field{Key: key, Label: label, Value: v})
+		}
+	}
+	switch raw[0] {
+	case '"':
+		var v string
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return nil, fmt.Errorf("%q: %w", label, err)
+		}
+		add(v)
+		return fields, nil
+	case '[':
+		if !list {
+			break
+		}
+		var vs []any
+		if err := json.Unmarshal(raw, &vs); err != nil {
+			return nil, fmt.Errorf("%q: %w", label, err)
+		}
+		for _, v := range vs {
+			switch v := v.(type) {
+			case string:
+				add(v)
+			case nil:
+			default:
+				return nil, fmt.Errorf("%q must be a string or a list of strings", label)
+			}
+		}
+		return fields, nil
+	}
+	if list {
+		return nil, fmt.Errorf("%q must be a string or a list of strings", label)
+	}
+	return nil, fmt.Errorf("%q must be a string", label)
+}
+
+// present reports whether a record holds a non-null value.
+func present(raw json.RawMessage) bool {
+	return len(raw) > 0 && string(raw) != "null"
+}
+
+// jsonID turns the JSON string or number raw into an ID.
+func jsonID(raw json.RawMessage) (string, error) {
+	switch c := raw[0]; {
+	case c == '"':
+		var id string
+		err := json.Unmarshal(raw, &id)
+		return id, err
+	case c == '-' || '0' <= c && c <= '9':
+		return formatNumber(string(raw)), nil
+	}
+	return "", errors.New("not a string or a number")
+}
+
+// formatNumber writes the JSON number lit without an exponent, exactly:
+// "1.5e3" is "1500". A number without an exponent is kept as written, and so
+// is one whose exponent would make an absurdly long ID.
+func formatNumber(lit string) string {
+	i := strings.IndexAny(lit, "eE")
+	if i < 0 {
+		return lit
+	}
+	exp, err := strconv.Atoi(lit[i+1:])
+	if err != nil || exp > 100 || exp < -100 {
+		return lit
+	}
+	mant, neg := strings.CutPrefix(lit[:i], "-")
+	whole, frac, _ := strings.Cut(mant, ".")
+	digits := whole + frac
+	point := len(whole) + exp
+	switch {
+	case point <= 0:
+		whole, frac = "0", strings.Repeat("0", -point)+digits
+	case point >= len(digits):
+		whole, frac = digits+strings.Repeat("0", point-len(digits)), ""
+	default:
+		whole, frac = digits[:point], digits[point:]
+	}
+	out := strings.TrimLeft(whole, "0")
+	if out == "" {
+		out = "0"
+	}
+	if frac = strings.TrimRight(frac, "0"); frac != "" {
+		out += "." + frac
+	}
+	if neg && out != "0" {
+		out = "-" + out
+	}
+	return out
+}
+
+// utf16Reader decodes UTF-16 without a byte-order mark from r.
+func utf16Reader(r io.Reader, littleEndian bool) io.Reader {
+	order := xunicode.BigEndian
+	if littleEndian {
+		order = xunicode.LittleEndian
+	}
+	return transform.NewReader(r, xunicode.UTF16(order, xunicode.IgnoreBOM).NewDecoder())
+}

@@ -1,0 +1,482 @@
+package datasets
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"iter"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/tagger-dev/tagger/datasets/header"
+)
+
+// Default limits of Options.
+const (
+	DefaultMaxFileBytes = 2 << 30
+	DefaultMaxLineBytes = 256 << 20
+)
+
+// Options tune reading; the zero value is usable.
+type Options struct {
+	MaxFileBytes int64     // a text file larger than this is a per-story error; 0 = default 2 GiB
+	MaxLineBytes int       // a JSONL line longer than this is a per-story error; 0 = default 256 MiB
+	Stdin        io.Reader // used for the input "-"; nil = os.Stdin
+}
+
+// Read yields every story of inputs in a deterministic order. Inputs are files,
+// directories (walked recursively, lexical order, dot-files and dot-dirs skipped)
+// and "-" for standard input. Every input file yields at least one Story; a file
+// or record that cannot be read yields a Story with Err set (Source and ID filled)
+// and reading goes on. Read stops early when ctx is cancelled or the consumer stops.
+//
+// Files named *.jsonl or *.ndjson are corpora of one JSON object per line, each
+// non-blank line a story; other files hold one text story each. Standard input
+// is a corpus when its first line is a JSON object, else a text story. The
+// SHA256 of a record is that of its line without the line terminator (as UTF-8
+// for a UTF-16 corpus); a corpus without records yields one Story failing with
+// ErrEmpty.
+//
+// A cancelled ctx ends the sequence without a Story saying so; callers that
+// need to know check ctx.Err() afterwards. Cancellation is noticed between
+// reads, so a read blocked on a slow pipe finishes first.
+func Read(ctx context.Context, inputs []string, opt Options) iter.Seq[*Story] {
+	return func(yield func(*Story) bool) {
+		r := newReader(ctx, opt, yield)
+		for _, in := range inputs {
+			if !r.input(in) {
+				return
+			}
+		}
+	}
+}
+
+// reader is one run of Read. Its methods return false when reading must
+// stop: the context is done or the consumer wants no more.
+type reader struct {
+	ctx     context.Context
+	yield   func(*Story) bool
+	maxFile int64
+	maxLine int
+	stdin   io.Reader
+}
+
+func newReader(ctx context.Context, opt Options, yield func(*Story) bool) *reader {
+	r := &reader{ctx: ctx, yield: yield, maxFile: opt.MaxFileBytes, maxLine: opt.MaxLineBytes, stdin: opt.Stdin}
+	if r.maxFile <= 0 {
+		r.maxFile = DefaultMaxFileBytes
+	}
+	if r.maxLine <= 0 {
+		r.maxLine = DefaultMaxLineBytes
+	}
+	if r.stdin == nil {
+		r.stdin = os.Stdin
+	}
+	return r
+}
+
+func (r *reader) live() bool { return r.ctx.Err() == nil }
+
+func (r *reader) emit(s *Story) bool {
+	return r.live() && r.yield(s)
+}
+
+func (r *reader) fail(source, id, format string, err error) bool {
+	return r.emit(&Story{ID: id, Source: source, Format: format, Err: err})
+}
+
+func (r *reader) input(in string) bool {
+	if !r.live() {
+		return false
+	}
+	if in == "-" {
+		return r.readStdin()
+	}
+	id := trimExt(filepath.Base(in))
+	f, err := os.Open(in)
+	if err != nil {
+		return r.fail(in, id, formatOf(in), openError(err))
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return r.fail(in, id, formatOf(in), err)
+	}
+	if fi.IsDir() {
+		f.Close()
+		return r.walk(in, "")
+	}
+	// A named pipe or device given by name is read like a file: that is how
+	// process substitution and /dev/stdin reach us.
+	return r.readFile(f, fi, in, id)
+}
+
+// walk reads the directory root/rel, rel being slash-separated.
+func (r *reader) walk(root, rel string) bool {
+	dir := filepath.Join(root, filepath.FromSlash(rel))
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		// os.ReadDir returns the entries it read before failing; report
+		// the failure, then read those.
+		id := rel
+		if id == "" {
+			id = filepath.Base(root)
+		}
+		if !r.fail(dir, id, FormatText, dirError(err)) {
+			return false
+		}
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, ".") {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		relp := path.Join(rel, name)
+		id := trimExt(relp)
+		mode := e.Type()
+		if mode&fs.ModeSymlink != 0 {
+			fi, err := os.Stat(p)
+			switch {
+			case err != nil:
+				if !r.fail(p, id, formatOf(p), fmt.Errorf("%w; the symbolic link is broken", err)) {
+					return false
+				}
+				continue
+			case fi.IsDir():
+				// Following links to directories risks cycles.
+				if !r.fail(p, id, formatOf(p), fmt.Errorf("%s: symbolic link to a directory, not followed; give it as an input of its own to read it", p)) {
+					return false
+				}
+				continue
+			}
+			mode = fi.Mode().Type()
+		}
+		var ok bool
+		switch {
+		case mode.IsDir():
+			ok = r.walk(root, relp)
+		case mode.IsRegular():
+			ok = r.openFile(p, id)
+		default:
+			// Reading a named pipe or a device found in a tree could block
+			// forever.
+			ok = r.fail(p, id, formatOf(p), fmt.Errorf("%s: not a regular file (%v); only regular files are read under a directory", p, mode))
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *reader) openFile(p, id string) bool {
+	if !r.live() {
+		return false
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return r.fail(p, id, formatOf(p), openError(err))
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return r.fail(p, id, formatOf(p), err)
+	}
+	return r.readFile(f, fi, p, id)
+}
+
+// readFile reads the story or corpus in f and closes it.
+func (r *reader) readFile(f *os.File, fi fs.FileInfo, p, id string) bool {
+	defer f.Close()
+	if formatOf(p) == FormatJSONL {
+		return r.readJSONL(f, p, id)
+	}
+	size := int64(-1)
+	if fi.Mode().IsRegular() {
+		size = fi.Size()
+	}
+	return r.readText(f, size, p, id)
+}
+
+// readText reads a text story of size bytes (-1 when unknown) from in.
+func (r *reader) readText(in io.Reader, size int64, source, id string) bool {
+	s := &Story{ID: id, Source: source, Format: FormatText}
+	raw, err := readAll(in, size, r.maxFile)
+	if err != nil {
+		s.Err = fmt.Errorf("read %s: %w", source, err)
+		return r.emit(s)
+	}
+	sum := sha256.Sum256(raw)
+	s.SHA256 = hex.EncodeToString(sum[:])
+	text, enc, err := Decode(raw)
+	if err != nil {
+		s.Err = fmt.Errorf("read %s: %w", source, err)
+		return r.emit(s)
+	}
+	s.Text, s.Encoding = text, enc
+	res := header.Parse(text)
+	s.Declared = res.Declared
+	s.BodyLine, s.BodyByte = res.BodyLine, res.BodyByte
+	s.Words = CountWords(s.Body())
+	return r.emit(s)
+}
+
+// readAll reads in to its end, failing once it has read more than max
+// bytes. size, when known, sizes the buffer and rejects a large file without
+// reading it.
+func readAll(in io.Reader, size, max int64) ([]byte, error) {
+	if size > max {
+		return nil, fmt.Errorf("file is %d bytes, over the %d-byte limit for a text story; split it, or raise the limit", size, max)
+	}
+	var buf bytes.Buffer
+	if size > 0 {
+		// Room for the final read that sees EOF, so the buffer never grows.
+		buf.Grow(int(size) + bytes.MinRead)
+	}
+	n, err := buf.ReadFrom(io.LimitReader(in, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if n > max {
+		return nil, fmt.Errorf("input is over the %d-byte limit for a text story; split it, or raise the limit", max)
+	}
+	return buf.Bytes(), nil
+}
+
+// readStdin reads standard input, as a corpus when its first line is a
+// JSON object and as a text story otherwise.
+func (r *reader) readStdin() bool {
+	const source, id = "-", "stdin"
+	br := bufio.NewReaderSize(r.stdin, 64<<10)
+	prefix, jsonl, err := sniffJSONL(br, r.maxLine)
+	if err != nil {
+		return r.fail(source, id, FormatText, fmt.Errorf("read %s: %w", source, err))
+	}
+	in := io.MultiReader(bytes.NewReader(prefix), br)
+	if jsonl {
+		return r.readJSONL(in, source, id)
+	}
+	return r.readText(in, -1, source, id)
+}
+
+// sniffJSONL reads from br until it can tell whether the input is a JSONL
+// corpus: its first non-space byte is '{' and its first line is a JSON
+// object. It returns the bytes it consumed. A first line longer than
+// maxLine is taken for a corpus record, as no text story starts that way.
+func sniffJSONL(br *bufio.Reader, maxLine int) (prefix []byte, jsonl bool, err error) {
+	if b, _ := br.Peek(len(bomUTF8)); bytes.Equal(b, bomUTF8) {
+		prefix = append(prefix, bomUTF8...)
+		br.Discard(len(bomUTF8))
+	}
+	for {
+		c, err := br.ReadByte()
+		if err == io.EOF {
+			return prefix, false, nil
+		}
+		if err != nil {
+			return prefix, false, err
+		}
+		prefix = append(prefix, c)
+		if c == '{' {
+			break
+		}
+		if !isBlankByte(c) && c != '\n' || len(prefix) > maxLine {
+			return prefix, false, nil
+		}
+	}
+	start := len(prefix) - 1
+	for {
+		chunk, err := br.ReadSlice('\n')
+		prefix = append(prefix, chunk...)
+		if len(prefix)-start > maxLine+2 {
+			return prefix, true, nil
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil && err != io.EOF {
+			return prefix, false, err
+		}
+		return prefix, json.Valid(trimEOL(prefix[start:])), nil
+	}
+}
+
+// readJSONL reads a corpus from in, one story per non-blank line. A corpus
+// may start with a byte-order mark; UTF-16 corpora are decoded on the fly.
+func (r *reader) readJSONL(in io.Reader, source, fileID string) bool {
+	br := bufio.NewReaderSize(in, 64<<10)
+	enc, lines := jsonlLines(br)
+	lr := &lineReader{br: lines, max: r.maxLine}
+	records := 0
+	for {
+		if !r.live() {
+			return false
+		}
+		line, long, blank, err := lr.next()
+		if err == io.EOF {
+			break
+		}
+		src := fmt.Sprintf("%s:%d", source, lr.n)
+		id := fmt.Sprintf("%s:%d", fileID, lr.n)
+		if err != nil {
+			return r.fail(src, id, FormatJSONL, fmt.Errorf("read %s: %w", src, err))
+		}
+		if blank {
+			continue
+		}
+		records++
+		var s *Story
+		if long {
+			s = &Story{ID: id, Source: src, Format: FormatJSONL,
+				Err: fmt.Errorf("%s: jsonl record: line longer than %d bytes; split the record, or raise the line limit", src, r.maxLine)}
+		} else {
+			s = parseRecord(line, enc, src, id)
+		}
+		if !r.emit(s) {
+			return false
+		}
+	}
+	if records == 0 {
+		return r.fail(source, fileID, FormatJSONL,
+			fmt.Errorf("read %s: %w: the corpus holds no records; put one JSON object per line", source, ErrEmpty))
+	}
+	return true
+}
+
+// jsonlLines strips a byte-order mark from the corpus in br and returns its
+// encoding and a reader of its text as UTF-8.
+func jsonlLines(br *bufio.Reader) (encoding string, lines *bufio.Reader) {
+	b, _ := br.Peek(len(bomUTF8))
+	switch {
+	case bytes.HasPrefix(b, bomUTF8):
+		br.Discard(len(bomUTF8))
+		return EncodingUTF8BOM, br
+	case bytes.HasPrefix(b, bomUTF16LE):
+		br.Discard(len(bomUTF16LE))
+		return EncodingUTF16LE, bufio.NewReaderSize(utf16Reader(br, true), 64<<10)
+	case bytes.HasPrefix(b, bomUTF16BE):
+		br.Discard(len(bomUTF16BE))
+		return EncodingUTF16BE, bufio.NewReaderSize(utf16Reader(br, false), 64<<10)
+	}
+	return EncodingUTF8, br
+}
+
+// lineReader reads lines of at most max bytes, not counting the line
+// terminator, "\n" or "\r\n". Longer lines are skipped, not kept.
+type lineReader struct {
+	br  *bufio.Reader
+	max int
+	buf []byte
+	n   int  // number of the line last read, from 1
+	eof bool // the input is exhausted; reading a terminal again would block
+}
+
+// next returns the next line without its terminator. long reports that the
+// line was longer than max and line is nil; blank that the line holds only
+// spaces, tabs and carriage returns. At the end of input err is io.EOF.
+// line is valid until the next call.
+func (lr *lineReader) next() (line []byte, long, blank bool, err error) {
+	if lr.eof {
+		return nil, false, false, io.EOF
+	}
+	lr.buf = lr.buf[:0]
+	n := 0
+	blank = true
+	for {
+		chunk, err := lr.br.ReadSlice('\n')
+		n += len(chunk)
+		if blank {
+			for _, c := range chunk {
+				if !isBlankByte(c) && c != '\n' {
+					blank = false
+					break
+				}
+			}
+		}
+		if !long {
+			if len(lr.buf)+len(chunk) > lr.max+len("\r\n") {
+				long = true
+				lr.buf = lr.buf[:0]
+			} else {
+				lr.buf = append(lr.buf, chunk...)
+			}
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err == io.EOF {
+			lr.eof = true
+			if n == 0 {
+				return nil, false, false, io.EOF
+			}
+		} else if err != nil {
+			lr.n++
+			return nil, false, false, err
+		}
+		lr.n++
+		line = trimEOL(lr.buf)
+		if long || len(line) > lr.max {
+			return nil, true, blank, nil
+		}
+		return line, false, blank, nil
+	}
+}
+
+// isBlankByte reports the bytes a blank line may hold besides its "\n":
+// JSON white space.
+func isBlankByte(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r'
+}
+
+// trimEOL removes a trailing "\n" or "\r\n".
+func trimEOL(b []byte) []byte {
+	b = bytes.TrimSuffix(b, []byte("\n"))
+	return bytes.TrimSuffix(b, []byte("\r"))
+}
+
+// formatOf tells the format of a file from its name.
+func formatOf(p string) string {
+	switch strings.ToLower(filepath.Ext(p)) {
+	case ".jsonl", ".ndjson":
+		return FormatJSONL
+	}
+	return FormatText
+}
+
+// trimExt removes the extension from the last element of a slash-separated
+// path, unless nothing would be left (".profile").
+func trimExt(p string) string {
+	base := path.Base(p)
+	if ext := path.Ext(base); ext != base {
+		return strings.TrimSuffix(p, ext)
+	}
+	return p
+}
+
+// openError adds what to do to an error opening an input.
+func openError(err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%w; check the path", err)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("%w; check the file's permissions", err)
+	}
+	return err
+}
+
+func dirError(err error) error {
+	if errors.Is(err, fs.ErrPermission) {
+		return fmt.Errorf("%w; check the directory's permissions", err)
+	}
+	return err
+}
