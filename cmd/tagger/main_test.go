@@ -82,14 +82,14 @@ func TestMetaSeedsGolden(t *testing.T) {
 		if got["source"] != paths[i] {
 			t.Errorf("line %d: source %v, want %s", i+1, got["source"], paths[i])
 		}
-		golden, err := os.ReadFile(filepath.Join("seeds", "testdata", got["id"].(string)+".meta.json"))
+		golden, err := os.ReadFile(filepath.Join("datasets", "testdata", "seeds", got["id"].(string)+".meta.json"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := json.Unmarshal(golden, &want); err != nil {
 			t.Fatal(err)
 		}
-		delete(got, "source") // the golden files are made from inside seeds/
+		delete(got, "source") // the golden files are made with ../seeds paths
 		delete(want, "source")
 		g, _ := json.Marshal(got)
 		w, _ := json.Marshal(want)

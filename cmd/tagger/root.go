@@ -51,6 +51,8 @@ header does not declare.`,
 		newVersionCmd(a),
 		newLabelsCmd(a),
 		newMetaCmd(a),
+		newTrainCmd(a),
+		newEvalCmd(a),
 	)
 	return root
 }

@@ -1,4 +1,4 @@
-package seeds
+package datasets_test
 
 import (
 	"bytes"
@@ -14,11 +14,15 @@ import (
 	"github.com/tagger-dev/tagger/datasets"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/ (review the diff before committing)")
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/seeds (review the diff before committing)")
+
+// seedDir holds the four seed stories; their golden metadata lives in
+// testdata/seeds, outside seeds/ so that a run over seeds/ reads stories only.
+const seedDir = "../seeds"
 
 func readSeeds(t *testing.T) []*datasets.Story {
 	t.Helper()
-	paths, err := filepath.Glob("*.txt")
+	paths, err := filepath.Glob(filepath.Join(seedDir, "*.txt"))
 	if err != nil || len(paths) != 4 {
 		t.Fatalf("want the 4 seed stories, got %v (%v)", paths, err)
 	}
@@ -33,7 +37,7 @@ func readSeeds(t *testing.T) []*datasets.Story {
 }
 
 // TestSeedMetadataGolden pins the declared metadata of each seed, as
-// `tagger meta seeds/*.txt` prints it, in testdata/<id>.meta.json.
+// `tagger meta seeds/*.txt` prints it, in testdata/seeds/<id>.meta.json.
 func TestSeedMetadataGolden(t *testing.T) {
 	for _, s := range readSeeds(t) {
 		got, err := json.MarshalIndent(s, "", "  ")
@@ -41,7 +45,7 @@ func TestSeedMetadataGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		got = append(got, '\n')
-		path := filepath.Join("testdata", s.ID+".meta.json")
+		path := filepath.Join("testdata", "seeds", s.ID+".meta.json")
 		if *update {
 			if err := os.WriteFile(path, got, 0o644); err != nil {
 				t.Fatal(err)
@@ -50,7 +54,7 @@ func TestSeedMetadataGolden(t *testing.T) {
 		}
 		want, err := os.ReadFile(path)
 		if err != nil {
-			t.Fatalf("%v (run go test ./seeds -update to create it, then review it)", err)
+			t.Fatalf("%v (run go test ./datasets -run Seed -update to create it, then review it)", err)
 		}
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s: metadata differs from %s:\n got: %s\nwant: %s", s.ID, path, got, want)
@@ -92,12 +96,5 @@ func TestSeedFacts(t *testing.T) {
 		if !strings.HasPrefix(s.Body(), f.bodyStarts) || s.BodyLine != f.bodyLine {
 			t.Errorf("%s: body at line %d starts %.40q; want line %d, %q", s.ID, s.BodyLine, s.Body(), f.bodyLine, f.bodyStarts)
 		}
-	}
-}
-
-func TestSeedsEmbedded(t *testing.T) {
-	entries, err := FS.ReadDir(".")
-	if err != nil || len(entries) != 4 {
-		t.Fatalf("FS holds %d entries (%v), want 4 seeds", len(entries), err)
 	}
 }

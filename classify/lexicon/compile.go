@@ -1,0 +1,337 @@
+package lexicon
+
+import (
+	"cmp"
+	"math/bits"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/tagger-dev/tagger/classify/tokenize"
+)
+
+// kind is what a pattern is for.
+type kind uint8
+
+const (
+	kindTerm      kind = iota // a term: a hit
+	kindException             // drops the hits of its label (or all labels) it overlaps
+	kindSimile                // marks the hits right after it figurative
+)
+
+// globalCat is the category of exceptions that apply to every label.
+const globalCat = -1
+
+// pattern is one way a term, exception or simile cue can appear: a run
+// of slots, one per token. A term with hyphenated words has two patterns
+// ("self-harm" as self, harm and as selfharm).
+type pattern struct {
+	slots []slot // slots[0] is found through the index, never a wildcard
+	kind  kind
+	cat   int16 // index into Lexicon.cats, or globalCat
+	term  int32 // index into Lexicon.terms (kindTerm)
+}
+
+// slot matches one token: any token, or one whose hash is in hashes.
+type slot struct {
+	any    bool
+	hashes []uint64
+}
+
+// compiledTerm is a term with a positive weight.
+type compiledTerm struct {
+	cat    int16
+	text   string
+	weight float64
+}
+
+// compile builds the matchers of s.
+func compile(s *spec) *Lexicon {
+	l := &Lexicon{spec: s, factor: s.factor}
+	// A pattern whose second slot is a word is found through the pair of
+	// its first two words; the others through their first word alone.
+	var singles, pairs []entry
+	add := func(p pattern) {
+		id := int32(len(l.patterns))
+		l.patterns = append(l.patterns, p)
+		for _, h := range p.slots[0].hashes {
+			if len(p.slots) < 2 || p.slots[1].any {
+				singles = append(singles, entry{key: h, id: id})
+				continue
+			}
+			singles = append(singles, entry{key: h, id: -1}) // flags the start
+			for _, h1 := range p.slots[1].hashes {
+				pairs = append(pairs, entry{key: tokenize.HashPair(h, h1), id: id})
+			}
+		}
+	}
+	for ci, c := range s.cats {
+		l.cats = append(l.cats, c.name)
+		for _, t := range c.terms {
+			if t.weight <= 0 {
+				continue
+			}
+			ti := int32(len(l.terms))
+			l.terms = append(l.terms, compiledTerm{cat: int16(ci), text: t.text, weight: t.weight})
+			for _, v := range variants(t.words, !t.exact, s.irregular, t.forms) {
+				add(pattern{slots: v, kind: kindTerm, cat: int16(ci), term: ti})
+			}
+		}
+		for _, e := range c.exceptions {
+			for _, v := range variants(e.words, false, nil, nil) {
+				add(pattern{slots: v, kind: kindException, cat: int16(ci)})
+			}
+		}
+	}
+	for _, e := range s.exceptions {
+		for _, v := range variants(e.words, false, nil, nil) {
+			add(pattern{slots: v, kind: kindException, cat: globalCat})
+		}
+	}
+	for _, p := range s.similes {
+		for _, v := range variants(p.words, false, nil, nil) {
+			add(pattern{slots: v, kind: kindSimile, cat: globalCat})
+		}
+	}
+	for _, p := range s.skip {
+		l.skip = append(l.skip, tokenize.Hash(p.key))
+	}
+	slices.Sort(l.skip)
+	l.tab = newTable(singles)
+	l.pairs = newTable(pairs)
+	return l
+}
+
+// variants returns the slot runs of a term or phrase: the words as
+// tokenize.Words splits them, and, when some word is hyphenated, one more
+// with those words closed up ("self-harm" → "selfharm"). With inflected,
+// each word matches its inflected and irregular forms too; in a hyphenated
+// word only the last part inflects. forms, for a single-word term, are
+// extra words it matches.
+func variants(words []word, inflected bool, irregular map[string][]string, forms []string) [][]slot {
+	expand := func(w string) []string {
+		if !inflected {
+			return []string{w}
+		}
+		out := inflect(w)
+		for _, f := range irregular[w] {
+			if !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	var split []slot
+	joinable := false
+	for _, w := range words {
+		if w.wild {
+			split = append(split, slot{any: true})
+			continue
+		}
+		for i, p := range w.parts {
+			if i < len(w.parts)-1 {
+				split = append(split, hashSlot([]string{p}))
+			} else {
+				split = append(split, hashSlot(expand(p)))
+			}
+		}
+		if w.joined() != "" {
+			joinable = true
+		}
+	}
+	if len(forms) > 0 {
+		last := &split[len(split)-1]
+		last.hashes = mergeHashes(last.hashes, forms)
+	}
+	out := [][]slot{split}
+	if joinable {
+		var joined []slot
+		for _, w := range words {
+			switch {
+			case w.wild:
+				joined = append(joined, slot{any: true})
+			case w.joined() != "":
+				joined = append(joined, hashSlot(expand(w.joined())))
+			default:
+				for i, p := range w.parts {
+					if i < len(w.parts)-1 {
+						joined = append(joined, hashSlot([]string{p}))
+					} else {
+						joined = append(joined, hashSlot(expand(p)))
+					}
+				}
+			}
+		}
+		out = append(out, joined)
+	}
+	return out
+}
+
+func hashSlot(forms []string) slot {
+	return slot{hashes: mergeHashes(nil, forms)}
+}
+
+func mergeHashes(hs []uint64, forms []string) []uint64 {
+	for _, f := range forms {
+		h := tokenize.Hash(f)
+		if !slices.Contains(hs, h) {
+			hs = append(hs, h)
+		}
+	}
+	return hs
+}
+
+// formsOf lists the single words a term matches besides its own text, for
+// Terms: empty for a phrase.
+func formsOf(t termSpec, irregular map[string][]string) []string {
+	words := t.words
+	var out []string
+	addAll := func(w string) {
+		var forms []string
+		if t.exact {
+			forms = []string{w}
+		} else {
+			forms = inflect(w)
+			forms = append(forms, irregular[w]...)
+		}
+		for _, f := range forms {
+			if f != t.key && !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		}
+	}
+	switch {
+	case len(words) != 1 || words[0].wild:
+		return nil
+	case len(words[0].parts) == 1:
+		addAll(words[0].parts[0])
+		for _, f := range t.forms {
+			if f != t.key && !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		}
+	case words[0].joined() != "":
+		addAll(words[0].joined())
+	default:
+		return nil
+	}
+	sort.Strings(out)
+	return out
+}
+
+// table maps a hash (of a token, or of a pair of tokens) to the patterns
+// that can start there: open addressing with linear probing, behind a
+// Bloom-style bit filter that turns away most tokens of prose with one
+// load from a few kilobytes. A lookup allocates nothing.
+type table struct {
+	filter  []uint64
+	fmask   uint32
+	buckets []bucket
+	shift   uint
+	mask    uint64
+	refs    []int32
+}
+
+type bucket struct {
+	key   uint64
+	start uint32
+	n     uint32 // patterns in refs[start:start+n&countMask], and flags
+}
+
+const (
+	occupied   = 1 << 31 // the bucket holds a key
+	pairsStart = 1 << 30 // pair-indexed patterns start with this word
+	countMask  = pairsStart - 1
+)
+
+// fib spreads a hash's bits: FNV-1a's low bits are weak for short words.
+const fib = 0x9e3779b97f4a7c15
+
+// entry files pattern id under key; id -1 only marks key as the first
+// word of pair-indexed patterns.
+type entry struct {
+	key uint64
+	id  int32
+}
+
+// newTable builds a table of the entries (which it sorts).
+func newTable(entries []entry) table {
+	slices.SortFunc(entries, func(a, b entry) int {
+		if a.key != b.key {
+			return cmp.Compare(a.key, b.key)
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	entries = slices.Compact(entries)
+	keys := 0
+	for i := range entries {
+		if i == 0 || entries[i].key != entries[i-1].key {
+			keys++
+		}
+	}
+	n := max(keys, 1)
+	tbits := max(bits.Len(uint(n*2-1)), 4)   // 2^tbits ≥ 2n
+	fbits := max(bits.Len(uint(n*16-1)), 10) // ≥ 16 filter bits per key
+	t := table{
+		filter:  make([]uint64, 1<<fbits/64),
+		fmask:   uint32(1<<fbits - 1),
+		buckets: make([]bucket, 1<<tbits),
+		shift:   uint(64 - tbits),
+		mask:    1<<tbits - 1,
+		refs:    make([]int32, 0, len(entries)),
+	}
+	for len(entries) > 0 {
+		h := entries[0].key
+		j := 1
+		for j < len(entries) && entries[j].key == h {
+			j++
+		}
+		b := bucket{key: h, start: uint32(len(t.refs)), n: occupied}
+		for _, e := range entries[:j] {
+			if e.id < 0 {
+				b.n |= pairsStart
+				continue
+			}
+			t.refs = append(t.refs, e.id)
+			b.n++
+		}
+		entries = entries[j:]
+		x := h * fib
+		f := uint32(x) & t.fmask
+		t.filter[f>>6] |= 1 << (f & 63)
+		i := x >> t.shift
+		for t.buckets[i].n != 0 {
+			i = (i + 1) & t.mask
+		}
+		t.buckets[i] = b
+	}
+	return t
+}
+
+// lookup returns the patterns stored under h, and whether pair-indexed
+// patterns start with it.
+func (t *table) lookup(h uint64) (refs []int32, pairs bool) {
+	x := h * fib
+	f := uint32(x) & t.fmask
+	if t.filter[f>>6]&(1<<(f&63)) == 0 {
+		return nil, false
+	}
+	for i := x >> t.shift; ; i = (i + 1) & t.mask {
+		b := &t.buckets[i]
+		if b.n == 0 {
+			return nil, false
+		}
+		if b.key == h {
+			return t.refs[b.start : b.start+b.n&countMask], b.n&pairsStart != 0
+		}
+	}
+}
+
+// joined is the word closed up when it is hyphenated ("self-harm" →
+// "selfharm"), else "".
+func (w word) joined() string {
+	if w.wild || len(w.parts) < 2 || !w.hyphen {
+		return ""
+	}
+	return strings.Join(w.parts, "")
+}

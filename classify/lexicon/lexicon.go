@@ -1,0 +1,230 @@
+// Package lexicon loads, checks, merges and matches tagger's content-warning
+// lexicon: weighted words and phrases per label, with exceptions for
+// figurative and idiomatic uses, simile handling and negation marks.
+//
+// # File format
+//
+// A lexicon is a YAML file (models/default/lexicon.yaml is the shipped
+// one). A user overlay (tagger check --lexicon extra.yaml) has the same
+// format.
+//
+//	version: 1                  # required in a full lexicon, optional in an overlay
+//	simile_factor: 0.3          # weight multiplier of a hit right after a simile cue
+//	similes: [like, akin to, as if, as though]   # simile cues
+//	simile_skip: [a, an, the, his, her]          # words that may stand between cue and term
+//	irregular:                  # extra forms of words, used in every term that has the word
+//	  bleed: [bled]
+//	  beat: [beaten]
+//	exceptions: [star wars]     # phrases that cancel overlapping hits of every label
+//	labels:
+//	  violence:                 # a label id (tagger labels)
+//	    terms:
+//	      - stab                                 # weight 1
+//	      - {term: stab, weight: 2.5}            # inflections match: stabs, stabbed, stabbing
+//	      - {term: "snap * neck", weight: 3}     # phrase; * is any one word
+//	      - {term: murder, weight: 2.5, forms: [murderer]}  # extra words for this term only
+//	      - {term: cock, weight: 2, exact: true, forms: [cocks]}  # no inflection ("cocked her head")
+//	    exceptions:             # phrases that cancel overlapping hits of this label
+//	      - killing time
+//	      - dying to
+//	rating:                     # cues for the predicted rating: sexual, violence, language
+//	  language:
+//	    terms: [{term: fuck, weight: 2}]
+//
+// Words are matched as tokenize.Words splits and normalises text: case,
+// curly apostrophes and a trailing possessive 's do not matter, and a
+// hyphen splits a word ("self-harm" matches "self-harm", "self harm" and,
+// closed up, "selfharm"). A term or phrase has at most MaxPhraseWords
+// words, cannot start or end with *, and never matches across a sentence
+// end.
+//
+// Inflection: every word of a term matches its inflected forms, made by
+// simple English rules at load time (-s/-es/-ies, -ed/-d/-ied, -ing, with
+// consonant doubling and e-dropping: stab → stabs, stabbed, stabbing; die
+// → died, dying; bully → bullied) plus the forms listed for it under
+// irregular (bleed → bled). The rules over-generate on purpose; a form
+// that never occurs costs nothing. In a hyphenated word only the last part
+// inflects. exact: true turns inflection and irregular forms off for one
+// term. Exceptions, simile cues and skip words are matched exactly as
+// written.
+//
+// Weights run from 0 to MaxWeight (10); a term without one weighs 1. The
+// shipped lexicon uses about 3 for a term that alone signals the label
+// ("rape", "miscarriage"), 2 for a clear signal that needs context
+// ("stab"), 1 for supporting evidence ("blood") and less for weak cues.
+// A term with weight 0 is silenced: it stays listed (Terms) but never
+// produces a hit.
+//
+// # Exceptions, similes and negation
+//
+// A hit that overlaps an exception of its label (or a top-level exception)
+// is dropped: "killing time", "dying to know", "dead tired" and "killer
+// heels" produce no hit. A hit that follows a simile cue, directly or
+// after at most three simile_skip words, in the same clause, is kept with
+// Figurative set and its weight multiplied by simile_factor: "akin to
+// rape" is worth a look but never strong evidence on its own. A hit whose
+// first token is in the scope of a negation cue (tokenize.FlagNegated; "he
+// did not kill her") is reported with Negated set and its weight
+// unchanged: the model decides what it is worth. A term that starts with a
+// cue ("without consent", "no pulse") is not negated by its own cue.
+//
+// # Overlays
+//
+// Merge applies an overlay to a lexicon and returns a new one. In an
+// overlay a term that the lexicon already has (same words, any case or
+// hyphenation) replaces its weight, adds its forms and sets exact; weight:
+// 0 silences it; {term: x, remove: true} deletes it; a new term is added
+// (weight 1 unless given). Exceptions, similes, skip words and irregular
+// forms are added; {phrase: x, remove: true} deletes an exception, simile
+// or skip word; simile_factor replaces the lexicon's. Removing what is not
+// there is an error, so a misspelt overlay line does not pass silently.
+// Moderators use overlays as allow-lists: weight: 0 or remove for a term
+// their community uses innocently, an exception for an innocent phrase.
+//
+// # Checks
+//
+// Load and Merge reject: unknown keys (with the nearest known key as a
+// hint), unknown labels (with the canonical id when the name is an alias),
+// empty terms, terms that are only a wildcard or start or end with one,
+// words with characters other than letters, digits, marks, hyphens,
+// slashes and apostrophes, weights outside [0, 10], a term or exception
+// listed twice in one label, forms on a phrase, remove outside an overlay,
+// and a term that an exception of its label covers as written (it could
+// never match).
+// Load also requires version: 1 and at least MinTerms terms with a
+// positive weight for each of the 36 labels and the three rating cue sets.
+// Errors name the line and say what to fix.
+//
+// A Lexicon is immutable after Load or Merge and safe for concurrent use.
+package lexicon
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Lexicon is a compiled lexicon, made by Load or Merge. It is immutable and
+// safe for concurrent use. The zero Lexicon is empty: it matches nothing.
+type Lexicon struct {
+	spec     *spec
+	cats     []string // category names by index: labels, then rating cue sets
+	terms    []compiledTerm
+	patterns []pattern
+	tab      table    // patterns by first word
+	pairs    table    // patterns by first two words (tokenize.HashPair)
+	skip     []uint64 // hashes of simile_skip words, sorted
+	factor   float64
+	source   []byte // the file Load read; nil after Merge
+}
+
+// Term is a lexicon term, for explanations and documentation.
+type Term struct {
+	// Text is the term as written in the file.
+	Text string
+	// Weight is its weight; 0 means silenced.
+	Weight float64
+	// Forms are the other single words the term matches (inflections,
+	// irregular and explicit forms), sorted; nil for a phrase.
+	Forms []string
+}
+
+// Load parses a full lexicon file, checks it (see the package doc) and
+// compiles it.
+func Load(data []byte) (*Lexicon, error) {
+	var el errList
+	doc := parse(data, &el)
+	if doc != nil && doc.empty {
+		el.add(0, "lexicon", "the file is empty; it needs version: %d and labels", Version)
+	}
+	if err := el.err(); err != nil {
+		return nil, err
+	}
+	s := newSpec()
+	s.apply(doc, false, &el)
+	s.validate(true, &el)
+	if err := el.err(); err != nil {
+		return nil, err
+	}
+	l := compile(s)
+	l.source = slices.Clone(data)
+	return l, nil
+}
+
+// Merge applies an overlay file to l and returns the merged lexicon; l is
+// unchanged. An empty overlay gives a lexicon equal to l.
+func (l *Lexicon) Merge(overlay []byte) (*Lexicon, error) {
+	var el errList
+	doc := parse(overlay, &el)
+	if err := el.err(); err != nil {
+		return nil, fmt.Errorf("overlay: %w", err)
+	}
+	s := newSpec()
+	if l.spec != nil {
+		s = l.spec.clone()
+	}
+	s.apply(doc, true, &el)
+	s.validate(false, &el)
+	if err := el.err(); err != nil {
+		return nil, fmt.Errorf("overlay: %w", err)
+	}
+	return compile(s), nil
+}
+
+// Labels returns the labels with at least one term of positive weight, in
+// taxonomy order, followed by the rating cue sets (RatingSexual, ...) that
+// have one.
+func (l *Lexicon) Labels() []string {
+	if l.spec == nil {
+		return nil
+	}
+	var out []string
+	for _, c := range l.spec.cats {
+		for _, t := range c.terms {
+			if t.weight > 0 {
+				out = append(out, c.name)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// Terms returns the terms of a label or rating cue set in file order,
+// silenced ones (weight 0) included; nil for an unknown name.
+func (l *Lexicon) Terms(label string) []Term {
+	if l.spec == nil {
+		return nil
+	}
+	c := l.spec.cat(label)
+	if c == nil {
+		return nil
+	}
+	out := make([]Term, 0, len(c.terms))
+	for _, t := range c.terms {
+		out = append(out, Term{Text: t.text, Weight: t.weight, Forms: formsOf(t, l.spec.irregular)})
+	}
+	return out
+}
+
+// Exceptions returns the exceptions of a label or rating cue set followed
+// by the exceptions that apply to every label; nil for an unknown name.
+func (l *Lexicon) Exceptions(label string) []string {
+	if l.spec == nil {
+		return nil
+	}
+	c := l.spec.cat(label)
+	if c == nil {
+		return nil
+	}
+	var out []string
+	for _, p := range c.exceptions {
+		out = append(out, p.text)
+	}
+	for _, p := range l.spec.exceptions {
+		out = append(out, p.text)
+	}
+	return out
+}
+
+// SimileFactor returns the weight multiplier of figurative hits.
+func (l *Lexicon) SimileFactor() float64 { return l.factor }

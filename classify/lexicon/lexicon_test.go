@@ -1,0 +1,471 @@
+package lexicon_test
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tagger-dev/tagger/classify/lexicon"
+	"github.com/tagger-dev/tagger/classify/taxonomy"
+	"github.com/tagger-dev/tagger/classify/tokenize"
+)
+
+const shippedPath = "../../models/default/lexicon.yaml"
+
+// shipped loads the shipped lexicon.
+func shipped(t testing.TB) *lexicon.Lexicon {
+	t.Helper()
+	data, err := os.ReadFile(shippedPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := lexicon.Load(data)
+	if err != nil {
+		t.Fatalf("%s: %v", shippedPath, err)
+	}
+	return l
+}
+
+// hit is a Hit with the matched text, for readable failures.
+type hit struct {
+	lexicon.Hit
+	text string
+}
+
+func (h hit) String() string {
+	s := fmt.Sprintf("%s %q=%q w=%.2f", h.Label, h.Term, h.text, h.Weight)
+	if h.Negated {
+		s += " negated"
+	}
+	if h.Figurative {
+		s += " figurative"
+	}
+	return s
+}
+
+// match tokenizes text and returns its hits.
+func match(l *lexicon.Lexicon, text string) []hit {
+	toks := tokenize.Words(text, nil)
+	var out []hit
+	l.Match(text, toks, func(h lexicon.Hit) {
+		out = append(out, hit{h, text[toks[h.TokStart].Start:toks[h.TokEnd-1].End]})
+	})
+	return out
+}
+
+// labelsOf returns the labels of the hits that are neither negated nor
+// figurative.
+func labelsOf(hits []hit) []string {
+	var out []string
+	for _, h := range hits {
+		if !h.Negated && !h.Figurative && !slices.Contains(out, h.Label) {
+			out = append(out, h.Label)
+		}
+	}
+	return out
+}
+
+func TestShippedLexiconCoversEveryLabel(t *testing.T) {
+	l := shipped(t)
+	var want []string
+	for _, lb := range taxonomy.Default().Labels() {
+		want = append(want, lb.ID)
+	}
+	if len(want) != 36 {
+		t.Fatalf("taxonomy has %d labels, want 36", len(want))
+	}
+	want = append(want, lexicon.RatingSexual, lexicon.RatingViolence, lexicon.RatingLanguage)
+	if got := l.Labels(); !slices.Equal(got, want) {
+		t.Errorf("Labels() = %v\nwant %v", got, want)
+	}
+	var counts []int
+	for _, label := range want {
+		active := 0
+		for _, term := range l.Terms(label) {
+			if term.Weight > 0 {
+				active++
+			}
+			if term.Weight < 0 || term.Weight > lexicon.MaxWeight {
+				t.Errorf("%s: term %q weight %v out of range", label, term.Text, term.Weight)
+			}
+		}
+		if active < lexicon.MinTerms {
+			t.Errorf("%s has %d active terms, want ≥ %d", label, active, lexicon.MinTerms)
+		}
+		// A moderator must be able to tell the label from more than its
+		// name: the terms are not all spellings of the label id.
+		name := strings.ReplaceAll(label, "-", " ")
+		others := 0
+		for _, term := range l.Terms(label) {
+			if !strings.Contains(strings.ReplaceAll(strings.ToLower(term.Text), "-", " "), name) {
+				others++
+			}
+		}
+		if others < lexicon.MinTerms {
+			t.Errorf("%s: only %d terms are not its own name", label, others)
+		}
+		if !strings.HasPrefix(label, "rating:") {
+			counts = append(counts, active)
+		}
+	}
+	sort.Ints(counts)
+	t.Logf("terms per label: min %d, median %d, max %d", counts[0], counts[len(counts)/2], counts[len(counts)-1])
+}
+
+// TestShippedLexiconSentences checks that a realistic sentence for each
+// of the 36 labels, grouped as in the taxonomy, triggers its label.
+func TestShippedLexiconSentences(t *testing.T) {
+	l := shipped(t)
+	tests := []struct {
+		group, text string
+		want        []string
+	}{
+		{"discrimination", "The boys at school called him a faggot, and his father sent him to conversion therapy.", []string{"homophobia"}},
+		{"discrimination", "Her aunt kept misgendering her and used her deadname at dinner.", []string{"transphobia"}},
+		{"discrimination", "Lady Catherine sneered that the girl was far beneath her station, nothing but white trash.", []string{"classism"}},
+		{"discrimination", "He told her a woman's place was in the kitchen, the sexist pig.", []string{"sexism"}},
+		{"discrimination", "The shopkeeper muttered a racial slur and shouted go back to your country.", []string{"racism"}},
+		{"discrimination", "Someone had painted antisemitic graffiti on the synagogue, and the pogrom came a week later.", []string{"religious-discrimination"}},
+		{"discrimination", "They called him a retard and laughed at the cripple in the corner.", []string{"ableism"}},
+		{"discrimination", "Her mother called her a fat pig and told her to lose some weight.", []string{"body-shaming"}},
+		{"discrimination", "It was bigotry, plain and simple, and the police treated it as a hate crime.", []string{"other-discrimination"}},
+		{"aggression", "He slit her throat and she bled out on the floor.", []string{"violence", "blood-gore", "death"}},
+		{"aggression", "They kidnapped the senator's daughter and held her for ransom.", []string{"kidnapping"}},
+		{"aggression", "At the funeral her coffin was lowered into the ground.", []string{"death"}},
+		{"aggression", "The bombing levelled the village, and the war dragged on for years.", []string{"collective-violence"}},
+		{"aggression", "Her stalker left another death threat on her windshield.", []string{"other-aggression"}},
+		{"abuse", "Years of domestic violence had taught her to walk on eggshells around him.", []string{"abuse"}},
+		{"abuse", "He raped her while she was too drunk to consent.", []string{"sexual-abuse"}},
+		{"abuse", "The report described years of child abuse: their father beat his kids with a belt.", []string{"child-abuse"}},
+		{"abuse", "The neighbour's boy tortured cats and drowned the kittens in a bucket.", []string{"animal-abuse"}},
+		{"abuse", "He called her a stupid bitch and told her to go fuck herself.", []string{"abusive-language"}},
+		{"abuse", "He blackmailed her for months, then sold her family into slavery.", []string{"other-abuse"}},
+		{"pregnancy", "She had a miscarriage early in the second trimester.", []string{"miscarriage"}},
+		{"pregnancy", "She decided to terminate the pregnancy and booked the abortion for Monday.", []string{"abortion"}},
+		{"pregnancy", "Her water broke at midnight and she went into labor.", []string{"childbirth"}},
+		{"pregnancy", "The pregnancy test was positive, and the morning sickness started a week later.", []string{"other-pregnancy"}},
+		{"medical", "Blood pooled under him, and the gash in his thigh showed exposed bone.", []string{"blood-gore"}},
+		{"medical", "The surgeon made the first incision; the amputation took two hours.", []string{"procedures"}},
+		{"medical", "The chemotherapy failed and the cancer spread to his lungs.", []string{"other-medical"}},
+		{"mental-health", "The anorexia had her counting calories in her sleep.", []string{"dysmorphia"}},
+		{"mental-health", "She cut herself again last night and hid the scars on her wrists.", []string{"self-harm"}},
+		{"mental-health", "He wrote a suicide note and swallowed a bottle of pills.", []string{"suicide"}},
+		{"mental-health", "The depression got worse after the panic attacks started.", []string{"mental-illness"}},
+		{"mental-health", "He relapsed after six months sober and was shooting heroin again by winter.", []string{"addiction"}},
+		{"mental-health", "The trauma never left him; the nightmares came every night.", []string{"other-mental-health"}},
+		{"sexual-content", "She moaned as he thrust into her, and they reached orgasm together.", []string{"pornography", lexicon.RatingSexual}},
+		{"sexual-content", "The twins' incestuous affair was the family's darkest secret.", []string{"incest"}},
+		{"sexual-content", "They agreed on a safeword before the bondage scene.", []string{"other-sexual"}},
+	}
+	covered := map[string]bool{}
+	for _, tt := range tests {
+		hits := match(l, tt.text)
+		got := labelsOf(hits)
+		if lb, ok := taxonomy.Default().Label(tt.want[0]); !ok || lb.Group != tt.group {
+			t.Errorf("%q: label %s is not in group %s", tt.text, tt.want[0], tt.group)
+		}
+		for _, want := range tt.want {
+			covered[want] = true
+			if !slices.Contains(got, want) {
+				t.Errorf("%s: %q\n  no %s hit; hits: %v", tt.group, tt.text, want, hits)
+			}
+		}
+	}
+	for _, lb := range taxonomy.Default().Labels() {
+		if !covered[lb.ID] {
+			t.Errorf("no sentence for label %s", lb.ID)
+		}
+	}
+}
+
+func TestShippedLexiconQuietProse(t *testing.T) {
+	l := shipped(t)
+	// Everyday prose and idioms that once tripped naive keyword lists.
+	for _, text := range []string{
+		"I was dying to know what she thought of the new café.",
+		"We were killing time at the mall before the movie.",
+		"I'm dead tired, so I'm going to bed early.",
+		"She wore killer heels and a drop dead gorgeous dress.",
+		"The battery died halfway through the call, and the conversation died down.",
+		"Bloody hell, that was bloody brilliant.",
+		"His heart beat faster when she smiled; the realisation hit home.",
+		"She shot him a look and cocked her head.",
+		"He kicked off his shoes and whipped out his phone.",
+		"Her pupils dilated and a pregnant pause followed.",
+		"They binge-watched the whole series and felt sick of it.",
+		"The blood rushed to her cheeks and her blood ran cold.",
+		"Star Wars was on, and Dick Grayson laughed at the opening crawl.",
+		"He was bored to death in the meeting but dressed to kill for the party.",
+	} {
+		for _, h := range match(l, text) {
+			if h.Weight >= 1 && !strings.HasPrefix(h.Label, "rating:") {
+				t.Errorf("%q: unexpected hit %v", text, h)
+			}
+		}
+	}
+}
+
+func TestInflectedForms(t *testing.T) {
+	l := shipped(t)
+	tests := []struct {
+		text, label, term string
+	}{
+		{"He stabbed the man.", "violence", "stab"},
+		{"She kept stabbing.", "violence", "stab"},
+		{"He stabs her.", "violence", "stab"},
+		{"She bled for hours.", "blood-gore", "bleed"},
+		{"He was beaten senseless.", "violence", "beat senseless"},
+		{"He beat him senseless.", "violence", "beat * senseless"},
+		{"He was beaten and left in a ditch.", "violence", "beat"},
+		{"She had died in the night.", "death", "die"},
+		{"He lay dying in the snow.", "death", "die"},
+		{"The older boys bullied him.", "other-aggression", "bully"},
+		{"She was raping nobody; he was.", "sexual-abuse", "rape"},
+		{"They kidnapped her.", "kidnapping", "kidnap"},
+		{"The kidnapper called.", "kidnapping", "kidnap"},
+		{"He snapped his neck.", "violence", "snap * neck"},
+		{"She snaps the guard's neck.", "violence", "snap * * neck"},
+		{"He broke her nose.", "violence", "break * nose"},
+		{"They took his own life from him; he took his own life.", "suicide", "take * own life"},
+		{"She went into labour early.", "childbirth", "go into labour"},
+		{"He was self-harming again.", "self-harm", "self-harm"},
+		{"He was self harming again.", "self-harm", "self-harm"},
+		{"Selfharm was his secret.", "self-harm", "self-harm"},
+		{"They had been held captive.", "kidnapping", "hold captive"},
+		{"He was gaslit for years.", "abuse", "gaslight"},
+	}
+	for _, tt := range tests {
+		hits := match(l, tt.text)
+		found := false
+		for _, h := range hits {
+			if h.Label == tt.label && h.Term == tt.term && !h.Figurative {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%q: no %s hit of %q; hits: %v", tt.text, tt.label, tt.term, hits)
+		}
+	}
+}
+
+func TestScarIsNotScared(t *testing.T) {
+	l := mustLoad(t, minimal("", "terms: [{term: scar, weight: 2}, {term: strip, weight: 2}, w3]"))
+	for _, text := range []string{"She was scared.", "A striped shirt."} {
+		if hits := match(l, text); len(hits) != 0 {
+			t.Errorf("%q: hits %v, want none", text, hits)
+		}
+	}
+	for _, text := range []string{"Scars.", "It scarred him.", "He stripped.", "Stripping."} {
+		if hits := match(l, text); len(hits) != 1 {
+			t.Errorf("%q: hits %v, want one", text, hits)
+		}
+	}
+}
+
+func TestExceptions(t *testing.T) {
+	l := shipped(t)
+	for _, text := range []string{
+		"I was dying to know.",
+		"Killing time at the mall.",
+		"I'm dead tired.",
+		"He was dying for a coffee.",
+		"The engine died down.",
+		"It's to die for.",
+	} {
+		for _, h := range match(l, text) {
+			if h.Label == "death" || h.Label == "violence" {
+				t.Errorf("%q: unexpected %v", text, h)
+			}
+		}
+	}
+	// The literal uses around the same words still count.
+	for _, text := range []string{"She was dying.", "He was killing them one by one.", "He was dead."} {
+		if got := labelsOf(match(l, text)); !slices.Contains(got, "death") {
+			t.Errorf("%q: no death hit", text)
+		}
+	}
+}
+
+func TestNegation(t *testing.T) {
+	l := shipped(t)
+	negated := func(text, label string) (found, neg bool) {
+		for _, h := range match(l, text) {
+			if h.Label == label {
+				return true, h.Negated
+			}
+		}
+		return false, false
+	}
+	tests := []struct {
+		text, label string
+		negated     bool
+	}{
+		{"He did not kill her.", "violence", true},
+		{"He never touched the knife, and he didn't kill her.", "death", true},
+		{"He killed her.", "violence", false},
+		{"He did not stop; he killed her.", "violence", false}, // the clause ended the scope
+		{"He took her without her consent.", "sexual-abuse", false},
+		{"There was no pulse.", "death", false},
+	}
+	for _, tt := range tests {
+		found, neg := negated(tt.text, tt.label)
+		if !found {
+			t.Errorf("%q: no %s hit", tt.text, tt.label)
+			continue
+		}
+		if neg != tt.negated {
+			t.Errorf("%q: %s hit Negated = %v, want %v", tt.text, tt.label, neg, tt.negated)
+		}
+	}
+}
+
+func TestSimiles(t *testing.T) {
+	l := shipped(t)
+	find := func(text, label, term string) hit {
+		t.Helper()
+		for _, h := range match(l, text) {
+			if h.Label == label && h.Term == term {
+				return h
+			}
+		}
+		t.Fatalf("%q: no %s hit of %q; hits: %v", text, label, term, match(l, text))
+		return hit{}
+	}
+	fig := find("That particular violation had been akin to rape.", "sexual-abuse", "rape")
+	lit := find("He raped her.", "sexual-abuse", "rape")
+	if !fig.Figurative || lit.Figurative {
+		t.Errorf("Figurative: akin to rape %v, literal %v", fig.Figurative, lit.Figurative)
+	}
+	// Worth a look, never strong evidence on its own.
+	if fig.Weight <= 0 || fig.Weight >= lit.Weight {
+		t.Errorf("akin to rape weighs %v, an ordinary hit %v: want 0 < figurative < ordinary", fig.Weight, lit.Weight)
+	}
+	if want := lit.Weight * l.SimileFactor(); fig.Weight != want {
+		t.Errorf("akin to rape weighs %v, want %v × %v = %v", fig.Weight, lit.Weight, l.SimileFactor(), want)
+	}
+	for _, tt := range []struct {
+		text, label, term string
+		figurative        bool
+	}{
+		{"The kitchen looked like a war zone.", "collective-violence", "war zone", true},
+		{"He looked as if he had been stabbed.", "violence", "stab", true},
+		{"I'd like to kill him.", "violence", "kill", false},       // "to" is not a skip word
+		{"It was like, stabbed twice.", "violence", "stab", false}, // the comma ends the clause
+		{"She threw like a girl.", "sexism", "like a girl", false}, // the term starts with the cue
+	} {
+		if h := find(tt.text, tt.label, tt.term); h.Figurative != tt.figurative {
+			t.Errorf("%q: Figurative = %v, want %v", tt.text, h.Figurative, tt.figurative)
+		}
+	}
+}
+
+func TestMatchOrderAndLongestWins(t *testing.T) {
+	l := mustLoad(t, minimal("", `terms: [{term: slit, weight: 1}, {term: "slit * throat", weight: 3}, {term: throat, weight: 1}, w3]`))
+	hits := match(l, "Cut. He slit her throat and the slit widened.")
+	var got []string
+	for _, h := range hits {
+		got = append(got, fmt.Sprintf("%s@%d-%d", h.Term, h.TokStart, h.TokEnd))
+	}
+	want := []string{"slit * throat@2-5", "slit@7-8"}
+	if !slices.Equal(got, want) {
+		t.Errorf("hits %v, want %v", got, want)
+	}
+	// A phrase never spans a sentence end.
+	hits = match(l, "He slit. Her throat was fine.")
+	got = got[:0]
+	for _, h := range hits {
+		got = append(got, h.Term)
+	}
+	if want := []string{"slit", "throat"}; !slices.Equal(got, want) {
+		t.Errorf("across a sentence end: hits %v, want %v", got, want)
+	}
+}
+
+func TestMatchAllocatesNothing(t *testing.T) {
+	l := shipped(t)
+	text := strings.Repeat("He slit her throat and she bled out on the floor; he did not kill the dog. It was akin to rape. ", 50)
+	toks := tokenize.Words(text, nil)
+	n := 0
+	allocs := testing.AllocsPerRun(20, func() {
+		l.Match(text, toks, func(lexicon.Hit) { n++ })
+	})
+	if n == 0 {
+		t.Fatal("no hits")
+	}
+	if allocs != 0 {
+		t.Errorf("Match allocates %v times per call, want 0", allocs)
+	}
+}
+
+func TestMatchConcurrent(t *testing.T) {
+	l := shipped(t)
+	text := "He slit her throat and she bled out on the floor. The war went on."
+	toks := tokenize.Words(text, nil)
+	var want []lexicon.Hit
+	l.Match(text, toks, func(h lexicon.Hit) { want = append(want, h) })
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 200 {
+				var got []lexicon.Hit
+				l.Match(text, toks, func(h lexicon.Hit) { got = append(got, h) })
+				if !slices.Equal(got, want) {
+					errs <- fmt.Sprintf("got %v, want %v", got, want)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
+
+func TestTerms(t *testing.T) {
+	l := shipped(t)
+	var stab *lexicon.Term
+	for _, term := range l.Terms("violence") {
+		if term.Text == "stab" {
+			stab = &term
+		}
+	}
+	if stab == nil {
+		t.Fatal("violence has no term stab")
+	}
+	for _, f := range []string{"stabs", "stabbed", "stabbing"} {
+		if !slices.Contains(stab.Forms, f) {
+			t.Errorf("stab forms %v lack %q", stab.Forms, f)
+		}
+	}
+	if l.Terms("no-such-label") != nil {
+		t.Error("Terms of an unknown label is not nil")
+	}
+	if ex := l.Exceptions("death"); !slices.Contains(ex, "dead tired") || !slices.Contains(ex, "dying to") {
+		t.Errorf("Exceptions(death) = %v, want dead tired and the global dying to", ex)
+	}
+}
+
+func TestZeroLexicon(t *testing.T) {
+	var l lexicon.Lexicon
+	text := "He stabbed her."
+	l.Match(text, tokenize.Words(text, nil), func(h lexicon.Hit) { t.Errorf("zero Lexicon hit %+v", h) })
+	if l.Labels() != nil || l.Terms("violence") != nil || l.Exceptions("violence") != nil {
+		t.Error("zero Lexicon has labels, terms or exceptions")
+	}
+	m, err := l.Merge([]byte("labels:\n  violence:\n    terms: [stab]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := labelsOf(match(m, text)); !slices.Equal(got, []string{"violence"}) {
+		t.Errorf("zero Lexicon merged with an overlay: labels %v, want [violence]", got)
+	}
+}

@@ -1,0 +1,191 @@
+package lexicon
+
+import (
+	"slices"
+
+	"github.com/tagger-dev/tagger/classify/tokenize"
+)
+
+// Hit is one occurrence of a lexicon term in a text.
+type Hit struct {
+	// Label is the canonical label id, or RatingSexual, RatingViolence or
+	// RatingLanguage for a rating cue.
+	Label string
+	// Term is the lexicon term as written in the file ("snap * neck").
+	Term string
+	// Weight is the term's weight, times the simile factor when Figurative.
+	Weight float64
+	// TokStart and TokEnd are the token index range [TokStart, TokEnd) of
+	// the hit in the tokens passed to Match.
+	TokStart, TokEnd int
+	// Negated reports that the hit's first token is in the scope of a
+	// negation cue ("he did not kill her"). The weight is unchanged: the
+	// model decides what a negated hit is worth.
+	Negated bool
+	// Figurative reports that the hit follows a simile cue ("akin to
+	// rape", "like a war zone").
+	Figurative bool
+}
+
+// pend is a hit waiting for the exceptions that may still overlap it.
+type pend struct {
+	hit     Hit
+	cat     int16
+	dropped bool
+}
+
+// Match calls fn for every hit of the lexicon in toks, the tokens of text
+// as tokenize.Words produced them, in token order (by TokStart; at one
+// start, longer hits first).
+//
+// Match reads only the tokens (their hashes and flags): text is the text
+// they came from, kept in the signature for callers that report snippets,
+// and may be empty. A phrase never spans a sentence end. A hit overlapped
+// by an exception of its label, or by a global exception, is dropped; a
+// hit whose tokens lie inside another hit of the same label is not
+// reported (the longer term wins). Hashing is done by tokenize.Words, and
+// Match allocates nothing for ordinary prose.
+func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
+	if len(l.patterns) == 0 {
+		return
+	}
+	// ends[c+1] is the end of the furthest exception of category c seen so
+	// far (ends[0]: global exceptions); cueEnd that of the furthest simile
+	// cue. pending holds hits that a later exception may still drop. Both
+	// buffers live on the stack for ordinary input.
+	var endsBuf [64]int
+	var pendBuf [32]pend
+	ends := endsBuf[:]
+	if n := len(l.cats) + 1; n > len(endsBuf) {
+		ends = make([]int, n)
+	}
+	pending := pendBuf[:0]
+	cueEnd := 0
+	for i := range toks {
+		if len(pending) > 0 {
+			pending = flush(pending, i, fn)
+		}
+		refs, pairs := l.tab.lookup(toks[i].Hash)
+		from := 1
+		for {
+			for _, r := range refs {
+				p := &l.patterns[r]
+				end, ok := p.matchAt(toks, i, from)
+				if !ok {
+					continue
+				}
+				switch p.kind {
+				case kindException:
+					ends[p.cat+1] = max(ends[p.cat+1], end)
+					for j := range pending {
+						q := &pending[j]
+						if q.hit.TokEnd > i && (p.cat == globalCat || q.cat == p.cat) {
+							q.dropped = true
+						}
+					}
+				case kindSimile:
+					cueEnd = max(cueEnd, end)
+				case kindTerm:
+					t := &l.terms[p.term]
+					if ends[0] > i || ends[t.cat+1] > i {
+						continue // inside an exception that started earlier
+					}
+					h := Hit{Label: l.cats[t.cat], Term: t.text, Weight: t.weight, TokStart: i, TokEnd: end}
+					f := toks[i].Flags
+					h.Negated = f&tokenize.FlagNegated != 0 && f&tokenize.FlagNegation == 0
+					if l.figurative(toks, cueEnd, i) {
+						h.Figurative = true
+						h.Weight *= l.factor
+					}
+					pending = insert(pending, pend{hit: h, cat: t.cat})
+				}
+			}
+			// Then the phrases that start with this word and the next.
+			if !pairs || i+1 >= len(toks) || toks[i].Flags&tokenize.FlagSentenceEnd != 0 {
+				break
+			}
+			refs, _ = l.pairs.lookup(tokenize.HashPair(toks[i].Hash, toks[i+1].Hash))
+			pairs, from = false, 2
+		}
+	}
+	flush(pending, len(toks), fn)
+}
+
+// matchAt reports whether the pattern matches the tokens from i on, its
+// slots before from being known to match, and returns the end of the
+// match.
+func (p *pattern) matchAt(toks []tokenize.Token, i, from int) (int, bool) {
+	end := i + len(p.slots)
+	if end > len(toks) {
+		return 0, false
+	}
+	for k := from; k < len(p.slots); k++ {
+		if toks[i+k-1].Flags&tokenize.FlagSentenceEnd != 0 {
+			return 0, false
+		}
+		if s := &p.slots[k]; !s.any && !slices.Contains(s.hashes, toks[i+k].Hash) {
+			return 0, false
+		}
+	}
+	return end, true
+}
+
+// figurative reports whether a hit starting at token i follows the simile
+// cue ending at cueEnd: directly, or after at most simileMaxSkip
+// simile_skip words, with no clause punctuation in between.
+func (l *Lexicon) figurative(toks []tokenize.Token, cueEnd, i int) bool {
+	if cueEnd == 0 || cueEnd > i || i-cueEnd > simileMaxSkip {
+		return false
+	}
+	for k := cueEnd - 1; k < i; k++ {
+		if toks[k].Flags&tokenize.FlagClauseEnd != 0 {
+			return false
+		}
+	}
+	for k := cueEnd; k < i; k++ {
+		if _, ok := slices.BinarySearch(l.skip, toks[k].Hash); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// insert queues a hit, keeping the queue ordered by start, then longer
+// first, then heavier first, so that a hit is emitted before the hits it
+// contains.
+func insert(pending []pend, p pend) []pend {
+	j := len(pending)
+	for j > 0 {
+		q := &pending[j-1].hit
+		if q.TokStart < p.hit.TokStart || q.TokEnd > p.hit.TokEnd ||
+			(q.TokEnd == p.hit.TokEnd && q.Weight >= p.hit.Weight) {
+			break
+		}
+		j--
+	}
+	return slices.Insert(pending, j, p)
+}
+
+// flush emits the queued hits at the front that end at or before token
+// upto (no exception starting at upto or later can overlap them), and
+// returns the rest of the queue.
+func flush(pending []pend, upto int, fn func(Hit)) []pend {
+	n := 0
+	for ; n < len(pending) && pending[n].hit.TokEnd <= upto; n++ {
+		p := &pending[n]
+		if p.dropped {
+			continue
+		}
+		fn(p.hit)
+		for j := n + 1; j < len(pending); j++ {
+			q := &pending[j]
+			if q.cat == p.cat && q.hit.TokStart >= p.hit.TokStart && q.hit.TokEnd <= p.hit.TokEnd {
+				q.dropped = true
+			}
+		}
+	}
+	if n == 0 {
+		return pending
+	}
+	return pending[:copy(pending, pending[n:])]
+}

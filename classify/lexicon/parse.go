@@ -1,0 +1,433 @@
+package lexicon
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// The raw* types hold a lexicon file as written, with line numbers for
+// error messages. Parsing walks the yaml.v3 node tree itself instead of
+// decoding into structs so that every message can name the line and the
+// key, unknown keys are rejected with a suggestion, and a term can be
+// written either as a bare string or as a mapping.
+
+type rawDoc struct {
+	version      *int
+	versionLine  int
+	simileFactor *float64
+	factorLine   int
+	similes      []rawPhrase
+	skip         []rawPhrase
+	irregular    []rawIrregular
+	exceptions   []rawPhrase
+	labels       []rawCat
+	rating       []rawCat
+	empty        bool // the document has no content at all
+}
+
+type rawCat struct {
+	name       string
+	line       int
+	terms      []rawTerm
+	exceptions []rawPhrase
+}
+
+type rawTerm struct {
+	text   string
+	line   int
+	weight *float64
+	forms  []string
+	exact  *bool
+	remove bool
+}
+
+type rawPhrase struct {
+	text   string
+	line   int
+	remove bool
+}
+
+type rawIrregular struct {
+	word  string
+	line  int
+	forms []string
+}
+
+// maxErrors caps the problems one file reports: enough to fix a batch at
+// a time, few enough to read.
+const maxErrors = 20
+
+// errList collects the problems of one file.
+type errList struct{ errs []error }
+
+func (e *errList) add(line int, subject, format string, args ...any) {
+	if len(e.errs) >= maxErrors {
+		return
+	}
+	msg := fmt.Sprintf(format, args...)
+	switch {
+	case subject == "":
+	case line > 0:
+		msg = fmt.Sprintf("%s (line %d): %s", subject, line, msg)
+	default:
+		msg = subject + ": " + msg
+	}
+	e.errs = append(e.errs, errors.New(msg))
+}
+
+func (e *errList) err() error {
+	switch len(e.errs) {
+	case 0:
+		return nil
+	case 1:
+		return e.errs[0]
+	}
+	if len(e.errs) >= maxErrors {
+		e.errs = append(e.errs, fmt.Errorf("stopped after %d problems", maxErrors))
+	}
+	return errors.Join(e.errs...)
+}
+
+var (
+	topKeys    = []string{"version", "simile_factor", "similes", "simile_skip", "irregular", "exceptions", "labels", "rating"}
+	catKeys    = []string{"terms", "exceptions"}
+	termKeys   = []string{"term", "weight", "forms", "exact", "remove"}
+	phraseKeys = []string{"phrase", "remove"}
+)
+
+// parse reads a lexicon or overlay file.
+func parse(data []byte, el *errList) *rawDoc {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var root yaml.Node
+	switch err := dec.Decode(&root); {
+	case err == io.EOF:
+		return &rawDoc{empty: true}
+	case err != nil:
+		el.add(0, "", "not valid YAML: %s", cleanYAMLError(err))
+		return nil
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err != io.EOF {
+		line := extra.Line
+		if err != nil {
+			line = 0
+		}
+		el.add(line, "lexicon", "more than one YAML document (---); put everything in one")
+		return nil
+	}
+	doc := &rawDoc{}
+	if len(root.Content) == 0 {
+		doc.empty = true
+		return doc
+	}
+	top := root.Content[0]
+	if top.Kind == yaml.ScalarNode && top.Tag == "!!null" {
+		doc.empty = true
+		return doc
+	}
+	p := parser{el: el}
+	p.mapping(top, "lexicon", topKeys, func(key string, k, v *yaml.Node) {
+		switch key {
+		case "version":
+			if n, ok := p.integer(v, "version"); ok {
+				doc.version, doc.versionLine = &n, k.Line
+			}
+		case "simile_factor":
+			if f, ok := p.number(v, "simile_factor"); ok {
+				doc.simileFactor, doc.factorLine = &f, k.Line
+			}
+		case "similes":
+			doc.similes = p.phrases(v, "similes")
+		case "simile_skip":
+			doc.skip = p.phrases(v, "simile_skip")
+		case "exceptions":
+			doc.exceptions = p.phrases(v, "exceptions")
+		case "irregular":
+			p.mapping(v, "irregular", nil, func(word string, k, v *yaml.Node) {
+				doc.irregular = append(doc.irregular, rawIrregular{
+					word: word, line: k.Line,
+					forms: p.stringList(v, fmt.Sprintf("irregular forms of %q", word)),
+				})
+			})
+		case "labels":
+			doc.labels = p.cats(v, "labels")
+		case "rating":
+			doc.rating = p.cats(v, "rating")
+		}
+	})
+	return doc
+}
+
+// cleanYAMLError drops the "yaml: " prefix yaml.v3 puts on its messages.
+func cleanYAMLError(err error) string {
+	return strings.TrimPrefix(err.Error(), "yaml: ")
+}
+
+type parser struct{ el *errList }
+
+// mapping calls fn for every key of the mapping n in order. With known
+// non-nil, keys outside it are reported (with the nearest known key as a
+// suggestion) and skipped. Duplicate keys are reported.
+func (p parser) mapping(n *yaml.Node, what string, known []string, fn func(key string, k, v *yaml.Node)) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return
+	}
+	if !p.kind(n, yaml.MappingNode, what, "a mapping of keys to values") {
+		return
+	}
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if !p.kind(k, yaml.ScalarNode, what+" key", "a plain key") {
+			continue
+		}
+		key := k.Value
+		if first, dup := seen[key]; dup {
+			p.el.add(k.Line, what, "key %q appears twice (first on line %d); merge the two", key, first)
+			continue
+		}
+		seen[key] = k.Line
+		if known != nil && !slices.Contains(known, key) {
+			hint := ""
+			if s := nearest(key, known); s != "" {
+				hint = fmt.Sprintf("did you mean %q? ", s)
+			}
+			p.el.add(k.Line, what, "unknown key %q; %sknown keys: %s", key, hint, strings.Join(known, ", "))
+			continue
+		}
+		if v.Kind == yaml.AliasNode {
+			p.el.add(v.Line, what, "%q: YAML aliases (*name) are not supported; write the value out", key)
+			continue
+		}
+		fn(key, k, v)
+	}
+}
+
+// kind reports whether n has the wanted kind, and reports it otherwise.
+func (p parser) kind(n *yaml.Node, want yaml.Kind, what, desc string) bool {
+	if n.Kind == want {
+		return true
+	}
+	if n.Kind == yaml.AliasNode {
+		p.el.add(n.Line, what, "YAML aliases (*name) are not supported; write the value out")
+		return false
+	}
+	p.el.add(n.Line, what, "expected %s, found %s", desc, describe(n))
+	return false
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "nothing"
+		}
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "something else"
+}
+
+func (p parser) integer(n *yaml.Node, what string) (int, bool) {
+	var v int
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&v) != nil {
+		p.el.add(n.Line, what, "expected a whole number, found %s", describe(n))
+		return 0, false
+	}
+	return v, true
+}
+
+func (p parser) number(n *yaml.Node, what string) (float64, bool) {
+	var v float64
+	if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") || n.Decode(&v) != nil {
+		p.el.add(n.Line, what, "expected a number, found %s", describe(n))
+		return 0, false
+	}
+	return v, true
+}
+
+func (p parser) boolean(n *yaml.Node, what string) (bool, bool) {
+	var v bool
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" || n.Decode(&v) != nil {
+		p.el.add(n.Line, what, "expected true or false, found %s", describe(n))
+		return false, false
+	}
+	return v, true
+}
+
+// text returns the string value of a scalar; numbers and booleans count
+// as the text they are written with ("12 steps" needs no quotes).
+func (p parser) text(n *yaml.Node, what string) (string, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		p.el.add(n.Line, what, "expected a word or phrase, found %s", describe(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+// list calls fn for each item of the sequence n; nothing (null) is an
+// empty list.
+func (p parser) list(n *yaml.Node, what string, fn func(item *yaml.Node)) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return
+	}
+	if !p.kind(n, yaml.SequenceNode, what, "a list") {
+		return
+	}
+	for _, item := range n.Content {
+		if item.Kind == yaml.AliasNode {
+			p.el.add(item.Line, what, "YAML aliases (*name) are not supported; write the value out")
+			continue
+		}
+		fn(item)
+	}
+}
+
+func (p parser) stringList(n *yaml.Node, what string) []string {
+	var out []string
+	p.list(n, what, func(item *yaml.Node) {
+		if s, ok := p.text(item, what); ok {
+			out = append(out, s)
+		}
+	})
+	return out
+}
+
+// phrases reads a list of phrase entries: "text" or {phrase: text, remove: true}.
+func (p parser) phrases(n *yaml.Node, what string) []rawPhrase {
+	var out []rawPhrase
+	p.list(n, what, func(item *yaml.Node) {
+		if item.Kind == yaml.MappingNode {
+			ph := rawPhrase{line: item.Line}
+			has := false
+			p.mapping(item, what+" entry", phraseKeys, func(key string, k, v *yaml.Node) {
+				switch key {
+				case "phrase":
+					ph.text, has = p.text(v, what+" phrase")
+				case "remove":
+					ph.remove, _ = p.boolean(v, "remove")
+				}
+			})
+			if !has {
+				p.el.add(item.Line, what+" entry", "missing phrase; write {phrase: words, remove: true}")
+				return
+			}
+			out = append(out, ph)
+			return
+		}
+		if s, ok := p.text(item, what+" entry"); ok {
+			out = append(out, rawPhrase{text: s, line: item.Line})
+		}
+	})
+	return out
+}
+
+// cats reads the labels or rating mapping.
+func (p parser) cats(n *yaml.Node, what string) []rawCat {
+	var out []rawCat
+	p.mapping(n, what, nil, func(name string, k, v *yaml.Node) {
+		c := rawCat{name: name, line: k.Line}
+		ctx := what + "." + name
+		p.mapping(v, ctx, catKeys, func(key string, _, v *yaml.Node) {
+			switch key {
+			case "terms":
+				c.terms = p.terms(v, ctx+".terms")
+			case "exceptions":
+				c.exceptions = p.phrases(v, ctx+".exceptions")
+			}
+		})
+		out = append(out, c)
+	})
+	return out
+}
+
+// terms reads a list of terms: "word" or {term: ..., weight: ..., ...}.
+func (p parser) terms(n *yaml.Node, what string) []rawTerm {
+	var out []rawTerm
+	p.list(n, what, func(item *yaml.Node) {
+		if item.Kind != yaml.MappingNode {
+			if s, ok := p.text(item, what+" entry"); ok {
+				out = append(out, rawTerm{text: s, line: item.Line})
+			}
+			return
+		}
+		t := rawTerm{line: item.Line}
+		has := false
+		p.mapping(item, what+" entry", termKeys, func(key string, k, v *yaml.Node) {
+			switch key {
+			case "term":
+				t.text, has = p.text(v, "term")
+			case "weight":
+				if f, ok := p.number(v, "weight"); ok {
+					t.weight = &f
+				}
+			case "forms":
+				t.forms = p.stringList(v, "forms")
+				if t.forms == nil {
+					t.forms = []string{}
+				}
+			case "exact":
+				if b, ok := p.boolean(v, "exact"); ok {
+					t.exact = &b
+				}
+			case "remove":
+				t.remove, _ = p.boolean(v, "remove")
+			}
+		})
+		if !has {
+			p.el.add(item.Line, what+" entry", "missing term; write {term: word, weight: 1.5}")
+			return
+		}
+		out = append(out, t)
+	})
+	return out
+}
+
+// nearest returns the candidate closest to s by edit distance, if it is
+// close enough to be a likely typo.
+func nearest(s string, candidates []string) string {
+	best, bestD := "", math.MaxInt
+	for _, c := range candidates {
+		if d := editDistance(s, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	if bestD <= 2 || (bestD <= 3 && len(s) >= 8) {
+		return best
+	}
+	return ""
+}
+
+// editDistance is the Levenshtein distance between a and b (bytes).
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return math.MaxInt
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

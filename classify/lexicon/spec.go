@@ -1,0 +1,467 @@
+package lexicon
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/tagger-dev/tagger/classify/taxonomy"
+	"github.com/tagger-dev/tagger/classify/tokenize"
+)
+
+// Limits of a lexicon file.
+const (
+	// Version is the lexicon file format version this package reads.
+	Version = 1
+	// MaxWeight is the largest term weight.
+	MaxWeight = 10
+	// MaxPhraseWords is the most words (wildcards and the parts of
+	// hyphenated words included) a term or phrase may have.
+	MaxPhraseWords = 8
+	// MinTerms is the number of terms with a positive weight every label
+	// and rating cue set needs in a full lexicon (Load).
+	MinTerms = 3
+	// DefaultSimileFactor is the simile factor when a file sets none.
+	DefaultSimileFactor = 0.3
+	// simileMaxSkip is how many simile_skip words may stand between a
+	// simile cue and a term ("like a war zone", "as if he had been shot").
+	simileMaxSkip = 3
+)
+
+// Rating cue sets: the Label of their hits.
+const (
+	RatingSexual   = "rating:sexual"
+	RatingViolence = "rating:violence"
+	RatingLanguage = "rating:language"
+)
+
+var ratingKeys = []string{"sexual", "violence", "language"}
+
+// spec is a lexicon as data: what Load builds from a file and Merge edits
+// with an overlay before compiling it into matchers.
+type spec struct {
+	factor     float64
+	similes    []phrase
+	skip       []phrase
+	irregular  map[string][]string // normalised word → extra forms
+	exceptions []phrase            // for every label
+	cats       []*catSpec          // labels in taxonomy order, then rating cue sets
+}
+
+type catSpec struct {
+	name       string // label id or RatingSexual, ...
+	terms      []termSpec
+	exceptions []phrase
+}
+
+type termSpec struct {
+	text   string // as written, trimmed
+	key    string // identity: normalised words joined by spaces
+	words  []word // parsed text; shared between clones, never modified
+	weight float64
+	forms  []string
+	exact  bool
+	line   int
+}
+
+type phrase struct {
+	text  string
+	key   string
+	words []word // parsed text; shared between clones, never modified
+	line  int
+}
+
+// newSpec returns an empty spec with a category for every label and
+// rating cue set.
+func newSpec() *spec {
+	s := &spec{factor: DefaultSimileFactor, irregular: map[string][]string{}}
+	for _, l := range taxonomy.Default().Labels() {
+		s.cats = append(s.cats, &catSpec{name: l.ID})
+	}
+	for _, r := range ratingKeys {
+		s.cats = append(s.cats, &catSpec{name: "rating:" + r})
+	}
+	return s
+}
+
+func (s *spec) clone() *spec {
+	c := &spec{
+		factor:     s.factor,
+		similes:    slices.Clone(s.similes),
+		skip:       slices.Clone(s.skip),
+		irregular:  make(map[string][]string, len(s.irregular)),
+		exceptions: slices.Clone(s.exceptions),
+	}
+	for k, v := range s.irregular {
+		c.irregular[k] = slices.Clone(v)
+	}
+	for _, cat := range s.cats {
+		cc := &catSpec{name: cat.name, exceptions: slices.Clone(cat.exceptions)}
+		for _, t := range cat.terms {
+			t.forms = slices.Clone(t.forms)
+			cc.terms = append(cc.terms, t)
+		}
+		c.cats = append(c.cats, cc)
+	}
+	return c
+}
+
+func (s *spec) cat(name string) *catSpec {
+	for _, c := range s.cats {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// apply adds the file doc to s. A base file (overlay false) must not
+// repeat itself or remove anything; an overlay may replace and remove.
+func (s *spec) apply(doc *rawDoc, overlay bool, el *errList) {
+	if doc.version != nil && *doc.version != Version {
+		el.add(doc.versionLine, "version", "%d is not supported; this tagger reads version %d", *doc.version, Version)
+	}
+	if doc.version == nil && !overlay {
+		el.add(0, "lexicon", "missing version; start the file with \"version: %d\"", Version)
+	}
+	if f := doc.simileFactor; f != nil {
+		if math.IsNaN(*f) || *f < 0 || *f > 1 {
+			el.add(doc.factorLine, "simile_factor", "%v is out of range; use a number from 0 (ignore figurative hits) to 1 (count them fully)", *f)
+		} else {
+			s.factor = *f
+		}
+	}
+	for _, ir := range doc.irregular {
+		word, ok := singleWord(ir.word)
+		if !ok {
+			el.add(ir.line, fmt.Sprintf("irregular %q", ir.word), "must be one word (letters, digits, apostrophes)")
+			continue
+		}
+		for _, f := range ir.forms {
+			form, ok := singleWord(f)
+			if !ok {
+				el.add(ir.line, fmt.Sprintf("irregular form %q of %q", f, ir.word), "must be one word (letters, digits, apostrophes)")
+				continue
+			}
+			if !slices.Contains(s.irregular[word], form) {
+				s.irregular[word] = append(s.irregular[word], form)
+			}
+		}
+	}
+	s.similes = applyPhrases(s.similes, doc.similes, "simile", overlay, el)
+	s.skip = applyPhrases(s.skip, doc.skip, "simile_skip word", overlay, el)
+	for _, p := range s.skip {
+		if strings.Contains(p.key, " ") {
+			el.add(p.line, fmt.Sprintf("simile_skip word %q", p.text), "must be a single word")
+		}
+	}
+	s.exceptions = applyPhrases(s.exceptions, doc.exceptions, "exception", overlay, el)
+
+	apply := func(rc rawCat, name string) {
+		c := s.cat(name)
+		if c == nil {
+			return
+		}
+		c.exceptions = applyPhrases(c.exceptions, rc.exceptions, "exception of "+name, overlay, el)
+		seen := map[string]int{}
+		for _, rt := range rc.terms {
+			s.applyTerm(c, rt, overlay, seen, el)
+		}
+	}
+	for _, rc := range doc.labels {
+		if _, ok := taxonomy.Default().Label(rc.name); !ok {
+			hint := ""
+			if id, ok := taxonomy.Normalize(rc.name); ok {
+				hint = fmt.Sprintf("did you mean %q? ", id)
+			} else if near := nearest(rc.name, labelIDs()); near != "" {
+				hint = fmt.Sprintf("did you mean %q? ", near)
+			}
+			el.add(rc.line, fmt.Sprintf("label %q", rc.name), "unknown label; %ssee tagger labels", hint)
+			continue
+		}
+		apply(rc, rc.name)
+	}
+	for _, rc := range doc.rating {
+		if !slices.Contains(ratingKeys, rc.name) {
+			el.add(rc.line, fmt.Sprintf("rating %q", rc.name), "unknown rating cue set; use one of %s", strings.Join(ratingKeys, ", "))
+			continue
+		}
+		apply(rc, "rating:"+rc.name)
+	}
+}
+
+func labelIDs() []string {
+	var ids []string
+	for _, l := range taxonomy.Default().Labels() {
+		ids = append(ids, l.ID)
+	}
+	return ids
+}
+
+// applyTerm adds, replaces or removes one term of c. seen holds the keys
+// this file already gave c, with their lines.
+func (s *spec) applyTerm(c *catSpec, rt rawTerm, overlay bool, seen map[string]int, el *errList) {
+	subject := fmt.Sprintf("term %q of %s", strings.TrimSpace(rt.text), c.name)
+	words, err := parseWords(rt.text)
+	if err != nil {
+		el.add(rt.line, subject, "%v", err)
+		return
+	}
+	key := wordsKey(words)
+	if first, dup := seen[key]; dup {
+		el.add(rt.line, subject, "listed twice (first on line %d); keep one", first)
+		return
+	}
+	seen[key] = rt.line
+	if rt.weight != nil {
+		w := *rt.weight
+		if math.IsNaN(w) || w < 0 || w > MaxWeight {
+			el.add(rt.line, subject, "weight %v is out of range; use 0 (silence) to %d", w, MaxWeight)
+			return
+		}
+	}
+	if rt.remove && !overlay {
+		el.add(rt.line, subject, "remove is for overlays (--lexicon); delete the line instead")
+		return
+	}
+	var forms []string
+	for _, f := range rt.forms {
+		form, ok := singleWord(f)
+		if !ok {
+			el.add(rt.line, subject, "form %q must be one word (letters, digits, apostrophes)", f)
+			return
+		}
+		forms = append(forms, form)
+	}
+	if len(forms) > 0 && (len(words) != 1 || words[0].wild || len(words[0].parts) != 1) {
+		el.add(rt.line, subject, "forms are for single-word terms; list an irregular word under irregular: or write the phrase with the form as its own term")
+		return
+	}
+	i := slices.IndexFunc(c.terms, func(t termSpec) bool { return t.key == key })
+	switch {
+	case i >= 0 && !overlay:
+		el.add(rt.line, subject, "listed twice (first on line %d); keep one", c.terms[i].line)
+	case i >= 0 && rt.remove:
+		c.terms = slices.Delete(c.terms, i, i+1)
+	case i >= 0:
+		t := &c.terms[i]
+		if rt.weight != nil {
+			t.weight = *rt.weight
+		}
+		for _, f := range forms {
+			if !slices.Contains(t.forms, f) {
+				t.forms = append(t.forms, f)
+			}
+		}
+		if rt.exact != nil {
+			t.exact = *rt.exact
+		}
+	case rt.remove:
+		el.add(rt.line, subject, "not in the lexicon, nothing to remove; check the spelling and the label")
+	default:
+		t := termSpec{text: strings.Join(strings.Fields(rt.text), " "), key: key, words: words, weight: 1, forms: forms, line: rt.line}
+		if rt.weight != nil {
+			t.weight = *rt.weight
+		}
+		if rt.exact != nil {
+			t.exact = *rt.exact
+		}
+		c.terms = append(c.terms, t)
+	}
+}
+
+// applyPhrases adds (or, in an overlay, removes) phrase entries.
+func applyPhrases(have []phrase, entries []rawPhrase, what string, overlay bool, el *errList) []phrase {
+	seen := map[string]int{}
+	for _, e := range entries {
+		subject := fmt.Sprintf("%s %q", what, strings.TrimSpace(e.text))
+		words, err := parseWords(e.text)
+		if err != nil {
+			el.add(e.line, subject, "%v", err)
+			continue
+		}
+		key := wordsKey(words)
+		if first, dup := seen[key]; dup {
+			el.add(e.line, subject, "listed twice (first on line %d); keep one", first)
+			continue
+		}
+		seen[key] = e.line
+		i := slices.IndexFunc(have, func(p phrase) bool { return p.key == key })
+		switch {
+		case e.remove && !overlay:
+			el.add(e.line, subject, "remove is for overlays (--lexicon); delete the line instead")
+		case e.remove && i < 0:
+			el.add(e.line, subject, "not in the lexicon, nothing to remove; check the spelling")
+		case e.remove:
+			have = slices.Delete(have, i, i+1)
+		case i >= 0 && !overlay:
+			el.add(e.line, subject, "listed twice (first on line %d); keep one", have[i].line)
+		case i >= 0:
+			// Already there: an overlay may repeat the base.
+		default:
+			have = append(have, phrase{text: strings.Join(strings.Fields(e.text), " "), key: key, words: words, line: e.line})
+		}
+	}
+	return have
+}
+
+// validate checks what only the whole spec can tell: every exception
+// leaves its label's terms reachable, and (full lexicons) every label and
+// rating cue set has enough terms.
+func (s *spec) validate(full bool, el *errList) {
+	global := flatAll(s.exceptions)
+	for _, c := range s.cats {
+		local := flatAll(c.exceptions)
+		active := 0
+		for _, t := range c.terms {
+			if t.weight == 0 {
+				continue // silenced: nothing to reach
+			}
+			active++
+			words := flat(t.words)
+			for _, ex := range []struct {
+				phrases []phrase
+				flat    [][]string
+			}{{c.exceptions, local}, {s.exceptions, global}} {
+				for i, e := range ex.flat {
+					if covers(e, words) {
+						p := ex.phrases[i]
+						el.add(t.line, fmt.Sprintf("term %q of %s", t.text, c.name),
+							"can never match: exception %q (line %d) covers it; remove one of them, or silence the term with weight: 0", p.text, p.line)
+					}
+				}
+			}
+		}
+		if full && active < MinTerms {
+			el.add(0, c.name, "has %d terms with a positive weight; every label and rating cue set needs at least %d", active, MinTerms)
+		}
+	}
+}
+
+func flatAll(ps []phrase) [][]string {
+	out := make([][]string, len(ps))
+	for i, p := range ps {
+		out[i] = flat(p.words)
+	}
+	return out
+}
+
+// word is one word of a term or phrase: a wildcard, or the tokens that
+// tokenize.Words makes of it (a hyphenated word is several: "self-harm" →
+// self, harm), normalised.
+type word struct {
+	wild   bool
+	parts  []string
+	hyphen bool // the parts were joined by hyphens only
+}
+
+// parseWords splits a term or phrase into words and checks it.
+func parseWords(text string) ([]word, error) {
+	fields := strings.Fields(text)
+	if len(fields) == 0 {
+		return nil, fmt.Errorf("empty; write a word or phrase")
+	}
+	var words []word
+	n := 0
+	for _, f := range fields {
+		if f == "*" {
+			words = append(words, word{wild: true})
+			n++
+			continue
+		}
+		if !utf8.ValidString(f) {
+			return nil, fmt.Errorf("not valid UTF-8")
+		}
+		for _, r := range f {
+			if !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) || r == '-' || r == '\'' || r == '\u2019' || r == '/') {
+				if r == '*' {
+					return nil, fmt.Errorf("* must stand alone, as a whole word (\"snap * neck\")")
+				}
+				return nil, fmt.Errorf("%q is not part of a word; write words separated by spaces (hyphens and apostrophes are fine)", r)
+			}
+		}
+		toks := tokenize.Words(f, nil)
+		if len(toks) == 0 {
+			return nil, fmt.Errorf("%q has no letters or digits", f)
+		}
+		w := word{hyphen: strings.Contains(f, "-") && !strings.Contains(f, "/")}
+		for _, t := range toks {
+			w.parts = append(w.parts, tokenize.Normalize(f[t.Start:t.End]))
+		}
+		words = append(words, w)
+		n += len(w.parts)
+	}
+	switch {
+	case n > MaxPhraseWords:
+		return nil, fmt.Errorf("has %d words; the most a phrase may have is %d", n, MaxPhraseWords)
+	case words[0].wild && len(words) == 1:
+		return nil, fmt.Errorf("is only a wildcard and would match every word")
+	case words[0].wild || words[len(words)-1].wild:
+		return nil, fmt.Errorf("starts or ends with *; a wildcard stands between words (\"snap * neck\")")
+	}
+	return words, nil
+}
+
+// wordsKey is the identity of a term or phrase: its normalised tokens
+// joined by single spaces ("Self-Harm" and "self harm" are the same).
+func wordsKey(words []word) string {
+	var b strings.Builder
+	for _, w := range words {
+		if w.wild {
+			b.WriteString(" *")
+			continue
+		}
+		for _, p := range w.parts {
+			b.WriteByte(' ')
+			b.WriteString(p)
+		}
+	}
+	return b.String()[1:]
+}
+
+// flat lists the tokens of words, "*" for a wildcard.
+func flat(words []word) []string {
+	var out []string
+	for _, w := range words {
+		if w.wild {
+			out = append(out, "*")
+			continue
+		}
+		out = append(out, w.parts...)
+	}
+	return out
+}
+
+// covers reports whether the exception e (flattened words) matches
+// inside the term t as written, so that the term could never produce a
+// hit in its written form. A wildcard of the exception matches anything;
+// one of the term only a wildcard.
+func covers(e, t []string) bool {
+	for i := 0; i+len(e) <= len(t); i++ {
+		ok := true
+		for k := range e {
+			if e[k] != "*" && e[k] != t[i+k] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// singleWord reports whether s is one token to tokenize.Words and returns
+// it normalised.
+func singleWord(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	toks := tokenize.Words(s, nil)
+	if len(toks) != 1 || toks[0].Start != 0 || int(toks[0].End) != len(s) {
+		return "", false
+	}
+	return tokenize.Normalize(s), true
+}

@@ -1,0 +1,340 @@
+package classify
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/tagger-dev/tagger/classify/lexicon"
+	"github.com/tagger-dev/tagger/classify/nb"
+	"github.com/tagger-dev/tagger/classify/taxonomy"
+	"github.com/tagger-dev/tagger/classify/tokenize"
+)
+
+// Files of a model directory.
+const (
+	ManifestFile = "manifest.json"
+	LexiconFile  = "lexicon.yaml"
+	TablesFile   = "nb.bin"
+	VocabFile    = "vocab.txt"
+)
+
+// Sensitivity chooses the operating point of every label's threshold.
+type Sensitivity string
+
+// Sensitivities: low favours precision (F0.5), balanced F1, high recall (F2).
+const (
+	Low      Sensitivity = "low"
+	Balanced Sensitivity = "balanced"
+	High     Sensitivity = "high"
+)
+
+// ParseSensitivity checks a sensitivity name.
+func ParseSensitivity(s string) (Sensitivity, error) {
+	switch Sensitivity(s) {
+	case Low, Balanced, High:
+		return Sensitivity(s), nil
+	}
+	return "", fmt.Errorf("sensitivity %q: use low, balanced or high", s)
+}
+
+// Thresholds are a label's decision thresholds on its raw window score,
+// one per sensitivity.
+type Thresholds struct {
+	Low      float64 `json:"low"`
+	Balanced float64 `json:"balanced"`
+	High     float64 `json:"high"`
+}
+
+func (t Thresholds) at(s Sensitivity) float64 {
+	switch s {
+	case Low:
+		return t.Low
+	case High:
+		return t.High
+	}
+	return t.Balanced
+}
+
+// LabelInfo is what the manifest records of one label.
+type LabelInfo struct {
+	Label string `json:"label"`
+	// Source is "model" when naive Bayes was trained for the label (with
+	// lexicon features), "lexicon" when the lexicon alone scores it.
+	Source   string `json:"source"`
+	Train    int    `json:"train_examples,omitempty"`
+	Positive int    `json:"train_positive,omitempty"`
+	// Gate is the lexicon weight a window needs before naive Bayes scores
+	// it (model labels; see TrainConfig.Gates).
+	Gate float64 `json:"gate,omitempty"`
+	// Scale is the spread of the label's raw scores on training data.
+	Scale float64 `json:"scale,omitempty"`
+	// Platt calibrates a window's raw score z to a probability,
+	// sigmoid(Platt[0]*z + Platt[1]), fitted on training data.
+	Platt      [2]float64 `json:"platt,omitempty"`
+	Thresholds Thresholds `json:"thresholds"`
+}
+
+// Manifest describes a model: what it is, how it was trained, and the
+// content hash of its files.
+type Manifest struct {
+	Name    string        `json:"name"`
+	Version string        `json:"version"`
+	Created string        `json:"created,omitempty"`
+	Hash    string        `json:"hash"` // sha256 over the other files, in name order
+	Config  TrainConfig   `json:"config"`
+	Labels  []LabelInfo   `json:"labels"`
+	Rating  RatingConfig  `json:"rating"`
+	Notes   string        `json:"notes,omitempty"`
+	Eval    *EvalSummary  `json:"eval,omitempty"`
+	Data    []DataSummary `json:"data,omitempty"`
+}
+
+// DataSummary records one training input.
+type DataSummary struct {
+	Path     string `json:"path"`
+	Examples int    `json:"examples"`
+}
+
+// Model is a trained classifier: the lexicon, naive-Bayes tables and
+// per-label thresholds. It is immutable and safe for concurrent use.
+type Model struct {
+	manifest Manifest
+	tax      *taxonomy.Taxonomy
+	lex      *lexicon.Lexicon
+	nb       *nb.Model // nil when no label has training data
+	fz       featurizer
+	// labels in taxonomy order, and per label its NB column (-1: lexicon only).
+	labels []taxonomy.Label
+	nbCol  []int
+	info   []LabelInfo
+	seg    func() (*tokenize.Segmenter, error)
+	vocab  []string
+}
+
+// Manifest returns the model's manifest.
+func (m *Model) Manifest() Manifest { return m.manifest }
+
+// Lexicon returns the model's lexicon.
+func (m *Model) Lexicon() *lexicon.Lexicon { return m.lex }
+
+// NameVersion returns "name@version", the model column of the output row.
+func (m *Model) NameVersion() string { return m.manifest.Name + "@" + m.manifest.Version }
+
+// WithLexicon returns a copy of m whose lexicon has overlay merged in
+// (tagger check --lexicon): terms added, reweighted or silenced.
+func (m *Model) WithLexicon(overlay []byte) (*Model, error) {
+	lex, err := m.lex.Merge(overlay)
+	if err != nil {
+		return nil, err
+	}
+	c := *m
+	c.lex = lex
+	c.fz.lex = lex
+	return &c, nil
+}
+
+// newModel wires the parts of a model together.
+func newModel(man Manifest, lex *lexicon.Lexicon, tables *nb.Model, vocab []string) (*Model, error) {
+	tax := taxonomy.Default()
+	m := &Model{manifest: man, tax: tax, lex: lex, nb: tables, labels: tax.Labels(), vocab: vocab}
+	m.fz = featurizer{cfg: man.Config.Features, lex: lex}
+	if man.Config.Features.Subwords {
+		if len(vocab) == 0 {
+			return nil, fmt.Errorf("model %s uses subwords but has no %s", man.Name, VocabFile)
+		}
+		sub, err := tokenize.NewSubworder(vocab, 1<<16)
+		if err != nil {
+			return nil, fmt.Errorf("subword vocabulary: %w", err)
+		}
+		m.fz.sub = sub
+	}
+	byLabel := map[string]LabelInfo{}
+	for _, li := range man.Labels {
+		byLabel[li.Label] = li
+	}
+	col := map[string]int{}
+	if tables != nil {
+		for i, l := range tables.Labels() {
+			col[l] = i
+		}
+	}
+	for _, l := range m.labels {
+		li, ok := byLabel[l.ID]
+		if !ok {
+			return nil, fmt.Errorf("model %s: manifest has no entry for label %s", man.Name, l.ID)
+		}
+		c, trained := col[l.ID]
+		if li.Source == "model" && !trained {
+			return nil, fmt.Errorf("model %s: label %s says source model but %s has no column for it", man.Name, l.ID, TablesFile)
+		}
+		if li.Source != "model" {
+			c = -1
+		}
+		m.nbCol = append(m.nbCol, c)
+		m.info = append(m.info, li)
+	}
+	m.seg = sync.OnceValues(tokenize.NewSegmenter)
+	return m, nil
+}
+
+// Load reads a model from a directory tree: the files named by the File
+// constants. It verifies the manifest's content hash.
+func Load(fsys fs.FS) (*Model, error) {
+	read := func(name string) ([]byte, error) {
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("read model file %s: %w", name, err)
+		}
+		return b, nil
+	}
+	mb, err := read(ManifestFile)
+	if err != nil {
+		return nil, err
+	}
+	var man Manifest
+	if err := json.Unmarshal(mb, &man); err != nil {
+		return nil, fmt.Errorf("parse %s: %w", ManifestFile, err)
+	}
+	files := map[string][]byte{}
+	for _, name := range []string{LexiconFile, TablesFile, VocabFile} {
+		b, err := fs.ReadFile(fsys, name)
+		if errors.Is(err, fs.ErrNotExist) && name != LexiconFile {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read model file %s: %w", name, err)
+		}
+		files[name] = b
+	}
+	if got := contentHash(files); man.Hash != "" && got != man.Hash {
+		return nil, fmt.Errorf("model %s: files do not match the manifest hash (%s, manifest says %s); retrain or restore the model directory", man.Name, got[:12], shortHash(man.Hash))
+	}
+	lex, err := lexicon.Load(files[LexiconFile])
+	if err != nil {
+		return nil, fmt.Errorf("model %s: %w", man.Name, err)
+	}
+	var tables *nb.Model
+	if b, ok := files[TablesFile]; ok {
+		tables, err = nb.Read(bytes.NewReader(b))
+		if err != nil {
+			return nil, fmt.Errorf("model %s: %s: %w", man.Name, TablesFile, err)
+		}
+	}
+	var vocab []string
+	if b, ok := files[VocabFile]; ok {
+		vocab = strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	}
+	return newModel(man, lex, tables, vocab)
+}
+
+// LoadDir reads a model from a directory on disk.
+func LoadDir(dir string) (*Model, error) {
+	m, err := Load(os.DirFS(dir))
+	if err != nil {
+		return nil, fmt.Errorf("load model %s: %w", dir, err)
+	}
+	return m, nil
+}
+
+// Save writes the model to dir, creating it, with a fresh content hash.
+func (m *Model) Save(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	files := map[string][]byte{LexiconFile: m.lex.Source()}
+	if m.nb != nil {
+		var buf bytes.Buffer
+		if err := m.nb.Write(&buf); err != nil {
+			return err
+		}
+		files[TablesFile] = buf.Bytes()
+	}
+	if len(m.vocab) > 0 {
+		files[VocabFile] = []byte(strings.Join(m.vocab, "\n") + "\n")
+	}
+	man := m.manifest
+	man.Hash = contentHash(files)
+	mb, err := json.MarshalIndent(man, "", "  ")
+	if err != nil {
+		return err
+	}
+	files[ManifestFile] = append(mb, '\n')
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			return fmt.Errorf("write model: %w", err)
+		}
+	}
+	return nil
+}
+
+// contentHash hashes files in name order, each as name, length and bytes.
+func contentHash(files map[string][]byte) string {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		io.WriteString(h, n)
+		binary.Write(h, binary.LittleEndian, uint64(len(files[n])))
+		h.Write(files[n])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func shortHash(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
+
+// sigmoid maps a margin over a threshold to a score in (0, 1).
+func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+// labelIndex returns the index of a label in the model's label order.
+func (m *Model) labelIndex(id string) int {
+	return slices.IndexFunc(m.labels, func(l taxonomy.Label) bool { return l.ID == id })
+}
+
+// WithData returns a copy of m whose manifest records its training data.
+func (m *Model) WithData(d []DataSummary) *Model {
+	c := *m
+	c.manifest.Data = d
+	return &c
+}
+
+// score maps a raw window score of label li to 0..1: the calibrated
+// probability for model labels, and for lexicon labels a score that is 0.5
+// at the balanced threshold.
+func (m *Model) score(li int, z float64) float64 {
+	if math.IsInf(z, -1) {
+		return 0
+	}
+	if p := m.info[li].Platt; m.nbCol[li] >= 0 && p[0] != 0 {
+		return sigmoid(p[0]*z + p[1])
+	}
+	return sigmoid(z - m.info[li].Thresholds.Balanced)
+}
+
+// WithEval returns a copy of m whose manifest records an evaluation.
+func (m *Model) WithEval(e *EvalSummary) *Model {
+	c := *m
+	c.manifest.Eval = e
+	return &c
+}

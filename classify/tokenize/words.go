@@ -1,0 +1,380 @@
+package tokenize
+
+import (
+	"math"
+	"unicode"
+	"unicode/utf8"
+)
+
+// MaxNegationScope is the largest number of tokens after a negation cue that
+// Words marks FlagNegated (Das & Chen 2001 mark to the clause end; the cap
+// keeps one "not" in a long unpunctuated run from flipping a whole line).
+const MaxNegationScope = 6
+
+// Words appends the words of text to dst and returns the extended slice.
+//
+// A word is a maximal run of letters, digits and combining marks; an
+// apostrophe (' ’ ‘ ʼ) between two such characters stays inside the word
+// ("can't", "o'clock", "y’all"), one at either edge does not. Hyphens split
+// words ("self-harm" → self, harm). Every other character separates words:
+// whitespace, punctuation, symbols, emoji, format characters such as the
+// soft hyphen, and invalid UTF-8 bytes. A run of CJK ideographs has no
+// separators and so is one word.
+//
+// Separators set flags on the token before them (never on a token that
+// was in dst before the call):
+//
+//   - FlagClauseEnd: , ; : ( ) [ ] { }, a dash (— – ―, "--", or a hyphen
+//     not directly after a word, as in "a - b"), an ellipsis (".." or …),
+//     and the CJK forms ，、；：（）; but not , . : between two digits
+//     ("1,000", "3.14", "10:30").
+//   - FlagSentenceEnd and FlagClauseEnd: . ! ? 。！？‼⁇⁈⁉, a blank line
+//     (two line breaks with only spaces between them; CRLF counts as one)
+//     and U+2029. A full stop after a title ("Mr.", "Dr.", "St.", ...) or
+//     after an initial (a single capital other than I and A) sets nothing.
+//   - Nothing: quotes of every kind, a single line break (prose is often
+//     hard-wrapped), /, *, and other symbols.
+//
+// Negation follows Das & Chen: a cue word (not, no, never, nothing, nobody,
+// none, neither, nor, without, cannot, and any word ending in n't) gets
+// FlagNegation, and the tokens after it get FlagNegated up to and including
+// the next clause end, at most MaxNegationScope tokens. A cue inside a scope
+// starts a new scope and is not itself marked FlagNegated.
+//
+// Each token's Hash equals Hash(text[tok.Start:tok.End]). Words allocates
+// only when dst must grow; a capacity of len(text)/4 tokens is enough for
+// English prose. It never panics. Texts longer than math.MaxInt32 bytes
+// (offsets are int32) are read only up to that length.
+func Words(text string, dst []Token) []Token {
+	if len(text) > math.MaxInt32 {
+		text = text[:math.MaxInt32]
+	}
+	base := len(dst)
+	last := -1 // index in dst of the last token of this call
+	nl := 0    // line breaks in the current run of whitespace
+	n := len(text)
+	for i := 0; i < n; {
+		c := text[i]
+		cls := asciiClass[c]
+		size := 1
+		if cls == clsNonASCII {
+			var r rune
+			r, size = utf8.DecodeRuneInString(text[i:])
+			cls = runeClass(r, size)
+		}
+		var flags Flag
+		switch cls {
+		case clsWord:
+			end, h := scanWord(text, i)
+			t := Token{Start: int32(i), End: int32(end), Hash: h}
+			if isNegationCue(text[i:end], h) {
+				t.Flags = FlagNegation
+			}
+			dst = append(dst, t)
+			last = len(dst) - 1
+			nl = 0
+			i = end
+			continue
+		case clsSpace:
+			i += size
+			continue
+		case clsLF:
+			if c == '\r' && i+1 < n && text[i+1] == '\n' {
+				i++ // CRLF is one line break: count it at the LF
+				continue
+			}
+			nl++
+			if nl >= 2 && last >= 0 {
+				dst[last].Flags |= FlagClauseEnd | FlagSentenceEnd
+			}
+			i += size
+			continue // white space: keep counting line breaks
+		case clsParagraph:
+			flags = FlagClauseEnd | FlagSentenceEnd
+		case clsPeriod:
+			j := i + 1
+			for j < n && text[j] == '.' {
+				j++
+			}
+			switch {
+			case j-i > 1: // ellipsis: a pause, often mid-sentence in dialogue
+				flags = FlagClauseEnd
+				size = j - i
+			case betweenDigits(text, i):
+			case last >= 0 && int(dst[last].End) == i && isAbbrev(text[dst[last].Start:i], dst[last].Hash):
+			default:
+				flags = FlagClauseEnd | FlagSentenceEnd
+			}
+		case clsSentEnd:
+			flags = FlagClauseEnd | FlagSentenceEnd
+		case clsNumSep:
+			if !betweenDigits(text, i) {
+				flags = FlagClauseEnd
+			}
+		case clsClause:
+			flags = FlagClauseEnd
+		case clsHyphen:
+			joins := last >= 0 && int(dst[last].End) == i && (i+1 >= n || text[i+1] != '-')
+			if !joins {
+				flags = FlagClauseEnd
+			}
+		}
+		nl = 0
+		if flags != 0 && last >= 0 {
+			dst[last].Flags |= flags
+		}
+		i += size
+	}
+	markScope(dst[base:])
+	return dst
+}
+
+// markScope sets FlagNegated on the tokens in the scope of each negation
+// cue in toks, whose FlagNegation and FlagClauseEnd are already set.
+func markScope(toks []Token) {
+	scope := 0
+	for k := range toks {
+		t := &toks[k]
+		switch {
+		case t.Flags&FlagNegation != 0:
+			scope = MaxNegationScope
+		case scope > 0:
+			t.Flags |= FlagNegated
+			scope--
+		}
+		if t.Flags&FlagClauseEnd != 0 {
+			scope = 0
+		}
+	}
+}
+
+// scanWord scans the word starting at text[start], which is a word
+// character, and returns its end and its Hash, computed in the same pass.
+func scanWord(text string, start int) (end int, h uint64) {
+	n := len(text)
+	h = fnvOffset
+	var hBeforeApos uint64
+	aposEnd := -1 // offset just after the last inner apostrophe
+	i := start
+scan:
+	for i < n {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			switch asciiClass[c] {
+			case clsWord:
+				h = (h ^ uint64(asciiLower[c])) * fnvPrime
+				i++
+				continue
+			case clsApos:
+				if wordAt(text, i+1) {
+					hBeforeApos = h
+					h = (h ^ '\'') * fnvPrime
+					i++
+					aposEnd = i
+					continue
+				}
+			}
+			break
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case size == 1: // invalid byte (valid runes ≥ 0x80 take 2+ bytes)
+			break scan
+		case isApostrophe(r):
+			if !wordAt(text, i+size) {
+				break scan
+			}
+			hBeforeApos = h
+			h = (h ^ '\'') * fnvPrime
+			i += size
+			aposEnd = i
+		case isWordRune(r):
+			h = hashRune(h, unicode.ToLower(r))
+			i += size
+		default:
+			break scan
+		}
+	}
+	// Drop a possessive 's from the hash, as Hash does.
+	if aposEnd == i-1 && (text[i-1] == 's' || text[i-1] == 'S') {
+		h = hBeforeApos
+	}
+	return i, h
+}
+
+// wordAt reports whether a word character starts at text[i].
+func wordAt(text string, i int) bool {
+	if i >= len(text) {
+		return false
+	}
+	if c := text[i]; c < utf8.RuneSelf {
+		return asciiClass[c] == clsWord
+	}
+	r, size := utf8.DecodeRuneInString(text[i:])
+	return size > 1 && isWordRune(r)
+}
+
+// isWordRune reports whether the non-ASCII rune r belongs to words. ʼ
+// (U+02BC) is a letter to Unicode but an apostrophe to writers.
+func isWordRune(r rune) bool {
+	return (unicode.IsLetter(r) && r != '\u02bc') || unicode.IsDigit(r) || unicode.IsMark(r)
+}
+
+// betweenDigits reports whether text[i] has ASCII digits on both sides.
+func betweenDigits(text string, i int) bool {
+	return i > 0 && i+1 < len(text) && isDigit(text[i-1]) && isDigit(text[i+1])
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// isNegationCue reports whether word, whose Hash is h, is a negation cue.
+func isNegationCue(word string, h uint64) bool {
+	n := len(word)
+	if n < 2 {
+		return false
+	}
+	// Any word ending in n't: raw t/T after an apostrophe after n/N.
+	if last := word[n-1]; last == 't' || last == 'T' {
+		if p := word[n-2]; p == '\'' {
+			if n >= 3 && word[n-3]|0x20 == 'n' {
+				return true
+			}
+		} else if p >= utf8.RuneSelf {
+			r, size := utf8.DecodeLastRuneInString(word[:n-1])
+			if isApostrophe(r) && n-1-size > 0 && word[n-2-size]|0x20 == 'n' {
+				return true
+			}
+		}
+	}
+	// A one-word Bloom filter on the hash's top bits rejects most words
+	// before the loop.
+	if n > maxCueLen || cueFilter>>(h>>58)&1 == 0 {
+		return false
+	}
+	for _, c := range cueHashes {
+		if h == c {
+			return true
+		}
+	}
+	return false
+}
+
+// maxCueLen is the byte length of the longest cue word, "nobody's" (so its
+// possessive form, "nobody's coming", counts too).
+const maxCueLen = 8
+
+// cueHashes holds the hashes of the negation cue words. It is computed once
+// and never written.
+var cueHashes = hashAll("not", "no", "never", "nothing", "nobody", "none",
+	"neither", "nor", "without", "cannot")
+
+// cueFilter has bit k set when some cue hash has k as its top six bits.
+var cueFilter = func() (f uint64) {
+	for _, h := range cueHashes {
+		f |= 1 << (h >> 58)
+	}
+	return f
+}()
+
+// isAbbrev reports whether word (hash h), directly followed by a full stop,
+// is a title or an initial, whose full stop ends no sentence.
+func isAbbrev(word string, h uint64) bool {
+	if len(word) == 1 {
+		c := word[0]
+		return 'A' <= c && c <= 'Z' && c != 'I' && c != 'A'
+	}
+	if len(word) > 4 {
+		return false
+	}
+	for _, a := range abbrevHashes {
+		if h == a {
+			return true
+		}
+	}
+	return false
+}
+
+// abbrevHashes holds the hashes of titles usually written with a full stop
+// before a name. "No." and "etc." are left out: they often end sentences.
+var abbrevHashes = hashAll("mr", "mrs", "ms", "mx", "dr", "prof", "st",
+	"sgt", "capt", "lt", "col", "gen", "gov", "rev", "fr", "jr", "sr", "vs", "mt")
+
+func hashAll(words ...string) []uint64 {
+	hs := make([]uint64, len(words))
+	for i, w := range words {
+		hs[i] = Hash(w)
+	}
+	return hs
+}
+
+// charClass is the role of a character in Words.
+type charClass uint8
+
+const (
+	clsOther     charClass = iota // separator without a flag
+	clsWord                       // letter, digit or mark
+	clsApos                       // apostrophe: inside a word or a separator
+	clsHyphen                     // '-': joins or dashes
+	clsSpace                      // horizontal space
+	clsLF                         // line break ('\r\n' counts once)
+	clsParagraph                  // U+2029: always a sentence end
+	clsPeriod                     // '.'
+	clsSentEnd                    // ! ? and their relatives
+	clsNumSep                     // , and : (not between digits)
+	clsClause                     // other clause punctuation
+	clsNonASCII                   // decode the rune and ask runeClass
+)
+
+// asciiClass classifies every byte; bytes ≥ 0x80 start multi-byte runes
+// (or are invalid) and get clsNonASCII.
+var asciiClass = func() (t [256]charClass) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= utf8.RuneSelf:
+			t[c] = clsNonASCII
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+			t[c] = clsWord
+		}
+	}
+	t['\''] = clsApos
+	t['-'] = clsHyphen
+	t[' '], t['\t'], t['\v'], t['\f'] = clsSpace, clsSpace, clsSpace, clsSpace
+	t['\n'] = clsLF
+	t['\r'] = clsLF
+	t['.'] = clsPeriod
+	t['!'], t['?'] = clsSentEnd, clsSentEnd
+	t[','], t[':'] = clsNumSep, clsNumSep
+	for _, c := range ";()[]{}" {
+		t[c] = clsClause
+	}
+	return t
+}()
+
+// runeClass classifies a non-ASCII rune decoded with the given size.
+func runeClass(r rune, size int) charClass {
+	switch {
+	case size == 1: // invalid UTF-8
+		return clsOther
+	case isApostrophe(r):
+		return clsApos
+	case isWordRune(r):
+		return clsWord
+	}
+	switch r {
+	case '\u2014', '\u2013', '\u2015', '\u2012', // dashes
+		'\u2026',                                                   // ellipsis
+		'\uff0c', '\u3001', '\uff1b', '\uff1a', '\uff08', '\uff09', // CJK clause marks
+		'\u00a1', '\u00bf': // ¡ ¿
+		return clsClause
+	case '\u3002', '\uff01', '\uff1f', '\u203c', '\u2047', '\u2048', '\u2049':
+		return clsSentEnd
+	case '\u0085', '\u2028':
+		return clsLF
+	case '\u2029':
+		return clsParagraph
+	}
+	if unicode.IsSpace(r) {
+		return clsSpace
+	}
+	return clsOther
+}
