@@ -60,4 +60,14 @@
 // Words and cached subwords fit the batch target (80 MB/s end to end on
 // 2 cores); sentences and uncached subwords must stay off the per-story
 // hot path or run only where needed.
+//
+// # Where each runs in tagger
+//
+// The default model tokenizes with Words and uses the Segmenter for
+// evidence snippets (only the windows shown as evidence are segmented).
+// Subword pieces are a documented option of the model's features
+// (classify.FeatureConfig.Subwords, vocabulary from BuildVocab over the
+// training texts); in grouped cross-validation on passages-dev they scored
+// macro-F1 0.452 against 0.467 without them (models/README.md), so the
+// default model leaves them off.
 package tokenize

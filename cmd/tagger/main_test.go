@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tagger-dev/tagger/classify"
+	"github.com/tagger-dev/tagger/models"
 )
 
 // runCLI runs tagger with args and returns stdout, stderr and the exit code.
@@ -123,5 +127,76 @@ func TestMetaStdin(t *testing.T) {
 	out, _, code := runCLI(t, "Title: Piped\nWarnings: none\n\nText.\n", "meta", "-")
 	if code != 0 || !strings.Contains(out, `"title":"Piped"`) || !strings.Contains(out, `"warning_status":"none-apply"`) {
 		t.Errorf("meta -: code %d, out %q", code, out)
+	}
+}
+
+// TestEvalCommandReproducesCard runs `tagger eval --cv 5` on passages-dev
+// and compares with the figure the default model's manifest records.
+func TestEvalCommandReproducesCard(t *testing.T) {
+	data := filepath.Join("..", "..", "..", "shared", "datasets", "passages-dev.jsonl")
+	if _, err := os.Stat(data); err != nil {
+		t.Skipf("%s not found (../shared is absent): skipping the evaluation", data)
+	}
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	out, errOut, code := runCLI(t, "", "eval", "--data", data, "--cv", "5", "--json")
+	if code != 0 {
+		t.Fatalf("eval: code %d, stderr %s", code, errOut)
+	}
+	var got struct {
+		MacroF1 float64 `json:"macro_f1"`
+		Labels  []struct{ Label string }
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	m, err := models.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if card := m.Manifest().Eval; card == nil || len(got.Labels) != 8 || got.MacroF1 < card.MacroF1-0.01 || got.MacroF1 > card.MacroF1+0.01 {
+		t.Errorf("eval --cv 5: macro-F1 %.3f over %d labels; manifest %+v", got.MacroF1, len(got.Labels), card)
+	}
+}
+
+// TestTrainCommand trains on a tiny labelled file plus a corpus of stories
+// whose headers declare warnings, and loads the result.
+func TestTrainCommand(t *testing.T) {
+	dir := t.TempDir()
+	var lines []string
+	for i := range 30 {
+		if i%2 == 0 {
+			lines = append(lines, fmt.Sprintf(`{"id": %d, "work_id": "w%d", "warning": "violence", "label": 1, "text": "he punched him and kicked him until he bled, a brutal fight"}`, i, i))
+		} else {
+			lines = append(lines, fmt.Sprintf(`{"id": %d, "work_id": "w%d", "warning": "violence", "label": 0, "text": "they talked about the fight over tea and laughed"}`, i, i))
+		}
+	}
+	data := filepath.Join(dir, "labelled.jsonl")
+	os.WriteFile(data, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	corpus := filepath.Join(dir, "corpus")
+	os.Mkdir(corpus, 0o755)
+	os.WriteFile(filepath.Join(corpus, "a.txt"), []byte("Warnings: graphic violence\n\nHe hit him hard.\n"), 0o644)
+	os.WriteFile(filepath.Join(corpus, "b.txt"), []byte("Warnings: none\n\nTea and cake.\n"), 0o644)
+	os.WriteFile(filepath.Join(corpus, "c.txt"), []byte("No header at all.\n"), 0o644)
+	out := filepath.Join(dir, "model")
+	_, errOut, code := runCLI(t, "", "train", "--data", data, "--corpus", corpus, "-o", out, "--name", "tiny")
+	if code != 0 {
+		t.Fatalf("train: code %d: %s", code, errOut)
+	}
+	m, err := classify.LoadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	man := m.Manifest()
+	if man.Name != "tiny" || len(man.Data) != 2 || man.Data[0].Examples != 30 || man.Data[1].Examples != 2 {
+		t.Errorf("manifest name %q data %+v: want 30 labelled examples and 2 weak ones (c.txt declares nothing)", man.Name, man.Data)
+	}
+	_, errOut, code = runCLI(t, "", "eval", "--data", data, "--model", out)
+	if code != 0 || errOut != "" {
+		t.Errorf("eval on the trained model: code %d, stderr %q", code, errOut)
+	}
+	if _, _, code := runCLI(t, "", "train", "-o", out); code != exitError {
+		t.Errorf("train without data: code %d, want 2", code)
 	}
 }

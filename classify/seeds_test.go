@@ -1,0 +1,198 @@
+package classify_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tagger-dev/tagger/classify"
+	"github.com/tagger-dev/tagger/datasets"
+	"github.com/tagger-dev/tagger/models"
+)
+
+// predictSeeds runs the default model over the four seed stories.
+func predictSeeds(t testing.TB) map[string]classify.Result {
+	t.Helper()
+	m, err := models.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]classify.Result{}
+	for s := range datasets.Read(context.Background(), []string{"../seeds"}, datasets.Options{}) {
+		if s.Err != nil {
+			t.Fatal(s.Err)
+		}
+		r, err := m.PredictStory(context.Background(), s, classify.PredictOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[s.ID[:3]] = r
+	}
+	if len(out) != 4 {
+		t.Fatalf("read %d seeds, want 4", len(out))
+	}
+	return out
+}
+
+func label(r classify.Result, id string) classify.LabelScore {
+	for _, l := range r.Labels {
+		if l.Label == id {
+			return l
+		}
+	}
+	return classify.LabelScore{}
+}
+
+// Seed 003 is a fight story (killing, a neck snapped, stabbing, guns);
+// seed 001 is a quiet aftermath. Violence and death must score well above.
+func TestSeedViolenceAndDeath(t *testing.T) {
+	r := predictSeeds(t)
+	for _, id := range []string{"violence", "death"} {
+		fight, quiet := label(r["003"], id), label(r["001"], id)
+		if !fight.Detected || fight.Score-quiet.Score < 0.15 {
+			t.Errorf("%s: seed 003 %.2f (detected %v), seed 001 %.2f: want 003 detected and ≥ 0.15 above", id, fight.Score, fight.Detected, quiet.Score)
+		}
+	}
+	var fightEvidence int
+	for _, e := range r["003"].Evidence {
+		if e.Label == "violence" && e.LineStart >= 140 {
+			fightEvidence++ // the fight scenes run from line 140 on
+		}
+	}
+	if fightEvidence == 0 {
+		t.Errorf("no violence evidence in 003's fight scenes: %+v", r["003"].Evidence)
+	}
+}
+
+// Seed 000 contains a non-consensual act (lines 65–73) its header never
+// declares; "akin to rape" on line 31 is a simile and must not be the
+// evidence.
+func TestSeedSexualAbuseEvidence(t *testing.T) {
+	r := predictSeeds(t)["000"]
+	if l := label(r, "sexual-abuse"); !l.Detected {
+		t.Fatalf("sexual-abuse not detected in seed 000: %+v", l)
+	}
+	inRange := false
+	for _, e := range r.Evidence {
+		if e.Label != "sexual-abuse" {
+			continue
+		}
+		if e.LineStart <= 31 && e.LineEnd >= 31 {
+			t.Errorf("the simile on line 31 is evidence: %+v", e)
+		}
+		if e.LineStart >= 65 && e.LineEnd <= 73 {
+			inRange = true
+		}
+	}
+	if !inRange {
+		t.Errorf("no sexual-abuse evidence within lines 65–73: %+v", r.Evidence)
+	}
+}
+
+func TestSeedRatings(t *testing.T) {
+	r := predictSeeds(t)
+	if got := r["002"].PredictedRating; got != "explicit" {
+		t.Errorf("seed 002 predicted %q, want explicit", got)
+	}
+	if got := r["000"].PredictedRating; got != "explicit" {
+		t.Errorf("seed 000 predicted %q, want explicit (explicit sex under an R)", got)
+	}
+	if got := r["001"].PredictedRating; got == "explicit" || got == "mature" {
+		t.Errorf("seed 001 predicted %q: it has no sex or graphic violence", got)
+	}
+}
+
+// The result invariants every caller relies on.
+func TestSeedResultShape(t *testing.T) {
+	for id, r := range predictSeeds(t) {
+		if len(r.Labels) != 36 {
+			t.Errorf("%s: %d labels, want 36", id, len(r.Labels))
+		}
+		for _, l := range r.Labels {
+			if l.Score < 0 || l.Score > 1 || math.IsNaN(l.Score) {
+				t.Errorf("%s: %s score %v outside 0..1", id, l.Label, l.Score)
+			}
+			if l.Detected && l.Passages == 0 {
+				t.Errorf("%s: %s detected without a passage over the threshold", id, l.Label)
+			}
+		}
+		for _, e := range r.Evidence {
+			if e.LineStart < 1 || e.LineEnd < e.LineStart || e.ByteEnd <= e.ByteStart || e.Snippet == "" {
+				t.Errorf("%s: bad evidence %+v", id, e)
+			}
+		}
+	}
+}
+
+// Predict is safe for concurrent use: the same story gives the same
+// result from many goroutines (run with -race).
+func TestPredictConcurrent(t *testing.T) {
+	m, err := models.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("../seeds/003_ef651ee35373ebd4.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := m.Predict(context.Background(), string(b), 0, 1, classify.PredictOptions{})
+	wantJSON, _ := json.Marshal(want)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			got, err := m.Predict(context.Background(), string(b), 0, 1, classify.PredictOptions{})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if gotJSON, _ := json.Marshal(got); string(gotJSON) != string(wantJSON) {
+				t.Error("concurrent Predict gave a different result")
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// The model card's cross-validated figure must be reproducible: retrain
+// with 5 grouped folds (seed 1) on passages-dev and compare.
+func TestEvalReproducesModelCard(t *testing.T) {
+	path := filepath.Join("..", "..", "shared", "datasets", "passages-dev.jsonl")
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("passages-dev.jsonl not found at %s (../shared is absent): cannot reproduce the model card's figure", path)
+	}
+	if testing.Short() {
+		t.Skip("-short: skipping 5-fold cross-validation")
+	}
+	m, err := models.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	card := m.Manifest().Eval
+	if card == nil {
+		t.Fatal("the default model's manifest records no evaluation; train it with --cv 5")
+	}
+	data, err := classify.LoadLabelled(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := classify.Evaluate(context.Background(), data, m.Lexicon(), m.Manifest().Config, card.Folds, card.Seed, card.Sensitivity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(got.MacroF1-card.MacroF1) > 0.01 {
+		t.Errorf("macro-F1 %.3f, model card says %.3f", got.MacroF1, card.MacroF1)
+	}
+	readme, err := os.ReadFile("../models/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("%.3f", card.MacroF1); !strings.Contains(string(readme), want) {
+		t.Errorf("models/README.md does not quote the manifest's macro-F1 %s", want)
+	}
+}
