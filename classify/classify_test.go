@@ -275,6 +275,18 @@ func TestPredictLargeStoryInChunks(t *testing.T) {
 			t.Errorf("evidence lines %d-%d, want %d (or from %d)", e.LineStart, e.LineEnd, wantLine, wantLine-1)
 		}
 	}
+	// Streaming the same story gives the same result.
+	streamed, err := tr.Model.PredictReader(context.Background(), strings.NewReader(story), 0, 1, PredictOptions{CountWords: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.Count(story, " ") + strings.Count(story, "\n"); streamed.Words != want || r.Words != 0 {
+		t.Errorf("Words = %d streamed (want %d), %d without CountWords (want 0)", streamed.Words, want, r.Words)
+	}
+	r.Steps, streamed.Steps, streamed.Words = StepTimes{}, StepTimes{}, 0
+	if fmt.Sprint(streamed) != fmt.Sprint(r) {
+		t.Errorf("PredictReader differs from Predict:\n%v\n%v", streamed.Labels[li], r.Labels[li])
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := tr.Model.Predict(ctx, story, 0, 1, PredictOptions{}); err == nil {

@@ -47,7 +47,7 @@ func (m *Model) contributions(passage string, li int) ([]tokenize.Token, []float
 
 // evidence builds the evidence of the detected labels from their best
 // windows: for each, the one or two sentences that carry the label most.
-func (m *Model) evidence(text string, bodyByte, bodyLine int, states []labelState, res Result, maxPer int) ([]Evidence, error) {
+func (m *Model) evidence(states []labelState, res Result, maxPer int) ([]Evidence, error) {
 	seg, err := m.seg()
 	if err != nil {
 		return nil, fmt.Errorf("sentence segmenter: %w", err)
@@ -65,19 +65,18 @@ func (m *Model) evidence(text string, bodyByte, bodyLine int, states []labelStat
 			if k > 0 && w.z < thr {
 				break // weaker windows than the threshold are not evidence
 			}
-			ev := m.snippet(text, w, li, seg)
+			ev := m.snippet(w, li, seg)
 			ev.Label = ls.Label
 			ev.Score = m.score(li, w.z)
 			out = append(out, ev)
 		}
 	}
-	setLines(text, bodyByte, bodyLine, out)
 	return out, nil
 }
 
 // snippet picks the best one or two sentences of a window for label li.
-func (m *Model) snippet(text string, w window, li int, seg *tokenize.Segmenter) Evidence {
-	passage := text[w.start:w.end]
+func (m *Model) snippet(w window, li int, seg *tokenize.Segmenter) Evidence {
+	passage := w.text
 	toks, contrib, hits := m.contributions(passage, li)
 	sents := seg.Sentences(passage)
 	if len(sents) == 0 {
@@ -111,7 +110,11 @@ func (m *Model) snippet(text string, w window, li int, seg *tokenize.Segmenter) 
 			span.End = sents[best+1].End
 		}
 	}
-	ev := Evidence{ByteStart: w.start + span.Start, ByteEnd: w.start + span.End}
+	ev := Evidence{
+		ByteStart: w.start + span.Start, ByteEnd: w.start + span.End,
+		LineStart: w.line + lineBreaks(passage[:span.Start]),
+		LineEnd:   w.line + lineBreaks(passage[:max(span.End-1, span.Start)]),
+	}
 	ev.Snippet = trimSnippet(passage[span.Start:span.End])
 	seen := map[string]bool{}
 	for _, h := range hits {
@@ -121,6 +124,15 @@ func (m *Model) snippet(text string, w window, li int, seg *tokenize.Segmenter) 
 		}
 	}
 	return ev
+}
+
+// lineBreaks counts line breaks (\n, \r\n, \r) in s.
+func lineBreaks(s string) int {
+	n := strings.Count(s, "\n")
+	if strings.IndexByte(s, '\r') >= 0 {
+		n += strings.Count(s, "\r") - strings.Count(s, "\r\n")
+	}
+	return n
 }
 
 // trimSnippet collapses white space and shortens s to maxSnippet bytes at
@@ -138,37 +150,6 @@ func trimSnippet(s string) string {
 		cut = i
 	}
 	return s[:cut] + "…"
-}
-
-// setLines fills LineStart and LineEnd from the byte offsets, counting
-// line breaks (\n, \r\n, \r) from the body's start in one pass.
-func setLines(text string, bodyByte, bodyLine int, ev []Evidence) {
-	type pos struct {
-		off   int
-		dst   *int
-		isEnd bool
-	}
-	var ps []pos
-	for i := range ev {
-		ps = append(ps, pos{ev[i].ByteStart, &ev[i].LineStart, false}, pos{max(ev[i].ByteEnd-1, ev[i].ByteStart), &ev[i].LineEnd, true})
-	}
-	slices.SortFunc(ps, func(a, b pos) int { return cmp.Compare(a.off, b.off) })
-	line, at := bodyLine, bodyByte
-	for _, p := range ps {
-		for at < p.off && at < len(text) {
-			i := strings.IndexAny(text[at:p.off], "\r\n")
-			if i < 0 {
-				at = p.off
-				break
-			}
-			at += i
-			if text[at] == '\n' || at+1 >= len(text) || text[at+1] != '\n' {
-				line++ // \n, or a \r that is not the first half of \r\n
-			}
-			at++
-		}
-		*p.dst = line
-	}
 }
 
 // sameParagraph reports whether no blank line lies in text[from:to].

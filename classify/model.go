@@ -151,6 +151,9 @@ func (m *Model) WithLexicon(overlay []byte) (*Model, error) {
 func newModel(man Manifest, lex *lexicon.Lexicon, tables *nb.Model, vocab []string) (*Model, error) {
 	tax := taxonomy.Default()
 	m := &Model{manifest: man, tax: tax, lex: lex, nb: tables, labels: tax.Labels(), vocab: vocab}
+	if len(m.labels) > 64 {
+		return nil, fmt.Errorf("model %s: %d labels; scoring supports at most 64", man.Name, len(m.labels))
+	}
 	m.fz = featurizer{cfg: man.Config.Features, lex: lex}
 	if man.Config.Features.Subwords {
 		if len(vocab) == 0 {

@@ -3,9 +3,13 @@ package classify
 import (
 	"cmp"
 	"context"
+	"fmt"
+	"io"
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tagger-dev/tagger/classify/lexicon"
@@ -56,8 +60,11 @@ type Result struct {
 	RatingCues RatingCues
 	// Windows is the number of windows scored.
 	Windows int
-	// Tokens is the number of words read.
-	Tokens int
+	// Tokens is the number of tokens read; Words the number of words as
+	// datasets.CountWords counts them.
+	Tokens, Words int
+	// Steps is the time spent in each step.
+	Steps StepTimes
 }
 
 // PredictOptions tune a prediction.
@@ -65,6 +72,9 @@ type PredictOptions struct {
 	Sensitivity Sensitivity // default Balanced
 	// MaxEvidence is the most passages kept per detected label (default 3).
 	MaxEvidence int
+	// CountWords fills Result.Words (as datasets.CountWords counts), for
+	// streamed stories whose words the reader could not count.
+	CountWords bool
 }
 
 // chunkBytes bounds the text tokenised at once, so that memory stays
@@ -76,6 +86,8 @@ type window struct {
 	z          float64
 	start, end int // byte offsets into the story text
 	lexicon    bool
+	text       string // the window's text, kept for windows in a top list
+	line       int    // line of start; 0 until the window's chunk is done
 }
 
 // labelState accumulates one label's windows.
@@ -84,7 +96,9 @@ type labelState struct {
 	count int      // windows over the threshold
 }
 
-func (ls *labelState) offer(w window, keep int) {
+// offer considers w for the top list; chunk holds w's text at chunk
+// offset off.
+func (ls *labelState) offer(w window, keep int, chunk string, off int) {
 	if len(ls.top) == keep && w.z <= ls.top[keep-1].z {
 		return
 	}
@@ -98,6 +112,7 @@ func (ls *labelState) offer(w window, keep int) {
 			return
 		}
 	}
+	w.text = strings.Clone(chunk[w.start-off : w.end-off])
 	i, _ := slices.BinarySearchFunc(ls.top, w, func(a, b window) int { return cmp.Compare(b.z, a.z) })
 	ls.top = slices.Insert(ls.top, i, w)
 	if len(ls.top) > keep {
@@ -112,15 +127,80 @@ type scratch struct {
 	nb   []float64 // per block × NB label
 	lex  []float64 // per block × label
 	rat  []float64 // per block × rating cue
-	lexB []bool    // per block × label: any lexicon hit
+	mask []uint64  // per block: bit l set when label l has lexicon weight
+	buf  []byte    // PredictReader's chunk buffer
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// StepTimes are the time Predict spent in each step, for pipeline stats.
+type StepTimes struct {
+	Tokenize, Feature, Classify time.Duration
+}
 
 // Predict scores a story's body (text[bodyByte:]) window by window and
 // decides every label, the rating and the evidence. Offsets and lines in
 // the result refer to text; bodyLine is the line on which the body starts.
 func (m *Model) Predict(ctx context.Context, text string, bodyByte, bodyLine int, opt PredictOptions) (Result, error) {
+	off := bodyByte
+	next := func(*scratch) (string, int, error) {
+		if off >= len(text) {
+			return "", 0, io.EOF
+		}
+		end := chunkEnd(text, off, chunkBytes)
+		chunk, at := text[off:end], off
+		off = end
+		return chunk, at, nil
+	}
+	return m.predict(ctx, next, bodyByte, bodyLine, opt)
+}
+
+// PredictReader is Predict for a body too large to hold in memory: it reads
+// body (the story text from byte bodyByte on, as UTF-8) in chunks, so memory
+// stays bounded whatever the story's size. Words never straddle chunks; a
+// window never straddles chunks either (a few windows per 4 MiB are lost).
+func (m *Model) PredictReader(ctx context.Context, body io.Reader, bodyByte, bodyLine int, opt PredictOptions) (Result, error) {
+	var carry []byte // bytes read after the last cut
+	off := bodyByte
+	eof := false
+	next := func(sc *scratch) (string, int, error) {
+		for {
+			if cap(sc.buf) < chunkBytes {
+				sc.buf = make([]byte, 0, chunkBytes)
+			}
+			buf := append(sc.buf[:0], carry...)
+			for !eof && len(buf) < chunkBytes {
+				n, err := body.Read(buf[len(buf):chunkBytes])
+				buf = buf[:len(buf)+n]
+				if err == io.EOF {
+					eof = true
+				} else if err != nil {
+					return "", 0, fmt.Errorf("read story body: %w", err)
+				}
+			}
+			if len(buf) == 0 {
+				return "", 0, io.EOF
+			}
+			cut := len(buf)
+			if !eof {
+				cut = chunkEnd(string(buf), 0, len(buf)-1) // after white space
+			}
+			carry = append(carry[:0], buf[cut:]...)
+			sc.buf = buf
+			chunk, at := string(buf[:cut]), off
+			off += cut
+			if cut == 0 {
+				continue
+			}
+			return chunk, at, nil
+		}
+	}
+	return m.predict(ctx, next, bodyByte, bodyLine, opt)
+}
+
+// predict runs the scoring over the chunks next yields (each with its byte
+// offset in the story text), in order.
+func (m *Model) predict(ctx context.Context, next func(*scratch) (string, int, error), bodyByte, bodyLine int, opt PredictOptions) (Result, error) {
 	if opt.Sensitivity == "" {
 		opt.Sensitivity = Balanced
 	}
@@ -149,25 +229,41 @@ func (m *Model) Predict(ctx context.Context, text string, bodyByte, bodyLine int
 		nbL = len(m.nb.Labels())
 	}
 	labelIdx := m.labelLookup()
+	lines := lineCounter{line: bodyLine}
+	clock := time.Now()
+	lap := func(d *time.Duration) {
+		now := time.Now()
+		*d += now.Sub(clock)
+		clock = now
+	}
 
-	for off := bodyByte; off < len(text); {
+	for {
 		if err := ctx.Err(); err != nil {
 			return Result{}, err
 		}
-		end := chunkEnd(text, off, chunkBytes)
-		chunk := text[off:end]
+		chunk, off, err := next(sc)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return Result{}, err
+		}
 		sc.toks = tokenize.Words(chunk, sc.toks[:0])
 		toks := sc.toks
 		sc.hits = sc.hits[:0]
 		m.lex.Match(chunk, toks, func(h lexicon.Hit) { sc.hits = append(sc.hits, h) })
 		slices.SortStableFunc(sc.hits, func(a, b lexicon.Hit) int { return cmp.Compare(a.TokEnd, b.TokEnd) })
 		res.Tokens += len(toks)
+		if opt.CountWords {
+			res.Words += datasets.CountWords(chunk)
+		}
+		lap(&res.Steps.Tokenize)
 
 		nblocks := (len(toks) + stride - 1) / stride
 		sc.nb = resize(sc.nb, nblocks*nbL)
 		sc.lex = resize(sc.lex, nblocks*L)
 		sc.rat = resize(sc.rat, nblocks*numCues)
-		sc.lexB = resizeBool(sc.lexB, nblocks*L)
+		sc.mask = resizeMask(sc.mask, nblocks)
 		if m.nb != nil {
 			m.fz.each(chunk, toks, sc.hits, func(tok int, f uint64) {
 				row := m.nb.Row(f)
@@ -191,9 +287,10 @@ func (m *Model) Predict(ctx context.Context, text string, bodyByte, bodyLine int
 			}
 			if li, ok := labelIdx[h.Label]; ok {
 				sc.lex[b*L+li] += h.Weight
-				sc.lexB[b*L+li] = true
+				sc.mask[b] |= 1 << li
 			}
 		}
+		lap(&res.Steps.Feature)
 		// Windows of perWin consecutive blocks; a text shorter than one
 		// window is one window.
 		nwin := max(nblocks-perWin+1, min(nblocks, 1))
@@ -208,34 +305,39 @@ func (m *Model) Predict(ctx context.Context, text string, bodyByte, bodyLine int
 				}
 			}
 			rating = rating.max(cues)
-			for li := range L {
-				z, lexHit, lexW := 0.0, false, 0.0
+			// Only labels with lexicon weight in the window can reach a
+			// threshold: lexicon labels score that weight, and model labels
+			// need it to pass their gate.
+			var mask uint64
+			for b := j; b < lastBlock; b++ {
+				mask |= sc.mask[b]
+			}
+			for ; mask != 0; mask &= mask - 1 {
+				li := bits.TrailingZeros64(mask)
+				z, lexW := 0.0, 0.0
 				for b := j; b < lastBlock; b++ {
-					lexHit = lexHit || sc.lexB[b*L+li]
 					lexW += sc.lex[b*L+li]
 				}
 				if c := m.nbCol[li]; c >= 0 {
 					if lexW < m.info[li].Gate {
-						continue // outside the model's domain: see TrainConfig.Gate
+						continue // outside the model's domain: see TrainConfig.Gates
 					}
 					z = m.nb.Bias(c)
 					for b := j; b < lastBlock; b++ {
 						z += sc.nb[b*nbL+c]
 					}
 				} else {
-					for b := j; b < lastBlock; b++ {
-						z += sc.lex[b*L+li]
-					}
+					z = lexW
 				}
-				w := window{z: z, start: span[0], end: span[1], lexicon: lexHit}
 				if z >= thr[li] {
 					states[li].count++
 				}
-				states[li].offer(w, keep)
+				states[li].offer(window{z: z, start: span[0], end: span[1], lexicon: true}, keep, chunk, off)
 			}
 			res.Windows++
 		}
-		off = end
+		lines.chunk(chunk, off, states)
+		lap(&res.Steps.Classify)
 	}
 
 	res.Labels = make([]LabelScore, L)
@@ -256,13 +358,63 @@ func (m *Model) Predict(ctx context.Context, text string, bodyByte, bodyLine int
 	res.RatingCues = rating
 	res.PredictedRating = m.manifest.Rating.predict(rating, res.Detected).String()
 	if len(res.Detected) > 0 {
-		ev, err := m.evidence(text, bodyByte, bodyLine, states, res, opt.MaxEvidence)
+		ev, err := m.evidence(states, res, opt.MaxEvidence)
 		if err != nil {
 			return Result{}, err
 		}
 		res.Evidence = ev
 	}
+	lap(&res.Steps.Classify)
 	return res, nil
+}
+
+// lineCounter tracks the line at the start of each chunk and gives the
+// windows of a chunk their first line.
+type lineCounter struct {
+	line   int
+	lastCR bool // the previous chunk ended with \r: a leading \n is its pair
+}
+
+func (lc *lineCounter) chunk(chunk string, off int, states []labelState) {
+	type pending struct {
+		at  int
+		dst *int
+	}
+	var ps []pending
+	for li := range states {
+		for k := range states[li].top {
+			w := &states[li].top[k]
+			if w.line == 0 && w.start >= off && w.start < off+len(chunk) {
+				ps = append(ps, pending{w.start - off, &w.line})
+			}
+		}
+	}
+	slices.SortFunc(ps, func(a, b pending) int { return cmp.Compare(a.at, b.at) })
+	line, at := lc.line, 0
+	if lc.lastCR && strings.HasPrefix(chunk, "\n") {
+		at = 1
+	}
+	count := func(to int) {
+		for at < to {
+			i := strings.IndexAny(chunk[at:to], "\r\n")
+			if i < 0 {
+				at = to
+				return
+			}
+			at += i
+			if chunk[at] == '\n' || at+1 >= len(chunk) || chunk[at+1] != '\n' {
+				line++
+			}
+			at++
+		}
+	}
+	for _, p := range ps {
+		count(p.at)
+		*p.dst = line
+	}
+	count(len(chunk))
+	lc.line = line
+	lc.lastCR = strings.HasSuffix(chunk, "\r")
 }
 
 // decide turns a label's best windows (best first) into its story score
@@ -337,9 +489,9 @@ func resize(s []float64, n int) []float64 {
 	return s
 }
 
-func resizeBool(s []bool, n int) []bool {
+func resizeMask(s []uint64, n int) []uint64 {
 	if cap(s) < n {
-		return make([]bool, n)
+		return make([]uint64, n)
 	}
 	s = s[:n]
 	clear(s)

@@ -137,18 +137,17 @@ func CountWords(s string) int {
 	inWord := false
 	for i := 0; i < len(s); {
 		c := s[i]
-		// ASCII fast path: most fan fiction is mostly ASCII.
-		if c < utf8.RuneSelf {
+		// ASCII fast path, by table: most fan fiction is mostly ASCII.
+		if k := asciiClass[c]; k != classOther {
 			i++
-			switch {
-			case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+			if k == classWord {
 				if !inWord {
 					n++
 					inWord = true
 				}
-			case c == '\'':
+			} else if k == classApostrophe {
 				inWord = inWord && startsWord(s[i:])
-			default:
+			} else {
 				inWord = false
 			}
 			continue
@@ -173,7 +172,29 @@ func CountWords(s string) int {
 	return n
 }
 
-// startsWord reports whether s begins with a letter or digit.
+// Byte classes of CountWords' ASCII fast path; classOther marks a byte that
+// starts a multi-byte rune.
+const (
+	classOther = iota
+	classWord
+	classApostrophe
+	classSeparator
+)
+
+var asciiClass = func() (t [256]uint8) {
+	for c := range 128 {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+			t[c] = classWord
+		case c == '\'':
+			t[c] = classApostrophe
+		default:
+			t[c] = classSeparator
+		}
+	}
+	return t
+}()
+
 func startsWord(s string) bool {
 	if s == "" {
 		return false

@@ -31,6 +31,14 @@ type Options struct {
 	MaxFileBytes int64     // a text file larger than this is a per-story error; 0 = default 2 GiB
 	MaxLineBytes int       // a JSONL line longer than this is a per-story error; 0 = default 256 MiB
 	Stdin        io.Reader // used for the input "-"; nil = os.Stdin
+	// StreamAbove, when positive, is the size above which a text file is
+	// not read into memory: its Story is Streamed, and its body is read
+	// from the file through OpenBody. Batch runs set it to bound memory.
+	StreamAbove int64
+	// Skip, when set, is asked for each story's ID before the story is
+	// read (before its file is opened, for text files); true skips the
+	// story without yielding it (resumed and sharded runs).
+	Skip func(id string) bool
 }
 
 // Read yields every story of inputs in a deterministic order. Inputs are files,
@@ -68,10 +76,14 @@ type reader struct {
 	maxFile int64
 	maxLine int
 	stdin   io.Reader
+	// streamAbove and skip: see Options.
+	streamAbove int64
+	skip        func(id string) bool
 }
 
 func newReader(ctx context.Context, opt Options, yield func(*Story) bool) *reader {
-	r := &reader{ctx: ctx, yield: yield, maxFile: opt.MaxFileBytes, maxLine: opt.MaxLineBytes, stdin: opt.Stdin}
+	r := &reader{ctx: ctx, yield: yield, maxFile: opt.MaxFileBytes, maxLine: opt.MaxLineBytes, stdin: opt.Stdin,
+		streamAbove: opt.StreamAbove, skip: opt.Skip}
 	if r.maxFile <= 0 {
 		r.maxFile = DefaultMaxFileBytes
 	}
@@ -204,6 +216,12 @@ func (r *reader) readFile(f *os.File, fi fs.FileInfo, p, id string) bool {
 	size := int64(-1)
 	if fi.Mode().IsRegular() {
 		size = fi.Size()
+	}
+	if r.skip != nil && r.skip(id) {
+		return r.live()
+	}
+	if r.streamAbove > 0 && size > r.streamAbove && size <= r.maxFile {
+		return r.streamText(p, size, id)
 	}
 	return r.readText(f, size, p, id)
 }
@@ -341,6 +359,9 @@ func (r *reader) readJSONL(in io.Reader, source, fileID string) bool {
 				Err: fmt.Errorf("%s: jsonl record: line longer than %d bytes; split the record, or raise the line limit", src, r.maxLine)}
 		} else {
 			s = parseRecord(line, enc, src, id)
+		}
+		if r.skip != nil && r.skip(s.ID) {
+			continue
 		}
 		if !r.emit(s) {
 			return false

@@ -9,6 +9,8 @@
 package datasets
 
 import (
+	"io"
+
 	"github.com/tagger-dev/tagger/datasets/header"
 )
 
@@ -58,6 +60,9 @@ type Story struct {
 	// Err is set when the story could not be read; the other fields then
 	// hold whatever was known (at least Source and ID).
 	Err error `json:"-"`
+
+	// open reads the body of a streamed story from its file (see Streamed).
+	open func() (io.ReadCloser, error)
 }
 
 // Body returns the story text after its header.

@@ -106,5 +106,6 @@ func Read(r io.Reader) (*Model, error) {
 		}
 		m.index[k] = int32(i)
 	}
+	m.lookup = newTable(m.index)
 	return m, nil
 }

@@ -49,6 +49,7 @@ type Model struct {
 	bias    []float64 // prior log-odds per label
 	index   map[uint64]int32
 	weights []float32 // len(index) rows × len(labels)
+	lookup  table     // index, for fast reads
 }
 
 // Train fits one binary multinomial NB per label from examples.
@@ -142,6 +143,7 @@ func Train(labels []string, examples []Example, opt Options) (*Model, error) {
 			md.weights[int(row)*L+l] = float32(math.Log((c.pos+a)/denPos) - math.Log((c.neg+a)/denNeg))
 		}
 	}
+	md.lookup = newTable(md.index)
 	return md, nil
 }
 
@@ -157,8 +159,8 @@ func (m *Model) Features() int { return len(m.index) }
 // Row returns the per-label weights of feature f, or nil when the model
 // never saw it. The slice must not be modified.
 func (m *Model) Row(f uint64) []float32 {
-	r, ok := m.index[f]
-	if !ok {
+	r := m.lookup.get(f)
+	if r < 0 {
 		return nil
 	}
 	L := len(m.labels)

@@ -20,9 +20,9 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	code := runWithSignals(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, sigs)
 	os.Exit(code)
 }
 
@@ -45,7 +45,14 @@ func (e *exitCodeError) Error() string { return e.msg }
 // run executes the command line args and returns the process exit code. It
 // holds no global state, so tests call it directly.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	root := newRootCmd(stdin, stdout, stderr)
+	return runWithSignals(ctx, args, stdin, stdout, stderr, nil)
+}
+
+// runWithSignals is run with the process's SIGINT/SIGTERM: commands stop
+// on the first (tagger run finishes the stories it has read; a second
+// signal abandons it).
+func runWithSignals(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
+	root := newRootCmd(stdin, stdout, stderr, sigs)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"runtime"
 
 	"github.com/spf13/cobra"
@@ -17,12 +19,13 @@ const version = "0.1.0-dev"
 type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	signals        <-chan os.Signal // SIGINT/SIGTERM; nil in tests
 	logLevel       string
 	log            *slog.Logger
 }
 
-func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
+func newRootCmd(stdin io.Reader, stdout, stderr io.Writer, sigs <-chan os.Signal) *cobra.Command {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, signals: sigs}
 	root := &cobra.Command{
 		Use:   "tagger",
 		Short: "Find what fan-fiction stories contain but do not declare",
@@ -37,6 +40,18 @@ header does not declare.`,
 				return fmt.Errorf("--log-level %q: use debug, info, warn or error", a.logLevel)
 			}
 			a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: lvl}))
+			if cmd.Name() != "run" && a.signals != nil {
+				// Other commands stop at the first signal.
+				ctx, cancel := context.WithCancel(cmd.Context())
+				go func() {
+					select {
+					case <-a.signals:
+						cancel()
+					case <-ctx.Done():
+					}
+				}()
+				cmd.SetContext(ctx)
+			}
 			return nil
 		},
 	}
@@ -53,6 +68,7 @@ header does not declare.`,
 		newMetaCmd(a),
 		newTrainCmd(a),
 		newEvalCmd(a),
+		newRunCmd(a),
 	)
 	return root
 }

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tagger-dev/tagger/pipeline"
+	"github.com/tagger-dev/tagger/pipeline/benchcorpus"
+)
+
+func TestRunSeeds(t *testing.T) {
+	t.Chdir("../..")
+	out := filepath.Join(t.TempDir(), "labels.parquet")
+	_, errOut, code := runCLI(t, "", "run", "seeds", "-o", out, "--stats", "--progress", "never")
+	if code != 0 {
+		t.Fatalf("run: code %d: %s", code, errOut)
+	}
+	for _, want := range []string{"done: 4 stories (0 errors", "ingest", "score", "sink", "tokenize"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	rows, err := pipeline.ReadRows(out)
+	if err != nil || len(rows) != 4 {
+		t.Fatalf("read back %d rows: %v", len(rows), err)
+	}
+	if rows[0].Model == "" || rows[0].PredictedRating == nil || *rows[0].PredictedRating != "explicit" {
+		t.Errorf("seed 000 row: model %q rating %v", rows[0].Model, rows[0].PredictedRating)
+	}
+}
+
+func TestRunUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"run", "seeds"},
+		{"run", "seeds", "-o", "out.csv"},
+		{"run", "seeds", "-o", "x.jsonl", "--shard", "3/2"},
+		{"run", "seeds", "-o", "x.jsonl", "--sensitivity", "extreme"},
+	} {
+		_, errOut, code := runCLI(t, "", args...)
+		if code != exitError || errOut == "" {
+			t.Errorf("%v: code %d stderr %q, want 2 and a message", args, code, errOut)
+		}
+	}
+}
+
+// TestRunInterruptAndResume sends SIGINT to a real tagger process midway:
+// the output must be a valid Parquet file with the rows done so far, and
+// --resume must complete it with every story exactly once.
+func TestRunInterruptAndResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skipping the process test")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "tagger")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	paras, err := benchcorpus.Sources("../../seeds", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	corpus := filepath.Join(dir, "corpus")
+	files, _, err := benchcorpus.Write(corpus, paras, benchcorpus.Options{Bytes: 60e6, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "labels.parquet")
+	cmd := exec.Command(bin, "run", corpus, "-o", out, "--workers", "1", "--progress", "never")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(700 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("interrupted run: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "stopped early") {
+		t.Fatalf("the run finished before the signal or did not say it stopped:\n%s", stderr.String())
+	}
+	part, err := pipeline.ReadRows(out)
+	if err != nil {
+		t.Fatalf("interrupted output is not valid: %v", err)
+	}
+	if len(part) == 0 || len(part) >= files {
+		t.Fatalf("interrupted run wrote %d of %d rows", len(part), files)
+	}
+	resume := exec.Command(bin, "run", corpus, "-o", out, "--resume", "--progress", "never")
+	if msg, err := resume.CombinedOutput(); err != nil {
+		t.Fatalf("resume: %v\n%s", err, msg)
+	}
+	rows, err := pipeline.ReadRows(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, r := range rows {
+		seen[r.ID]++
+	}
+	if len(rows) != files || len(seen) != files {
+		t.Errorf("after --resume: %d rows, %d distinct stories, want %d", len(rows), len(seen), files)
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Error(err)
+	}
+}

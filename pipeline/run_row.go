@@ -1,0 +1,88 @@
+package pipeline
+
+import (
+	"slices"
+
+	"github.com/tagger-dev/tagger/classify"
+	"github.com/tagger-dev/tagger/classify/taxonomy"
+	"github.com/tagger-dev/tagger/datasets"
+)
+
+// NewRow builds the output row of a story from what was declared and what
+// the model found. res is nil when the story failed; err, when not nil, is
+// recorded in the row's error column.
+func NewRow(s *datasets.Story, res *classify.Result, m *classify.Model, err error) Row {
+	d := s.Declared
+	r := Row{
+		ID: s.ID, Source: s.Source, Format: s.Format,
+		SHA256: optString(s.SHA256), Title: optString(d.Title),
+		Authors: list(d.Authors), Fandoms: list(d.Fandoms), Relationships: list(d.Relationships),
+		Characters: list(d.Characters), Tags: list(d.Tags),
+		Summary: optString(d.Summary), Language: optString(d.Language),
+		DeclaredRating: optString(d.DeclaredRating), DeclaredRatingRaw: optString(d.DeclaredRatingRaw),
+		RatingSystem: optString(d.RatingSystem), WarningStatus: optString(d.WarningStatus),
+		DeclaredWarnings: list(d.DeclaredWarnings), DeclaredWarningsRaw: list(d.DeclaredWarningsRaw),
+		UnmappedWarnings: list(d.UnmappedWarnings), NegatedWarnings: list(d.NegatedWarnings),
+		Labels: []LabelScore{}, DetectedWarnings: []string{}, UndeclaredWarnings: []string{}, Evidence: []Evidence{},
+	}
+	if m != nil {
+		r.Model = m.NameVersion()
+	}
+	if err != nil {
+		msg := err.Error()
+		r.Error = &msg
+	}
+	if res == nil {
+		return r
+	}
+	words := int64(s.Words)
+	r.Words = &words
+	r.PredictedRating = optString(res.PredictedRating)
+	under := Underdeclared(d.DeclaredRating, res.PredictedRating)
+	r.RatingUnderdeclared = &under
+	for _, l := range res.Labels {
+		r.Labels = append(r.Labels, LabelScore{Label: l.Label, Group: l.Group, Score: l.Score, Detected: l.Detected, Source: l.Source, Passages: int32(l.Passages)})
+	}
+	r.DetectedWarnings = append(r.DetectedWarnings, res.Detected...)
+	r.UndeclaredWarnings = Undeclared(res.Detected, d.DeclaredWarnings)
+	for _, e := range res.Evidence {
+		r.Evidence = append(r.Evidence, Evidence{Label: e.Label, Score: e.Score, LineStart: int32(e.LineStart), LineEnd: int32(e.LineEnd),
+			ByteStart: int64(e.ByteStart), ByteEnd: int64(e.ByteEnd), Snippet: e.Snippet})
+	}
+	return r
+}
+
+// Undeclared returns the detected labels the author did not declare, in
+// the order detected.
+func Undeclared(detected, declared []string) []string {
+	out := []string{}
+	for _, l := range detected {
+		if !slices.Contains(declared, l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Underdeclared reports whether the predicted rating is above the declared
+// one on the ordinal scale. A missing or not-rated declaration is never
+// under-declared (it is reported as missing or not-rated instead).
+func Underdeclared(declared, predicted string) bool {
+	d, ok1 := taxonomy.ParseLevel(declared)
+	p, ok2 := taxonomy.ParseLevel(predicted)
+	return ok1 && ok2 && d.Ordered() && p.Ordered() && p > d
+}
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func list(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,250 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/tagger-dev/tagger/models"
+)
+
+// corpus writes a directory of good and bad stories and returns it with
+// the number of files.
+func corpus(t *testing.T) (string, int) {
+	t.Helper()
+	dir := t.TempDir()
+	seeds, _ := filepath.Glob("../seeds/*.txt")
+	files := map[string][]byte{
+		"empty.txt":    nil,
+		"binary.txt":   []byte("GIF89a\x00\x01\x02\x00garbage"),
+		"latin1.txt":   []byte("Title: Caf\xe9\n\nShe sat in the caf\xe9 and he punched the wall until his knuckles bled.\n"),
+		"utf16.txt":    append([]byte{0xFF, 0xFE}, utf16("Title: Wide\n\nA quiet story.\n")...),
+		"crlf.txt":     []byte("\r\n\r\n\r\n"),
+		"huge.txt":     []byte("Rating: R\n\n" + strings.Repeat("The rain fell and they talked over tea in the kitchen.\n", 200_000)),
+		"nested/a.txt": []byte("Warnings: none\n\nHe killed the guard and the blood pooled on the floor.\n"),
+	}
+	for i, p := range seeds {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[fmt.Sprintf("seed%d.txt", i)] = b
+	}
+	for name, b := range files {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir, len(files)
+}
+
+func utf16(s string) []byte {
+	var out []byte
+	for _, r := range s {
+		out = append(out, byte(r), byte(r>>8))
+	}
+	return out
+}
+
+func runTo(t *testing.T, out string, inputs []string, cfg Config) Summary {
+	t.Helper()
+	m, err := models.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Model = m
+	sink, err := NewSink(out, SinkOptions{Append: cfg.Done != nil && cfg.Done.Len() > 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := Run(context.Background(), context.Background(), inputs, sink, cfg, nil)
+	if err != nil {
+		sink.Abort()
+		t.Fatal(err)
+	}
+	if err := sink.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return sum
+}
+
+// Rows out = files in, in input order, each bad file with a clear error.
+func TestRunEveryFileIsARow(t *testing.T) {
+	dir, n := corpus(t)
+	for _, ext := range []string{"parquet", "jsonl"} {
+		out := filepath.Join(t.TempDir(), "labels."+ext)
+		// A small StreamAbove streams huge.txt, as a 1 GB story would be.
+		sum := runTo(t, out, []string{dir}, Config{StreamAbove: 1 << 20, MaxInFlight: 4 << 20})
+		rows, err := ReadRows(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != n || sum.Stories != int64(n) {
+			t.Fatalf("%s: %d rows (summary %d) for %d files", ext, len(rows), sum.Stories, n)
+		}
+		var ids []string
+		errs := map[string]string{}
+		for _, r := range rows {
+			ids = append(ids, r.ID)
+			if r.Error != nil {
+				errs[r.ID] = *r.Error
+			}
+		}
+		if !slices.IsSorted(ids) {
+			t.Errorf("%s: rows not in input order: %v", ext, ids)
+		}
+		for id, want := range map[string]string{"empty": "empty", "binary": "binary", "crlf": "empty"} {
+			if !strings.Contains(errs[id], want) || !strings.Contains(errs[id], id+".txt") {
+				t.Errorf("%s: %s error %q: want it to say %q and name the file", ext, id, errs[id], want)
+			}
+		}
+		if len(errs) != 3 || sum.Errors != 3 {
+			t.Errorf("%s: errors %v (summary %d), want exactly empty, binary and crlf", ext, errs, sum.Errors)
+		}
+		for _, r := range rows {
+			switch r.ID {
+			case "latin1":
+				if r.Title == nil || *r.Title != "Café" || !slices.Contains(r.DetectedWarnings, "violence") {
+					t.Errorf("%s: latin1 row %v %v", ext, r.Title, r.DetectedWarnings)
+				}
+			case "huge":
+				if r.Words == nil || *r.Words != 2_200_000 || r.DeclaredRating == nil || len(r.Labels) != 36 {
+					t.Errorf("%s: huge row words %v rating %v labels %d", ext, r.Words, r.DeclaredRating, len(r.Labels))
+				}
+			case "nested/a":
+				if r.WarningStatus == nil || *r.WarningStatus != "none-apply" || !slices.Contains(r.UndeclaredWarnings, "death") {
+					t.Errorf("%s: nested/a status %v undeclared %v", ext, r.WarningStatus, r.UndeclaredWarnings)
+				}
+			}
+		}
+	}
+}
+
+// The same input twice gives identical rows.
+func TestRunDeterministic(t *testing.T) {
+	dir, _ := corpus(t)
+	a, b := filepath.Join(t.TempDir(), "a.jsonl"), filepath.Join(t.TempDir(), "b.jsonl")
+	runTo(t, a, []string{dir}, Config{Workers: 2})
+	runTo(t, b, []string{dir}, Config{Workers: 3, MaxInFlight: 1 << 20})
+	ra, _ := os.ReadFile(a)
+	rb, _ := os.ReadFile(b)
+	if string(ra) != string(rb) || len(ra) == 0 {
+		t.Error("two runs over the same input differ")
+	}
+}
+
+// Shards split a corpus into disjoint parts that cover it.
+func TestRunShards(t *testing.T) {
+	dir, n := corpus(t)
+	seen := map[string]int{}
+	for i := 1; i <= 3; i++ {
+		out := filepath.Join(t.TempDir(), "s.jsonl")
+		runTo(t, out, []string{dir}, Config{Shard: Shard{Index: i, Count: 3}})
+		rows, _ := ReadRows(out)
+		for _, r := range rows {
+			seen[r.ID]++
+		}
+	}
+	if len(seen) != n {
+		t.Errorf("shards cover %d stories, want %d", len(seen), n)
+	}
+	for id, k := range seen {
+		if k != 1 {
+			t.Errorf("%s in %d shards", id, k)
+		}
+	}
+	for _, bad := range []string{"0/3", "4/3", "x", "1/0"} {
+		if _, err := ParseShard(bad); err == nil {
+			t.Errorf("ParseShard(%q) accepted", bad)
+		}
+	}
+}
+
+// stopAfter is a sink that stops reading after its first write.
+type stopAfter struct {
+	Sink
+	stop   context.CancelFunc
+	writes atomic.Int32
+}
+
+func (s *stopAfter) Write(rows []Row) error {
+	if s.writes.Add(1) == 1 {
+		s.stop()
+	}
+	return s.Sink.Write(rows)
+}
+
+// A run stopped midway leaves a valid output; --resume completes it without
+// duplicates and with the same rows as an uninterrupted run.
+func TestRunStopAndResume(t *testing.T) {
+	dir, n := corpus(t)
+	for _, ext := range []string{"parquet", "jsonl"} {
+		out := filepath.Join(t.TempDir(), "labels."+ext)
+		m, _ := models.Default()
+		inner, err := NewSink(out, SinkOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop, cancel := context.WithCancel(context.Background())
+		sink := &stopAfter{Sink: inner, stop: cancel}
+		sum, err := Run(context.Background(), stop, []string{dir}, sink, Config{Model: m, Workers: 1, BatchRows: 1}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sink.Close(); err != nil {
+			t.Fatal(err)
+		}
+		part, err := ReadRows(out)
+		if err != nil {
+			t.Fatalf("%s: output of a stopped run is not readable: %v", ext, err)
+		}
+		if !sum.Stopped || len(part) == 0 || len(part) >= n {
+			t.Fatalf("%s: stopped run wrote %d of %d rows (stopped %v)", ext, len(part), n, sum.Stopped)
+		}
+		done, err := ReadDone(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runTo(t, out, []string{dir}, Config{Done: done})
+		rows, _ := ReadRows(out)
+		full := filepath.Join(t.TempDir(), "full."+ext)
+		runTo(t, full, []string{dir}, Config{})
+		want, _ := ReadRows(full)
+		if len(rows) != n {
+			t.Errorf("%s: resumed output has %d rows, want %d", ext, len(rows), n)
+		}
+		if !reflect.DeepEqual(rows, want) {
+			t.Errorf("%s: resumed output differs from an uninterrupted run", ext)
+		}
+	}
+}
+
+func TestUnderdeclared(t *testing.T) {
+	tests := []struct {
+		declared, predicted string
+		want                bool
+	}{
+		{"mature", "explicit", true},
+		{"explicit", "mature", false},
+		{"teen", "teen", false},
+		{"", "explicit", false},
+		{"not-rated", "explicit", false},
+		{"general", "teen", true},
+	}
+	for _, tc := range tests {
+		if got := Underdeclared(tc.declared, tc.predicted); got != tc.want {
+			t.Errorf("Underdeclared(%q, %q) = %v", tc.declared, tc.predicted, got)
+		}
+	}
+	if got := Undeclared([]string{"violence", "death", "incest"}, []string{"death"}); !slices.Equal(got, []string{"violence", "incest"}) {
+		t.Errorf("Undeclared = %v", got)
+	}
+}
