@@ -14,26 +14,56 @@ import (
 // maxSnippet bounds a snippet's length in bytes.
 const maxSnippet = 400
 
-// contributions scores each token of a passage for one label: the naive-
-// Bayes weight of the features anchored at it (model labels) or the
-// lexicon weight of the hits ending at it (lexicon labels). It also returns
-// the lexicon terms for the label found in the passage.
-func (m *Model) contributions(passage string, li int) ([]tokenize.Token, []float64, []lexicon.Hit) {
-	toks := tokenize.Words(passage, nil)
-	var hits []lexicon.Hit
-	m.lex.Match(passage, toks, func(h lexicon.Hit) { hits = append(hits, h) })
-	slices.SortStableFunc(hits, func(a, b lexicon.Hit) int { return cmp.Compare(a.TokEnd, b.TokEnd) })
-	contrib := make([]float64, len(toks))
-	id := m.labels[li].ID
-	if c := m.nbCol[li]; c >= 0 {
-		m.fz.each(passage, toks, hits, func(tok int, f uint64) {
-			if row := m.nb.Row(f); row != nil {
-				contrib[tok] += float64(row[c])
+// passage is a window's text analysed once for all the labels whose
+// evidence it is: tokens, lexicon hits, sentences and per-token naive-Bayes
+// weights.
+type passage struct {
+	text  string
+	toks  []tokenize.Token
+	hits  []lexicon.Hit
+	sents []tokenize.Span
+	nb    []float64 // per token × NB column
+}
+
+func (m *Model) analyse(text string, seg *tokenize.Segmenter) *passage {
+	p := &passage{text: text, toks: tokenize.Words(text, nil)}
+	m.lex.Match(text, p.toks, func(h lexicon.Hit) { p.hits = append(p.hits, h) })
+	slices.SortStableFunc(p.hits, func(a, b lexicon.Hit) int { return cmp.Compare(a.TokEnd, b.TokEnd) })
+	if m.nb != nil {
+		nbL := len(m.nb.Labels())
+		p.nb = make([]float64, len(p.toks)*nbL)
+		m.fz.each(text, p.toks, p.hits, func(tok int, f uint64) {
+			for c, w := range m.nb.Row(f) {
+				p.nb[tok*nbL+c] += float64(w)
 			}
 		})
 	}
+	if seg != nil {
+		p.sents = seg.Sentences(text)
+	} else {
+		p.sents = tokenSentences(text, p.toks)
+	}
+	if len(p.sents) == 0 {
+		p.sents = []tokenize.Span{{Start: 0, End: len(text)}}
+	}
+	return p
+}
+
+// contributions scores each token of a passage for label li: the naive-
+// Bayes weight of the features anchored at it (model labels) or the
+// lexicon weight of the hits ending at it (lexicon labels). It also returns
+// the lexicon hits for the label.
+func (m *Model) contributions(p *passage, li int) ([]float64, []lexicon.Hit) {
+	contrib := make([]float64, len(p.toks))
+	id := m.labels[li].ID
+	if c := m.nbCol[li]; c >= 0 {
+		nbL := len(m.nb.Labels())
+		for t := range p.toks {
+			contrib[t] = p.nb[t*nbL+c]
+		}
+	}
 	var mine []lexicon.Hit
-	for _, h := range hits {
+	for _, h := range p.hits {
 		if h.Label != id {
 			continue
 		}
@@ -42,17 +72,22 @@ func (m *Model) contributions(passage string, li int) ([]tokenize.Token, []float
 			contrib[h.TokEnd-1] += h.Weight
 		}
 	}
-	return toks, contrib, mine
+	return contrib, mine
 }
 
 // evidence builds the evidence of the detected labels from their best
 // windows: for each, the one or two sentences that carry the label most.
-func (m *Model) evidence(states []labelState, res Result, maxPer int) ([]Evidence, error) {
-	seg, err := m.seg()
-	if err != nil {
-		return nil, fmt.Errorf("sentence segmenter: %w", err)
+func (m *Model) evidence(states []labelState, res Result, maxPer int, fast bool) ([]Evidence, error) {
+	var seg *tokenize.Segmenter
+	if !fast {
+		var err error
+		if seg, err = m.seg(); err != nil {
+			return nil, fmt.Errorf("sentence segmenter: %w", err)
+		}
 	}
 	var out []Evidence
+	// Labels often share windows: analyse each window once.
+	analysed := map[int]*passage{}
 	for li, ls := range res.Labels {
 		if !ls.Detected {
 			continue
@@ -65,7 +100,12 @@ func (m *Model) evidence(states []labelState, res Result, maxPer int) ([]Evidenc
 			if k > 0 && w.z < thr {
 				break // weaker windows than the threshold are not evidence
 			}
-			ev := m.snippet(w, li, seg)
+			p, ok := analysed[w.start]
+			if !ok || p.text != w.text {
+				p = m.analyse(w.text, seg)
+				analysed[w.start] = p
+			}
+			ev := m.snippet(w, p, li)
 			ev.Label = ls.Label
 			ev.Score = m.score(li, w.z)
 			out = append(out, ev)
@@ -74,14 +114,11 @@ func (m *Model) evidence(states []labelState, res Result, maxPer int) ([]Evidenc
 	return out, nil
 }
 
-// snippet picks the best one or two sentences of a window for label li.
-func (m *Model) snippet(w window, li int, seg *tokenize.Segmenter) Evidence {
-	passage := w.text
-	toks, contrib, hits := m.contributions(passage, li)
-	sents := seg.Sentences(passage)
-	if len(sents) == 0 {
-		sents = []tokenize.Span{{Start: 0, End: len(passage)}}
-	}
+// snippet picks the best one or two sentences of window w (analysed as p)
+// for label li.
+func (m *Model) snippet(w window, p *passage, li int) Evidence {
+	passage, toks, sents := p.text, p.toks, p.sents
+	contrib, hits := m.contributions(p, li)
 	score := make([]float64, len(sents))
 	si := 0
 	for t, tok := range toks {
@@ -159,4 +196,22 @@ func sameParagraph(text string, from, to int) bool {
 	}
 	gap := strings.ReplaceAll(text[from:to], "\r\n", "\n")
 	return !strings.Contains(strings.ReplaceAll(gap, "\r", "\n"), "\n\n")
+}
+
+// tokenSentences splits text into sentences at the tokens the tokenizer
+// flagged as sentence ends: the fast path of batch runs (see
+// PredictOptions.FastSnippets).
+func tokenSentences(text string, toks []tokenize.Token) []tokenize.Span {
+	var out []tokenize.Span
+	start := -1
+	for i, t := range toks {
+		if start < 0 {
+			start = int(t.Start)
+		}
+		if t.Has(tokenize.FlagSentenceEnd) || i == len(toks)-1 {
+			out = append(out, tokenize.Span{Start: start, End: wordEnd(text, int(t.End))})
+			start = -1
+		}
+	}
+	return out
 }

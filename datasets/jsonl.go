@@ -46,7 +46,7 @@ type jsonRecord struct {
 // parseRecord makes the Story of one non-blank corpus line. enc is the
 // corpus encoding, src the line's source (path:line) and id the ID to use
 // when the record has none.
-func parseRecord(line []byte, enc, src, id string) *Story {
+func parseRecord(line []byte, enc, src, id string, countWords bool) *Story {
 	sum := sha256.Sum256(line)
 	s := &Story{ID: id, Source: src, Format: FormatJSONL, SHA256: hex.EncodeToString(sum[:]), Encoding: enc}
 	if enc == EncodingUTF8 && !utf8.Valid(line) {
@@ -75,7 +75,9 @@ func parseRecord(line []byte, enc, src, id string) *Story {
 		s.Declared = res.Declared
 		s.BodyLine, s.BodyByte = res.BodyLine, res.BodyByte
 	}
-	s.Words = CountWords(s.Body())
+	if countWords {
+		s.Words = CountWords(s.Body())
+	}
 	return s
 }
 

@@ -35,6 +35,9 @@ type Options struct {
 	// not read into memory: its Story is Streamed, and its body is read
 	// from the file through OpenBody. Batch runs set it to bound memory.
 	StreamAbove int64
+	// NoWordCount leaves Story.Words at 0: a caller that tokenizes the
+	// body anyway (tagger run) counts words there instead.
+	NoWordCount bool
 	// Skip, when set, is asked for each story's ID before the story is
 	// read (before its file is opened, for text files); true skips the
 	// story without yielding it (resumed and sharded runs).
@@ -79,11 +82,12 @@ type reader struct {
 	// streamAbove and skip: see Options.
 	streamAbove int64
 	skip        func(id string) bool
+	noWords     bool
 }
 
 func newReader(ctx context.Context, opt Options, yield func(*Story) bool) *reader {
 	r := &reader{ctx: ctx, yield: yield, maxFile: opt.MaxFileBytes, maxLine: opt.MaxLineBytes, stdin: opt.Stdin,
-		streamAbove: opt.StreamAbove, skip: opt.Skip}
+		streamAbove: opt.StreamAbove, skip: opt.Skip, noWords: opt.NoWordCount}
 	if r.maxFile <= 0 {
 		r.maxFile = DefaultMaxFileBytes
 	}
@@ -245,7 +249,9 @@ func (r *reader) readText(in io.Reader, size int64, source, id string) bool {
 	res := header.Parse(text)
 	s.Declared = res.Declared
 	s.BodyLine, s.BodyByte = res.BodyLine, res.BodyByte
-	s.Words = CountWords(s.Body())
+	if !r.noWords {
+		s.Words = CountWords(s.Body())
+	}
 	return r.emit(s)
 }
 
@@ -358,7 +364,7 @@ func (r *reader) readJSONL(in io.Reader, source, fileID string) bool {
 			s = &Story{ID: id, Source: src, Format: FormatJSONL,
 				Err: fmt.Errorf("%s: jsonl record: line longer than %d bytes; split the record, or raise the line limit", src, r.maxLine)}
 		} else {
-			s = parseRecord(line, enc, src, id)
+			s = parseRecord(line, enc, src, id, !r.noWords)
 		}
 		if r.skip != nil && r.skip(s.ID) {
 			continue
