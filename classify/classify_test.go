@@ -287,6 +287,17 @@ func TestPredictLargeStoryInChunks(t *testing.T) {
 	if fmt.Sprint(streamed) != fmt.Sprint(r) {
 		t.Errorf("PredictReader differs from Predict:\n%v\n%v", streamed.Labels[li], r.Labels[li])
 	}
+	// Scoring the chunks in parallel changes nothing either.
+	for _, workers := range []int{2, 3} {
+		par, err := tr.Model.PredictReaderParallel(context.Background(), strings.NewReader(story), 0, 1, PredictOptions{}, workers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		par.Steps = StepTimes{}
+		if fmt.Sprint(par) != fmt.Sprint(r) {
+			t.Errorf("PredictReaderParallel(%d) differs from Predict:\n%v\n%v", workers, par.Labels[li], r.Labels[li])
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := tr.Model.Predict(ctx, story, 0, 1, PredictOptions{}); err == nil {

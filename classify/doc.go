@@ -5,7 +5,7 @@
 // # How a story is scored
 //
 // The body is read in 100-token windows with a 50-token stride (the size
-// of the annotated passages), in chunks of at most 4 MiB so that memory is
+// of the annotated passages), in chunks of at most 1 MiB so that memory is
 // bounded whatever the story's size. Each window gets, per label, a raw
 // score:
 //

@@ -121,8 +121,10 @@ type Model struct {
 	labels []taxonomy.Label
 	nbCol  []int
 	info   []LabelInfo
-	seg    func() (*tokenize.Segmenter, error)
-	vocab  []string
+	// labelIdx maps label ids to their index in labels.
+	labelIdx map[string]int
+	seg      func() (*tokenize.Segmenter, error)
+	vocab    []string
 }
 
 // Manifest returns the model's manifest.
@@ -191,6 +193,7 @@ func newModel(man Manifest, lex *lexicon.Lexicon, tables *nb.Model, vocab []stri
 		m.info = append(m.info, li)
 	}
 	m.seg = sync.OnceValues(tokenize.NewSegmenter)
+	m.labelIdx = m.labelLookup()
 	return m, nil
 }
 

@@ -84,7 +84,7 @@ type PredictOptions struct {
 
 // chunkBytes bounds the text tokenised at once, so that memory stays
 // bounded for stories of any size.
-const chunkBytes = 4 << 20
+const chunkBytes = 1 << 20
 
 // window is a scored window: its raw score per label and where it lies.
 type window struct {
@@ -118,6 +118,18 @@ func (ls *labelState) offer(w window, keep int, chunk string, off int) {
 		}
 	}
 	w.text = strings.Clone(chunk[w.start-off : w.end-off])
+	i, _ := slices.BinarySearchFunc(ls.top, w, func(a, b window) int { return cmp.Compare(b.z, a.z) })
+	ls.top = slices.Insert(ls.top, i, w)
+	if len(ls.top) > keep {
+		ls.top = ls.top[:keep]
+	}
+}
+
+// insert adds a window that already holds its text (a merged partial).
+func (ls *labelState) insert(w window, keep int) {
+	if len(ls.top) == keep && w.z <= ls.top[keep-1].z {
+		return
+	}
 	i, _ := slices.BinarySearchFunc(ls.top, w, func(a, b window) int { return cmp.Compare(b.z, a.z) })
 	ls.top = slices.Insert(ls.top, i, w)
 	if len(ls.top) > keep {
@@ -163,85 +175,178 @@ func (m *Model) Predict(ctx context.Context, text string, bodyByte, bodyLine int
 // PredictReader is Predict for a body too large to hold in memory: it reads
 // body (the story text from byte bodyByte on, as UTF-8) in chunks, so memory
 // stays bounded whatever the story's size. Words never straddle chunks; a
-// window never straddles chunks either (a few windows per 4 MiB are lost).
+// window never straddles chunks either (one window in 20,000 is lost).
 func (m *Model) PredictReader(ctx context.Context, body io.Reader, bodyByte, bodyLine int, opt PredictOptions) (Result, error) {
-	var carry []byte // bytes read after the last cut
-	off := bodyByte
-	eof := false
-	next := func(sc *scratch) (string, int, error) {
-		for {
-			if cap(sc.buf) < chunkBytes {
-				sc.buf = make([]byte, 0, chunkBytes)
-			}
-			buf := append(sc.buf[:0], carry...)
-			for !eof && len(buf) < chunkBytes {
-				n, err := body.Read(buf[len(buf):chunkBytes])
-				buf = buf[:len(buf)+n]
-				if err == io.EOF {
-					eof = true
-				} else if err != nil {
-					return "", 0, fmt.Errorf("read story body: %w", err)
-				}
-			}
-			if len(buf) == 0 {
-				return "", 0, io.EOF
-			}
-			cut := len(buf)
-			if !eof {
-				cut = chunkEnd(string(buf), 0, len(buf)-1) // after white space
-			}
-			carry = append(carry[:0], buf[cut:]...)
-			sc.buf = buf
-			chunk, at := string(buf[:cut]), off
-			off += cut
-			if cut == 0 {
-				continue
-			}
-			return chunk, at, nil
-		}
-	}
-	return m.predict(ctx, next, bodyByte, bodyLine, opt)
+	cr := &chunkReader{body: body, off: bodyByte}
+	return m.predict(ctx, func(*scratch) (string, int, error) { return cr.next() }, bodyByte, bodyLine, opt)
 }
 
-// predict runs the scoring over the chunks next yields (each with its byte
-// offset in the story text), in order.
-func (m *Model) predict(ctx context.Context, next func(*scratch) (string, int, error), bodyByte, bodyLine int, opt PredictOptions) (Result, error) {
+// PredictReaderParallel is PredictReader with chunks scored by workers
+// goroutines at once: a single huge story then uses every core. Chunks
+// are independent (no window straddles two), so the result is the same as
+// PredictReader's. Memory holds about 2×workers chunks of 1 MiB.
+func (m *Model) PredictReaderParallel(ctx context.Context, body io.Reader, bodyByte, bodyLine int, opt PredictOptions, workers int) (Result, error) {
+	if workers <= 1 {
+		return m.PredictReader(ctx, body, bodyByte, bodyLine, opt)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type task struct {
+		idx, off int
+		chunk    string
+		lines    lineCounter // the line and \r state at the chunk's start
+	}
+	type scored struct {
+		idx int
+		sg  *scoring
+	}
+	tasks := make(chan task, workers)
+	results := make(chan scored, workers)
+	var readErr error
+	go func() {
+		defer close(tasks)
+		cr := &chunkReader{body: body, off: bodyByte}
+		lc := lineCounter{line: bodyLine}
+		for idx := 0; ; idx++ {
+			chunk, off, err := cr.next()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				readErr = err
+				cancel()
+				return
+			}
+			t := task{idx: idx, off: off, chunk: chunk, lines: lc}
+			lc.chunk(chunk, off, nil)
+			select {
+			case tasks <- t:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			sc := scratchPool.Get().(*scratch)
+			defer scratchPool.Put(sc)
+			for t := range tasks {
+				sg := m.newScoring(opt)
+				sg.chunk(sc, t.chunk, t.off, &t.lines)
+				select {
+				case results <- scored{t.idx, sg}:
+				case <-ctx.Done():
+					return
+				}
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+	total := m.newScoring(opt)
+	pending := map[int]*scoring{}
+	next := 0
+	for r := range results {
+		pending[r.idx] = r.sg
+		for p, ok := pending[next]; ok; p, ok = pending[next] {
+			delete(pending, next)
+			total.merge(p)
+			next++
+		}
+	}
+	if readErr != nil {
+		return Result{}, readErr
+	}
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	return total.finish()
+}
+
+// chunkReader cuts a body into chunks of at most chunkBytes that end after
+// white space, so that no word is split.
+type chunkReader struct {
+	body  io.Reader
+	carry []byte // bytes read after the last cut
+	buf   []byte
+	off   int // story offset of the next chunk
+	eof   bool
+}
+
+// next returns the next chunk (its own copy) and its offset, or io.EOF.
+func (cr *chunkReader) next() (string, int, error) {
+	for {
+		if cap(cr.buf) < chunkBytes {
+			cr.buf = make([]byte, 0, chunkBytes)
+		}
+		buf := append(cr.buf[:0], cr.carry...)
+		for !cr.eof && len(buf) < chunkBytes {
+			n, err := cr.body.Read(buf[len(buf):chunkBytes])
+			buf = buf[:len(buf)+n]
+			if err == io.EOF {
+				cr.eof = true
+			} else if err != nil {
+				return "", 0, fmt.Errorf("read story body: %w", err)
+			}
+		}
+		if len(buf) == 0 {
+			return "", 0, io.EOF
+		}
+		cut := len(buf)
+		if !cr.eof {
+			cut = chunkEnd(string(buf), 0, len(buf)-1) // after white space
+		}
+		cr.carry = append(cr.carry[:0], buf[cut:]...)
+		cr.buf = buf
+		chunk, at := string(buf[:cut]), cr.off
+		cr.off += cut
+		if cut == 0 {
+			continue
+		}
+		return chunk, at, nil
+	}
+}
+
+// scoring is the state of one prediction: settings, and the label states,
+// cues and counts accumulated over the chunks scored so far.
+type scoring struct {
+	m       *Model
+	opt     PredictOptions
+	keep    int
+	thr     []float64
+	states  []labelState
+	rating  RatingCues
+	windows int
+	tokens  int
+	words   int
+	steps   StepTimes
+}
+
+func (m *Model) newScoring(opt PredictOptions) *scoring {
 	if opt.Sensitivity == "" {
 		opt.Sensitivity = Balanced
 	}
 	if opt.MaxEvidence <= 0 {
 		opt.MaxEvidence = 3
 	}
-	keep := max(opt.MaxEvidence, m.manifest.Config.TopK, 2)
-	L := len(m.labels)
-	states := make([]labelState, L)
-	thr := make([]float64, L)
+	sg := &scoring{m: m, opt: opt, keep: max(opt.MaxEvidence, m.manifest.Config.TopK, 2),
+		thr: make([]float64, len(m.labels)), states: make([]labelState, len(m.labels))}
 	for i, li := range m.info {
-		thr[i] = li.Thresholds.at(opt.Sensitivity)
+		sg.thr[i] = li.Thresholds.at(opt.Sensitivity)
 	}
-	var rating RatingCues
-	res := Result{}
+	return sg
+}
+
+// predict runs the scoring over the chunks next yields (each with its byte
+// offset in the story text), in order.
+func (m *Model) predict(ctx context.Context, next func(*scratch) (string, int, error), bodyByte, bodyLine int, opt PredictOptions) (Result, error) {
+	sg := m.newScoring(opt)
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
-
-	stride, win := m.manifest.Config.Stride, m.manifest.Config.Window
-	if stride <= 0 || win < stride {
-		stride, win = 50, 100
-	}
-	perWin := win / stride
-	nbL := 0
-	if m.nb != nil {
-		nbL = len(m.nb.Labels())
-	}
-	labelIdx := m.labelLookup()
 	lines := lineCounter{line: bodyLine}
-	clock := time.Now()
-	lap := func(d *time.Duration) {
-		now := time.Now()
-		*d += now.Sub(clock)
-		clock = now
-	}
-
 	for {
 		if err := ctx.Err(); err != nil {
 			return Result{}, err
@@ -253,104 +358,153 @@ func (m *Model) predict(ctx context.Context, next func(*scratch) (string, int, e
 		if err != nil {
 			return Result{}, err
 		}
-		sc.toks = tokenize.Words(chunk, sc.toks[:0])
-		toks := sc.toks
-		sc.hits = sc.hits[:0]
-		m.lex.Match(chunk, toks, func(h lexicon.Hit) { sc.hits = append(sc.hits, h) })
-		slices.SortStableFunc(sc.hits, func(a, b lexicon.Hit) int { return cmp.Compare(a.TokEnd, b.TokEnd) })
-		res.Tokens += len(toks)
-		if opt.CountWords {
-			res.Words += datasets.CountWords(chunk)
-		}
-		lap(&res.Steps.Tokenize)
+		sg.chunk(sc, chunk, off, &lines)
+	}
+	return sg.finish()
+}
 
-		nblocks := (len(toks) + stride - 1) / stride
-		sc.nb = resize(sc.nb, nblocks*nbL)
-		sc.lex = resize(sc.lex, nblocks*L)
-		sc.rat = resize(sc.rat, nblocks*numCues)
-		sc.mask = resizeMask(sc.mask, nblocks)
-		if m.nb != nil {
-			m.fz.each(chunk, toks, sc.hits, func(tok int, f uint64) {
-				row := m.nb.Row(f)
-				if row == nil {
-					return
-				}
-				b := sc.nb[(tok/stride)*nbL : (tok/stride+1)*nbL]
-				for c, w := range row {
-					b[c] += float64(w)
-				}
-			})
-		}
-		for _, h := range sc.hits {
-			if h.Negated {
-				continue
-			}
-			b := (h.TokEnd - 1) / stride
-			if cue, ok := ratingCue(h.Label); ok {
-				sc.rat[b*numCues+cue] += h.Weight
-				continue
-			}
-			if li, ok := labelIdx[h.Label]; ok {
-				sc.lex[b*L+li] += h.Weight
-				sc.mask[b] |= 1 << li
-			}
-		}
-		lap(&res.Steps.Feature)
-		// Windows of perWin consecutive blocks; a text shorter than one
-		// window is one window.
-		nwin := max(nblocks-perWin+1, min(nblocks, 1))
-		for j := 0; j < nwin; j++ {
-			lastBlock := min(j+perWin, nblocks)
-			ts, te := j*stride, min(lastBlock*stride, len(toks))
-			span := [2]int{off + int(toks[ts].Start), off + wordEnd(chunk, int(toks[te-1].End))}
-			var cues RatingCues
-			for b := j; b < lastBlock; b++ {
-				for k := range numCues {
-					cues[k] += sc.rat[b*numCues+k]
-				}
-			}
-			rating = rating.max(cues)
-			// Only labels with lexicon weight in the window can reach a
-			// threshold: lexicon labels score that weight, and model labels
-			// need it to pass their gate.
-			var mask uint64
-			for b := j; b < lastBlock; b++ {
-				mask |= sc.mask[b]
-			}
-			for ; mask != 0; mask &= mask - 1 {
-				li := bits.TrailingZeros64(mask)
-				z, lexW := 0.0, 0.0
-				for b := j; b < lastBlock; b++ {
-					lexW += sc.lex[b*L+li]
-				}
-				if c := m.nbCol[li]; c >= 0 {
-					if lexW < m.info[li].Gate {
-						continue // outside the model's domain: see TrainConfig.Gates
-					}
-					z = m.nb.Bias(c)
-					for b := j; b < lastBlock; b++ {
-						z += sc.nb[b*nbL+c]
-					}
-				} else {
-					z = lexW
-				}
-				if z >= thr[li] {
-					states[li].count++
-				}
-				states[li].offer(window{z: z, start: span[0], end: span[1], lexicon: true}, keep, chunk, off)
-			}
-			res.Windows++
-		}
-		lines.chunk(chunk, off, states)
-		lap(&res.Steps.Classify)
+// chunk scores one chunk of text starting at byte off of the story.
+func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter) {
+	m := sg.m
+	L := len(m.labels)
+	stride, win := m.manifest.Config.Stride, m.manifest.Config.Window
+	if stride <= 0 || win < stride {
+		stride, win = 50, 100
+	}
+	perWin := win / stride
+	nbL := 0
+	if m.nb != nil {
+		nbL = len(m.nb.Labels())
+	}
+	clock := time.Now()
+	lap := func(d *time.Duration) {
+		now := time.Now()
+		*d += now.Sub(clock)
+		clock = now
 	}
 
-	res.Labels = make([]LabelScore, L)
+	sc.toks = tokenize.Words(chunk, sc.toks[:0])
+	toks := sc.toks
+	sc.hits = sc.hits[:0]
+	m.lex.Match(chunk, toks, func(h lexicon.Hit) { sc.hits = append(sc.hits, h) })
+	slices.SortStableFunc(sc.hits, func(a, b lexicon.Hit) int { return cmp.Compare(a.TokEnd, b.TokEnd) })
+	sg.tokens += len(toks)
+	if sg.opt.CountWords {
+		sg.words += datasets.CountWords(chunk)
+	}
+	lap(&sg.steps.Tokenize)
+
+	nblocks := (len(toks) + stride - 1) / stride
+	sc.nb = resize(sc.nb, nblocks*nbL)
+	sc.lex = resize(sc.lex, nblocks*L)
+	sc.rat = resize(sc.rat, nblocks*numCues)
+	sc.mask = resizeMask(sc.mask, nblocks)
+	if m.nb != nil {
+		m.fz.each(chunk, toks, sc.hits, func(tok int, f uint64) {
+			row := m.nb.Row(f)
+			if row == nil {
+				return
+			}
+			b := sc.nb[(tok/stride)*nbL : (tok/stride+1)*nbL]
+			for c, w := range row {
+				b[c] += float64(w)
+			}
+		})
+	}
+	for _, h := range sc.hits {
+		if h.Negated {
+			continue
+		}
+		b := (h.TokEnd - 1) / stride
+		if cue, ok := ratingCue(h.Label); ok {
+			sc.rat[b*numCues+cue] += h.Weight
+			continue
+		}
+		if li, ok := m.labelIdx[h.Label]; ok {
+			sc.lex[b*L+li] += h.Weight
+			sc.mask[b] |= 1 << li
+		}
+	}
+	lap(&sg.steps.Feature)
+	// Windows of perWin consecutive blocks; a text shorter than one
+	// window is one window.
+	nwin := max(nblocks-perWin+1, min(nblocks, 1))
+	for j := 0; j < nwin; j++ {
+		lastBlock := min(j+perWin, nblocks)
+		ts, te := j*stride, min(lastBlock*stride, len(toks))
+		span := [2]int{off + int(toks[ts].Start), off + wordEnd(chunk, int(toks[te-1].End))}
+		var cues RatingCues
+		for b := j; b < lastBlock; b++ {
+			for k := range numCues {
+				cues[k] += sc.rat[b*numCues+k]
+			}
+		}
+		sg.rating = sg.rating.max(cues)
+		// Only labels with lexicon weight in the window can reach a
+		// threshold: lexicon labels score that weight, and model labels
+		// need it to pass their gate.
+		var mask uint64
+		for b := j; b < lastBlock; b++ {
+			mask |= sc.mask[b]
+		}
+		for ; mask != 0; mask &= mask - 1 {
+			li := bits.TrailingZeros64(mask)
+			z, lexW := 0.0, 0.0
+			for b := j; b < lastBlock; b++ {
+				lexW += sc.lex[b*L+li]
+			}
+			if c := m.nbCol[li]; c >= 0 {
+				if lexW < m.info[li].Gate {
+					continue // outside the model's domain: see TrainConfig.Gates
+				}
+				z = m.nb.Bias(c)
+				for b := j; b < lastBlock; b++ {
+					z += sc.nb[b*nbL+c]
+				}
+			} else {
+				z = lexW
+			}
+			if z >= sg.thr[li] {
+				sg.states[li].count++
+			}
+			sg.states[li].offer(window{z: z, start: span[0], end: span[1], lexicon: true}, sg.keep, chunk, off)
+		}
+		sg.windows++
+	}
+	lines.chunk(chunk, off, sg.states)
+	lap(&sg.steps.Classify)
+}
+
+// merge adds the scoring of a later stretch of the same story.
+func (sg *scoring) merge(o *scoring) {
+	for li := range sg.states {
+		sg.states[li].count += o.states[li].count
+		// Worst first, so that windows of equal score keep the order
+		// sequential scoring gives them.
+		for k := len(o.states[li].top) - 1; k >= 0; k-- {
+			sg.states[li].insert(o.states[li].top[k], sg.keep)
+		}
+	}
+	sg.rating = sg.rating.max(o.rating)
+	sg.windows += o.windows
+	sg.tokens += o.tokens
+	sg.words += o.words
+	sg.steps.Tokenize += o.steps.Tokenize
+	sg.steps.Feature += o.steps.Feature
+	sg.steps.Classify += o.steps.Classify
+}
+
+// finish decides every label, the rating and the evidence.
+func (sg *scoring) finish() (Result, error) {
+	m := sg.m
+	t0 := time.Now()
+	res := Result{Windows: sg.windows, Tokens: sg.tokens, Words: sg.words, Steps: sg.steps}
+	res.Labels = make([]LabelScore, len(m.labels))
 	for li, l := range m.labels {
-		st := states[li]
+		st := sg.states[li]
 		ls := LabelScore{Label: l.ID, Group: l.Group, Source: m.info[li].Source, Passages: st.count}
 		if len(st.top) > 0 {
-			ls.Score, ls.Detected = m.decide(li, st.top, res.Windows, thr[li])
+			ls.Score, ls.Detected = m.decide(li, st.top, res.Windows, sg.thr[li])
 			if ls.Source == "model" && st.top[0].lexicon {
 				ls.Source = "both"
 			}
@@ -360,16 +514,16 @@ func (m *Model) predict(ctx context.Context, next func(*scratch) (string, int, e
 			res.Detected = append(res.Detected, l.ID)
 		}
 	}
-	res.RatingCues = rating
-	res.PredictedRating = m.manifest.Rating.predict(rating, res.Detected).String()
+	res.RatingCues = sg.rating
+	res.PredictedRating = m.manifest.Rating.predict(sg.rating, res.Detected).String()
 	if len(res.Detected) > 0 {
-		ev, err := m.evidence(states, res, opt.MaxEvidence, opt.FastSnippets)
+		ev, err := m.evidence(sg.states, res, sg.opt.MaxEvidence, sg.opt.FastSnippets)
 		if err != nil {
 			return Result{}, err
 		}
 		res.Evidence = ev
 	}
-	lap(&res.Steps.Classify)
+	res.Steps.Classify += time.Since(t0)
 	return res, nil
 }
 

@@ -326,7 +326,9 @@ func scoreStory(ctx context.Context, cfg Config, s *datasets.Story) (Row, int64,
 			return NewRow(s, nil, cfg.Model, oerr), 0, classify.StepTimes{}
 		}
 		cr := &countingReader{r: rc}
-		res, err = cfg.Model.PredictReader(ctx, cr, s.BodyByte, s.BodyLine, opt)
+		// A huge story would hold one worker for its whole length: its
+		// chunks are scored by as many goroutines as there are workers.
+		res, err = cfg.Model.PredictReaderParallel(ctx, cr, s.BodyByte, s.BodyLine, opt, cfg.Workers)
 		rc.Close()
 		n = int64(s.BodyByte) + cr.n
 	} else {
