@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"fmt"
@@ -279,12 +280,14 @@ type chunkReader struct {
 // next returns the next chunk (its own copy) and its offset, or io.EOF.
 func (cr *chunkReader) next() (string, int, error) {
 	for {
-		if cap(cr.buf) < chunkBytes {
-			cr.buf = make([]byte, 0, chunkBytes)
+		// One byte more than a chunk tells whether the text goes on, so
+		// that chunks are cut exactly where Predict cuts an in-memory text.
+		if cap(cr.buf) < chunkBytes+1 {
+			cr.buf = make([]byte, 0, chunkBytes+1)
 		}
 		buf := append(cr.buf[:0], cr.carry...)
-		for !cr.eof && len(buf) < chunkBytes {
-			n, err := cr.body.Read(buf[len(buf):chunkBytes])
+		for !cr.eof && len(buf) < chunkBytes+1 {
+			n, err := cr.body.Read(buf[len(buf) : chunkBytes+1])
 			buf = buf[:len(buf)+n]
 			if err == io.EOF {
 				cr.eof = true
@@ -296,8 +299,15 @@ func (cr *chunkReader) next() (string, int, error) {
 			return "", 0, io.EOF
 		}
 		cut := len(buf)
-		if !cr.eof {
-			cut = chunkEnd(string(buf), 0, len(buf)-1) // after white space
+		if len(buf) > chunkBytes { // cut after white space, as chunkEnd does
+			cut = chunkBytes
+			if i := bytes.LastIndexAny(buf[:chunkBytes], " \t\r\n"); i > 0 {
+				cut = i + 1
+			} else {
+				for cut < len(buf) && !utf8.RuneStart(buf[cut]) {
+					cut++
+				}
+			}
 		}
 		cr.carry = append(cr.carry[:0], buf[cut:]...)
 		cr.buf = buf
