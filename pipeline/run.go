@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -37,6 +38,8 @@ type Config struct {
 	Done *IDSet
 	// BatchRows is how many rows the sink receives at once (default 256).
 	BatchRows int
+	// Stdin is read for the input "-" (default os.Stdin).
+	Stdin io.Reader
 }
 
 // Shard is one of Count deterministic parts of a corpus.
@@ -166,6 +169,7 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 	g.Go(func() error {
 		defer close(toScore)
 		opts := datasets.Options{
+			Stdin:       cfg.Stdin,
 			StreamAbove: cfg.StreamAbove,
 			NoWordCount: true, // the score stage counts tokens
 			Skip: func(id string) bool {

@@ -45,7 +45,7 @@ an interrupted run: stories already in OUT are skipped, the rest appended.`,
 			if err != nil {
 				return err
 			}
-			cfg := pipeline.Config{Workers: workers, Sensitivity: s}
+			cfg := pipeline.Config{Workers: workers, Sensitivity: s, Stdin: a.stdin}
 			if os.Getenv("GOMEMLIMIT") == "" {
 				// Keep the heap, and so the RSS, near the in-flight budget:
 				// a corpus run must stay within 150 MB whatever its size.

@@ -35,6 +35,22 @@ func TestRunSeeds(t *testing.T) {
 	}
 }
 
+func TestRunProgressAndStdin(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "labels.jsonl")
+	_, errOut, code := runCLI(t, "Title: Piped\nWarnings: none\n\nHe stabbed the guard and the blood pooled.\n", "run", "-", "-o", out, "--progress", "always")
+	if code != 0 || !strings.Contains(errOut, "stories") {
+		t.Fatalf("run -: code %d, stderr %q (want a progress bar)", code, errOut)
+	}
+	rows, err := pipeline.ReadRows(out)
+	if err != nil || len(rows) != 1 || rows[0].ID != "stdin" || rows[0].Title == nil || *rows[0].Title != "Piped" {
+		t.Fatalf("rows %+v, %v", rows, err)
+	}
+	_, errOut, code = runCLI(t, "", "run", "../../seeds", "-o", filepath.Join(t.TempDir(), "x.jsonl"), "--progress", "never")
+	if code != 0 || strings.Contains(errOut, "stories, ") {
+		t.Errorf("--progress never: code %d, stderr %q", code, errOut)
+	}
+}
+
 func TestRunUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{"run", "seeds"},
