@@ -119,17 +119,31 @@ func (m *Model) evidence(states []labelState, res Result, maxPer int, fast bool)
 func (m *Model) snippet(w window, p *passage, li int) Evidence {
 	passage, toks, sents := p.text, p.toks, p.sents
 	contrib, hits := m.contributions(p, li)
+	// hasTerm marks tokens that end a non-negated term of the label: the
+	// snippet must show a term, not only words naive Bayes weighed.
+	hasTerm := make([]bool, len(toks))
+	for _, h := range hits {
+		if !h.Negated {
+			hasTerm[h.TokEnd-1] = true
+		}
+	}
 	score := make([]float64, len(sents))
+	termIn := make([]bool, len(sents))
 	si := 0
 	for t, tok := range toks {
 		for si < len(sents)-1 && int(tok.Start) >= sents[si].End {
 			si++
 		}
 		score[si] += contrib[t]
+		termIn[si] = termIn[si] || hasTerm[t]
 	}
-	best := 0
+	anyTerm := slices.Contains(termIn, true)
+	best := -1
 	for i := range sents {
-		if score[i] > score[best] {
+		if anyTerm && !termIn[i] {
+			continue
+		}
+		if best < 0 || score[i] > score[best] {
 			best = i
 		}
 	}

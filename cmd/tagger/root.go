@@ -69,6 +69,7 @@ header does not declare.`,
 		newTrainCmd(a),
 		newEvalCmd(a),
 		newRunCmd(a),
+		newCheckCmd(a),
 	)
 	return root
 }

@@ -1,0 +1,282 @@
+// Package report turns a story's output row into what a moderator reads
+// (text), what an editor or CI consumes (path:line:label:score:message) and
+// the verdict behind tagger check's exit code.
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/tagger-dev/tagger/classify"
+	"github.com/tagger-dev/tagger/pipeline"
+)
+
+// FailOn names the findings that make tagger check exit 1.
+type FailOn string
+
+// FailOn values.
+const (
+	FailUndeclared FailOn = "undeclared"
+	FailRating     FailOn = "rating"
+	FailAny        FailOn = "any"
+	FailNone       FailOn = "none"
+)
+
+// ParseFailOn checks a --fail-on value.
+func ParseFailOn(s string) (FailOn, error) {
+	switch FailOn(s) {
+	case FailUndeclared, FailRating, FailAny, FailNone:
+		return FailOn(s), nil
+	}
+	return "", fmt.Errorf("--fail-on %q: use undeclared, rating, any or none", s)
+}
+
+// Fails reports whether the row has a finding of the kind f names.
+func (f FailOn) Fails(r pipeline.Row) bool {
+	undeclared := len(r.UndeclaredWarnings) > 0
+	rating := r.RatingUnderdeclared != nil && *r.RatingUnderdeclared
+	switch f {
+	case FailUndeclared:
+		return undeclared
+	case FailRating:
+		return rating
+	case FailAny:
+		return undeclared || rating
+	}
+	return false
+}
+
+// Style colours text output; the zero value prints plain text.
+type Style struct{ Color bool }
+
+func (s Style) paint(code, text string) string {
+	if !s.Color {
+		return text
+	}
+	return "\x1b[" + code + "m" + text + "\x1b[0m"
+}
+
+func (s Style) red(t string) string    { return s.paint("31", t) }
+func (s Style) yellow(t string) string { return s.paint("33", t) }
+func (s Style) green(t string) string  { return s.paint("32", t) }
+func (s Style) bold(t string) string   { return s.paint("1", t) }
+func (s Style) dim(t string) string    { return s.paint("2", t) }
+
+// maxSnippets is how many passages the text report shows per warning.
+const maxSnippets = 2
+
+// Text writes the moderator's report of one story: what was declared, what
+// was found (undeclared warnings first, each with its best passages) and a
+// verdict line.
+func Text(w io.Writer, r pipeline.Row, st Style) error {
+	var b strings.Builder
+	title := ""
+	if r.Title != nil {
+		title = fmt.Sprintf(" — %q", *r.Title)
+	}
+	fmt.Fprintf(&b, "%s%s\n", st.bold(r.Source), title)
+	if r.Error != nil {
+		fmt.Fprintf(&b, "  %s %s\n", st.red("error:"), *r.Error)
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	fmt.Fprintf(&b, "  declared   rating %s · warnings %s\n", declaredRating(r), declaredWarnings(r))
+	fmt.Fprintf(&b, "  predicted  rating %s%s\n", deref(r.PredictedRating, "?"), ratingNote(r, st))
+
+	type found struct {
+		label      string
+		score      float64
+		undeclared bool
+	}
+	var fs []found
+	for _, l := range r.Labels {
+		if l.Detected {
+			fs = append(fs, found{l.Label, l.Score, slices.Contains(r.UndeclaredWarnings, l.Label)})
+		}
+	}
+	slices.SortStableFunc(fs, func(a, b found) int {
+		if a.undeclared != b.undeclared {
+			if a.undeclared {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(b.score, a.score)
+	})
+	if len(fs) == 0 {
+		fmt.Fprintf(&b, "  found      nothing over the threshold\n")
+	}
+	for _, f := range fs {
+		mark, state := st.green("✓"), "declared"
+		if f.undeclared {
+			mark, state = st.red("✗"), st.red("undeclared")
+		}
+		fmt.Fprintf(&b, "  %s %-22s %.2f  %s\n", mark, st.bold(f.label), f.score, state)
+		n := 0
+		for _, e := range r.Evidence {
+			if e.Label != f.label || n == maxSnippets {
+				continue
+			}
+			n++
+			fmt.Fprintf(&b, "      %s %s\n", st.dim(lineRange(e)), quote(e.Snippet))
+		}
+	}
+	fmt.Fprintf(&b, "  %s\n", Verdict(r, st))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// Verdict is the one-line conclusion of a story's report.
+func Verdict(r pipeline.Row, st Style) string {
+	if r.Error != nil {
+		return st.red("verdict: ERROR — the story could not be checked")
+	}
+	var parts []string
+	if n := len(r.UndeclaredWarnings); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d undeclared warning%s (%s)", n, plural(n), strings.Join(r.UndeclaredWarnings, ", ")))
+	}
+	if r.RatingUnderdeclared != nil && *r.RatingUnderdeclared {
+		parts = append(parts, fmt.Sprintf("rating under-declared (%s → %s)", deref(r.DeclaredRatingRaw, "?"), deref(r.PredictedRating, "?")))
+	}
+	if len(parts) == 0 {
+		msg := "verdict: OK — the declarations cover what tagger found"
+		if r.DeclaredRating == nil {
+			msg += fmt.Sprintf(" (no rating declared; the text reads as %s)", deref(r.PredictedRating, "?"))
+		}
+		return st.green(msg)
+	}
+	return st.red("verdict: REVIEW — " + strings.Join(parts, "; "))
+}
+
+// Lines writes one path:line:label:score:message line per finding: each
+// passage of an undeclared warning, and an under-declared rating.
+func Lines(w io.Writer, r pipeline.Row) error {
+	var b strings.Builder
+	if r.Error != nil {
+		fmt.Fprintf(&b, "%s:1:error:1.00:%s\n", r.Source, oneLine(*r.Error))
+	}
+	for _, e := range r.Evidence {
+		if slices.Contains(r.UndeclaredWarnings, e.Label) {
+			fmt.Fprintf(&b, "%s:%d:%s:%.2f:undeclared warning: %s\n", r.Source, e.LineStart, e.Label, e.Score, oneLine(e.Snippet))
+		}
+	}
+	if r.RatingUnderdeclared != nil && *r.RatingUnderdeclared {
+		fmt.Fprintf(&b, "%s:1:rating:1.00:rating under-declared: %s (%s) but the text reads as %s\n", r.Source,
+			deref(r.DeclaredRatingRaw, "?"), deref(r.DeclaredRating, "?"), deref(r.PredictedRating, "?"))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// Explain writes an explanation of one label's score.
+func Explain(w io.Writer, ex *classify.Explanation, st Style) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "  explain %s: score %.2f (%s), %d passage%s over the threshold (raw %.2f)\n",
+		st.bold(ex.Label), ex.Score, detected(ex.Detected), ex.Passages, plural(ex.Passages), ex.Threshold)
+	if ex.Source == "model" {
+		fmt.Fprintf(&b, "    naive Bayes over the words of windows whose lexicon weight reaches %.1f; prior %.2f\n", ex.Gate, ex.Prior)
+	} else {
+		fmt.Fprintf(&b, "    lexicon only: the summed weight of its terms in a window\n")
+	}
+	if ex.Window == nil {
+		fmt.Fprintf(&b, "    no window of the story holds any of its terms\n")
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	fmt.Fprintf(&b, "    best window: %s, raw score %.2f\n", lineRange(pipeline.Evidence{LineStart: int32(ex.Window.LineStart), LineEnd: int32(ex.Window.LineEnd)}), ex.Window.Raw)
+	for _, t := range ex.Window.Terms {
+		note := ""
+		if t.Negated {
+			note = " (negated: not counted)"
+		}
+		if t.Figurative {
+			note = " (after a simile: weight reduced)"
+		}
+		fmt.Fprintf(&b, "    term  %-24s %+.2f  %q%s\n", t.Term, t.Weight, t.Text, note)
+	}
+	for _, wd := range ex.Window.Words {
+		fmt.Fprintf(&b, "    word  %-24s %+.2f\n", wd.Word, wd.Weight)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func detected(d bool) string {
+	if d {
+		return "detected"
+	}
+	return "not detected"
+}
+
+func declaredRating(r pipeline.Row) string {
+	switch {
+	case r.DeclaredRating != nil:
+		return fmt.Sprintf("%s (%s)", deref(r.DeclaredRatingRaw, *r.DeclaredRating), *r.DeclaredRating)
+	case r.DeclaredRatingRaw != nil:
+		return fmt.Sprintf("%q (not understood)", *r.DeclaredRatingRaw)
+	}
+	return "missing"
+}
+
+func declaredWarnings(r pipeline.Row) string {
+	var s string
+	switch deref(r.WarningStatus, "missing") {
+	case "declared":
+		if len(r.DeclaredWarnings) == 0 {
+			s = "declared, none of them in the taxonomy"
+		} else {
+			s = "declared: " + strings.Join(r.DeclaredWarnings, ", ")
+		}
+	case "none-apply":
+		s = "none apply (declared)"
+	case "chose-not-to-warn":
+		s = "the author chose not to warn"
+	default:
+		s = "missing (no warnings field)"
+	}
+	if len(r.NegatedWarnings) > 0 {
+		s += "; ruled out: " + strings.Join(r.NegatedWarnings, ", ")
+	}
+	if len(r.UnmappedWarnings) > 0 {
+		s += fmt.Sprintf("; not understood: %q", strings.Join(r.UnmappedWarnings, "; "))
+	}
+	return s
+}
+
+func ratingNote(r pipeline.Row, st Style) string {
+	switch {
+	case r.RatingUnderdeclared != nil && *r.RatingUnderdeclared:
+		return " — " + st.yellow("UNDER-DECLARED")
+	case r.DeclaredRating == nil || *r.DeclaredRating == "not-rated":
+		return " (nothing to compare: no rating declared)"
+	}
+	return " (within the declared rating)"
+}
+
+func lineRange(e pipeline.Evidence) string {
+	if e.LineEnd > e.LineStart {
+		return fmt.Sprintf("lines %d–%d:", e.LineStart, e.LineEnd)
+	}
+	return fmt.Sprintf("line %d:", e.LineStart)
+}
+
+func quote(s string) string { return "“" + s + "”" }
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func deref(p *string, def string) string {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
