@@ -17,6 +17,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"golang.org/x/net/html"
+
 	"github.com/tagger-dev/tagger/datasets/header"
 )
 
@@ -214,8 +216,14 @@ func (r *reader) openFile(p, id string) bool {
 // readFile reads the story or corpus in f and closes it.
 func (r *reader) readFile(f *os.File, fi fs.FileInfo, p, id string) bool {
 	defer f.Close()
-	if formatOf(p) == FormatJSONL {
+	switch formatOf(p) {
+	case FormatJSONL:
 		return r.readJSONL(f, p, id)
+	case FormatHTML, FormatEPUB:
+		if r.skip != nil && r.skip(id) {
+			return r.live()
+		}
+		return r.readMarkup(f, fi.Size(), p, id, formatOf(p))
 	}
 	size := int64(-1)
 	if fi.Mode().IsRegular() {
@@ -476,8 +484,61 @@ func formatOf(p string) string {
 	switch strings.ToLower(filepath.Ext(p)) {
 	case ".jsonl", ".ndjson":
 		return FormatJSONL
+	case ".html", ".htm", ".xhtml":
+		return FormatHTML
+	case ".epub":
+		return FormatEPUB
 	}
 	return FormatText
+}
+
+// readMarkup reads an HTML or EPUB story: an AO3 download, FanFicFare
+// output, or any other HTML or EPUB, whose extracted text then goes through
+// the header parser. Hostile input (deep nesting, zip bombs) is a per-story
+// error wrapping ErrHostile.
+func (r *reader) readMarkup(in io.Reader, size int64, source, id, format string) bool {
+	s := &Story{ID: id, Source: source, Format: format}
+	fail := func(err error) bool {
+		s.Err = fmt.Errorf("read %s: %w", source, err)
+		return r.emit(s)
+	}
+	raw, err := readAll(in, size, r.maxFile)
+	if err != nil {
+		return fail(err)
+	}
+	sum := sha256.Sum256(raw)
+	s.SHA256 = hex.EncodeToString(sum[:])
+	var st htmlStory
+	if format == FormatEPUB {
+		st, err = readEPUBStory(raw, defaultEPUBLimits)
+	} else {
+		var text string
+		if text, s.Encoding, err = Decode(raw); err == nil {
+			var doc *html.Node
+			if doc, err = parseHTML([]byte(text)); err == nil {
+				st = readHTMLStory(doc)
+			}
+		}
+	}
+	if err != nil {
+		return fail(err)
+	}
+	s.Format = st.format
+	s.Text = st.body
+	if st.format == FormatHTML || st.format == FormatEPUB {
+		// No known preface: the text may carry its own header.
+		res := header.Parse(st.body)
+		s.Declared, s.BodyLine, s.BodyByte = res.Declared, res.BodyLine, res.BodyByte
+	} else {
+		s.Declared, s.BodyLine, s.BodyByte = buildDeclared(st.fields), 1, 0
+	}
+	if strings.TrimSpace(s.Body()) == "" {
+		return fail(fmt.Errorf("%w: no story text found in the %s", ErrEmpty, format))
+	}
+	if !r.noWords {
+		s.Words = CountWords(s.Body())
+	}
+	return r.emit(s)
 }
 
 // trimExt removes the extension from the last element of a slash-separated

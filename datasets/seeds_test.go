@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,7 +13,7 @@ import (
 	"github.com/tagger-dev/tagger/datasets"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/seeds (review the diff before committing)")
+var update = datasets.UpdateGolden
 
 // seedDir holds the four seed stories; their golden metadata lives in
 // testdata/seeds, outside seeds/ so that a run over seeds/ reads stories only.

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -125,5 +127,72 @@ func TestRunInterruptAndResume(t *testing.T) {
 	}
 	if _, err := os.Stat(out); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestMixedFormats runs a directory of every supported format through
+// tagger run and tagger check.
+func TestMixedFormats(t *testing.T) {
+	dir := t.TempDir()
+	copyFile := func(src, dst string) {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, dst), b, 0o644)
+	}
+	copyFile("../../seeds/003_ef651ee35373ebd4.txt", "plain.txt")
+	copyFile("../../datasets/testdata/formats/ao3-2024.html", "ao3.html")
+	copyFile("../../datasets/testdata/formats/fff.html", "fff.html")
+	for _, name := range []string{"ao3-epub", "fff-epub"} {
+		zipTree(t, filepath.Join("../../datasets/testdata/formats", name), filepath.Join(dir, name+".epub"))
+	}
+	os.WriteFile(filepath.Join(dir, "corpus.jsonl"), []byte(`{"id":"j1","text":"He stabbed the guard.","warnings":["violence"]}`+"\n"), 0o644)
+	out := filepath.Join(t.TempDir(), "labels.parquet")
+	if _, errOut, code := runCLI(t, "", "run", dir, "-o", out, "--progress", "never"); code != 0 {
+		t.Fatalf("run: %d %s", code, errOut)
+	}
+	rows, err := pipeline.ReadRows(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	formats := map[string]string{}
+	for _, r := range rows {
+		if r.Error != nil {
+			t.Errorf("%s: %s", r.ID, *r.Error)
+		}
+		formats[r.ID] = r.Format
+	}
+	want := map[string]string{"plain": "text", "ao3": "ao3-html", "fff": "fff-html", "ao3-epub": "ao3-epub", "fff-epub": "fff-epub", "j1": "jsonl"}
+	for id, f := range want {
+		if formats[id] != f {
+			t.Errorf("%s: format %q, want %q (all: %v)", id, formats[id], f, formats)
+		}
+	}
+	outText, _, code := runCLI(t, "", "check", "--format", "line", dir)
+	if code != 1 || !strings.Contains(outText, "plain.txt:") {
+		t.Errorf("check over the mixed directory: exit %d\n%s", code, outText)
+	}
+}
+
+func zipTree(t *testing.T, src, dst string) {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.CreateHeader(&zip.FileHeader{Name: "mimetype", Method: zip.Store})
+	w.Write([]byte("application/epub+zip"))
+	filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() == "mimetype" {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		b, _ := os.ReadFile(p)
+		w, _ := zw.Create(filepath.ToSlash(rel))
+		w.Write(b)
+		return nil
+	})
+	zw.Close()
+	if err := os.WriteFile(dst, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -10,6 +10,23 @@ import (
 // Build turns fields into declared metadata. Readers of structured formats
 // (JSONL, AO3 HTML) call it with the fields they found, so every format gets
 // the same normalisation. Lists in the result are never nil.
+//
+// Freeform tags (KeyFreeform) are where AO3 authors put most real warnings
+// ("Self-Harm", "Suicidal Thoughts"), so a freeform tag that names a
+// warning counts as a warning phrase: its labels join DeclaredWarnings and
+// the tag, as written, DeclaredWarningsRaw. A declared label outweighs a
+// state, as it does inside a warnings field: "No Archive Warnings Apply"
+// (or "Creator Chose Not To Use Archive Warnings") with the freeform tag
+// "Self-Harm" is status declared, with self-harm, and the state phrase
+// stays in DeclaredWarningsRaw for whoever needs it. A freeform tag that
+// only rules a warning out ("No Character Death") adds to NegatedWarnings
+// (and DeclaredWarningsRaw) and leaves the status alone, missing included.
+// Freeform tags never set a state, and a tag that names no warning
+// ("Angst", "Death Eaters") stays in Tags only, never in UnmappedWarnings:
+// freeform tags are not a warnings field. Which tags name a warning is
+// stricter than in a warnings field: a warning term as a whole, or ending
+// the tag ("Implied/Referenced Self-Harm"), or of two words or more
+// anywhere in it.
 func Build(fields []Field) Declared {
 	tx := taxonomy.Default()
 	d := Declared{
@@ -63,6 +80,20 @@ func Build(fields []Field) Declared {
 			d.Characters = appendNew(d.Characters, splitList(v, false)...)
 		case KeyCategory, KeyTags:
 			d.Tags = appendNew(d.Tags, splitList(v, false)...)
+		case KeyFreeform:
+			for _, tag := range splitList(v, false) {
+				d.Tags = appendNew(d.Tags, tag)
+				labels, negated := freeformWarnings(tx, tag)
+				if len(labels) == 0 && len(negated) == 0 {
+					continue // "Angst", "Slow Burn": a tag, not a warning
+				}
+				if len(labels) > 0 {
+					sawWarnings = true
+				}
+				d.DeclaredWarningsRaw = append(d.DeclaredWarningsRaw, tag)
+				d.DeclaredWarnings = appendNew(d.DeclaredWarnings, labels...)
+				d.NegatedWarnings = appendNew(d.NegatedWarnings, negated...)
+			}
 		case KeySummary:
 			if d.Summary == "" {
 				d.Summary = oneLine(v)

@@ -1,6 +1,8 @@
 package header
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,9 +21,30 @@ func FuzzParse(f *testing.F) {
 		"by \n\nRating - [\n",
 		"\r\r\r\nTitle:\r",
 		strings.Repeat("Note: x\n", 500),
+		// The AO3 text layout: indented, flat, inline, wrapped, pdftotext.
+		ao3Text("Rating:\n    Explicit\nArchive Warning:\n    Underage\nAdditional Tags:\n    Angst, Self-\n    Harm\n",
+			"Summary\n\nS.\n\nNotes\n\nN.\n\nChapter 1: A\n\nText.\n"),
+		ao3Text("Archive Warnings:\n    No Archive Warnings Apply\n", "Summary\n\n     s\n\n\fText.\n"),
+		"Posted originally on the Archive of Our Own at http://archiveofourown.org/works/\n2.\nRating:\nMature\nStats:\nWords: 1\nT\nby a\nNotes\nSee the end of the work for more notes\nText",
+		"Rating:\n  R\nArchive Warnings:\n  x\nFandom:\n\n  y\nStats:",
+		"Posted originally on the\nArchive of Our Own\nRating: Mature\r\nSummary",
+		// The FanFicFare layout: CRLF, continuations, table of contents.
+		fffText("Category: Bleach\nGenre: Angst, Self-\nHarm\nSummary: One.\n\nTwo.\n", "\n\nTABLE OF CONTENTS\n\n\n1. A\n\n2. B\n\n\n\n\n        1. A\n\nText.\n\nEnd file.\n"),
+		fffText("Author URL:\nhttps://x\nReviews: 1\n", "TABLE OF CONTENTS\n\nA\n"),
+		"T\nby a\nPackaged: 1\nPublisher: p\n\nTABLE OF CONTENTS\r\n\r\n",
+		"Story URL: u\nEnd file.",
 	} {
 		f.Add(s)
 	}
+	// The fixtures of the text formats, when present.
+	if paths, err := filepath.Glob(filepath.Join("..", "testdata", "formats", "*.txt")); err == nil {
+		for _, p := range paths {
+			if b, err := os.ReadFile(p); err == nil {
+				f.Add(string(b))
+			}
+		}
+	}
+	layouts := map[string]bool{LayoutFreeForm: true, LayoutAO3: true, LayoutFanFicFare: true}
 	states := map[string]bool{
 		taxonomy.StateDeclared: true, taxonomy.StateNoneApply: true,
 		taxonomy.StateChoseNotToWarn: true, taxonomy.StateMissing: true,
@@ -37,6 +60,12 @@ func FuzzParse(f *testing.F) {
 		}
 		if got := lineOf(text, r.BodyByte); got != r.BodyLine {
 			t.Fatalf("BodyByte %d is on line %d, BodyLine says %d", r.BodyByte, got, r.BodyLine)
+		}
+		if b := r.BodyByte; b > 0 && b < len(text) && text[b-1] != '\n' && text[b-1] != '\r' {
+			t.Fatalf("BodyByte %d is not at the start of a line", b)
+		}
+		if !layouts[r.Layout] {
+			t.Fatalf("layout %q", r.Layout)
 		}
 		d := r.Declared
 		if !states[d.WarningStatus] {

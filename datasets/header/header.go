@@ -8,6 +8,11 @@
 // lines, and notes between fields. The body starts at the first line after
 // the last field that is not blank or a separator; a chapter heading after
 // the header ("15. Unexpected.", "Chapter 1") belongs to the body.
+//
+// Two machine-written layouts are recognised and read by rules of their
+// own (see Layout): the works that the Archive of Our Own (AO3) exports as
+// text, and the TXT files of the FanFicFare downloader. Everything else is
+// read as a free-form header.
 package header
 
 import (
@@ -37,6 +42,11 @@ const (
 	KeyWords         = "words"
 	KeyLanguage      = "language"
 	KeyOther         = "other" // recognised header field whose value tagger does not use
+
+	// KeyFreeform holds freeform tags (AO3's Additional Tags, FanFicFare's
+	// Genre): they are kept in Tags, and those that name a warning also
+	// declare it (see Build).
+	KeyFreeform = "freeform"
 )
 
 // Field is one header field as found in a story.
@@ -44,7 +54,10 @@ type Field struct {
 	Key   string `json:"key"`   // one of the Key constants
 	Label string `json:"label"` // the label as written ("Warning(s)")
 	// Value is the field's value; continuation lines are joined with "\n"
-	// so that list-shaped values (one warning a line) keep their shape.
+	// so that list-shaped values (one warning a line) keep their shape,
+	// except in the AO3 and FanFicFare layouts, whose continuation lines
+	// are a long value wrapped, and are joined with a space (with nothing
+	// after a word broken at a hyphen: "Self-" + "Harm").
 	Value string `json:"value"`
 	Line  int    `json:"line"` // 1-based line where the field starts; 0 when not from a text
 }
@@ -58,7 +71,31 @@ type Result struct {
 	BodyLine int
 	// BodyByte is the byte offset in the parsed text at which the body starts.
 	BodyByte int
+	// Layout is the layout the header was read as: LayoutAO3,
+	// LayoutFanFicFare or LayoutFreeForm.
+	Layout string
 }
+
+// Header layouts Parse recognises.
+const (
+	// LayoutFreeForm is any header an author wrote by hand, and the
+	// layout of a text without a header.
+	LayoutFreeForm = "free-form"
+	// LayoutAO3 is a work exported by the Archive of Our Own as text, or
+	// its PDF export run through pdftotext: a "Posted originally on the
+	// Archive of Our Own" line, "Label:" lines each followed by its value
+	// on lines of their own, the title and by-line, Summary and Notes
+	// blocks, then the chapters. Category is the pairing category (a tag)
+	// and Additional Tags are freeform tags (KeyFreeform). The body starts
+	// at "Chapter 1" or after the Summary and Notes blocks.
+	LayoutAO3 = "ao3"
+	// LayoutFanFicFare is a TXT file written by FanFicFare: title, by-line,
+	// "Label: value" lines wrapped at 78 columns without indentation,
+	// an optional table of contents, chapters, and a final "End file."
+	// line, which stays in the body. Category is the fandom and Genre
+	// holds freeform tags. The body starts at the first chapter.
+	LayoutFanFicFare = "fanficfare"
+)
 
 // Limits of the header search. A header lies at the top of a story; looking
 // further only finds story text that happens to contain a colon.
@@ -89,11 +126,23 @@ type line struct {
 	fields      []Field // for kindField: the first field and any inline ones
 }
 
-// Parse reads the header at the top of text, if any. A text without a
-// recognisable header yields a Result whose body is the whole text and
-// whose warning status is missing.
+// Parse reads the header at the top of text, if any, in the layout it
+// recognises (Result.Layout). A text without a recognisable header yields
+// a Result whose body is the whole text and whose warning status is
+// missing.
 func Parse(text string) Result {
 	lines := scanLines(text)
+	if r, ok := parseAO3(text, lines); ok {
+		return r
+	}
+	if r, ok := parseFanFicFare(text, lines); ok {
+		return r
+	}
+	return parseFreeForm(text, lines)
+}
+
+// parseFreeForm reads a header written by hand.
+func parseFreeForm(text string, lines []line) Result {
 	first, preamble := -1, 0
 	for i, ln := range lines {
 		if ln.kind == kindBlank {
@@ -108,7 +157,7 @@ func Parse(text string) Result {
 		}
 	}
 	if first < 0 {
-		return Result{Declared: Build(nil), BodyLine: 1}
+		return Result{Declared: Build(nil), BodyLine: 1, Layout: LayoutFreeForm}
 	}
 
 	var fields []Field
@@ -189,6 +238,7 @@ func Parse(text string) Result {
 		Fields:   fields,
 		BodyLine: bodyLine + 1,
 		BodyByte: body,
+		Layout:   LayoutFreeForm,
 	}
 }
 
@@ -237,17 +287,7 @@ func continues(prev, cur string, empty bool) bool {
 func scanLines(text string) []line {
 	var lines []line
 	for pos := 0; pos < len(text) && len(lines) < maxScanLines && pos < maxScanBytes; {
-		end := strings.IndexAny(text[pos:], "\r\n")
-		next := len(text)
-		if end < 0 {
-			end = len(text)
-		} else {
-			end += pos
-			next = end + 1
-			if text[end] == '\r' && next < len(text) && text[next] == '\n' {
-				next++
-			}
-		}
+		end, next := lineEnd(text, pos)
 		ln := line{text: text[pos:end], start: pos, next: next}
 		classifyLine(&ln)
 		lines = append(lines, ln)

@@ -203,32 +203,39 @@ func TestParseHeaders(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := Parse(tc.text)
-			d, w := r.Declared, tc.want
-			checkStr(t, "title", d.Title, w.title)
-			checkList(t, "authors", d.Authors, w.authors)
-			checkStr(t, "declared_rating", d.DeclaredRating, w.rating)
-			checkStr(t, "declared_rating_raw", d.DeclaredRatingRaw, w.ratingRaw)
-			checkStr(t, "rating_system", d.RatingSystem, w.system)
-			checkStr(t, "warning_status", d.WarningStatus, w.status)
-			checkList(t, "declared_warnings", d.DeclaredWarnings, w.warnings)
-			checkList(t, "declared_warnings_raw", d.DeclaredWarningsRaw, w.raw)
-			checkList(t, "unmapped_warnings", d.UnmappedWarnings, w.unmapped)
-			checkList(t, "negated_warnings", d.NegatedWarnings, w.negated)
-			checkList(t, "tags", d.Tags, w.tags)
-			checkList(t, "relationships", d.Relationships, w.relationships)
-			checkList(t, "fandoms", d.Fandoms, w.fandoms)
-			checkList(t, "characters", d.Characters, w.characters)
-			checkStr(t, "summary", d.Summary, w.summary)
-			if r.BodyLine != w.bodyLine {
-				t.Errorf("BodyLine = %d, want %d", r.BodyLine, w.bodyLine)
-			}
-			if body := tc.text[r.BodyByte:]; !strings.HasPrefix(body, w.body) {
-				t.Errorf("body starts %q, want %q", head(body), w.body)
-			}
-			if got := lineOf(tc.text, r.BodyByte); got != r.BodyLine {
-				t.Errorf("BodyByte %d is on line %d, BodyLine says %d", r.BodyByte, got, r.BodyLine)
-			}
+			checkResult(t, tc.text, r, tc.want)
+			checkStr(t, "layout", r.Layout, LayoutFreeForm)
 		})
+	}
+}
+
+// checkResult checks a parse of text against w.
+func checkResult(t *testing.T, text string, r Result, w want) {
+	t.Helper()
+	d := r.Declared
+	checkStr(t, "title", d.Title, w.title)
+	checkList(t, "authors", d.Authors, w.authors)
+	checkStr(t, "declared_rating", d.DeclaredRating, w.rating)
+	checkStr(t, "declared_rating_raw", d.DeclaredRatingRaw, w.ratingRaw)
+	checkStr(t, "rating_system", d.RatingSystem, w.system)
+	checkStr(t, "warning_status", d.WarningStatus, w.status)
+	checkList(t, "declared_warnings", d.DeclaredWarnings, w.warnings)
+	checkList(t, "declared_warnings_raw", d.DeclaredWarningsRaw, w.raw)
+	checkList(t, "unmapped_warnings", d.UnmappedWarnings, w.unmapped)
+	checkList(t, "negated_warnings", d.NegatedWarnings, w.negated)
+	checkList(t, "tags", d.Tags, w.tags)
+	checkList(t, "relationships", d.Relationships, w.relationships)
+	checkList(t, "fandoms", d.Fandoms, w.fandoms)
+	checkList(t, "characters", d.Characters, w.characters)
+	checkStr(t, "summary", d.Summary, w.summary)
+	if r.BodyLine != w.bodyLine {
+		t.Errorf("BodyLine = %d, want %d", r.BodyLine, w.bodyLine)
+	}
+	if body := text[r.BodyByte:]; !strings.HasPrefix(body, w.body) {
+		t.Errorf("body starts %q, want %q", head(body), w.body)
+	}
+	if got := lineOf(text, r.BodyByte); got != r.BodyLine {
+		t.Errorf("BodyByte %d is on line %d, BodyLine says %d", r.BodyByte, got, r.BodyLine)
 	}
 }
 

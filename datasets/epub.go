@@ -1,0 +1,210 @@
+package datasets
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	"golang.org/x/net/html"
+
+	"github.com/tagger-dev/tagger/datasets/header"
+)
+
+// Caps on EPUB archives from strangers. Sizes are counted as bytes are
+// decompressed, never taken from the archive's own headers.
+const (
+	maxEPUBEntries = 10_000
+	maxEPUBEntry   = 64 << 20  // one decompressed file
+	maxEPUBTotal   = 256 << 20 // all decompressed files read
+)
+
+// epubLimits are the caps of one read; tests and fuzzing use smaller ones.
+type epubLimits struct {
+	entries      int
+	entry, total int64
+}
+
+var defaultEPUBLimits = epubLimits{entries: maxEPUBEntries, entry: maxEPUBEntry, total: maxEPUBTotal}
+
+// epubArchive reads files out of an EPUB (a zip) in memory, within the
+// caps. Nothing is ever written to disk, so entry paths are only names.
+type epubArchive struct {
+	files map[string]*zip.File
+	total int64
+	lim   epubLimits
+}
+
+func openEPUB(b []byte, lim epubLimits) (*epubArchive, error) {
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil, fmt.Errorf("not a readable EPUB (zip): %w", err)
+	}
+	if len(zr.File) > lim.entries {
+		return nil, fmt.Errorf("%w: %d files in the archive, more than %d", ErrHostile, len(zr.File), lim.entries)
+	}
+	a := &epubArchive{files: map[string]*zip.File{}, lim: lim}
+	for _, f := range zr.File {
+		a.files[path.Clean(strings.TrimPrefix(f.Name, "/"))] = f
+	}
+	return a, nil
+}
+
+// read returns a file's decompressed bytes, refusing a zip bomb.
+func (a *epubArchive) read(name string) ([]byte, error) {
+	f, ok := a.files[path.Clean(name)]
+	if !ok {
+		return nil, fmt.Errorf("EPUB has no %s", name)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, fmt.Errorf("EPUB %s: %w", name, err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, a.lim.entry+1))
+	if err != nil {
+		return nil, fmt.Errorf("EPUB %s: %w", name, err)
+	}
+	if int64(len(b)) > a.lim.entry {
+		return nil, fmt.Errorf("%w: %s decompresses to more than %d bytes", ErrHostile, name, a.lim.entry)
+	}
+	if a.total += int64(len(b)); a.total > a.lim.total {
+		return nil, fmt.Errorf("%w: the archive decompresses to more than %d bytes", ErrHostile, a.lim.total)
+	}
+	return b, nil
+}
+
+// opf is the part of an EPUB package document tagger reads.
+type opf struct {
+	Metadata struct {
+		Titles      []string `xml:"title"`
+		Creators    []string `xml:"creator"`
+		Subjects    []string `xml:"subject"`
+		Description string   `xml:"description"`
+		Language    string   `xml:"language"`
+	} `xml:"metadata"`
+	Manifest []struct {
+		ID   string `xml:"id,attr"`
+		Href string `xml:"href,attr"`
+	} `xml:"manifest>item"`
+	Spine []struct {
+		IDRef string `xml:"idref,attr"`
+	} `xml:"spine>itemref"`
+}
+
+// readEPUBStory reads an EPUB: the package document (found through
+// META-INF/container.xml), its documents in spine order, and the preface of
+// an AO3 download or the title page of FanFicFare output.
+func readEPUBStory(b []byte, lim epubLimits) (htmlStory, error) {
+	a, err := openEPUB(b, lim)
+	if err != nil {
+		return htmlStory{}, err
+	}
+	container, err := a.read("META-INF/container.xml")
+	if err != nil {
+		return htmlStory{}, err
+	}
+	var c struct {
+		Rootfiles []struct {
+			Path string `xml:"full-path,attr"`
+		} `xml:"rootfiles>rootfile"`
+	}
+	if err := xml.Unmarshal(container, &c); err != nil || len(c.Rootfiles) == 0 {
+		return htmlStory{}, fmt.Errorf("EPUB container.xml names no package document (%v)", err)
+	}
+	opfPath := c.Rootfiles[0].Path
+	raw, err := a.read(opfPath)
+	if err != nil {
+		return htmlStory{}, err
+	}
+	var pkg opf
+	if err := xml.Unmarshal(raw, &pkg); err != nil {
+		return htmlStory{}, fmt.Errorf("EPUB package document %s: %w", opfPath, err)
+	}
+	hrefs := map[string]string{}
+	for _, it := range pkg.Manifest {
+		hrefs[it.ID] = path.Join(path.Dir(opfPath), it.Href)
+	}
+	var docs []*html.Node
+	var names []string
+	for _, ref := range pkg.Spine {
+		name, ok := hrefs[ref.IDRef]
+		if !ok {
+			continue
+		}
+		body, err := a.read(name)
+		if err != nil {
+			return htmlStory{}, err
+		}
+		doc, err := parseHTML(body)
+		if err != nil {
+			return htmlStory{}, fmt.Errorf("EPUB %s: %w", name, err)
+		}
+		docs, names = append(docs, doc), append(names, name)
+	}
+	if len(docs) == 0 {
+		return htmlStory{}, fmt.Errorf("EPUB %s has no readable documents in its spine", opfPath)
+	}
+
+	st := htmlStory{format: FormatEPUB}
+	var body []string
+	for i, doc := range docs {
+		if preface := find(doc, byID("preface")); preface != nil && st.format == FormatEPUB {
+			st.format = FormatAO3EPUB
+			st.fields = ao3Fields(preface)
+			preface.Parent.RemoveChild(preface)
+		} else if st.format == FormatEPUB && strings.Contains(path.Base(names[i]), "title_page") {
+			if fields, _, ok := fffFields(doc); ok {
+				st.format, st.fields = FormatFFFEPUB, fields
+				continue // the title page holds no story text
+			}
+		}
+		if after := find(doc, byID("afterword")); after != nil && after.Parent != nil {
+			after.Parent.RemoveChild(after)
+		}
+		if t := strings.TrimSpace(nodeText(doc)); t != "" {
+			body = append(body, t)
+		}
+	}
+	st.body = strings.Join(body, "\n\n")
+	// The package metadata fills what the preface lacks: calibre writes
+	// AO3's tags as dc:subject and the summary as dc:description.
+	md := pkg.Metadata
+	add := func(key, v string) {
+		if v = strings.TrimSpace(v); v != "" {
+			st.fields = append(st.fields, header.Field{Key: key, Label: "opf", Value: v})
+		}
+	}
+	if !hasField(st.fields, header.KeyTitle) && len(md.Titles) > 0 {
+		add(header.KeyTitle, md.Titles[0])
+	}
+	if !hasField(st.fields, header.KeyAuthor) {
+		for _, cr := range md.Creators {
+			add(header.KeyAuthor, cr)
+		}
+	}
+	if !hasField(st.fields, header.KeySummary) && md.Description != "" {
+		add(header.KeySummary, htmlToText(md.Description))
+	}
+	if !hasField(st.fields, header.KeyLanguage) {
+		add(header.KeyLanguage, md.Language)
+	}
+	if st.format == FormatAO3EPUB && !hasField(st.fields, keyFreeform) {
+		for _, s := range md.Subjects {
+			add(keyFreeform, s)
+		}
+	}
+	return st, nil
+}
+
+func hasField(fs []header.Field, key string) bool {
+	for _, f := range fs {
+		if f.Key == key {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,227 @@
+package datasets
+
+import (
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/tagger-dev/tagger/datasets/header"
+)
+
+// Formats of HTML and EPUB stories.
+const (
+	FormatHTML    = "html"     // an HTML story with no known preface: its text's header is parsed
+	FormatAO3HTML = "ao3-html" // Archive of Our Own HTML download
+	FormatFFFHTML = "fff-html" // FanFicFare HTML output
+	FormatEPUB    = "epub"     // an EPUB with no known preface
+	FormatAO3EPUB = "ao3-epub" // Archive of Our Own EPUB download (calibre-made)
+	FormatFFFEPUB = "fff-epub" // FanFicFare EPUB output
+)
+
+// htmlStory is what an HTML document (or an EPUB's documents) yields: the
+// declared fields and the story text. The text is the story's body only
+// (chapters, without the preface and end notes), so for HTML and EPUB
+// stories evidence lines count lines of this extracted text: one line per
+// paragraph, paragraphs separated by a blank line.
+type htmlStory struct {
+	format string
+	fields []header.Field
+	body   string
+}
+
+// ao3Keys maps AO3's tag labels, in all their historical spellings
+// (plural since October 2023), to header keys. "Additional Tags" are
+// freeform tags.
+var ao3Keys = map[string]string{
+	"rating": header.KeyRating, "ratings": header.KeyRating,
+	"archive warning": header.KeyWarnings, "archive warnings": header.KeyWarnings,
+	"category": header.KeyCategory, "categories": header.KeyCategory,
+	"fandom": header.KeyFandom, "fandoms": header.KeyFandom,
+	"relationship": header.KeyRelationships, "relationships": header.KeyRelationships,
+	"character": header.KeyCharacters, "characters": header.KeyCharacters,
+	"additional tags": keyFreeform, "additional tag": keyFreeform,
+	"language": header.KeyLanguage,
+}
+
+// keyFreeform marks freeform tags (AO3's Additional Tags, FanFicFare's
+// Genre): tags, which name warnings more often than the archive warnings do.
+const keyFreeform = header.KeyFreeform
+
+// fffKeys maps FanFicFare's field labels to header keys. In FanFicFare,
+// Category is the fandom and Genre holds freeform tags.
+var fffKeys = map[string]string{
+	"category": header.KeyFandom, "genre": keyFreeform, "rating": header.KeyRating,
+	"warnings": header.KeyWarnings, "warning": header.KeyWarnings,
+	"characters": header.KeyCharacters, "relationships": header.KeyRelationships,
+	"pairing": header.KeyRelationships, "pairings": header.KeyRelationships,
+	"summary": header.KeySummary, "description": header.KeySummary, "language": header.KeyLanguage,
+	"title": header.KeyTitle, "author": header.KeyAuthor, "freeform tags": keyFreeform,
+}
+
+// readHTMLStory reads an HTML story: an AO3 download, FanFicFare output, or
+// any HTML, whose extracted text then goes through the header parser.
+func readHTMLStory(doc *html.Node) htmlStory {
+	if preface := find(doc, byID("preface")); preface != nil {
+		return htmlStory{format: FormatAO3HTML, fields: ao3Fields(preface), body: ao3Body(doc)}
+	}
+	if fields, rest, ok := fffFields(doc); ok {
+		return htmlStory{format: FormatFFFHTML, fields: fields, body: rest}
+	}
+	return htmlStory{format: FormatHTML, body: nodeText(doc)}
+}
+
+// ao3Fields reads AO3's preface: the dl.tags list, the title, the by-line
+// and the summary.
+func ao3Fields(preface *html.Node) []header.Field {
+	var fields []header.Field
+	if dl := find(preface, byTagClass(atom.Dl, "tags")); dl != nil {
+		var key string
+		for c := dl.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			switch c.DataAtom {
+			case atom.Dt:
+				label := strings.ToLower(strings.TrimSuffix(inlineText(c), ":"))
+				key = ao3Keys[strings.TrimSpace(label)]
+			case atom.Dd:
+				if key == "" {
+					continue
+				}
+				// Each link is one tag; a dd without links is one value.
+				links := findAll(c, byTag(atom.A))
+				if len(links) == 0 {
+					fields = append(fields, header.Field{Key: key, Label: key, Value: inlineText(c)})
+				}
+				for _, a := range links {
+					fields = append(fields, header.Field{Key: key, Label: key, Value: inlineText(a)})
+				}
+				key = ""
+			}
+		}
+	}
+	meta := find(preface, byTagClass(atom.Div, "meta"))
+	if meta == nil {
+		meta = preface
+	}
+	if h1 := find(meta, byTag(atom.H1)); h1 != nil {
+		fields = append(fields, header.Field{Key: header.KeyTitle, Label: "h1", Value: inlineText(h1)})
+	} else if msg := find(preface, byTagClass(atom.P, "message")); msg != nil {
+		if b := find(msg, byTag(atom.B)); b != nil {
+			fields = append(fields, header.Field{Key: header.KeyTitle, Label: "message", Value: inlineText(b)})
+		}
+	}
+	if by := find(meta, byTagClass(atom.Div, "byline")); by != nil {
+		links := findAll(by, byTag(atom.A))
+		for _, a := range links {
+			fields = append(fields, header.Field{Key: header.KeyAuthor, Label: "byline", Value: inlineText(a)})
+		}
+		if len(links) == 0 {
+			fields = append(fields, header.Field{Key: header.KeyAuthor, Label: "byline", Value: strings.TrimPrefix(inlineText(by), "by ")})
+		}
+	}
+	// "Summary" is a paragraph (or heading) followed by a blockquote.
+	for n := meta.FirstChild; n != nil; n = n.NextSibling {
+		if n.Type == html.ElementNode && strings.EqualFold(inlineText(n), "Summary") {
+			for q := n.NextSibling; q != nil; q = q.NextSibling {
+				if q.Type == html.ElementNode {
+					if q.DataAtom == atom.Blockquote {
+						fields = append(fields, header.Field{Key: header.KeySummary, Label: "Summary", Value: nodeText(q)})
+					}
+					break
+				}
+			}
+		}
+	}
+	return fields
+}
+
+// ao3Body is the text of div#chapters, or of the body without the preface
+// and the afterword.
+func ao3Body(doc *html.Node) string {
+	if ch := find(doc, byID("chapters")); ch != nil {
+		return nodeText(ch)
+	}
+	body := find(doc, byTag(atom.Body))
+	if body == nil {
+		body = doc
+	}
+	for _, id := range []string{"preface", "afterword"} {
+		if n := find(body, byID(id)); n != nil && n.Parent != nil {
+			n.Parent.RemoveChild(n)
+		}
+	}
+	return nodeText(body)
+}
+
+// fffFields reads FanFicFare's title page: "<b>Label:</b> value" pairs, in
+// table rows (HTML output) or separated by <br/> (EPUB title page), and a
+// "Title by Author" heading. It returns the fields and the text of the
+// document without them; ok is false unless at least two known labels were
+// found.
+func fffFields(doc *html.Node) (fields []header.Field, rest string, ok bool) {
+	var remove []*html.Node
+	known := 0
+	for _, b := range findAll(doc, byTag(atom.B)) {
+		label := strings.TrimSpace(inlineText(b))
+		if !strings.HasSuffix(label, ":") {
+			continue
+		}
+		key, isKnown := fffKeys[strings.ToLower(strings.TrimSuffix(label, ":"))]
+		var value strings.Builder
+		if td := b.Parent; td != nil && td.DataAtom == atom.Td {
+			// <tr><td><b>Label:</b></td><td>value</td></tr>
+			for n := td.NextSibling; n != nil; n = n.NextSibling {
+				if n.Type == html.ElementNode && n.DataAtom == atom.Td {
+					value.WriteString(nodeText(n))
+					break
+				}
+			}
+			if tr := td.Parent; tr != nil {
+				remove = append(remove, tr)
+			}
+		} else {
+			// <b>Label:</b> value<br/>: the value runs to the next <br> or <b>.
+			for n := b.NextSibling; n != nil; n = n.NextSibling {
+				if n.Type == html.ElementNode && (n.DataAtom == atom.Br || n.DataAtom == atom.B) {
+					break
+				}
+				value.WriteString(" " + nodeText(n))
+				remove = append(remove, n)
+			}
+			remove = append(remove, b)
+		}
+		if isKnown {
+			known++
+			fields = append(fields, header.Field{Key: key, Label: strings.TrimSuffix(label, ":"), Value: strings.TrimSpace(value.String())})
+		}
+	}
+	if known < 2 {
+		return nil, "", false
+	}
+	for _, h := range findAll(doc, func(n *html.Node) bool {
+		return n.Type == html.ElementNode && (n.DataAtom == atom.H1 || n.DataAtom == atom.H2 || n.DataAtom == atom.H3)
+	}) {
+		if t := inlineText(h); strings.Contains(t, " by ") {
+			title, author, _ := strings.Cut(t, " by ")
+			fields = append(fields,
+				header.Field{Key: header.KeyTitle, Label: "heading", Value: title},
+				header.Field{Key: header.KeyAuthor, Label: "heading", Value: author})
+			remove = append(remove, h)
+			break
+		}
+	}
+	for _, n := range remove {
+		if n.Parent != nil {
+			n.Parent.RemoveChild(n)
+		}
+	}
+	return fields, nodeText(doc), true
+}
+
+// buildDeclared turns reader fields into declared metadata; freeform tags
+// follow the same rules as in text layouts (header.KeyFreeform).
+func buildDeclared(fields []header.Field) header.Declared {
+	return header.Build(fields)
+}
