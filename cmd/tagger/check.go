@@ -10,7 +10,6 @@ import (
 
 	"github.com/tagger-dev/tagger/classify"
 	"github.com/tagger-dev/tagger/datasets"
-	"github.com/tagger-dev/tagger/models"
 	"github.com/tagger-dev/tagger/pipeline"
 	"github.com/tagger-dev/tagger/pipeline/report"
 )
@@ -49,12 +48,7 @@ names, 2 on usage errors or when a story cannot be read.`,
 			default:
 				return &exitCodeError{code: exitError, msg: fmt.Sprintf("--format %q: use text, json or line", format)}
 			}
-			var m *classify.Model
-			if modelDir != "" {
-				m, err = classify.LoadDir(modelDir)
-			} else {
-				m, err = models.Default()
-			}
+			m, err := loadModel(modelDir)
 			if err != nil {
 				return err
 			}

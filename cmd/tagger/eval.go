@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tagger-dev/tagger/classify"
-	"github.com/tagger-dev/tagger/models"
 )
 
 func newEvalCmd(a *app) *cobra.Command {
@@ -41,12 +40,7 @@ negative passages per warning, 5 seeds, mean accuracy.`,
 				return err
 			}
 			cfg := classify.DefaultTrainConfig()
-			var m *classify.Model
-			if modelDir != "" {
-				m, err = classify.LoadDir(modelDir)
-			} else {
-				m, err = models.Default()
-			}
+			m, err := loadModel(modelDir)
 			if err != nil {
 				return err
 			}

@@ -9,6 +9,9 @@ import (
 	"runtime"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tagger-dev/tagger/classify"
+	"github.com/tagger-dev/tagger/models"
 )
 
 // version is the tagger release; the model carries its own version.
@@ -84,4 +87,13 @@ func newVersionCmd(a *app) *cobra.Command {
 			return err
 		},
 	}
+}
+
+// loadModel loads the model in dir, or the embedded default model when dir
+// is empty.
+func loadModel(dir string) (*classify.Model, error) {
+	if dir != "" {
+		return classify.LoadDir(dir)
+	}
+	return models.Default()
 }

@@ -15,8 +15,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/tagger-dev/tagger/classify"
-	"github.com/tagger-dev/tagger/models"
 	"github.com/tagger-dev/tagger/pipeline"
 )
 
@@ -56,12 +54,7 @@ an interrupted run: stories already in OUT are skipped, the rest appended.`,
 					return &exitCodeError{code: exitError, msg: err.Error()}
 				}
 			}
-			if modelDir != "" {
-				cfg.Model, err = classify.LoadDir(modelDir)
-			} else {
-				cfg.Model, err = models.Default()
-			}
-			if err != nil {
+			if cfg.Model, err = loadModel(modelDir); err != nil {
 				return err
 			}
 			if resume {
