@@ -119,11 +119,12 @@ func (m *Model) evidence(states []labelState, res Result, maxPer int, fast bool)
 func (m *Model) snippet(w window, p *passage, li int) Evidence {
 	passage, toks, sents := p.text, p.toks, p.sents
 	contrib, hits := m.contributions(p, li)
-	// hasTerm marks tokens that end a non-negated term of the label: the
-	// snippet must show a term, not only words naive Bayes weighed.
+	// hasTerm marks tokens that end a literal (not negated, not figurative)
+	// term of the label: the snippet must show one, not only words naive
+	// Bayes weighed.
 	hasTerm := make([]bool, len(toks))
 	for _, h := range hits {
-		if !h.Negated {
+		if !h.Negated && !h.Figurative {
 			hasTerm[h.TokEnd-1] = true
 		}
 	}
