@@ -90,8 +90,7 @@ const chunkBytes = 1 << 20
 // window is a scored window: its raw score per label and where it lies.
 type window struct {
 	z          float64
-	start, end int // byte offsets into the story text
-	lexicon    bool
+	start, end int    // byte offsets into the story text
 	text       string // the window's text, kept for windows in a top list
 	line       int    // line of start; 0 until the window's chunk is done
 }
@@ -477,7 +476,7 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 			if z >= sg.thr[li] {
 				sg.states[li].count++
 			}
-			sg.states[li].offer(window{z: z, start: span[0], end: span[1], lexicon: true}, sg.keep, chunk, off)
+			sg.states[li].offer(window{z: z, start: span[0], end: span[1]}, sg.keep, chunk, off)
 		}
 		sg.windows++
 	}
@@ -515,8 +514,8 @@ func (sg *scoring) finish() (Result, error) {
 		ls := LabelScore{Label: l.ID, Group: l.Group, Source: m.info[li].Source, Passages: st.count}
 		if len(st.top) > 0 {
 			ls.Score, ls.Detected = m.decide(li, st.top, res.Windows, sg.thr[li])
-			if ls.Source == "model" && st.top[0].lexicon {
-				ls.Source = "both"
+			if ls.Source == "model" {
+				ls.Source = "both" // its windows passed the lexicon gate
 			}
 		}
 		res.Labels[li] = ls
@@ -667,7 +666,7 @@ func resizeMask(s []uint64, n int) []uint64 {
 	return s
 }
 
-// labelsOf returns the taxonomy labels a model scores (all of them).
+// Labels returns the labels the model scores: the whole taxonomy, in order.
 func (m *Model) Labels() []taxonomy.Label { return slices.Clone(m.labels) }
 
 // PredictStory predicts a story read by package datasets.
