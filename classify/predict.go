@@ -25,8 +25,10 @@ type LabelScore struct {
 	Group    string  `json:"group" parquet:"group"`
 	Score    float64 `json:"score" parquet:"score"` // 0..1; 0.5 is the balanced threshold
 	Detected bool    `json:"detected" parquet:"detected"`
-	// Source is "model" (naive Bayes), "both" (naive Bayes, with lexicon
-	// hits in the best window) or "lexicon" (no training data: lexicon only).
+	// Source is "both" for a label naive Bayes scored in windows the
+	// lexicon gate let through, "model" for a naive-Bayes label no window
+	// of the story reached the gate of, and "lexicon" for a label without
+	// training data, scored by the lexicon alone.
 	Source string `json:"source" parquet:"source"`
 	// Passages is the number of windows over the threshold.
 	Passages int `json:"passages" parquet:"passages"`
