@@ -74,8 +74,7 @@ func TestRunInterruptAndResume(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skipping the process test")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "tagger")
+	bin := filepath.Join(t.TempDir(), "tagger")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
@@ -83,25 +82,35 @@ func TestRunInterruptAndResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	corpus := filepath.Join(dir, "corpus")
-	files, _, err := benchcorpus.Write(corpus, paras, benchcorpus.Options{Bytes: 60e6, Seed: 7})
-	if err != nil {
-		t.Fatal(err)
+	// The signal must arrive mid-run: on a fast machine a small corpus is
+	// done before it, so the corpus doubles until a run is interrupted.
+	var corpus, out string
+	var files int
+	stopped := false
+	for size := int64(60e6); size <= 240e6 && !stopped; size *= 2 {
+		corpus = filepath.Join(t.TempDir(), "corpus")
+		if files, _, err = benchcorpus.Write(corpus, paras, benchcorpus.Options{Bytes: size, Seed: 7}); err != nil {
+			t.Fatal(err)
+		}
+		out = filepath.Join(t.TempDir(), "labels.parquet")
+		cmd := exec.Command(bin, "run", corpus, "-o", out, "--workers", "1", "--progress", "never")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(700 * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGINT)
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("interrupted run: %v\n%s", err, stderr.String())
+		}
+		stopped = strings.Contains(stderr.String(), "stopped early")
+		if !stopped && !strings.Contains(stderr.String(), "done:") {
+			t.Fatalf("the run neither finished nor said it stopped:\n%s", stderr.String())
+		}
 	}
-	out := filepath.Join(dir, "labels.parquet")
-	cmd := exec.Command(bin, "run", corpus, "-o", out, "--workers", "1", "--progress", "never")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(700 * time.Millisecond)
-	cmd.Process.Signal(syscall.SIGINT)
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("interrupted run: %v\n%s", err, stderr.String())
-	}
-	if !strings.Contains(stderr.String(), "stopped early") {
-		t.Fatalf("the run finished before the signal or did not say it stopped:\n%s", stderr.String())
+	if !stopped {
+		t.Fatal("every run finished before the signal")
 	}
 	part, err := pipeline.ReadRows(out)
 	if err != nil {
