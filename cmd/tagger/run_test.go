@@ -116,7 +116,9 @@ func TestRunInterruptAndResume(t *testing.T) {
 	if err != nil {
 		t.Fatalf("interrupted output is not valid: %v", err)
 	}
-	if len(part) == 0 || len(part) >= files {
+	// On a loaded machine the signal may land before the first row: the
+	// file must still be valid, and it must not hold every story.
+	if len(part) >= files {
 		t.Fatalf("interrupted run wrote %d of %d rows", len(part), files)
 	}
 	resume := exec.Command(bin, "run", corpus, "-o", out, "--resume", "--progress", "never")
