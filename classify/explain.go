@@ -64,7 +64,7 @@ func (m *Model) Explain(ctx context.Context, text string, bodyByte, bodyLine int
 	if !ok {
 		return nil, fmt.Errorf("unknown label %q: see tagger labels", label)
 	}
-	sg := m.newScoring(opt)
+	sg := m.newScoring(opt, bodyByte)
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
 	lines := lineCounter{line: bodyLine}

@@ -23,6 +23,9 @@ type Labelled struct {
 	// Weight scales the example in training; 0 means 1. Weak labels (a
 	// story's declared warnings) weigh less than annotations.
 	Weight float64
+	// Soft holds, for annotated labels with several annotators, the share
+	// who said the text shows the label (soft labels for training).
+	Soft map[string]float64
 }
 
 // labelledLine accepts both forms of labelled JSONL:
@@ -37,6 +40,7 @@ type labelledLine struct {
 	Text    *string         `json:"text"`
 	Warning string          `json:"warning"`
 	Label   *int            `json:"label"`
+	Votes   []float64       `json:"votes"`
 	Labels  []string        `json:"labels"`
 	KnownL  []string        `json:"known"`
 }
@@ -89,6 +93,13 @@ func ReadLabelled(r io.Reader, name string) ([]Labelled, error) {
 				return nil, err
 			}
 			ex.Known[id] = *l.Label == 1
+			if len(l.Votes) > 0 {
+				sum := 0.0
+				for _, v := range l.Votes {
+					sum += v
+				}
+				ex.Soft = map[string]float64{id: sum / float64(len(l.Votes))}
+			}
 		default:
 			for _, s := range l.KnownL {
 				id, err := norm(s, n)

@@ -86,21 +86,26 @@ type LabelInfo struct {
 	// sigmoid(Platt[0]*z + Platt[1]), fitted on training data.
 	Platt      [2]float64 `json:"platt,omitempty"`
 	Thresholds Thresholds `json:"thresholds"`
+	// Story are the thresholds on the label's story statistic (see
+	// AggregateStory), set by CalibrateStories.
+	Story Thresholds `json:"story"`
 }
 
 // Manifest describes a model: what it is, how it was trained, and the
 // content hash of its files.
 type Manifest struct {
-	Name    string        `json:"name"`
-	Version string        `json:"version"`
-	Created string        `json:"created,omitempty"`
-	Hash    string        `json:"hash"` // sha256 over the other files, in name order
-	Config  TrainConfig   `json:"config"`
-	Labels  []LabelInfo   `json:"labels"`
-	Rating  RatingConfig  `json:"rating"`
-	Notes   string        `json:"notes,omitempty"`
-	Eval    *EvalSummary  `json:"eval,omitempty"`
-	Data    []DataSummary `json:"data,omitempty"`
+	Name    string       `json:"name"`
+	Version string       `json:"version"`
+	Created string       `json:"created,omitempty"`
+	Hash    string       `json:"hash"` // sha256 over the other files, in name order
+	Config  TrainConfig  `json:"config"`
+	Labels  []LabelInfo  `json:"labels"`
+	Rating  RatingConfig `json:"rating"`
+	Notes   string       `json:"notes,omitempty"`
+	Eval    *EvalSummary `json:"eval,omitempty"`
+	// StoryCalibration records how the story thresholds were set.
+	StoryCalibration *StoryCalibration `json:"story_calibration,omitempty"`
+	Data             []DataSummary     `json:"data,omitempty"`
 }
 
 // DataSummary records one training input.

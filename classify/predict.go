@@ -32,6 +32,12 @@ type LabelScore struct {
 	Source string `json:"source" parquet:"source"`
 	// Passages is the number of windows over the threshold.
 	Passages int `json:"passages" parquet:"passages"`
+	// Story is the story-level statistic that Score and Detected are
+	// decided on (see AggregateStory); it is what CalibrateStories sets
+	// thresholds on.
+	Story float64 `json:"-" parquet:"-"`
+	// topZ is the raw score of the best window (-Inf without one).
+	topZ float64
 }
 
 // Evidence is a passage that shows a label.
@@ -61,6 +67,13 @@ type Result struct {
 	// RatingCues are the strongest window's cue weights (sexual, violence,
 	// language) behind the predicted rating.
 	RatingCues RatingCues
+	// Language is the ISO 639-1 code of the language the text reads as
+	// ("en" for English).
+	Language string
+	// NotChecked says why the text was not checked, when the model cannot
+	// read it (a language other than English): then no label is detected,
+	// every score is 0 and there is no evidence or predicted rating.
+	NotChecked string
 	// Windows is the number of windows scored.
 	Windows int
 	// Tokens is the number of tokens read; Words the number of words as
@@ -101,6 +114,14 @@ type window struct {
 type labelState struct {
 	top   []window // best windows, best first, at most keep
 	count int      // windows over the threshold
+	// mass is the story's evidence for the label: the lexicon weight of
+	// its windows, each window's weight times the probability that the
+	// window shows the label (1 for lexicon labels), counted once per
+	// block (windows overlap).
+	mass float64
+	// peak is the largest evidence of one window (its lexicon weight
+	// times its probability).
+	peak float64
 }
 
 // offer considers w for the top list; chunk holds w's text at chunk
@@ -234,7 +255,7 @@ func (m *Model) PredictReaderParallel(ctx context.Context, body io.Reader, bodyB
 			sc := scratchPool.Get().(*scratch)
 			defer scratchPool.Put(sc)
 			for t := range tasks {
-				sg := m.newScoring(opt)
+				sg := m.newScoring(opt, bodyByte)
 				sg.chunk(sc, t.chunk, t.off, &t.lines)
 				select {
 				case results <- scored{t.idx, sg}:
@@ -248,7 +269,7 @@ func (m *Model) PredictReaderParallel(ctx context.Context, body io.Reader, bodyB
 		wg.Wait()
 		close(results)
 	}()
-	total := m.newScoring(opt)
+	total := m.newScoring(opt, bodyByte)
 	pending := map[int]*scoring{}
 	next := 0
 	for r := range results {
@@ -334,9 +355,14 @@ type scoring struct {
 	tokens  int
 	words   int
 	steps   StepTimes
+	// lang is the language of the first chunk ("" until it is scored);
+	// readable whether the model reads it.
+	lang     string
+	readable bool
+	first    int // story offset of the first chunk
 }
 
-func (m *Model) newScoring(opt PredictOptions) *scoring {
+func (m *Model) newScoring(opt PredictOptions, first int) *scoring {
 	if opt.Sensitivity == "" {
 		opt.Sensitivity = Balanced
 	}
@@ -344,7 +370,7 @@ func (m *Model) newScoring(opt PredictOptions) *scoring {
 		opt.MaxEvidence = 3
 	}
 	sg := &scoring{m: m, opt: opt, keep: max(opt.MaxEvidence, m.manifest.Config.TopK, 2),
-		thr: make([]float64, len(m.labels)), states: make([]labelState, len(m.labels))}
+		thr: make([]float64, len(m.labels)), states: make([]labelState, len(m.labels)), first: first}
 	for i, li := range m.info {
 		sg.thr[i] = li.Thresholds.at(opt.Sensitivity)
 	}
@@ -354,7 +380,7 @@ func (m *Model) newScoring(opt PredictOptions) *scoring {
 // predict runs the scoring over the chunks next yields (each with its byte
 // offset in the story text), in order.
 func (m *Model) predict(ctx context.Context, next func(*scratch) (string, int, error), bodyByte, bodyLine int, opt PredictOptions) (Result, error) {
-	sg := m.newScoring(opt)
+	sg := m.newScoring(opt, bodyByte)
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
 	lines := lineCounter{line: bodyLine}
@@ -400,6 +426,9 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 	m.lex.Match(chunk, toks, func(h lexicon.Hit) { sc.hits = append(sc.hits, h) })
 	slices.SortStableFunc(sc.hits, func(a, b lexicon.Hit) int { return cmp.Compare(a.TokEnd, b.TokEnd) })
 	sg.tokens += len(toks)
+	if sg.lang == "" && off == sg.first {
+		sg.lang, sg.readable = detectLanguage(chunk, toks)
+	}
 	if sg.opt.CountWords {
 		sg.words += datasets.CountWords(chunk)
 	}
@@ -464,6 +493,13 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 			for b := j; b < lastBlock; b++ {
 				lexW += sc.lex[b*L+li]
 			}
+			// The window's share of the story's evidence: each block's
+			// weight divided among the windows that cover it.
+			share := 0.0
+			for b := j; b < lastBlock; b++ {
+				share += sc.lex[b*L+li] / float64(min(b, nwin-1)-max(0, b-perWin+1)+1)
+			}
+			p := 1.0
 			if c := m.nbCol[li]; c >= 0 {
 				if lexW < m.info[li].Gate {
 					continue // outside the model's domain: see TrainConfig.Gates
@@ -472,9 +508,12 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 				for b := j; b < lastBlock; b++ {
 					z += sc.nb[b*nbL+c]
 				}
+				p = m.score(li, z)
 			} else {
 				z = lexW
 			}
+			sg.states[li].mass += share * p
+			sg.states[li].peak = max(sg.states[li].peak, lexW*p)
 			if z >= sg.thr[li] {
 				sg.states[li].count++
 			}
@@ -490,6 +529,8 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 func (sg *scoring) merge(o *scoring) {
 	for li := range sg.states {
 		sg.states[li].count += o.states[li].count
+		sg.states[li].mass += o.states[li].mass
+		sg.states[li].peak = max(sg.states[li].peak, o.states[li].peak)
 		// Worst first, so that windows of equal score keep the order
 		// sequential scoring gives them.
 		for k := len(o.states[li].top) - 1; k >= 0; k-- {
@@ -497,6 +538,9 @@ func (sg *scoring) merge(o *scoring) {
 		}
 	}
 	sg.rating = sg.rating.max(o.rating)
+	if sg.lang == "" {
+		sg.lang, sg.readable = o.lang, o.readable
+	}
 	sg.windows += o.windows
 	sg.tokens += o.tokens
 	sg.words += o.words
@@ -511,19 +555,32 @@ func (sg *scoring) finish() (Result, error) {
 	t0 := time.Now()
 	res := Result{Windows: sg.windows, Tokens: sg.tokens, Words: sg.words, Steps: sg.steps}
 	res.Labels = make([]LabelScore, len(m.labels))
+	story := m.storyStats(sg.states, sg.tokens)
 	for li, l := range m.labels {
 		st := sg.states[li]
-		ls := LabelScore{Label: l.ID, Group: l.Group, Source: m.info[li].Source, Passages: st.count}
+		ls := LabelScore{Label: l.ID, Group: l.Group, Source: m.info[li].Source, Passages: st.count, Story: story[li], topZ: gated}
 		if len(st.top) > 0 {
+			ls.topZ = st.top[0].z
+		}
+		switch {
+		case m.manifest.Config.Aggregate == AggregateStory:
+			ls.Score, ls.Detected = m.decideStory(li, st.top, story[li], sg.opt.Sensitivity)
+		case len(st.top) > 0:
 			ls.Score, ls.Detected = m.decide(li, st.top, res.Windows, sg.thr[li])
-			if ls.Source == "model" {
-				ls.Source = "both" // its windows passed the lexicon gate
-			}
+		}
+		if len(st.top) > 0 && ls.Source == "model" {
+			ls.Source = "both" // its windows passed the lexicon gate
 		}
 		res.Labels[li] = ls
 		if ls.Detected {
 			res.Detected = append(res.Detected, l.ID)
 		}
+	}
+	res.Language = sg.lang
+	if res.Language == "" {
+		res.Language = English // no text at all
+	} else if !sg.readable {
+		return m.notChecked(res), nil
 	}
 	res.RatingCues = sg.rating
 	res.PredictedRating = m.manifest.Rating.predict(sg.rating, res.Detected).String()
@@ -688,4 +745,14 @@ func wordEnd(text string, end int) int {
 		}
 	}
 	return end
+}
+
+// notChecked clears the findings of a text the model cannot read.
+func (m *Model) notChecked(res Result) Result {
+	for i := range res.Labels {
+		res.Labels[i].Score, res.Labels[i].Detected, res.Labels[i].Passages = 0, false, 0
+	}
+	res.Detected = nil
+	res.NotChecked = fmt.Sprintf("the text reads as %s (%s); the model reads English only", LanguageName(res.Language), res.Language)
+	return res
 }

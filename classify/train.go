@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tagger-dev/tagger/classify/lexicon"
+	"github.com/tagger-dev/tagger/classify/linear"
 	"github.com/tagger-dev/tagger/classify/nb"
 	"github.com/tagger-dev/tagger/classify/taxonomy"
 	"github.com/tagger-dev/tagger/classify/tokenize"
@@ -27,6 +28,11 @@ type TrainConfig struct {
 	// Lexicon labels always take their best window.
 	Aggregate string `json:"aggregate"`
 	TopK      int    `json:"top_k"`
+	// StoryContext weighs the other warnings' evidence in a label's story
+	// statistic, and StorySlope turns the statistic into a score (see
+	// AggregateStory).
+	StoryContext float64 `json:"story_context,omitempty"`
+	StorySlope   float64 `json:"story_slope,omitempty"`
 	// Folds is the number of grouped folds used to choose thresholds.
 	Folds int    `json:"folds"`
 	Seed  uint64 `json:"seed"`
@@ -45,6 +51,15 @@ type TrainConfig struct {
 	Gates []float64 `json:"gates"`
 	// VocabSize bounds the subword vocabulary (Features.Subwords).
 	VocabSize int `json:"vocab_size,omitempty"`
+	// Scorer is the window scorer of labels with training data: "nb"
+	// (naive Bayes), "lr" (logistic regression) or "nb+lr" (the two
+	// averaged, each scaled by the spread of its training scores). All are
+	// linear in the features, so each is one table of weights.
+	Scorer string `json:"scorer,omitempty"`
+	// Linear tunes the logistic regression; SoftLabels trains it on the
+	// share of annotators who saw the label instead of the majority.
+	Linear     linear.Options `json:"linear,omitempty"`
+	SoftLabels bool           `json:"soft_labels,omitempty"`
 }
 
 // DefaultTrainConfig is the configuration of tagger's default model.
@@ -54,14 +69,18 @@ func DefaultTrainConfig() TrainConfig {
 		NB:                nb.DefaultOptions(),
 		Window:            100,
 		Stride:            50,
-		Aggregate:         "noisy-or",
+		Aggregate:         AggregateStory,
 		TopK:              5,
+		StoryContext:      0.05,
+		StorySlope:        4,
 		Folds:             5,
 		Seed:              1,
 		MinExamples:       10,
 		LexiconThresholds: Thresholds{Low: 6, Balanced: 4, High: 2.5},
 		Gates:             []float64{0.5, 1, 2, 3},
 		VocabSize:         8000,
+		Scorer:            "nb",
+		Linear:            linear.DefaultOptions(),
 	}
 }
 
@@ -88,6 +107,14 @@ type Scored struct {
 func Train(ctx context.Context, data []Labelled, lex *lexicon.Lexicon, cfg TrainConfig, name, version string) (*Trained, error) {
 	if lex == nil {
 		return nil, fmt.Errorf("train: no lexicon")
+	}
+	if cfg.Linear.Iterations == 0 {
+		// A configuration from before logistic regression: its defaults.
+		l2 := cfg.Linear.L2
+		cfg.Linear = linear.DefaultOptions()
+		if l2 > 0 {
+			cfg.Linear.L2 = l2
+		}
 	}
 	tr := &trainer{cfg: cfg, lex: lex}
 	if err := tr.prepare(data); err != nil {
@@ -136,7 +163,7 @@ func Train(ctx context.Context, data []Labelled, lex *lexicon.Lexicon, cfg Train
 		Config: cfg, Rating: DefaultRatingConfig(),
 	}
 	for _, l := range tr.tax.Labels() {
-		li := LabelInfo{Label: l.ID, Source: "lexicon", Thresholds: cfg.LexiconThresholds}
+		li := LabelInfo{Label: l.ID, Source: "lexicon", Thresholds: cfg.LexiconThresholds, Story: defaultStoryThresholds(cfg.LexiconThresholds)}
 		if c := slices.Index(tr.nbLabels, l.ID); c >= 0 {
 			gate := chooseGate(oof[l.ID], cfg.Gates)
 			s := gatedScores(oof[l.ID], gate)
@@ -145,7 +172,8 @@ func Train(ctx context.Context, data []Labelled, lex *lexicon.Lexicon, cfg Train
 				Gate:       gate,
 				Scale:      spread(s),
 				Platt:      [2]float64{a, b},
-				Thresholds: Thresholds{Low: bestThreshold(s, 0.5), Balanced: bestThreshold(s, 1), High: bestThreshold(s, 2)}}
+				Thresholds: Thresholds{Low: bestThreshold(s, 0.5), Balanced: bestThreshold(s, 1), High: bestThreshold(s, 2)},
+				Story:      defaultStoryThresholds(cfg.LexiconThresholds)}
 		}
 		man.Labels = append(man.Labels, li)
 	}
@@ -264,8 +292,67 @@ func (tr *trainer) prepare(data []Labelled) error {
 	return nil
 }
 
-// fit trains naive Bayes on the examples at idx.
+// fit trains the window scorer on the examples at idx: naive Bayes, and
+// logistic regression blended in as TrainConfig.Scorer says.
 func (tr *trainer) fit(idx []int) (*nb.Model, error) {
+	tables, err := tr.fitNB(idx)
+	if err != nil || tr.cfg.Scorer == "" || tr.cfg.Scorer == "nb" || len(tr.nbLabels) == 0 {
+		return tables, err
+	}
+	L := len(tr.nbLabels)
+	a, b, bias := make([]float64, L), make([]float64, L), make([]float64, L)
+	extra := make([]map[uint64]float64, L)
+	for c, label := range tr.nbLabels {
+		var ex []linear.Example
+		var nbScores []float64
+		for _, i := range idx {
+			pos, ok := tr.data[i].Known[label]
+			if !ok {
+				continue
+			}
+			y := 0.0
+			if pos {
+				y = 1
+			}
+			if s, ok := tr.data[i].Soft[label]; ok && tr.cfg.SoftLabels {
+				y = s
+			}
+			ex = append(ex, linear.Example{Features: tr.feats[i], Target: y, Weight: tr.data[i].Weight})
+			nbScores = append(nbScores, tables.Score(tr.feats[i], tr.cfg.NB.Binary)[c])
+		}
+		lr, err := linear.Train(ex, tr.cfg.Linear)
+		if err != nil {
+			return nil, fmt.Errorf("train %s: %w", label, err)
+		}
+		lrScores := make([]float64, len(ex))
+		for k, e := range ex {
+			lrScores[k] = lr.Score(e.Features)
+		}
+		extra[c], bias[c], b[c] = lr.Weights, lr.Bias, 1
+		if tr.cfg.Scorer == "nb+lr" {
+			a[c], b[c] = 1/stddev(nbScores), 1/stddev(lrScores)
+		}
+	}
+	return tables.Blend(a, b, bias, extra), nil
+}
+
+// stddev is the standard deviation of xs (1 when it is 0).
+func stddev(xs []float64) float64 {
+	var sum, sq float64
+	for _, x := range xs {
+		sum += x
+		sq += x * x
+	}
+	n := float64(len(xs))
+	v := sq/n - (sum/n)*(sum/n)
+	if !(v > 0) {
+		return 1
+	}
+	return math.Sqrt(v)
+}
+
+// fitNB trains naive Bayes on the examples at idx.
+func (tr *trainer) fitNB(idx []int) (*nb.Model, error) {
 	var ex []nb.Example
 	for _, i := range idx {
 		for label, pos := range tr.data[i].Known {

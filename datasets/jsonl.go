@@ -150,7 +150,7 @@ func decodeRecord(line []byte) (record, error) {
 		{"authors", header.KeyAuthor, j.Authors, true},
 		{"rating", header.KeyRating, j.Rating, false},
 		{"warnings", header.KeyWarnings, j.Warnings, true},
-		{"tags", header.KeyTags, j.Tags, true},
+		{"tags", header.KeyFreeform, j.Tags, true}, // archive tags: those naming a warning declare it
 		{"fandom", header.KeyFandom, j.Fandom, true},
 		{"fandoms", header.KeyFandom, j.Fandoms, true},
 		{"relationships", header.KeyRelationships, j.Relationships, true},

@@ -37,9 +37,17 @@ func NewRow(s *datasets.Story, res *classify.Result, m *classify.Model, err erro
 	}
 	words := int64(s.Words)
 	r.Words = &words
+	if r.Language == nil {
+		r.Language = optString(res.Language)
+	}
+	if res.NotChecked != "" {
+		r.Note = optString("not checked: " + res.NotChecked)
+	}
 	r.PredictedRating = optString(res.PredictedRating)
-	under := Underdeclared(d.DeclaredRating, res.PredictedRating)
-	r.RatingUnderdeclared = &under
+	if res.NotChecked == "" {
+		under := Underdeclared(d.DeclaredRating, res.PredictedRating)
+		r.RatingUnderdeclared = &under
+	}
 	for _, l := range res.Labels {
 		r.Labels = append(r.Labels, LabelScore{Label: l.Label, Group: l.Group, Score: l.Score, Detected: l.Detected, Source: l.Source, Passages: int32(l.Passages)})
 	}

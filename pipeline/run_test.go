@@ -23,11 +23,11 @@ func corpus(t *testing.T) (string, int) {
 	files := map[string][]byte{
 		"empty.txt":    nil,
 		"binary.txt":   []byte("GIF89a\x00\x01\x02\x00garbage"),
-		"latin1.txt":   []byte("Title: Caf\xe9\n\nShe sat in the caf\xe9 and he punched the wall until his knuckles bled.\n"),
+		"latin1.txt":   []byte("Title: Caf\xe9\n\nShe sat in the caf\xe9 until he came in, punched her in the face and kicked her when she fell; her lip bled onto the floor.\n"),
 		"utf16.txt":    append([]byte{0xFF, 0xFE}, utf16("Title: Wide\n\nA quiet story.\n")...),
 		"crlf.txt":     []byte("\r\n\r\n\r\n"),
 		"huge.txt":     []byte("Rating: R\n\n" + strings.Repeat("The rain fell and they talked over tea in the kitchen.\n", 200_000)),
-		"nested/a.txt": []byte("Warnings: none\n\nHe killed the guard and the blood pooled on the floor.\n"),
+		"nested/a.txt": []byte("Warnings: none\n\nHe killed the guard with one blow. The guard was dead before he hit the floor, and the blood pooled around his body.\n"),
 	}
 	for i, p := range seeds {
 		b, err := os.ReadFile(p)

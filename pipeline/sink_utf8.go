@@ -20,7 +20,7 @@ func validRowUTF8(r *Row) bool {
 		}
 	}
 	for _, p := range [...]*string{r.SHA256, r.Title, r.Summary, r.Language, r.DeclaredRating, r.DeclaredRatingRaw,
-		r.RatingSystem, r.WarningStatus, r.PredictedRating, r.Error} {
+		r.RatingSystem, r.WarningStatus, r.PredictedRating, r.Error, r.Note} {
 		if p != nil && !utf8.ValidString(*p) {
 			return false
 		}
@@ -70,7 +70,7 @@ func fixRowUTF8(r Row) Row {
 	}
 	r.ID, r.Source, r.Format, r.Model = fix(r.ID), fix(r.Source), fix(r.Format), fix(r.Model)
 	for _, p := range [...]**string{&r.SHA256, &r.Title, &r.Summary, &r.Language, &r.DeclaredRating, &r.DeclaredRatingRaw,
-		&r.RatingSystem, &r.WarningStatus, &r.PredictedRating, &r.Error} {
+		&r.RatingSystem, &r.WarningStatus, &r.PredictedRating, &r.Error, &r.Note} {
 		fixPtr(p)
 	}
 	for _, list := range [...]*[]string{&r.Authors, &r.Fandoms, &r.Relationships, &r.Characters, &r.Tags, &r.DeclaredWarnings,

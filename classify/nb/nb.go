@@ -188,3 +188,41 @@ func (m *Model) Score(features []uint64, binary bool) []float64 {
 	}
 	return out
 }
+
+// Blend returns a table whose label l scores
+//
+//	a[l] × (m's log-odds) + b[l] × (bias[l] + Σ extra[l] weights)
+//
+// that is, m blended with one other linear model per label (logistic
+// regression, say). Both are linear in the features, so the blend is too,
+// and it is scored exactly like a naive-Bayes table: one row per feature.
+// extra[l] may be nil (the label keeps a[l] × m alone).
+func (m *Model) Blend(a, b, bias []float64, extra []map[uint64]float64) *Model {
+	L := len(m.labels)
+	out := &Model{labels: slices.Clone(m.labels), bias: make([]float64, L), index: make(map[uint64]int32, len(m.index))}
+	for f, r := range m.index {
+		out.index[f] = r
+	}
+	out.weights = make([]float32, len(m.weights))
+	for i, w := range m.weights {
+		out.weights[i] = w * float32(a[i%L])
+	}
+	for l := range L {
+		out.bias[l] = a[l] * m.bias[l]
+		if extra[l] == nil {
+			continue
+		}
+		out.bias[l] += b[l] * bias[l]
+		for f, w := range extra[l] {
+			row, ok := out.index[f]
+			if !ok {
+				row = int32(len(out.index))
+				out.index[f] = row
+				out.weights = append(out.weights, make([]float32, L)...)
+			}
+			out.weights[int(row)*L+l] += float32(b[l] * w)
+		}
+	}
+	out.lookup = newTable(out.index)
+	return out
+}

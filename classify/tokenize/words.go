@@ -129,6 +129,16 @@ func Words(text string, dst []Token) []Token {
 	return dst
 }
 
+// scopeEnders are the conjunctions that start a clause a negation before
+// them does not reach.
+var scopeEnders = func() map[uint64]bool {
+	m := map[uint64]bool{}
+	for _, w := range []string{"until", "till", "but", "because", "when", "while", "before", "after", "then", "so", "although", "though"} {
+		m[Hash(w)] = true
+	}
+	return m
+}()
+
 // markScope sets FlagNegated on the tokens in the scope of each negation
 // cue in toks, whose FlagNegation and FlagClauseEnd are already set.
 func markScope(toks []Token) {
@@ -138,6 +148,10 @@ func markScope(toks []Token) {
 		switch {
 		case t.Flags&FlagNegation != 0:
 			scope = MaxNegationScope
+		case scope > 0 && scopeEnders[t.Hash]:
+			// "did not cry until they lowered the coffin": the
+			// negation stays in its clause.
+			scope = 0
 		case scope > 0:
 			t.Flags |= FlagNegated
 			scope--

@@ -1,15 +1,18 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tagger-dev/tagger/classify"
+	"github.com/tagger-dev/tagger/pipeline"
 )
 
 func newEvalCmd(a *app) *cobra.Command {
@@ -17,9 +20,9 @@ func newEvalCmd(a *app) *cobra.Command {
 	var modelDir, sens string
 	var folds, seeds int
 	var seed uint64
-	var balanced, asJSON bool
+	var balanced, asJSON, stories bool
 	cmd := &cobra.Command{
-		Use:   "eval --data labelled.jsonl [--model DIR] [--cv K] [--balanced]",
+		Use:   "eval --data labelled.jsonl [--model DIR] [--cv K] [--balanced] | eval --stories CORPUS...",
 		Short: "Evaluate: per-label precision, recall, F1 and macro-F1",
 		Long: `eval measures a model on labelled data.
 
@@ -28,12 +31,33 @@ grouped by work, and each fold is scored by a model trained (thresholds
 included) on the other folds only. Without --cv it scores the data with the
 given model (--model DIR, default the embedded model) as a held-out test set.
 --balanced adds the protocol of Wiegmann et al. (2024): 20 positive and 20
-negative passages per warning, 5 seeds, mean accuracy.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+negative passages per warning, 5 seeds, mean accuracy.
+
+With --stories it measures the model on whole stories against what their
+authors declared (any input format, read as tagger meta reads it): a work
+that declares a label (warnings field or a freeform tag naming it) is a
+positive; a work that declares "No Archive Warnings Apply" and tags nothing
+of the label is a clean negative. Per label: AUC of the label score between
+the two, recall of detected, and the false-alarm rate on clean works; then
+the share of clean works (General or Teen, no warnings apply, nothing
+tagged) with any undeclared finding. Declarations are weak labels: a tag
+says the work contains the thing somewhere, perhaps only by mention.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if stories && len(args) == 0 {
+				return &exitCodeError{code: exitError, msg: "eval --stories: name the corpus to read (files, directories, JSONL)"}
+			}
+			if !stories && len(args) > 0 {
+				return &exitCodeError{code: exitError, msg: fmt.Sprintf("eval: unexpected arguments %q; to evaluate on stories add --stories", args)}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := ParseSensitivityFlag(sens)
 			if err != nil {
 				return err
+			}
+			if stories {
+				return evalStories(cmd, a, args, modelDir, s, asJSON)
 			}
 			data, lex, _, err := tf.load(cmd, a)
 			if err != nil {
@@ -47,7 +71,7 @@ negative passages per warning, 5 seeds, mean accuracy.`,
 			if tf.lexicon == "" {
 				lex = m.Lexicon()
 			}
-			cfg = m.Manifest().Config
+			cfg = tf.apply(cmd, m.Manifest().Config)
 			start := time.Now()
 			var sum *classify.EvalSummary
 			if folds > 1 {
@@ -81,6 +105,7 @@ negative passages per warning, 5 seeds, mean accuracy.`,
 	cmd.Flags().BoolVar(&balanced, "balanced", false, "also run the balanced protocol (20+20 per warning, 5 seeds)")
 	cmd.Flags().StringVar(&sens, "sensitivity", "balanced", "operating point: low, balanced, high")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the evaluation as JSON")
+	cmd.Flags().BoolVar(&stories, "stories", false, "evaluate on the stories named as arguments, against their authors' declarations")
 	_ = seeds
 	return cmd
 }
@@ -121,4 +146,66 @@ func fmtRuns(r []float64) string {
 		out += fmt.Sprintf("%.3f", x)
 	}
 	return out + "]"
+}
+
+// evalStories runs tagger eval --stories.
+func evalStories(cmd *cobra.Command, a *app, inputs []string, modelDir string, s classify.Sensitivity, asJSON bool) error {
+	m, err := loadModel(modelDir)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	ev, _, err := pipeline.EvaluateStories(cmd.Context(), inputs, pipeline.Config{Model: m, Sensitivity: s, Stdin: a.stdin}, pipeline.StoryEvalOptions{})
+	if err != nil {
+		return err
+	}
+	a.log.Info("eval done", "seconds", time.Since(start).Seconds())
+	if asJSON {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(ev)
+	}
+	return printStoryEval(a.stdout, ev, m.NameVersion(), s)
+}
+
+func printStoryEval(w io.Writer, ev *pipeline.StoryEval, model string, s classify.Sensitivity) error {
+	fmt.Fprintf(w, "%d stories (%d unreadable), model %s, sensitivity %s\n", ev.Stories, ev.Errors, model, s)
+	if len(ev.Labels) == 0 {
+		fmt.Fprintln(w, "no label has 10 declaring works and 10 clean works: nothing to measure")
+	} else {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "label\tdeclaring\tclean\tAUC\trecall\tfalse alarms\t")
+		for _, l := range ev.Labels {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\t%.3f\t%.3f\t\n", l.Label, l.Positive, l.Clean, l.AUC, l.Recall, l.FalseAlarm)
+		}
+		tw.Flush()
+		fmt.Fprintf(w, "mean over %d labels: AUC %.3f, recall %.3f, false alarms %.3f\n", len(ev.Labels), ev.MeanAUC, ev.MeanRecall, ev.MeanFalseAlarm)
+	}
+	fmt.Fprintf(w, "clean works (General/Teen, no warnings apply, nothing tagged): %d, with any undeclared finding: %.1f%%", ev.CleanWorks, 100*ev.CleanFlagged)
+	type lf struct {
+		l string
+		f float64
+	}
+	var by []lf
+	for l, f := range ev.CleanFlaggedBy {
+		by = append(by, lf{l, f})
+	}
+	slices.SortFunc(by, func(a, b lf) int { return cmp.Or(cmp.Compare(b.f, a.f), cmp.Compare(a.l, b.l)) })
+	for i, x := range by {
+		if i == 0 {
+			fmt.Fprint(w, " (")
+		} else {
+			fmt.Fprint(w, ", ")
+		}
+		if i == 5 {
+			fmt.Fprint(w, "…")
+			break
+		}
+		fmt.Fprintf(w, "%s %.1f%%", x.l, 100*x.f)
+	}
+	if len(by) > 0 {
+		fmt.Fprint(w, ")")
+	}
+	_, err := fmt.Fprintln(w)
+	return err
 }

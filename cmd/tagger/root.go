@@ -71,6 +71,7 @@ header does not declare.`,
 		newMetaCmd(a),
 		newTrainCmd(a),
 		newEvalCmd(a),
+		newCalibrateCmd(a),
 		newRunCmd(a),
 		newCheckCmd(a),
 	)

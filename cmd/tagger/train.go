@@ -21,6 +21,28 @@ type trainFlags struct {
 	lexicon  string
 	weakW    float64
 	features string
+	scorer   string
+	soft     bool
+	l2       float64
+	bigrams  bool
+}
+
+// apply overrides cfg with the flags that were set.
+func (f *trainFlags) apply(cmd *cobra.Command, cfg classify.TrainConfig) classify.TrainConfig {
+	fl := cmd.Flags()
+	if fl.Changed("scorer") {
+		cfg.Scorer = f.scorer
+	}
+	if fl.Changed("soft") {
+		cfg.SoftLabels = f.soft
+	}
+	if fl.Changed("l2") {
+		cfg.Linear.L2 = f.l2
+	}
+	if fl.Changed("bigrams") {
+		cfg.Features.Bigrams = f.bigrams
+	}
+	return cfg
 }
 
 func (f *trainFlags) register(cmd *cobra.Command) {
@@ -28,6 +50,10 @@ func (f *trainFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&f.corpus, "corpus", nil, "stories whose headers declare warnings, used as weak labels; repeatable")
 	cmd.Flags().StringVar(&f.lexicon, "lexicon", "", "base lexicon YAML (default: the default model's)")
 	cmd.Flags().Float64Var(&f.weakW, "corpus-weight", 0.3, "weight of a corpus story relative to an annotated passage")
+	cmd.Flags().StringVar(&f.scorer, "scorer", "", "window scorer: nb, lr or nb+lr (default: the model's)")
+	cmd.Flags().BoolVar(&f.soft, "soft", false, "train logistic regression on the annotators' vote shares")
+	cmd.Flags().Float64Var(&f.l2, "l2", 0, "L2 penalty of logistic regression")
+	cmd.Flags().BoolVar(&f.bigrams, "bigrams", false, "add word bigrams to the features")
 }
 
 // load reads the labelled data, corpus stories and base lexicon.
@@ -94,7 +120,8 @@ func newTrainCmd(a *app) *cobra.Command {
 				return err
 			}
 			start := time.Now()
-			tr, err := classify.Train(cmd.Context(), data, lex, classify.DefaultTrainConfig(), name, ver)
+			cfg := tf.apply(cmd, classify.DefaultTrainConfig())
+			tr, err := classify.Train(cmd.Context(), data, lex, cfg, name, ver)
 			if err != nil {
 				return err
 			}
@@ -103,12 +130,12 @@ func newTrainCmd(a *app) *cobra.Command {
 			if folds > 1 {
 				// Record an honest estimate in the manifest: every fold is
 				// scored by a model trained without it.
-				sum, err := classify.Evaluate(cmd.Context(), data, lex, classify.DefaultTrainConfig(), folds, 1, classify.Balanced)
+				sum, err := classify.Evaluate(cmd.Context(), data, lex, cfg, folds, 1, classify.Balanced)
 				if err != nil {
 					return err
 				}
 				if balanced {
-					sum.Balanced, sum.BalancedRuns, err = classify.BalancedProtocol(cmd.Context(), data, lex, classify.DefaultTrainConfig(), 5, 20)
+					sum.Balanced, sum.BalancedRuns, err = classify.BalancedProtocol(cmd.Context(), data, lex, cfg, 5, 20)
 					if err != nil {
 						return err
 					}

@@ -34,10 +34,12 @@ func ParseFailOn(s string) (FailOn, error) {
 	return "", fmt.Errorf("--fail-on %q: use undeclared, rating, any or none", s)
 }
 
-// Fails reports whether the row has a finding of the kind f names.
+// Fails reports whether the row has a finding of the kind f names. A
+// story that was not checked (Row.Note) fails every kind but none: it may
+// hold anything.
 func (f FailOn) Fails(r pipeline.Row) bool {
-	undeclared := len(r.UndeclaredWarnings) > 0
-	rating := r.RatingUnderdeclared != nil && *r.RatingUnderdeclared
+	undeclared := len(r.UndeclaredWarnings) > 0 || r.Note != nil
+	rating := r.RatingUnderdeclared != nil && *r.RatingUnderdeclared || r.Note != nil
 	switch f {
 	case FailUndeclared:
 		return undeclared
@@ -84,6 +86,12 @@ func Text(w io.Writer, r pipeline.Row, st Style) error {
 		return err
 	}
 	fmt.Fprintf(&b, "  declared   rating %s · warnings %s\n", declaredRating(r), declaredWarnings(r))
+	if r.Note != nil {
+		fmt.Fprintf(&b, "  %s %s\n", st.yellow("not checked:"), strings.TrimPrefix(*r.Note, "not checked: "))
+		fmt.Fprintf(&b, "  %s\n", Verdict(r, st))
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
 	fmt.Fprintf(&b, "  predicted  rating %s%s\n", deref(r.PredictedRating, "?"), ratingNote(r, st))
 
 	type found struct {
@@ -134,6 +142,9 @@ func Verdict(r pipeline.Row, st Style) string {
 	if r.Error != nil {
 		return st.red("verdict: ERROR — the story could not be checked")
 	}
+	if r.Note != nil {
+		return st.yellow("verdict: NOT CHECKED — read it yourself; tagger found nothing because it cannot read it")
+	}
 	var parts []string
 	if n := len(r.UndeclaredWarnings); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d undeclared warning%s (%s)", n, plural(n), strings.Join(r.UndeclaredWarnings, ", ")))
@@ -157,6 +168,9 @@ func Lines(w io.Writer, r pipeline.Row) error {
 	var b strings.Builder
 	if r.Error != nil {
 		fmt.Fprintf(&b, "%s:1:error:1.00:%s\n", r.Source, oneLine(*r.Error))
+	}
+	if r.Note != nil {
+		fmt.Fprintf(&b, "%s:1:not-checked:1.00:%s\n", r.Source, oneLine(*r.Note))
 	}
 	for _, e := range r.Evidence {
 		if slices.Contains(r.UndeclaredWarnings, e.Label) {

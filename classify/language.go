@@ -1,0 +1,92 @@
+package classify
+
+import (
+	"strings"
+
+	"github.com/abadojack/whatlanggo"
+
+	"github.com/tagger-dev/tagger/classify/tokenize"
+)
+
+// The model reads English only: its lexicon and naive-Bayes tables know
+// English words, so a story in another language scores nothing and would
+// pass as clean. Each story's language is therefore checked on its first
+// chunk, and a story the model cannot read is reported as not checked.
+//
+// The check is two-step. English function words ("the", "and", "was")
+// make up a third or more of the tokens of English prose and almost none
+// of other languages' (they are read from the tokens already made for
+// scoring, so the check costs nothing on English text). Only when they
+// are rare is whatlanggo's trigram identifier run on a short sample, to
+// name the language for the report and the language column.
+
+// languageSample bounds the tokens counted for the function-word share,
+// and the bytes given to the identifier.
+const (
+	languageTokens = 2000
+	languageBytes  = 4096
+	// englishShare is the function-word share above which a text is read
+	// as English: English prose has about 0.35–0.5, French, German or
+	// Spanish under 0.05. Lists of names or very short texts fall between
+	// and are identified by trigrams.
+	englishShare = 0.15
+	// minLanguageTokens is the fewest tokens a text needs before its
+	// language is judged at all; shorter texts are read as English.
+	minLanguageTokens = 30
+)
+
+// englishFunctionWords holds the hashes of common English function words.
+var englishFunctionWords = func() map[uint64]bool {
+	words := strings.Fields(`the a an and or but of to in on at for with from by as is was were be been
+		he she it they we you i me him her them us my his its their our your this that these those
+		not no had have has do did said would could will there what who which when if then so up out
+		into over about than just all one`)
+	m := make(map[uint64]bool, len(words))
+	for _, w := range words {
+		m[tokenize.Hash(w)] = true
+	}
+	return m
+}()
+
+// English is the language code of the texts the model reads.
+const English = "en"
+
+// detectLanguage returns the ISO 639-1 code of the text's language ("en"
+// when it reads as English) and whether the model can read it.
+func detectLanguage(text string, toks []tokenize.Token) (string, bool) {
+	n := min(len(toks), languageTokens)
+	if n < minLanguageTokens {
+		return English, true
+	}
+	fw := 0
+	for _, t := range toks[:n] {
+		if englishFunctionWords[t.Hash] {
+			fw++
+		}
+	}
+	if float64(fw)/float64(n) >= englishShare {
+		return English, true
+	}
+	end := int(toks[n-1].End)
+	if end > languageBytes {
+		end = chunkEnd(text, 0, languageBytes)
+	}
+	info := whatlanggo.Detect(text[:end])
+	code := info.Lang.Iso6391()
+	if code == "" || info.Lang == whatlanggo.Eng {
+		// Unidentified, or English with few function words (a list, a
+		// glossary): read it.
+		return English, true
+	}
+	return code, false
+}
+
+// LanguageName returns the English name of an ISO 639-1 code, or the code.
+func LanguageName(code string) string {
+	for l := range whatlanggo.Langs {
+		if l.Iso6391() == code {
+			return l.String()
+		}
+	}
+	return code
+}

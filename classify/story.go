@@ -1,0 +1,300 @@
+package classify
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// AggregateStory is the aggregation that decides labels on the whole
+// story rather than on its best window.
+//
+// A story has hundreds of windows, so a threshold chosen on single
+// passages fires by chance on long clean stories. Instead, each label gets
+// a story statistic:
+//
+//	own   = log(1 + max(mass / sqrt((tokens + 200) / 1000), peak / sqrt(1.2)))
+//	story = own + StoryContext × Σ own of the warning labels
+//
+// where mass is the lexicon weight of the story's windows, each weighed by
+// the probability that the window shows the label (naive Bayes, calibrated;
+// 1 for lexicon labels), and peak the same for its best window alone.
+// Dividing by the square root of the length lets a long story need more
+// evidence than a short one, but not in proportion; and one strong scene
+// counts as much in a long story as in a story of a thousand words. The context term is small: warnings
+// come together (a story that shows abuse tends to show violence), which
+// ranks stories without evidence of their own, but it never decides alone.
+//
+// A label is detected when its statistic reaches the story threshold of the
+// sensitivity and at least one window reaches the label's high-sensitivity
+// window threshold: a finding always has a passage to show. Score is
+// sigmoid(StorySlope × (story − balanced story threshold)), 0.5 at the
+// balanced threshold.
+const AggregateStory = "story"
+
+// storyContextGroup is the label group left out of the context term:
+// sexual content is not a warning of harm, and explicit stories would
+// otherwise lift every label.
+const storyContextGroup = "sexual-content"
+
+// storyLength is the token count added to a story's length before
+// normalising, so that very short texts are not over-weighted.
+const storyLength = 200
+
+// peakNorm is the length normaliser of a story of a thousand words.
+var peakNorm = math.Sqrt(float64(1000+storyLength) / 1000)
+
+// storyStats returns each label's story statistic (see AggregateStory).
+func (m *Model) storyStats(states []labelState, tokens int) []float64 {
+	norm := math.Sqrt(float64(tokens+storyLength) / 1000)
+	own := make([]float64, len(states))
+	ctx := 0.0
+	for li := range states {
+		// A long story dilutes one scene; its best window, weighed as a
+		// story of about a thousand words, keeps it.
+		own[li] = math.Log1p(max(states[li].mass/norm, states[li].peak/peakNorm))
+		if m.labels[li].Group != storyContextGroup {
+			ctx += own[li]
+		}
+	}
+	beta := m.manifest.Config.StoryContext
+	for li := range own {
+		own[li] += beta * ctx
+	}
+	return own
+}
+
+// decideStory decides label li on its story statistic s.
+func (m *Model) decideStory(li int, top []window, s float64, sens Sensitivity) (float64, bool) {
+	info := m.info[li]
+	slope := m.manifest.Config.StorySlope
+	if slope == 0 {
+		slope = 4
+	}
+	score := sigmoid(slope * (s - info.Story.Balanced))
+	evidence := len(top) > 0 && top[0].z >= info.Thresholds.High
+	return score, evidence && s >= info.Story.at(sens)
+}
+
+// defaultStoryThresholds are the story thresholds of a model no corpus has
+// calibrated (tagger calibrate sets better ones): balanced is what one
+// window at the lexicon's high threshold weighs in a story of about a
+// thousand words, low what one at its balanced threshold weighs, and high
+// half of balanced's window weight.
+func defaultStoryThresholds(lex Thresholds) Thresholds {
+	at := func(w float64) float64 { return math.Log1p(w / peakNorm) }
+	return Thresholds{Low: at(lex.Balanced), Balanced: at(lex.High), High: at(lex.High / 2)}
+}
+
+// StoryTargets are the shares of clean works (see CalibrateStories) that
+// may be flagged with any label, per sensitivity.
+type StoryTargets struct {
+	Low, Balanced, High float64
+}
+
+// DefaultStoryTargets flag at most 4%, 8% and 16% of clean works.
+func DefaultStoryTargets() StoryTargets { return StoryTargets{Low: 0.04, Balanced: 0.08, High: 0.16} }
+
+// StoryObservation is one story's label statistics and evidence, as
+// Predict gives them, with what its author declared, for calibration.
+type StoryObservation struct {
+	// Story holds each label's statistic, in taxonomy order.
+	Story []float64
+	// Evidence tells, per label, whether a window reached the label's
+	// high window threshold.
+	Evidence []bool
+	// Clean marks a work whose author declared that no warnings apply and
+	// tagged none; Declared marks, per label, a work that declares it.
+	Clean    bool
+	Declared []bool
+}
+
+// Observe returns what calibration needs of a prediction; the caller
+// fills in Clean and Declared.
+func (m *Model) Observe(r Result) StoryObservation {
+	o := StoryObservation{Story: make([]float64, len(r.Labels)), Evidence: make([]bool, len(r.Labels)), Declared: make([]bool, len(r.Labels))}
+	for li, l := range r.Labels {
+		o.Story[li] = l.Story
+		o.Evidence[li] = l.topZ >= m.info[li].Thresholds.High
+	}
+	return o
+}
+
+// minCalibrationPositives is the fewest declaring works a label needs for
+// its recall to count in calibration.
+const minCalibrationPositives = 10
+
+// CalibrateStories returns a copy of m whose story thresholds flag at most
+// the target shares of clean works (works whose authors declared that no
+// warnings apply and tagged none) with any label, per sensitivity.
+//
+// Every label starts just above its highest clean work, where it flags no
+// clean work. Then, greedily, the label whose next step down (one more
+// clean work flagged) gains the most recall on declaring works per clean
+// work newly flagged takes that step, until the share of flagged clean
+// works would pass the target. Labels with fewer than ten declaring works
+// stay above every clean work. Thresholds never go below what one window
+// at the lexicon's high threshold weighs in a short story.
+func (m *Model) CalibrateStories(obs []StoryObservation, t StoryTargets) (*Model, error) {
+	L := len(m.labels)
+	var clean []StoryObservation
+	pos := make([][]float64, L) // per label, declaring works' statistics (with evidence)
+	npos := make([]int, L)
+	for _, o := range obs {
+		if o.Clean {
+			clean = append(clean, o)
+		}
+		for li := range L {
+			if o.Declared[li] {
+				npos[li]++
+				if o.Evidence[li] {
+					pos[li] = append(pos[li], o.Story[li])
+				}
+			}
+		}
+	}
+	if len(clean) < 100 {
+		return nil, fmt.Errorf("calibrate: %d clean works; need at least 100 to set thresholds", len(clean))
+	}
+	floor := defaultStoryThresholds(m.manifest.Config.LexiconThresholds).High
+	// Per label, the clean works that could be detected (with evidence),
+	// highest statistic first.
+	type cw struct {
+		s float64
+		i int // index in clean
+	}
+	cand := make([][]cw, L)
+	for i, o := range clean {
+		for li := range L {
+			if o.Evidence[li] {
+				cand[li] = append(cand[li], cw{o.Story[li], i})
+			}
+		}
+	}
+	for li := range cand {
+		slices.SortFunc(cand[li], func(a, b cw) int { return cmp.Compare(b.s, a.s) })
+	}
+	// With k[li] = j, the threshold sits just above the j-th clean
+	// candidate: the j before it are flagged.
+	thrAt := func(li, j int) float64 {
+		if c := cand[li]; j < len(c) {
+			return max(floor, math.Nextafter(c[j].s, math.Inf(1)))
+		}
+		return floor
+	}
+	recall := func(li int, thr float64) float64 {
+		if npos[li] < minCalibrationPositives {
+			return 0
+		}
+		n := 0
+		for _, s := range pos[li] {
+			if s >= thr {
+				n++
+			}
+		}
+		return float64(n) / math.Sqrt(float64(npos[li]))
+	}
+	k := make([]int, L)
+	thr := make([]float64, L)
+	hit := make([]int, len(clean)) // labels flagging each clean work
+	flaggedN := 0
+	setK := func(li, j int) {
+		t := thrAt(li, j)
+		for _, c := range cand[li] {
+			if c.s >= t && c.s < thr[li] {
+				if hit[c.i] == 0 {
+					flaggedN++
+				}
+				hit[c.i]++
+			}
+		}
+		k[li], thr[li] = j, t
+	}
+	for li := range L {
+		thr[li] = math.Inf(1)
+		setK(li, 0)
+	}
+	targets := []float64{t.High, t.Balanced, t.Low}
+	slices.Sort(targets)
+	snaps := map[float64][]float64{}
+	for _, target := range targets {
+		budget := int(target * float64(len(clean)))
+		for {
+			best, bestJ, bestGain := -1, 0, 0.0
+			for li := range L {
+				if npos[li] < minCalibrationPositives || thr[li] <= floor {
+					continue
+				}
+				base := recall(li, thr[li])
+				newly := 0
+				for j := k[li] + 1; j <= len(cand[li]); j++ {
+					if hit[cand[li][j-1].i] == 0 {
+						newly++
+					}
+					if flaggedN+newly > budget {
+						break
+					}
+					if g := (recall(li, thrAt(li, j)) - base) / (float64(newly) + 0.5); g > bestGain {
+						best, bestJ, bestGain = li, j, g
+					}
+					if thrAt(li, j) <= floor {
+						break
+					}
+				}
+			}
+			if best < 0 {
+				break
+			}
+			setK(best, bestJ)
+		}
+		snaps[target] = slices.Clone(thr)
+	}
+	flaggedAt := func(th []float64) float64 {
+		n := 0
+		for _, o := range clean {
+			for li := range L {
+				if o.Evidence[li] && o.Story[li] >= th[li] {
+					n++
+					break
+				}
+			}
+		}
+		return float64(n) / float64(len(clean))
+	}
+	low, bal, high := snaps[t.Low], snaps[t.Balanced], snaps[t.High]
+	man := m.manifest
+	man.Labels = slices.Clone(man.Labels)
+	man.Config.Aggregate = AggregateStory
+	for i := range man.Labels {
+		li := m.labelIdx[man.Labels[i].Label]
+		man.Labels[i].Story = Thresholds{Low: max(low[li], bal[li]), Balanced: bal[li], High: min(high[li], bal[li])}
+	}
+	man.StoryCalibration = &StoryCalibration{Clean: len(clean), Targets: t,
+		Flagged: StoryTargets{Low: flaggedAt(low), Balanced: flaggedAt(bal), High: flaggedAt(high)}}
+	return newModel(man, m.lex, m.nb, m.vocab)
+}
+
+// StoryCalibration records how a model's story thresholds were set.
+type StoryCalibration struct {
+	// Clean is the number of clean works the thresholds were set on.
+	Clean int `json:"clean_works"`
+	// Targets are the shares of clean works allowed to be flagged, and
+	// Flagged the shares flagged on the calibration works.
+	Targets StoryTargets `json:"targets"`
+	Flagged StoryTargets `json:"flagged"`
+	// Source names the corpus (not shipped with the model).
+	Source string `json:"source,omitempty"`
+}
+
+// WithCalibrationSource returns a copy of m whose manifest names the corpus
+// its story thresholds were calibrated on.
+func (m *Model) WithCalibrationSource(src string) *Model {
+	c := *m
+	if c.manifest.StoryCalibration != nil && src != "" {
+		sc := *c.manifest.StoryCalibration
+		sc.Source = src
+		c.manifest.StoryCalibration = &sc
+	}
+	return &c
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tagger-dev/tagger/classify"
+	"github.com/tagger-dev/tagger/classify/taxonomy"
+	"github.com/tagger-dev/tagger/datasets"
+	"github.com/tagger-dev/tagger/pipeline"
+)
+
+func newCalibrateCmd(a *app) *cobra.Command {
+	var modelDir, out, source string
+	t := classify.DefaultStoryTargets()
+	cmd := &cobra.Command{
+		Use:   "calibrate --stories CORPUS... -o MODEL_DIR [--model DIR]",
+		Short: "Set a model's story thresholds on works whose authors declared them clean",
+		Long: `calibrate sets the story-level thresholds of a model (low, balanced, high)
+so that, on the clean works of CORPUS, at most the target share of works gets
+any undeclared finding, and recall on the works that declare each label is
+as high as that allows. Clean works are rated General or Teen and declare
+that no archive warnings apply, with no tag naming a warning. Nothing is
+learnt from the texts beyond one threshold per label and sensitivity; the
+calibration is recorded in the model's manifest. Measure the result on other
+works with tagger eval --stories.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return &exitCodeError{code: exitError, msg: "calibrate: name the corpus to read (files, directories, JSONL)"}
+			}
+			if out == "" {
+				return &exitCodeError{code: exitError, msg: "calibrate needs -o MODEL_DIR"}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m, err := loadModel(modelDir)
+			if err != nil {
+				return err
+			}
+			var obs []classify.StoryObservation
+			labels := m.Labels()
+			for s := range datasets.Read(cmd.Context(), args, datasets.Options{Stdin: a.stdin}) {
+				if s.Err != nil || s.WarningStatus == taxonomy.StateMissing {
+					continue
+				}
+				res, err := m.PredictStory(cmd.Context(), s, classify.PredictOptions{FastSnippets: true})
+				if err != nil {
+					return fmt.Errorf("%s: %w", s.Source, err)
+				}
+				o := m.Observe(res)
+				o.Clean = pipeline.CleanDeclared(s.Declared)
+				for li, l := range labels {
+					o.Declared[li] = slices.Contains(s.DeclaredWarnings, l.ID)
+				}
+				obs = append(obs, o)
+			}
+			if err := cmd.Context().Err(); err != nil {
+				return &exitCodeError{code: exitError, msg: "interrupted"}
+			}
+			cal, err := m.CalibrateStories(obs, t)
+			if err != nil {
+				return &exitCodeError{code: exitError, msg: err.Error() + " (give a corpus with more works rated General or Teen that declare no archive warnings)"}
+			}
+			cal = cal.WithCalibrationSource(source)
+			if err := cal.Save(out); err != nil {
+				return err
+			}
+			c := cal.Manifest().StoryCalibration
+			fmt.Fprintf(a.stderr, "calibrated %s on %d clean works: flagged low %.1f%%, balanced %.1f%%, high %.1f%% → %s\n",
+				cal.NameVersion(), c.Clean, 100*c.Flagged.Low, 100*c.Flagged.Balanced, 100*c.Flagged.High, out)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&modelDir, "model", "", "model directory to start from (default: the embedded model)")
+	f.StringVarP(&out, "output", "o", "", "model directory to write")
+	f.StringVar(&source, "source", "", "name of the corpus, recorded in the manifest")
+	f.Float64Var(&t.Low, "target-low", t.Low, "share of clean works flagged at sensitivity low")
+	f.Float64Var(&t.Balanced, "target-balanced", t.Balanced, "share of clean works flagged at sensitivity balanced")
+	f.Float64Var(&t.High, "target-high", t.High, "share of clean works flagged at sensitivity high")
+	return cmd
+}

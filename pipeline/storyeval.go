@@ -1,0 +1,257 @@
+package pipeline
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/tagger-dev/tagger/classify/taxonomy"
+	"github.com/tagger-dev/tagger/datasets"
+)
+
+// StoryEvalOptions tune EvaluateRows.
+type StoryEvalOptions struct {
+	// MinPositive is the fewest declaring works a label needs to be
+	// reported (default 10): an AUC over a handful of works is noise.
+	MinPositive int
+	// Labels, when set, are the labels reported (and averaged), in order;
+	// otherwise every label with MinPositive declaring works and as many
+	// clean ones.
+	Labels []string
+}
+
+// StoryLabelEval is the story-level evaluation of one label.
+type StoryLabelEval struct {
+	Label string `json:"label"`
+	// Positive counts the works that declare the label; Clean the works
+	// that declare that no archive warnings apply and do not tag it.
+	Positive int `json:"positive"`
+	Clean    int `json:"clean"`
+	// AUC is the probability that a declaring work scores above a clean
+	// one (ties count half).
+	AUC float64 `json:"auc"`
+	// Recall is the share of declaring works where the label is detected;
+	// FalseAlarm the share of clean works where it is.
+	Recall     float64 `json:"recall"`
+	FalseAlarm float64 `json:"false_alarm"`
+}
+
+// StoryEval is a story-level evaluation of a model against what authors
+// declared.
+type StoryEval struct {
+	Stories int `json:"stories"`
+	Errors  int `json:"errors"`
+	// Labels holds the labels evaluated; the means are over them.
+	Labels         []StoryLabelEval `json:"labels"`
+	MeanAUC        float64          `json:"mean_auc"`
+	MeanRecall     float64          `json:"mean_recall"`
+	MeanFalseAlarm float64          `json:"mean_false_alarm"`
+	// CleanWorks are the works rated General or Teen that declare that no
+	// archive warnings apply and tag no warning; CleanFlagged is the share
+	// of them with at least one undeclared finding.
+	CleanWorks   int     `json:"clean_works"`
+	CleanFlagged float64 `json:"clean_flagged"`
+	// CleanFlaggedBy is, per label, the share of clean works where it is
+	// an undeclared finding (labels that flag none are left out).
+	CleanFlaggedBy map[string]float64 `json:"clean_flagged_by,omitempty"`
+}
+
+// Gold is what a row's declarations say of one label, as weak gold: the
+// author declared it (warnings field or a freeform tag naming it), the
+// author declared that no archive warnings apply and tagged nothing of it,
+// or neither (chose not to warn, no warnings field, other warnings).
+type Gold int
+
+// Gold values.
+const (
+	GoldUnknown Gold = iota
+	GoldPositive
+	GoldClean
+)
+
+// LabelGold reads a row's declarations for label.
+func LabelGold(tx *taxonomy.Taxonomy, r *Row, label string) Gold {
+	if slices.Contains(r.DeclaredWarnings, label) {
+		return GoldPositive
+	}
+	if noneApply(tx, r) {
+		return GoldClean
+	}
+	return GoldUnknown
+}
+
+// noneApply reports whether the author declared that no archive warnings
+// apply: the row's status, or the phrase beside freeform tags that name a
+// warning (which make the status "declared").
+func noneApply(tx *taxonomy.Taxonomy, r *Row) bool {
+	if r.WarningStatus != nil && *r.WarningStatus == taxonomy.StateNoneApply {
+		return true
+	}
+	for _, raw := range r.DeclaredWarningsRaw {
+		if tx.ClassifyWarning(raw).State == taxonomy.StateNoneApply {
+			return true
+		}
+	}
+	return false
+}
+
+// CleanWork reports whether a row is a clean work: rated General or Teen,
+// no archive warnings apply, and no warning declared anywhere.
+func CleanWork(r *Row) bool {
+	return r.WarningStatus != nil && r.DeclaredRating != nil &&
+		clean(*r.WarningStatus, *r.DeclaredRating, r.DeclaredWarnings)
+}
+
+// CleanDeclared is CleanWork for a story's declarations.
+func CleanDeclared(d datasets.Declared) bool {
+	return clean(d.WarningStatus, d.DeclaredRating, d.DeclaredWarnings)
+}
+
+func clean(status, rating string, declared []string) bool {
+	return status == taxonomy.StateNoneApply && len(declared) == 0 && (rating == "general" || rating == "teen")
+}
+
+// EvaluateRows measures the rows' label scores and decisions against the
+// declarations in the same rows.
+func EvaluateRows(rows []Row, opt StoryEvalOptions) *StoryEval {
+	if opt.MinPositive <= 0 {
+		opt.MinPositive = 10
+	}
+	tx := taxonomy.Default()
+	ev := &StoryEval{CleanFlaggedBy: map[string]float64{}}
+	type obs struct {
+		score    float64
+		detected bool
+	}
+	pos, neg := map[string][]obs{}, map[string][]obs{}
+	flagged := 0
+	for i := range rows {
+		r := &rows[i]
+		ev.Stories++
+		if r.Error != nil {
+			ev.Errors++
+			continue
+		}
+		for _, l := range r.Labels {
+			switch LabelGold(tx, r, l.Label) {
+			case GoldPositive:
+				pos[l.Label] = append(pos[l.Label], obs{l.Score, l.Detected})
+			case GoldClean:
+				neg[l.Label] = append(neg[l.Label], obs{l.Score, l.Detected})
+			}
+		}
+		if CleanWork(r) {
+			ev.CleanWorks++
+			if len(r.UndeclaredWarnings) > 0 {
+				flagged++
+			}
+			for _, l := range r.UndeclaredWarnings {
+				ev.CleanFlaggedBy[l]++
+			}
+		}
+	}
+	if ev.CleanWorks > 0 {
+		ev.CleanFlagged = float64(flagged) / float64(ev.CleanWorks)
+		for l := range ev.CleanFlaggedBy {
+			ev.CleanFlaggedBy[l] /= float64(ev.CleanWorks)
+		}
+	}
+	labels := opt.Labels
+	if len(labels) == 0 {
+		for _, l := range tx.Labels() {
+			if len(pos[l.ID]) >= opt.MinPositive && len(neg[l.ID]) >= opt.MinPositive {
+				labels = append(labels, l.ID)
+			}
+		}
+	}
+	for _, l := range labels {
+		p, n := pos[l], neg[l]
+		le := StoryLabelEval{Label: l, Positive: len(p), Clean: len(n)}
+		ps, ns := make([]float64, len(p)), make([]float64, len(n))
+		hits, alarms := 0, 0
+		for i, o := range p {
+			ps[i] = o.score
+			if o.detected {
+				hits++
+			}
+		}
+		for i, o := range n {
+			ns[i] = o.score
+			if o.detected {
+				alarms++
+			}
+		}
+		le.AUC = AUC(ps, ns)
+		le.Recall = ratio(hits, len(p))
+		le.FalseAlarm = ratio(alarms, len(n))
+		ev.Labels = append(ev.Labels, le)
+		k := float64(len(labels))
+		ev.MeanAUC += le.AUC / k
+		ev.MeanRecall += le.Recall / k
+		ev.MeanFalseAlarm += le.FalseAlarm / k
+	}
+	return ev
+}
+
+// EvaluateStories runs the model of cfg over the stories of inputs and
+// measures it against their declarations (see EvaluateRows).
+func EvaluateStories(ctx context.Context, inputs []string, cfg Config, opt StoryEvalOptions) (*StoryEval, []Row, error) {
+	sink := &memorySink{}
+	if _, err := Run(ctx, ctx, inputs, sink, cfg, nil); err != nil {
+		return nil, nil, fmt.Errorf("score stories: %w", err)
+	}
+	return EvaluateRows(sink.rows, opt), sink.rows, nil
+}
+
+// AUC is the area under the ROC curve of scores pos (positives) against neg
+// (negatives): the Mann-Whitney probability that a positive outscores a
+// negative, ties counting half. It is 0.5 when either side is empty.
+func AUC(pos, neg []float64) float64 {
+	if len(pos) == 0 || len(neg) == 0 {
+		return 0.5
+	}
+	type sv struct {
+		s   float64
+		pos bool
+	}
+	all := make([]sv, 0, len(pos)+len(neg))
+	for _, s := range pos {
+		all = append(all, sv{s, true})
+	}
+	for _, s := range neg {
+		all = append(all, sv{s, false})
+	}
+	slices.SortFunc(all, func(a, b sv) int { return cmp.Compare(a.s, b.s) })
+	// Sum of the positives' mid-ranks.
+	var rankSum float64
+	for i := 0; i < len(all); {
+		j := i
+		for j < len(all) && all[j].s == all[i].s {
+			j++
+		}
+		mid := float64(i+j+1) / 2 // ranks i+1..j
+		for k := i; k < j; k++ {
+			if all[k].pos {
+				rankSum += mid
+			}
+		}
+		i = j
+	}
+	np, nn := float64(len(pos)), float64(len(neg))
+	return (rankSum - np*(np+1)/2) / (np * nn)
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// memorySink keeps rows in memory (evaluation corpora are small).
+type memorySink struct{ rows []Row }
+
+func (s *memorySink) Write(rows []Row) error { s.rows = append(s.rows, rows...); return nil }
+func (s *memorySink) Close() error           { return nil }
+func (s *memorySink) Abort() error           { return nil }
