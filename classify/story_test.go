@@ -1,0 +1,112 @@
+package classify
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/tagger-dev/tagger/classify/tokenize"
+)
+
+func TestDetectLanguage(t *testing.T) {
+	for _, c := range []struct {
+		name, text, want string
+		readable         bool
+	}{
+		{"english", strings.Repeat("She walked to the window and looked out at the rain, and he said that it would stop by the evening. ", 5), "en", true},
+		{"french", strings.Repeat("Il pleuvait sur le port quand Julien est sorti du bar. L'homme l'attendait au coin de la rue, un couteau à la main. ", 5), "fr", false},
+		{"german", strings.Repeat("Es regnete im Hafen, als Julian die Kneipe verließ. Der Mann wartete an der Ecke der Straße mit einem Messer in der Hand. ", 5), "de", false},
+		{"spanish", strings.Repeat("Llovía en el puerto cuando Julián salió del bar. El hombre lo esperaba en la esquina de la calle con un cuchillo en la mano. ", 5), "es", false},
+		{"short", "Le chat dort.", "en", true}, // too short to judge: read
+		{"names", strings.Repeat("Harry Hermione Ron Draco Luna Neville Ginny Severus ", 6), "en", true},
+	} {
+		toks := tokenize.Words(c.text, nil)
+		got, ok := detectLanguage(c.text, toks)
+		if got != c.want || ok != c.readable {
+			t.Errorf("%s: %q, readable %v; want %q, %v", c.name, got, ok, c.want, c.readable)
+		}
+	}
+}
+
+func TestPredictNotChecked(t *testing.T) {
+	tr, err := Train(context.Background(), toyData(), tinyLexicon(t), DefaultTrainConfig(), "toy", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr := strings.Repeat("Il l'a poignardé deux fois dans le ventre. Le sang coulait sur les pavés, et elle s'était tailladé les veines dans la baignoire. ", 10)
+	r, err := tr.Model.Predict(context.Background(), fr, 0, 1, PredictOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Language != "fr" || !strings.Contains(r.NotChecked, "French") || len(r.Detected) != 0 || len(r.Evidence) != 0 || r.PredictedRating != "" {
+		t.Errorf("French story: language %q, not checked %q, detected %v, rating %q", r.Language, r.NotChecked, r.Detected, r.PredictedRating)
+	}
+	for _, l := range r.Labels {
+		if l.Score != 0 || l.Detected {
+			t.Errorf("%s: score %v detected %v in a story not checked", l.Label, l.Score, l.Detected)
+		}
+	}
+	en, _ := tr.Model.Predict(context.Background(), "He punched him hard and kicked him, blood on the floor, a brutal fight.", 0, 1, PredictOptions{})
+	if en.Language != "en" || en.NotChecked != "" {
+		t.Errorf("English story: language %q, not checked %q", en.Language, en.NotChecked)
+	}
+}
+
+// obs builds an observation where only label li has a statistic.
+func obs(n, li int, s float64, evidence, clean, declared bool) StoryObservation {
+	o := StoryObservation{Story: make([]float64, n), Evidence: make([]bool, n), Declared: make([]bool, n), Clean: clean}
+	o.Story[li], o.Evidence[li], o.Declared[li] = s, evidence, declared
+	return o
+}
+
+func TestCalibrateStories(t *testing.T) {
+	tr, err := Train(context.Background(), toyData(), tinyLexicon(t), DefaultTrainConfig(), "toy", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := tr.Model
+	L := len(m.labels)
+	v, d := m.labelIndex("violence"), m.labelIndex("death")
+	var all []StoryObservation
+	// 200 clean works: violence statistics 1.0..2.99 (all with evidence),
+	// death none.
+	for i := range 200 {
+		all = append(all, obs(L, v, 1+float64(i)/100, true, true, false))
+	}
+	// 40 works declaring violence, statistics 2.0..3.95.
+	for i := range 40 {
+		all = append(all, obs(L, v, 2+float64(i)/20, true, false, true))
+	}
+	if _, err := m.CalibrateStories(all[:50], DefaultStoryTargets()); err == nil {
+		t.Error("50 clean works: want an error")
+	}
+	cal, err := m.CalibrateStories(all, DefaultStoryTargets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cal.Manifest().StoryCalibration
+	tg := DefaultStoryTargets()
+	if c.Clean != 200 || c.Flagged.Low > tg.Low || c.Flagged.Balanced > tg.Balanced || c.Flagged.High > tg.High {
+		t.Errorf("calibration %+v: flagged shares must stay within the targets %+v", c, tg)
+	}
+	if c.Flagged.Balanced < tg.Balanced-0.01 {
+		t.Errorf("balanced flags %.3f of clean works; the budget %.2f should be spent on violence", c.Flagged.Balanced, tg.Balanced)
+	}
+	th := cal.info[v].Story
+	if !(th.High <= th.Balanced && th.Balanced <= th.Low) {
+		t.Errorf("violence thresholds %+v: want high ≤ balanced ≤ low", th)
+	}
+	// The balanced threshold lets through 8% of clean works: 16 of 200,
+	// the clean statistics from 2.84 up.
+	if math.Abs(th.Balanced-2.84) > 0.011 {
+		t.Errorf("violence balanced threshold %.3f, want just above 2.83", th.Balanced)
+	}
+	// Death has no declaring works: it stays above every clean work.
+	if got, floor := cal.info[d].Story.Balanced, defaultStoryThresholds(m.manifest.Config.LexiconThresholds).High; got != floor {
+		t.Errorf("death threshold %v, want the floor %v", got, floor)
+	}
+	if cal.manifest.Config.Aggregate != AggregateStory {
+		t.Errorf("aggregate %q after calibration", cal.manifest.Config.Aggregate)
+	}
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tagger-dev/tagger/pipeline"
+)
+
+// storyCorpus writes a JSONL corpus of works that declare violence and
+// show fights, and clean General works of quiet days (150 of them, enough
+// to calibrate on).
+func storyCorpus(t *testing.T) string {
+	t.Helper()
+	fight := "He punched him in the face and kicked him when he fell. Blood ran from his nose onto the stones, and he stabbed at the man's arm with the broken bottle until he screamed. "
+	quiet := []string{
+		"They walked to the market in the morning and bought apples, bread and a jar of honey. ",
+		"The cat slept on the windowsill all afternoon while the rain tapped on the glass. ",
+		"After school they played chess in the library until the bell rang for dinner. ",
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	for i := range 20 {
+		enc.Encode(map[string]any{"id": fmt.Sprintf("fight%d", i), "text": quiet[i%3] + "\n\n" + fight + fight + "\n\n" + quiet[(i+1)%3],
+			"rating": "Mature", "warnings": []string{"No Archive Warnings Apply"}, "tags": []string{"Graphic Violence"}})
+	}
+	for i := range 150 {
+		enc.Encode(map[string]any{"id": fmt.Sprintf("calm%d", i), "text": strings.Repeat(quiet[i%3]+quiet[(i+1)%3]+"\n\n", 1+i%4),
+			"rating": "General Audiences", "warnings": []string{"No Archive Warnings Apply"}})
+	}
+	path := filepath.Join(t.TempDir(), "works.jsonl")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestEvalStories(t *testing.T) {
+	corpus := storyCorpus(t)
+	out, errOut, code := runCLI(t, "", "eval", "--stories", corpus)
+	if code != 0 {
+		t.Fatalf("eval --stories: exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"170 stories (0 unreadable)", "violence", "mean over", "clean works (General/Teen, no warnings apply, nothing tagged): 150, with any undeclared finding: 0.0%"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("eval --stories output lacks %q:\n%s", want, out)
+		}
+	}
+	out, _, code = runCLI(t, "", "eval", "--stories", "--json", corpus)
+	var ev pipeline.StoryEval
+	if err := json.Unmarshal([]byte(out), &ev); err != nil || code != 0 {
+		t.Fatalf("--json: exit %d, %v\n%s", code, err, out)
+	}
+	if len(ev.Labels) != 1 || ev.Labels[0].Label != "violence" || ev.Labels[0].AUC != 1 || ev.Labels[0].Recall != 1 || ev.Labels[0].Positive != 20 {
+		t.Errorf("--json labels %+v: want violence alone, 20 declaring, AUC 1, recall 1", ev.Labels)
+	}
+	// Usage errors.
+	for _, args := range [][]string{{"eval", "--stories"}, {"eval", corpus}} {
+		if _, errOut, code := runCLI(t, "", args...); code != exitError || errOut == "" {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and a message", args, code, errOut)
+		}
+	}
+}
+
+func TestCalibrate(t *testing.T) {
+	corpus := storyCorpus(t)
+	dir := filepath.Join(t.TempDir(), "model")
+	_, errOut, code := runCLI(t, "", "calibrate", "-o", dir, "--source", "test corpus", corpus)
+	if code != 0 || !strings.Contains(errOut, "calibrated") || !strings.Contains(errOut, "150 clean works") {
+		t.Fatalf("calibrate: exit %d, %s", code, errOut)
+	}
+	man, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil || !strings.Contains(string(man), `"story_calibration"`) || !strings.Contains(string(man), "test corpus") {
+		t.Fatalf("calibrated manifest: %v\n%.400s", err, man)
+	}
+	out, _, code := runCLI(t, "", "eval", "--stories", "--model", dir, corpus)
+	if code != 0 || !strings.Contains(out, "with any undeclared finding: 0.0%") {
+		t.Errorf("eval with the calibrated model: exit %d\n%s", code, out)
+	}
+	// Too few clean works to calibrate on.
+	small := filepath.Join(t.TempDir(), "small.jsonl")
+	os.WriteFile(small, []byte(`{"id":"a","text":"A quiet day at the sea.","rating":"General Audiences","warnings":["No Archive Warnings Apply"]}`+"\n"), 0o644)
+	if _, errOut, code := runCLI(t, "", "calibrate", "-o", filepath.Join(t.TempDir(), "m"), small); code != exitError || !strings.Contains(errOut, "clean works") {
+		t.Errorf("calibrate on one work: exit %d, %q", code, errOut)
+	}
+}
