@@ -19,7 +19,13 @@ type Explanation struct {
 	Score     float64 `json:"score"`
 	Detected  bool    `json:"detected"`
 	Passages  int     `json:"passages"`
-	Threshold float64 `json:"threshold"` // raw threshold at the chosen sensitivity
+	Threshold float64 `json:"threshold"` // raw window threshold at the chosen sensitivity
+	// Story is the label's story statistic and StoryThreshold its
+	// threshold at the chosen sensitivity (see AggregateStory); Evidence
+	// tells whether a window reached the label's high window threshold.
+	Story          float64 `json:"story"`
+	StoryThreshold float64 `json:"story_threshold"`
+	Evidence       bool    `json:"evidence"`
 	Gate      float64 `json:"gate,omitempty"`
 	Prior     float64 `json:"prior,omitempty"` // naive-Bayes prior log-odds
 	// Window is the best-scoring window, or nil when no window of the
@@ -82,7 +88,8 @@ func (m *Model) Explain(ctx context.Context, text string, bodyByte, bodyLine int
 	}
 	ls := res.Labels[li]
 	ex := &Explanation{Label: ls.Label, Source: m.info[li].Source, Score: ls.Score, Detected: ls.Detected, Passages: ls.Passages,
-		Threshold: sg.thr[li], Gate: m.info[li].Gate}
+		Threshold: sg.thr[li], Gate: m.info[li].Gate,
+		Story: ls.Story, StoryThreshold: m.info[li].Story.at(sg.opt.Sensitivity), Evidence: ls.topZ >= m.info[li].Thresholds.High}
 	if c := m.nbCol[li]; c >= 0 {
 		ex.Prior = m.nb.Bias(c)
 	}

@@ -188,8 +188,9 @@ func Lines(w io.Writer, r pipeline.Row) error {
 // Explain writes an explanation of one label's score.
 func Explain(w io.Writer, ex *classify.Explanation, st Style) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "  explain %s: score %.2f (%s), %d passage%s over the threshold (raw %.2f)\n",
-		st.bold(ex.Label), ex.Score, detected(ex.Detected), ex.Passages, plural(ex.Passages), ex.Threshold)
+	fmt.Fprintf(&b, "  explain %s: score %.2f (%s); story statistic %.2f against %.2f, %s\n",
+		st.bold(ex.Label), ex.Score, detected(ex.Detected), ex.Story, ex.StoryThreshold, evidenceNote(ex.Evidence))
+	fmt.Fprintf(&b, "    %d window%s over the window threshold (raw %.2f)\n", ex.Passages, plural(ex.Passages), ex.Threshold)
 	if ex.Source == "model" {
 		fmt.Fprintf(&b, "    naive Bayes over the words of windows whose lexicon weight reaches %.1f; prior %.2f\n", ex.Gate, ex.Prior)
 	} else {
@@ -293,4 +294,11 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+func evidenceNote(ok bool) string {
+	if ok {
+		return "with a passage to show"
+	}
+	return "no passage strong enough to show"
 }
