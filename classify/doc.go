@@ -21,14 +21,22 @@
 //     weight of the window's non-negated hits (figurative hits after a
 //     simile count 0.3).
 //
-// A label is detected when its best window reaches the threshold of the
-// chosen sensitivity (low: best F0.5, balanced: F1, high: F2 on
-// out-of-fold training scores). Its story score is, for model labels, the
-// noisy-OR of the Platt-calibrated probabilities of its five best windows
-// and, for lexicon labels, a logistic of the best window's margin over the
-// threshold. The best windows become evidence: the one or two sentences
-// (prose's Punkt segmenter, built once) that carry the label most, with
-// line and byte ranges into the story text.
+// A label is decided on the whole story (AggregateStory): its evidence
+// mass (each window's lexicon weight times the calibrated probability that
+// the window shows the label) is normalised by the story's length, its best
+// window is weighed as a short story of its own, and a small share of the
+// other warnings' evidence is added. The label is detected when that
+// statistic reaches the story threshold of the chosen sensitivity and one
+// window reaches the label's high window threshold (so every finding has a
+// passage to show). Story thresholds are set by CalibrateStories on works
+// whose authors declared them clean. The best windows become evidence: the
+// one or two sentences (prose's Punkt segmenter, built once) that carry the
+// label most, with line and byte ranges into the story text.
+//
+// The model reads English only. The first chunk's share of English
+// function words tells whether a story is English; when it is not,
+// whatlanggo names the language and the story is not checked
+// (Result.NotChecked).
 //
 // The rating is predicted from the lexicon's rating cues (sexual
 // explicitness, violence, strong language) in the strongest window and from
@@ -36,9 +44,9 @@
 //
 // # Training and evaluation
 //
-// Train fits naive Bayes and chooses gates, thresholds and calibration
-// from out-of-fold scores of grouped (by work) cross-validation on the
-// training data only. Evaluate cross-validates the whole procedure, and
+// Train fits naive Bayes (or logistic regression, TrainConfig.Scorer) and
+// chooses gates, window thresholds and calibration from out-of-fold scores
+// of grouped (by work) cross-validation on the training data only. Evaluate cross-validates the whole procedure, and
 // BalancedProtocol runs the protocol of Wiegmann et al. (2024). The
 // figures of the default model are in models/README.md.
 //

@@ -90,7 +90,9 @@ func defaultStoryThresholds(lex Thresholds) Thresholds {
 // StoryTargets are the shares of clean works (see CalibrateStories) that
 // may be flagged with any label, per sensitivity.
 type StoryTargets struct {
-	Low, Balanced, High float64
+	Low      float64 `json:"low"`
+	Balanced float64 `json:"balanced"`
+	High     float64 `json:"high"`
 }
 
 // DefaultStoryTargets flag at most 4%, 8% and 16% of clean works.
