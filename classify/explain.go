@@ -26,8 +26,8 @@ type Explanation struct {
 	Story          float64 `json:"story"`
 	StoryThreshold float64 `json:"story_threshold"`
 	Evidence       bool    `json:"evidence"`
-	Gate      float64 `json:"gate,omitempty"`
-	Prior     float64 `json:"prior,omitempty"` // naive-Bayes prior log-odds
+	Gate           float64 `json:"gate,omitempty"`
+	Prior          float64 `json:"prior,omitempty"` // naive-Bayes prior log-odds
 	// Window is the best-scoring window, or nil when no window of the
 	// story reached the label's gate or had any of its terms.
 	Window *ExplainedWindow `json:"window,omitempty"`
