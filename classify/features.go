@@ -14,6 +14,7 @@ const (
 	saltLexicon
 	saltLexiconNegated
 	saltSubword
+	saltCharGram
 )
 
 // FeatureConfig chooses the features naive Bayes sees. It is stored in the
@@ -30,6 +31,10 @@ type FeatureConfig struct {
 	// Subwords adds WordPiece pieces of words that split into several
 	// pieces (rare words, misspellings, run-together slurs).
 	Subwords bool `json:"subwords"`
+	// CharGrams adds the character 3- to 5-grams of each word, with its
+	// boundaries marked (" kil", "lled "): inflections and misspellings
+	// share them.
+	CharGrams bool `json:"char_grams,omitempty"`
 }
 
 // lexiconFeature is the feature of a lexicon hit for label.
@@ -60,6 +65,9 @@ func (fz *featurizer) each(text string, toks []tokenize.Token, hits []lexicon.Hi
 		fn(i, f)
 		if fz.cfg.Bigrams && i > 0 && !toks[i-1].Has(tokenize.FlagClauseEnd) {
 			fn(i, tokenize.HashPair(toks[i-1].Hash, t.Hash))
+		}
+		if fz.cfg.CharGrams {
+			charGrams(tokenize.Normalize(text[t.Start:t.End]), func(g uint64) { fn(i, tokenize.Salt(g, saltCharGram)) })
 		}
 		if fz.sub != nil {
 			pieces := fz.sub.Pieces(tokenize.Normalize(text[t.Start:t.End]))
@@ -109,4 +117,15 @@ func lexiconWeights(lex *lexicon.Lexicon, text string, toks []tokenize.Token) ma
 		}
 	})
 	return w
+}
+
+// charGrams calls fn with the hash of every 3-, 4- and 5-gram of the bytes
+// of " word ".
+func charGrams(word string, fn func(uint64)) {
+	w := " " + word + " "
+	for n := 3; n <= 5; n++ {
+		for i := 0; i+n <= len(w); i++ {
+			fn(tokenize.Hash(w[i : i+n]))
+		}
+	}
 }

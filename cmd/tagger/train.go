@@ -25,6 +25,7 @@ type trainFlags struct {
 	soft     bool
 	l2       float64
 	bigrams  bool
+	chars    bool
 }
 
 // apply overrides cfg with the flags that were set.
@@ -42,6 +43,9 @@ func (f *trainFlags) apply(cmd *cobra.Command, cfg classify.TrainConfig) classif
 	if fl.Changed("bigrams") {
 		cfg.Features.Bigrams = f.bigrams
 	}
+	if fl.Changed("char-grams") {
+		cfg.Features.CharGrams = f.chars
+	}
 	return cfg
 }
 
@@ -54,6 +58,7 @@ func (f *trainFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.soft, "soft", false, "train logistic regression on the annotators' vote shares")
 	cmd.Flags().Float64Var(&f.l2, "l2", 0, "L2 penalty of logistic regression")
 	cmd.Flags().BoolVar(&f.bigrams, "bigrams", false, "add word bigrams to the features")
+	cmd.Flags().BoolVar(&f.chars, "char-grams", false, "add character 3- to 5-grams of words to the features")
 }
 
 // load reads the labelled data, corpus stories and base lexicon.
