@@ -14,17 +14,19 @@ import (
 // passages fires by chance on long clean stories. Instead, each label gets
 // a story statistic:
 //
-//	own   = log(1 + max(mass / sqrt((tokens + 200) / 1000), peak / sqrt(1.2)))
-//	story = own + StoryContext × Σ own of the warning labels
+//	own   = log(1 + max(mass / n, peak / sqrt(1.2)))    n = sqrt((tokens + 200) / 1000)
+//	story = own + StoryContext × log(1 + Σ mass of the warning labels / n)
+//	            + StoryGroupContext × Σ own of the other labels of its group
 //
 // where mass is the lexicon weight of the story's windows, each weighed by
 // the probability that the window shows the label (naive Bayes, calibrated;
 // 1 for lexicon labels), and peak the same for its best window alone.
 // Dividing by the square root of the length lets a long story need more
 // evidence than a short one, but not in proportion; and one strong scene
-// counts as much in a long story as in a story of a thousand words. The context term is small: warnings
-// come together (a story that shows abuse tends to show violence), which
-// ranks stories without evidence of their own, but it never decides alone.
+// counts as much in a long story as in a story of a thousand words. The
+// context terms are small: warnings come together (a story that shows
+// abuse tends to show violence; suicide comes with self-harm), which ranks
+// stories without evidence of their own, but they never decide alone.
 //
 // A label is detected when its statistic reaches the story threshold of the
 // sensitivity and at least one window reaches the label's high-sensitivity
@@ -49,20 +51,28 @@ var peakNorm = math.Sqrt(float64(1000+storyLength) / 1000)
 func (m *Model) storyStats(states []labelState, tokens int) []float64 {
 	norm := math.Sqrt(float64(tokens+storyLength) / 1000)
 	own := make([]float64, len(states))
-	ctx := 0.0
+	pooled := 0.0
 	for li := range states {
 		// A long story dilutes one scene; its best window, weighed as a
 		// story of about a thousand words, keeps it.
 		own[li] = math.Log1p(max(states[li].mass/norm, states[li].peak/peakNorm))
 		if m.labels[li].Group != storyContextGroup {
-			ctx += own[li]
+			pooled += states[li].mass
 		}
 	}
-	beta := m.manifest.Config.StoryContext
-	for li := range own {
-		own[li] += beta * ctx
+	ctx := math.Log1p(pooled / norm)
+	beta, gamma := m.manifest.Config.StoryContext, m.manifest.Config.StoryGroupContext
+	group := map[string]float64{}
+	if gamma != 0 {
+		for li := range own {
+			group[m.labels[li].Group] += own[li]
+		}
 	}
-	return own
+	out := make([]float64, len(own))
+	for li := range own {
+		out[li] = own[li] + beta*ctx + gamma*(group[m.labels[li].Group]-own[li])
+	}
+	return out
 }
 
 // decideStory decides label li on its story statistic s.

@@ -33,6 +33,9 @@ type TrainConfig struct {
 	// AggregateStory).
 	StoryContext float64 `json:"story_context,omitempty"`
 	StorySlope   float64 `json:"story_slope,omitempty"`
+	// StoryGroupContext weighs the evidence of the other labels of the
+	// same group (suicide and self-harm, say) in a label's statistic.
+	StoryGroupContext float64 `json:"story_group_context,omitempty"`
 	// Folds is the number of grouped folds used to choose thresholds.
 	Folds int    `json:"folds"`
 	Seed  uint64 `json:"seed"`
@@ -71,7 +74,8 @@ func DefaultTrainConfig() TrainConfig {
 		Stride:            50,
 		Aggregate:         AggregateStory,
 		TopK:              5,
-		StoryContext:      0.05,
+		StoryContext:      0.3,
+		StoryGroupContext: 0.05,
 		StorySlope:        4,
 		Folds:             5,
 		Seed:              1,
