@@ -110,3 +110,12 @@ func TestCalibrateStories(t *testing.T) {
 		t.Errorf("aggregate %q after calibration", cal.manifest.Config.Aggregate)
 	}
 }
+
+func TestCharGrams(t *testing.T) {
+	var got []uint64
+	charGrams("kill", func(h uint64) { got = append(got, h) })
+	// " kill " has four 3-grams, three 4-grams and two 5-grams.
+	if len(got) != 9 || got[0] != tokenize.Hash(" ki") || got[8] != tokenize.Hash("kill ") {
+		t.Errorf("charGrams(kill): %d grams", len(got))
+	}
+}

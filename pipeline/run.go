@@ -80,6 +80,7 @@ type Summary struct {
 	Stories    int64 // rows written
 	Errors     int64 // rows with an error
 	Undeclared int64 // rows with at least one undeclared warning
+	NotChecked int64 // rows read but not checked (Row.Note: a language the model cannot read)
 	Bytes      int64 // bytes of story text scored
 	Elapsed    time.Duration
 	// Stopped is set when the run was stopped early (a signal): the output
@@ -272,6 +273,9 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 				if p.row.Error != nil {
 					sum.Errors++
 					prog.errors.Add(1)
+				}
+				if p.row.Note != nil {
+					sum.NotChecked++
 				}
 				if len(p.row.UndeclaredWarnings) > 0 {
 					sum.Undeclared++

@@ -27,6 +27,7 @@ func corpus(t *testing.T) (string, int) {
 		"utf16.txt":    append([]byte{0xFF, 0xFE}, utf16("Title: Wide\n\nA quiet story.\n")...),
 		"crlf.txt":     []byte("\r\n\r\n\r\n"),
 		"huge.txt":     []byte("Rating: R\n\n" + strings.Repeat("The rain fell and they talked over tea in the kitchen.\n", 200_000)),
+		"french.txt":   []byte("Titre : Le port\n\n" + strings.Repeat("Il l'a poignardé deux fois dans le ventre avant que Julien ait pu crier. Le sang coulait sur les pavés mouillés. ", 8) + "\n"),
 		"nested/a.txt": []byte("Warnings: none\n\nHe killed the guard with one blow. The guard was dead before he hit the floor, and the blood pooled around his body.\n"),
 	}
 	for i, p := range seeds {
@@ -118,6 +119,13 @@ func TestRunEveryFileIsARow(t *testing.T) {
 			case "huge":
 				if r.Words == nil || *r.Words != 2_200_000 || r.DeclaredRating == nil || len(r.Labels) != 36 {
 					t.Errorf("%s: huge row words %v rating %v labels %d", ext, r.Words, r.DeclaredRating, len(r.Labels))
+				}
+			case "french":
+				if r.Note == nil || !strings.Contains(*r.Note, "not checked") || r.Language == nil || *r.Language != "fr" || len(r.DetectedWarnings) != 0 || r.Error != nil {
+					t.Errorf("%s: french row note %v language %v detected %v error %v", ext, r.Note, r.Language, r.DetectedWarnings, r.Error)
+				}
+				if sum.NotChecked != 1 {
+					t.Errorf("%s: summary counts %d not checked, want 1", ext, sum.NotChecked)
 				}
 			case "nested/a":
 				if r.WarningStatus == nil || *r.WarningStatus != "none-apply" || !slices.Contains(r.UndeclaredWarnings, "death") {

@@ -22,6 +22,7 @@ func TestWords(t *testing.T) {
 		{"digits", "3.14 and 1,000 at 10:30. Room 101", "3 14 and 1 000 at 10 30/CS Room 101"},
 		{"hyphens", "self-harm and well--maybe - not", "self harm and well/C maybe/C not/X"},
 		{"negation scope", "he did not kill her, but she died", "he did not/X kill/N her/NC but she died"},
+		{"scope ends at a conjunction", "he did not cry until they lowered the coffin", "he did not/X cry/N until they lowered the coffin"},
 		{"scope cap", "I never said that he would go to the old house", "I never/X said/N that/N he/N would/N go/N to/N the old house"},
 		{"cue restarts scope", "no, never again. Nobody's coming without him", "no/XC never/X again/NCS Nobody's/X coming/N without/X him/N"},
 		{"cue case and cannot", "CANNOT stop Nothing", "CANNOT/X stop/N Nothing/X"},

@@ -113,8 +113,12 @@ an interrupted run: stories already in OUT are skipped, the rest appended.`,
 			if sum.Stopped {
 				state = "stopped early (run again with --resume to finish)"
 			}
-			fmt.Fprintf(a.stderr, "%s: %d stories (%d errors, %d with undeclared warnings), %.1f MB in %.2fs, %.1f MB/s → %s\n",
-				state, sum.Stories, sum.Errors, sum.Undeclared, float64(sum.Bytes)/1e6, sum.Elapsed.Seconds(), sum.MBps(), out)
+			notChecked := ""
+			if sum.NotChecked > 0 {
+				notChecked = fmt.Sprintf(", %d not checked (language; see the note column)", sum.NotChecked)
+			}
+			fmt.Fprintf(a.stderr, "%s: %d stories (%d errors, %d with undeclared warnings%s), %.1f MB in %.2fs, %.1f MB/s → %s\n",
+				state, sum.Stories, sum.Errors, sum.Undeclared, notChecked, float64(sum.Bytes)/1e6, sum.Elapsed.Seconds(), sum.MBps(), out)
 			return nil
 		},
 	}
