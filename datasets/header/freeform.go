@@ -22,7 +22,7 @@ var freeformAspects = map[string]bool{
 // them in a freeform tag ("No Character Death", "Not Graphic Violence").
 var freeformNegations = map[string]bool{
 	"no": true, "not": true, "without": true, "never": true, "zero": true, "minus": true,
-	"except": true, "nothing": true,
+	"except": true, "nothing": true, "nobody": true, "noone": true, "none": true,
 }
 
 // freeformReach is how many words before a warning a negation still rules
@@ -121,10 +121,14 @@ func scanFreeform(tx *taxonomy.Taxonomy, toks []string, add func(taxonomy.Phrase
 // is no negation here: "Non-Graphic Violence" is violence.
 func negatedBefore(toks []string, i int) bool {
 	for j := i - 1; j >= 0 && j >= i-freeformReach; j-- {
-		if toks[j] == "but" {
+		w := toks[j]
+		if k := strings.LastIndexByte(w, '/'); k >= 0 {
+			w = w[k+1:] // "Everyone Lives/Nobody Dies": the word next to the term
+		}
+		if w == "but" {
 			return false
 		}
-		if freeformNegations[toks[j]] {
+		if freeformNegations[w] {
 			return true
 		}
 	}

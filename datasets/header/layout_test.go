@@ -314,6 +314,8 @@ func TestFreeformWarnings(t *testing.T) {
 		{"Violence (mild)", []string{"violence"}, nil},
 		{"No Character Death", nil, []string{"death"}},
 		{"No Major Character Death", nil, []string{"death"}},
+		{"Alternate Universe - Everyone Lives/Nobody Dies", nil, []string{"death"}},
+		{"Nobody Dies", nil, []string{"death"}},
 		// Names, tropes and settings that hold a warning word.
 		{"Death Eater Draco Malfoy", nil, nil},
 		{"Death Eaters", nil, nil},
