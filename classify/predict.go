@@ -21,9 +21,13 @@ import (
 
 // LabelScore is the story-level verdict for one label.
 type LabelScore struct {
-	Label    string  `json:"label" parquet:"label"`
-	Group    string  `json:"group" parquet:"group"`
-	Score    float64 `json:"score" parquet:"score"` // 0..1; 0.5 is the balanced threshold
+	Label string `json:"label" parquet:"label"`
+	Group string `json:"group" parquet:"group"`
+	// Score is 0..1, 0.5 at the label's balanced story threshold. It ranks
+	// stories (the context of other warnings counts a little); Detected
+	// also needs a passage that reaches the label's evidence bar, so a
+	// score over 0.5 without one is not a finding.
+	Score    float64 `json:"score" parquet:"score"`
 	Detected bool    `json:"detected" parquet:"detected"`
 	// Source is "both" for a label naive Bayes scored in windows the
 	// lexicon gate let through, "model" for a naive-Bayes label no window
