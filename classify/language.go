@@ -18,13 +18,13 @@ import (
 // of other languages' (they are read from the tokens already made for
 // scoring, so the check costs nothing on English text). Only when they
 // are rare is whatlanggo's trigram identifier run on a short sample, to
-// name the language for the report and the language column.
+// name the language for the report and the language column; a guess it
+// does not call reliable is read as English.
 
-// languageSample bounds the tokens counted for the function-word share,
-// and the bytes given to the identifier.
+// languageTokens bounds the tokens counted for the function-word share
+// and read by the identifier.
 const (
 	languageTokens = 2000
-	languageBytes  = 4096
 	// englishShare is the function-word share above which a text is read
 	// as English: English prose has about 0.35–0.5, French, German or
 	// Spanish under 0.05. Lists of names or very short texts fall between
@@ -58,24 +58,29 @@ func detectLanguage(text string, toks []tokenize.Token) (string, bool) {
 	if n < minLanguageTokens {
 		return English, true
 	}
-	fw := 0
-	for _, t := range toks[:n] {
-		if englishFunctionWords[t.Hash] {
-			fw++
+	// Both halves of the stretch must read as English: an English
+	// author's note must not pass a French story.
+	for _, half := range [][]tokenize.Token{toks[:n/2], toks[n/2 : n]} {
+		fw := 0
+		for _, t := range half {
+			if englishFunctionWords[t.Hash] {
+				fw++
+			}
+		}
+		if float64(fw)/float64(len(half)) < englishShare {
+			return identify(text[half[0].Start:toks[n-1].End])
 		}
 	}
-	if float64(fw)/float64(n) >= englishShare {
-		return English, true
-	}
-	end := int(toks[n-1].End)
-	if end > languageBytes {
-		end = chunkEnd(text, 0, languageBytes)
-	}
-	info := whatlanggo.Detect(text[:end])
+	return English, true
+}
+
+// identify names the language of a text that does not read as English.
+func identify(text string) (string, bool) {
+	info := whatlanggo.Detect(text)
 	code := info.Lang.Iso6391()
-	if code == "" || info.Lang == whatlanggo.Eng {
-		// Unidentified, or English with few function words (a list, a
-		// glossary): read it.
+	if code == "" || info.Lang == whatlanggo.Eng || !info.IsReliable() {
+		// Unidentified, English with few function words (a list, chat
+		// speak), or a weak guess: read it.
 		return English, true
 	}
 	return code, false

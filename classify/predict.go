@@ -172,6 +172,7 @@ type scratch struct {
 	lex  []float64 // per block × label
 	rat  []float64 // per block × rating cue
 	mask []uint64  // per block: bit l set when label l has lexicon weight
+	mass []float64 // per label: the chunk's evidence mass
 	buf  []byte    // PredictReader's chunk buffer
 }
 
@@ -443,6 +444,9 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 	sc.lex = resize(sc.lex, nblocks*L)
 	sc.rat = resize(sc.rat, nblocks*numCues)
 	sc.mask = resizeMask(sc.mask, nblocks)
+	// A chunk's mass is summed apart and added once, so that chunks scored
+	// in parallel and merged in order add up exactly as in sequence.
+	sc.mass = resize(sc.mass, L)
 	if m.nb != nil {
 		m.fz.each(chunk, toks, sc.hits, func(tok int, f uint64) {
 			row := m.nb.Row(f)
@@ -516,7 +520,7 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 			} else {
 				z = lexW
 			}
-			sg.states[li].mass += share * p
+			sc.mass[li] += share * p
 			sg.states[li].peak = max(sg.states[li].peak, lexW*p)
 			if z >= sg.thr[li] {
 				sg.states[li].count++
@@ -524,6 +528,9 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 			sg.states[li].offer(window{z: z, start: span[0], end: span[1]}, sg.keep, chunk, off)
 		}
 		sg.windows++
+	}
+	for li, x := range sc.mass {
+		sg.states[li].mass += x
 	}
 	lines.chunk(chunk, off, sg.states)
 	lap(&sg.steps.Classify)

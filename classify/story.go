@@ -146,8 +146,9 @@ const minCalibrationPositives = 10
 // clean work flagged) gains the most recall on declaring works per clean
 // work newly flagged takes that step, until the share of flagged clean
 // works would pass the target. Labels with fewer than ten declaring works
-// stay above every clean work. Thresholds never go below what one window
-// at the lexicon's high threshold weighs in a short story.
+// stay above every clean work. Thresholds never go below the default high
+// story threshold: what one window at half the lexicon's high window
+// threshold weighs in a story of a thousand words.
 func (m *Model) CalibrateStories(obs []StoryObservation, t StoryTargets) (*Model, error) {
 	L := len(m.labels)
 	var clean []StoryObservation

@@ -119,3 +119,42 @@ func TestCharGrams(t *testing.T) {
 		t.Errorf("charGrams(kill): %d grams", len(got))
 	}
 }
+
+// With evidence in every chunk, the parallel scorer must add the chunks'
+// evidence in the order the sequential one does: a story statistic that
+// differs in its last bit can flip a decision at a calibrated threshold.
+func TestPredictParallelStoryExact(t *testing.T) {
+	tr, err := Train(context.Background(), toyData(), tinyLexicon(t), DefaultTrainConfig(), "toy", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	para := "The morning passed slowly by the window of the house, and then he punched him hard and kicked him; blood on the floor, a brutal fight, a knife.\n"
+	story := strings.Repeat(para, 3*chunkBytes/len(para))
+	seq, err := tr.Model.Predict(context.Background(), story, 0, 1, PredictOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, workers := range []int{2, 3} {
+		par, err := tr.Model.PredictReaderParallel(context.Background(), strings.NewReader(story), 0, 1, PredictOptions{}, workers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for li := range seq.Labels {
+			if par.Labels[li].Story != seq.Labels[li].Story || par.Labels[li].Score != seq.Labels[li].Score {
+				t.Errorf("%d workers, %s: story %v, sequential %v", workers, seq.Labels[li].Label, par.Labels[li].Story, seq.Labels[li].Story)
+			}
+		}
+	}
+}
+
+func TestDetectLanguageMixed(t *testing.T) {
+	note := strings.Repeat("A note from the author: thank you for reading, and I hope that you like it as much as I did. ", 25)
+	story := strings.Repeat("Il pleuvait sur le port quand Julien est sorti du bar. L'homme l'attendait au coin de la rue, un couteau à la main. ", 60)
+	if got, ok := detectLanguage(note+story, tokenize.Words(note+story, nil)); got != "fr" || ok {
+		t.Errorf("an English note before a French story: %q, readable %v; want fr, not readable", got, ok)
+	}
+	chat := strings.Repeat("lol ok. brb. omg stabbed lmao. srsly tho. k thx bye. ", 12)
+	if got, ok := detectLanguage(chat, tokenize.Words(chat, nil)); !ok {
+		t.Errorf("chat speak: %q, not readable; a weak guess must read as English", got)
+	}
+}

@@ -324,6 +324,11 @@ func (tr *trainer) fit(idx []int) (*nb.Model, error) {
 			ex = append(ex, linear.Example{Features: tr.feats[i], Target: y, Weight: tr.data[i].Weight})
 			nbScores = append(nbScores, tables.Score(tr.feats[i], tr.cfg.NB.Binary)[c])
 		}
+		if !bothClasses(ex) {
+			// A fold where one work holds every positive: naive Bayes alone.
+			a[c] = 1
+			continue
+		}
 		lr, err := linear.Train(ex, tr.cfg.Linear)
 		if err != nil {
 			return nil, fmt.Errorf("train %s: %w", label, err)
@@ -338,6 +343,17 @@ func (tr *trainer) fit(idx []int) (*nb.Model, error) {
 		}
 	}
 	return tables.Blend(a, b, bias, extra), nil
+}
+
+// bothClasses reports whether the examples hold positive and negative
+// target mass.
+func bothClasses(ex []linear.Example) bool {
+	var pos, neg bool
+	for _, e := range ex {
+		pos = pos || e.Target > 0
+		neg = neg || e.Target < 1
+	}
+	return pos && neg
 }
 
 // stddev is the standard deviation of xs (1 when it is 0).

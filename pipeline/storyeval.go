@@ -42,6 +42,9 @@ type StoryLabelEval struct {
 type StoryEval struct {
 	Stories int `json:"stories"`
 	Errors  int `json:"errors"`
+	// NotChecked counts stories left out because the model cannot read
+	// them (Row.Note).
+	NotChecked int `json:"not_checked"`
 	// Labels holds the labels evaluated; the means are over them.
 	Labels         []StoryLabelEval `json:"labels"`
 	MeanAUC        float64          `json:"mean_auc"`
@@ -133,6 +136,10 @@ func EvaluateRows(rows []Row, opt StoryEvalOptions) *StoryEval {
 			ev.Errors++
 			continue
 		}
+		if r.Note != nil {
+			ev.NotChecked++ // scores of 0 say nothing of what it holds
+			continue
+		}
 		for _, l := range r.Labels {
 			switch LabelGold(tx, r, l.Label) {
 			case GoldPositive:
@@ -206,8 +213,12 @@ func EvaluateStories(ctx context.Context, inputs []string, cfg Config, opt Story
 
 // AUC is the area under the ROC curve of scores pos (positives) against neg
 // (negatives): the Mann-Whitney probability that a positive outscores a
-// negative, ties counting half. It is 0.5 when either side is empty.
+// negative, ties counting half. NaN scores are left out. It is 0.5 when
+// either side is empty.
 func AUC(pos, neg []float64) float64 {
+	notNaN := func(x float64) bool { return x == x }
+	pos = slices.DeleteFunc(slices.Clone(pos), func(x float64) bool { return !notNaN(x) })
+	neg = slices.DeleteFunc(slices.Clone(neg), func(x float64) bool { return !notNaN(x) })
 	if len(pos) == 0 || len(neg) == 0 {
 		return 0.5
 	}

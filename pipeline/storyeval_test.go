@@ -25,6 +25,7 @@ func TestAUC(t *testing.T) {
 		{[]float64{3, 1, 2}, []float64{1, 0}, 5.5 / 6},   // (2+1.5+2)/6
 		{nil, []float64{1}, 0.5},                         // nothing to compare
 		{[]float64{0, 0, 0}, []float64{0, 0, 0, 0}, 0.5}, // all tied
+		{[]float64{math.NaN(), 1}, []float64{0}, 1},      // NaN left out (it used to hang)
 	} {
 		if got := AUC(c.pos, c.neg); math.Abs(got-c.want) > 1e-12 {
 			t.Errorf("AUC(%v, %v) = %v, want %v", c.pos, c.neg, got, c.want)
@@ -69,10 +70,14 @@ func TestEvaluateRowsKnownAnswers(t *testing.T) {
 	rows = append(rows, row("none-apply", "explicit", []string{}, nawa, "death", 0.1, false))
 	msg := "broken"
 	rows = append(rows, Row{Error: &msg})
+	// A story not checked (another language) counts nowhere.
+	fr := row("none-apply", "general", []string{}, nawa, "death", 0, false)
+	fr.Note = strp("not checked: French")
+	rows = append(rows, fr)
 
 	ev := EvaluateRows(rows, StoryEvalOptions{})
-	if ev.Stories != 34 || ev.Errors != 1 {
-		t.Errorf("stories %d errors %d, want 34 and 1", ev.Stories, ev.Errors)
+	if ev.Stories != 35 || ev.Errors != 1 || ev.NotChecked != 1 {
+		t.Errorf("stories %d errors %d not checked %d, want 35, 1 and 1", ev.Stories, ev.Errors, ev.NotChecked)
 	}
 	if len(ev.Labels) != 1 || ev.Labels[0].Label != "death" {
 		t.Fatalf("labels %+v, want death alone", ev.Labels)

@@ -7,9 +7,11 @@
 package linear
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/optimize"
 )
@@ -76,13 +78,18 @@ func Train(examples []Example, opt Options) (*Model, error) {
 			}
 		}
 	}
-	index := map[uint64]int{}
+	// Features in hash order, entries in index order: the same data always
+	// gives the same sums, so training is reproducible.
 	var hashes []uint64
 	for f, n := range docs {
 		if n >= max(opt.MinDocs, 1) {
-			index[f] = len(hashes)
 			hashes = append(hashes, f)
 		}
+	}
+	slices.Sort(hashes)
+	index := make(map[uint64]int, len(hashes))
+	for j, f := range hashes {
+		index[f] = j
 	}
 	type entry struct {
 		j int
@@ -99,6 +106,7 @@ func Train(examples []Example, opt Options) (*Model, error) {
 		for j, x := range counts {
 			rows[i] = append(rows[i], entry{j, x})
 		}
+		slices.SortFunc(rows[i], func(a, b entry) int { return cmp.Compare(a.j, b.j) })
 	}
 	// Example weights, balanced by target mass.
 	w := make([]float64, len(examples))
@@ -161,8 +169,10 @@ func Train(examples []Example, opt Options) (*Model, error) {
 	}
 	settings := &optimize.Settings{MajorIterations: max(opt.Iterations, 1), GradientThreshold: 1e-6}
 	res, err := optimize.Minimize(problem, make([]float64, n), settings, &optimize.LBFGS{})
-	if err != nil && res == nil {
-		return nil, fmt.Errorf("linear: %w", err)
+	if err != nil && (res == nil || !moved(res.X)) {
+		// A line search that stalls near the optimum is an error with a
+		// good result; one that never left the start is a failure.
+		return nil, fmt.Errorf("linear: optimiser: %w", err)
 	}
 	m := &Model{Bias: res.X[n-1], Weights: make(map[uint64]float64, len(hashes))}
 	for j, f := range hashes {
@@ -181,4 +191,9 @@ func logSigmoid(z float64) float64 {
 		return z - math.Log1p(math.Exp(z))
 	}
 	return -math.Log1p(math.Exp(-z))
+}
+
+// moved reports whether any parameter left zero, the starting point.
+func moved(x []float64) bool {
+	return slices.ContainsFunc(x, func(v float64) bool { return v != 0 })
 }

@@ -29,8 +29,27 @@ func TestTrainSeparates(t *testing.T) {
 	}
 	// A feature seen in one document is dropped by MinDocs 2.
 	ex = append(ex, Example{Features: []uint64{99}, Target: 1})
-	if m, _ := Train(ex, DefaultOptions()); m.Weights[99] != 0 {
-		t.Errorf("a feature of one document has weight %v", m.Weights[99])
+	m2, err := Train(ex, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m2.Weights[99] != 0 {
+		t.Errorf("a feature of one document has weight %v", m2.Weights[99])
+	}
+	// Training is reproducible: the same data gives the same weights.
+	for range 3 {
+		again, err := Train(ex, DefaultOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Bias != m2.Bias || len(again.Weights) != len(m2.Weights) {
+			t.Fatalf("retraining changed the model: bias %v vs %v", again.Bias, m2.Bias)
+		}
+		for f, w := range m2.Weights {
+			if again.Weights[f] != w {
+				t.Fatalf("retraining changed feature %d: %v vs %v", f, again.Weights[f], w)
+			}
+		}
 	}
 }
 

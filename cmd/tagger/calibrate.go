@@ -50,6 +50,9 @@ works with tagger eval --stories.`,
 				if err != nil {
 					return fmt.Errorf("%s: %w", s.Source, err)
 				}
+				if res.NotChecked != "" {
+					continue // a story the model cannot read says nothing of thresholds
+				}
 				o := m.Observe(res)
 				o.Clean = pipeline.CleanDeclared(s.Declared)
 				for li, l := range labels {

@@ -180,7 +180,7 @@ func evalStories(cmd *cobra.Command, a *app, inputs []string, modelDir string, s
 }
 
 func printStoryEval(w io.Writer, ev *pipeline.StoryEval, model string, s classify.Sensitivity) error {
-	fmt.Fprintf(w, "%d stories (%d unreadable), model %s, sensitivity %s\n", ev.Stories, ev.Errors, model, s)
+	fmt.Fprintf(w, "%d stories (%d unreadable, %d not checked), model %s, sensitivity %s\n", ev.Stories, ev.Errors, ev.NotChecked, model, s)
 	if len(ev.Labels) == 0 {
 		fmt.Fprintln(w, "no label has 10 declaring works and 10 clean works: nothing to measure")
 	} else {

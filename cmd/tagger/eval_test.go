@@ -45,7 +45,7 @@ func TestEvalStories(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("eval --stories: exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"170 stories (0 unreadable)", "violence", "mean over", "clean works (General/Teen, no warnings apply, nothing tagged): 150, with any undeclared finding: 0.0%"} {
+	for _, want := range []string{"170 stories (0 unreadable, 0 not checked)", "violence", "mean over", "clean works (General/Teen, no warnings apply, nothing tagged): 150, with any undeclared finding: 0.0%"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("eval --stories output lacks %q:\n%s", want, out)
 		}
@@ -67,19 +67,50 @@ func TestEvalStories(t *testing.T) {
 }
 
 func TestCalibrate(t *testing.T) {
-	corpus := storyCorpus(t)
+	// The works of storyCorpus, and 30 more that say no warnings apply
+	// but hold one fight: the default model flags them, and calibration on
+	// this corpus must bring the clean works flagged under 8% while every
+	// work that declares violence (two fights) stays detected.
+	base, err := os.ReadFile(storyCorpus(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fight := "He punched him in the face and kicked him when he fell. Blood ran from his nose onto the stones, and he stabbed at the man's arm with the broken bottle until he screamed. "
+	var b strings.Builder
+	b.Write(base)
+	enc := json.NewEncoder(&b)
+	for i := range 30 {
+		enc.Encode(map[string]any{"id": fmt.Sprintf("quietfight%d", i), "text": "The rain fell all afternoon and they talked over tea.\n\n" + fight,
+			"rating": "Teen And Up Audiences", "warnings": []string{"No Archive Warnings Apply"}})
+	}
+	corpus := filepath.Join(t.TempDir(), "works.jsonl")
+	if err := os.WriteFile(corpus, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	evalJSON := func(args ...string) pipeline.StoryEval {
+		t.Helper()
+		out, errOut, code := runCLI(t, "", append([]string{"eval", "--stories", "--json", "--labels", "violence"}, args...)...)
+		var ev pipeline.StoryEval
+		if err := json.Unmarshal([]byte(out), &ev); err != nil || code != 0 {
+			t.Fatalf("eval %v: exit %d, %v %s", args, code, err, errOut)
+		}
+		return ev
+	}
+	if before := evalJSON(corpus); before.CleanFlagged <= 0.08 {
+		t.Fatalf("the default model flags %.3f of the clean works; the test needs more than 0.08", before.CleanFlagged)
+	}
 	dir := filepath.Join(t.TempDir(), "model")
 	_, errOut, code := runCLI(t, "", "calibrate", "-o", dir, "--source", "test corpus", corpus)
-	if code != 0 || !strings.Contains(errOut, "calibrated") || !strings.Contains(errOut, "150 clean works") {
+	if code != 0 || !strings.Contains(errOut, "calibrated") || !strings.Contains(errOut, "180 clean works") {
 		t.Fatalf("calibrate: exit %d, %s", code, errOut)
 	}
 	man, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil || !strings.Contains(string(man), `"story_calibration"`) || !strings.Contains(string(man), "test corpus") {
 		t.Fatalf("calibrated manifest: %v\n%.400s", err, man)
 	}
-	out, _, code := runCLI(t, "", "eval", "--stories", "--model", dir, corpus)
-	if code != 0 || !strings.Contains(out, "with any undeclared finding: 0.0%") {
-		t.Errorf("eval with the calibrated model: exit %d\n%s", code, out)
+	after := evalJSON("--model", dir, corpus)
+	if after.CleanFlagged > 0.08 || len(after.Labels) != 1 || after.Labels[0].Recall != 1 {
+		t.Errorf("calibrated: %.3f of clean works flagged (want ≤ 0.08), violence %+v (want recall 1)", after.CleanFlagged, after.Labels)
 	}
 	// Too few clean works to calibrate on.
 	small := filepath.Join(t.TempDir(), "small.jsonl")
