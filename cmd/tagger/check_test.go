@@ -32,6 +32,7 @@ func TestCheckGolden(t *testing.T) {
 		"000_c1bd1572a1f429f3": 1, "001_c744f7a2d5dbaef9": 0, "002_cd7afd8d40a901e0": 1, "003_ef651ee35373ebd4": 1,
 		"declared-all": 0, "none-apply-death": 1, "negated": 1,
 		"self-harm": 1, "suicide-attempt": 1, "hyperbole": 0, "french": 1,
+		"self-harm-burns": 1, "suicide-ledge": 1, "hyperbole-office": 0, "german": 1,
 	}
 	for _, path := range checkCases(t) {
 		name := strings.TrimSuffix(filepath.Base(path), ".txt")
@@ -142,6 +143,10 @@ func TestCheckSeedsQualityBar(t *testing.T) {
 		{"suicide-attempt", []string{"suicide"}, []string{"death"}, 1},
 		{"hyperbole", nil, nil, 0},
 		{"french", nil, nil, 1},
+		{"self-harm-burns", []string{"self-harm"}, []string{"death", "suicide"}, 1},
+		{"suicide-ledge", []string{"suicide"}, []string{"death"}, 1},
+		{"hyperbole-office", nil, nil, 0}, // no finding, and no rating over General either
+		{"german", nil, nil, 1},
 	} {
 		r, code := checkRow(t, "testdata/check/"+c.file+".txt")
 		if code != c.exit {
@@ -161,9 +166,11 @@ func TestCheckSeedsQualityBar(t *testing.T) {
 			t.Errorf("%s: detected %v, want nothing", c.file, r.DetectedWarnings)
 		}
 	}
-	r, _ = checkRow(t, "testdata/check/french.txt")
-	if r.Note == nil || !strings.Contains(*r.Note, "French") || r.Language == nil || *r.Language != "fr" {
-		t.Errorf("french: note %v, language %v: want not checked, fr", r.Note, r.Language)
+	for file, lang := range map[string]string{"french": "fr", "german": "de"} {
+		r, _ = checkRow(t, "testdata/check/"+file+".txt")
+		if r.Note == nil || !strings.Contains(*r.Note, "not checked") || r.Language == nil || *r.Language != lang {
+			t.Errorf("%s: note %v, language %v: want not checked, %s", file, r.Note, r.Language, lang)
+		}
 	}
 	// Seed 000's first undeclared finding is sexual-abuse.
 	if r, _ := checkRow(t, "../../seeds/000_c1bd1572a1f429f3.txt"); len(r.UndeclaredWarnings) == 0 || topUndeclared(r) != "sexual-abuse" {
