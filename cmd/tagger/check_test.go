@@ -262,3 +262,38 @@ func TestCheckColor(t *testing.T) {
 		t.Error("not a terminal: no colour")
 	}
 }
+
+// TestCheckProbes runs stories of our own that each show one warning
+// (pos-LABEL[-N].txt; the eating-disorder one is dysmorphia in the
+// taxonomy) or none but idioms and hyperbole (neg-N.txt), as a moderator
+// would write them to try the tool.
+func TestCheckProbes(t *testing.T) {
+	files, _ := filepath.Glob("testdata/probes/*.txt")
+	if len(files) < 16 {
+		t.Fatalf("%d probe stories, want 16", len(files))
+	}
+	alias := map[string]string{"eating-disorder": "dysmorphia"}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".txt")
+		r, code := checkRow(t, f)
+		if strings.HasPrefix(name, "neg-") {
+			if code != 0 || len(r.DetectedWarnings) > 0 {
+				t.Errorf("%s: exit %d, detected %v; want nothing", name, code, r.DetectedWarnings)
+			}
+			continue
+		}
+		label := strings.TrimPrefix(name, "pos-")
+		if i := strings.LastIndexByte(label, '-'); i > 0 && label[i+1:] >= "0" && label[i+1:] <= "9" {
+			label = label[:i]
+		}
+		if a, ok := alias[label]; ok {
+			label = a
+		}
+		if code != 1 || !slices.Contains(r.UndeclaredWarnings, label) {
+			t.Errorf("%s: exit %d, undeclared %v; want %s", name, code, r.UndeclaredWarnings, label)
+		}
+		if label != "death" && slices.Contains(r.DetectedWarnings, "death") {
+			t.Errorf("%s: death detected in a story where nobody dies", name)
+		}
+	}
+}
