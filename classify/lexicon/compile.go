@@ -43,6 +43,7 @@ type compiledTerm struct {
 	cat    int16
 	text   string
 	weight float64
+	fixed  bool // negation does not undo it
 }
 
 // compile builds the matchers of s.
@@ -72,7 +73,7 @@ func compile(s *spec) *Lexicon {
 				continue
 			}
 			ti := int32(len(l.terms))
-			l.terms = append(l.terms, compiledTerm{cat: int16(ci), text: t.text, weight: t.weight})
+			l.terms = append(l.terms, compiledTerm{cat: int16(ci), text: t.text, weight: t.weight, fixed: t.fixed})
 			for _, v := range variants(t.words, !t.exact, s.irregular, t.forms) {
 				add(pattern{slots: v, kind: kindTerm, cat: int16(ci), term: ti})
 			}

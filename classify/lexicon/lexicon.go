@@ -45,7 +45,8 @@
 // irregular (bleed → bled). The rules over-generate on purpose; a form
 // that never occurs costs nothing. In a hyphenated word only the last part
 // inflects. exact: true turns inflection and irregular forms off for one
-// term. Exceptions, simile cues and skip words are matched exactly as
+// term. negatable: false keeps a term's hit counting under a negation: a
+// slur is used in "I didn't raise a faggot" as much as without the "not". Exceptions, simile cues and skip words are matched exactly as
 // written.
 //
 // Weights run from 0 to MaxWeight (10); a term without one weighs 1. The

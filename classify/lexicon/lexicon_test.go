@@ -310,6 +310,7 @@ func TestNegation(t *testing.T) {
 		{"He did not stop; he killed her.", "violence", false}, // the clause ended the scope
 		{"He took her without her consent.", "sexual-abuse", false},
 		{"There was no pulse.", "death", false},
+		{"\"I didn't raise a faggot,\" his father said.", "homophobia", false}, // a slur stays a slur
 	}
 	for _, tt := range tests {
 		found, neg := negated(tt.text, tt.label)

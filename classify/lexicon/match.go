@@ -92,7 +92,7 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 					}
 					h := Hit{Label: l.cats[t.cat], Term: t.text, Weight: t.weight, TokStart: i, TokEnd: end}
 					f := toks[i].Flags
-					h.Negated = f&tokenize.FlagNegated != 0 && f&tokenize.FlagNegation == 0
+					h.Negated = f&tokenize.FlagNegated != 0 && f&tokenize.FlagNegation == 0 && !t.fixed
 					if l.figurative(toks, cueEnd, i) {
 						h.Figurative = true
 						h.Weight *= l.factor

@@ -45,7 +45,9 @@ type rawTerm struct {
 	weight *float64
 	forms  []string
 	exact  *bool
-	remove bool
+	// negatable false: a negation before the term does not undo it.
+	negatable *bool
+	remove    bool
 }
 
 type rawPhrase struct {
@@ -98,7 +100,7 @@ func (e *errList) err() error {
 var (
 	topKeys    = []string{"version", "simile_factor", "similes", "simile_skip", "irregular", "exceptions", "labels", "rating"}
 	catKeys    = []string{"terms", "exceptions"}
-	termKeys   = []string{"term", "weight", "forms", "exact", "remove"}
+	termKeys   = []string{"term", "weight", "forms", "exact", "negatable", "remove"}
 	phraseKeys = []string{"phrase", "remove"}
 )
 
@@ -379,6 +381,10 @@ func (p parser) terms(n *yaml.Node, what string) []rawTerm {
 			case "exact":
 				if b, ok := p.boolean(v, "exact"); ok {
 					t.exact = &b
+				}
+			case "negatable":
+				if b, ok := p.boolean(v, "negatable"); ok {
+					t.negatable = &b
 				}
 			case "remove":
 				t.remove, _ = p.boolean(v, "remove")

@@ -66,6 +66,9 @@ func render(s *spec) []byte {
 			if t.exact {
 				put(m, "exact", plain("true"))
 			}
+			if t.fixed {
+				put(m, "negatable", plain("false"))
+			}
 			terms.Content = append(terms.Content, m)
 		}
 		put(cat, "terms", terms)

@@ -64,7 +64,10 @@ type termSpec struct {
 	weight float64
 	forms  []string
 	exact  bool
-	line   int
+	// fixed: a negation does not undo the term (a slur is used even in
+	// "I didn't raise a faggot").
+	fixed bool
+	line  int
 }
 
 type phrase struct {
@@ -259,6 +262,9 @@ func (s *spec) applyTerm(c *catSpec, rt rawTerm, overlay bool, seen map[string]i
 		if rt.exact != nil {
 			t.exact = *rt.exact
 		}
+		if rt.negatable != nil {
+			t.fixed = !*rt.negatable
+		}
 	case rt.remove:
 		el.add(rt.line, subject, "not in the lexicon, nothing to remove; check the spelling and the label")
 	default:
@@ -268,6 +274,9 @@ func (s *spec) applyTerm(c *catSpec, rt rawTerm, overlay bool, seen map[string]i
 		}
 		if rt.exact != nil {
 			t.exact = *rt.exact
+		}
+		if rt.negatable != nil {
+			t.fixed = !*rt.negatable
 		}
 		c.terms = append(c.terms, t)
 	}

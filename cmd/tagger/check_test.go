@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/tagger-dev/tagger/pipeline"
+	"github.com/tagger-dev/tagger/pipeline/report"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of tagger check (review the diff before committing)")
@@ -178,16 +179,15 @@ func TestCheckSeedsQualityBar(t *testing.T) {
 	}
 }
 
-// topUndeclared is the undeclared label with the highest score: the first
-// a moderator reads.
+// topUndeclared is the first undeclared finding of the report: the first a
+// moderator reads.
 func topUndeclared(r pipeline.Row) string {
-	best, score := "", -1.0
-	for _, l := range r.Labels {
-		if slices.Contains(r.UndeclaredWarnings, l.Label) && l.Score > score {
-			best, score = l.Label, l.Score
+	for _, f := range report.Findings(r) {
+		if f.Undeclared {
+			return f.Label
 		}
 	}
-	return best
+	return ""
 }
 
 func TestCheckOptions(t *testing.T) {

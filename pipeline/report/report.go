@@ -94,38 +94,19 @@ func Text(w io.Writer, r pipeline.Row, st Style) error {
 	}
 	fmt.Fprintf(&b, "  predicted  rating %s%s\n", deref(r.PredictedRating, "?"), ratingNote(r, st))
 
-	type found struct {
-		label      string
-		score      float64
-		undeclared bool
-	}
-	var fs []found
-	for _, l := range r.Labels {
-		if l.Detected {
-			fs = append(fs, found{l.Label, l.Score, slices.Contains(r.UndeclaredWarnings, l.Label)})
-		}
-	}
-	slices.SortStableFunc(fs, func(a, b found) int {
-		if a.undeclared != b.undeclared {
-			if a.undeclared {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Compare(b.score, a.score)
-	})
+	fs := Findings(r)
 	if len(fs) == 0 {
 		fmt.Fprintf(&b, "  found      nothing over the threshold\n")
 	}
 	for _, f := range fs {
 		mark, state := st.green("✓"), "declared"
-		if f.undeclared {
+		if f.Undeclared {
 			mark, state = st.red("✗"), st.red("undeclared")
 		}
-		fmt.Fprintf(&b, "  %s %-22s %.2f  %s\n", mark, st.bold(f.label), f.score, state)
+		fmt.Fprintf(&b, "  %s %-22s %.2f  %s\n", mark, st.bold(f.Label), f.Score, state)
 		n := 0
 		for _, e := range r.Evidence {
-			if e.Label != f.label || n == maxSnippets {
+			if e.Label != f.Label || n == maxSnippets {
 				continue
 			}
 			n++
@@ -136,6 +117,44 @@ func Text(w io.Writer, r pipeline.Row, st Style) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// Finding is one detected label as the report lists it.
+type Finding struct {
+	Label      string
+	Group      string
+	Score      float64
+	Undeclared bool
+}
+
+// Findings lists a row's detected labels in the order a moderator reads
+// them: undeclared before declared; among them, warnings of harm before
+// sexual content (which the rating, more than a warning, declares); then
+// by score.
+func Findings(r pipeline.Row) []Finding {
+	var fs []Finding
+	for _, l := range r.Labels {
+		if l.Detected {
+			fs = append(fs, Finding{l.Label, l.Group, l.Score, slices.Contains(r.UndeclaredWarnings, l.Label)})
+		}
+	}
+	rank := func(f Finding) int {
+		n := 0
+		if !f.Undeclared {
+			n += 2
+		}
+		if f.Group == sexualContent {
+			n++
+		}
+		return n
+	}
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(b.Score, a.Score))
+	})
+	return fs
+}
+
+// sexualContent is the taxonomy group of sexual content labels.
+const sexualContent = "sexual-content"
 
 // Verdict is the one-line conclusion of a story's report.
 func Verdict(r pipeline.Row, st Style) string {
