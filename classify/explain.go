@@ -89,7 +89,7 @@ func (m *Model) Explain(ctx context.Context, text string, bodyByte, bodyLine int
 	ls := res.Labels[li]
 	ex := &Explanation{Label: ls.Label, Source: m.info[li].Source, Score: ls.Score, Detected: ls.Detected, Passages: ls.Passages,
 		Threshold: sg.thr[li], Gate: m.info[li].Gate,
-		Story: ls.Story, StoryThreshold: m.info[li].Story.at(sg.opt.Sensitivity), Evidence: ls.topZ >= m.info[li].Thresholds.High}
+		Story: ls.Story, StoryThreshold: m.info[li].Story.at(sg.opt.Sensitivity), Evidence: ls.topZ >= m.evidenceBar(li)}
 	if c := m.nbCol[li]; c >= 0 {
 		ex.Prior = m.nb.Bias(c)
 	}

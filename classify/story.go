@@ -29,8 +29,9 @@ import (
 // stories without evidence of their own, but they never decide alone.
 //
 // A label is detected when its statistic reaches the story threshold of the
-// sensitivity and at least one window reaches the label's high-sensitivity
-// window threshold: a finding always has a passage to show. Score is
+// sensitivity and at least one window reaches the label's evidence bar (its
+// high-sensitivity window threshold; for lexicon labels half of it): a
+// finding always has a passage to show. Score is
 // sigmoid(StorySlope × (story − balanced story threshold)), 0.5 at the
 // balanced threshold.
 const AggregateStory = "story"
@@ -83,8 +84,22 @@ func (m *Model) decideStory(li int, top []window, s float64, sens Sensitivity) (
 		slope = 4
 	}
 	score := sigmoid(slope * (s - info.Story.Balanced))
-	evidence := len(top) > 0 && top[0].z >= info.Thresholds.High
+	evidence := len(top) > 0 && top[0].z >= m.evidenceBar(li)
 	return score, evidence && s >= info.Story.at(sens)
+}
+
+// evidenceBar is the raw score a window needs to be shown as the passage
+// behind a finding: the label's high window threshold, or for a lexicon
+// label EvidenceShare of it (a story can show a label through several
+// weaker terms, none of them alone at the window threshold).
+func (m *Model) evidenceBar(li int) float64 {
+	t := m.info[li].Thresholds.High
+	if m.nbCol[li] < 0 {
+		if f := m.manifest.Config.EvidenceShare; f > 0 {
+			return t * f
+		}
+	}
+	return t
 }
 
 // defaultStoryThresholds are the story thresholds of a model no corpus has
@@ -128,7 +143,7 @@ func (m *Model) Observe(r Result) StoryObservation {
 	o := StoryObservation{Story: make([]float64, len(r.Labels)), Evidence: make([]bool, len(r.Labels)), Declared: make([]bool, len(r.Labels))}
 	for li, l := range r.Labels {
 		o.Story[li] = l.Story
-		o.Evidence[li] = l.topZ >= m.info[li].Thresholds.High
+		o.Evidence[li] = l.topZ >= m.evidenceBar(li)
 	}
 	return o
 }

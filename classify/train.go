@@ -33,6 +33,9 @@ type TrainConfig struct {
 	// AggregateStory).
 	StoryContext float64 `json:"story_context,omitempty"`
 	StorySlope   float64 `json:"story_slope,omitempty"`
+	// EvidenceShare is the share of a lexicon label's high window
+	// threshold that the best window must reach for a finding (0: all).
+	EvidenceShare float64 `json:"evidence_share,omitempty"`
 	// StoryGroupContext weighs the evidence of the other labels of the
 	// same group (suicide and self-harm, say) in a label's statistic.
 	StoryGroupContext float64 `json:"story_group_context,omitempty"`
@@ -76,6 +79,7 @@ func DefaultTrainConfig() TrainConfig {
 		TopK:              5,
 		StoryContext:      0.3,
 		StoryGroupContext: 0.05,
+		EvidenceShare:     0.5,
 		StorySlope:        4,
 		Folds:             5,
 		Seed:              1,
