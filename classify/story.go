@@ -129,7 +129,7 @@ type StoryObservation struct {
 	// Story holds each label's statistic, in taxonomy order.
 	Story []float64
 	// Evidence tells, per label, whether a window reached the label's
-	// high window threshold.
+	// evidence bar (see AggregateStory).
 	Evidence []bool
 	// Clean marks a work whose author declared that no warnings apply and
 	// tagged none; Declared marks, per label, a work that declares it.
