@@ -16,7 +16,6 @@ import (
 	"github.com/tagger-dev/tagger/classify/lexicon"
 	"github.com/tagger-dev/tagger/classify/taxonomy"
 	"github.com/tagger-dev/tagger/classify/tokenize"
-	"github.com/tagger-dev/tagger/datasets"
 )
 
 // LabelScore is the story-level verdict for one label.
@@ -81,7 +80,7 @@ type Result struct {
 	// Windows is the number of windows scored.
 	Windows int
 	// Tokens is the number of tokens read; Words the number of words as
-	// datasets.CountWords counts them.
+	// PredictOptions.CountWords counts them (0 without it).
 	Tokens, Words int
 	// Steps is the time spent in each step.
 	Steps StepTimes
@@ -92,9 +91,10 @@ type PredictOptions struct {
 	Sensitivity Sensitivity // default Balanced
 	// MaxEvidence is the most passages kept per detected label (default 3).
 	MaxEvidence int
-	// CountWords fills Result.Words (as datasets.CountWords counts), for
-	// streamed stories whose words the reader could not count.
-	CountWords bool
+	// CountWords, when set, counts the words of each chunk into
+	// Result.Words, for streamed stories whose reader could not count them
+	// (the readers' own counter, so that counts agree).
+	CountWords func(string) int
 	// FastSnippets cuts evidence snippets at the sentence ends the word
 	// tokenizer flags instead of running prose's Punkt segmenter: about a
 	// fifth of batch scoring time on keyword-dense corpora. Batch runs set
@@ -434,8 +434,8 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 	if sg.lang == "" && off == sg.first {
 		sg.lang, sg.readable = detectLanguage(chunk, toks)
 	}
-	if sg.opt.CountWords {
-		sg.words += datasets.CountWords(chunk)
+	if sg.opt.CountWords != nil {
+		sg.words += sg.opt.CountWords(chunk)
 	}
 	lap(&sg.steps.Tokenize)
 
@@ -739,10 +739,6 @@ func resizeMask(s []uint64, n int) []uint64 {
 // Labels returns the labels the model scores: the whole taxonomy, in order.
 func (m *Model) Labels() []taxonomy.Label { return slices.Clone(m.labels) }
 
-// PredictStory predicts a story read by package datasets.
-func (m *Model) PredictStory(ctx context.Context, s *datasets.Story, opt PredictOptions) (Result, error) {
-	return m.Predict(ctx, s.Text, s.BodyByte, s.BodyLine, opt)
-}
 
 // wordEnd extends the end of a window's last word over the punctuation
 // that closes it ("fight." not "fight"), stopping at white space.

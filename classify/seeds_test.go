@@ -28,7 +28,7 @@ func predictSeeds(t testing.TB) map[string]classify.Result {
 		if s.Err != nil {
 			t.Fatal(s.Err)
 		}
-		r, err := m.PredictStory(context.Background(), s, classify.PredictOptions{})
+		r, err := m.Predict(context.Background(), s.Text, s.BodyByte, s.BodyLine, classify.PredictOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

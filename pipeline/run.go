@@ -340,7 +340,7 @@ func scoreStory(ctx context.Context, cfg Config, s *datasets.Story) (Row, int64,
 		rc.Close()
 		n = int64(s.BodyByte) + cr.n
 	} else {
-		res, err = cfg.Model.PredictStory(ctx, s, opt)
+		res, err = PredictStory(ctx, cfg.Model, s, opt)
 	}
 	if err != nil {
 		return NewRow(s, nil, cfg.Model, fmt.Errorf("score %s: %w", s.Source, err)), n, res.Steps

@@ -46,7 +46,7 @@ works with tagger eval --stories.`,
 				if s.Err != nil || s.WarningStatus == taxonomy.StateMissing {
 					continue
 				}
-				res, err := m.PredictStory(cmd.Context(), s, classify.PredictOptions{FastSnippets: true})
+				res, err := pipeline.PredictStory(cmd.Context(), m, s, classify.PredictOptions{FastSnippets: true})
 				if err != nil {
 					return fmt.Errorf("%s: %w", s.Source, err)
 				}

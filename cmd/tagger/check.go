@@ -73,7 +73,7 @@ names, 2 on usage errors or when a story cannot be read.`,
 					failed++
 					row = pipeline.NewRow(st, nil, m, st.Err)
 				} else {
-					res, err := m.PredictStory(cmd.Context(), st, opt)
+					res, err := pipeline.PredictStory(cmd.Context(), m, st, opt)
 					if err != nil {
 						return err
 					}

@@ -12,6 +12,7 @@ import (
 	"github.com/tagger-dev/tagger/classify/lexicon"
 	"github.com/tagger-dev/tagger/datasets"
 	"github.com/tagger-dev/tagger/models"
+	"github.com/tagger-dev/tagger/pipeline"
 )
 
 // trainFlags are the inputs shared by train and eval.
@@ -83,7 +84,7 @@ func (f *trainFlags) load(cmd *cobra.Command, a *app) ([]classify.Labelled, *lex
 				a.log.Warn("corpus story skipped", "source", s.Source, "err", s.Err)
 				continue
 			}
-			if l, ok := classify.WeakLabelled(s, f.weakW); ok {
+			if l, ok := pipeline.WeakLabelled(s, f.weakW); ok {
 				data = append(data, l)
 				n++
 			}
