@@ -739,7 +739,6 @@ func resizeMask(s []uint64, n int) []uint64 {
 // Labels returns the labels the model scores: the whole taxonomy, in order.
 func (m *Model) Labels() []taxonomy.Label { return slices.Clone(m.labels) }
 
-
 // wordEnd extends the end of a window's last word over the punctuation
 // that closes it ("fight." not "fight"), stopping at white space.
 func wordEnd(text string, end int) int {
