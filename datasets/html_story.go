@@ -59,9 +59,13 @@ var fffKeys = map[string]string{
 	"title": header.KeyTitle, "author": header.KeyAuthor, "freeform tags": keyFreeform,
 }
 
-// readHTMLStory reads an HTML story: an AO3 download, FanFicFare output, or
-// any HTML, whose extracted text then goes through the header parser.
+// readHTMLStory reads an HTML story: a saved AO3 work page, an AO3
+// download, FanFicFare output, or any HTML, whose extracted text then goes
+// through the header parser.
 func readHTMLStory(doc *html.Node) htmlStory {
+	if meta := ao3PageMeta(doc); meta != nil {
+		return readAO3Page(doc, meta)
+	}
 	if preface := find(doc, byID("preface")); preface != nil {
 		return htmlStory{format: FormatAO3HTML, fields: ao3Fields(preface), body: ao3Body(doc)}
 	}
@@ -89,14 +93,7 @@ func ao3Fields(preface *html.Node) []header.Field {
 				if key == "" {
 					continue
 				}
-				// Each link is one tag; a dd without links is one value.
-				links := findAll(c, byTag(atom.A))
-				if len(links) == 0 {
-					fields = append(fields, header.Field{Key: key, Label: key, Value: inlineText(c)})
-				}
-				for _, a := range links {
-					fields = append(fields, header.Field{Key: key, Label: key, Value: inlineText(a)})
-				}
+				fields = append(fields, tagFields(c, key)...)
 				key = ""
 			}
 		}
@@ -133,6 +130,20 @@ func ao3Fields(preface *html.Node) []header.Field {
 				}
 			}
 		}
+	}
+	return fields
+}
+
+// tagFields reads the tags of an AO3 tag list's dd: each link is one tag;
+// a dd without links is one value.
+func tagFields(dd *html.Node, key string) []header.Field {
+	links := findAll(dd, byTag(atom.A))
+	if len(links) == 0 {
+		return []header.Field{{Key: key, Label: key, Value: inlineText(dd)}}
+	}
+	fields := make([]header.Field, 0, len(links))
+	for _, a := range links {
+		fields = append(fields, header.Field{Key: key, Label: key, Value: inlineText(a)})
 	}
 	return fields
 }

@@ -79,9 +79,17 @@ func TestMarkupFormatsGolden(t *testing.T) {
 		body                   string
 	}
 	facts := map[string]fact{
-		"ao3-2019": {FormatAO3HTML, "mature", "declared", []string{"suicide"}, []string{"Original Work"}, []string{"keeperofthelamp"}, "The storm came in"},
+		"ao3-2019": {FormatAO3HTML, "mature", "chose-not-to-warn", []string{"suicide"}, []string{"Original Work"}, []string{"keeperofthelamp"}, "The storm came in"},
 		"ao3-2024": {FormatAO3HTML, "explicit", "declared", []string{"violence", "child-abuse", "self-harm", "blood-gore"},
 			[]string{"The Iron Crown Saga", "Original Work"}, []string{"ferrous_wheel", "cinder_co"}, "Chapter 1: The Forge"},
+		// Saved work pages: warnings named in the notes and summary count;
+		// the creator's choice not to warn stands beside named warnings.
+		"ao3-page": {FormatAO3Page, "mature", "chose-not-to-warn", []string{"death", "self-harm", "suicide", "other-mental-health"},
+			[]string{"Original Work"}, []string{"tidewright"}, "The weir was loud"},
+		"ao3-page-entire": {FormatAO3Page, "teen", "declared", []string{"self-harm", "mental-illness"},
+			[]string{"Original Work"}, []string{"marrowlark", "quill (quillon)"}, "Chapter 1: The Ferry"},
+		"ao3-page-chapter": {FormatAO3Page, "teen", "declared", []string{"self-harm"},
+			[]string{"Original Work"}, []string{"marrowlark", "quill (quillon)"}, "Chapter 2: Snowline"},
 		"fff":      {FormatFFFHTML, "teen", "declared", []string{"death"}, []string{"Pirates of the Caribbean"}, []string{"wavesmith"}, "Chapter 1"},
 		"ao3-epub": {FormatAO3EPUB, "teen", "declared", []string{"kidnapping", "death"}, []string{"Original Work"}, []string{"snowmelt"}, "Chapter 1"},
 		"fff-epub": {FormatFFFEPUB, "teen", "declared", []string{"abuse"}, []string{"Avatar: The Last Airbender"}, []string{"inkwell"}, "Chapter 1"},
@@ -104,7 +112,8 @@ func TestMarkupFormatsGolden(t *testing.T) {
 		if !strings.HasPrefix(s.Body(), f.body) {
 			t.Errorf("%s: body starts %.40q, want %q", s.ID, s.Body(), f.body)
 		}
-		for _, junk := range []string{"End Notes", "Posted originally", "Please drop by", "Rating:"} {
+		for _, junk := range []string{"End Notes", "Posted originally", "Please drop by", "Rating:",
+			"Kudos", "Published:", "Comments", "Chapter Text", "Work Text", "Thank you", "Next week", "TW:", "This killed me", "Entire Work"} {
 			if strings.Contains(s.Body(), junk) {
 				t.Errorf("%s: body holds preface or afterword text %q", s.ID, junk)
 			}
@@ -200,7 +209,8 @@ func itoa(i int) string {
 }
 
 func FuzzReadHTML(f *testing.F) {
-	for _, p := range []string{"testdata/formats/ao3-2019.html", "testdata/formats/fff.html"} {
+	for _, p := range []string{"testdata/formats/ao3-2019.html", "testdata/formats/fff.html",
+		"testdata/formats/ao3-page.html", "testdata/formats/ao3-page-entire.html"} {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)
 		}

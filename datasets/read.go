@@ -31,7 +31,7 @@ const (
 // Options tune reading; the zero value is usable.
 type Options struct {
 	MaxFileBytes int64     // a text file larger than this is a per-story error; 0 = default 2 GiB
-	MaxLineBytes int       // a JSONL line longer than this is a per-story error; 0 = default 256 MiB
+	MaxLineBytes int       // a JSONL line or CSV row longer than this is a per-story error; 0 = default 256 MiB
 	Stdin        io.Reader // used for the input "-"; nil = os.Stdin
 	// StreamAbove, when positive, is the size above which a text file is
 	// not read into memory: its Story is Streamed, and its body is read
@@ -53,7 +53,10 @@ type Options struct {
 // and reading goes on. Read stops early when ctx is cancelled or the consumer stops.
 //
 // Files named *.jsonl or *.ndjson are corpora of one JSON object per line, each
-// non-blank line a story; other files hold one text story each. Standard input
+// non-blank line a story. Files named *.csv are corpora written by AO3Scraper,
+// one story per row after a header row that names at least work_id and body;
+// a CSV without those columns yields one Story saying what is missing.
+// Other files hold one text story each. Standard input
 // is a corpus when its first line is a JSON object, else a text story. The
 // SHA256 of a record is that of its line without the line terminator (as UTF-8
 // for a UTF-16 corpus); a corpus without records yields one Story failing with
@@ -219,6 +222,8 @@ func (r *reader) readFile(f *os.File, fi fs.FileInfo, p, id string) bool {
 	switch formatOf(p) {
 	case FormatJSONL:
 		return r.readJSONL(f, p, id)
+	case FormatAO3ScraperCSV:
+		return r.readAO3ScraperCSV(f, p, id)
 	case FormatHTML, FormatEPUB:
 		if r.skip != nil && r.skip(id) {
 			return r.live()
@@ -484,6 +489,8 @@ func formatOf(p string) string {
 	switch strings.ToLower(filepath.Ext(p)) {
 	case ".jsonl", ".ndjson":
 		return FormatJSONL
+	case ".csv":
+		return FormatAO3ScraperCSV
 	case ".html", ".htm", ".xhtml":
 		return FormatHTML
 	case ".epub":
@@ -516,7 +523,9 @@ func (r *reader) readMarkup(in io.Reader, size int64, source, id, format string)
 		if text, s.Encoding, err = Decode(raw); err == nil {
 			var doc *html.Node
 			if doc, err = parseHTML([]byte(text)); err == nil {
-				st = readHTMLStory(doc)
+				if err = ao3Notice(doc); err == nil {
+					st = readHTMLStory(doc)
+				}
 			}
 		}
 	}

@@ -19,6 +19,9 @@ const (
 	FormatText    = "text"    // plain text with a free-form header
 	FormatJSONL   = "jsonl"   // one {"id","text",...} object per line
 	FormatPAN2023 = "pan2023" // PAN 2023 trigger detection: work_id, HTML text, labels
+	// FormatAO3ScraperCSV is a row of the CSV AO3Scraper's ao3_get_fanfics.py
+	// writes: work_id, metadata columns, body.
+	FormatAO3ScraperCSV = "ao3scraper-csv"
 )
 
 // Declared is what the author declared about a story: the header fields,
@@ -29,15 +32,18 @@ type Declared = header.Declared
 // body text with the position where the body starts in the decoded file.
 type Story struct {
 	// ID identifies the story within a run: the file's path relative to the
-	// input root without extension, or the id of a JSONL record.
+	// input root without extension, or the id of a JSONL record, or the
+	// work_id of a CSV row.
 	ID string `json:"id"`
 	// Source is where the story was read from: a path, or path:line for a
-	// record of a JSONL corpus, or "-" for standard input.
+	// record of a JSONL corpus, or path:row for a row of a CSV (the header
+	// row is row 1), or "-" for standard input.
 	Source string `json:"source"`
 	// Format is one of the Format constants.
 	Format string `json:"format"`
 	// SHA256 is the hex digest of the story's raw bytes as read (the whole
-	// file for a text story, the record line for a JSONL story).
+	// file for a text story, the record line for a JSONL story, the row
+	// without its final line break for a CSV story).
 	SHA256 string `json:"sha256,omitempty"`
 	// Encoding names how the bytes were decoded (utf-8, utf-8-bom,
 	// utf-16le, utf-16be, windows-1252).

@@ -53,7 +53,7 @@ func TestTextFormatsGolden(t *testing.T) {
 			raw: []string{"No Archive Warnings Apply", "Self-Harm"}, fandoms: []string{"Stardew Valley (Video Game)"},
 			authors: []string{"lamplit_fields"}, tags: []string{"Gen", "Self-Harm", "Recovery"}, title: "The Quiet Hours",
 			summary: "The clinic stays open late", bodyLine: 38, body: "Chapter 1\n"},
-		"ao3-txt-2025": {layout: header.LayoutAO3, rating: "explicit", status: "declared", warnings: []string{"child-abuse"},
+		"ao3-txt-2025": {layout: header.LayoutAO3, rating: "explicit", status: "chose-not-to-warn", warnings: []string{"child-abuse"},
 			raw:     []string{"Creator Chose Not To Use Archive Warnings", "Underage Sex"},
 			fandoms: []string{"Original Work", "Folklore & Fairy Tales"}, authors: []string{"saltmarsh_ghost"},
 			tags: []string{"F/M", "Gen", "Dead Dove: Do Not Eat"}, title: "What the Tide Keeps",

@@ -76,10 +76,15 @@ type Row struct {
 	PredictedRating     *string `json:"predicted_rating" parquet:"predicted_rating,optional"`
 	RatingUnderdeclared *bool   `json:"rating_underdeclared" parquet:"rating_underdeclared,optional"`
 
-	Labels             []LabelScore `json:"labels" parquet:"labels,list"`
-	DetectedWarnings   []string     `json:"detected_warnings" parquet:"detected_warnings,list"`
-	UndeclaredWarnings []string     `json:"undeclared_warnings" parquet:"undeclared_warnings,list"`
-	Evidence           []Evidence   `json:"evidence" parquet:"evidence,list"`
+	Labels           []LabelScore `json:"labels" parquet:"labels,list"`
+	DetectedWarnings []string     `json:"detected_warnings" parquet:"detected_warnings,list"`
+	// UndeclaredWarnings are detected labels the author did not declare.
+	// A work whose creator chose not to use archive warnings has none: AO3
+	// readers are told it may contain anything, so what tagger finds there
+	// is not warned, by choice, rather than mis-tagged (compare
+	// DetectedWarnings with DeclaredWarnings for it).
+	UndeclaredWarnings []string   `json:"undeclared_warnings" parquet:"undeclared_warnings,list"`
+	Evidence           []Evidence `json:"evidence" parquet:"evidence,list"`
 
 	Model string  `json:"model" parquet:"model"`
 	Error *string `json:"error" parquet:"error,optional"`

@@ -52,7 +52,9 @@ func NewRow(s *datasets.Story, res *classify.Result, m *classify.Model, err erro
 		r.Labels = append(r.Labels, LabelScore{Label: l.Label, Group: l.Group, Score: l.Score, Detected: l.Detected, Source: l.Source, Passages: int32(l.Passages)})
 	}
 	r.DetectedWarnings = append(r.DetectedWarnings, res.Detected...)
-	r.UndeclaredWarnings = Undeclared(res.Detected, d.DeclaredWarnings)
+	if d.WarningStatus != taxonomy.StateChoseNotToWarn {
+		r.UndeclaredWarnings = Undeclared(res.Detected, d.DeclaredWarnings)
+	}
 	for _, e := range res.Evidence {
 		r.Evidence = append(r.Evidence, Evidence{Label: e.Label, Score: e.Score, LineStart: int32(e.LineStart), LineEnd: int32(e.LineEnd),
 			ByteStart: int64(e.ByteStart), ByteEnd: int64(e.ByteEnd), Snippet: e.Snippet})

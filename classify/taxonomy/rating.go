@@ -144,10 +144,19 @@ var rangeWords = map[string]bool{"to": true, "through": true, "thru": true, "or"
 // mild)" or "[PG-13]". The first rating in the value counts; when a second
 // follows as a range ("PG-13 to R", "PG-13/R") the higher one does.
 func (t *Taxonomy) ParseRating(value string) (Rating, bool) {
+	r, _, _, ok := t.RatingSpan(value)
+	return r, ok
+}
+
+// RatingSpan is ParseRating that also tells where in value the rating it
+// returns is written, value[start:end], so that a caller can read what
+// the author wrote after it ("R — violence", "NC-17 for gore").
+func (t *Taxonomy) RatingSpan(value string) (r Rating, start, end int, ok bool) {
 	words := ratingWords(value)
 	type hit struct {
-		r    Rating
-		next int // index of the word after the hit
+		r          Rating
+		next       int // index of the word after the hit
+		start, end int // byte span of the rating in value
 	}
 	find := func(from int) (hit, bool) {
 		for i := from; i < len(words); i++ {
@@ -170,14 +179,14 @@ func (t *Taxonomy) ParseRating(value string) (Rating, bool) {
 				if code.single && len(words) > 1 && (raw == "I" || raw == "A") {
 					continue
 				}
-				return hit{Rating{Level: code.level, Raw: raw, System: code.system}, i + n}, true
+				return hit{Rating{Level: code.level, Raw: raw, System: code.system}, i + n, words[i].start, words[i].start + len(raw)}, true
 			}
 		}
 		return hit{}, false
 	}
 	first, ok := find(0)
 	if !ok {
-		return Rating{}, false
+		return Rating{}, 0, 0, false
 	}
 	// A range: the next hit separated from the first only by range words
 	// or punctuation.
@@ -188,10 +197,10 @@ func (t *Taxonomy) ParseRating(value string) (Rating, bool) {
 	if second, ok := find(j); ok && second.next == j+wordsIn(second.r.Raw) && first.r.Level.Ordered() && second.r.Level > first.r.Level {
 		gap := value[words[first.next-1].end:words[j].start]
 		if j > first.next || strings.ContainsAny(gap, "/–—-") {
-			return second.r, true
+			return second.r, second.start, second.end, true
 		}
 	}
-	return first.r, true
+	return first.r, first.start, first.end, true
 }
 
 func wordsIn(raw string) int { return len(ratingWords(raw)) }

@@ -56,6 +56,12 @@ type Taxonomy struct {
 	ao3     map[string]string
 	pan     map[string]string
 	ratings ratingTable
+	// abbrev maps abbreviations, as written in capitals, to the term
+	// they stand for ("ED" → "eating disorder").
+	abbrev map[string]string
+	// words holds the one-word label terms by length, for restoring
+	// censored spellings ("su*cide").
+	words map[int][]string
 }
 
 type fileLabel struct {
@@ -74,6 +80,7 @@ type file struct {
 	States  map[string][]string            `yaml:"states"`
 	Tags    []string                       `yaml:"tags"`
 	Ratings map[string]map[string][]string `yaml:"ratings"`
+	Abbrev  map[string]string              `yaml:"abbreviations"`
 }
 
 var defaultTaxonomy = sync.OnceValue(func() *Taxonomy {
@@ -103,6 +110,8 @@ func Load(data []byte) (*Taxonomy, error) {
 		scan:   map[string]entry{},
 		ao3:    map[string]string{},
 		pan:    map[string]string{},
+		abbrev: map[string]string{},
+		words:  map[int][]string{},
 	}
 	groups := map[string]bool{}
 	for _, g := range f.Groups {
@@ -166,6 +175,23 @@ func Load(data []byte) (*Taxonomy, error) {
 		t.exact[k] = entry{tag: true}
 		t.scan[k] = entry{tag: true}
 	}
+	for abbr, term := range f.Abbrev {
+		if e, ok := t.exact[Fold(term)]; !ok || len(e.labels) == 0 {
+			return nil, fmt.Errorf("abbreviation %q: %q names no label", abbr, term)
+		}
+		if abbr == "" || strings.ToUpper(abbr) != abbr {
+			return nil, fmt.Errorf("abbreviation %q: not in capitals", abbr)
+		}
+		t.abbrev[abbr] = term
+	}
+	for k, e := range t.exact {
+		if len(e.labels) > 0 && isASCIIWord(k) {
+			t.words[len(k)] = append(t.words[len(k)], k)
+		}
+	}
+	for _, ws := range t.words {
+		sort.Strings(ws) // map order must not decide between two matches
+	}
 	rt, err := newRatingTable(f.Ratings)
 	if err != nil {
 		return nil, err
@@ -190,6 +216,16 @@ func (t *Taxonomy) addLabel(m map[string]entry, term, id string) {
 	}
 	e.labels = append(e.labels, id)
 	m[k] = e
+}
+
+// isASCIIWord reports a lower-case word of ASCII letters only.
+func isASCIIWord(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'a' || s[i] > 'z' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // Labels returns the canonical labels in taxonomy order (grouped).

@@ -270,14 +270,16 @@ func TestLevelOrder(t *testing.T) {
 
 func TestLoadRejectsBadData(t *testing.T) {
 	tests := map[string]string{
-		"unknown group":   "groups: [a]\nlabels:\n  - {id: x, group: b}\n",
-		"duplicate label": "groups: [a]\nlabels:\n  - {id: x, group: a}\n  - {id: x, group: a}\n",
-		"bad ao3 target":  "groups: [a]\nlabels:\n  - {id: x, group: a}\nao3_warnings: {Foo: y}\n",
-		"bad level":       "groups: [a]\nlabels:\n  - {id: x, group: a}\nratings: {weird: {mpaa: [Q]}}\n",
-		"bad system":      "groups: [a]\nlabels:\n  - {id: x, group: a}\nratings: {teen: {imdb: [Q]}}\n",
-		"tag is a label":  "groups: [a]\nlabels:\n  - {id: x, group: a, aliases: [foo]}\ntags: [foo]\n",
-		"no labels":       "groups: [a]\n",
-		"not yaml":        "groups: [",
+		"unknown group":              "groups: [a]\nlabels:\n  - {id: x, group: b}\n",
+		"duplicate label":            "groups: [a]\nlabels:\n  - {id: x, group: a}\n  - {id: x, group: a}\n",
+		"bad ao3 target":             "groups: [a]\nlabels:\n  - {id: x, group: a}\nao3_warnings: {Foo: y}\n",
+		"bad level":                  "groups: [a]\nlabels:\n  - {id: x, group: a}\nratings: {weird: {mpaa: [Q]}}\n",
+		"bad system":                 "groups: [a]\nlabels:\n  - {id: x, group: a}\nratings: {teen: {imdb: [Q]}}\n",
+		"tag is a label":             "groups: [a]\nlabels:\n  - {id: x, group: a, aliases: [foo]}\ntags: [foo]\n",
+		"bad abbreviation":           "groups: [a]\nlabels:\n  - {id: x, group: a, aliases: [foo]}\nabbreviations: {FB: bar}\n",
+		"abbreviation in lower case": "groups: [a]\nlabels:\n  - {id: x, group: a, aliases: [foo]}\nabbreviations: {fo: foo}\n",
+		"no labels":                  "groups: [a]\n",
+		"not yaml":                   "groups: [",
 	}
 	for name, data := range tests {
 		if _, err := Load([]byte(data)); err == nil {

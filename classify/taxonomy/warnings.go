@@ -36,6 +36,7 @@ var negationCues = map[string]bool{
 	"nothing": true, "none": true, "nor": true, "zero": true, "isn't": true,
 	"aren't": true, "doesn't": true, "don't": true, "won't": true, "wasn't": true,
 	"except": true, "minus": true, "lack": true, "absent": true,
+	"nobody": true, "noone": true,
 }
 
 // negationReach is how many words before a term a negation cue still
@@ -46,10 +47,29 @@ const negationReach = 3
 // otherwise known terms are looked for inside the phrase, longest first,
 // and a term preceded by a negation cue ("no", "not", "without") or inside a
 // negated parenthesis ("death (but not Neo's)") is recorded as negated
-// instead of declared.
+// instead of declared. The sides of a slash are read as terms of their own
+// too ("self harm/suicide"). Censored spellings ("su*cide") and
+// abbreviations ("ED" in capitals, or "ed" as the whole phrase) are read as
+// the terms they stand for, and a question answered in the phrase ("MCD?
+// no", "Violence: yes") is ruled out or declared by its answer. A phrase
+// that names nothing is read once more without its qualifiers ("mentions
+// of slavery", "past ED"), then by the last word of a short phrase, its
+// head ("parental neglect"), and one that only says "nothing ..."
+// ("nothing graphic") is none-apply.
 func (t *Taxonomy) ClassifyWarning(raw string) Phrase {
+	s := t.normalizeText(t.expandWhole(raw))
+	if q, negative, ok := splitAnswer(s); ok {
+		p := t.classifyWarning(raw, q)
+		return answered(p, negative)
+	}
+	return t.classifyWarning(raw, s)
+}
+
+// classifyWarning reads s, the normalised text of the phrase raw, without
+// looking for an answer: one answer per phrase ("MCD? no").
+func (t *Taxonomy) classifyWarning(raw, s string) Phrase {
 	p := Phrase{Raw: raw}
-	main, parens := splitParens(raw)
+	main, parens := splitParens(s)
 	folded := Fold(main)
 	if folded == "" && len(parens) == 0 {
 		return p
@@ -58,6 +78,24 @@ func (t *Taxonomy) ClassifyWarning(raw string) Phrase {
 		t.apply(&p, e, false, strings.TrimSpace(main))
 	} else {
 		t.scanInto(&p, folded)
+		if strings.Contains(folded, "/") {
+			// "self harm/suicide", "abuse/neglect": each side as a phrase
+			// of its own, and the terms inside them.
+			t.scanInto(&p, strings.ReplaceAll(folded, "/", " / "))
+			for _, side := range strings.Split(folded, "/") {
+				if side = strings.TrimSpace(side); side != "" {
+					t.termInto(&p, side, side)
+				}
+			}
+		}
+		if p.Unmapped() {
+			toks := strings.Fields(folded)
+			if e, negated, ok := t.bareTerm(toks); ok {
+				t.apply(&p, e, negated, strings.TrimSpace(main))
+			} else if e, negated, ok := t.headTerm(toks); ok {
+				t.apply(&p, e, negated, "")
+			}
+		}
 	}
 	for _, par := range parens {
 		f := Fold(par)
@@ -76,6 +114,11 @@ func (t *Taxonomy) ClassifyWarning(raw string) Phrase {
 		p.Labels = appendUnique(p.Labels, sub.Labels...)
 		p.Negated = appendUnique(p.Negated, sub.Negated...)
 		p.Tags = appendUnique(p.Tags, sub.Tags...)
+	}
+	if p.Unmapped() && len(parens) == 0 {
+		if toks := strings.Fields(folded); len(toks) > 0 && (toks[0] == "nothing" || toks[0] == "none") {
+			p.State = StateNoneApply // "nothing graphic", "none to speak of"
+		}
 	}
 	// A label both declared and negated in one phrase ("violence, but no
 	// graphic violence") stays declared: the author did warn for it.
@@ -126,15 +169,6 @@ func (t *Taxonomy) scanInto(p *Phrase, folded string) {
 			break
 		}
 		if matched == 0 {
-			// "non-con" folds to "non con": try the slash halves of "x/y"
-			// words that are not terms as a whole ("rape/murder").
-			if strings.Contains(toks[i], "/") {
-				for _, half := range strings.Split(toks[i], "/") {
-					if e, ok := t.scan[half]; ok {
-						t.apply(p, e, negatedAt(toks, i), half)
-					}
-				}
-			}
 			matched = 1
 		}
 		i += matched

@@ -34,6 +34,7 @@ func TestCheckGolden(t *testing.T) {
 		"declared-all": 0, "none-apply-death": 1, "negated": 1,
 		"self-harm": 1, "suicide-attempt": 1, "hyperbole": 0, "french": 1,
 		"self-harm-burns": 1, "suicide-ledge": 1, "hyperbole-office": 0, "german": 1,
+		"chose-not-to-warn": 0,
 	}
 	for _, path := range checkCases(t) {
 		name := strings.TrimSuffix(filepath.Base(path), ".txt")

@@ -14,8 +14,9 @@ func newMetaCmd(a *app) *cobra.Command {
 		Use:   "meta FILE|DIR|-...",
 		Short: "Print each story's declared metadata as one JSON object per line",
 		Long: `meta reads stories (files, directories walked recursively, JSONL corpora,
-or - for standard input) and prints what each one's author declared: title,
-rating, warnings and their state, tags, and where the body starts.
+AO3Scraper CSVs, or - for standard input) and prints what each one's author
+declared: title, rating, warnings and their state, tags, and where the body
+starts.
 
 Stories that cannot be read are reported on stderr and the exit code is 2;
 the other stories are still printed.`,

@@ -26,9 +26,9 @@ func newRunCmd(a *app) *cobra.Command {
 		Use:   "run INPUT... -o OUT.parquet|OUT.jsonl",
 		Short: "Label a corpus: one row per story to Parquet or JSONL",
 		Long: `run reads stories (files, directories walked recursively, JSONL corpora,
-or - for standard input), scores each one and writes one row per story, in
-input order, to OUT (.parquet or .jsonl). A story that cannot be read or
-scored becomes a row with its error; the run goes on.
+AO3Scraper CSVs, or - for standard input), scores each one and writes one
+row per story, in input order, to OUT (.parquet or .jsonl). A story that
+cannot be read or scored becomes a row with its error; the run goes on.
 
 The output is written to a temporary file beside OUT and renamed when
 complete. On SIGINT or SIGTERM, stories already read are finished and the

@@ -14,11 +14,17 @@ import (
 // Freeform tags (KeyFreeform) are where AO3 authors put most real warnings
 // ("Self-Harm", "Suicidal Thoughts"), so a freeform tag that names a
 // warning counts as a warning phrase: its labels join DeclaredWarnings and
-// the tag, as written, DeclaredWarningsRaw. A declared label outweighs a
-// state, as it does inside a warnings field: "No Archive Warnings Apply"
-// (or "Creator Chose Not To Use Archive Warnings") with the freeform tag
-// "Self-Harm" is status declared, with self-harm, and the state phrase
-// stays in DeclaredWarningsRaw for whoever needs it. A freeform tag that
+// the tag, as written, DeclaredWarningsRaw.
+//
+// The warning states follow AO3's meaning. "No Archive Warnings Apply"
+// rules out the archive's four warnings only, so beside a label a tag
+// declares ("Self-Harm") the status is declared, with self-harm, and the
+// state phrase stays in DeclaredWarningsRaw. "Creator Chose Not To Use
+// Archive Warnings" (or "read at your own risk") tells readers the work
+// may hold anything: the status stays chose-not-to-warn even beside named
+// warnings, which stay in DeclaredWarnings as what the creator did name;
+// a label found in such a work is not warned, by choice, rather than
+// undeclared. A freeform tag that
 // only rules a warning out ("No Character Death") adds to NegatedWarnings
 // (and DeclaredWarningsRaw) and leaves the status alone, missing included.
 // Freeform tags never set a state, and a tag that names no warning
@@ -27,6 +33,24 @@ import (
 // stricter than in a warnings field: a warning term as a whole, or ending
 // the tag ("Implied/Referenced Self-Harm"), or of two words or more
 // anywhere in it.
+//
+// Authors warn outside warnings fields too, and Build reads those places
+// by rules stricter than a warnings field's, so that prose does not turn
+// into warnings:
+//   - a summary or notes (KeySummary, KeyNotes): only the lists that an
+//     explicit cue introduces ("tw: self harm", "(CW: su!cide)", "Warnings
+//     for gore.", "Rated M for violence"); a bare "death" declares nothing;
+//   - a rating (KeyRating): the reasons after it ("NC-17 for graphic sex,
+//     language and gore", "R — violence"), or a rating note; they give way
+//     to a warnings field that says none and nothing else;
+//   - keywords and categories (KeyKeywords, KeyCategory): whole warning
+//     terms only ("Character Death" among "V, A, Romance, MSR");
+//   - a value whose label was lost (KeyUnlabelled) and a field of notes and
+//     warnings (KeyNotesWarnings): cue lists, and whole warning terms.
+//
+// From those places only phrases that name or rule out a warning, or state
+// one, are kept (a cue's list is kept whole when one of its phrases does);
+// a negation alone leaves the status alone.
 func Build(fields []Field) Declared {
 	tx := taxonomy.Default()
 	d := Declared{
@@ -36,6 +60,7 @@ func Build(fields []Field) Declared {
 	}
 	sawWarnings := false
 	state := ""
+	w := &warnSink{tx: tx, d: &d, saw: &sawWarnings, state: &state}
 	for _, f := range fields {
 		v := strings.TrimSpace(f.Value)
 		if v == "" {
@@ -49,14 +74,31 @@ func Build(fields []Field) Declared {
 		case KeyAuthor:
 			d.Authors = appendNew(d.Authors, splitList(strings.TrimPrefix(v, "by "), true)...)
 		case KeyRating:
-			if d.DeclaredRating != "" {
-				continue
-			}
-			if r, ok := tx.ParseRating(v); ok {
+			// The first rating counts; what follows a rating ("NC-17 for
+			// gore") or fills a rating note ("for violence") gives its
+			// reasons, which may name warnings.
+			r, _, end, ok := tx.RatingSpan(v)
+			switch {
+			case ok && d.DeclaredRating == "":
 				d.DeclaredRating, d.DeclaredRatingRaw, d.RatingSystem = r.Canonical(), r.Raw, r.System
-			} else if d.DeclaredRatingRaw == "" {
+			case !ok && d.DeclaredRating == "" && d.DeclaredRatingRaw == "":
 				d.DeclaredRatingRaw = oneLine(v) // kept so a reader sees what tagger could not read
 			}
+			if !ok {
+				end = 0
+			}
+			w.reasons(v[end:])
+		case KeyUnlabelled:
+			if r, end, ok := unlabelledRating(tx, v); ok {
+				if d.DeclaredRating == "" {
+					d.DeclaredRating, d.DeclaredRatingRaw, d.RatingSystem = r.Canonical(), r.Raw, r.System
+				}
+				w.reasons(v[end:])
+				continue
+			}
+			w.mixed(v)
+		case KeyNotesWarnings:
+			w.mixed(v)
 		case KeyWarnings:
 			sawWarnings = true
 			for _, phrase := range splitWarnings(tx, v) {
@@ -78,9 +120,16 @@ func Build(fields []Field) Declared {
 			d.Fandoms = appendNew(d.Fandoms, splitList(v, false)...)
 		case KeyCharacters:
 			d.Characters = appendNew(d.Characters, splitList(v, false)...)
-		case KeyCategory, KeyTags:
-			d.Tags = appendNew(d.Tags, splitList(v, false)...)
-		case KeyFreeform:
+		case KeyCategory, KeyKeywords:
+			// Codes and genres, among which a whole warning term
+			// ("Character Death") declares.
+			for _, tag := range splitList(v, false) {
+				d.Tags = appendNew(d.Tags, tag)
+				w.term(tag)
+			}
+		case KeyFreeform, KeyTags:
+			// An author's tags, hand-written ("Tags: angst, major
+			// character death") or AO3's, read the same way.
 			for _, tag := range splitList(v, false) {
 				d.Tags = appendNew(d.Tags, tag)
 				labels, negated := freeformWarnings(tx, tag)
@@ -98,17 +147,40 @@ func Build(fields []Field) Declared {
 			if d.Summary == "" {
 				d.Summary = oneLine(v)
 			}
+			w.prose(v)
+		case KeyNotes:
+			if d.Notes != "" {
+				d.Notes += "\n\n"
+			}
+			d.Notes += oneLine(v)
+			w.prose(v)
+		case KeyPublished:
+			d.Published = oneLine(v)
+		case KeyUpdated:
+			d.Updated = oneLine(v)
+		case KeyChapters:
+			d.Chapters = oneLine(v)
+		case KeyWords:
+			if n, ok := wordCount(v); ok {
+				d.DeclaredWords = n
+			}
 		case KeyLanguage:
 			if d.Language == "" {
 				d.Language = oneLine(v)
 			}
 		}
 	}
+	w.flush()
+	if r := w.rating; r != nil && d.DeclaredRating == "" {
+		d.DeclaredRating, d.DeclaredRatingRaw, d.RatingSystem = r.Canonical(), r.Raw, r.System
+	}
 	tx.SortLabels(d.DeclaredWarnings)
 	tx.SortLabels(d.NegatedWarnings)
 	switch {
 	case !sawWarnings || len(d.DeclaredWarningsRaw) == 0:
 		d.WarningStatus = taxonomy.StateMissing
+	case choseNotToWarn(tx, d.DeclaredWarningsRaw):
+		d.WarningStatus = taxonomy.StateChoseNotToWarn
 	case len(d.DeclaredWarnings) > 0:
 		d.WarningStatus = taxonomy.StateDeclared
 	case state != "":
@@ -119,6 +191,39 @@ func Build(fields []Field) Declared {
 		d.WarningStatus = taxonomy.StateDeclared
 	}
 	return d
+}
+
+// wordCount reads a declared length: digits with thousands separators
+// ("1,480", "12 163", "2.500"), perhaps followed by a word ("1,480
+// words"). An abbreviation ("12.5k") is not a count.
+func wordCount(v string) (int, bool) {
+	n, digits := 0, 0
+	prev := ' '
+	for _, r := range strings.TrimSpace(v) {
+		switch {
+		case r >= '0' && r <= '9':
+			if n > 1e9 {
+				return 0, false
+			}
+			n, digits = n*10+int(r-'0'), digits+1
+		case (r == ',' || r == '.' || r == ' ' || r == '\u00a0' || r == '\u202f') && digits > 0:
+		default:
+			return n, digits > 0 && (prev == ' ' || !unicode.IsLetter(r))
+		}
+		prev = r
+	}
+	return n, digits > 0
+}
+
+// choseNotToWarn reports whether one of the warning phrases says the
+// creator chose not to warn.
+func choseNotToWarn(tx *taxonomy.Taxonomy, raw []string) bool {
+	for _, ph := range raw {
+		if tx.ClassifyWarning(ph).State == taxonomy.StateChoseNotToWarn {
+			return true
+		}
+	}
+	return false
 }
 
 // splitWarnings splits a warnings value into phrases: on line breaks,
@@ -147,8 +252,9 @@ func splitWarnings(tx *taxonomy.Taxonomy, v string) []string {
 				start = i + utf8Len(r)
 			}
 		case '.', '!', '?':
-			// A sentence end: followed by a space or the end of the value.
-			if depth == 0 && (i+1 == len(v) || v[i+1] == ' ') {
+			// A sentence end: followed by a space or the end of the value,
+			// but not a question with its answer ("MCD? no").
+			if depth == 0 && (i+1 == len(v) || v[i+1] == ' ') && !(r == '?' && answerFollows(v, i+1)) {
 				flush(i)
 				start = i + 1
 			}
@@ -192,10 +298,30 @@ func splitConjunctions(p string) []string {
 	return out
 }
 
+// trimPhrase trims white space, punctuation and decoration round a
+// phrase ("MAJOR CHARACTER DEATH ***", "~~ gore ~~"), and brackets left
+// unbalanced by the split ("[CW: blood]" gives "blood]"), in one pass.
 func trimPhrase(s string) string {
-	return strings.TrimFunc(s, func(r rune) bool {
-		return unicode.IsSpace(r) || strings.ContainsRune("-*•·:.\"“”", r)
-	})
+	trim := func(s string) string {
+		return strings.TrimFunc(s, func(r rune) bool {
+			return unicode.IsSpace(r) || strings.ContainsRune("-*•·:.\"“”!?~=#_<>|/", r)
+		})
+	}
+	s = trim(s)
+	open := strings.Count(s, "(") + strings.Count(s, "[") + strings.Count(s, "{")
+	shut := strings.Count(s, ")") + strings.Count(s, "]") + strings.Count(s, "}")
+	for s != "" {
+		switch {
+		case shut > open && strings.IndexByte(")]}", s[len(s)-1]) >= 0:
+			s, shut = s[:len(s)-1], shut-1
+		case open > shut && strings.IndexByte("([{", s[0]) >= 0:
+			s, open = s[1:], open-1
+		default:
+			return s
+		}
+		s = trim(s)
+	}
+	return s
 }
 
 // splitList splits a list value on commas, semicolons and line breaks; with

@@ -12,9 +12,23 @@ type Declared struct {
 	Characters    []string `json:"characters"`
 	// Tags holds freeform tags, categories, keywords and the phrases of a
 	// warnings field that are not warnings (slash, M/M, AU, OOC, spoilers).
-	Tags     []string `json:"tags"`
-	Summary  string   `json:"summary,omitempty"`
-	Language string   `json:"language,omitempty"`
+	Tags    []string `json:"tags"`
+	Summary string   `json:"summary,omitempty"`
+	// Notes are the author's notes (AO3's beginning, chapter and end
+	// notes; a header's "A/N:"), each on one line, separated by a blank
+	// line.
+	Notes    string `json:"notes,omitempty"`
+	Language string `json:"language,omitempty"`
+
+	// Published, Updated, Chapters and DeclaredWords are the archive's
+	// statistics, as an AO3 work page gives them: dates as written
+	// ("2024-03-09"), chapters posted and planned ("3/10", "1/?"), and the
+	// work's length by the archive's count, which may cover chapters the
+	// page does not hold (Words counts the text read).
+	Published     string `json:"published,omitempty"`
+	Updated       string `json:"updated,omitempty"`
+	Chapters      string `json:"chapters,omitempty"`
+	DeclaredWords int    `json:"declared_words,omitempty"`
 
 	// DeclaredRating is the canonical rating (general, teen, mature,
 	// explicit, not-rated), empty when the story declares none.
@@ -30,8 +44,10 @@ type Declared struct {
 	// DeclaredWarnings are the canonical labels the author warned for,
 	// sorted and without duplicates.
 	DeclaredWarnings []string `json:"declared_warnings"`
-	// DeclaredWarningsRaw are the phrases of the warnings field, as written,
-	// in order.
+	// DeclaredWarningsRaw are the warning phrases, as written, in order:
+	// those of the warnings field, and those found elsewhere (cue lines,
+	// cues in a summary or notes, a rating's reasons, warning terms among
+	// keywords) that name, rule out or state something (see Build).
 	DeclaredWarningsRaw []string `json:"declared_warnings_raw"`
 	// UnmappedWarnings are raw phrases that are neither a label, a warning
 	// state, a tag nor a negation.

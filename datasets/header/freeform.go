@@ -35,6 +35,12 @@ const freeformMaxTerm = 7
 
 // freeformWarnings reads one freeform tag for the warnings it names.
 //
+// The curated table (freeform_tags.tsv) is asked first: it holds the
+// warning-like tags AO3 authors use most, each reviewed by hand, and the
+// tags a rule below would misread ("Snowball Fight", "Pure Blood",
+// "Identity Porn", "Post-Traumatic Stress Disorder - PTSD"). The rules
+// read the tags it does not hold.
+//
 // A freeform tag is a name for a trope, a theme or a thing as often as a
 // warning, so it is read more strictly than a warnings field: a tag that is
 // a warning term as a whole counts ("Self-Harm", "Underage", "Domestic
@@ -42,8 +48,8 @@ const freeformMaxTerm = 7
 // anywhere ("Implied/Referenced Rape/Non-con", "Self-Harm Scars") but a
 // term of one word only as the tag's last word, its head ("Period-Typical
 // Homophobia", "Canon-Typical Violence", "Blood Kink" → other-sexual).
-// So "Death Eater Draco", "Murder Husbands" and "Sex Pollen" name no
-// warning. Trailing aspect words are dropped first ("Rape Recovery" →
+// So "Death Eater Draco" and "Murder Husbands" name no warning. Trailing
+// aspect words are dropped first ("Rape Recovery" →
 // rape), a phrase in parentheses is ignored, a tag is split on "and"
 // ("Fluff and Smut") and, when it names nothing as a whole, on slashes
 // ("Self-Harm/Suicide"), and a negation before a term ("No Character
@@ -52,6 +58,10 @@ const freeformMaxTerm = 7
 // warning, unless it is a term as a whole. States ("None") and
 // non-warning terms ("Angst", "M/M") yield nothing.
 func freeformWarnings(tx *taxonomy.Taxonomy, tag string) (labels, negated []string) {
+	if row, ok := lookupFreeformTag(tag); ok {
+		// Copies: the table is shared and callers may append.
+		return slices.Clone(row.Labels), slices.Clone(row.Negated)
+	}
 	main := tag
 	if i := strings.IndexAny(main, "(["); i >= 0 {
 		main = main[:i]

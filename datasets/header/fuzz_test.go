@@ -3,6 +3,7 @@ package header
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,8 +37,24 @@ func FuzzParse(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	// The fixtures of the text formats, when present.
-	if paths, err := filepath.Glob(filepath.Join("..", "testdata", "formats", "*.txt")); err == nil {
+	// Warnings outside warnings fields: cue lines, rating reasons, lost
+	// labels, combined labels, censored spellings, answered questions.
+	for _, s := range []string{
+		"tw / self harm/su*cide\n: AU, mcd\nRated NC-17 for gore\n\nBody",
+		"Rating: R\n(for violence\nSummary: x. TW: (((\n[CW: ]]]\n\nBody",
+		"Author notes/warnings: Contains ? no. MCD? no: yes\nTimeline/Spoilers: x\n\nBody",
+		"!! TRIGGER WARNING !!\n- a\n- b\n\nNotes: tw:\n- c\n\nBody",
+		"Summary: Rated M for. warnings for\nrated\nKeywords: /, //, s!!!, r@p3\n\n",
+	} {
+		f.Add(s)
+	}
+	// The free-form header layouts (testdata/layouts) and the fixtures of
+	// the text formats, when present.
+	for _, glob := range []string{filepath.Join(layoutsDir, "*.txt"), filepath.Join("..", "testdata", "formats", "*.txt")} {
+		paths, err := filepath.Glob(glob)
+		if err != nil {
+			continue
+		}
 		for _, p := range paths {
 			if b, err := os.ReadFile(p); err == nil {
 				f.Add(string(b))
@@ -78,6 +95,21 @@ func FuzzParse(f *testing.F) {
 		}
 		if d.WarningStatus == taxonomy.StateDeclared && len(d.DeclaredWarningsRaw) == 0 {
 			t.Fatal("declared status without any raw phrase")
+		}
+		for _, l := range d.NegatedWarnings {
+			if _, ok := tx.Label(l); !ok {
+				t.Fatalf("negated warning %q is not a label", l)
+			}
+		}
+		for _, p := range d.DeclaredWarningsRaw {
+			if strings.TrimSpace(p) == "" {
+				t.Fatalf("empty raw phrase in %q", d.DeclaredWarningsRaw)
+			}
+		}
+		for _, u := range d.UnmappedWarnings {
+			if !slices.Contains(d.DeclaredWarningsRaw, u) {
+				t.Fatalf("unmapped phrase %q is not among the raw phrases %q", u, d.DeclaredWarningsRaw)
+			}
 		}
 		if d.DeclaredRating != "" {
 			if _, ok := taxonomy.ParseLevel(d.DeclaredRating); !ok {

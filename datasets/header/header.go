@@ -43,6 +43,11 @@ const (
 	KeyLanguage      = "language"
 	KeyOther         = "other" // recognised header field whose value tagger does not use
 
+	// Archive statistics, as AO3 work pages give them.
+	KeyPublished = "published" // date first posted
+	KeyUpdated   = "updated"   // date of the last chapter ("Updated:" or "Completed:")
+	KeyChapters  = "chapters"  // chapters posted and planned: "3/10", "1/?"
+
 	// KeyFreeform holds freeform tags (AO3's Additional Tags, FanFicFare's
 	// Genre): they are kept in Tags, and those that name a warning also
 	// declare it (see Build).
@@ -187,6 +192,9 @@ func parseFreeForm(text string, lines []line) Result {
 		if cur.Value == "" && (cur.Key == KeySummary || isNotesKey(cur.Key)) &&
 			j+1 < len(lines) && lines[j].kind == kindBlank && lines[j+1].kind == kindProse {
 			j++ // "Summary:" then a blank line, then the summary
+		} else if cur.Value == "" && cur.Key == KeyWarnings && j+1 < len(lines) && lines[j].kind == kindBlank &&
+			lines[j+1].kind == kindProse && namesWarning(lines[j+1].text) {
+			j++ // "Warnings:" then a blank line, then the warnings, not the story
 		}
 		prev := lines[i].text
 		for j < len(lines) && lines[j].kind == kindProse && continues(prev, lines[j].text, cur.Value == "" && len(cont) == 0) {
@@ -269,14 +277,18 @@ func nextField(lines []line, from, gap int) int {
 }
 
 // continues reports whether cur continues the value of a field whose last
-// line was prev: the value so far is empty, or cur is indented or a bullet,
-// or prev looks hard-wrapped (a line of 60 to 100 characters).
+// line was prev: the value so far is empty, or cur is indented or a bullet
+// or an aside in parentheses ("(for violence)" under a rating), or prev
+// looks hard-wrapped (a line of 60 to 100 characters).
 func continues(prev, cur string, empty bool) bool {
 	if empty {
 		return true
 	}
 	if r, _ := utf8.DecodeRuneInString(cur); r == ' ' || r == '\t' || r == '-' || r == '*' || r == '•' || r == '·' {
 		return true
+	}
+	if t := strings.TrimSpace(cur); strings.HasPrefix(t, "(") && strings.HasSuffix(t, ")") {
+		return true // an aside on the field above: "Rating: R" then "(for violence)"
 	}
 	n := utf8.RuneCountInString(strings.TrimRight(prev, " \t"))
 	return n >= 60 && n <= 100
@@ -315,12 +327,8 @@ func classifyLine(ln *line) {
 // parseFieldLine reads "Label: value" at the start of a trimmed line, and
 // any further "Label: value" fields run inline after it.
 func parseFieldLine(t string) []Field {
-	t = strings.TrimLeft(t, "*_#>[•·-~ \t")
-	label, rest, ok := splitLabel(t)
-	if !ok {
-		return nil
-	}
-	key, ok := lookupLabel(label)
+	t = strings.TrimLeft(t, "*_#>[•·-~!(= \t")
+	key, label, rest, ok := fieldStart(t)
 	if !ok {
 		return nil
 	}
@@ -375,9 +383,20 @@ func nextInline(v string) (at int, label, key, after string) {
 		}
 		c += off
 		off = c + 1
-		// Try the last 1..4 words before the colon, longest first.
+		// Try the last 1..4 words before the colon, longest first. Only
+		// they can be a label: a bounded window of text before the colon
+		// keeps a value of many colons linear.
 		head := strings.TrimRight(v[:c], "*_ ")
-		words := strings.Fields(head)
+		from := 0
+		if len(head) > 4*maxLabelBytes {
+			from = len(head) - 4*maxLabelBytes
+			sp := strings.IndexAny(head[from:], " \t\r\n")
+			if sp < 0 {
+				continue // one long word: no label
+			}
+			from += sp
+		}
+		words := strings.Fields(head[from:])
 		for n := min(4, len(words)); n >= 1; n-- {
 			cand := strings.Join(words[len(words)-n:], " ")
 			cand = strings.TrimLeft(cand, "*_(")
@@ -389,7 +408,7 @@ func nextInline(v string) (at int, label, key, after string) {
 			if !ok || weakLabels[fold(cand)] {
 				continue
 			}
-			start := wordStart(head, len(words)-n)
+			start := from + wordStart(head[from:], len(words)-n)
 			if start <= 0 {
 				continue // a label at the very start is the line's own label
 			}

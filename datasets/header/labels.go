@@ -1,6 +1,9 @@
 package header
 
 import (
+	"strings"
+	"unicode"
+
 	"github.com/tagger-dev/tagger/classify/taxonomy"
 )
 
@@ -36,11 +39,12 @@ func buildFieldLabels() map[string]string {
 	add(KeyAuthor, "author", "authors", "author(s)", "by", "written by", "writer", "pen name", "penname",
 		"creator", "creators", "creator(s)")
 	add(KeyRating, "rating", "ratings", "rating(s)", "rated", "fic rating", "story rating", "age rating",
-		"overall rating", "rating for this chapter", "chapter rating")
+		"overall rating", "rating for this chapter", "chapter rating", "rating note", "rating notes",
+		"rating explanation", "rating reason", "reason for rating", "note on rating", "note on the rating")
 	add(KeyWarnings, "warning", "warnings", "warning(s)", "warnings and rants", "content warning",
 		"content warnings", "content warning(s)", "trigger warning", "trigger warnings", "trigger warning(s)",
 		"tw", "cw", "tws", "cws", "tw(s)", "cw(s)", "archive warning", "archive warnings", "archive warning(s)",
-		"warnings/spoilers", "warnings & spoilers", "warnings and spoilers", "warnings/notes", "triggers",
+		"warnings/spoilers", "warnings & spoilers", "warnings and spoilers", "triggers",
 		"content notes", "content note", "contains", "chapter warnings", "story warnings", "warnings for this chapter")
 	add(KeyRelationships, "pairing", "pairings", "pairing(s)", "relationship", "relationships",
 		"relationship(s)", "ship", "ships", "couple", "couples", "main pairing", "pairing/characters")
@@ -54,10 +58,13 @@ func buildFieldLabels() map[string]string {
 	add(KeyArchive, "archive", "archiving", "archive rights", "permission to archive", "distribution", "archived at")
 	add(KeyFeedback, "feedback", "comments", "feedback/comments", "reviews", "contact", "e-mail", "email")
 	add(KeyNotes, "a/n", "an", "a n", "author's note", "author's notes", "authors note", "authors notes",
-		"author note", "author notes", "authors' notes", "note", "notes", "notes/warnings", "dedication",
+		"author note", "author notes", "authors' notes", "note", "notes", "dedication",
 		"dedications", "thanks", "acknowledgements", "acknowledgments", "story notes", "chapter notes",
 		"end notes", "beginning notes", "review replies", "review responses", "reviewers")
-	add(KeyTags, "keywords", "key words", "tags", "additional tags", "freeform tags", "other tags", "kinks")
+	add(KeyTags, "tags", "additional tags", "freeform tags", "other tags", "kinks")
+	add(KeyKeywords, "keywords", "key words", "classification", "classifications", "classification(s)")
+	add(KeyNotesWarnings, "notes/warnings", "warnings/notes", "notes and warnings", "warnings and notes",
+		"notes & warnings", "warnings & notes")
 	add(KeyWords, "word count", "words", "wordcount", "length", "word count (approx)")
 	add(KeyLanguage, "language")
 	add(KeyOther, "status", "chapters", "chapter count", "published", "updated", "date", "posted", "completed",
@@ -72,7 +79,7 @@ func buildFieldLabels() map[string]string {
 // notesKeys are fields whose value may run over several paragraphs, so a
 // longer gap of unlabelled text may separate them from the next field.
 func isNotesKey(key string) bool {
-	return key == KeyNotes || key == KeyDisclaimer || key == KeyFeedback
+	return key == KeyNotes || key == KeyDisclaimer || key == KeyFeedback || key == KeyNotesWarnings
 }
 
 func fold(s string) string { return taxonomy.Fold(s) }
@@ -81,4 +88,121 @@ func fold(s string) string { return taxonomy.Fold(s) }
 func lookupLabel(label string) (string, bool) {
 	k, ok := fieldLabels[taxonomy.Fold(label)]
 	return k, ok
+}
+
+// lineLabel maps the label that starts a line to its key: a label of the
+// table, a combination of such labels ("Author notes/warnings",
+// "Rating/Warnings", "Timeline/Spoilers"), or a label that names warnings
+// in words of its own ("Additional warnings", "Possible triggers",
+// "Warnings for part two"). The last two only start a line: inside a
+// value, the words before a colon are too often the end of the value
+// ("Harry Potter Content warnings:").
+func lineLabel(label string) (string, bool) {
+	if k, ok := lookupLabel(label); ok {
+		return k, true
+	}
+	if k, ok := combinedLabel(label); ok {
+		return k, true
+	}
+	return warningsLabel(label)
+}
+
+// combinedLabel reads a label made of known labels joined by "/", "&",
+// "+", "," or "and". The key that matters most wins: a rating (its
+// reasons may name warnings), then warnings (with notes or a summary, a
+// value of mixed prose), then spoilers, else the first label's key.
+func combinedLabel(label string) (string, bool) {
+	if !strings.ContainsAny(label, "/&+,") && !containsFold(label, " and ") {
+		return "", false
+	}
+	l := strings.ReplaceAll(strings.ToLower(label), " and ", "/")
+	parts := strings.FieldsFunc(l, func(r rune) bool { return r == '/' || r == '&' || r == '+' || r == ',' })
+	if len(parts) < 2 {
+		return "", false
+	}
+	has := map[string]bool{}
+	first := ""
+	for _, p := range parts {
+		k, ok := fieldLabels[taxonomy.Fold(p)]
+		if !ok {
+			return "", false
+		}
+		if first == "" {
+			first = k
+		}
+		has[k] = true
+	}
+	switch {
+	case has[KeyRating]:
+		return KeyRating, true
+	case has[KeyWarnings] && (has[KeyNotes] || has[KeySummary] || has[KeyDisclaimer] || has[KeyFeedback]):
+		return KeyNotesWarnings, true
+	case has[KeyWarnings]:
+		return KeyWarnings, true
+	case has[KeySpoilers]:
+		return KeySpoilers, true
+	}
+	return first, true
+}
+
+// warningWords end or start a label that names warnings.
+var warningWords = map[string]bool{
+	"warning": true, "warnings": true, "triggers": true, "tw": true, "cw": true, "tws": true, "cws": true,
+}
+
+// labelStopWords start phrases of prose, not labels: "The warning was
+// clear: run", "Fair warning: it's long".
+var labelStopWords = map[string]bool{
+	"the": true, "a": true, "an": true, "this": true, "that": true, "his": true, "her": true, "their": true,
+	"my": true, "your": true, "our": true, "its": true, "fair": true, "no": true, "one": true, "final": true,
+	"last": true, "first": true, "every": true, "without": true, "with": true,
+}
+
+// warningsLabel reads a label that names warnings in words of its own: a
+// short one that ends with a warnings word ("Additional warnings",
+// "Possible triggers", "Chapter 3 warnings"), or one that starts with it
+// and goes on with "for" ("Warnings for part two", "Trigger warnings for
+// this chapter"). Words only: "R | Warnings" is no label. A spoiler
+// warning is a spoilers field.
+func warningsLabel(label string) (string, bool) {
+	if !containsFold(label, "warn") && !containsFold(label, "trigger") && !containsFold(label, "tw") && !containsFold(label, "cw") {
+		return "", false // most lines with a colon are prose: no folding for them
+	}
+	for _, r := range label {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(" \t-'’()", r) {
+			return "", false
+		}
+	}
+	toks := strings.Fields(taxonomy.Fold(label))
+	if len(toks) < 2 || len(toks) > maxLabelWords || labelStopWords[toks[0]] || len(toks[0]) < 2 {
+		return "", false
+	}
+	ok := warningWords[toks[len(toks)-1]] && len(toks) <= 3
+	if !ok {
+		i := 0
+		if (toks[0] == "trigger" || toks[0] == "content" || strings.HasPrefix(toks[0], "spoiler")) && warningWords[toks[1]] {
+			i = 1
+		}
+		ok = warningWords[toks[i]] && i+1 < len(toks) && toks[i+1] == "for"
+	}
+	if !ok {
+		return "", false
+	}
+	for _, t := range toks {
+		if strings.HasPrefix(t, "spoiler") {
+			return KeySpoilers, true
+		}
+	}
+	return KeyWarnings, true
+}
+
+// containsFold reports whether s contains the lower-case ASCII word part
+// sub in any case, without allocating.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
 }

@@ -228,9 +228,11 @@ func TestParseLayoutsNotTaken(t *testing.T) {
 			want: want{title: "Harbour", status: "missing", tags: []string{"Slash"}, bodyLine: 5, body: "Body."},
 		},
 		{
-			name: "Additional Tags in a hand-written header are tags only",
+			// An author's tags warn wherever they are written.
+			name: "Additional Tags in a hand-written header declare what they name",
 			text: "Title: Harbour\nAdditional Tags: Self-Harm, Angst\n\nBody.\n",
-			want: want{title: "Harbour", status: "missing", tags: []string{"Self-Harm", "Angst"}, bodyLine: 4, body: "Body."},
+			want: want{title: "Harbour", status: "declared", warnings: []string{"self-harm"}, raw: []string{"Self-Harm"},
+				tags: []string{"Self-Harm", "Angst"}, bodyLine: 4, body: "Body."},
 		},
 		{
 			name: "a Posted line without AO3 labels after it",
@@ -322,7 +324,7 @@ func TestFreeformWarnings(t *testing.T) {
 		{"Murder Husbands", nil, nil},
 		{"No Beta We Die Like Men", nil, nil},
 		{"Post-War", nil, nil},
-		{"Violence Against Women", nil, nil}, // a miss, not a false alarm: no head term
+		{"Violence Against Women", []string{"violence", "sexism"}, nil}, // the table: the rules alone miss it (no head term)
 		// Not warnings at all.
 		{"Angst", nil, nil},
 		{"Hurt/Comfort", nil, nil},
@@ -355,12 +357,16 @@ func TestBuildFreeformStates(t *testing.T) {
 	}{
 		{"none apply and a warning tag", "No Archive Warnings Apply", "Self-Harm, Angst", "declared",
 			[]string{"self-harm"}, []string{"No Archive Warnings Apply", "Self-Harm"}, nil, []string{"Self-Harm", "Angst"}},
-		{"chose not to warn and a warning tag", "Creator Chose Not To Use Archive Warnings", "Suicidal Thoughts", "declared",
+		{"chose not to warn and a warning tag", "Creator Chose Not To Use Archive Warnings", "Suicidal Thoughts", "chose-not-to-warn",
 			[]string{"suicide"}, []string{"Creator Chose Not To Use Archive Warnings", "Suicidal Thoughts"}, nil, []string{"Suicidal Thoughts"}},
 		{"chose not to warn and tags that warn of nothing", "Choose Not To Use Archive Warnings", "Angst, Slow Burn", "chose-not-to-warn",
 			nil, []string{"Choose Not To Use Archive Warnings"}, nil, []string{"Angst", "Slow Burn"}},
 		{"none apply and a negation", "No Archive Warnings Apply", "No Character Death", "none-apply",
 			nil, []string{"No Archive Warnings Apply", "No Character Death"}, []string{"death"}, []string{"No Character Death"}},
+		{"chose not to warn beside archive warnings", "Creator Chose Not To Use Archive Warnings, Major Character Death", "", "chose-not-to-warn",
+			[]string{"death"}, []string{"Creator Chose Not To Use Archive Warnings", "Major Character Death"}, nil, nil},
+		{"none apply and chose not to warn", "No Archive Warnings Apply, Creator Chose Not To Use Archive Warnings", "", "chose-not-to-warn",
+			nil, []string{"No Archive Warnings Apply", "Creator Chose Not To Use Archive Warnings"}, nil, nil},
 		{"archive warnings and warning tags", "Graphic Depictions Of Violence", "Blood and Gore, Violence", "declared",
 			[]string{"violence", "blood-gore"}, []string{"Graphic Depictions Of Violence", "Blood and Gore", "Violence"}, nil,
 			[]string{"Blood and Gore", "Violence"}},
@@ -415,4 +421,21 @@ func TestParseHugeFreeformValue(t *testing.T) {
 	r := Parse(text)
 	checkStr(t, "layout", r.Layout, LayoutAO3)
 	checkList(t, "declared_warnings", r.Declared.DeclaredWarnings, []string{"self-harm"})
+}
+
+func TestWordCount(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{"214", 214, true}, {"1,480", 1480, true}, {"12 163", 12163, true}, {"2.500", 2500, true},
+		{"1,480 words", 1480, true}, {"12.5k", 0, false}, {"about 2000", 0, false}, {"", 0, false},
+	}
+	for _, tc := range tests {
+		got, ok := wordCount(tc.in)
+		if ok != tc.ok || ok && got != tc.want {
+			t.Errorf("wordCount(%q) = %d, %v; want %d, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
 }

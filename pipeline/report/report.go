@@ -100,8 +100,11 @@ func Text(w io.Writer, r pipeline.Row, st Style) error {
 	}
 	for _, f := range fs {
 		mark, state := st.green("✓"), "declared"
-		if f.Undeclared {
+		switch {
+		case f.Undeclared:
 			mark, state = st.red("✗"), st.red("undeclared")
+		case f.NotWarned:
+			mark, state = st.yellow("!"), st.yellow("not warned (creator chose not to warn)")
 		}
 		fmt.Fprintf(&b, "  %s %-22s %.2f  %s\n", mark, st.bold(f.Label), f.Score, state)
 		n := 0
@@ -124,6 +127,9 @@ type Finding struct {
 	Group      string
 	Score      float64
 	Undeclared bool
+	// NotWarned marks a label the author did not declare in a work whose
+	// creator chose not to use archive warnings: not warned, by choice.
+	NotWarned bool
 }
 
 // Findings lists a row's detected labels in the order a moderator reads
@@ -134,12 +140,14 @@ func Findings(r pipeline.Row) []Finding {
 	var fs []Finding
 	for _, l := range r.Labels {
 		if l.Detected {
-			fs = append(fs, Finding{l.Label, l.Group, l.Score, slices.Contains(r.UndeclaredWarnings, l.Label)})
+			fs = append(fs, Finding{Label: l.Label, Group: l.Group, Score: l.Score,
+				Undeclared: slices.Contains(r.UndeclaredWarnings, l.Label),
+				NotWarned:  choseNotToWarn(r) && !slices.Contains(r.DeclaredWarnings, l.Label)})
 		}
 	}
 	rank := func(f Finding) int {
 		n := 0
-		if !f.Undeclared {
+		if !f.Undeclared && !f.NotWarned {
 			n += 2
 		}
 		if f.Group == sexualContent {
@@ -151,6 +159,24 @@ func Findings(r pipeline.Row) []Finding {
 		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(b.Score, a.Score))
 	})
 	return fs
+}
+
+// choseNotToWarn reports a work whose creator chose not to use archive
+// warnings.
+func choseNotToWarn(r pipeline.Row) bool {
+	return deref(r.WarningStatus, "") == "chose-not-to-warn"
+}
+
+// notWarned lists the labels found in a work whose creator chose not to
+// warn, and did not name.
+func notWarned(r pipeline.Row) []string {
+	var out []string
+	for _, f := range Findings(r) {
+		if f.NotWarned {
+			out = append(out, f.Label)
+		}
+	}
+	return out
 }
 
 // sexualContent is the taxonomy group of sexual content labels.
@@ -173,6 +199,9 @@ func Verdict(r pipeline.Row, st Style) string {
 	}
 	if len(parts) == 0 {
 		msg := "verdict: OK — the declarations cover what tagger found"
+		if nw := notWarned(r); len(nw) > 0 {
+			msg = fmt.Sprintf("verdict: OK — the creator chose not to warn; found, not warned: %s", strings.Join(nw, ", "))
+		}
 		if r.DeclaredRating == nil {
 			msg += fmt.Sprintf(" (no rating declared; the text reads as %s)", deref(r.PredictedRating, "?"))
 		}
@@ -182,7 +211,8 @@ func Verdict(r pipeline.Row, st Style) string {
 }
 
 // Lines writes one path:line:label:score:message line per finding: each
-// passage of an undeclared warning, and an under-declared rating.
+// passage of an undeclared warning (or of one not warned, in a work whose
+// creator chose not to warn), and an under-declared rating.
 func Lines(w io.Writer, r pipeline.Row) error {
 	var b strings.Builder
 	if r.Error != nil {
@@ -191,9 +221,13 @@ func Lines(w io.Writer, r pipeline.Row) error {
 	if r.Note != nil {
 		fmt.Fprintf(&b, "%s:1:not-checked:1.00:%s\n", r.Source, oneLine(*r.Note))
 	}
+	nw := notWarned(r)
 	for _, e := range r.Evidence {
-		if slices.Contains(r.UndeclaredWarnings, e.Label) {
+		switch {
+		case slices.Contains(r.UndeclaredWarnings, e.Label):
 			fmt.Fprintf(&b, "%s:%d:%s:%.2f:undeclared warning: %s\n", r.Source, e.LineStart, e.Label, e.Score, oneLine(e.Snippet))
+		case slices.Contains(nw, e.Label):
+			fmt.Fprintf(&b, "%s:%d:%s:%.2f:not warned (creator chose not to warn): %s\n", r.Source, e.LineStart, e.Label, e.Score, oneLine(e.Snippet))
 		}
 	}
 	if r.RatingUnderdeclared != nil && *r.RatingUnderdeclared {
@@ -267,7 +301,10 @@ func declaredWarnings(r pipeline.Row) string {
 	case "none-apply":
 		s = "none apply (declared)"
 	case "chose-not-to-warn":
-		s = "the author chose not to warn"
+		s = "the creator chose not to warn"
+		if len(r.DeclaredWarnings) > 0 {
+			s += ", naming only: " + strings.Join(r.DeclaredWarnings, ", ")
+		}
 	default:
 		s = "missing (no warnings field)"
 	}

@@ -63,3 +63,52 @@ func TestVerdictAndLines(t *testing.T) {
 		t.Errorf("no colour %q", got)
 	}
 }
+
+// A work whose creator chose not to warn is not mis-tagged: what tagger
+// finds there and the creator did not name is reported as not warned, and
+// the verdict passes.
+func TestChoseNotToWarn(t *testing.T) {
+	r := pipeline.Row{
+		Source: "w.html", DeclaredRating: ptr("mature"), DeclaredRatingRaw: ptr("Mature"), PredictedRating: ptr("mature"),
+		RatingUnderdeclared: ptr(false), WarningStatus: ptr("chose-not-to-warn"), DeclaredWarnings: []string{"death"},
+		Labels: []pipeline.LabelScore{
+			{Label: "violence", Group: "aggression", Score: 0.9, Detected: true},
+			{Label: "death", Group: "aggression", Score: 0.8, Detected: true},
+			{Label: "suicide", Group: "mental-health", Score: 0.1},
+		},
+		DetectedWarnings:   []string{"violence", "death"},
+		UndeclaredWarnings: []string{},
+		Evidence: []pipeline.Evidence{
+			{Label: "violence", Score: 0.9, LineStart: 7, LineEnd: 7, Snippet: "He hit him."},
+			{Label: "death", Score: 0.8, LineStart: 9, LineEnd: 9, Snippet: "She died."},
+		},
+	}
+	fs := Findings(r)
+	if len(fs) != 2 || fs[0].Label != "violence" || !fs[0].NotWarned || fs[0].Undeclared || fs[1].NotWarned {
+		t.Fatalf("findings %+v", fs)
+	}
+	v := Verdict(r, Style{})
+	if !strings.Contains(v, "OK") || !strings.Contains(v, "creator chose not to warn") || !strings.Contains(v, "violence") {
+		t.Errorf("verdict %q", v)
+	}
+	if FailUndeclared.Fails(r) || FailAny.Fails(r) {
+		t.Error("a work whose creator chose not to warn fails check")
+	}
+	var b strings.Builder
+	if err := Text(&b, r, Style{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"the creator chose not to warn, naming only: death", "not warned (creator chose not to warn)", "“He hit him.”"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, b.String())
+		}
+	}
+	if strings.Contains(b.String(), "undeclared") {
+		t.Errorf("report calls a finding undeclared:\n%s", b.String())
+	}
+	b.Reset()
+	Lines(&b, r)
+	if want := "w.html:7:violence:0.90:not warned (creator chose not to warn): He hit him.\n"; b.String() != want {
+		t.Errorf("Lines %q, want %q", b.String(), want)
+	}
+}
