@@ -36,3 +36,31 @@ func TestJSONLTagsUseFreeformTable(t *testing.T) {
 		[]string{"No Archive Warnings Apply", "Post-Traumatic Stress Disorder - PTSD", "Everyone Lives/Nobody Dies"})
 	check("tags", d.Tags, []string{"Post-Traumatic Stress Disorder - PTSD", "Snowball Fight", "Everyone Lives/Nobody Dies", "Fluff"})
 }
+
+// JSONL written with AO3's own field names (archive_warnings, freeform,
+// category, a rating list) and notes is read like an AO3 page: a warning
+// named in the notes declares it.
+func TestJSONLAO3Names(t *testing.T) {
+	line := `{"id":"w","text":"It rained.","rating":["Mature"],"archive_warnings":["Creator Chose Not To Use Archive Warnings","Major Character Death"],` +
+		`"category":["F/F"],"freeform":["Slow Burn","Self-Harm"],"notes":"Thanks to my beta. CW: suicidal thoughts"}` + "\n"
+	var stories []*Story
+	for s := range Read(t.Context(), []string{"-"}, Options{Stdin: strings.NewReader(line)}) {
+		stories = append(stories, s)
+	}
+	if len(stories) != 1 || stories[0].Err != nil {
+		t.Fatalf("stories = %v", stories)
+	}
+	d := stories[0].Declared
+	if d.DeclaredRating != "mature" || d.WarningStatus != "chose-not-to-warn" {
+		t.Errorf("rating %q status %q, want mature chose-not-to-warn", d.DeclaredRating, d.WarningStatus)
+	}
+	if want := []string{"death", "self-harm", "suicide"}; !slices.Equal(d.DeclaredWarnings, want) {
+		t.Errorf("declared_warnings = %q, want %q", d.DeclaredWarnings, want)
+	}
+	if want := []string{"Slow Burn", "Self-Harm", "F/F"}; !slices.Equal(d.Tags, want) {
+		t.Errorf("tags = %q, want %q", d.Tags, want)
+	}
+	if d.Notes != "Thanks to my beta. CW: suicidal thoughts" {
+		t.Errorf("notes = %q", d.Notes)
+	}
+}

@@ -40,7 +40,14 @@ type jsonRecord struct {
 	Relationships json.RawMessage `json:"relationships"`
 	Characters    json.RawMessage `json:"characters"`
 	Summary       json.RawMessage `json:"summary"`
+	Notes         json.RawMessage `json:"notes"`
 	Language      json.RawMessage `json:"language"`
+
+	// AO3's own names, as scrapers and dumps of the archive write them.
+	ArchiveWarnings json.RawMessage `json:"archive_warnings"`
+	Freeform        json.RawMessage `json:"freeform"`
+	AdditionalTags  json.RawMessage `json:"additional_tags"`
+	Category        json.RawMessage `json:"category"`
 }
 
 // parseRecord makes the Story of one non-blank corpus line. enc is the
@@ -148,7 +155,7 @@ func decodeRecord(line []byte) (record, error) {
 		{"title", header.KeyTitle, j.Title, false},
 		{"author", header.KeyAuthor, j.Author, true},
 		{"authors", header.KeyAuthor, j.Authors, true},
-		{"rating", header.KeyRating, j.Rating, false},
+		{"rating", header.KeyRating, j.Rating, true}, // AO3 dumps write ["Mature"]
 		{"warnings", header.KeyWarnings, j.Warnings, true},
 		{"tags", header.KeyFreeform, j.Tags, true}, // archive tags: those naming a warning declare it
 		{"fandom", header.KeyFandom, j.Fandom, true},
@@ -156,7 +163,12 @@ func decodeRecord(line []byte) (record, error) {
 		{"relationships", header.KeyRelationships, j.Relationships, true},
 		{"characters", header.KeyCharacters, j.Characters, true},
 		{"summary", header.KeySummary, j.Summary, false},
+		{"notes", header.KeyNotes, j.Notes, false},
 		{"language", header.KeyLanguage, j.Language, false},
+		{"archive_warnings", header.KeyWarnings, j.ArchiveWarnings, true},
+		{"freeform", header.KeyFreeform, j.Freeform, true},
+		{"additional_tags", header.KeyFreeform, j.AdditionalTags, true},
+		{"category", header.KeyCategory, j.Category, true},
 	}
 	for _, d := range declared {
 		var err error

@@ -2,6 +2,7 @@ package header
 
 import (
 	"os"
+	"reflect"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -69,6 +70,10 @@ func FuzzParse(f *testing.F) {
 	tx := taxonomy.Default()
 	f.Fuzz(func(t *testing.T, text string) {
 		r := Parse(text)
+		// The quick look for a header's start never changes the result.
+		if full := parseLines(text); !reflect.DeepEqual(r, full) {
+			t.Fatalf("Parse and the full parse differ:\n%+v\n%+v", r, full)
+		}
 		if r.BodyByte < 0 || r.BodyByte > len(text) {
 			t.Fatalf("BodyByte %d outside text of %d bytes", r.BodyByte, len(text))
 		}

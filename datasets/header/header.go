@@ -136,6 +136,16 @@ type line struct {
 // a Result whose body is the whole text and whose warning status is
 // missing.
 func Parse(text string) Result {
+	if !headerStart(text) {
+		// Most stories of a corpus have no header: telling so from their
+		// first lines keeps header parsing a small share of a batch run.
+		return Result{Declared: Build(nil), BodyLine: 1, Layout: LayoutFreeForm}
+	}
+	return parseLines(text)
+}
+
+// parseLines is Parse without the quick look for a header's start.
+func parseLines(text string) Result {
 	lines := scanLines(text)
 	if r, ok := parseAO3(text, lines); ok {
 		return r
@@ -294,6 +304,43 @@ func continues(prev, cur string, empty bool) bool {
 	return n >= 60 && n <= 100
 }
 
+// headerLook is how many non-blank lines at the top of a story may hold
+// the start of a header: every layout's first line (a field, an AO3 label
+// or "Posted originally" line, a FanFicFare label) comes within
+// maxPreamble+1 of them; a few more are looked at for safety.
+const headerLook = maxPreamble + 4
+
+// headerStart reports whether one of the first non-blank lines of text
+// could start a header in any layout. When it reports false, every parser
+// finds no header, so the story is all body.
+func headerStart(text string) bool {
+	seen := 0
+	for pos := 0; pos < len(text) && pos < maxScanBytes && seen < headerLook; {
+		end, next := lineEnd(text, pos)
+		t := strings.TrimSpace(text[pos:end])
+		pos = next
+		if t == "" {
+			continue
+		}
+		seen++
+		if !isSeparator(t) && len(parseFieldLine(t)) > 0 { // classifyLine's kindField
+			return true
+		}
+		if _, _, _, ok := ao3Label(t); ok {
+			return true
+		}
+		if _, _, _, ok := fffLabel(t); ok {
+			return true
+		}
+		// AO3's "Posted originally on the Archive of Our Own" line, which
+		// ao3Posted folds; its first word, after any decoration, is enough.
+		if w := strings.TrimLeftFunc(t, func(r rune) bool { return !unicode.IsLetter(r) }); len(w) >= 6 && strings.EqualFold(w[:6], "posted") {
+			return true
+		}
+	}
+	return false
+}
+
 // scanLines splits the top of text into classified lines. \r\n, \r and \n
 // all end a line, so offsets stay those of the text as given.
 func scanLines(text string) []line {
@@ -444,7 +491,7 @@ func cleanValue(v string) string {
 
 // isSeparator reports lines such as "~~~~", "* * *", "-----", "oOo", "xXx".
 func isSeparator(t string) bool {
-	if utf8.RuneCountInString(t) > 60 {
+	if longerThan(t, 60) {
 		return false
 	}
 	symbols, letters := 0, 0
@@ -465,7 +512,7 @@ func isSeparator(t string) bool {
 // isHeading reports chapter and part headings: "Chapter 1", "15.
 // Unexpected.", "Part Two", "Prologue", "IV.".
 func isHeading(t string) bool {
-	if utf8.RuneCountInString(t) > 80 {
+	if longerThan(t, 80) {
 		return false
 	}
 	f := strings.Fields(strings.ToLower(strings.Trim(t, "*_#=~-–— ")))
@@ -485,6 +532,18 @@ func isHeading(t string) bool {
 		}
 	}
 	return false
+}
+
+// longerThan reports whether s has more than n runes, reading no more
+// of s than it must: lines of prose run long.
+func longerThan(s string, n int) bool {
+	if len(s) <= n {
+		return false
+	}
+	if len(s) > utf8.UTFMax*n {
+		return true
+	}
+	return utf8.RuneCountInString(s) > n
 }
 
 func allDigits(s string) bool {

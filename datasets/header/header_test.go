@@ -1,6 +1,9 @@
 package header
 
 import (
+	"os"
+	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -318,4 +321,31 @@ func lineOf(text string, off int) int {
 		}
 	}
 	return n
+}
+
+// The quick look for a header's start agrees with the full parse on every
+// fixture: the seeds, the text formats, the layouts, and the same texts
+// with prose put before them.
+func TestHeaderStartAgrees(t *testing.T) {
+	var paths []string
+	for _, g := range []string{"../../seeds/*.txt", "../testdata/formats/*.txt", "testdata/layouts/*.txt"} {
+		m, _ := filepath.Glob(g)
+		paths = append(paths, m...)
+	}
+	if len(paths) < 50 {
+		t.Fatalf("only %d fixtures found", len(paths))
+	}
+	prose := "It was a quiet morning in the harbour town.\n\n"
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []int{0, 6, 14, 20} {
+			text := strings.Repeat(prose, n) + string(b)
+			if got, want := Parse(text), parseLines(text); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s after %d lines of prose: Parse %+v, full parse %+v", p, n, got.Declared, want.Declared)
+			}
+		}
+	}
 }
