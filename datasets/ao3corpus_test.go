@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tagger-dev/tagger/classify/taxonomy"
+	"github.com/tagger-dev/tagger/datasets/header"
 )
 
 // ao3WorksDir is where scripts/ao3-dev-corpus.py builds the corpus of real
@@ -59,7 +60,7 @@ func TestAO3PagesCorpus(t *testing.T) {
 		works[w.ID] = w
 	}
 	tx := taxonomy.Default()
-	var n, rating, state, archive, title, fandoms, tagsKept int
+	var n, rating, state, archive, freeform, title, fandoms, tagsKept int
 	for s := range Read(context.Background(), []string{filepath.Join(dir, "pages")}, Options{}) {
 		w, ok := works[s.ID]
 		if !ok {
@@ -105,6 +106,17 @@ func TestAO3PagesCorpus(t *testing.T) {
 		} else if n-archive < 5 {
 			t.Logf("%s: archive warnings %q read as %q", s.ID, w.Warnings, s.DeclaredWarnings)
 		}
+		// Freeform labels as the vocabulary maps them: the page declares
+		// every label the work's tags name, read alone.
+		var tagFields []header.Field
+		for _, tag := range w.Freeform {
+			tagFields = append(tagFields, header.Field{Key: header.KeyFreeform, Value: tag})
+		}
+		if fromTags := header.Build(tagFields).DeclaredWarnings; !slices.ContainsFunc(fromTags, func(l string) bool { return !slices.Contains(s.DeclaredWarnings, l) }) {
+			freeform++
+		} else if n-freeform < 5 {
+			t.Logf("%s: tags %q name %q, page declares %q", s.ID, w.Freeform, fromTags, s.DeclaredWarnings)
+		}
 		if s.Title == strings.Join(strings.Fields(w.Title), " ") {
 			title++
 		}
@@ -119,9 +131,9 @@ func TestAO3PagesCorpus(t *testing.T) {
 		t.Fatalf("read %d of %d works' pages", n, len(works))
 	}
 	share := func(k int) float64 { return float64(k) / float64(n) }
-	t.Logf("%d pages: rating %.4f, warning state %.4f, archive warnings %.4f, title %.4f, fandoms %.4f, freeform tags kept %.4f",
-		n, share(rating), share(state), share(archive), share(title), share(fandoms), share(tagsKept))
-	for name, k := range map[string]int{"rating": rating, "warning state": state, "archive warnings": archive} {
+	t.Logf("%d pages: rating %.4f, warning state %.4f, archive warnings %.4f, freeform labels %.4f, title %.4f, fandoms %.4f, freeform tags kept %.4f",
+		n, share(rating), share(state), share(archive), share(freeform), share(title), share(fandoms), share(tagsKept))
+	for name, k := range map[string]int{"rating": rating, "warning state": state, "archive warnings": archive, "freeform labels": freeform} {
 		if share(k) < 0.995 {
 			t.Errorf("%s read right for %.4f of pages, want ≥ 0.995", name, share(k))
 		}
