@@ -25,7 +25,7 @@ const (
 )
 
 // Declared is what the author declared about a story: the header fields,
-// normalised. Field names follow the output row of DESIGN.md §4.
+// normalised. Field names follow the output row (README: Output schema).
 type Declared = header.Declared
 
 // Story is one work: where it came from, what its author declared, and its

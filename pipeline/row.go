@@ -46,7 +46,7 @@ type Evidence struct {
 	Snippet   string  `json:"snippet" parquet:"snippet"`
 }
 
-// Row is one story's output row, the schema of DESIGN.md §4 shared by the
+// Row is one story's output row (README: Output schema), shared by the
 // Parquet and JSONL sinks. Optional scalars are pointers: nil is null.
 // Lists are never null in JSONL ([]), and are LIST columns in Parquet.
 type Row struct {

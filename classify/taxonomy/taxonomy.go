@@ -22,7 +22,7 @@ import (
 //go:embed taxonomy.yaml
 var embedded []byte
 
-// Warning states of a story (DESIGN.md §2). A story whose author wrote no
+// Warning states of a story (README: Warning states). A story whose author wrote no
 // warnings is Missing, never an empty Declared list.
 const (
 	StateDeclared       = "declared"

@@ -305,3 +305,13 @@ func TestFold(t *testing.T) {
 		}
 	}
 }
+
+// Fans abbreviate AO3's ratings to G/T/M/E; "E" is explicit.
+func TestParseRatingAO3Letters(t *testing.T) {
+	for in, want := range map[string]string{"E": "explicit", "M": "mature", "T": "teen"} {
+		r, ok := Default().ParseRating(in)
+		if !ok || r.Canonical() != want {
+			t.Errorf("ParseRating(%q) = %v, %v; want %s", in, r.Canonical(), ok, want)
+		}
+	}
+}

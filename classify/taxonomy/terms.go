@@ -348,3 +348,28 @@ func hasUpperRun(s string) bool {
 	}
 	return false
 }
+
+// ClassifyWhole reads a phrase as a term as a whole and nothing less: an
+// alias or an abbreviation ("dubcon", "MCD"), perhaps with qualifiers
+// ("implied MCD") or a negation ("no MCD"), or each side of a slash
+// ("self harm/suicide"). Unlike ClassifyTerm, a term inside a longer
+// phrase names nothing ("on the dead", "Mulder character death"): it
+// reads text where warnings have no place of their own, such as the
+// unlabelled cells of a one-line header.
+func (t *Taxonomy) ClassifyWhole(raw string) Phrase {
+	p := Phrase{Raw: raw}
+	// No expandWhole: "Ed" alone may be a name here, as in a keyword list.
+	main, _ := splitParens(t.normalizeText(raw))
+	folded := Fold(main)
+	if folded == "" || t.termInto(&p, folded, strings.TrimSpace(main)) {
+		return p
+	}
+	if strings.Contains(folded, "/") {
+		for _, side := range strings.Split(folded, "/") {
+			if side = strings.TrimSpace(side); side != "" {
+				t.termInto(&p, side, side)
+			}
+		}
+	}
+	return p
+}

@@ -155,3 +155,35 @@ func sameSet(a, b []string) bool {
 	}
 	return true
 }
+
+// TestClassifyWhole pins that only whole terms name a warning, and the
+// animal-death and bombing aliases.
+func TestClassifyWhole(t *testing.T) {
+	tx := Default()
+	tests := []struct {
+		in      string
+		labels  []string
+		negated []string
+	}{
+		{"dubcon", []string{"sexual-abuse"}, nil},
+		{"MCD", []string{"death"}, nil},
+		{"implied MCD", []string{"death"}, nil},
+		{"no MCD", nil, []string{"death"}},
+		{"on the dead", nil, nil},
+		{"Mulder character death", nil, nil},
+		{"Teen Wolf", nil, nil},
+		{"Ed", nil, nil},
+		{"Derek/Stiles", nil, nil},
+		{"dog death", []string{"death", "animal-abuse"}, nil},
+		{"air raids", []string{"collective-violence"}, nil},
+		{"bombings", []string{"violence", "collective-violence"}, nil},
+	}
+	for _, tt := range tests {
+		p := tx.ClassifyWhole(tt.in)
+		tx.SortLabels(p.Labels)
+		tx.SortLabels(p.Negated)
+		if !slices.Equal(p.Labels, tt.labels) || !slices.Equal(p.Negated, tt.negated) {
+			t.Errorf("ClassifyWhole(%q) = %v, negated %v; want %v, negated %v", tt.in, p.Labels, p.Negated, tt.labels, tt.negated)
+		}
+	}
+}

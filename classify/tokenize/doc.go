@@ -21,16 +21,16 @@
 // recovers them by search), it drops text (a contraction followed by
 // punctuation loses "n't" and the punctuation: "I can't." → I, ca), and it
 // is about 16× slower than Words. Its tagger and entity extractor (0.05–0.7 MB/s
-// per DESIGN.md) are not used.
+// measured on stories) are not used on every window.
 //
 // From github.com/sugarme/tokenizer we use only the WordPiece model,
 // model/wordpiece.WordPiece, called one word at a time behind Subworder's
 // cache. We avoid:
 //   - the Tokenizer pipeline (normalizer, pre-tokenizer, post-processor),
-//     allocation-bound at ~0.5 MB/s per story (DESIGN.md); Words does that
+//     allocation-bound at ~0.5 MB/s per story (measured); Words does that
 //     job;
 //   - the pretrained.* loaders, which download files or exit the process;
-//   - the BPE model's cache, whose CacheCapacity(0) panics (DESIGN.md);
+//   - the BPE model's cache, whose CacheCapacity(0) panics;
 //     Subworder has its own bounded cache, where 0 disables caching;
 //   - its trainers. The WordPiece trainer (a wrapper of the BPE trainer)
 //     drops the special tokens it is given, so trained models have no

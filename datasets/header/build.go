@@ -46,7 +46,13 @@ import (
 //   - keywords and categories (KeyKeywords, KeyCategory): whole warning
 //     terms only ("Character Death" among "V, A, Romance, MSR");
 //   - a value whose label was lost (KeyUnlabelled) and a field of notes and
-//     warnings (KeyNotesWarnings): cue lists, and whole warning terms.
+//     warnings (KeyNotesWarnings): cue lists, and whole warning terms;
+//   - the unlabelled cells of a one-line header (KeyCells): a cell that is
+//     a rating and nothing else, and whole warning terms only.
+//
+// A reassurance in a summary or notes ("Don't worry, nobody dies!", "no
+// character death") adds to NegatedWarnings only, unless a field declares
+// the label; it never sets the status.
 //
 // From those places only phrases that name or rule out a warning, or state
 // one, are kept (a cue's list is kept whole when one of its phrases does);
@@ -99,6 +105,8 @@ func Build(fields []Field) Declared {
 			w.mixed(v)
 		case KeyNotesWarnings:
 			w.mixed(v)
+		case KeyCells:
+			w.cells(v)
 		case KeyWarnings:
 			sawWarnings = true
 			for _, phrase := range splitWarnings(tx, v) {
@@ -171,6 +179,7 @@ func Build(fields []Field) Declared {
 		}
 	}
 	w.flush()
+	w.flushNegations()
 	if r := w.rating; r != nil && d.DeclaredRating == "" {
 		d.DeclaredRating, d.DeclaredRatingRaw, d.RatingSystem = r.Canonical(), r.Raw, r.System
 	}
@@ -304,7 +313,7 @@ func splitConjunctions(p string) []string {
 func trimPhrase(s string) string {
 	trim := func(s string) string {
 		return strings.TrimFunc(s, func(r rune) bool {
-			return unicode.IsSpace(r) || strings.ContainsRune("-*•·:.\"“”!?~=#_<>|/", r)
+			return unicode.IsSpace(r) || isDecor(r) || strings.ContainsRune("-*•·:.\"“”!?~=#_<>|/", r)
 		})
 	}
 	s = trim(s)

@@ -2,6 +2,7 @@ package header
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/tagger-dev/tagger/classify/taxonomy"
@@ -23,6 +24,12 @@ const (
 	// vanish on extraction (": AU, hurt/comfort, minor character death"):
 	// read as a rating when it is one, else like KeyNotesWarnings.
 	KeyUnlabelled = "unlabelled"
+	// KeyCells is a line of cells between " | " with no labels, as a
+	// header on one line ("Title | Fandom | Pairing | NC-17 | dubcon, MCD
+	// | 8k"): a cell that is a rating and nothing else gives the rating
+	// when no field does, a cell whose phrases are whole warning terms
+	// declares them, and the other cells are nothing.
+	KeyCells = "cells"
 )
 
 // maxCueSpan bounds the text a cue in prose can introduce, so that a
@@ -93,19 +100,59 @@ func cueSpans(text string, mixed bool) []span {
 }
 
 // nextWord finds the next word at or after i: a run of letters, digits
-// and apostrophes (bytes of multi-byte runes count as letters).
+// and apostrophes (multi-byte runes count as letters, except symbols and
+// emoji, which are decoration: "❗CW❗").
 func nextWord(s string, i int) (start, end int) {
-	for i < len(s) && !isWordChar(s[i]) {
-		i++
+	for i < len(s) {
+		n, word := wordRune(s, i)
+		if word {
+			break
+		}
+		i += n
 	}
 	if i >= len(s) {
 		return -1, -1
 	}
 	j := i
-	for j < len(s) && (isWordChar(s[j]) || s[j] == '\'') {
-		j++
+	for j < len(s) {
+		n, word := wordRune(s, j)
+		if !word && s[j] != '\'' {
+			break
+		}
+		j += n
 	}
 	return i, j
+}
+
+// wordRune reports the size of the rune at s[i] and whether it belongs
+// to a word.
+func wordRune(s string, i int) (int, bool) {
+	if s[i] < utf8.RuneSelf {
+		return 1, isWordChar(s[i])
+	}
+	r, n := utf8.DecodeRuneInString(s[i:])
+	return n, !isDecor(r)
+}
+
+// isDecor reports the symbols and emoji that authors put round a cue or
+// a label ("⚠️ TRIGGER WARNING ⚠️", "🔞 Rating: E", "❗CW❗"): like "***",
+// they are decoration. ASCII symbols keep their own meanings.
+func isDecor(r rune) bool {
+	switch {
+	case r < utf8.RuneSelf:
+		return false
+	case r == '\uFE0F' || r == '\uFE0E' || r == '\u200D' || r == '\u20E3':
+		return true // variation selectors, zero-width joiner, keycap
+	}
+	return unicode.IsSymbol(r)
+}
+
+// trimDecor trims white space, decoration and the ASCII characters of
+// cut from both ends of s.
+func trimDecor(s, cut string) string {
+	return strings.TrimFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || isDecor(r) || strings.ContainsRune(cut, r)
+	})
 }
 
 func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -186,7 +233,10 @@ func sepRun(s string, k int) int {
 		case ':', '-', '–', '—', '/', '|', '=', '>', '~', '!':
 			n += size
 		default:
-			return n
+			if !isDecor(r) {
+				return n
+			}
+			n += size // "CW❗ blood", "TRIGGER WARNING ⚠️"
 		}
 	}
 	return n
@@ -204,8 +254,16 @@ func skipSpaces(s string, k int) int {
 // ("TW self harm", not "the CW show").
 func sentenceStart(s string, ws int) bool {
 	k := ws - 1
-	for k >= 0 && (s[k] == ' ' || s[k] == '\t') {
-		k--
+	for k >= 0 {
+		if s[k] == ' ' || s[k] == '\t' {
+			k--
+			continue
+		}
+		r, n := utf8.DecodeLastRuneInString(s[:k+1])
+		if !isDecor(r) {
+			break
+		}
+		k -= n // "⚠ tw self harm"
 	}
 	if k < 0 {
 		return true
@@ -319,7 +377,7 @@ func cueLine(t string) (label, value string, ok bool) {
 		return t[:cueEnd], v, true
 	}
 	// A banner with nothing after the cue but punctuation.
-	if strings.Trim(t[cueEnd:], " \t!*~=#_-") == "" {
+	if trimDecor(t[cueEnd:], "!*~=#_-") == "" {
 		return t[:cueEnd], "", true
 	}
 	return "", "", false
@@ -471,6 +529,9 @@ func fieldStart(t string) (key, label, rest string, ok bool) {
 	if l, v, ok := ratedLine(t); ok {
 		return KeyRating, l, v, true
 	}
+	if cellsLine(t) {
+		return KeyCells, "", t, true
+	}
 	return "", "", "", false
 }
 
@@ -489,6 +550,9 @@ type warnSink struct {
 	// pending are the phrases a rating's reasons name, with the place in
 	// DeclaredWarningsRaw where they were written (see reasons, flush).
 	pending []pendingPhrase
+	// negated are the labels that reassurances in prose rule out
+	// ("nobody dies"; see negations, flushNegations).
+	negated []string
 }
 
 // pendingPhrase is a phrase of a rating's reasons, waiting for the end of
@@ -520,11 +584,16 @@ func (w *warnSink) add(phrase string, p taxonomy.Phrase) {
 // prose reads a summary or a note: the lists that explicit cues introduce
 // ("tw: self harm", "Warnings for gore") and a "Rated M for violence"
 // sentence. Nothing else in prose declares: a summary that tells of a
-// death warns for nothing.
+// death warns for nothing. Outside the cues' lists, a reassurance
+// ("nobody dies!") rules a label out (see negations).
 func (w *warnSink) prose(v string) {
+	from := 0
 	for _, s := range cueSpans(v, false) {
+		w.negations(v[from:s.cue])
 		w.list(v[s.start:s.end])
+		from = s.end
 	}
+	w.negations(v[from:])
 	if r, tail, ok := ratedInProse(w.tx, v); ok {
 		if w.rating == nil {
 			w.rating = &r
@@ -631,6 +700,174 @@ func namesWarning(v string) bool {
 	tx := taxonomy.Default()
 	for _, ph := range splitWarnings(tx, headOf(v, 80)) {
 		if p := tx.ClassifyWarning(ph); len(p.Labels) > 0 || len(p.Negated) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// maxCellsLine bounds a line read as cells: a header on one line is short.
+const maxCellsLine = 400
+
+// cellsLine reports whether t is a header on one line whose cells are
+// split by " | " and carry no labels ("Title | Fandom | Pairing | NC-17 |
+// dubcon, MCD | 8k"): three cells or more, none of them "Label: value",
+// and one of them a rating or a list of warning terms (see KeyCells). A
+// line of prose, pairings or fandoms between bars names no such cell.
+func cellsLine(t string) bool {
+	if len(t) > maxCellsLine || strings.Count(t, " | ") < 2 {
+		return false
+	}
+	tx := taxonomy.Default()
+	found := false
+	for _, c := range strings.Split(t, "|") {
+		if label, _, ok := splitLabel(strings.TrimSpace(c)); ok {
+			if _, ok := lineLabel(label); ok {
+				return false // a line of labelled fields
+			}
+		}
+		if !found {
+			_, isRating := cellRating(tx, c)
+			found = isRating || cellWarns(tx, c)
+		}
+	}
+	return found
+}
+
+// cellRating reads a cell that is a rating and nothing else ("NC-17",
+// "Teen"), not a cell that starts with one ("Teen Wolf").
+func cellRating(tx *taxonomy.Taxonomy, c string) (taxonomy.Rating, bool) {
+	c = trimPhrase(c)
+	if c == "" || len(c) > 40 {
+		return taxonomy.Rating{}, false
+	}
+	r, start, end, ok := tx.RatingSpan(c)
+	if !ok || start != 0 || end != len(c) {
+		return taxonomy.Rating{}, false
+	}
+	return r, true
+}
+
+// cellWarns reports whether a phrase of a cell is a whole warning term
+// ("dubcon", "MCD", "major character death"; not "on the dead").
+func cellWarns(tx *taxonomy.Taxonomy, c string) bool {
+	for _, ph := range splitWarnings(tx, c) {
+		if len(tx.ClassifyWhole(ph).Labels) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// cells reads a KeyCells value: a rating cell counts when no field gives
+// a rating, and the whole warning terms of each cell declare.
+func (w *warnSink) cells(v string) {
+	for _, c := range strings.Split(v, "|") {
+		if r, ok := cellRating(w.tx, c); ok {
+			if w.rating == nil {
+				w.rating = &r
+			}
+			continue
+		}
+		if !cellWarns(w.tx, c) {
+			continue
+		}
+		for _, ph := range splitWarnings(w.tx, c) {
+			if p := w.tx.ClassifyWhole(ph); len(p.Labels) > 0 || len(p.Negated) > 0 {
+				p.Tags, p.State = nil, ""
+				w.add(ph, p)
+			}
+		}
+	}
+}
+
+// maxReassurance bounds, in words, a clause read as a reassurance.
+const maxReassurance = 8
+
+// reassuranceCues are the negations that open a reassurance in prose
+// ("nobody dies", "no one dies", "no character death", "there's no
+// smut"). "not", "never" and "-n't" are left out: in a story's prose they
+// govern too much ("he wasn't afraid of death").
+var reassuranceCues = map[string]bool{"no": true, "nobody": true, "noone": true, "none": true}
+
+// reassuranceGap are the words that may stand between a reassurance's
+// negation and a term of two words ("no one dies", "no major character
+// death").
+var reassuranceGap = map[string]bool{"one": true, "major": true, "minor": true, "main": true,
+	"graphic": true, "explicit": true, "real": true, "actual": true, "permanent": true}
+
+// reassuranceStop are words after which a clause no longer rules a
+// warning out as a whole ("no one dies except Sirius").
+var reassuranceStop = map[string]bool{"except": true, "but": true, "until": true, "unless": true,
+	"only": true, "yet": true, "besides": true, "apart": true}
+
+// negations finds reassurances in a summary or a note outside any cue's
+// list: a short clause with a negation among its first words that
+// governs a warning term ("Don't worry, nobody dies!", "No one dies, I
+// promise", "no character death"). The labels they rule out are kept
+// until the end of the fields (see flushNegations): they never declare
+// and never set a status.
+func (w *warnSink) negations(text string) {
+	start := 0
+	for i := 0; i <= len(text); i++ {
+		if i < len(text) && strings.IndexByte(".!?;,:\n\r()[]{}\"", text[i]) < 0 {
+			continue
+		}
+		if i > start {
+			w.reassurance(text[start:i])
+		}
+		start = i + 1
+	}
+}
+
+// reassurance reads one clause of prose (see negations).
+func (w *warnSink) reassurance(clause string) {
+	if len(clause) > 16*maxReassurance {
+		return
+	}
+	toks := strings.Fields(taxonomy.Fold(clause))
+	if len(toks) == 0 || len(toks) > maxReassurance {
+		return
+	}
+	at := -1
+	for i, t := range toks {
+		if reassuranceStop[t] {
+			return
+		}
+		if at < 0 && i < 3 && reassuranceCues[t] {
+			at = i
+		}
+	}
+	if at < 0 {
+		return
+	}
+	// The term must follow the negation closely: "no major character
+	// death", "no one dies", not "nobody survives the war".
+	n := 3
+	if at+1 < len(toks) && reassuranceGap[toks[at+1]] {
+		n++
+	}
+	sub := strings.Join(toks[at:min(len(toks), at+n)], " ")
+	p := w.tx.ClassifyWarning(sub)
+	if len(p.Labels) == 0 && len(p.Negated) > 0 {
+		w.negated = appendNew(w.negated, p.Negated...)
+	}
+}
+
+// flushNegations adds the labels that reassurances in prose rule out,
+// unless a field declares them.
+func (w *warnSink) flushNegations() {
+	for _, l := range w.negated {
+		if !hasFold(w.d.DeclaredWarnings, l) {
+			w.d.NegatedWarnings = appendNew(w.d.NegatedWarnings, l)
+		}
+	}
+	w.negated = nil
+}
+
+func hasFold(list []string, v string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, v) {
 			return true
 		}
 	}

@@ -3,7 +3,7 @@ package header
 // Declared is the metadata an author declared for a story, normalised to
 // tagger's taxonomy and rating scale. Raw values are kept beside the
 // canonical ones so that a reader can see what the author actually wrote.
-// JSON names are the column names of the output row (DESIGN.md §4).
+// JSON names are the column names of the output row (README: Output schema).
 type Declared struct {
 	Title         string   `json:"title,omitempty"`
 	Authors       []string `json:"authors"`

@@ -374,7 +374,9 @@ func classifyLine(ln *line) {
 // parseFieldLine reads "Label: value" at the start of a trimmed line, and
 // any further "Label: value" fields run inline after it.
 func parseFieldLine(t string) []Field {
-	t = strings.TrimLeft(t, "*_#>[•·-~!(= \t")
+	t = strings.TrimLeftFunc(t, func(r rune) bool {
+		return strings.ContainsRune("*_#>[•·-~!(= \t", r) || isDecor(r) // "🔞 Rating: E"
+	})
 	key, label, rest, ok := fieldStart(t)
 	if !ok {
 		return nil
@@ -393,21 +395,33 @@ func parseFieldLine(t string) []Field {
 	}
 }
 
-// splitLabel splits "Label: value" (also "**Label:** value" and
-// "Label - value") into its label and the rest.
+// labelSeps are the separators other than a colon that may end a label,
+// with spaces round them, as a label can hold a dash.
+var labelSeps = []string{" - ", " – ", " — ", " = ", " ~ ", " >> "}
+
+// splitLabel splits "Label: value" (also "**Label:** value", "Label ::
+// value", "⚠️ Warnings ⚠️: value", and "Label - value", "Label ~ value",
+// "Label >> value" with a known label) into its label and the rest.
 func splitLabel(t string) (label, rest string, ok bool) {
 	if c := strings.IndexByte(t, ':'); c > 0 && c <= maxLabelBytes {
-		label = strings.Trim(t[:c], "*_] \t")
+		label = trimDecor(t[:c], "*_]")
 		rest = t[c+1:]
+		if strings.HasPrefix(rest, ":") && !strings.HasPrefix(rest, ":)") {
+			rest = rest[1:] // "Rating :: PG-13"
+		}
 	} else {
-		// "Rating - R": only with spaces round the dash, as a label can hold one.
-		for _, d := range []string{" - ", " – ", " — ", " = "} {
-			if c := strings.Index(t, d); c > 0 && c <= maxLabelBytes {
-				label, rest = strings.Trim(t[:c], "*_] \t"), t[c+len(d):]
-				if _, ok := lookupLabel(label); !ok || weakLabels[fold(label)] {
-					return "", "", false
-				}
-				break
+		// "Rating - R", "Rating ~ R": the first separator within a label's length.
+		c, sep := -1, ""
+		head := t[:min(len(t), maxLabelBytes+4)]
+		for _, d := range labelSeps {
+			if i := strings.Index(head, d); i > 0 && i <= maxLabelBytes && (c < 0 || i < c) {
+				c, sep = i, d
+			}
+		}
+		if c > 0 {
+			label, rest = trimDecor(t[:c], "*_]"), t[c+len(sep):]
+			if _, ok := lookupLabel(label); !ok || weakLabels[fold(label)] {
+				return "", "", false
 			}
 		}
 	}
@@ -486,7 +500,7 @@ func wordStart(s string, i int) int {
 }
 
 func cleanValue(v string) string {
-	return strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(v), "*_"))
+	return trimDecor(strings.TrimLeft(strings.TrimSpace(v), "*_"), "")
 }
 
 // isSeparator reports lines such as "~~~~", "* * *", "-----", "oOo", "xXx".
@@ -497,7 +511,7 @@ func isSeparator(t string) bool {
 	symbols, letters := 0, 0
 	for _, r := range t {
 		switch {
-		case unicode.IsSpace(r):
+		case unicode.IsSpace(r), r == '\uFE0F' || r == '\uFE0E' || r == '\u200D':
 		case r == 'o' || r == 'O' || r == '0' || r == 'x' || r == 'X':
 			letters++
 		case unicode.IsPunct(r) || unicode.IsSymbol(r):
