@@ -126,7 +126,11 @@ func newScraperLayout(names []string) (*scraperLayout, error) {
 // without the columns tagger needs yields one failing Story. Like a JSONL
 // corpus, the file may start with a byte-order mark and be UTF-16.
 func (r *reader) readAO3ScraperCSV(in io.Reader, source, fileID string) bool {
-	enc, text := jsonlLines(bufio.NewReaderSize(in, 64<<10))
+	br := bufio.NewReaderSize(in, 64<<10)
+	if err := probeBinary(br); err != nil {
+		return r.fail(source, fileID, FormatAO3ScraperCSV, fmt.Errorf("read %s: %w; %s", source, err, scraperShape))
+	}
+	enc, text := jsonlLines(br)
 	rows := &csvRows{br: text, max: r.maxLine}
 	var layout *scraperLayout
 	seen := map[string]int{} // work_id → the row that has it
@@ -148,7 +152,7 @@ func (r *reader) readAO3ScraperCSV(in io.Reader, source, fileID string) bool {
 			// The first row names the columns.
 			var names []string
 			if long {
-				err = fmt.Errorf("the header row is longer than %d bytes; %s", r.maxLine, scraperShape)
+				err = fmt.Errorf("%w: the header row is longer than %d bytes; raise the limit with %s; %s", ErrTooLarge, r.maxLine, lineLimitHint, scraperShape)
 			} else if names, _, err = csvFields(raw, enc); err == nil {
 				layout, err = newScraperLayout(names)
 			}
@@ -160,8 +164,8 @@ func (r *reader) readAO3ScraperCSV(in io.Reader, source, fileID string) bool {
 		var s *Story
 		if long {
 			s = &Story{ID: id, Source: src, Format: FormatAO3ScraperCSV,
-				Err: fmt.Errorf("%s: ao3scraper-csv row: longer than %d bytes; split the work, or raise the line limit "+
-					"(a quote left open makes the rest of the file one row)", src, r.maxLine)}
+				Err: fmt.Errorf("%s: ao3scraper-csv row: longer than %d bytes; split the work, or raise the line limit with "+
+					lineLimitHint+" (a quote left open makes the rest of the file one row) (%w)", src, r.maxLine, ErrTooLarge)}
 		} else {
 			var workID string
 			s, workID = parseScraperRow(raw, enc, layout, src, id)
@@ -181,7 +185,7 @@ func (r *reader) readAO3ScraperCSV(in io.Reader, source, fileID string) bool {
 			}
 		}
 		works++
-		if r.skip != nil && r.skip(s.ID) {
+		if r.skip != nil && r.skip(s.Source, s.ID) {
 			continue
 		}
 		if s.Err == nil && !r.noWords {

@@ -369,7 +369,7 @@ func TestAO3ScraperSkip(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "s.csv")
 	writeFile(t, p, []byte("work_id,body\n1,a\n2,b\n1,c\n"))
 	var asked []string
-	got := collect(t, []string{p}, Options{Skip: func(id string) bool {
+	got := collect(t, []string{p}, Options{Skip: func(_, id string) bool {
 		asked = append(asked, id)
 		return id == "1"
 	}})

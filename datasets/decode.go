@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -19,7 +18,17 @@ const (
 	EncodingUTF16LE     = "utf-16le"
 	EncodingUTF16BE     = "utf-16be"
 	EncodingWindows1252 = "windows-1252"
+	// EncodingUTF8Lossy is UTF-8 with a few invalid bytes, each decoded as
+	// U+FFFD: see Decode.
+	EncodingUTF8Lossy = "utf-8-lossy"
+	// Legacy Japanese and Korean encodings Decode recognises.
+	EncodingShiftJIS = "shift_jis"
+	EncodingEUCJP    = "euc-jp"
+	EncodingEUCKR    = "euc-kr"
 )
+
+// ErrEncoding reports text in an encoding Decode cannot tell for sure.
+var ErrEncoding = errors.New("unrecognised text encoding")
 
 // ErrBinary reports input that holds a NUL byte, which text never does.
 var ErrBinary = errors.New("binary file")
@@ -36,9 +45,19 @@ var (
 
 // Decode turns the raw bytes of a story into UTF-8 text and names the
 // encoding it found. UTF-8 (with or without a byte-order mark) and UTF-16
-// with a byte-order mark are decoded as such; bytes that are not valid UTF-8
-// are taken to be Windows-1252, the usual encoding of old fan-fiction
-// archives. Line endings are left as they are, so that for UTF-8 input
+// with a byte-order mark are decoded as such. Bytes that are not valid
+// UTF-8 are, in this order (see guessEncoding):
+//   - UTF-8 damaged in places ("utf-8-lossy"), when at least 99% of the
+//     non-ASCII sequences are valid UTF-8: each invalid byte becomes U+FFFD
+//     rather than the whole text being misread;
+//   - Shift_JIS, EUC-JP or EUC-KR, when decoding as one of them yields
+//     Japanese kana or Korean Hangul throughout;
+//   - an error wrapping ErrEncoding when the text looks like Chinese in a
+//     legacy encoding (GB18030 or Big5, which cannot be told apart);
+//   - otherwise Windows-1252, the usual encoding of old fan-fiction
+//     archives.
+//
+// Line endings are left as they are, so that for UTF-8 input
 // without a byte-order mark text is b and offsets into it are file offsets.
 //
 // Decode fails with an error wrapping ErrBinary when b holds a NUL byte, and
@@ -49,11 +68,12 @@ func Decode(b []byte) (text string, encoding string, err error) {
 		if err := checkNUL(b, len(bomUTF8)); err != nil {
 			return "", "", err
 		}
-		text = string(b[len(bomUTF8):])
-		if !utf8.ValidString(text) {
+		if utf8.Valid(b[len(bomUTF8):]) {
+			text = string(b[len(bomUTF8):])
+		} else {
 			// The mark declares UTF-8, so a stray invalid byte is damage,
 			// not another encoding.
-			text = strings.ToValidUTF8(text, string(utf8.RuneError))
+			text, err = decodeAs(EncodingUTF8Lossy, b[len(bomUTF8):])
 		}
 		encoding = EncodingUTF8BOM
 	case bytes.HasPrefix(b, bomUTF16LE):
@@ -68,9 +88,8 @@ func Decode(b []byte) (text string, encoding string, err error) {
 		}
 		if utf8.Valid(b) {
 			text, encoding = string(b), EncodingUTF8
-		} else {
-			text, err = decodeWindows1252(b)
-			encoding = EncodingWindows1252
+		} else if encoding, err = guessEncoding(b, countUTF8(b)); err == nil {
+			text, err = decodeAs(encoding, b)
 		}
 	}
 	if err != nil {

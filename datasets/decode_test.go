@@ -148,7 +148,7 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		text, enc, err := Decode(b)
 		if err != nil {
-			if !errors.Is(err, ErrBinary) && !errors.Is(err, ErrEmpty) {
+			if !errors.Is(err, ErrBinary) && !errors.Is(err, ErrEmpty) && !errors.Is(err, ErrEncoding) {
 				t.Fatalf("Decode(%q) error %v wraps neither ErrBinary nor ErrEmpty", b, err)
 			}
 			return
@@ -164,7 +164,7 @@ func FuzzDecode(f *testing.F) {
 			if text != string(b) {
 				t.Fatalf("Decode(%q) = %q, utf-8 text differs from input", b, text)
 			}
-		case EncodingUTF8BOM, EncodingUTF16LE, EncodingUTF16BE, EncodingWindows1252:
+		case EncodingUTF8BOM, EncodingUTF16LE, EncodingUTF16BE, EncodingWindows1252, EncodingUTF8Lossy, EncodingShiftJIS, EncodingEUCJP, EncodingEUCKR:
 		default:
 			t.Fatalf("Decode(%q) encoding = %q", b, enc)
 		}

@@ -87,8 +87,9 @@ type opf struct {
 		Language    string   `xml:"language"`
 	} `xml:"metadata"`
 	Manifest []struct {
-		ID   string `xml:"id,attr"`
-		Href string `xml:"href,attr"`
+		ID        string `xml:"id,attr"`
+		Href      string `xml:"href,attr"`
+		MediaType string `xml:"media-type,attr"`
 	} `xml:"manifest>item"`
 	Spine []struct {
 		IDRef string `xml:"idref,attr"`
@@ -124,20 +125,32 @@ func readEPUBStory(b []byte, lim epubLimits) (htmlStory, error) {
 	if err := xml.Unmarshal(raw, &pkg); err != nil {
 		return htmlStory{}, fmt.Errorf("EPUB package document %s: %w", opfPath, err)
 	}
+	// A spine cannot name more documents than the archive holds; a longer
+	// one repeats them, to make the reader parse one document many times.
+	if len(pkg.Spine) > lim.entries {
+		return htmlStory{}, fmt.Errorf("%w: EPUB spine of %d items, more than %d", ErrHostile, len(pkg.Spine), lim.entries)
+	}
 	hrefs := map[string]string{}
+	types := map[string]string{}
 	for _, it := range pkg.Manifest {
 		hrefs[it.ID] = path.Join(path.Dir(opfPath), it.Href)
+		types[it.ID] = strings.ToLower(strings.TrimSpace(it.MediaType))
 	}
 	var docs []*html.Node
 	var names []string
+	read := map[string]bool{}
 	for _, ref := range pkg.Spine {
 		name, ok := hrefs[ref.IDRef]
-		if !ok {
-			continue
+		if !ok || read[name] || !textMediaType(types[ref.IDRef]) {
+			continue // each document is read once; only (X)HTML is text
 		}
+		read[name] = true
 		body, err := a.read(name)
 		if err != nil {
 			return htmlStory{}, err
+		}
+		if looksBinary(body) {
+			continue // an image or archive the manifest calls a document
 		}
 		doc, err := parseHTML(body)
 		if err != nil {
@@ -207,4 +220,21 @@ func hasField(fs []header.Field, key string) bool {
 		}
 	}
 	return false
+}
+
+// textMediaType reports the manifest media types of documents read as
+// text: XHTML and HTML, and items without a type (old EPUB 2 files).
+func textMediaType(t string) bool {
+	switch t {
+	case "", "application/xhtml+xml", "text/html", "application/html", "text/xml", "application/xml":
+		return true
+	}
+	return false
+}
+
+// looksBinary reports content that is not markup: a NUL byte in its first
+// KiB, or the signature of a zip archive.
+func looksBinary(b []byte) bool {
+	head := b[:min(len(b), binaryProbe)]
+	return bytes.IndexByte(head, 0) >= 0 || bytes.HasPrefix(b, []byte("PK\x03\x04"))
 }

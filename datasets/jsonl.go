@@ -26,7 +26,7 @@ const recordShape = `each line must be {"id": ..., "text": ...}`
 type jsonRecord struct {
 	ID     json.RawMessage `json:"id"`
 	WorkID json.RawMessage `json:"work_id"` // PAN 2023
-	Text   json.RawMessage `json:"text"`
+	Text   jsonText        `json:"text"`
 	Labels json.RawMessage `json:"labels"` // PAN 2023
 
 	Title         json.RawMessage `json:"title"`
@@ -48,6 +48,22 @@ type jsonRecord struct {
 	Freeform        json.RawMessage `json:"freeform"`
 	AdditionalTags  json.RawMessage `json:"additional_tags"`
 	Category        json.RawMessage `json:"category"`
+}
+
+// jsonText is a record's text, decoded straight from the line: keeping its
+// raw bytes (json.RawMessage) would cost a copy of the whole line.
+type jsonText struct {
+	present, isString bool
+	s                 string
+}
+
+func (t *jsonText) UnmarshalJSON(b []byte) error {
+	t.present = string(b) != "null"
+	if len(b) == 0 || b[0] != '"' {
+		return nil
+	}
+	t.isString = true
+	return json.Unmarshal(b, &t.s)
 }
 
 // parseRecord makes the Story of one non-blank corpus line. enc is the
@@ -125,12 +141,13 @@ func decodeRecord(line []byte) (record, error) {
 		rec.id = id
 	}
 
-	if !present(j.Text) {
+	if !j.Text.present {
 		return rec, errors.New(`missing "text" field; ` + recordShape)
 	}
-	if err := json.Unmarshal(j.Text, &rec.text); err != nil {
+	if !j.Text.isString {
 		return rec, errors.New(`"text" must be a string; ` + recordShape)
 	}
+	rec.text = j.Text.s
 
 	if pan {
 		fields, err := appendFields(nil, "labels", header.KeyWarnings, j.Labels, true)

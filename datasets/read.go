@@ -22,16 +22,19 @@ import (
 	"github.com/tagger-dev/tagger/datasets/header"
 )
 
-// Default limits of Options.
+// Default limits of Options. A corpus line is held whole while its record
+// is decoded, at about three times its size, so its cap matches a story's
+// (the longest AO3 works run to about 30 MB of text) and keeps one input
+// under 300 MB of memory.
 const (
 	DefaultMaxFileBytes = 2 << 30
-	DefaultMaxLineBytes = 256 << 20
+	DefaultMaxLineBytes = 64 << 20
 )
 
 // Options tune reading; the zero value is usable.
 type Options struct {
 	MaxFileBytes int64     // a text file larger than this is a per-story error; 0 = default 2 GiB
-	MaxLineBytes int       // a JSONL line or CSV row longer than this is a per-story error; 0 = default 256 MiB
+	MaxLineBytes int       // a JSONL line or CSV row longer than this is a per-story error; 0 = DefaultMaxLineBytes (64 MiB)
 	Stdin        io.Reader // used for the input "-"; nil = os.Stdin
 	// StreamAbove, when positive, is the size above which a text file is
 	// not read into memory: its Story is Streamed, and its body is read
@@ -40,10 +43,25 @@ type Options struct {
 	// NoWordCount leaves Story.Words at 0: a caller that tokenizes the
 	// body anyway (tagger run) counts words there instead.
 	NoWordCount bool
-	// Skip, when set, is asked for each story's ID before the story is
-	// read (before its file is opened, for text files); true skips the
-	// story without yielding it (resumed and sharded runs).
-	Skip func(id string) bool
+	// MaxStoryBytes caps a text story whose size cannot be known before
+	// reading it: a pipe, a device, standard input. Such input is read
+	// whole, so the cap bounds memory; passing it is a per-story error
+	// wrapping ErrTooLarge. 0 = DefaultMaxStoryBytes (64 MiB).
+	MaxStoryBytes int64
+	// MaxMarkupBytes caps an HTML or EPUB story: the file (checked before
+	// anything is read when its size is known) and the documents an EPUB
+	// decompresses to. Parsing markup builds a tree several times the
+	// input's size; passing the cap is a per-story error wrapping
+	// ErrTooLarge. 0 = DefaultMaxMarkupBytes (24 MiB).
+	MaxMarkupBytes int64
+	// Skip, when set, is asked for each story's source (a path, or
+	// path:line for a corpus record; the Story.Source it would have) and ID
+	// before the story is read (before its file is opened, for text
+	// files); true skips the story without yielding it (resumed and
+	// sharded runs). A story that fails before Skip can be asked (a file
+	// that cannot be opened, a corpus without records) is yielded without
+	// asking.
+	Skip func(source, id string) bool
 }
 
 // Read yields every story of inputs in a deterministic order. Inputs are files,
@@ -63,8 +81,13 @@ type Options struct {
 // ErrEmpty.
 //
 // A cancelled ctx ends the sequence without a Story saying so; callers that
-// need to know check ctx.Err() afterwards. Cancellation is noticed between
-// reads, so a read blocked on a slow pipe finishes first.
+// need to know check ctx.Err() afterwards. Cancellation interrupts a read
+// blocked on a pipe or standard input, and an endless input (/dev/zero):
+// Read returns promptly. Files are opened without blocking, and a file
+// found under a directory that turns out, once open, not to be a regular
+// file (replaced by a named pipe after the listing) is a per-story error.
+// Input of unknown size is read up to Options.MaxStoryBytes, markup up to
+// Options.MaxMarkupBytes (see ErrTooLarge).
 func Read(ctx context.Context, inputs []string, opt Options) iter.Seq[*Story] {
 	return func(yield func(*Story) bool) {
 		r := newReader(ctx, opt, yield)
@@ -86,8 +109,10 @@ type reader struct {
 	stdin   io.Reader
 	// streamAbove and skip: see Options.
 	streamAbove int64
-	skip        func(id string) bool
+	skip        func(source, id string) bool
 	noWords     bool
+	// maxStory and maxMarkup: see Options.MaxStoryBytes, MaxMarkupBytes.
+	maxStory, maxMarkup int64
 }
 
 func newReader(ctx context.Context, opt Options, yield func(*Story) bool) *reader {
@@ -98,6 +123,12 @@ func newReader(ctx context.Context, opt Options, yield func(*Story) bool) *reade
 	}
 	if r.maxLine <= 0 {
 		r.maxLine = DefaultMaxLineBytes
+	}
+	if r.maxStory = opt.MaxStoryBytes; r.maxStory <= 0 {
+		r.maxStory = DefaultMaxStoryBytes
+	}
+	if r.maxMarkup = opt.MaxMarkupBytes; r.maxMarkup <= 0 {
+		r.maxMarkup = DefaultMaxMarkupBytes
 	}
 	if r.stdin == nil {
 		r.stdin = os.Stdin
@@ -123,14 +154,15 @@ func (r *reader) input(in string) bool {
 		return r.readStdin()
 	}
 	id := trimExt(filepath.Base(in))
-	f, err := os.Open(in)
+	f, fi, err := openInput(in)
 	if err != nil {
-		return r.fail(in, id, formatOf(in), openError(err))
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
 		return r.fail(in, id, formatOf(in), err)
+	}
+	if fi.Mode()&fs.ModeNamedPipe != 0 {
+		f.Close()
+		if f, err = r.openFIFO(in); err != nil {
+			return r.fail(in, id, formatOf(in), err)
+		}
 	}
 	if fi.IsDir() {
 		f.Close()
@@ -204,14 +236,16 @@ func (r *reader) openFile(p, id string) bool {
 	if !r.live() {
 		return false
 	}
-	f, err := os.Open(p)
+	// The file may have been replaced since the directory was listed: a
+	// named pipe would block open(2) and then every read, so the file is
+	// opened without blocking and checked once open.
+	f, fi, err := openInput(p)
 	if err != nil {
-		return r.fail(p, id, formatOf(p), openError(err))
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
 		return r.fail(p, id, formatOf(p), err)
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return r.fail(p, id, formatOf(p), fmt.Errorf("%s: not a regular file (%v) once opened: it was replaced while the directory was read; only regular files are read under a directory", p, fi.Mode().Type()))
 	}
 	return r.readFile(f, fi, p, id)
 }
@@ -219,34 +253,44 @@ func (r *reader) openFile(p, id string) bool {
 // readFile reads the story or corpus in f and closes it.
 func (r *reader) readFile(f *os.File, fi fs.FileInfo, p, id string) bool {
 	defer f.Close()
+	in, stop := r.guard(f, fi)
+	defer stop()
 	switch formatOf(p) {
 	case FormatJSONL:
-		return r.readJSONL(f, p, id)
+		return r.readJSONL(in, p, id)
 	case FormatAO3ScraperCSV:
-		return r.readAO3ScraperCSV(f, p, id)
+		return r.readAO3ScraperCSV(in, p, id)
 	case FormatHTML, FormatEPUB:
-		if r.skip != nil && r.skip(id) {
+		if r.skip != nil && r.skip(p, id) {
 			return r.live()
 		}
-		return r.readMarkup(f, fi.Size(), p, id, formatOf(p))
+		size := int64(-1)
+		if fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
+		return r.readMarkup(in, size, p, id, formatOf(p))
 	}
 	size := int64(-1)
 	if fi.Mode().IsRegular() {
 		size = fi.Size()
 	}
-	if r.skip != nil && r.skip(id) {
+	if r.skip != nil && r.skip(p, id) {
 		return r.live()
 	}
 	if r.streamAbove > 0 && size > r.streamAbove && size <= r.maxFile {
-		return r.streamText(p, size, id)
+		return r.streamText(f, in, fi, p, id)
 	}
-	return r.readText(f, size, p, id)
+	return r.readText(in, size, p, id)
 }
 
 // readText reads a text story of size bytes (-1 when unknown) from in.
 func (r *reader) readText(in io.Reader, size int64, source, id string) bool {
 	s := &Story{ID: id, Source: source, Format: FormatText}
-	raw, err := readAll(in, size, r.maxFile)
+	lim := r.fileLimit()
+	if size < 0 {
+		lim = r.storyLimit()
+	}
+	raw, err := readAll(in, size, lim)
 	if err != nil {
 		s.Err = fmt.Errorf("read %s: %w", source, err)
 		return r.emit(s)
@@ -268,33 +312,14 @@ func (r *reader) readText(in io.Reader, size int64, source, id string) bool {
 	return r.emit(s)
 }
 
-// readAll reads in to its end, failing once it has read more than max
-// bytes. size, when known, sizes the buffer and rejects a large file without
-// reading it.
-func readAll(in io.Reader, size, max int64) ([]byte, error) {
-	if size > max {
-		return nil, fmt.Errorf("file is %d bytes, over the %d-byte limit for a text story; split it, or raise the limit", size, max)
-	}
-	var buf bytes.Buffer
-	if size > 0 {
-		// Room for the final read that sees EOF, so the buffer never grows.
-		buf.Grow(int(size) + bytes.MinRead)
-	}
-	n, err := buf.ReadFrom(io.LimitReader(in, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if n > max {
-		return nil, fmt.Errorf("input is over the %d-byte limit for a text story; split it, or raise the limit", max)
-	}
-	return buf.Bytes(), nil
-}
-
 // readStdin reads standard input, as a corpus when its first line is a
 // JSON object and as a text story otherwise.
 func (r *reader) readStdin() bool {
 	const source, id = "-", "stdin"
-	br := bufio.NewReaderSize(r.stdin, 64<<10)
+	// Standard input cannot be interrupted (it is not ours to put under
+	// the poller): it is read in another goroutine, abandoned when ctx is
+	// done.
+	br := bufio.NewReaderSize(newAsyncReader(r.ctx, r.stdin), 64<<10)
 	prefix, jsonl, err := sniffJSONL(br, r.maxLine)
 	if err != nil {
 		return r.fail(source, id, FormatText, fmt.Errorf("read %s: %w", source, err))
@@ -352,6 +377,9 @@ func sniffJSONL(br *bufio.Reader, maxLine int) (prefix []byte, jsonl bool, err e
 // may start with a byte-order mark; UTF-16 corpora are decoded on the fly.
 func (r *reader) readJSONL(in io.Reader, source, fileID string) bool {
 	br := bufio.NewReaderSize(in, 64<<10)
+	if err := probeBinary(br); err != nil {
+		return r.fail(source, fileID, FormatJSONL, fmt.Errorf("read %s: %w; a corpus holds text, one JSON object per line", source, err))
+	}
 	enc, lines := jsonlLines(br)
 	lr := &lineReader{br: lines, max: r.maxLine}
 	records := 0
@@ -375,11 +403,12 @@ func (r *reader) readJSONL(in io.Reader, source, fileID string) bool {
 		var s *Story
 		if long {
 			s = &Story{ID: id, Source: src, Format: FormatJSONL,
-				Err: fmt.Errorf("%s: jsonl record: line longer than %d bytes; split the record, or raise the line limit", src, r.maxLine)}
+				Err: fmt.Errorf("%s: jsonl record: line longer than %d bytes; split the record, or raise the line limit with %s (%w)",
+					src, r.maxLine, lineLimitHint, ErrTooLarge)}
 		} else {
 			s = parseRecord(line, enc, src, id, !r.noWords)
 		}
-		if r.skip != nil && r.skip(s.ID) {
+		if r.skip != nil && r.skip(s.Source, s.ID) {
 			continue
 		}
 		if !r.emit(s) {
@@ -416,7 +445,7 @@ func jsonlLines(br *bufio.Reader) (encoding string, lines *bufio.Reader) {
 type lineReader struct {
 	br  *bufio.Reader
 	max int
-	buf []byte
+	buf lineBuf
 	n   int  // number of the line last read, from 1
 	eof bool // the input is exhausted; reading a terminal again would block
 }
@@ -429,7 +458,7 @@ func (lr *lineReader) next() (line []byte, long, blank bool, err error) {
 	if lr.eof {
 		return nil, false, false, io.EOF
 	}
-	lr.buf = lr.buf[:0]
+	lr.buf.reset()
 	n := 0
 	blank = true
 	for {
@@ -444,11 +473,11 @@ func (lr *lineReader) next() (line []byte, long, blank bool, err error) {
 			}
 		}
 		if !long {
-			if len(lr.buf)+len(chunk) > lr.max+len("\r\n") {
+			if lr.buf.n+len(chunk) > lr.max+len("\r\n") {
 				long = true
-				lr.buf = lr.buf[:0]
+				lr.buf.reset()
 			} else {
-				lr.buf = append(lr.buf, chunk...)
+				lr.buf.add(chunk)
 			}
 		}
 		if err == bufio.ErrBufferFull {
@@ -464,7 +493,7 @@ func (lr *lineReader) next() (line []byte, long, blank bool, err error) {
 			return nil, false, false, err
 		}
 		lr.n++
-		line = trimEOL(lr.buf)
+		line = trimEOL(lr.buf.bytes())
 		if long || len(line) > lr.max {
 			return nil, true, blank, nil
 		}
@@ -509,7 +538,9 @@ func (r *reader) readMarkup(in io.Reader, size int64, source, id, format string)
 		s.Err = fmt.Errorf("read %s: %w", source, err)
 		return r.emit(s)
 	}
-	raw, err := readAll(in, size, r.maxFile)
+	// Checked against the file's size before anything is read: parsing
+	// builds a tree several times the input's size.
+	raw, err := readAll(in, size, r.markupLimit())
 	if err != nil {
 		return fail(err)
 	}
@@ -517,12 +548,15 @@ func (r *reader) readMarkup(in io.Reader, size int64, source, id, format string)
 	s.SHA256 = hex.EncodeToString(sum[:])
 	var st htmlStory
 	if format == FormatEPUB {
-		st, err = readEPUBStory(raw, defaultEPUBLimits)
+		lim := defaultEPUBLimits
+		lim.entry, lim.total = min(lim.entry, r.maxMarkup), min(lim.total, r.maxMarkup)
+		st, err = readEPUBStory(raw, lim)
 	} else {
-		var text string
-		if text, s.Encoding, err = Decode(raw); err == nil {
+		var src []byte
+		if src, s.Encoding, err = decodeMarkup(raw); err == nil {
+			raw = nil
 			var doc *html.Node
-			if doc, err = parseHTML([]byte(text)); err == nil {
+			if doc, err = parseHTML(src); err == nil {
 				if err = ao3Notice(doc); err == nil {
 					st = readHTMLStory(doc)
 				}

@@ -6,12 +6,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"unicode/utf8"
 
-	"golang.org/x/text/encoding/charmap"
 	xunicode "golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 
@@ -36,32 +37,25 @@ func (s *Story) OpenBody() (io.ReadCloser, error) {
 // Text is then empty, and OpenBody reads the body from its file.
 func (s *Story) Streamed() bool { return s.open != nil }
 
-// streamText makes the Story of a text file too large to hold: its header
-// is parsed from the first MiB, its hash computed by reading the file once,
-// and its body is read again, in chunks, by whoever calls OpenBody.
-func (r *reader) streamText(path string, size int64, id string) bool {
+// streamText makes the Story of a text file too large to hold, open as f
+// (read through in) with the FileInfo fi: its header is parsed from the
+// first MiB; the whole file is read once, for its hash and to check that it
+// is text throughout (no NUL byte, the encoding chosen from all of it); its
+// body is read again, in chunks, by whoever calls OpenBody, which fails
+// with an error wrapping ErrChanged if the file is no longer the one read.
+func (r *reader) streamText(f *os.File, in io.Reader, fi fs.FileInfo, path, id string) bool {
 	s := &Story{ID: id, Source: path, Format: FormatText}
 	fail := func(err error) bool {
 		s.Err = fmt.Errorf("read %s: %w", path, err)
 		return r.emit(s)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return fail(openError(err))
-	}
-	defer f.Close()
 	h := sha256.New()
 	head := make([]byte, streamHead)
-	n, err := io.ReadFull(io.TeeReader(f, h), head)
+	n, err := io.ReadFull(io.TeeReader(in, h), head)
 	if err != nil && err != io.ErrUnexpectedEOF {
 		return fail(err)
 	}
 	head = head[:n]
-	if _, err := io.Copy(h, f); err != nil {
-		return fail(err)
-	}
-	s.SHA256 = hex.EncodeToString(h.Sum(nil))
-
 	enc, skip := EncodingUTF8, 0
 	switch {
 	case bytes.HasPrefix(head, bomUTF8):
@@ -70,27 +64,51 @@ func (r *reader) streamText(path string, size int64, id string) bool {
 		enc, skip = EncodingUTF16LE, len(bomUTF16LE)
 	case bytes.HasPrefix(head, bomUTF16BE):
 		enc, skip = EncodingUTF16BE, len(bomUTF16BE)
+	}
+	// The rest of the file, checked as it is hashed.
+	chk := &textCheck{utf16: enc == EncodingUTF16LE || enc == EncodingUTF16BE}
+	chk.write(head)
+	if chk.err != nil {
+		return fail(chk.err)
+	}
+	if _, err := io.Copy(io.MultiWriter(h, chk), in); err != nil {
+		return fail(err)
+	}
+	if chk.err != nil {
+		return fail(chk.err)
+	}
+	chk.count.end()
+	if err := sameFile(f, fi, chk.n); err != nil {
+		return fail(err)
+	}
+	s.SHA256 = hex.EncodeToString(h.Sum(nil))
+	rawEnc := "" // the decoding of the bytes after any byte-order mark
+	switch enc {
+	case EncodingUTF8BOM:
+		if chk.count.bad > 0 {
+			rawEnc = EncodingUTF8Lossy
+		}
+	case EncodingUTF8:
+		if chk.count.bad > 0 {
+			if enc, err = guessEncoding(head, chk.count); err != nil {
+				return fail(err)
+			}
+			rawEnc = enc
+		}
 	default:
-		if err := checkNUL(head, 0); err != nil {
-			return fail(err)
-		}
-		// The head decides the encoding of the whole file; a stray invalid
-		// byte further on reads as a separator, never as a crash.
-		if !utf8.Valid(trimPartialRune(head)) {
-			enc = EncodingWindows1252
-		}
+		rawEnc = enc
 	}
 	s.Encoding = enc
 	decode := func(rd io.Reader) io.Reader {
-		switch enc {
+		switch rawEnc {
+		case "":
+			return rd
 		case EncodingUTF16LE:
 			return transform.NewReader(rd, xunicode.UTF16(xunicode.LittleEndian, xunicode.IgnoreBOM).NewDecoder())
 		case EncodingUTF16BE:
 			return transform.NewReader(rd, xunicode.UTF16(xunicode.BigEndian, xunicode.IgnoreBOM).NewDecoder())
-		case EncodingWindows1252:
-			return transform.NewReader(rd, charmap.Windows1252.NewDecoder())
 		}
-		return rd
+		return transform.NewReader(rd, decoderOf(rawEnc).NewDecoder())
 	}
 	// The header, from the decoded head.
 	headText, err := io.ReadAll(io.LimitReader(decode(bytes.NewReader(head[skip:])), streamHead))
@@ -102,8 +120,14 @@ func (r *reader) streamText(path string, size int64, id string) bool {
 	s.Declared = res.Declared
 	s.BodyLine, s.BodyByte = res.BodyLine, res.BodyByte
 	bodyByte := int64(res.BodyByte)
+	sum, size, mtime := s.SHA256, fi.Size(), fi.ModTime()
+	bom := append([]byte(nil), head[:skip]...)
 	s.open = func() (io.ReadCloser, error) {
-		f, err := os.Open(path)
+		f, fi, err := openInput(path)
+		if err == nil && (!fi.Mode().IsRegular() || fi.Size() != size || !fi.ModTime().Equal(mtime)) {
+			f.Close()
+			err = fmt.Errorf("%w: %s is not the file read (size or time changed); run again", ErrChanged, path)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", path, err)
 		}
@@ -111,7 +135,13 @@ func (r *reader) streamText(path string, size int64, id string) bool {
 			f.Close()
 			return nil, fmt.Errorf("read %s: %w", path, err)
 		}
-		text := bufio.NewReaderSize(decode(f), 64<<10)
+		// The bytes are checked again as they are read: a file rewritten
+		// in place fails at its first NUL byte, or at its end, where its
+		// hash is compared with the story's.
+		v := &verifyReader{r: f, path: path, sum: sum, size: size, h: sha256.New(),
+			chk: textCheck{utf16: chk.utf16, n: int64(skip)}}
+		v.h.Write(bom)
+		text := bufio.NewReaderSize(decode(v), 64<<10)
 		// Skip the header: BodyByte counts decoded bytes.
 		if _, err := io.CopyN(io.Discard, text, bodyByte); err != nil {
 			f.Close()
@@ -123,6 +153,84 @@ func (r *reader) streamText(path string, size int64, id string) bool {
 		}{text, f}, nil
 	}
 	return r.emit(s)
+}
+
+// textCheck checks the bytes of a text file as they are written to it: a
+// NUL byte (a NUL code unit in UTF-16) fails it with an error wrapping
+// ErrBinary; in other encodings, UTF-8 sequences are counted.
+type textCheck struct {
+	utf16 bool
+	n     int64 // bytes written so far
+	odd   bool  // UTF-16: the last byte written was the first of a code unit, and 0
+	count utf8Count
+	err   error
+}
+
+func (c *textCheck) Write(p []byte) (int, error) {
+	c.write(p)
+	return len(p), c.err
+}
+
+func (c *textCheck) write(p []byte) {
+	if c.err != nil {
+		return
+	}
+	if !c.utf16 {
+		if i := bytes.IndexByte(p, 0); i >= 0 {
+			c.err = binaryError(int(c.n) + i)
+			return
+		}
+		c.count.add(p)
+		c.n += int64(len(p))
+		return
+	}
+	for i, b := range p {
+		off := c.n + int64(i)
+		if off%2 == 0 {
+			c.odd = b == 0
+		} else if c.odd && b == 0 && off > 1 {
+			c.err = binaryError(int(off - 1))
+			return
+		}
+	}
+	c.n += int64(len(p))
+}
+
+// sameFile fails with an error wrapping ErrChanged when f, read to its end
+// (n bytes), is no longer as fi found it when it was opened.
+func sameFile(f *os.File, fi fs.FileInfo, n int64) error {
+	now, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if n != fi.Size() || now.Size() != fi.Size() || !now.ModTime().Equal(fi.ModTime()) {
+		return fmt.Errorf("%w: %d bytes when opened, %d read, %d now; run again once it is written", ErrChanged, fi.Size(), n, now.Size())
+	}
+	return nil
+}
+
+// verifyReader reads a streamed story's file again, checking that it is
+// the file that was read: text throughout, and, at its end, of the size
+// and hash the story has.
+type verifyReader struct {
+	r         io.Reader
+	path, sum string
+	size      int64
+	h         hash.Hash
+	chk       textCheck
+}
+
+func (v *verifyReader) Read(p []byte) (int, error) {
+	n, err := v.r.Read(p)
+	v.h.Write(p[:n])
+	v.chk.write(p[:n])
+	if v.chk.err != nil {
+		return n, fmt.Errorf("read %s: %w: %w", v.path, ErrChanged, v.chk.err)
+	}
+	if err == io.EOF && (v.chk.n != v.size || hex.EncodeToString(v.h.Sum(nil)) != v.sum) {
+		return n, fmt.Errorf("read %s: %w: its contents are not those hashed when it was read; run again", v.path, ErrChanged)
+	}
+	return n, err
 }
 
 // trimPartialRune drops an incomplete UTF-8 sequence cut at the end of b.

@@ -67,7 +67,7 @@ func TestSkip(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "b.txt"), []byte("B."), 0o644)
 	os.WriteFile(filepath.Join(dir, "c.jsonl"), []byte(`{"id":"x","text":"X"}`+"\n"+`{"id":"y","text":"Y"}`+"\n"), 0o644)
 	var got []string
-	skip := func(id string) bool { return id == "a" || id == "x" }
+	skip := func(_, id string) bool { return id == "a" || id == "x" }
 	for s := range Read(context.Background(), []string{dir}, Options{Skip: skip}) {
 		got = append(got, s.ID)
 	}

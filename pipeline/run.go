@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"log/slog"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,24 +37,72 @@ type Config struct {
 	// Shard, when Count > 0, keeps only the stories of shard Index (1-based)
 	// of Count, split by a hash of the story ID.
 	Shard Shard
-	// Done holds the IDs of stories already written (a resumed run).
-	Done *IDSet
+	// Done holds the sources of the rows already written (a resumed run,
+	// ReadDoneSources): for each source, that many of its occurrences in
+	// the input, the first ones, are skipped. Inputs must be given as in
+	// the run that wrote them.
+	Done *SourceCounts
 	// BatchRows is how many rows the sink receives at once (default 256).
 	BatchRows int
 	// Stdin is read for the input "-" (default os.Stdin).
 	Stdin io.Reader
+	// Limits on input read into memory (datasets.Options): a text story
+	// of unknown size, an HTML or EPUB story, a corpus line. 0 keeps the
+	// readers' defaults. Whatever is over a limit is a story that fails,
+	// naming the flag that raises it.
+	MaxStoryBytes, MaxMarkupBytes int64
+	MaxLineBytes                  int
+	// StopWithin bounds a stop (default DefaultStopWithin): once stop is
+	// cancelled, Run returns within about this long, writing every row
+	// that is ready in input order and dropping the stories still being
+	// read or scored (a resumed run redoes them). A reader blocked in a
+	// read is not waited for.
+	StopWithin time.Duration
+	// Log receives warnings (a stop that left stories unwritten, a reader
+	// not waited for); nil discards them.
+	Log *slog.Logger
 }
+
+// DefaultStopWithin is Config.StopWithin's default: with the time to close
+// the output, a run stops within 5 s of its first signal.
+const DefaultStopWithin = 3 * time.Second
+
+// MaxWorkers is the most scoring workers a run uses: 4 per CPU, at least
+// 16. More would only add memory (each holds a story and its model state).
+func MaxWorkers() int { return max(4*runtime.NumCPU(), 16) }
 
 // Shard is one of Count deterministic parts of a corpus.
 type Shard struct{ Index, Count int }
 
-// ParseShard reads "I/N" (1 ≤ I ≤ N).
+// ParseShard reads "I/N": two decimal integers with 1 ≤ I ≤ N and nothing
+// else (no sign, space or third part). Shards are numbered from 1.
 func ParseShard(s string) (Shard, error) {
+	bad := fmt.Errorf("--shard %q: want I/N, two whole numbers with 1 ≤ I ≤ N, e.g. 2/8", s)
+	i, n, ok := strings.Cut(s, "/")
+	if !ok || !allDigits(i) || !allDigits(n) {
+		return Shard{}, bad
+	}
 	var sh Shard
-	if _, err := fmt.Sscanf(s, "%d/%d", &sh.Index, &sh.Count); err != nil || sh.Count < 1 || sh.Index < 1 || sh.Index > sh.Count {
-		return Shard{}, fmt.Errorf("--shard %q: want I/N with 1 ≤ I ≤ N, e.g. 2/8", s)
+	var err1, err2 error
+	sh.Index, err1 = strconv.Atoi(i)
+	sh.Count, err2 = strconv.Atoi(n)
+	if err1 != nil || err2 != nil || sh.Count < 1 || sh.Index < 1 || sh.Index > sh.Count {
+		return Shard{}, bad
 	}
 	return sh, nil
+}
+
+// allDigits reports whether s is a non-empty run of ASCII digits.
+func allDigits(s string) bool {
+	if s == "" || len(s) > 9 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Has reports whether the story with the given ID belongs to the shard.
@@ -130,10 +181,12 @@ func (c *stageClock) add(busy, wait time.Duration) {
 
 // Run reads every story of inputs, scores it and writes one row per story to
 // sink, in input order. Cancelling stop ends reading: stories already read
-// are still scored and written, and the summary says the run stopped.
-// Cancelling ctx abandons the run. A story that fails becomes a row with its
-// error; only a failing sink stops the run with an error. Run does not close
-// the sink.
+// are still scored and written, for up to Config.StopWithin, and the summary
+// says the run stopped; the rows written are always those of a prefix of the
+// input, so --resume (Config.Done) completes them. Cancelling ctx abandons
+// the run with an error (the caller aborts the sink). A story that fails
+// becomes a row with its error; only a failing sink stops the run with an
+// error. Run does not close the sink.
 func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog *Progress) (Summary, error) {
 	if cfg.Model == nil {
 		return Summary{}, errors.New("pipeline: no model")
@@ -141,6 +194,7 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 	if cfg.Workers <= 0 {
 		cfg.Workers = runtime.GOMAXPROCS(0)
 	}
+	cfg.Workers = min(cfg.Workers, MaxWorkers())
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = 32 << 20
 	}
@@ -149,6 +203,13 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 	}
 	if cfg.BatchRows <= 0 {
 		cfg.BatchRows = 256
+	}
+	if cfg.StopWithin <= 0 {
+		cfg.StopWithin = DefaultStopWithin
+	}
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if prog == nil {
 		prog = &Progress{}
@@ -161,44 +222,105 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 		classify.StepTimes
 	}
 	budget := semaphore.NewWeighted(cfg.MaxInFlight)
-	g, ctx := errgroup.WithContext(ctx)
+	// work ends the stages early: when ctx is cancelled, or when the writer
+	// gives up waiting after a stop (gaveUp).
+	work, quit := context.WithCancel(ctx)
+	defer quit()
+	var gaveUp atomic.Bool
+	g, gctx := errgroup.WithContext(work)
+	// reading ends at a stop or when the stages end.
+	reading, stopReading := context.WithCancel(gctx)
+	defer stopReading()
+	context.AfterFunc(stop, stopReading)
 	toScore := make(chan item, cfg.Workers*2)
 	toWrite := make(chan item, cfg.Workers*2)
 
-	// Ingest: one reader walks the inputs in order (the order is the
-	// output's), decoding and parsing headers.
+	// Read: one goroutine walks the inputs in order (the order is the
+	// output's), decoding and parsing headers. It runs outside the
+	// errgroup: a read blocked in the kernel (a FIFO without a writer, a
+	// terminal) cannot be interrupted, and a stop must not wait for it.
+	// Every input position is counted once, in order, to skip the
+	// occurrences a resumed run already wrote.
+	stories := make(chan *datasets.Story)
+	abandon := make(chan struct{}) // closed when nobody receives stories any more
+	readerDone := make(chan struct{})
+	occ := newOccurrences(cfg.Done)
+	skip := func(source, id string) bool {
+		return !cfg.Shard.Has(id) || occ.next(source)
+	}
+	asked := "" // the source Skip last let through, not yet yielded
+	opts := datasets.Options{
+		Stdin:          cfg.Stdin,
+		StreamAbove:    cfg.StreamAbove,
+		MaxStoryBytes:  cfg.MaxStoryBytes,
+		MaxMarkupBytes: cfg.MaxMarkupBytes,
+		MaxLineBytes:   cfg.MaxLineBytes,
+		NoWordCount:    true, // the score stage counts tokens
+		Skip: func(source, id string) bool {
+			if skip(source, id) {
+				return true
+			}
+			asked = source
+			return false
+		},
+	}
+	go func() {
+		defer close(readerDone)
+		defer close(stories)
+		for s := range datasets.Read(reading, inputs, opts) {
+			if asked != "" && asked == s.Source {
+				asked = ""
+			} else {
+				// A story that failed before Skip could be asked.
+				asked = ""
+				if skip(s.Source, s.ID) {
+					continue
+				}
+			}
+			select {
+			case stories <- s:
+			case <-abandon:
+				return
+			}
+		}
+	}()
+
+	// Ingest: hand the stories read to the scorers, within the budget of
+	// bytes in flight. A stop ends it at once, whatever the reader does.
 	g.Go(func() error {
 		defer close(toScore)
-		opts := datasets.Options{
-			Stdin:       cfg.Stdin,
-			StreamAbove: cfg.StreamAbove,
-			NoWordCount: true, // the score stage counts tokens
-			Skip: func(id string) bool {
-				return cfg.Done != nil && cfg.Done.Has(id) || !cfg.Shard.Has(id)
-			},
-		}
+		defer close(abandon)
 		var seq int64
-		t0 := time.Now()
-		for s := range datasets.Read(stop, inputs, opts) {
+		for {
+			t0 := time.Now()
+			var s *datasets.Story
+			select {
+			case st, ok := <-stories:
+				if !ok {
+					return nil
+				}
+				s = st
+			case <-reading.Done():
+				return nil
+			}
 			busy := time.Since(t0)
 			t1 := time.Now()
 			w := min(int64(len(s.Text))+1, cfg.MaxInFlight)
 			if s.Streamed() {
 				w = min(8<<20, cfg.MaxInFlight) // a streamed story holds a chunk at a time
 			}
-			if err := budget.Acquire(ctx, w); err != nil {
-				return err
+			if err := budget.Acquire(reading, w); err != nil {
+				return nil // stopped: this story is redone by --resume
 			}
 			select {
 			case toScore <- item{seq: seq, story: s, weight: w}:
-			case <-ctx.Done():
-				return ctx.Err()
+			case <-reading.Done():
+				budget.Release(w)
+				return nil
 			}
 			seq++
 			ingest.add(busy, time.Since(t1))
-			t0 = time.Now()
 		}
-		return nil
 	})
 
 	// Score: a pool of workers runs the model; a story that fails is a row
@@ -211,7 +333,7 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 				wait := time.Since(t0)
 				t1 := time.Now()
 				var st classify.StepTimes
-				it.row, it.bytes, st = scoreStory(ctx, cfg, it.story)
+				it.row, it.bytes, st = scoreStory(gctx, cfg, it.story)
 				it.story = nil // the text is no longer needed
 				busy := time.Since(t1)
 				steps.Lock()
@@ -222,7 +344,7 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 				t2 := time.Now()
 				select {
 				case toWrite <- it:
-				case <-ctx.Done():
+				case <-gctx.Done():
 					return
 				}
 				score.add(busy, wait+time.Since(t2))
@@ -237,7 +359,9 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 	})
 
 	// Write: one writer puts rows back in input order and hands them to
-	// the sink in batches.
+	// the sink in batches. The output is always a prefix of the input
+	// order. After a stop it waits at most StopWithin for the stories in
+	// flight, then writes what is ready and gives up on the rest.
 	g.Go(func() error {
 		pending := map[int64]item{}
 		var next int64
@@ -252,10 +376,44 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 			write.busy.Add(int64(time.Since(t)))
 			budget.Release(weights)
 			batch, weights = batch[:0], 0
-			return err
+			if err != nil {
+				return fmt.Errorf("write output: %w", err)
+			}
+			return nil
 		}
+		stopped := stop.Done()
+		var deadline <-chan time.Time
 		t0 := time.Now()
-		for it := range toWrite {
+		for {
+			var it item
+			select {
+			case i, ok := <-toWrite:
+				if !ok {
+					if err := flush(); err != nil {
+						return err
+					}
+					if len(pending) > 0 && ctx.Err() == nil {
+						return fmt.Errorf("pipeline: %d rows never written (internal error)", len(pending))
+					}
+					return nil
+				}
+				it = i
+			case <-stopped:
+				stopped = nil
+				timer := time.NewTimer(cfg.StopWithin)
+				defer timer.Stop()
+				deadline = timer.C
+				continue
+			case <-deadline:
+				err := flush()
+				gaveUp.Store(true)
+				log.Warn("stopping: stories still being read or scored were dropped; --resume redoes them",
+					"waited", cfg.StopWithin, "rows_written", sum.Stories, "rows_waiting", len(pending))
+				quit()
+				return err
+			case <-gctx.Done():
+				return gctx.Err()
+			}
 			write.wait.Add(int64(time.Since(t0)))
 			pending[it.seq] = it
 			for {
@@ -284,7 +442,7 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 				prog.bytes.Add(p.bytes)
 				if len(batch) >= cfg.BatchRows {
 					if err := flush(); err != nil {
-						return fmt.Errorf("write output: %w", err)
+						return err
 					}
 				}
 			}
@@ -292,21 +450,26 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 			// scored; write what is ready so the budget is released.
 			if len(pending) == 0 {
 				if err := flush(); err != nil {
-					return fmt.Errorf("write output: %w", err)
+					return err
 				}
 			}
 			t0 = time.Now()
 		}
-		if err := flush(); err != nil {
-			return fmt.Errorf("write output: %w", err)
-		}
-		if len(pending) > 0 && ctx.Err() == nil {
-			return fmt.Errorf("pipeline: %d rows never written (internal error)", len(pending))
-		}
-		return nil
 	})
 
 	err := g.Wait()
+	if gaveUp.Load() && ctx.Err() == nil && errors.Is(err, context.Canceled) {
+		err = nil // the writer's own give-up after a stop, not a failure
+	}
+	if err == nil && ctx.Err() != nil {
+		err = fmt.Errorf("run abandoned: %w", context.Cause(ctx))
+	}
+	stopReading()
+	select {
+	case <-readerDone:
+	case <-time.After(200 * time.Millisecond):
+		log.Warn("stopping: a read is still blocked (a pipe or device with nothing to read?); not waiting for it")
+	}
 	sum.Elapsed = time.Since(start)
 	sum.Stopped = stop.Err() != nil
 	sum.Steps = steps.StepTimes

@@ -62,7 +62,7 @@ func runTo(t *testing.T, out string, inputs []string, cfg Config) Summary {
 		t.Fatal(err)
 	}
 	cfg.Model = m
-	sink, err := NewSink(out, SinkOptions{Append: cfg.Done != nil && cfg.Done.Len() > 0})
+	sink, err := NewSink(out, SinkOptions{Append: cfg.Done != nil})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestRunShards(t *testing.T) {
 			t.Errorf("%s in %d shards", id, k)
 		}
 	}
-	for _, bad := range []string{"0/3", "4/3", "x", "1/0"} {
+	for _, bad := range []string{"0/3", "4/3", "x", "1/0", "1/2/3", "1/2x", "+1/2", " 1/2", "1/ 2", "1.0/2", "-1/2", "1/", "/2", "", "1/99999999999"} {
 		if _, err := ParseShard(bad); err == nil {
 			t.Errorf("ParseShard(%q) accepted", bad)
 		}
@@ -217,7 +217,7 @@ func TestRunStopAndResume(t *testing.T) {
 		if !sum.Stopped || len(part) == 0 || len(part) >= n {
 			t.Fatalf("%s: stopped run wrote %d of %d rows (stopped %v)", ext, len(part), n, sum.Stopped)
 		}
-		done, err := ReadDone(out)
+		done, err := ReadDoneSources(out)
 		if err != nil {
 			t.Fatal(err)
 		}

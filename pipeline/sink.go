@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -19,7 +21,15 @@ const (
 	MetaVersion = "tagger.version" // tagger's version (SinkOptions.Version)
 	MetaModel   = "tagger.model"   // the model as name@version (SinkOptions.Model)
 	MetaCreated = "tagger.created" // when the output was created, RFC 3339 UTC (SinkOptions.Created)
+	// MetaSensitivity is the operating point of detection (SinkOptions.Sensitivity).
+	MetaSensitivity = "tagger.sensitivity"
 )
+
+// MetaSuffix names the sidecar that holds a JSONL output's metadata:
+// OUT.jsonl has OUT.jsonl.meta.json, a JSON object of the same keys as the
+// Parquet key/value metadata (MetaVersion, MetaModel, MetaSensitivity,
+// MetaCreated), so that every line of the JSONL file stays a row.
+const MetaSuffix = ".meta.json"
 
 // DefaultRowsPerRowGroup is the Parquet row-group size used when
 // SinkOptions.RowsPerRowGroup is zero. A row group is buffered, compressed,
@@ -65,12 +75,15 @@ type SinkOptions struct {
 	Version string
 	// Model (name@version) is recorded as MetaModel when set.
 	Model string
+	// Sensitivity is recorded as MetaSensitivity when set.
+	Sensitivity string
 	// Created is recorded as MetaCreated (RFC 3339, UTC) when not zero.
 	// Leave it zero for byte-identical outputs across runs.
 	Created time.Time
-	// Metadata holds further Parquet key/value metadata. Version, Model and
-	// Created override the same keys here. JSONL has no place for metadata
-	// and ignores all four fields.
+	// Metadata holds further key/value metadata. Version, Model,
+	// Sensitivity and Created override the same keys here. A Parquet file
+	// holds it in its footer; a JSONL file in its sidecar (MetaSuffix),
+	// written and renamed with it; JSONL on standard output has none.
 	Metadata map[string]string
 
 	// RowsPerRowGroup caps each Parquet row group; 0 means
@@ -125,32 +138,36 @@ func NewSink(path string, opt SinkOptions) (Sink, error) {
 // id column is read; for JSONL an unterminated last line (a write cut short)
 // is ignored, while any other malformed line is an error.
 func ReadDone(path string) (*IDSet, error) {
+	ids := newIDSetBuilder(0)
+	found, err := readOutput(path, func(f *os.File) error { return readParquetIDs(f, ids) }, func(f *os.File) error { return readJSONLIDs(f, ids) })
+	if err != nil || !found {
+		return NewIDSet(), err
+	}
+	return ids.set(), nil
+}
+
+// readOutput opens the output at path and reads it with the reader of its
+// format. found is false, with no error, when there is no such file.
+func readOutput(path string, readParquet, readJSONL func(*os.File) error) (found bool, err error) {
 	if path == StdoutPath {
-		return nil, errors.New("cannot resume from standard output: write to a file (-o OUT.parquet or -o OUT.jsonl) to use --resume")
+		return false, errors.New("cannot resume from standard output: write to a file (-o OUT.parquet or -o OUT.jsonl) to use --resume")
 	}
 	format, err := outputFormat(path)
 	if err != nil {
-		return nil, err
+		return false, err
 	}
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return NewIDSet(), nil
+		return false, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read finished stories: %w", err)
+		return false, fmt.Errorf("read finished stories: %w", err)
 	}
 	defer f.Close()
-	ids := newIDSetBuilder(0)
-	switch format {
-	case formatParquet:
-		err = readParquetIDs(f, ids)
-	default:
-		err = readJSONLIDs(f, ids)
+	if format == formatParquet {
+		return true, readParquet(f)
 	}
-	if err != nil {
-		return nil, err
-	}
-	return ids.set(), nil
+	return true, readJSONL(f)
 }
 
 // ReadRows reads every row of a .parquet, .jsonl or .ndjson output, in file
@@ -197,7 +214,10 @@ func outputFormat(path string) (outFormat, error) {
 type tempFile struct {
 	*os.File
 	target string
-	done   bool // committed or aborted
+	// sidecar, when set, is a temporary metadata file renamed to
+	// target+MetaSuffix after the target is renamed (JSONL).
+	sidecar string
+	done    bool // committed or aborted
 }
 
 // createTemp creates ".<base>.tmp-<random>" beside target. The file is
@@ -233,15 +253,24 @@ func (t *tempFile) commit() error {
 	if err := t.Sync(); err != nil {
 		t.Close()
 		os.Remove(t.Name())
+		t.removeSidecar()
 		return fmt.Errorf("sync %s: %w (is the disk full?)", t.Name(), err)
 	}
 	if err := t.Close(); err != nil {
 		os.Remove(t.Name())
+		t.removeSidecar()
 		return fmt.Errorf("close %s: %w", t.Name(), err)
 	}
 	if err := os.Rename(t.Name(), t.target); err != nil {
 		os.Remove(t.Name())
+		t.removeSidecar()
 		return fmt.Errorf("rename finished output to %s: %w", t.target, err)
+	}
+	if t.sidecar != "" {
+		if err := os.Rename(t.sidecar, t.target+MetaSuffix); err != nil {
+			t.removeSidecar()
+			return fmt.Errorf("wrote %s but not its metadata %s: %w (--resume cannot check it: run again without --resume)", t.target, t.target+MetaSuffix, err)
+		}
 	}
 	if runtime.GOOS == "windows" {
 		return nil // directories cannot be opened for syncing there
@@ -264,6 +293,7 @@ func (t *tempFile) abort() error {
 	}
 	t.done = true
 	t.Close()
+	t.removeSidecar()
 	if err := os.Remove(t.Name()); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("remove temporary output: %w (delete it by hand)", err)
 	}
@@ -272,7 +302,7 @@ func (t *tempFile) abort() error {
 
 // metadata gathers the key/value metadata that opt asks to record.
 func (opt SinkOptions) metadata() map[string]string {
-	m := make(map[string]string, len(opt.Metadata)+3)
+	m := make(map[string]string, len(opt.Metadata)+4)
 	for k, v := range opt.Metadata {
 		m[k] = v
 	}
@@ -282,6 +312,9 @@ func (opt SinkOptions) metadata() map[string]string {
 	if opt.Model != "" {
 		m[MetaModel] = opt.Model
 	}
+	if opt.Sensitivity != "" {
+		m[MetaSensitivity] = opt.Sensitivity
+	}
 	if !opt.Created.IsZero() {
 		m[MetaCreated] = opt.Created.UTC().Format(time.RFC3339)
 	}
@@ -290,3 +323,149 @@ func (opt SinkOptions) metadata() map[string]string {
 
 // errSinkClosed reports a Write or Close after Close or Abort.
 var errSinkClosed = errors.New("sink already closed or aborted")
+
+// removeSidecar removes the temporary metadata file, if any.
+func (t *tempFile) removeSidecar() {
+	if t.sidecar != "" {
+		os.Remove(t.sidecar)
+	}
+}
+
+// writeSidecar writes meta as the temporary metadata file of t (JSONL),
+// renamed beside the target by commit.
+func (t *tempFile) writeSidecar(meta map[string]string) error {
+	b, err := json.MarshalIndent(meta, "", "  ") // keys sorted: byte-identical runs
+	if err != nil {
+		return err
+	}
+	name := t.Name() + MetaSuffix
+	if err := os.WriteFile(name, append(b, '\n'), 0o666); err != nil {
+		return fmt.Errorf("write metadata beside %s: %w (check that the directory is writable)", t.target, err)
+	}
+	t.sidecar = name
+	return nil
+}
+
+// sortedKeys returns the keys of m in order, so that metadata is written
+// the same way every run.
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// ReadDoneSources returns the sources of the rows already present in the
+// output at path (a .parquet, .jsonl or .ndjson file), counted, so that a
+// resumed run skips, for each source, that many of its occurrences in the
+// input (see SourceCounts). A missing file yields an empty set and no error.
+// For Parquet only the source column is read; for JSONL an unterminated
+// last line (a write cut short) is ignored, while any other malformed line
+// is an error.
+func ReadDoneSources(path string) (*SourceCounts, error) {
+	b := newIDSetBuilder(0)
+	add := func(source string) { b.add(toValidUTF8(source)) }
+	found, err := readOutput(path, func(f *os.File) error { return readParquetSources(f, add) }, func(f *os.File) error { return readJSONLSources(f, add) })
+	if err != nil || !found {
+		return NewSourceCounts(), err
+	}
+	return b.counts(), nil
+}
+
+// RunMeta is the operating point an output was written at: rows written at
+// another one must not be mixed into it.
+type RunMeta struct {
+	Version     string // tagger's version (MetaVersion)
+	Model       string // name@version (MetaModel)
+	Sensitivity string // MetaSensitivity
+}
+
+// ReadRunMeta returns the operating point recorded in the output at path
+// (Parquet footer, or the JSONL sidecar path+MetaSuffix) and whether the
+// output exists at all. Keys missing from the metadata are left empty.
+func ReadRunMeta(path string) (RunMeta, bool, error) {
+	format, err := outputFormat(path)
+	if err != nil {
+		return RunMeta{}, false, err
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return RunMeta{}, false, nil
+	}
+	var kv map[string]string
+	if format == formatParquet {
+		f, err := os.Open(path)
+		if err != nil {
+			return RunMeta{}, true, fmt.Errorf("read metadata: %w", err)
+		}
+		defer f.Close()
+		pf, err := openParquet(f)
+		if err != nil {
+			return RunMeta{}, true, fmt.Errorf("read metadata: %w", err)
+		}
+		kv = map[string]string{}
+		for _, e := range pf.Metadata().KeyValueMetadata {
+			kv[e.Key] = e.Value
+		}
+	} else {
+		kv, err = readSidecar(path + MetaSuffix)
+		if errors.Is(err, fs.ErrNotExist) {
+			return RunMeta{}, true, nil
+		}
+		if err != nil {
+			return RunMeta{}, true, err
+		}
+	}
+	return RunMeta{Version: kv[MetaVersion], Model: kv[MetaModel], Sensitivity: kv[MetaSensitivity]}, true, nil
+}
+
+// readSidecar reads a JSONL output's metadata file.
+func readSidecar(name string) (map[string]string, error) {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	var kv map[string]string
+	if err := json.Unmarshal(b, &kv); err != nil {
+		return nil, fmt.Errorf("read metadata %s: %w (delete it and the output it describes, or run without --resume)", name, err)
+	}
+	return kv, nil
+}
+
+// CheckResume reports whether rows written at got (read from the output at
+// path) may be completed by a run at want: model, sensitivity and tagger
+// version must all be equal, since rows of two operating points would mix
+// silently. The error names both.
+func (want RunMeta) CheckResume(path string, got RunMeta) error {
+	for _, f := range []struct{ name, got, want, flag string }{
+		{"model", got.Model, want.Model, "--model"},
+		{"sensitivity", got.Sensitivity, want.Sensitivity, "--sensitivity"},
+		{"tagger version", got.Version, want.Version, "the tagger binary"},
+	} {
+		if f.got == f.want {
+			continue
+		}
+		if f.got == "" {
+			return fmt.Errorf("--resume: %s does not record its %s (written by an older tagger, or its metadata is missing), so rows at %s %q cannot be checked against it: write to a new output, or run without --resume to replace it", path, f.name, f.name, f.want)
+		}
+		return fmt.Errorf("--resume: %s was written with %s %q but this run uses %q: resume with the same %s, or write to a new output", path, f.name, f.got, f.want, f.flag)
+	}
+	return nil
+}
+
+// NewSinkFormat reports the format NewSink would choose for path ("parquet"
+// or "jsonl"), or why it would refuse the name, without creating anything.
+func NewSinkFormat(path string) (string, error) {
+	if path == StdoutPath {
+		return "jsonl", nil
+	}
+	f, err := outputFormat(path)
+	if err != nil {
+		return "", err
+	}
+	if f == formatParquet {
+		return "parquet", nil
+	}
+	return "jsonl", nil
+}

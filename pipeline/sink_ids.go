@@ -74,3 +74,92 @@ func compareHash(a, b [2]uint64) int {
 	}
 	return cmp.Compare(a[1], b[1])
 }
+
+// SourceCounts is the multiset of the sources of the rows already in an
+// output (the source column: a path, or path:line for a corpus record), as
+// ReadDoneSources returns it: a resumed run skips, for each source, as many
+// occurrences as the output holds rows of it. Keying by input position
+// rather than by story ID keeps stories whose IDs repeat (one.txt and
+// one.html, a directory given twice, a corpus with repeated ids). Like
+// IDSet it keeps 128-bit keyed hashes, plus a count per distinct source. A
+// nil *SourceCounts is empty. It is immutable and safe for concurrent use.
+type SourceCounts struct {
+	seeds  [2]maphash.Seed
+	hashes [][2]uint64 // sorted, distinct
+	counts []int32     // rows per hash
+	rows   int
+}
+
+// NewSourceCounts returns the multiset of sources.
+func NewSourceCounts(sources ...string) *SourceCounts {
+	b := newIDSetBuilder(len(sources))
+	for _, s := range sources {
+		b.add(toValidUTF8(s))
+	}
+	return b.counts()
+}
+
+// counts sorts the hashes into a SourceCounts; b is not used again.
+func (b *idSetBuilder) counts() *SourceCounts {
+	slices.SortFunc(b.hashes, compareHash)
+	s := &SourceCounts{seeds: b.seeds, rows: len(b.hashes)}
+	for i, h := range b.hashes {
+		if i > 0 && h == b.hashes[i-1] {
+			s.counts[len(s.counts)-1]++
+			continue
+		}
+		s.hashes = append(s.hashes, h)
+		s.counts = append(s.counts, 1)
+	}
+	return s
+}
+
+// Rows returns the number of rows counted.
+func (s *SourceCounts) Rows() int {
+	if s == nil {
+		return 0
+	}
+	return s.rows
+}
+
+// Count returns how many rows have the source.
+func (s *SourceCounts) Count(source string) int {
+	if i, ok := s.index(source); ok {
+		return int(s.counts[i])
+	}
+	return 0
+}
+
+func (s *SourceCounts) index(source string) (int, bool) {
+	if s == nil || len(s.hashes) == 0 {
+		return 0, false
+	}
+	return slices.BinarySearchFunc(s.hashes, hashID(s.seeds, toValidUTF8(source)), compareHash)
+}
+
+// occurrences walks the input of a resumed run: next is called once per
+// input position, in input order, and reports whether that occurrence of
+// its source is already in the output. It is used from one goroutine.
+type occurrences struct {
+	done *SourceCounts
+	seen []int32 // occurrences met so far, per done hash
+}
+
+func newOccurrences(done *SourceCounts) *occurrences {
+	o := &occurrences{done: done}
+	if done != nil {
+		o.seen = make([]int32, len(done.hashes))
+	}
+	return o
+}
+
+// next counts one occurrence of source and reports whether the output
+// already holds it (the first Count(source) occurrences are done).
+func (o *occurrences) next(source string) bool {
+	i, ok := o.done.index(source)
+	if !ok {
+		return false
+	}
+	o.seen[i]++
+	return o.seen[i] <= o.done.counts[i]
+}

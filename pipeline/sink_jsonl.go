@@ -43,11 +43,25 @@ func newJSONLFileSink(path string, opt SinkOptions) (Sink, error) {
 	if err != nil {
 		return nil, err
 	}
+	meta := opt.metadata()
 	if opt.Append {
 		if err := copyCompleteLines(tmp, path); err != nil {
 			tmp.abort()
 			return nil, err
 		}
+		// Keep the existing metadata that opt does not set, as the
+		// Parquet sink does.
+		if old, err := readSidecar(path + MetaSuffix); err == nil {
+			for k, v := range old {
+				if _, ok := meta[k]; !ok {
+					meta[k] = v
+				}
+			}
+		}
+	}
+	if err := tmp.writeSidecar(meta); err != nil {
+		tmp.abort()
+		return nil, err
 	}
 	return newJSONLSink(tmp, tmp), nil
 }
@@ -112,6 +126,15 @@ func (s *jsonlSink) Write(rows []Row) error {
 		emptyNilLists(&r, s.lists)
 		if err := s.enc.Encode(&r); err != nil {
 			s.failed = fmt.Errorf("write row %q to %s: %w", r.ID, s.name, err)
+			return s.failed
+		}
+	}
+	if s.tmp != nil {
+		// Hand each batch to the operating system: a run killed (SIGKILL)
+		// leaves its temporary file ending in complete rows, which
+		// --resume recovers (RecoverStale).
+		if err := s.bw.Flush(); err != nil {
+			s.failed = fmt.Errorf("write %s: %w (is the disk full?)", s.name, err)
 			return s.failed
 		}
 	}
@@ -252,4 +275,26 @@ func readJSONLRows(f *os.File) ([]Row, error) {
 		return nil, fmt.Errorf("read rows: %w", err)
 	}
 	return rows, nil
+}
+
+// readJSONLSources calls add with the "source" of every complete line of
+// the JSONL file f.
+func readJSONLSources(f *os.File, add func(string)) error {
+	err := eachLine(f, func(n int, line []byte) error {
+		var v struct {
+			Source *string `json:"source"`
+		}
+		if err := json.Unmarshal(line, &v); err != nil {
+			return fmt.Errorf("%s:%d: %w", f.Name(), n, err)
+		}
+		if v.Source == nil {
+			return fmt.Errorf("%s:%d: no string \"source\"", f.Name(), n)
+		}
+		add(*v.Source)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read finished stories: %w (fix or delete that line, or run without --resume)", err)
+	}
+	return nil
 }

@@ -17,12 +17,23 @@ import (
 // parquetSink writes rows to a temporary Parquet file, zstd-compressed, in
 // row groups of at most RowsPerRowGroup rows that are written out as they
 // fill.
+//
+// The file's bytes depend only on its rows and metadata, not on how the
+// rows were batched in calls to Write: rows are handed to the Parquet
+// writer in chunks of writeChunkRows, and row groups close at fixed row
+// counts, so two runs over the same input write the same file whatever
+// their worker count (apart from MetaCreated).
 type parquetSink struct {
 	tmp    *tempFile
 	w      *parquet.GenericWriter[Row]
 	codec  *pageZstd
+	buf    []Row // rows not yet handed to w, fewer than writeChunkRows
 	failed error // the first Write error: the output would lack rows
 }
+
+// writeChunkRows is how many rows the Parquet sink hands its writer at
+// once; page boundaries follow these calls.
+const writeChunkRows = 64
 
 func newParquetSink(path string, opt SinkOptions) (Sink, error) {
 	rowsPerGroup := int64(opt.RowsPerRowGroup)
@@ -34,8 +45,9 @@ func newParquetSink(path string, opt SinkOptions) (Sink, error) {
 		parquet.Compression(codec),
 		parquet.MaxRowsPerRowGroup(rowsPerGroup),
 	}
-	for k, v := range opt.metadata() {
-		options = append(options, parquet.KeyValueMetadata(k, v))
+	meta := opt.metadata()
+	for _, k := range sortedKeys(meta) {
+		options = append(options, parquet.KeyValueMetadata(k, meta[k]))
 	}
 	tmp, err := createTemp(path)
 	if err != nil {
@@ -71,10 +83,14 @@ func (s *parquetSink) copyExisting(path string, set map[string]string) error {
 	if !parquet.EqualNodes(pf.Schema(), s.w.Schema()) {
 		return fmt.Errorf("resume %s: its columns differ from this tagger's output schema (written by another version?): write to a new file, or move it away and run without --resume", path)
 	}
+	kept := map[string]string{}
 	for _, kv := range pf.Metadata().KeyValueMetadata {
 		if _, ok := set[kv.Key]; !ok {
-			s.w.SetKeyValueMetadata(kv.Key, kv.Value)
+			kept[kv.Key] = kv.Value
 		}
+	}
+	for _, k := range sortedKeys(kept) {
+		s.w.SetKeyValueMetadata(k, kept[k])
 	}
 	for i, rg := range pf.RowGroups() {
 		if _, err := s.w.WriteRowGroup(rg); err != nil {
@@ -92,9 +108,27 @@ func (s *parquetSink) Write(rows []Row) error {
 	if s.failed != nil {
 		return s.failed
 	}
-	if _, err := s.w.Write(validUTF8Rows(rows)); err != nil {
-		s.failed = fmt.Errorf("write %d rows to %s: %w", len(rows), s.tmp.Name(), err)
-		return s.failed
+	s.buf = append(s.buf, validUTF8Rows(rows)...)
+	n := len(s.buf) / writeChunkRows * writeChunkRows
+	if err := s.writeRows(s.buf[:n]); err != nil {
+		return err
+	}
+	rest := copy(s.buf, s.buf[n:])
+	clear(s.buf[rest:]) // drop references to written rows
+	s.buf = s.buf[:rest]
+	return nil
+}
+
+// writeRows hands rows to the Parquet writer in chunks of writeChunkRows
+// (the last may be shorter).
+func (s *parquetSink) writeRows(rows []Row) error {
+	for len(rows) > 0 {
+		n := min(len(rows), writeChunkRows)
+		if _, err := s.w.Write(rows[:n]); err != nil {
+			s.failed = fmt.Errorf("write %d rows to %s: %w", n, s.tmp.Name(), err)
+			return s.failed
+		}
+		rows = rows[n:]
 	}
 	return nil
 }
@@ -110,7 +144,11 @@ func (s *parquetSink) Close() error {
 		s.Abort()
 		return fmt.Errorf("output %s not written: %w", s.tmp.target, s.failed)
 	}
-	err := s.w.Close()
+	err := s.writeRows(s.buf)
+	s.buf = nil
+	if err == nil {
+		err = s.w.Close()
+	}
 	s.codec.close()
 	if err != nil {
 		s.tmp.abort()
@@ -269,4 +307,41 @@ func readParquetRows(f *os.File) ([]Row, error) {
 		return nil, fmt.Errorf("read rows from %s: read %d of its %d rows", f.Name(), read, len(rows))
 	}
 	return rows, nil
+}
+
+// readParquetSources calls add with the source column of every row of the
+// Parquet file f, reading no other column.
+func readParquetSources(f *os.File, add func(string)) error {
+	pf, err := openParquet(f)
+	if err != nil {
+		return fmt.Errorf("read finished stories: %w (move it away, or run without --resume)", err)
+	}
+	leaf, ok := pf.Schema().Lookup("source")
+	if !ok || leaf.Node.Type().Kind() != parquet.ByteArray || leaf.MaxRepetitionLevel != 0 {
+		return fmt.Errorf("read finished stories: %s has no string column \"source\": it is not a tagger output", f.Name())
+	}
+	type sourceOnly struct {
+		Source string `parquet:"source"`
+	}
+	r := parquet.NewGenericReader[sourceOnly](pf)
+	defer r.Close()
+	buf := make([]sourceOnly, 1024)
+	var read int64
+	for {
+		n, err := r.Read(buf)
+		read += int64(n)
+		for _, row := range buf[:n] {
+			add(row.Source)
+		}
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("read finished stories from %s: %w", f.Name(), err)
+		}
+		if err == io.EOF || n == 0 {
+			break
+		}
+	}
+	if read != pf.NumRows() {
+		return fmt.Errorf("read finished stories from %s: read %d sources but the file has %d rows", f.Name(), read, pf.NumRows())
+	}
+	return nil
 }

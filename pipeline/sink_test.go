@@ -325,7 +325,7 @@ func tempFiles(t *testing.T, dir string) []string {
 	}
 	var names []string
 	for _, e := range entries {
-		if strings.Contains(e.Name(), ".tmp-") {
+		if strings.Contains(e.Name(), ".tmp-") && !strings.HasSuffix(e.Name(), MetaSuffix) {
 			names = append(names, e.Name())
 		}
 	}

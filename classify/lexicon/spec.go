@@ -55,6 +55,54 @@ type catSpec struct {
 	name       string // label id or RatingSexual, ...
 	terms      []termSpec
 	exceptions []phrase
+	// index maps a term's key to its position in terms, so that applying
+	// a file finds a term in constant time rather than by scanning terms
+	// (which made loading an overlay quadratic in its size). It is built
+	// on first use (see find) and dropped whenever terms is rebuilt.
+	index map[string]int
+	// removed counts the terms marked removed (termSpec.removed) and not
+	// yet dropped by compact.
+	removed int
+}
+
+// find returns the position of the live term with the given key, or -1.
+func (c *catSpec) find(key string) int {
+	if c.index == nil {
+		c.index = make(map[string]int, len(c.terms))
+		for i, t := range c.terms {
+			if _, dup := c.index[t.key]; !dup && !t.removed {
+				c.index[t.key] = i // the first, as a scan would find
+			}
+		}
+	}
+	if i, ok := c.index[key]; ok {
+		return i
+	}
+	return -1
+}
+
+// add appends a term and indexes it.
+func (c *catSpec) add(t termSpec) {
+	c.find(t.key) // builds the index if needed
+	c.index[t.key] = len(c.terms)
+	c.terms = append(c.terms, t)
+}
+
+// remove marks the term at i removed. Deleting it at once would shift
+// every later term's position; compact drops marked terms in one pass.
+func (c *catSpec) remove(i int) {
+	delete(c.index, c.terms[i].key)
+	c.terms[i].removed = true
+	c.removed++
+}
+
+// compact drops the terms marked removed, keeping the others in order.
+func (c *catSpec) compact() {
+	if c.removed == 0 {
+		return
+	}
+	c.terms = slices.DeleteFunc(c.terms, func(t termSpec) bool { return t.removed })
+	c.removed, c.index = 0, nil
 }
 
 type termSpec struct {
@@ -68,6 +116,8 @@ type termSpec struct {
 	// "I didn't raise a faggot").
 	fixed bool
 	line  int
+	// removed marks a term an overlay removed, until catSpec.compact.
+	removed bool
 }
 
 type phrase struct {
@@ -194,6 +244,9 @@ func (s *spec) apply(doc *rawDoc, overlay bool, el *errList) {
 		}
 		apply(rc, "rating:"+rc.name)
 	}
+	for _, c := range s.cats {
+		c.compact()
+	}
 }
 
 func labelIDs() []string {
@@ -243,12 +296,12 @@ func (s *spec) applyTerm(c *catSpec, rt rawTerm, overlay bool, seen map[string]i
 		el.add(rt.line, subject, "forms are for single-word terms; list an irregular word under irregular: or write the phrase with the form as its own term")
 		return
 	}
-	i := slices.IndexFunc(c.terms, func(t termSpec) bool { return t.key == key })
+	i := c.find(key)
 	switch {
 	case i >= 0 && !overlay:
 		el.add(rt.line, subject, "listed twice (first on line %d); keep one", c.terms[i].line)
 	case i >= 0 && rt.remove:
-		c.terms = slices.Delete(c.terms, i, i+1)
+		c.remove(i)
 	case i >= 0:
 		t := &c.terms[i]
 		if rt.weight != nil {
@@ -278,13 +331,25 @@ func (s *spec) applyTerm(c *catSpec, rt rawTerm, overlay bool, seen map[string]i
 		if rt.negatable != nil {
 			t.fixed = !*rt.negatable
 		}
-		c.terms = append(c.terms, t)
+		c.add(t)
 	}
 }
 
 // applyPhrases adds (or, in an overlay, removes) phrase entries.
 func applyPhrases(have []phrase, entries []rawPhrase, what string, overlay bool, el *errList) []phrase {
+	if len(entries) == 0 {
+		return have
+	}
 	seen := map[string]int{}
+	// at indexes have by key, and dead marks the removed entries until
+	// the end, so that a large file is applied in linear time.
+	at := make(map[string]int, len(have))
+	for i, p := range have {
+		if _, ok := at[p.key]; !ok {
+			at[p.key] = i
+		}
+	}
+	var dead map[int]bool
 	for _, e := range entries {
 		subject := fmt.Sprintf("%s %q", what, strings.TrimSpace(e.text))
 		words, err := parseWords(e.text)
@@ -298,21 +363,38 @@ func applyPhrases(have []phrase, entries []rawPhrase, what string, overlay bool,
 			continue
 		}
 		seen[key] = e.line
-		i := slices.IndexFunc(have, func(p phrase) bool { return p.key == key })
+		i, ok := at[key]
+		if !ok {
+			i = -1
+		}
 		switch {
 		case e.remove && !overlay:
 			el.add(e.line, subject, "remove is for overlays (--lexicon); delete the line instead")
 		case e.remove && i < 0:
 			el.add(e.line, subject, "not in the lexicon, nothing to remove; check the spelling")
 		case e.remove:
-			have = slices.Delete(have, i, i+1)
+			if dead == nil {
+				dead = map[int]bool{}
+			}
+			dead[i] = true
+			delete(at, key)
 		case i >= 0 && !overlay:
 			el.add(e.line, subject, "listed twice (first on line %d); keep one", have[i].line)
 		case i >= 0:
 			// Already there: an overlay may repeat the base.
 		default:
+			at[key] = len(have)
 			have = append(have, phrase{text: strings.Join(strings.Fields(e.text), " "), key: key, words: words, line: e.line})
 		}
+	}
+	if len(dead) > 0 {
+		kept := have[:0]
+		for i, p := range have {
+			if !dead[i] {
+				kept = append(kept, p)
+			}
+		}
+		have = kept
 	}
 	return have
 }

@@ -1,9 +1,10 @@
 package main
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"os"
+	"runtime"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -23,6 +24,7 @@ type checkJSON struct {
 
 func newCheckCmd(a *app) *cobra.Command {
 	var format, failOn, sens, lexPath, explain, modelDir string
+	var limits inputLimits
 	cmd := &cobra.Command{
 		Use:   "check FILE...|-",
 		Short: "Report what stories contain but do not declare (the moderation aid)",
@@ -30,6 +32,14 @@ func newCheckCmd(a *app) *cobra.Command {
 warnings, the predicted rating, every detected warning with its score,
 whether it was declared and the passages that show it (undeclared ones
 first), and a verdict.
+
+Nothing a story holds reaches the terminal as a control: in text and line
+output, control, bidi and other reordering or hiding characters taken from
+the input (passages, titles, declared values, file names, errors) are shown
+escaped, Go style: ESC as \x1b, a newline as \n, RIGHT-TO-LEFT OVERRIDE as
+\u202e. In line output one finding is one line, and the path escapes a
+backslash as \\ and a colon as \: so the line splits at its first four
+unescaped colons. JSON output escapes them as \u sequences.
 
 Exit codes: 0 clean, 1 when a story has findings of the kind --fail-on
 names, 2 on usage errors or when a story cannot be read.`,
@@ -62,23 +72,35 @@ names, 2 on usage errors or when a story cannot be read.`,
 				}
 			}
 			style := report.Style{Color: format == "text" && colorOK(a)}
-			enc := json.NewEncoder(a.stdout)
-			enc.SetEscapeHTML(false)
 			opt := classify.PredictOptions{Sensitivity: s}
 			failed, findings := 0, 0
-			for st := range datasets.Read(cmd.Context(), args, datasets.Options{Stdin: a.stdin}) {
+			// A story file above checkStreamAbove is scored from its file,
+			// chunk by chunk, as tagger run does, so memory stays bounded
+			// whatever its size.
+			ropt := limits.options(datasets.Options{Stdin: a.stdin, StreamAbove: checkStreamAbove})
+			for st := range datasets.Read(cmd.Context(), args, ropt) {
 				var row pipeline.Row
 				var ex *classify.Explanation
 				if st.Err != nil {
 					failed++
 					row = pipeline.NewRow(st, nil, m, st.Err)
 				} else {
-					res, err := pipeline.PredictStory(cmd.Context(), m, st, opt)
+					res, err := checkStory(cmd.Context(), m, st, opt)
 					if err != nil {
-						return err
+						if cmd.Context().Err() != nil {
+							return &exitCodeError{code: exitError, msg: "interrupted"}
+						}
+						failed++
+						row = pipeline.NewRow(st, nil, m, err)
+					} else {
+						row = pipeline.NewRow(st, &res, m, nil)
 					}
-					row = pipeline.NewRow(st, &res, m, nil)
-					if explain != "" {
+					switch {
+					case err != nil || explain == "":
+					case st.Streamed():
+						fmt.Fprintf(a.stderr, "tagger: --explain: %s is over %d MiB and was read in chunks; it has no explanation\n",
+							report.Clean(st.Source), checkStreamAbove>>20)
+					default:
 						if ex, err = m.Explain(cmd.Context(), st.Text, st.BodyByte, st.BodyLine, explain, opt); err != nil {
 							return &exitCodeError{code: exitError, msg: "--explain: " + err.Error()}
 						}
@@ -87,9 +109,10 @@ names, 2 on usage errors or when a story cannot be read.`,
 				if fail.Fails(row) {
 					findings++
 				}
+				var err error
 				switch format {
 				case "json":
-					err = enc.Encode(checkJSON{Row: row, Explanation: ex})
+					err = report.JSON(a.stdout, checkJSON{Row: row, Explanation: ex})
 				case "line":
 					err = report.Lines(a.stdout, row)
 				default:
@@ -120,7 +143,58 @@ names, 2 on usage errors or when a story cannot be read.`,
 	f.StringVar(&lexPath, "lexicon", "", "lexicon overlay YAML: add terms, reweight them, or silence them with weight 0")
 	f.StringVar(&explain, "explain", "", "explain which terms and words carried LABEL's score")
 	f.StringVar(&modelDir, "model", "", "model directory (default: the embedded model)")
+	limits.addFlags(cmd)
 	return cmd
+}
+
+// checkStreamAbove is the size above which check scores a story file from
+// the file, in chunks, instead of reading it into memory (tagger run's
+// default too): a 1.5 GB story then costs tens of megabytes, not gigabytes.
+// A variable for tests only.
+var checkStreamAbove int64 = 16 << 20
+
+// checkStory scores one story: in memory, or, when it is streamed, from
+// its file in chunks scored by as many goroutines as there are CPUs, the
+// path tagger run takes. A streamed story's word count is the body's
+// tokens, counted while scoring, as in tagger run.
+func checkStory(ctx context.Context, m *classify.Model, st *datasets.Story, opt classify.PredictOptions) (classify.Result, error) {
+	if !st.Streamed() {
+		return pipeline.PredictStory(ctx, m, st, opt)
+	}
+	rc, err := st.OpenBody()
+	if err != nil {
+		return classify.Result{}, err
+	}
+	defer rc.Close()
+	res, err := m.PredictReaderParallel(ctx, rc, st.BodyByte, st.BodyLine, opt, runtime.GOMAXPROCS(0))
+	if err != nil {
+		return classify.Result{}, fmt.Errorf("score %s: %w", st.Source, err)
+	}
+	st.Words = res.Tokens
+	return res, nil
+}
+
+// inputLimits are the caps on input read whole (datasets.Options
+// MaxStoryBytes, MaxMarkupBytes and MaxLineBytes), set by flags: whatever
+// is over them is a story that fails, naming the flag, instead of memory
+// spent. Zero keeps the readers' defaults.
+type inputLimits struct {
+	story, markup int64
+	line          int
+}
+
+// addFlags adds the flags that raise the caps.
+func (l *inputLimits) addFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.Int64Var(&l.story, "max-story-bytes", 0, fmt.Sprintf("largest text story read from standard input, a pipe or a device (0: %d MiB)", datasets.DefaultMaxStoryBytes>>20))
+	f.Int64Var(&l.markup, "max-markup-bytes", 0, fmt.Sprintf("largest HTML or EPUB story (0: %d MiB)", datasets.DefaultMaxMarkupBytes>>20))
+	f.IntVar(&l.line, "max-line-bytes", 0, fmt.Sprintf("longest JSONL line or CSV row of a corpus (0: %d MiB)", datasets.DefaultMaxLineBytes>>20))
+}
+
+// options sets the caps in o.
+func (l inputLimits) options(o datasets.Options) datasets.Options {
+	o.MaxStoryBytes, o.MaxMarkupBytes, o.MaxLineBytes = l.story, l.markup, l.line
+	return o
 }
 
 // colorOK reports whether text output may be coloured: stdout is a

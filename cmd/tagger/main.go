@@ -6,7 +6,10 @@
 //	tagger labels             the taxonomy
 //	tagger version
 //
-// Exit codes follow linters: 0 clean, 1 findings, 2 usage or runtime error.
+// Exit codes: 0 success (run: every story read and scored; check: clean),
+// 1 findings (check only), 2 usage or runtime error, or (run) any story that
+// failed unless --allow-errors, 130 after SIGINT and 143 after SIGTERM (run:
+// the output is valid and --resume completes it).
 package main
 
 import (
@@ -16,6 +19,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -29,9 +33,22 @@ func main() {
 // Exit codes.
 const (
 	exitOK       = 0
-	exitFindings = 1
+	exitFindings = 1 // check's findings; run never uses it
 	exitError    = 2
+	// exitSigInt and exitSigTerm are 128+SIGINT and 128+SIGTERM,
+	// as a shell reports a process killed by the signal: run stopped
+	// cleanly on the signal, its output valid and resumable.
+	exitSigInt  = 130
+	exitSigTerm = 143
 )
+
+// signalExitCode is the exit code of a run stopped by sig.
+func signalExitCode(sig os.Signal) int {
+	if sig == syscall.SIGTERM {
+		return exitSigTerm
+	}
+	return exitSigInt
+}
 
 // exitCodeError carries an exit code out of a command whose failure has
 // already been reported (per-story errors printed as they happened).
@@ -52,6 +69,28 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // on the first (tagger run finishes the stories it has read; a second
 // signal abandons it).
 func runWithSignals(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
+	// The first signal is remembered so that any command it stopped exits
+	// 130 or 143, as run does; every signal is passed on.
+	var first atomic.Value
+	var fwd chan os.Signal
+	if sigs != nil {
+		fwd = make(chan os.Signal, 2)
+		go func() {
+			for s := range sigs {
+				first.CompareAndSwap(nil, s)
+				fwd <- s
+			}
+		}()
+	}
+	code := execute(ctx, args, stdin, stdout, stderr, fwd)
+	if s, ok := first.Load().(os.Signal); ok && code != exitOK {
+		return signalExitCode(s)
+	}
+	return code
+}
+
+// execute runs the command line and returns its exit code.
+func execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 	root := newRootCmd(stdin, stdout, stderr, sigs)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)

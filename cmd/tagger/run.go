@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -21,7 +22,8 @@ import (
 func newRunCmd(a *app) *cobra.Command {
 	var out, progress, shard, sens, modelDir string
 	var workers int
-	var stats, resume bool
+	var stats, resume, allowErrors bool
+	var limits inputLimits
 	cmd := &cobra.Command{
 		Use:   "run INPUT... -o OUT.parquet|OUT.jsonl",
 		Short: "Label a corpus: one row per story to Parquet or JSONL",
@@ -31,9 +33,17 @@ row per story, in input order, to OUT (.parquet or .jsonl). A story that
 cannot be read or scored becomes a row with its error; the run goes on.
 
 The output is written to a temporary file beside OUT and renamed when
-complete. On SIGINT or SIGTERM, stories already read are finished and the
-file is closed valid; a second signal abandons the run. --resume completes
-an interrupted run: stories already in OUT are skipped, the rest appended.`,
+complete; OUT may not be an input, lie inside an input directory, or be
+written by two runs at once. On SIGINT or SIGTERM, stories already read are
+finished (for up to 3 s) and the file is closed valid; a second signal
+abandons the run, leaving OUT as it was. --resume completes an interrupted
+or killed run: rows already in OUT are kept, keyed by their source (path, or
+path:line) and its occurrence, and the rest appended; give the same inputs,
+model and sensitivity.
+
+Exit codes: 0 every story read and scored; 2 usage or runtime error, or any
+story failed (its row holds the error) unless --allow-errors; 130 after
+SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
@@ -43,7 +53,15 @@ an interrupted run: stories already in OUT are skipped, the rest appended.`,
 			if err != nil {
 				return err
 			}
-			cfg := pipeline.Config{Workers: workers, Sensitivity: s, Stdin: a.stdin}
+			switch {
+			case workers < 0:
+				return &exitCodeError{code: exitError, msg: fmt.Sprintf("--workers %d: use a positive number, or 0 for one per CPU", workers)}
+			case workers > pipeline.MaxWorkers():
+				a.log.Warn(fmt.Sprintf("--workers %d is more than this machine can use: running %d (4 per CPU)", workers, pipeline.MaxWorkers()))
+				workers = pipeline.MaxWorkers()
+			}
+			cfg := pipeline.Config{Workers: workers, Sensitivity: s, Stdin: a.stdin, Log: a.log,
+				MaxStoryBytes: limits.story, MaxMarkupBytes: limits.markup, MaxLineBytes: limits.line}
 			if os.Getenv("GOMEMLIMIT") == "" {
 				// Keep the heap, and so the RSS, near the in-flight budget:
 				// a corpus run must stay within 150 MB whatever its size.
@@ -54,20 +72,50 @@ an interrupted run: stories already in OUT are skipped, the rest appended.`,
 					return &exitCodeError{code: exitError, msg: err.Error()}
 				}
 			}
+			// Check the output before any work: it must not be an input,
+			// lie in an input directory, be a directory, or be in use.
+			if err := pipeline.CheckOutput(out, args); err != nil {
+				return &exitCodeError{code: exitError, msg: err.Error()}
+			}
+			if resume && out == pipeline.StdoutPath {
+				return &exitCodeError{code: exitError, msg: "cannot resume into standard output: write to a file (-o OUT.parquet or -o OUT.jsonl) to use --resume"}
+			}
+			if _, err := pipeline.NewSinkFormat(out); err != nil {
+				return &exitCodeError{code: exitError, msg: err.Error()}
+			}
+			lock, err := pipeline.LockOutput(out)
+			if err != nil {
+				return &exitCodeError{code: exitError, msg: err.Error()}
+			}
+			defer lock.Release()
 			if cfg.Model, err = loadModel(modelDir); err != nil {
 				return err
 			}
+			want := pipeline.RunMeta{Version: version, Model: cfg.Model.NameVersion(), Sensitivity: string(s)}
+			if err := pipeline.RecoverStale(out, resume, want, a.log); err != nil {
+				return err
+			}
 			if resume {
-				if cfg.Done, err = pipeline.ReadDone(out); err != nil {
+				got, exists, err := pipeline.ReadRunMeta(out)
+				if err != nil {
+					return fmt.Errorf("--resume: %w", err)
+				}
+				if exists {
+					if err := want.CheckResume(out, got); err != nil {
+						return &exitCodeError{code: exitError, msg: err.Error()}
+					}
+				}
+				if cfg.Done, err = pipeline.ReadDoneSources(out); err != nil {
 					return fmt.Errorf("--resume: %w", err)
 				}
 			}
 			sink, err := pipeline.NewSink(out, pipeline.SinkOptions{
-				Stdout:  a.stdout,
-				Append:  resume && cfg.Done != nil && cfg.Done.Len() > 0,
-				Version: version,
-				Model:   cfg.Model.NameVersion(),
-				Created: time.Now(),
+				Stdout:      a.stdout,
+				Append:      resume,
+				Version:     version,
+				Model:       want.Model,
+				Sensitivity: want.Sensitivity,
+				Created:     time.Now(),
 			})
 			if err != nil {
 				return err
@@ -77,13 +125,15 @@ an interrupted run: stories already in OUT are skipped, the rest appended.`,
 			defer cancel()
 			stop, stopReading := context.WithCancel(ctx)
 			defer stopReading()
+			var firstSig atomic.Value // os.Signal
 			go func() {
 				n := 0
 				for {
 					select {
-					case <-a.signals:
+					case sig := <-a.signals:
 						n++
 						if n == 1 {
+							firstSig.Store(sig)
 							fmt.Fprintln(a.stderr, "tagger: stopping: finishing the stories already read (signal again to abandon)")
 							stopReading()
 						} else {
@@ -95,12 +145,21 @@ an interrupted run: stories already in OUT are skipped, the rest appended.`,
 					}
 				}
 			}()
+			sigCode := func() int {
+				if sig, ok := firstSig.Load().(os.Signal); ok {
+					return signalExitCode(sig)
+				}
+				return exitSigInt
+			}
 			prog := &pipeline.Progress{}
 			done := startProgress(a, progress, args, prog)
 			sum, runErr := pipeline.Run(ctx, stop, args, sink, cfg, prog)
 			done()
 			if runErr != nil {
 				sink.Abort()
+				if firstSig.Load() != nil {
+					return &exitCodeError{code: sigCode(), msg: fmt.Sprintf("abandoned: %s is as it was before this run (%v)", out, runErr)}
+				}
 				return runErr
 			}
 			if err := sink.Close(); err != nil {
@@ -119,18 +178,26 @@ an interrupted run: stories already in OUT are skipped, the rest appended.`,
 			}
 			fmt.Fprintf(a.stderr, "%s: %d stories (%d errors, %d with undeclared warnings%s), %.1f MB in %.2fs, %.1f MB/s → %s\n",
 				state, sum.Stories, sum.Errors, sum.Undeclared, notChecked, float64(sum.Bytes)/1e6, sum.Elapsed.Seconds(), sum.MBps(), out)
+			switch {
+			case sum.Stopped:
+				return &exitCodeError{code: sigCode()}
+			case sum.Errors > 0 && !allowErrors:
+				return &exitCodeError{code: exitError, msg: fmt.Sprintf("%d of %d stories failed (see the error column of %s); --allow-errors exits 0 for them", sum.Errors, sum.Stories, out)}
+			}
 			return nil
 		},
 	}
 	f := cmd.Flags()
 	f.StringVarP(&out, "output", "o", "", "output file: .parquet or .jsonl (- for JSONL on stdout)")
-	f.IntVar(&workers, "workers", 0, "scoring workers (default: the number of CPUs)")
+	f.IntVar(&workers, "workers", 0, fmt.Sprintf("scoring workers (default: the number of CPUs; at most %d)", pipeline.MaxWorkers()))
 	f.StringVar(&progress, "progress", "auto", "progress bar on stderr: auto (when a terminal), always, never")
 	f.BoolVar(&stats, "stats", false, "print per-stage counters at the end")
-	f.StringVar(&shard, "shard", "", "process shard I of N (I/N), split by story id")
-	f.BoolVar(&resume, "resume", false, "complete an interrupted run: skip stories already in the output")
+	f.StringVar(&shard, "shard", "", "process shard I of N (I/N, 1 ≤ I ≤ N), split by story id")
+	f.BoolVar(&resume, "resume", false, "complete an interrupted or killed run: keep the rows already in the output, append the rest")
+	f.BoolVar(&allowErrors, "allow-errors", false, "exit 0 even when some stories failed (their rows hold the error)")
 	f.StringVar(&sens, "sensitivity", "balanced", "detection threshold: low, balanced, high")
 	f.StringVar(&modelDir, "model", "", "model directory (default: the embedded model)")
+	limits.addFlags(cmd)
 	return cmd
 }
 

@@ -67,9 +67,11 @@ func TestRunUsage(t *testing.T) {
 	}
 }
 
-// TestRunInterruptAndResume sends SIGINT to a real tagger process midway:
-// the output must be a valid Parquet file with the rows done so far, and
-// --resume must complete it with every story exactly once.
+// TestRunInterruptAndResume sends SIGINT to a real tagger process midway
+// through a corpus given twice (every story ID appears twice): it must exit
+// 130 with a valid Parquet file of the rows done so far, and --resume must
+// complete it with every story exactly twice (it used to skip the second
+// copy of every ID already written).
 func TestRunInterruptAndResume(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skipping the process test")
@@ -93,7 +95,7 @@ func TestRunInterruptAndResume(t *testing.T) {
 			t.Fatal(err)
 		}
 		out = filepath.Join(t.TempDir(), "labels.parquet")
-		cmd := exec.Command(bin, "run", corpus, "-o", out, "--workers", "1", "--progress", "never")
+		cmd := exec.Command(bin, "run", corpus, corpus, "-o", out, "--workers", "1", "--progress", "never")
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
@@ -101,10 +103,11 @@ func TestRunInterruptAndResume(t *testing.T) {
 		}
 		time.Sleep(700 * time.Millisecond)
 		cmd.Process.Signal(syscall.SIGINT)
-		if err := cmd.Wait(); err != nil {
-			t.Fatalf("interrupted run: %v\n%s", err, stderr.String())
-		}
+		cmd.Wait()
 		stopped = strings.Contains(stderr.String(), "stopped early")
+		if code := cmd.ProcessState.ExitCode(); stopped && code != exitSigInt || !stopped && code != 0 {
+			t.Fatalf("interrupted run: exit %d (stopped %v)\n%s", code, stopped, stderr.String())
+		}
 		if !stopped && !strings.Contains(stderr.String(), "done:") {
 			t.Fatalf("the run neither finished nor said it stopped:\n%s", stderr.String())
 		}
@@ -118,10 +121,10 @@ func TestRunInterruptAndResume(t *testing.T) {
 	}
 	// On a loaded machine the signal may land before the first row: the
 	// file must still be valid, and it must not hold every story.
-	if len(part) >= files {
-		t.Fatalf("interrupted run wrote %d of %d rows", len(part), files)
+	if len(part) >= 2*files {
+		t.Fatalf("interrupted run wrote %d of %d rows", len(part), 2*files)
 	}
-	resume := exec.Command(bin, "run", corpus, "-o", out, "--resume", "--progress", "never")
+	resume := exec.Command(bin, "run", corpus, corpus, "-o", out, "--resume", "--progress", "never")
 	if msg, err := resume.CombinedOutput(); err != nil {
 		t.Fatalf("resume: %v\n%s", err, msg)
 	}
@@ -131,10 +134,15 @@ func TestRunInterruptAndResume(t *testing.T) {
 	}
 	seen := map[string]int{}
 	for _, r := range rows {
-		seen[r.ID]++
+		seen[r.Source]++
 	}
-	if len(rows) != files || len(seen) != files {
-		t.Errorf("after --resume: %d rows, %d distinct stories, want %d", len(rows), len(seen), files)
+	if len(rows) != 2*files || len(seen) != files {
+		t.Errorf("after --resume: %d rows, %d distinct stories, want %d and %d", len(rows), len(seen), 2*files, files)
+	}
+	for src, n := range seen {
+		if n != 2 {
+			t.Errorf("%s: %d rows, want 2", src, n)
+		}
 	}
 	if _, err := os.Stat(out); err != nil {
 		t.Error(err)

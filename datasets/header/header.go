@@ -315,10 +315,10 @@ const headerLook = maxPreamble + 4
 // finds no header, so the story is all body.
 func headerStart(text string) bool {
 	seen := 0
-	for pos := 0; pos < len(text) && pos < maxScanBytes && seen < headerLook; {
+	for pos, kept := 0, 0; pos < len(text) && kept < maxScanBytes && seen < headerLook; {
 		end, next := lineEnd(text, pos)
 		t := strings.TrimSpace(text[pos:end])
-		pos = next
+		pos, kept = next, kept+min(end-pos, maxLineText)+1
 		if t == "" {
 			continue
 		}
@@ -345,15 +345,21 @@ func headerStart(text string) bool {
 // all end a line, so offsets stay those of the text as given.
 func scanLines(text string) []line {
 	var lines []line
-	for pos := 0; pos < len(text) && len(lines) < maxScanLines && pos < maxScanBytes; {
+	for pos, kept := 0, 0; pos < len(text) && len(lines) < maxScanLines && kept < maxScanBytes; {
 		end, next := lineEnd(text, pos)
 		ln := line{text: text[pos:end], start: pos, next: next}
 		classifyLine(&ln)
 		lines = append(lines, ln)
-		pos = next
+		pos, kept = next, kept+min(end-pos, maxLineText)+1
 	}
 	return lines
 }
+
+// maxLineText is as much of one line as counts against the window of
+// maxScanBytes: a longer line (a 1 MB title, a line of 100,000 tags) is
+// read whole, as the work on a line is linear in its length, but does not
+// push the fields after it out of the window.
+const maxLineText = 8 << 10
 
 func classifyLine(ln *line) {
 	t := strings.TrimSpace(ln.text)

@@ -1,6 +1,37 @@
 // Package report turns a story's output row into what a moderator reads
 // (text), what an editor or CI consumes (path:line:label:score:message) and
 // the verdict behind tagger check's exit code.
+//
+// # Terminal safety
+//
+// Every string a report prints that comes from its input (a passage, a
+// title, a declared raw value, a file name, an error or note that quotes
+// them) goes through Clean first, so that a story cannot drive the
+// moderator's terminal: move the cursor, erase a line, hide text, reorder
+// it, or forge the verdict. tagger's own colours (Style) are added after,
+// and are the only escape sequences a report writes.
+//
+// The escaped form is Go's (strconv.Quote's, as in the quoted title) for
+// one character:
+//
+//	\n \r \t \a \b \f \v  newline, carriage return, tab, bell, backspace,
+//	                     form feed, vertical tab
+//	\x1b \x00 ... \x7f   any other C0 control and DEL (ESC is \x1b)
+//	\u009b \u202e        C1 controls (U+0080–U+009F, CSI is \u009b), bidi
+//	                     controls and the other characters listed below
+//	\U000e0041           the same above U+FFFF (tag characters)
+//	\xff                 a byte that is not UTF-8 (file names may hold any)
+//
+// Escaped characters: C0 controls (U+0000–U+001F), DEL, C1 controls; the
+// bidi marks, embeddings, overrides and isolates (U+061C, U+200E, U+200F,
+// U+202A–U+202E, U+2066–U+2069) that reorder what follows them; the line
+// and paragraph separators U+2028 and U+2029; the interlinear annotation
+// characters U+FFF9–U+FFFB and the tag characters U+E0000–U+E007F, which
+// hide text. Zero-width joiners and non-joiners, soft hyphens and the
+// like are kept: legitimate scripts and emoji need them and they cannot
+// move or hide a line. A backslash is printed as it is in text reports, so
+// the escapes are for reading, not for decoding; Lines escapes its path
+// field reversibly (see EscapePath).
 package report
 
 import (
@@ -79,20 +110,20 @@ func Text(w io.Writer, r pipeline.Row, st Style) error {
 	if r.Title != nil {
 		title = fmt.Sprintf(" — %q", *r.Title)
 	}
-	fmt.Fprintf(&b, "%s%s\n", st.bold(r.Source), title)
+	fmt.Fprintf(&b, "%s%s\n", st.bold(Clean(r.Source)), title)
 	if r.Error != nil {
-		fmt.Fprintf(&b, "  %s %s\n", st.red("error:"), *r.Error)
+		fmt.Fprintf(&b, "  %s %s\n", st.red("error:"), Clean(*r.Error))
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
 	fmt.Fprintf(&b, "  declared   rating %s · warnings %s\n", declaredRating(r), declaredWarnings(r))
 	if r.Note != nil {
-		fmt.Fprintf(&b, "  %s %s\n", st.yellow("not checked:"), strings.TrimPrefix(*r.Note, "not checked: "))
+		fmt.Fprintf(&b, "  %s %s\n", st.yellow("not checked:"), Clean(strings.TrimPrefix(*r.Note, "not checked: ")))
 		fmt.Fprintf(&b, "  %s\n", Verdict(r, st))
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
-	fmt.Fprintf(&b, "  predicted  rating %s%s\n", deref(r.PredictedRating, "?"), ratingNote(r, st))
+	fmt.Fprintf(&b, "  predicted  rating %s%s\n", Clean(deref(r.PredictedRating, "?")), ratingNote(r, st))
 
 	fs := Findings(r)
 	if len(fs) == 0 {
@@ -106,14 +137,14 @@ func Text(w io.Writer, r pipeline.Row, st Style) error {
 		case f.NotWarned:
 			mark, state = st.yellow("!"), st.yellow("not warned (creator chose not to warn)")
 		}
-		fmt.Fprintf(&b, "  %s %-22s %.2f  %s\n", mark, st.bold(f.Label), f.Score, state)
+		fmt.Fprintf(&b, "  %s %-22s %.2f  %s\n", mark, st.bold(Clean(f.Label)), f.Score, state)
 		n := 0
 		for _, e := range r.Evidence {
 			if e.Label != f.Label || n == maxSnippets {
 				continue
 			}
 			n++
-			fmt.Fprintf(&b, "      %s %s\n", st.dim(lineRange(e)), quote(e.Snippet))
+			fmt.Fprintf(&b, "      %s %s\n", st.dim(lineRange(e)), quote(CleanLine(e.Snippet)))
 		}
 	}
 	fmt.Fprintf(&b, "  %s\n", Verdict(r, st))
@@ -192,18 +223,18 @@ func Verdict(r pipeline.Row, st Style) string {
 	}
 	var parts []string
 	if n := len(r.UndeclaredWarnings); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d undeclared warning%s (%s)", n, plural(n), strings.Join(r.UndeclaredWarnings, ", ")))
+		parts = append(parts, fmt.Sprintf("%d undeclared warning%s (%s)", n, plural(n), cleanJoin(r.UndeclaredWarnings)))
 	}
 	if r.RatingUnderdeclared != nil && *r.RatingUnderdeclared {
-		parts = append(parts, fmt.Sprintf("rating under-declared (%s → %s)", deref(r.DeclaredRatingRaw, "?"), deref(r.PredictedRating, "?")))
+		parts = append(parts, fmt.Sprintf("rating under-declared (%s → %s)", CleanLine(deref(r.DeclaredRatingRaw, "?")), Clean(deref(r.PredictedRating, "?"))))
 	}
 	if len(parts) == 0 {
 		msg := "verdict: OK — the declarations cover what tagger found"
 		if nw := notWarned(r); len(nw) > 0 {
-			msg = fmt.Sprintf("verdict: OK — the creator chose not to warn; found, not warned: %s", strings.Join(nw, ", "))
+			msg = fmt.Sprintf("verdict: OK — the creator chose not to warn; found, not warned: %s", cleanJoin(nw))
 		}
 		if r.DeclaredRating == nil {
-			msg += fmt.Sprintf(" (no rating declared; the text reads as %s)", deref(r.PredictedRating, "?"))
+			msg += fmt.Sprintf(" (no rating declared; the text reads as %s)", Clean(deref(r.PredictedRating, "?")))
 		}
 		return st.green(msg)
 	}
@@ -213,26 +244,35 @@ func Verdict(r pipeline.Row, st Style) string {
 // Lines writes one path:line:label:score:message line per finding: each
 // passage of an undeclared warning (or of one not warned, in a work whose
 // creator chose not to warn), and an under-declared rating.
+//
+// One finding is exactly one line, whatever the input holds. The path is
+// escaped by EscapePath (a backslash is "\\", a colon "\:", a newline
+// "\n", ESC "\x1b"), so the line splits at its first four unescaped
+// colons: path, line, label, score, and the message, which runs to the end
+// of the line and may hold colons. In the message white space runs are one
+// space and controls, bidi and hiding characters are escaped as Clean
+// does.
 func Lines(w io.Writer, r pipeline.Row) error {
 	var b strings.Builder
+	src := EscapePath(r.Source)
 	if r.Error != nil {
-		fmt.Fprintf(&b, "%s:1:error:1.00:%s\n", r.Source, oneLine(*r.Error))
+		fmt.Fprintf(&b, "%s:1:error:1.00:%s\n", src, CleanLine(*r.Error))
 	}
 	if r.Note != nil {
-		fmt.Fprintf(&b, "%s:1:not-checked:1.00:%s\n", r.Source, oneLine(*r.Note))
+		fmt.Fprintf(&b, "%s:1:not-checked:1.00:%s\n", src, CleanLine(*r.Note))
 	}
 	nw := notWarned(r)
 	for _, e := range r.Evidence {
 		switch {
 		case slices.Contains(r.UndeclaredWarnings, e.Label):
-			fmt.Fprintf(&b, "%s:%d:%s:%.2f:undeclared warning: %s\n", r.Source, e.LineStart, e.Label, e.Score, oneLine(e.Snippet))
+			fmt.Fprintf(&b, "%s:%d:%s:%.2f:undeclared warning: %s\n", src, e.LineStart, EscapePath(e.Label), e.Score, CleanLine(e.Snippet))
 		case slices.Contains(nw, e.Label):
-			fmt.Fprintf(&b, "%s:%d:%s:%.2f:not warned (creator chose not to warn): %s\n", r.Source, e.LineStart, e.Label, e.Score, oneLine(e.Snippet))
+			fmt.Fprintf(&b, "%s:%d:%s:%.2f:not warned (creator chose not to warn): %s\n", src, e.LineStart, EscapePath(e.Label), e.Score, CleanLine(e.Snippet))
 		}
 	}
 	if r.RatingUnderdeclared != nil && *r.RatingUnderdeclared {
-		fmt.Fprintf(&b, "%s:1:rating:1.00:rating under-declared: %s (%s) but the text reads as %s\n", r.Source,
-			deref(r.DeclaredRatingRaw, "?"), deref(r.DeclaredRating, "?"), deref(r.PredictedRating, "?"))
+		fmt.Fprintf(&b, "%s:1:rating:1.00:rating under-declared: %s (%s) but the text reads as %s\n", src,
+			CleanLine(deref(r.DeclaredRatingRaw, "?")), CleanLine(deref(r.DeclaredRating, "?")), CleanLine(deref(r.PredictedRating, "?")))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -242,7 +282,7 @@ func Lines(w io.Writer, r pipeline.Row) error {
 func Explain(w io.Writer, ex *classify.Explanation, st Style) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "  explain %s: score %.2f (%s); story statistic %.2f against %.2f, %s\n",
-		st.bold(ex.Label), ex.Score, detected(ex.Detected), ex.Story, ex.StoryThreshold, evidenceNote(ex.Evidence))
+		st.bold(Clean(ex.Label)), ex.Score, detected(ex.Detected), ex.Story, ex.StoryThreshold, evidenceNote(ex.Evidence))
 	fmt.Fprintf(&b, "    %d window%s over the window threshold (raw %.2f)\n", ex.Passages, plural(ex.Passages), ex.Threshold)
 	if ex.Source == "model" {
 		fmt.Fprintf(&b, "    naive Bayes over the words of windows whose lexicon weight reaches %.1f; prior %.2f\n", ex.Gate, ex.Prior)
@@ -263,10 +303,10 @@ func Explain(w io.Writer, ex *classify.Explanation, st Style) error {
 		if t.Figurative {
 			note = " (after a simile: weight reduced)"
 		}
-		fmt.Fprintf(&b, "    term  %-24s %+.2f  %q%s\n", t.Term, t.Weight, t.Text, note)
+		fmt.Fprintf(&b, "    term  %-24s %+.2f  %q%s\n", Clean(t.Term), t.Weight, t.Text, note)
 	}
 	for _, wd := range ex.Window.Words {
-		fmt.Fprintf(&b, "    word  %-24s %+.2f\n", wd.Word, wd.Weight)
+		fmt.Fprintf(&b, "    word  %-24s %+.2f\n", Clean(wd.Word), wd.Weight)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -282,7 +322,7 @@ func detected(d bool) string {
 func declaredRating(r pipeline.Row) string {
 	switch {
 	case r.DeclaredRating != nil:
-		return fmt.Sprintf("%s (%s)", deref(r.DeclaredRatingRaw, *r.DeclaredRating), *r.DeclaredRating)
+		return fmt.Sprintf("%s (%s)", CleanLine(deref(r.DeclaredRatingRaw, *r.DeclaredRating)), Clean(*r.DeclaredRating))
 	case r.DeclaredRatingRaw != nil:
 		return fmt.Sprintf("%q (not understood)", *r.DeclaredRatingRaw)
 	}
@@ -296,20 +336,20 @@ func declaredWarnings(r pipeline.Row) string {
 		if len(r.DeclaredWarnings) == 0 {
 			s = "declared, none of them in the taxonomy"
 		} else {
-			s = "declared: " + strings.Join(r.DeclaredWarnings, ", ")
+			s = "declared: " + cleanJoin(r.DeclaredWarnings)
 		}
 	case "none-apply":
 		s = "none apply (declared)"
 	case "chose-not-to-warn":
 		s = "the creator chose not to warn"
 		if len(r.DeclaredWarnings) > 0 {
-			s += ", naming only: " + strings.Join(r.DeclaredWarnings, ", ")
+			s += ", naming only: " + cleanJoin(r.DeclaredWarnings)
 		}
 	default:
 		s = "missing (no warnings field)"
 	}
 	if len(r.NegatedWarnings) > 0 {
-		s += "; ruled out: " + strings.Join(r.NegatedWarnings, ", ")
+		s += "; ruled out: " + cleanJoin(r.NegatedWarnings)
 	}
 	if len(r.UnmappedWarnings) > 0 {
 		s += fmt.Sprintf("; not understood: %q", strings.Join(r.UnmappedWarnings, "; "))
@@ -337,6 +377,15 @@ func lineRange(e pipeline.Evidence) string {
 func quote(s string) string { return "“" + s + "”" }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// cleanJoin joins labels for a report line, each made safe by Clean.
+func cleanJoin(ls []string) string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = Clean(l)
+	}
+	return strings.Join(out, ", ")
+}
 
 func deref(p *string, def string) string {
 	if p == nil {

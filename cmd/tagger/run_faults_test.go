@@ -1,0 +1,273 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tagger-dev/tagger/pipeline"
+)
+
+const faultStory = "Title: Harbour\nWarnings: none\n\nHe stabbed the guard and the blood pooled on the stones.\n"
+
+// writeFiles writes files (path relative to dir → content).
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, b := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(b), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// hashFiles returns the SHA-256 of every regular file under dir.
+func hashFiles(t *testing.T, dir string) map[string][32]byte {
+	t.Helper()
+	h := map[string][32]byte{}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			b, _ := os.ReadFile(p)
+			h[p] = sha256.Sum256(b)
+		}
+		return nil
+	})
+	return h
+}
+
+// TestRunExitCodes: 0 when every story was read and scored, 2 when one
+// failed (the output is still written) unless --allow-errors.
+func TestRunExitCodes(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		flags []string
+		code  int
+		rows  int
+	}{
+		{"clean", map[string]string{"a.txt": faultStory}, nil, exitOK, 1},
+		{"a failed story", map[string]string{"a.txt": faultStory, "e.txt": ""}, nil, exitError, 2},
+		{"a failed story allowed", map[string]string{"a.txt": faultStory, "e.txt": ""}, []string{"--allow-errors"}, exitOK, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, filepath.Join(dir, "in"), tt.files)
+			out := filepath.Join(dir, "out.jsonl")
+			_, errOut, code := runCLI(t, "", append([]string{"run", filepath.Join(dir, "in"), "-o", out, "--progress", "never"}, tt.flags...)...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d: %s", code, tt.code, errOut)
+			}
+			if rows, err := pipeline.ReadRows(out); err != nil || len(rows) != tt.rows {
+				t.Errorf("%d rows, %v; want %d", len(rows), err, tt.rows)
+			}
+		})
+	}
+}
+
+// TestRunRefusesOutputs: an output that would destroy or be read back as
+// an input, or that another run holds, is refused before any work, and no
+// input changes.
+func TestRunRefusesOutputs(t *testing.T) {
+	tests := []struct {
+		name   string
+		inputs []string
+		out    string
+		setup  func(t *testing.T, dir string)
+		want   string
+	}{
+		{"-o is an input", []string{"c.jsonl"}, "c.jsonl", nil, "is the input"},
+		{"-o is an input through a symlink", []string{"c.jsonl"}, "link.jsonl", func(t *testing.T, dir string) {
+			os.Symlink("c.jsonl", filepath.Join(dir, "link.jsonl"))
+		}, "is the input"},
+		{"-o inside an input directory", []string{"in"}, "in/sub/out.parquet", func(t *testing.T, dir string) {
+			os.MkdirAll(filepath.Join(dir, "in", "sub"), 0o755)
+		}, "inside the input directory"},
+		{"-o an existing directory", []string{"in"}, "outdir.jsonl", func(t *testing.T, dir string) {
+			os.Mkdir(filepath.Join(dir, "outdir.jsonl"), 0o755)
+		}, "is a directory"},
+		{"-o locked by another run", []string{"in"}, "out.jsonl", func(t *testing.T, dir string) {
+			l, err := pipeline.LockOutput(filepath.Join(dir, "out.jsonl"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { l.Release() })
+		}, "another tagger run"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, dir, map[string]string{"c.jsonl": `{"id":"a","text":"It rained."}` + "\n", "in/a.txt": faultStory})
+			if tt.setup != nil {
+				tt.setup(t, dir)
+			}
+			before := hashFiles(t, dir)
+			t.Chdir(dir)
+			_, errOut, code := runCLI(t, "", append(append([]string{"run"}, tt.inputs...), "-o", tt.out, "--progress", "never")...)
+			if code != exitError || !strings.Contains(errOut, tt.want) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, errOut, tt.want)
+			}
+			after := hashFiles(t, dir)
+			for p, h := range before {
+				if after[p] != h {
+					t.Errorf("input %s changed", p)
+				}
+			}
+			if len(after) != len(before) {
+				t.Errorf("files before %d, after %d", len(before), len(after))
+			}
+		})
+	}
+}
+
+// TestRunResumeRefusesOtherOperatingPoint: a resumed run at another
+// sensitivity would mix rows of two operating points.
+func TestRunResumeRefusesOtherOperatingPoint(t *testing.T) {
+	for _, ext := range []string{"jsonl", "parquet"} {
+		t.Run(ext, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, filepath.Join(dir, "in"), map[string]string{"a.txt": faultStory})
+			out := filepath.Join(dir, "out."+ext)
+			in := filepath.Join(dir, "in")
+			if _, errOut, code := runCLI(t, "", "run", in, "-o", out, "--progress", "never", "--sensitivity", "high"); code != 0 {
+				t.Fatalf("first run: %d %s", code, errOut)
+			}
+			_, errOut, code := runCLI(t, "", "run", in, "-o", out, "--progress", "never", "--resume", "--sensitivity", "low")
+			if code != exitError || !strings.Contains(errOut, `sensitivity "high"`) || !strings.Contains(errOut, `"low"`) {
+				t.Errorf("exit %d, stderr %q; want 2 naming both sensitivities", code, errOut)
+			}
+			if _, errOut, code := runCLI(t, "", "run", in, "-o", out, "--progress", "never", "--resume", "--sensitivity", "high"); code != 0 {
+				t.Errorf("resume at the same sensitivity: %d %s", code, errOut)
+			}
+			if rows, err := pipeline.ReadRows(out); err != nil || len(rows) != 1 {
+				t.Errorf("%d rows, %v", len(rows), err)
+			}
+		})
+	}
+}
+
+func TestRunWorkersAndShardFlags(t *testing.T) {
+	tests := []struct {
+		flags []string
+		code  int
+		want  string
+	}{
+		{[]string{"--workers", "100000000"}, exitOK, "more than this machine can use"},
+		{[]string{"--workers", "-3"}, exitError, "--workers -3"},
+		{[]string{"--shard", "1/2/3"}, exitError, "--shard"},
+		{[]string{"--shard", "1/1"}, exitOK, ""},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.flags, " "), func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, dir, map[string]string{"a.txt": faultStory})
+			_, errOut, code := runCLI(t, "", append([]string{"run", filepath.Join(dir, "a.txt"), "-o", filepath.Join(dir, "o.jsonl"), "--progress", "never"}, tt.flags...)...)
+			if code != tt.code || !strings.Contains(errOut, tt.want) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, errOut, tt.code, tt.want)
+			}
+		})
+	}
+}
+
+// TestRunSignalsAndKill runs the binary on a directory and then standard
+// input held open (the run waits there, its rows so far written): SIGINT
+// and SIGTERM stop it within 5 s with 130 and 143 and a valid output;
+// after SIGKILL, --resume recovers the killed run's rows from its
+// temporary file (JSONL) and completes the output with every story once.
+func TestRunSignalsAndKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skipping the process test")
+	}
+	bin := filepath.Join(t.TempDir(), "tagger")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	tests := []struct {
+		sig  syscall.Signal
+		ext  string
+		code int    // -1: killed
+		want string // in the resumed run's stderr
+	}{
+		{syscall.SIGINT, "jsonl", exitSigInt, ""},
+		{syscall.SIGTERM, "parquet", exitSigTerm, ""},
+		{syscall.SIGKILL, "jsonl", -1, "recovered the rows of a killed run"},
+		{syscall.SIGKILL, "parquet", -1, "without its footer"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.sig.String()+"/"+tt.ext, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, filepath.Join(dir, "in"), map[string]string{"a.txt": faultStory, "b.txt": faultStory, "c.txt": faultStory})
+			in, out := filepath.Join(dir, "in"), filepath.Join(dir, "out."+tt.ext)
+			before := hashFiles(t, in)
+			pr, pw, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pw.Close()
+			cmd := exec.Command(bin, "run", in, in, "-", "-o", out, "--progress", "never", "--workers", "2")
+			var stderr bytes.Buffer
+			cmd.Stdin, cmd.Stderr = pr, &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			pr.Close()
+			time.Sleep(2 * time.Second) // the six file stories are written; stdin waits
+			t0 := time.Now()
+			cmd.Process.Signal(tt.sig)
+			cmd.Wait()
+			if took := time.Since(t0); took > 5*time.Second {
+				t.Errorf("stopped %v after %v", took, tt.sig)
+			}
+			code := cmd.ProcessState.ExitCode()
+			if code != tt.code {
+				t.Errorf("exit %d after %v, want %d\n%s", code, tt.sig, tt.code, stderr.String())
+			}
+			if tt.code >= 0 {
+				if rows, err := pipeline.ReadRows(out); err != nil || len(rows) != 6 {
+					t.Errorf("stopped output: %d rows, %v; want the 6 read", len(rows), err)
+				}
+			}
+			resume := exec.Command(bin, "run", in, in, "-", "-o", out, "--progress", "never", "--resume")
+			resume.Stdin = strings.NewReader(faultStory)
+			msg, err := resume.CombinedOutput()
+			if err != nil {
+				t.Fatalf("resume: %v\n%s", err, msg)
+			}
+			if !strings.Contains(string(msg), tt.want) {
+				t.Errorf("resume says %q, want %q", msg, tt.want)
+			}
+			rows, err := pipeline.ReadRows(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var srcs []string
+			for _, r := range rows {
+				srcs = append(srcs, filepath.Base(r.Source))
+			}
+			slices.Sort(srcs)
+			if want := []string{"-", "a.txt", "a.txt", "b.txt", "b.txt", "c.txt", "c.txt"}; !slices.Equal(srcs, want) {
+				t.Errorf("after resume: sources %q, want %q", srcs, want)
+			}
+			if m, _ := filepath.Glob(filepath.Join(dir, ".out.*.tmp-*")); len(m) > 0 {
+				t.Errorf("temporary files left: %q", m)
+			}
+			after := hashFiles(t, in)
+			for p, h := range before {
+				if after[p] != h {
+					t.Errorf("input %s changed", p)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,470 @@
+//go:build unix
+
+package datasets
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// cancelBound is how long Read may take to return once its context is
+// cancelled: generous, as a test of promptness, not of speed.
+const cancelBound = 3 * time.Second
+
+// readUntilCancel runs Read over inputs, cancels its context after a
+// moment, and fails if Read has not returned within cancelBound.
+func readUntilCancel(t *testing.T, inputs []string, opt Options) []*Story {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan []*Story, 1)
+	go func() {
+		var out []*Story
+		for s := range Read(ctx, inputs, opt) {
+			out = append(out, s)
+		}
+		done <- out
+	}()
+	time.Sleep(200 * time.Millisecond)
+	cancel()
+	select {
+	case out := <-done:
+		return out
+	case <-time.After(cancelBound):
+		t.Fatalf("Read(%q) still blocked %v after its context was cancelled", inputs, cancelBound)
+		return nil
+	}
+}
+
+func mkfifo(t *testing.T, p string) {
+	t.Helper()
+	if err := syscall.Mkfifo(p, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+}
+
+// Every blocking read gives way to cancellation.
+func TestReadCancelsBlockedInputs(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, dir string) ([]string, Options)
+	}{
+		{"jsonl symlink to /dev/zero", func(t *testing.T, dir string) ([]string, Options) {
+			p := filepath.Join(dir, "zero.jsonl")
+			if err := os.Symlink("/dev/zero", p); err != nil {
+				t.Fatal(err)
+			}
+			return []string{p}, Options{}
+		}},
+		{"csv symlink to /dev/zero", func(t *testing.T, dir string) ([]string, Options) {
+			p := filepath.Join(dir, "zero.csv")
+			if err := os.Symlink("/dev/zero", p); err != nil {
+				t.Fatal(err)
+			}
+			return []string{p}, Options{}
+		}},
+		{"fifo without a writer", func(t *testing.T, dir string) ([]string, Options) {
+			p := filepath.Join(dir, "pipe.txt")
+			mkfifo(t, p)
+			return []string{p}, Options{}
+		}},
+		{"fifo whose writer never closes", func(t *testing.T, dir string) ([]string, Options) {
+			p := filepath.Join(dir, "pipe.jsonl")
+			mkfifo(t, p)
+			// O_RDWR opens a FIFO without waiting for a reader (Linux), and
+			// keeps a writer on it.
+			w, err := os.OpenFile(p, os.O_RDWR, 0)
+			if err != nil {
+				t.Skipf("open fifo: %v", err)
+			}
+			t.Cleanup(func() { w.Close() })
+			w.WriteString(`{"id":"1","text":"One."}` + "\n" + `{"id":"2","te`)
+			return []string{p}, Options{}
+		}},
+		{"stdin that never closes (io.Reader)", func(t *testing.T, dir string) ([]string, Options) {
+			pr, pw := io.Pipe()
+			t.Cleanup(func() { pw.Close() })
+			go pw.Write([]byte("Title: x\n\nText"))
+			return []string{"-"}, Options{Stdin: pr}
+		}},
+		{"stdin that never closes (*os.File pipe)", func(t *testing.T, dir string) ([]string, Options) {
+			pr, pw, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { pw.Close(); pr.Close() })
+			pw.WriteString(`{"id":"1","text":"One."}` + "\n")
+			return []string{"-"}, Options{Stdin: pr}
+		}},
+		{"stdin from /dev/zero as jsonl-looking text", func(t *testing.T, dir string) ([]string, Options) {
+			// Endless spaces: neither binary nor ever a line.
+			return []string{"-"}, Options{Stdin: endless(' ')}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			inputs, opt := tc.setup(t, t.TempDir())
+			readUntilCancel(t, inputs, opt)
+		})
+	}
+}
+
+// endless is an input of one byte repeated for ever.
+type endless byte
+
+func (e endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(e)
+	}
+	return len(p), nil
+}
+
+// A file found under a directory that is, once opened, not a regular file
+// (swapped for a FIFO after the listing) is refused, without blocking.
+func TestReadFileSwappedForFIFO(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "story.txt")
+	mkfifo(t, p)
+	var got []*Story
+	done := make(chan bool, 1)
+	go func() {
+		r := newReader(context.Background(), Options{}, func(s *Story) bool { got = append(got, s); return true })
+		done <- r.openFile(p, "story") // as walk calls it for a regular file
+	}()
+	select {
+	case <-done:
+	case <-time.After(cancelBound):
+		t.Fatal("opening a FIFO found under a directory blocked")
+	}
+	if len(got) != 1 {
+		t.Fatalf("got %d stories, want 1", len(got))
+	}
+	checkErr(t, got[0], nil, "not a regular file")
+}
+
+// Input of unknown size is read up to Options.MaxStoryBytes; binary input
+// fails at its first NUL byte.
+func TestReadUnknownSizeBounded(t *testing.T) {
+	const cap = 1 << 20
+	tests := []struct {
+		name     string
+		input    func(t *testing.T, dir string) (string, io.Reader)
+		sentinel error
+		text     string
+		maxRead  int64 // most bytes the read may consume; 0: not counted
+	}{
+		{"/dev/zero as a text file", func(t *testing.T, dir string) (string, io.Reader) {
+			p := filepath.Join(dir, "zero.txt")
+			os.Symlink("/dev/zero", p)
+			return p, nil
+		}, ErrBinary, "NUL byte at offset 0", 0},
+		{"/dev/urandom as a text file", func(t *testing.T, dir string) (string, io.Reader) {
+			p := filepath.Join(dir, "random.txt")
+			os.Symlink("/dev/urandom", p)
+			return p, nil
+		}, ErrBinary, "NUL byte", 0},
+		{"stdin of NUL bytes", func(t *testing.T, dir string) (string, io.Reader) {
+			return "-", endless(0)
+		}, ErrBinary, "NUL byte at offset 0", 128 << 10},
+		{"stdin of endless text", func(t *testing.T, dir string) (string, io.Reader) {
+			return "-", endless('a')
+		}, ErrTooLarge, "--max-story-bytes", cap + 8<<20},
+		{"a pipe of endless text", func(t *testing.T, dir string) (string, io.Reader) {
+			p := filepath.Join(dir, "pipe.txt")
+			mkfifo(t, p)
+			go func() {
+				w, err := os.OpenFile(p, os.O_WRONLY, 0)
+				if err != nil {
+					return
+				}
+				defer w.Close()
+				io.Copy(w, io.LimitReader(endless('b'), 64<<20))
+			}()
+			return p, nil
+		}, ErrTooLarge, "--max-story-bytes", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in, stdin := tc.input(t, t.TempDir())
+			var counted *countingReader
+			opt := Options{MaxStoryBytes: cap}
+			if stdin != nil {
+				counted = &countingReader{r: stdin}
+				opt.Stdin = counted
+			}
+			got := collect(t, []string{in}, opt)
+			if len(got) != 1 {
+				t.Fatalf("got %d stories, want 1", len(got))
+			}
+			checkErr(t, got[0], tc.sentinel, tc.text)
+			if counted != nil && tc.maxRead > 0 && int64(counted.n) > tc.maxRead {
+				t.Errorf("read %d bytes of standard input, want at most %d", counted.n, tc.maxRead)
+			}
+		})
+	}
+}
+
+// HTML and EPUB files are checked against Options.MaxMarkupBytes before
+// they are read.
+func TestReadMarkupCaps(t *testing.T) {
+	dir := t.TempDir()
+	sparse := filepath.Join(dir, "sparse.html")
+	f, err := os.Create(sparse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(2 << 30); err != nil {
+		t.Skipf("sparse file: %v", err)
+	}
+	f.Close()
+	small := filepath.Join(dir, "small.html")
+	writeFile(t, small, []byte("<html><body><p>"+strings.Repeat("word ", 1000)+"</p></body></html>"))
+	bigEPUB := filepath.Join(dir, "big.epub")
+	writeFile(t, bigEPUB, epubOf(t, []string{"c1"}, map[string]string{"c1": "<html><body><p>" + strings.Repeat("word ", 100000) + "</p></body></html>"}, nil))
+	tests := []struct {
+		name string
+		in   string
+		opt  Options
+		text string // "" = no error
+	}{
+		{"2 GiB sparse HTML, default cap", sparse, Options{}, "file is 2147483648 bytes, over the 25165824-byte limit"},
+		{"HTML under the cap", small, Options{MaxMarkupBytes: 1 << 20}, ""},
+		{"HTML over the cap", small, Options{MaxMarkupBytes: 1000}, "--max-markup-bytes"},
+		{"EPUB decompressing over the cap", bigEPUB, Options{MaxMarkupBytes: 100_000}, "decompresses to more than 100000 bytes"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := collect(t, []string{tc.in}, tc.opt)
+			if len(got) != 1 {
+				t.Fatalf("got %d stories, want 1", len(got))
+			}
+			if tc.text == "" {
+				if got[0].Err != nil {
+					t.Fatalf("%s: %v", tc.in, got[0].Err)
+				}
+				return
+			}
+			checkErr(t, got[0], nil, tc.text)
+		})
+	}
+}
+
+// epubOf builds an EPUB whose spine lists spine (manifest ids); docs maps
+// ids to XHTML, types ids to media types (default XHTML).
+func epubOf(t testing.TB, spine []string, docs map[string]string, types map[string]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	add := func(name, data string) {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(data))
+	}
+	add("mimetype", "application/epub+zip")
+	add("META-INF/container.xml", `<?xml version="1.0"?><container><rootfiles><rootfile full-path="content.opf"/></rootfiles></container>`)
+	var man, sp strings.Builder
+	for id, data := range docs {
+		mt := "application/xhtml+xml"
+		if types[id] != "" {
+			mt = types[id]
+		}
+		man.WriteString(`<item id="` + id + `" href="` + id + `.xhtml" media-type="` + mt + `"/>`)
+		add(id+".xhtml", data)
+	}
+	for _, id := range spine {
+		sp.WriteString(`<itemref idref="` + id + `"/>`)
+	}
+	add("content.opf", `<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf"><metadata><title>T</title></metadata><manifest>`+
+		man.String()+`</manifest><spine>`+sp.String()+`</spine></package>`)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// An EPUB spine is read once per document, is capped in length, and only
+// its text documents are read as text.
+func TestEPUBSpine(t *testing.T) {
+	zipped := epubOf(t, []string{"x"}, map[string]string{"x": "<html><body><p>inner</p></body></html>"}, nil)
+	repeat := func(id string, n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = id
+		}
+		return out
+	}
+	doc := "<html><body><p>Once upon a time.</p></body></html>"
+	tests := []struct {
+		name  string
+		epub  []byte
+		err   string // "" = no error
+		count int    // times "Once upon a time." is in the text
+		not   string // text that must not be in the body
+	}{
+		{"spine repeating one item", epubOf(t, repeat("c1", 500), map[string]string{"c1": doc}, nil), "", 1, ""},
+		{"spine longer than the archive can hold", epubOf(t, repeat("c1", maxEPUBEntries+1), map[string]string{"c1": doc}, nil), "EPUB spine of 10001 items", 0, ""},
+		{"zip listed as a zip", epubOf(t, []string{"c1", "z"}, map[string]string{"c1": doc, "z": string(zipped)}, map[string]string{"z": "application/zip"}), "", 1, "PK"},
+		{"zip listed as XHTML", epubOf(t, []string{"c1", "z"}, map[string]string{"c1": doc, "z": string(zipped)}, nil), "", 1, "PK"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "s.epub")
+			writeFile(t, p, tc.epub)
+			got := collect(t, []string{p}, Options{})
+			if len(got) != 1 {
+				t.Fatalf("got %d stories, want 1", len(got))
+			}
+			s := got[0]
+			if tc.err != "" {
+				checkErr(t, s, ErrHostile, tc.err)
+				return
+			}
+			if s.Err != nil {
+				t.Fatal(s.Err)
+			}
+			if n := strings.Count(s.Text, "Once upon a time."); n != tc.count {
+				t.Errorf("text holds the document %d times, want %d: %.200q", n, tc.count, s.Text)
+			}
+			if tc.not != "" && strings.Contains(s.Text, tc.not) {
+				t.Errorf("text holds %q: %.200q", tc.not, s.Text)
+			}
+		})
+	}
+}
+
+// A streamed story is checked throughout, not only in its first MiB.
+func TestStreamedChecksThroughout(t *testing.T) {
+	body := strings.Repeat("Rain fell on the roof — nobody spoke. ", 80000) // 3 MiB, UTF-8
+	tests := []struct {
+		name     string
+		data     string
+		sentinel error
+		err      string
+		enc      string
+	}{
+		{"NUL byte after 2 MiB", body[:2<<20] + "\x00" + body[2<<20:], ErrBinary, "NUL byte at offset 2097152", ""},
+		{"invalid byte after 2 MiB", body[:2<<20-1] + "\xff" + body[2<<20-1:], nil, "", EncodingUTF8Lossy},
+		{"NUL in UTF-16 after 2 MiB", string(utf16LE(body[:1<<20])) + "\x00\x00" + string(utf16LE(body[:1<<20])[2:]), ErrBinary, "NUL byte", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "big.txt")
+			writeFile(t, p, []byte(tc.data))
+			got := collect(t, []string{p}, Options{StreamAbove: 1 << 20})
+			if len(got) != 1 {
+				t.Fatalf("got %d stories, want 1", len(got))
+			}
+			s := got[0]
+			if tc.err != "" {
+				checkErr(t, s, tc.sentinel, tc.err)
+				return
+			}
+			if s.Err != nil {
+				t.Fatal(s.Err)
+			}
+			if s.Encoding != tc.enc {
+				t.Errorf("encoding %q, want %q", s.Encoding, tc.enc)
+			}
+			rc, err := s.OpenBody()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(b), "—") || !strings.Contains(string(b), "\uFFFD") || strings.Contains(string(b), "â€") {
+				t.Errorf("body not decoded as damaged UTF-8")
+			}
+		})
+	}
+}
+
+// A streamed file changed after it was read fails when its body is read.
+func TestStreamedFileChanged(t *testing.T) {
+	body := strings.Repeat("The rain fell on the roof, and nobody spoke.\n", 50000)
+	tests := []struct {
+		name   string
+		change func(t *testing.T, p string)
+		atOpen bool // the change is seen when the body is opened
+	}{
+		{"appended", func(t *testing.T, p string) {
+			f, _ := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+			f.WriteString("More text.\n")
+			f.Close()
+		}, true},
+		{"rewritten in place, same size and time", func(t *testing.T, p string) {
+			fi, _ := os.Stat(p)
+			f, _ := os.OpenFile(p, os.O_WRONLY, 0)
+			f.WriteAt([]byte("THE"), int64(len(body)-100))
+			f.Close()
+			os.Chtimes(p, fi.ModTime(), fi.ModTime())
+		}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "big.txt")
+			writeFile(t, p, []byte(body))
+			got := collect(t, []string{p}, Options{StreamAbove: 1 << 20})
+			if len(got) != 1 || got[0].Err != nil || !got[0].Streamed() {
+				t.Fatalf("got %v", got)
+			}
+			tc.change(t, p)
+			rc, err := got[0].OpenBody()
+			if err == nil {
+				_, err = io.ReadAll(rc)
+				rc.Close()
+			} else if !tc.atOpen {
+				t.Errorf("OpenBody failed early: %v", err)
+			}
+			if !errors.Is(err, ErrChanged) || !strings.Contains(err.Error(), p) {
+				t.Errorf("reading the changed file: %v, want an error wrapping ErrChanged naming %s", err, p)
+			}
+		})
+	}
+}
+
+// A JSONL line over the limit says which flag raises it, and a long line
+// under it is read intact.
+func TestJSONLLongLines(t *testing.T) {
+	long := strings.Repeat("word ", 1<<20) // 5 MiB
+	data := `{"id":"a","text":"` + long + `"}` + "\n" + `{"id":"b","text":"short"}` + "\n"
+	p := filepath.Join(t.TempDir(), "c.jsonl")
+	writeFile(t, p, []byte(data))
+	tests := []struct {
+		name    string
+		maxLine int
+		err     string
+	}{
+		{"over the limit", 1 << 20, "--max-line-bytes"},
+		{"under the limit", 8 << 20, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := collect(t, []string{p}, Options{MaxLineBytes: tc.maxLine})
+			if len(got) != 2 {
+				t.Fatalf("got %d stories, want 2", len(got))
+			}
+			if tc.err != "" {
+				checkErr(t, got[0], ErrTooLarge, tc.err)
+			} else if got[0].Err != nil || got[0].Text != long || got[0].SHA256 != sha([]byte(data[:len(data)-len(`{"id":"b","text":"short"}`+"\n")-1])) {
+				t.Errorf("long line misread: %v", got[0].Err)
+			}
+			if got[1].Err != nil || got[1].Text != "short" {
+				t.Errorf("line after the long one: %v %q", got[1].Err, got[1].Text)
+			}
+		})
+	}
+}
