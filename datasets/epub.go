@@ -26,6 +26,31 @@ const (
 type epubLimits struct {
 	entries      int
 	entry, total int64
+	// markup, when set, is the markup cap (Options.MaxMarkupBytes) that
+	// entry or total were lowered to: passing a cap equal to it is input
+	// too large (ErrTooLarge, naming the flag), not a zip bomb.
+	markup *limit
+}
+
+// bombRatio is the compression ratio from which content over a cap is
+// taken for a zip bomb: deflate tops out near 1032:1 on one repeated byte,
+// while text, even very repetitive text, stays well below (prose about
+// 3-5:1, one sentence repeated about 250:1).
+const bombRatio = 500
+
+// over is the error for a decompressed size over the cap n, ratio being
+// the compression ratio of what passed it: ErrTooLarge naming the flag
+// when n is the markup cap and the content compresses as text does,
+// ErrHostile otherwise.
+func (l epubLimits) over(what string, n int64, ratio float64) error {
+	if ratio >= bombRatio {
+		return fmt.Errorf("%w: %s decompresses to more than %d bytes, at a ratio of %.0f:1, as a zip bomb does", ErrHostile, what, n, ratio)
+	}
+	if l.markup != nil && n == l.markup.n {
+		return fmt.Errorf("%s decompresses to more than %d bytes, the limit for %s; split it, or raise the limit with %s (%w)",
+			what, n, l.markup.what, l.markup.opt, ErrTooLarge)
+	}
+	return fmt.Errorf("%w: %s decompresses to more than %d bytes", ErrHostile, what, n)
 }
 
 var defaultEPUBLimits = epubLimits{entries: maxEPUBEntries, entry: maxEPUBEntry, total: maxEPUBTotal}
@@ -35,7 +60,9 @@ var defaultEPUBLimits = epubLimits{entries: maxEPUBEntries, entry: maxEPUBEntry,
 type epubArchive struct {
 	files map[string]*zip.File
 	total int64
-	lim   epubLimits
+	// compressed is the compressed size of the entries read.
+	compressed int64
+	lim        epubLimits
 }
 
 func openEPUB(b []byte, lim epubLimits) (*epubArchive, error) {
@@ -68,11 +95,16 @@ func (a *epubArchive) read(name string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("EPUB %s: %w", name, err)
 	}
+	comp := max(int64(f.CompressedSize64), 1)
+	a.compressed += comp
 	if int64(len(b)) > a.lim.entry {
-		return nil, fmt.Errorf("%w: %s decompresses to more than %d bytes", ErrHostile, name, a.lim.entry)
+		// What was read is a lower bound of the entry's ratio; the
+		// header's sizes, unchecked, only tell a bomb apart from text.
+		ratio := max(float64(len(b)), float64(f.UncompressedSize64)) / float64(comp)
+		return nil, a.lim.over(name, a.lim.entry, ratio)
 	}
 	if a.total += int64(len(b)); a.total > a.lim.total {
-		return nil, fmt.Errorf("%w: the archive decompresses to more than %d bytes", ErrHostile, a.lim.total)
+		return nil, a.lim.over("the archive", a.lim.total, float64(a.total)/float64(a.compressed))
 	}
 	return b, nil
 }

@@ -7,9 +7,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -240,6 +243,10 @@ func TestReadMarkupCaps(t *testing.T) {
 		{"HTML under the cap", small, Options{MaxMarkupBytes: 1 << 20}, ""},
 		{"HTML over the cap", small, Options{MaxMarkupBytes: 1000}, "--max-markup-bytes"},
 		{"EPUB decompressing over the cap", bigEPUB, Options{MaxMarkupBytes: 100_000}, "decompresses to more than 100000 bytes"},
+		// The cap that bites is the flag's: say so (it used to be refused
+		// "for safety", as a zip bomb).
+		{"EPUB over the cap names the flag", longEPUB(t, dir), Options{MaxMarkupBytes: 1_000_000}, "raise the limit with --max-markup-bytes"},
+		{"EPUB of long chapters, default cap", filepath.Join(dir, "long.epub"), Options{}, "decompresses to more than 25165824 bytes, the limit for an HTML or EPUB story; split it, or raise the limit with --max-markup-bytes"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -254,8 +261,184 @@ func TestReadMarkupCaps(t *testing.T) {
 				return
 			}
 			checkErr(t, got[0], nil, tc.text)
+			if strings.Contains(tc.text, "--max-markup-bytes") && (!errors.Is(got[0].Err, ErrTooLarge) || errors.Is(got[0].Err, ErrHostile)) {
+				t.Errorf("%v: want ErrTooLarge, not ErrHostile", got[0].Err)
+			}
 		})
 	}
+}
+
+// longEPUB writes an EPUB file of about 150 KB whose six chapters
+// decompress to 30 MB: a long work, not a zip bomb.
+func longEPUB(t *testing.T, dir string) string {
+	para := "<p>" + strings.Repeat("She walked through the quiet town and thought of home. ", 20) + "</p>\n"
+	docs := map[string]string{}
+	var spine []string
+	for i := range 6 {
+		id := "c" + string(rune('a'+i))
+		docs[id] = "<html><body>" + strings.Repeat(para, 5<<20/len(para)) + "</body></html>"
+		spine = append(spine, id)
+	}
+	p := filepath.Join(dir, "long.epub")
+	writeFile(t, p, epubOf(t, spine, docs, nil))
+	return p
+}
+
+// A genuine zip bomb is still refused for safety, whatever the markup cap.
+func TestEPUBBombStillHostile(t *testing.T) {
+	b := epubOf(t, []string{"c1"}, map[string]string{"c1": "<html><body><p>" + strings.Repeat("word ", 100000) + "</p></body></html>"}, nil)
+	lim := defaultEPUBLimits
+	lim.entries = 3
+	ml := limit{1 << 30, "an HTML or EPUB story", "--max-markup-bytes"}
+	lim.markup = &ml
+	if _, err := readEPUBStory(b, lim); !errors.Is(err, ErrHostile) {
+		t.Errorf("too many entries: %v, want ErrHostile", err)
+	}
+	lim = defaultEPUBLimits
+	lim.entry = 1000
+	lim.markup = &ml
+	if _, err := readEPUBStory(b, lim); !errors.Is(err, ErrHostile) || errors.Is(err, ErrTooLarge) {
+		t.Errorf("entry over a cap that is not the flag's: %v, want ErrHostile", err)
+	}
+}
+
+// A FIFO given as an input whose writer opened it before Read started
+// (the shell's "printf ... > fifo &" then "tagger meta fifo") is read
+// whole: opening it without blocking and closing it again used to drop
+// what the writer had written, then wait for a writer that had gone.
+func TestReadFIFOWriterFirst(t *testing.T) {
+	const text = "Title: x\n\nhello from the pipe\n"
+	for i := range 30 {
+		for _, name := range []string{"pipe.txt", "pipe.jsonl"} {
+			p := filepath.Join(t.TempDir(), name)
+			mkfifo(t, p)
+			content := text
+			if strings.HasSuffix(name, ".jsonl") {
+				content = `{"id":"1","text":"hello from the pipe"}` + "\n"
+			}
+			// Another process, as in the shell: it waits in open(2) for a
+			// reader, writes, and exits.
+			wf := filepath.Join(filepath.Dir(p), "content")
+			writeFile(t, wf, []byte(content))
+			writer := exec.Command("sh", "-c", `cat "$1" > "$2"`, "sh", wf, p)
+			if err := writer.Start(); err != nil {
+				t.Skip(err)
+			}
+			wrote := make(chan error, 1)
+			go func() { wrote <- writer.Wait() }()
+			time.Sleep(20 * time.Millisecond) // the writer waits in open(2)
+			ctx, cancel := context.WithTimeout(context.Background(), cancelBound)
+			var got []*Story
+			for s := range Read(ctx, []string{p}, Options{}) {
+				got = append(got, s)
+			}
+			timedOut := ctx.Err() != nil
+			cancel()
+			if timedOut {
+				// Release the writer, if it still waits, before failing.
+				if r, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
+					r.Close()
+				}
+				t.Fatalf("iteration %d, %s: Read blocked %v", i, name, cancelBound)
+			}
+			if err := <-wrote; err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 || got[0].Err != nil || !strings.Contains(got[0].Text, "hello from the pipe") {
+				var err error
+				if len(got) > 0 {
+					err = got[0].Err
+				}
+				t.Fatalf("iteration %d, %s: %d stories (%v), want the writer's story", i, name, len(got), err)
+			}
+		}
+	}
+}
+
+// openFIFO, cancelled before its goroutine reaches open(2), leaves no
+// goroutine blocked there.
+func TestOpenFIFOCancelledLeavesNoGoroutine(t *testing.T) {
+	dir := t.TempDir()
+	before := runtime.NumGoroutine()
+	for i := range 20 {
+		p := filepath.Join(dir, fmt.Sprintf("pipe%d.txt", i))
+		mkfifo(t, p)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		r := newReader(ctx, Options{}, func(*Story) bool { return true })
+		if f, err := r.openFIFO(p); err == nil {
+			f.Close()
+			t.Fatal("openFIFO succeeded with its context done")
+		}
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines left, %d before", n, before)
+	}
+}
+
+// Standard input redirected from a regular file has a known size: it is
+// read as a named file is, within MaxFileBytes, not MaxStoryBytes (tagger
+// run - < big.txt used to fail above 64 MiB).
+func TestReadStdinRegularFile(t *testing.T) {
+	body := strings.Repeat("She walked through the quiet town. ", 3000) // ~100 KB
+	tests := []struct {
+		name    string
+		content string
+		skip    int64 // bytes of stdin already consumed
+		opt     Options
+		err     string // "" = read whole
+		words   string // a text the story must hold
+	}{
+		{"text over the story cap", "Title: Big\n\n" + body, 0, Options{MaxStoryBytes: 1 << 10}, "", "quiet town"},
+		{"corpus", `{"id":"1","text":"` + body + `"}` + "\n", 0, Options{MaxStoryBytes: 1 << 10}, "", "quiet town"},
+		{"offset already read", "XXXXTitle: Big\n\n" + body, 4, Options{MaxStoryBytes: 1 << 10}, "", "quiet town"},
+		{"over the file cap", "Title: Big\n\n" + body, 0, Options{MaxFileBytes: 1 << 10}, "raise the limit with --max-file-bytes", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "in")
+			writeFile(t, p, []byte(tc.content))
+			f, err := os.Open(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if _, err := f.Seek(tc.skip, io.SeekStart); err != nil {
+				t.Fatal(err)
+			}
+			opt := tc.opt
+			opt.Stdin = f
+			got := collect(t, []string{"-"}, opt)
+			if len(got) != 1 {
+				t.Fatalf("got %d stories, want 1", len(got))
+			}
+			if tc.err != "" {
+				checkErr(t, got[0], ErrTooLarge, tc.err)
+				return
+			}
+			if got[0].Err != nil {
+				t.Fatal(got[0].Err)
+			}
+			if !strings.Contains(got[0].Text, tc.words) || len(got[0].Text) < len(body) {
+				t.Errorf("text of %d bytes, want all %d", len(got[0].Text), len(body))
+			}
+		})
+	}
+}
+
+// The limit on a text file names the flag that raises it.
+func TestReadFileLimitNamesFlag(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "a.txt")
+	writeFile(t, p, []byte("Title: x\n\n"+strings.Repeat("word ", 1000)))
+	got := collect(t, []string{p}, Options{MaxFileBytes: 100})
+	if len(got) != 1 {
+		t.Fatalf("got %d stories", len(got))
+	}
+	checkErr(t, got[0], ErrTooLarge, "raise the limit with --max-file-bytes")
 }
 
 // epubOf builds an EPUB whose spine lists spine (manifest ids); docs maps

@@ -58,7 +58,7 @@ func (l limit) over(size int64) error {
 
 // Limits of a reader, with the Options field and the tagger flag of each.
 func (r *reader) fileLimit() limit {
-	return limit{r.maxFile, "a text story", "Options.MaxFileBytes"}
+	return limit{r.maxFile, "a text story", "--max-file-bytes (Options.MaxFileBytes)"}
 }
 
 func (r *reader) storyLimit() limit {
@@ -326,10 +326,17 @@ func decodeMarkup(raw []byte) ([]byte, string, error) {
 }
 
 // openFIFO opens the named pipe p given as an input, waiting, as open(2)
-// does, for a writer to open it; openInput's non-blocking open would read
-// a pipe whose writer comes later as empty. The blocking open runs in
-// another goroutine; when ctx is done first, it is released by opening the
-// pipe for writing, without blocking, and closing it again.
+// does, for a writer to open it; a non-blocking open would read a pipe
+// whose writer comes later as empty. Only this one open is ever made of
+// the pipe for reading: a non-blocking open closed again would lose what a
+// waiting writer wrote. The blocking open runs in another goroutine (the
+// opened file is then put under the poller, so guard can interrupt its
+// reads). When ctx is done first, the goroutine is released by opening the
+// pipe for writing without blocking, which succeeds once a reader waits in
+// open(2): if the goroutine has not reached open(2) yet (ENXIO, no reader),
+// the write open is retried until it has, so that no goroutine is left
+// blocked, the wait being bounded in case the path no longer leads to the
+// same pipe.
 func (r *reader) openFIFO(p string) (*os.File, error) {
 	type opened struct {
 		f   *os.File
@@ -347,12 +354,34 @@ func (r *reader) openFIFO(p string) (*os.File, error) {
 		}
 		return o.f, nil
 	case <-r.ctx.Done():
-		if w, err := os.OpenFile(p, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
-			if o := <-ch; o.f != nil {
-				o.f.Close()
-			}
+	}
+	release := func(o opened) {
+		if o.f != nil {
+			o.f.Close()
+		}
+	}
+	var w *os.File
+	defer func() {
+		if w != nil {
 			w.Close()
 		}
-		return nil, r.ctx.Err()
+	}()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	giveUp := time.After(2 * time.Second)
+	for {
+		if w == nil {
+			w, _ = os.OpenFile(p, os.O_WRONLY|syscall.O_NONBLOCK, 0)
+		}
+		select {
+		case o := <-ch:
+			release(o)
+			return nil, r.ctx.Err()
+		case <-giveUp:
+			// Leave the goroutine to close what it opens, if ever.
+			go func() { release(<-ch) }()
+			return nil, r.ctx.Err()
+		case <-tick.C:
+		}
 	}
 }

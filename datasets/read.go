@@ -154,15 +154,32 @@ func (r *reader) input(in string) bool {
 		return r.readStdin()
 	}
 	id := trimExt(filepath.Base(in))
+	// A named pipe is told by os.Stat, without opening it: opening it
+	// without blocking and closing it again would drop what a writer
+	// waiting in open(2) wrote meanwhile (a pipe with neither end open
+	// loses its buffer), and leave the next open waiting for a writer that
+	// has gone.
+	if st, err := os.Stat(in); err == nil && st.Mode()&fs.ModeNamedPipe != 0 {
+		f, err := r.openFIFO(in)
+		if err != nil {
+			return r.fail(in, id, formatOf(in), err)
+		}
+		fi, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return r.fail(in, id, formatOf(in), err)
+		}
+		return r.readFile(f, fi, in, id)
+	}
 	f, fi, err := openInput(in)
 	if err != nil {
 		return r.fail(in, id, formatOf(in), err)
 	}
 	if fi.Mode()&fs.ModeNamedPipe != 0 {
+		// Replaced by a named pipe between Stat and open: reading it now
+		// would take a writer that comes later for an empty input.
 		f.Close()
-		if f, err = r.openFIFO(in); err != nil {
-			return r.fail(in, id, formatOf(in), err)
-		}
+		return r.fail(in, id, formatOf(in), fmt.Errorf("%s: became a named pipe while being opened; give it again", in))
 	}
 	if fi.IsDir() {
 		f.Close()
@@ -316,10 +333,26 @@ func (r *reader) readText(in io.Reader, size int64, source, id string) bool {
 // JSON object and as a text story otherwise.
 func (r *reader) readStdin() bool {
 	const source, id = "-", "stdin"
-	// Standard input cannot be interrupted (it is not ours to put under
-	// the poller): it is read in another goroutine, abandoned when ctx is
-	// done.
-	br := bufio.NewReaderSize(newAsyncReader(r.ctx, r.stdin), 64<<10)
+	// Standard input redirected from a regular file (tagger run - < f)
+	// has a known size: it is read as a named file is, within
+	// MaxFileBytes, rather than as input of unknown size.
+	size := int64(-1)
+	var in0 io.Reader
+	if f, ok := r.stdin.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			if off, err := f.Seek(0, io.SeekCurrent); err == nil && off <= fi.Size() {
+				size = fi.Size() - off
+				in0 = &ctxReader{ctx: r.ctx, r: f}
+			}
+		}
+	}
+	if in0 == nil {
+		// Standard input cannot be interrupted (it is not ours to put
+		// under the poller): it is read in another goroutine, abandoned
+		// when ctx is done.
+		in0 = newAsyncReader(r.ctx, r.stdin)
+	}
+	br := bufio.NewReaderSize(in0, 64<<10)
 	prefix, jsonl, err := sniffJSONL(br, r.maxLine)
 	if err != nil {
 		return r.fail(source, id, FormatText, fmt.Errorf("read %s: %w", source, err))
@@ -328,7 +361,8 @@ func (r *reader) readStdin() bool {
 	if jsonl {
 		return r.readJSONL(in, source, id)
 	}
-	return r.readText(in, -1, source, id)
+	// size ≥ 0 reads within MaxFileBytes (readText), checked first.
+	return r.readText(in, size, source, id)
 }
 
 // sniffJSONL reads from br until it can tell whether the input is a JSONL
@@ -548,8 +582,13 @@ func (r *reader) readMarkup(in io.Reader, size int64, source, id, format string)
 	s.SHA256 = hex.EncodeToString(sum[:])
 	var st htmlStory
 	if format == FormatEPUB {
+		// The documents are parsed and held together, so what they
+		// decompress to costs what an HTML page of that size does: the
+		// markup cap bounds their total, as it bounds a page.
 		lim := defaultEPUBLimits
 		lim.entry, lim.total = min(lim.entry, r.maxMarkup), min(lim.total, r.maxMarkup)
+		ml := r.markupLimit()
+		lim.markup = &ml
 		st, err = readEPUBStory(raw, lim)
 	} else {
 		var src []byte

@@ -46,12 +46,12 @@ type Config struct {
 	BatchRows int
 	// Stdin is read for the input "-" (default os.Stdin).
 	Stdin io.Reader
-	// Limits on input read into memory (datasets.Options): a text story
-	// of unknown size, an HTML or EPUB story, a corpus line. 0 keeps the
+	// Limits on input (datasets.Options): a text file, a text story of
+	// unknown size, an HTML or EPUB story, a corpus line. 0 keeps the
 	// readers' defaults. Whatever is over a limit is a story that fails,
 	// naming the flag that raises it.
-	MaxStoryBytes, MaxMarkupBytes int64
-	MaxLineBytes                  int
+	MaxFileBytes, MaxStoryBytes, MaxMarkupBytes int64
+	MaxLineBytes                                int
 	// StopWithin bounds a stop (default DefaultStopWithin): once stop is
 	// cancelled, Run returns within about this long, writing every row
 	// that is ready in input order and dropping the stories still being
@@ -252,6 +252,7 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 	opts := datasets.Options{
 		Stdin:          cfg.Stdin,
 		StreamAbove:    cfg.StreamAbove,
+		MaxFileBytes:   cfg.MaxFileBytes,
 		MaxStoryBytes:  cfg.MaxStoryBytes,
 		MaxMarkupBytes: cfg.MaxMarkupBytes,
 		MaxLineBytes:   cfg.MaxLineBytes,
@@ -282,6 +283,13 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 			case <-abandon:
 				return
 			}
+		}
+		// Every input read, and not one of its stories is in the output:
+		// the output is likely of other inputs, or the inputs are given
+		// relative to another directory than the first run's.
+		if reading.Err() == nil && cfg.Done.Rows() > 0 && occ.hits == 0 {
+			log.Warn("--resume: none of the output's rows are of these inputs, so every story is read again; "+
+				"were other inputs given to the run that wrote it, or relative to another directory?", "output_rows", cfg.Done.Rows())
 		}
 	}()
 

@@ -461,3 +461,257 @@ func TestRunMetaCheckResume(t *testing.T) {
 		}
 	}
 }
+
+// killedTemp leaves the temporary file of a run killed after writing rows
+// (a JSONL file cut at a line, a Parquet file with its footer), as
+// RecoverStale finds it.
+func killedTemp(t *testing.T, out string, opt SinkOptions, rows []Row) {
+	t.Helper()
+	s, err := NewSink(out, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write(rows); err != nil {
+		t.Fatal(err)
+	}
+	switch s := s.(type) {
+	case *jsonlSink:
+		s.tmp.Close() // Write handed its rows to the file
+	case *parquetSink:
+		if err := s.writeRows(s.buf); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		s.tmp.Close()
+	}
+}
+
+// withSources returns rows of benchRows(n) whose sources are prefix0,
+// prefix1, ...
+func withSources(n int, prefix string) []Row {
+	rows := benchRows(n)
+	for i := range rows {
+		rows[i].Source = fmt.Sprintf("%s%d", prefix, i)
+	}
+	return rows
+}
+
+// TestRecoverStaleOtherInputs: under --resume, a stale temporary file of a
+// run over other inputs must not replace a complete output, however many
+// rows it holds (it used to replace any output with fewer rows); one that
+// extends the output does; and an output that cannot be read is never
+// replaced.
+func TestRecoverStaleOtherInputs(t *testing.T) {
+	want := RunMeta{Version: "v1", Model: "m@1", Sensitivity: "balanced"}
+	opt := SinkOptions{Version: want.Version, Model: want.Model, Sensitivity: want.Sensitivity}
+	tests := []struct {
+		name     string
+		out      []Row  // committed before; nil: no output
+		garbage  string // written as the output instead, when set
+		temp     []Row
+		wantRows int
+		wantSrc  string // a source the output must hold afterwards
+		wantLog  string
+		wantErr  string
+	}{
+		{"complete output of other inputs kept", withSources(3, "A/"), "", withSources(446, "B/"), 3, "A/2", "other inputs", ""},
+		{"temp extending the output recovered", withSources(3, "A/"), "", withSources(5, "A/"), 5, "A/4", "recovered", ""},
+		{"temp with fewer of a source not recovered", append(withSources(3, "A/"), withSources(1, "A/")...), "", withSources(10, "A/"), 4, "A/2", "other inputs", ""},
+		{"no output: temp recovered", nil, "", withSources(446, "B/"), 446, "B/445", "recovered", ""},
+		{"empty output: temp recovered", nil, " ", withSources(4, "B/"), 4, "B/3", "recovered", ""},
+		{"unreadable output refused", nil, "garbage, not an output\n", withSources(446, "B/"), -1, "", "", "cannot be read"},
+	}
+	for _, tt := range tests {
+		for _, ext := range []string{"jsonl", "parquet"} {
+			t.Run(tt.name+"/"+ext, func(t *testing.T) {
+				dir := t.TempDir()
+				out := filepath.Join(dir, "labels."+ext)
+				if tt.out != nil {
+					writeRows(t, out, opt, tt.out)
+				}
+				if tt.garbage != "" {
+					g := tt.garbage
+					if g == " " {
+						g = ""
+					}
+					if err := os.WriteFile(out, []byte(g), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				before, _ := os.ReadFile(out)
+				killedTemp(t, out, opt, tt.temp)
+				var logBuf bytes.Buffer
+				err := RecoverStale(out, true, want, slog.New(slog.NewTextHandler(&logBuf, nil)))
+				if tt.wantErr != "" {
+					if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+						t.Fatalf("RecoverStale = %v, want an error with %q", err, tt.wantErr)
+					}
+					if after, _ := os.ReadFile(out); !bytes.Equal(after, before) {
+						t.Error("the unreadable output was changed")
+					}
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !strings.Contains(logBuf.String(), tt.wantLog) {
+					t.Errorf("log lacks %q:\n%s", tt.wantLog, logBuf.String())
+				}
+				if tmp := tempFiles(t, dir); len(tmp) != 0 {
+					t.Errorf("temporary files left: %q", tmp)
+				}
+				done, err := ReadDoneSources(out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if done.Rows() != tt.wantRows || done.Count(tt.wantSrc) == 0 {
+					t.Errorf("output holds %d rows (%s: %d), want %d with %s", done.Rows(), tt.wantSrc, done.Count(tt.wantSrc), tt.wantRows, tt.wantSrc)
+				}
+			})
+		}
+	}
+}
+
+// TestStaleTempsExactNames: only the names createTemp makes for OUT are
+// its temporary files; another output's temps (whose names start the
+// same) and other files are never touched.
+func TestStaleTempsExactNames(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "labels.jsonl")
+	tmp, err := createTemp(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp.Close()
+	ours := filepath.Base(tmp.Name())
+	names := []struct {
+		name string
+		ours bool
+	}{
+		{ours, true},
+		{".labels.jsonl.tmp-ABCDEFGHIJ23", true},
+		// The temp of the output "labels.jsonl.tmp-ABCDEFGHIJKL.jsonl".
+		{".labels.jsonl.tmp-ABCDEFGHIJKL.jsonl.tmp-ZYXWVUTSRQPO", false},
+		{".labels.jsonl.tmp-ABCDEFGHIJKL.jsonl.tmp-ZYXWVUTSRQPO" + MetaSuffix, false},
+		{".labels.jsonl.tmp-notes", false},
+		{".labels.jsonl.tmp-abcdefghijkl", false},
+		{".labels.jsonl.tmp-ABCDEFGHIJKLM", false},
+		{".labels.jsonl.tmp-ABCDEFGHIJ01", false},
+		{".labels.jsonl.tmp-", false},
+		// An orphan sidecar of another output's temp.
+		{".labels.jsonl.tmp-x" + MetaSuffix, false},
+	}
+	for _, n := range names[1:] {
+		if err := os.WriteFile(filepath.Join(dir, n.name), []byte("{}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := staleTemps(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if slices.Contains(got, filepath.Join(dir, n.name)) != n.ours {
+			t.Errorf("%s: found %v, want %v", n.name, !n.ours, n.ours)
+		}
+	}
+	if err := RecoverStale(out, false, RunMeta{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		_, err := os.Stat(filepath.Join(dir, n.name))
+		if exists := err == nil; exists == n.ours {
+			t.Errorf("%s: exists %v after RecoverStale, want %v", n.name, exists, !n.ours)
+		}
+	}
+}
+
+// TestResumeInputSpellings resumes a run with its inputs spelled another
+// way (relative and absolute, "./a.txt" and "a.txt", a corpus both ways):
+// the rows already written must be skipped, not written again. Inputs
+// matching none of the output's rows are read again with a warning.
+func TestResumeInputSpellings(t *testing.T) {
+	m, err := models.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonl := `{"id":"a","text":"It rained."}` + "\n" + `{"id":"b","text":"It snowed."}` + "\n"
+	dir := writeTree(t, map[string]string{"corpus/a.txt": storyText, "corpus/b.txt": storyText, "a.txt": storyText, "c:1.jsonl": jsonl, "other/x.txt": storyText})
+	t.Chdir(dir)
+	abs := func(p string) string { return filepath.Join(dir, p) }
+	tests := []struct {
+		name          string
+		first, resume []string
+		rows          int  // rows after resume
+		warn          bool // the resume warns that no row matched
+	}{
+		{"relative then absolute dir", []string{"corpus"}, []string{abs("corpus")}, 2, false},
+		{"absolute then relative dir", []string{abs("corpus")}, []string{"./corpus/"}, 2, false},
+		{"dot-slash file", []string{"./a.txt"}, []string{"a.txt"}, 1, false},
+		{"corpus with a colon in its name", []string{"c:1.jsonl"}, []string{abs("c:1.jsonl")}, 2, false},
+		{"corpus dot-slash", []string{abs("c:1.jsonl")}, []string{"./c:1.jsonl"}, 2, false},
+		{"other inputs", []string{"corpus"}, []string{"other"}, 3, true},
+	}
+	for _, tt := range tests {
+		for _, ext := range []string{"parquet", "jsonl"} {
+			t.Run(tt.name+"/"+ext, func(t *testing.T) {
+				out := filepath.Join(t.TempDir(), "labels."+ext)
+				runTo(t, out, tt.first, Config{Workers: 1})
+				done, err := ReadDoneSources(out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var logBuf bytes.Buffer
+				sink, err := NewSink(out, SinkOptions{Append: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := Run(context.Background(), context.Background(), tt.resume, sink,
+					Config{Model: m, Done: done, Workers: 2, Log: slog.New(slog.NewTextHandler(&logBuf, nil))}, nil); err != nil {
+					t.Fatal(err)
+				}
+				if err := sink.Close(); err != nil {
+					t.Fatal(err)
+				}
+				got, err := ReadRows(out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != tt.rows {
+					t.Errorf("%d rows after resume %q, want %d", len(got), sources(got), tt.rows)
+				}
+				if warned := strings.Contains(logBuf.String(), "none of the output's rows"); warned != tt.warn {
+					t.Errorf("warned %v, want %v; log:\n%s", warned, tt.warn, logBuf.String())
+				}
+			})
+		}
+	}
+}
+
+func TestNormSource(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ in, want string }{
+		{"a.txt", filepath.Join(wd, "a.txt")},
+		{"./a.txt", filepath.Join(wd, "a.txt")},
+		{"/x/../y/a.txt", "/y/a.txt"},
+		{"c.jsonl:12", filepath.Join(wd, "c.jsonl") + ":12"},
+		{"./d/../c.jsonl:12", filepath.Join(wd, "c.jsonl") + ":12"},
+		{"s.CSV:3", filepath.Join(wd, "s.CSV") + ":3"},
+		{"x:1.jsonl:2", filepath.Join(wd, "x:1.jsonl") + ":2"},
+		// Not a corpus: the colon and digits are part of the name.
+		{"notes.txt:12", filepath.Join(wd, "notes.txt:12")},
+		{"./c.jsonl:", filepath.Join(wd, "c.jsonl:")},
+		{"-", "-"},
+		{"-:3", "-:3"},
+	}
+	for _, tt := range tests {
+		if got := normSource(tt.in); got != tt.want {
+			t.Errorf("normSource(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -366,7 +366,7 @@ func sortedKeys(m map[string]string) []string {
 // is an error.
 func ReadDoneSources(path string) (*SourceCounts, error) {
 	b := newIDSetBuilder(0)
-	add := func(source string) { b.add(toValidUTF8(source)) }
+	add := func(source string) { b.add(normSource(toValidUTF8(source))) }
 	found, err := readOutput(path, func(f *os.File) error { return readParquetSources(f, add) }, func(f *os.File) error { return readJSONLSources(f, add) })
 	if err != nil || !found {
 		return NewSourceCounts(), err

@@ -3,7 +3,9 @@ package pipeline
 import (
 	"cmp"
 	"hash/maphash"
+	"path/filepath"
 	"slices"
+	"strings"
 )
 
 // IDSet is an immutable set of story IDs, as ReadDone returns them. It keeps
@@ -78,7 +80,9 @@ func compareHash(a, b [2]uint64) int {
 // SourceCounts is the multiset of the sources of the rows already in an
 // output (the source column: a path, or path:line for a corpus record), as
 // ReadDoneSources returns it: a resumed run skips, for each source, as many
-// occurrences as the output holds rows of it. Keying by input position
+// occurrences as the output holds rows of it. Sources are compared in the
+// form normSource gives them, so that one input spelled two ways
+// ("corpus" and "/abs/corpus", "./a.txt" and "a.txt") is one source. Keying by input position
 // rather than by story ID keeps stories whose IDs repeat (one.txt and
 // one.html, a directory given twice, a corpus with repeated ids). Like
 // IDSet it keeps 128-bit keyed hashes, plus a count per distinct source. A
@@ -94,7 +98,7 @@ type SourceCounts struct {
 func NewSourceCounts(sources ...string) *SourceCounts {
 	b := newIDSetBuilder(len(sources))
 	for _, s := range sources {
-		b.add(toValidUTF8(s))
+		b.add(normSource(toValidUTF8(s)))
 	}
 	return b.counts()
 }
@@ -134,7 +138,60 @@ func (s *SourceCounts) index(source string) (int, bool) {
 	if s == nil || len(s.hashes) == 0 {
 		return 0, false
 	}
-	return slices.BinarySearchFunc(s.hashes, hashID(s.seeds, toValidUTF8(source)), compareHash)
+	return slices.BinarySearchFunc(s.hashes, hashID(s.seeds, normSource(toValidUTF8(source))), compareHash)
+}
+
+// covers reports whether s holds every source of o at least as many times
+// as o does. Both must have been counted with the same seeds.
+func (s *SourceCounts) covers(o *SourceCounts) bool {
+	if o == nil || o.rows == 0 {
+		return true
+	}
+	if s == nil || s.seeds != o.seeds {
+		return false
+	}
+	i := 0
+	for j, h := range o.hashes {
+		for i < len(s.hashes) && compareHash(s.hashes[i], h) < 0 {
+			i++
+		}
+		if i == len(s.hashes) || s.hashes[i] != h || s.counts[i] < o.counts[j] {
+			return false
+		}
+	}
+	return true
+}
+
+// normSource is the form in which sources are compared: the path made
+// absolute and clean, followed, for a record of a corpus (a .jsonl,
+// .ndjson or .csv file), by its ":line" or ":row" suffix as it was. A
+// path may hold colons itself: only a final ":" and digits after a corpus
+// path are a suffix. Standard input ("-", "-:line") is left as it is.
+func normSource(source string) string {
+	if source == "" || source == "-" || strings.HasPrefix(source, "-:") {
+		return source
+	}
+	path, suffix := source, ""
+	if i := strings.LastIndexByte(source, ':'); i > 0 && i < len(source)-1 && isDigits(source[i+1:]) {
+		switch strings.ToLower(filepath.Ext(source[:i])) {
+		case ".jsonl", ".ndjson", ".csv":
+			path, suffix = source[:i], source[i:]
+		}
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = filepath.Clean(path)
+	}
+	return abs + suffix
+}
+
+func isDigits(s string) bool {
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // occurrences walks the input of a resumed run: next is called once per
@@ -143,6 +200,7 @@ func (s *SourceCounts) index(source string) (int, bool) {
 type occurrences struct {
 	done *SourceCounts
 	seen []int32 // occurrences met so far, per done hash
+	hits int     // input positions found in done
 }
 
 func newOccurrences(done *SourceCounts) *occurrences {
@@ -160,6 +218,7 @@ func (o *occurrences) next(source string) bool {
 	if !ok {
 		return false
 	}
+	o.hits++
 	o.seen[i]++
 	return o.seen[i] <= o.done.counts[i]
 }

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -136,9 +137,31 @@ func lockPath(out string) string {
 	return filepath.Join(dir, "."+base+".lock")
 }
 
-// staleTemps returns the temporary files (".OUT.tmp-*", not their metadata
-// sidecars) that runs writing out left behind. Call it with the lock held:
-// then no live run is writing any of them.
+// tempRandLen is the length of the random part of a temporary file's name
+// (createTemp: rand.Text()[:12], base32 letters and digits).
+const tempRandLen = 12
+
+// isTempName reports whether the file name n is one createTemp makes for
+// an output whose name is base: "."+base+".tmp-" and tempRandLen base32
+// characters, nothing more. A longer name is not one of its temps (it may
+// be a temp of another output, "base.tmp-XXXXXXXXXXXX.jsonl").
+func isTempName(n, base string) bool {
+	r, ok := strings.CutPrefix(n, "."+base+".tmp-")
+	if !ok || len(r) != tempRandLen {
+		return false
+	}
+	for _, c := range []byte(r) {
+		if !('A' <= c && c <= 'Z' || '2' <= c && c <= '7') {
+			return false
+		}
+	}
+	return true
+}
+
+// staleTemps returns the temporary files (".OUT.tmp-XXXXXXXXXXXX", not
+// their metadata sidecars) that runs writing out left behind; files of
+// other outputs, whose names only start the same, are never among them.
+// Call it with the lock held: then no live run is writing any of them.
 func staleTemps(out string) ([]string, error) {
 	dir, base := filepath.Split(out)
 	if dir == "" {
@@ -149,18 +172,17 @@ func staleTemps(out string) ([]string, error) {
 		return nil, err
 	}
 	var names []string
-	prefix := "." + base + ".tmp-"
 	for _, e := range entries {
 		n := e.Name()
-		if strings.HasPrefix(n, prefix) && !strings.HasSuffix(n, MetaSuffix) && e.Type().IsRegular() {
+		if isTempName(n, base) && e.Type().IsRegular() {
 			names = append(names, filepath.Join(dir, n))
 		}
 	}
 	// Orphan sidecars (a kill between removing a file and its sidecar).
 	for _, e := range entries {
 		n := e.Name()
-		if strings.HasPrefix(n, prefix) && strings.HasSuffix(n, MetaSuffix) {
-			if _, err := os.Stat(filepath.Join(dir, strings.TrimSuffix(n, MetaSuffix))); errors.Is(err, fs.ErrNotExist) {
+		if t, ok := strings.CutSuffix(n, MetaSuffix); ok && isTempName(t, base) {
+			if _, err := os.Stat(filepath.Join(dir, t)); errors.Is(err, fs.ErrNotExist) {
 				os.Remove(filepath.Join(dir, n))
 			}
 		}
@@ -175,11 +197,14 @@ func staleTemps(out string) ([]string, error) {
 // want: a JSONL file up to its last complete line, when its metadata
 // sidecar is there; a Parquet file only when its footer was written (a run
 // killed before finishing the file leaves no footer, and its row groups are
-// not recovered). The recoverable file with the most rows replaces out when
-// it holds more rows than out does, so that resuming goes on from the
-// furthest point any run reached: every such file holds, in input order,
-// rows of a prefix of the same input. The others are removed. Each decision
-// is logged.
+// not recovered). A temporary file replaces out only when it extends it:
+// out is missing or empty, or the file holds, for every source of out's
+// rows, at least as many rows (a run over the same inputs that got
+// further). A temporary file of a run over other inputs never replaces a
+// complete output, however many rows it holds. Of those that extend out,
+// the one with the most rows wins; the others are removed. When out exists
+// but cannot be read, nothing is replaced or removed: RecoverStale fails.
+// Each decision is logged.
 func RecoverStale(out string, resume bool, want RunMeta, log *slog.Logger) error {
 	if out == StdoutPath {
 		return nil
@@ -196,18 +221,34 @@ func RecoverStale(out string, resume bool, want RunMeta, log *slog.Logger) error
 	}
 	best, bestRows := "", -1
 	if resume {
-		if done, err := ReadDoneSources(out); err == nil {
+		format, err := outputFormat(out)
+		if err != nil {
+			return err
+		}
+		seeds := [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+		var done *SourceCounts // nil: out is missing or empty
+		if fi, err := os.Stat(out); err == nil && fi.Size() > 0 {
+			done, err = readSourceCounts(out, format, seeds)
+			if err != nil {
+				return fmt.Errorf("--resume: the output %s cannot be read (%w), so no temporary file of a killed run (%s) can be checked against it: move the output away, or run without --resume", out, err, strings.Join(temps, ", "))
+			}
 			bestRows = done.Rows()
+		} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("--resume: output %s: %w", out, err)
 		}
 		for _, tmp := range temps {
-			rows, why := recoverableRows(out, tmp, want)
+			got, why := recoverableRows(out, tmp, want, seeds)
 			if why != "" {
 				log.Warn("stale temporary output not recovered", "file", tmp, "reason", why)
 				continue
 			}
-			log.Info("stale temporary output is readable", "file", tmp, "rows", rows)
-			if rows > bestRows {
-				best, bestRows = tmp, rows
+			log.Info("stale temporary output is readable", "file", tmp, "rows", got.Rows())
+			if done != nil && !got.covers(done) {
+				log.Warn("stale temporary output not recovered: it lacks rows of the output, so it is from a run over other inputs", "file", tmp, "rows", got.Rows(), "output", out, "output_rows", done.Rows())
+				continue
+			}
+			if got.Rows() > bestRows {
+				best, bestRows = tmp, got.Rows()
 			}
 		}
 	}
@@ -235,24 +276,45 @@ func RecoverStale(out string, resume bool, want RunMeta, log *slog.Logger) error
 	return nil
 }
 
-// recoverableRows returns the rows a stale temporary file of out holds, or
-// why they cannot be recovered. A JSONL file is cut back to its last
-// complete line.
-func recoverableRows(out, tmp string, want RunMeta) (int, string) {
+// readSourceCounts reads the sources of the rows of the output file path,
+// in format, counted with seeds.
+func readSourceCounts(path string, format outFormat, seeds [2]maphash.Seed) (*SourceCounts, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := &idSetBuilder{seeds: seeds}
+	add := func(source string) { b.add(normSource(toValidUTF8(source))) }
+	if format == formatParquet {
+		err = readParquetSources(f, add)
+	} else {
+		err = readJSONLSources(f, add)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return b.counts(), nil
+}
+
+// recoverableRows returns the sources of the rows a stale temporary file
+// of out holds, counted with seeds, or why they cannot be recovered. A
+// JSONL file is cut back to its last complete line.
+func recoverableRows(out, tmp string, want RunMeta, seeds [2]maphash.Seed) (*SourceCounts, string) {
 	format, err := outputFormat(out)
 	if err != nil {
-		return 0, err.Error()
+		return nil, err.Error()
 	}
 	var got RunMeta
 	if format == formatParquet {
 		f, err := os.Open(tmp)
 		if err != nil {
-			return 0, err.Error()
+			return nil, err.Error()
 		}
-		defer f.Close()
 		pf, err := openParquet(f)
+		f.Close()
 		if err != nil {
-			return 0, "a Parquet file without its footer (the run was killed before finishing it): its row groups cannot be read"
+			return nil, "a Parquet file without its footer (the run was killed before finishing it): its row groups cannot be read"
 		}
 		kv := map[string]string{}
 		for _, e := range pf.Metadata().KeyValueMetadata {
@@ -260,38 +322,39 @@ func recoverableRows(out, tmp string, want RunMeta) (int, string) {
 		}
 		got = RunMeta{Version: kv[MetaVersion], Model: kv[MetaModel], Sensitivity: kv[MetaSensitivity]}
 		if err := want.CheckResume(tmp, got); err != nil {
-			return 0, err.Error()
+			return nil, err.Error()
 		}
-		return int(pf.NumRows()), ""
+		done, err := readSourceCounts(tmp, format, seeds)
+		if err != nil {
+			return nil, err.Error()
+		}
+		return done, ""
 	}
 	kv, err := readSidecar(tmp + MetaSuffix)
 	if err != nil {
-		return 0, "its metadata sidecar is missing or unreadable, so its operating point is unknown"
+		return nil, "its metadata sidecar is missing or unreadable, so its operating point is unknown"
 	}
 	got = RunMeta{Version: kv[MetaVersion], Model: kv[MetaModel], Sensitivity: kv[MetaSensitivity]}
 	if err := want.CheckResume(tmp, got); err != nil {
-		return 0, err.Error()
+		return nil, err.Error()
 	}
 	f, err := os.OpenFile(tmp, os.O_RDWR, 0)
 	if err != nil {
-		return 0, err.Error()
+		return nil, err.Error()
 	}
 	defer f.Close()
 	end, err := lastNewlineEnd(f)
 	if err != nil {
-		return 0, err.Error()
+		return nil, err.Error()
 	}
 	if err := f.Truncate(end); err != nil {
-		return 0, err.Error()
+		return nil, err.Error()
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return 0, err.Error()
+	done, err := readSourceCounts(tmp, format, seeds)
+	if err != nil {
+		return nil, err.Error()
 	}
-	n := 0
-	if err := readJSONLSources(f, func(string) { n++ }); err != nil {
-		return 0, err.Error()
-	}
-	return n, ""
+	return done, ""
 }
 
 // promote makes the stale temporary file tmp the output out, with its

@@ -174,18 +174,19 @@ func checkStory(ctx context.Context, m *classify.Model, st *datasets.Story, opt 
 	return res, nil
 }
 
-// inputLimits are the caps on input read whole (datasets.Options
+// inputLimits are the caps on input (datasets.Options MaxFileBytes,
 // MaxStoryBytes, MaxMarkupBytes and MaxLineBytes), set by flags: whatever
 // is over them is a story that fails, naming the flag, instead of memory
 // spent. Zero keeps the readers' defaults.
 type inputLimits struct {
-	story, markup int64
-	line          int
+	file, story, markup int64
+	line                int
 }
 
 // addFlags adds the flags that raise the caps.
 func (l *inputLimits) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
+	f.Int64Var(&l.file, "max-file-bytes", 0, fmt.Sprintf("largest text story file, or standard input redirected from a file (0: %d MiB)", datasets.DefaultMaxFileBytes>>20))
 	f.Int64Var(&l.story, "max-story-bytes", 0, fmt.Sprintf("largest text story read from standard input, a pipe or a device (0: %d MiB)", datasets.DefaultMaxStoryBytes>>20))
 	f.Int64Var(&l.markup, "max-markup-bytes", 0, fmt.Sprintf("largest HTML or EPUB story (0: %d MiB)", datasets.DefaultMaxMarkupBytes>>20))
 	f.IntVar(&l.line, "max-line-bytes", 0, fmt.Sprintf("longest JSONL line or CSV row of a corpus (0: %d MiB)", datasets.DefaultMaxLineBytes>>20))
@@ -193,7 +194,7 @@ func (l *inputLimits) addFlags(cmd *cobra.Command) {
 
 // options sets the caps in o.
 func (l inputLimits) options(o datasets.Options) datasets.Options {
-	o.MaxStoryBytes, o.MaxMarkupBytes, o.MaxLineBytes = l.story, l.markup, l.line
+	o.MaxFileBytes, o.MaxStoryBytes, o.MaxMarkupBytes, o.MaxLineBytes = l.file, l.story, l.markup, l.line
 	return o
 }
 

@@ -108,6 +108,12 @@ func hostileCases() []hostileCase {
 		{"600 MB story on stdin (check)", func(t *testing.T, dir string) hostileRun {
 			return hostileRun{args: []string{"check", "-"}, stdin: io.LimitReader(&repeatReader{b: []byte("The gulls went quiet over the harbour wall, and Mara counted the boats home. ")}, 600<<20)}
 		}, failsWith(exitError, "--max-story-bytes")},
+		{"text file over --max-file-bytes (run)", func(t *testing.T, dir string) hostileRun {
+			if err := os.WriteFile(filepath.Join(dir, "long.txt"), bytes.Repeat([]byte("The gulls went quiet. "), 1000), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return hostileRun{args: append(run("long.txt"), "--max-file-bytes", "1000")}
+		}, all(failsWith(exitError), rowError("out.jsonl", "--max-file-bytes"))},
 		{"2 GiB sparse HTML", func(t *testing.T, dir string) hostileRun {
 			f, err := os.Create(filepath.Join(dir, "big.html"))
 			if err != nil {

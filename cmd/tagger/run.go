@@ -61,7 +61,7 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 				workers = pipeline.MaxWorkers()
 			}
 			cfg := pipeline.Config{Workers: workers, Sensitivity: s, Stdin: a.stdin, Log: a.log,
-				MaxStoryBytes: limits.story, MaxMarkupBytes: limits.markup, MaxLineBytes: limits.line}
+				MaxFileBytes: limits.file, MaxStoryBytes: limits.story, MaxMarkupBytes: limits.markup, MaxLineBytes: limits.line}
 			if os.Getenv("GOMEMLIMIT") == "" {
 				// Keep the heap, and so the RSS, near the in-flight budget:
 				// a corpus run must stay within 150 MB whatever its size.

@@ -10,19 +10,53 @@ import (
 	"unicode/utf8"
 )
 
-// unsafeRune reports whether r must not reach a terminal as it is.
+// unsafeRune reports whether r must not reach a terminal as it is. The
+// bidi marks LRM, RLM and ALM (U+200E, U+200F, U+061C) are not: they only
+// set the direction of neutral characters next to them, as a letter of
+// that direction would, and right-to-left text needs them. Tag characters
+// are, except in an emoji tag sequence (see tagSequence).
 func unsafeRune(r rune) bool {
 	switch {
 	case r < 0x20, r >= 0x7f && r <= 0x9f:
 		return true
-	case r == 0x061c, r == 0x200e, r == 0x200f,
-		r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069,
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069,
 		r == 0x2028, r == 0x2029,
 		r >= 0xfff9 && r <= 0xfffb,
 		r >= 0xe0000 && r <= 0xe007f:
 		return true
 	}
 	return false
+}
+
+// tagBase is WAVING BLACK FLAG, the base of the emoji tag sequences of
+// subdivision flags (England: U+1F3F4, the tags "gbeng", CANCEL TAG).
+const tagBase = 0x1f3f4
+
+// tagSequence returns the length in bytes of the emoji tag sequence at the
+// start of s, which follows a WAVING BLACK FLAG: one or more tag
+// characters U+E0020–U+E007E ended by CANCEL TAG U+E007F; 0 when s does
+// not start with one. Such a sequence is kept as it is: it shows as one
+// flag. Tag characters anywhere else are escaped, as they hide text.
+func tagSequence(s []byte) int {
+	n := 0
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRune(s[i:])
+		switch {
+		case r >= 0xe0020 && r <= 0xe007e:
+			n++
+		case r == 0xe007f && n > 0:
+			return i + size
+		default:
+			return 0
+		}
+		i += size
+	}
+	return 0
+}
+
+func tagSequenceString(s string) int {
+	// The sequence is at most a few dozen bytes: look no further.
+	return tagSequence([]byte(s[:min(len(s), 4*34)]))
 }
 
 // needsEscape reports whether s has anything Clean would change.
@@ -41,6 +75,9 @@ func needsEscape(s string) bool {
 			return true
 		}
 		i += n
+		if r == tagBase {
+			i += tagSequenceString(s[i:])
+		}
 	}
 	return false
 }
@@ -100,6 +137,9 @@ func escape(s string, extra func(byte) bool) string {
 			writeEscape(&sb, 0, c, true)
 		case unsafeRune(r):
 			writeEscape(&sb, r, 0, false)
+		case r == tagBase:
+			n += tagSequenceString(s[i+n:])
+			sb.WriteString(s[i : i+n])
 		default:
 			sb.WriteString(s[i : i+n])
 		}
@@ -173,6 +213,9 @@ func SafeJSON(b []byte) []byte {
 			break
 		}
 		i += n
+		if r == tagBase {
+			i += tagSequence(b[i:min(len(b), i+4*34)])
+		}
 	}
 	if i == len(b) {
 		return b
@@ -183,6 +226,9 @@ func SafeJSON(b []byte) []byte {
 		r, n := rune(b[i]), 1
 		if b[i] >= utf8.RuneSelf {
 			r, n = utf8.DecodeRune(b[i:])
+		}
+		if r == tagBase {
+			n += tagSequence(b[i+n : min(len(b), i+n+4*34)])
 		}
 		switch {
 		case r == 0x7f || r >= utf8.RuneSelf && unsafeRune(r) && r <= 0xffff:

@@ -40,7 +40,21 @@ func TestClean(t *testing.T) {
 		{"\x1b[1A\x1b[2K verdict: OK\x1b[8m", `\x1b[1A\x1b[2K verdict: OK\x1b[8m`},
 		{"bell\a back\b cr\r nl\n tab\t nul\x00 del\x7f", `bell\a back\b cr\r nl\n tab\t nul\x00 del\x7f`},
 		{"csi\u009b2J nel\u0085", `csi\u009b2J nel\u0085`},
-		{"a\u202eb\u202cc\u2066d\u2069e\u200ef\u200fg\u061ch", `a\u202eb\u202cc\u2066d\u2069e\u200ef\u200fg\u061ch`},
+		{"a\u202eb\u202cc\u2066d\u2069e\u200ef\u200fg\u061ch", `a\u202eb\u202cc\u2066d\u2069e` + "\u200ef\u200fg\u061ch"},
+		// The bidi marks LRM, RLM and ALM only orient neutrals: kept.
+		{"עברית\u200F (hebrew with RLM)", "עברית\u200F (hebrew with RLM)"},
+		{"فارسی\u200cمی\u061Cخواهم", "فارسی\u200cمی\u061Cخواهم"},
+		{"left\u200e mark", "left\u200e mark"},
+		// A subdivision flag is an emoji tag sequence: kept whole.
+		{"flag 🏴\U000E0067\U000E0062\U000E0065\U000E006E\U000E0067\U000E007F England", "flag 🏴\U000E0067\U000E0062\U000E0065\U000E006E\U000E0067\U000E007F England"},
+		{"🏴\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F🏴\U000E0067\U000E0062\U000E0077\U000E006C\U000E0073\U000E007F", "🏴\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F🏴\U000E0067\U000E0062\U000E0077\U000E006C\U000E0073\U000E007F"},
+		{"👩\u200d👩\u200d👧 family, 日本語のテキスト", "👩\u200d👩\u200d👧 family, 日本語のテキスト"},
+		// Tag characters anywhere else still hide text: escaped.
+		{"🏴\U000E0067\U000E0062 no cancel", `🏴\U000e0067\U000e0062 no cancel`},
+		{"🏴\U000E007F cancel only", `🏴\U000e007f cancel only`},
+		{"x\U000E0067\U000E007F no flag", `x\U000e0067\U000e007f no flag`},
+		{"🏴\U000E0001\U000E007F language tag", `🏴\U000e0001\U000e007f language tag`},
+		{"🏴\U000E0067\U000E007F\U000E0041 tail", "🏴\U000E0067\U000E007F" + `\U000e0041 tail`},
 		{"line\u2028sep\u2029 ann\ufff9x\ufffb", `line\u2028sep\u2029 ann\ufff9x\ufffb`},
 		{"tag\U000e0041\U000e007f", `tag\U000e0041\U000e007f`},
 		{"bad \xff\x9b byte", `bad \xff\x9b byte`},
@@ -115,5 +129,20 @@ func TestJSONTerminalSafe(t *testing.T) {
 	}
 	if plain := []byte(`{"a":"b"}`); &SafeJSON(plain)[0] != &plain[0] {
 		t.Error("SafeJSON copied JSON that needed nothing")
+	}
+}
+
+// SafeJSON keeps what Clean keeps (emoji tag sequences, the bidi marks)
+// and escapes stray tag characters.
+func TestSafeJSONLegit(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`"🏴` + "\U000E0067\U000E0062\U000E0065\U000E006E\U000E0067\U000E007F" + ` England"`, `"🏴` + "\U000E0067\U000E0062\U000E0065\U000E006E\U000E0067\U000E007F" + ` England"`},
+		{"\"עברית\u200F \u200e \u061c\"", "\"עברית\u200F \u200e \u061c\""},
+		{"\"tag\U000e0041 🏴\U000e0067\"", `"tag\udb40\udc41 🏴\udb40\udc67"`},
+	}
+	for _, tt := range tests {
+		if got := string(SafeJSON([]byte(tt.in))); got != tt.want {
+			t.Errorf("SafeJSON(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

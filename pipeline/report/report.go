@@ -23,13 +23,14 @@
 //	\xff                 a byte that is not UTF-8 (file names may hold any)
 //
 // Escaped characters: C0 controls (U+0000–U+001F), DEL, C1 controls; the
-// bidi marks, embeddings, overrides and isolates (U+061C, U+200E, U+200F,
-// U+202A–U+202E, U+2066–U+2069) that reorder what follows them; the line
-// and paragraph separators U+2028 and U+2029; the interlinear annotation
-// characters U+FFF9–U+FFFB and the tag characters U+E0000–U+E007F, which
-// hide text. Zero-width joiners and non-joiners, soft hyphens and the
-// like are kept: legitimate scripts and emoji need them and they cannot
-// move or hide a line. A backslash is printed as it is in text reports, so
+// bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069)
+// that reorder what follows them; the line and paragraph separators U+2028
+// and U+2029; the interlinear annotation characters U+FFF9–U+FFFB and the
+// tag characters U+E0000–U+E007F, which hide text, except in an emoji tag
+// sequence (a subdivision flag such as England's: U+1F3F4, tags, U+E007F).
+// Zero-width joiners and non-joiners, the bidi marks LRM, RLM and ALM
+// (U+200E, U+200F, U+061C), soft hyphens and the like are kept: legitimate
+// scripts and emoji need them and they cannot move or hide a line. A backslash is printed as it is in text reports, so
 // the escapes are for reading, not for decoding; Lines escapes its path
 // field reversibly (see EscapePath).
 package report

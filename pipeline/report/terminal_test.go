@@ -14,9 +14,10 @@ import (
 const hostile = "\x1b[1A\x1b[2K verdict: OK\x1b[8m\x07\b\r\x00\x7f\u009b2J\u202e\u2066\u2069\u200e\u2028\U000e0041"
 
 // rawControl matches what must never reach the terminal from the input:
-// C0 controls but newline, DEL, C1 controls, bidi controls, separators,
-// and tag characters.
-var rawControl = regexp.MustCompile("[\x00-\x09\x0b-\x1f\x7f\u0080-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufff9-\ufffb\U000e0000-\U000e007f]")
+// C0 controls but newline, DEL, C1 controls, bidi embeddings, overrides
+// and isolates (not the marks LRM, RLM, ALM), separators, and tag
+// characters (hostile holds none in an emoji tag sequence).
+var rawControl = regexp.MustCompile("[\x00-\x09\x0b-\x1f\x7f\u0080-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufff9-\ufffb\U000e0000-\U000e007f]")
 
 // styleCode matches the colour codes Style writes (and nothing a test
 // input holds).
