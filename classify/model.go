@@ -87,8 +87,13 @@ type LabelInfo struct {
 	Platt      [2]float64 `json:"platt,omitempty"`
 	Thresholds Thresholds `json:"thresholds"`
 	// Story are the thresholds on the label's story statistic (see
-	// AggregateStory), set by CalibrateStories.
+	// AggregateStory), set by CalibrateStories; for a label the story
+	// model scores, on its log-odds.
 	Story Thresholds `json:"story"`
+	// StoryModel is set when the story model (StoryFile) scores the label,
+	// and StoryPositive counts the declaring works it was trained on.
+	StoryModel    bool `json:"story_model,omitempty"`
+	StoryPositive int  `json:"story_positive,omitempty"`
 }
 
 // Manifest describes a model: what it is, how it was trained, and the
@@ -106,6 +111,9 @@ type Manifest struct {
 	// StoryCalibration records how the story thresholds were set.
 	StoryCalibration *StoryCalibration `json:"story_calibration,omitempty"`
 	Data             []DataSummary     `json:"data,omitempty"`
+	// StoryCV is the cross-validation of the story model on the corpus it
+	// was trained on (tagger train --corpus).
+	StoryCV *StoryCV `json:"story_cv,omitempty"`
 }
 
 // DataSummary records one training input.
@@ -130,6 +138,12 @@ type Model struct {
 	labelIdx map[string]int
 	seg      func() (*tokenize.Segmenter, error)
 	vocab    []string
+	// story is the story model (nil without one), storyCol each label's
+	// column in it (-1: not scored by it), storyFile its bytes.
+	story     *StoryModel
+	storyCol  []int
+	storyFile []byte
+	accs      *accPool // story feature accumulators for reuse
 }
 
 // Manifest returns the model's manifest.
@@ -221,7 +235,7 @@ func Load(fsys fs.FS) (*Model, error) {
 		return nil, fmt.Errorf("parse %s: %w", ManifestFile, err)
 	}
 	files := map[string][]byte{}
-	for _, name := range []string{LexiconFile, TablesFile, VocabFile} {
+	for _, name := range []string{LexiconFile, TablesFile, VocabFile, StoryFile} {
 		b, err := fs.ReadFile(fsys, name)
 		if errors.Is(err, fs.ErrNotExist) && name != LexiconFile {
 			continue
@@ -249,7 +263,37 @@ func Load(fsys fs.FS) (*Model, error) {
 	if b, ok := files[VocabFile]; ok {
 		vocab = strings.Split(strings.TrimRight(string(b), "\n"), "\n")
 	}
-	return newModel(man, lex, tables, vocab)
+	m, err := newModel(man, lex, tables, vocab)
+	if err != nil {
+		return nil, err
+	}
+	if b, ok := files[StoryFile]; ok {
+		sm, err := readStoryModel(b, m.labelIdx, len(m.labels))
+		if err != nil {
+			return nil, fmt.Errorf("model %s: %s: %w", man.Name, StoryFile, err)
+		}
+		m = m.withStory(sm, b)
+	}
+	return m, nil
+}
+
+// withStory returns a copy of m with the story model sm (serialised as b).
+func (m *Model) withStory(sm *StoryModel, b []byte) *Model {
+	c := *m
+	c.story, c.storyFile = sm, b
+	if c.accs == nil {
+		c.accs = newAccPool()
+	}
+	c.storyCol = make([]int, len(c.labels))
+	for i := range c.storyCol {
+		c.storyCol[i] = -1
+	}
+	if sm != nil {
+		for k, li := range sm.labels {
+			c.storyCol[li] = k
+		}
+	}
+	return &c
 }
 
 // LoadDir reads a model from a directory on disk.
@@ -264,7 +308,7 @@ func LoadDir(dir string) (*Model, error) {
 // Save writes the model to dir, creating it, with a fresh content hash.
 func (m *Model) Save(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return fmt.Errorf("write model: %w", err)
 	}
 	files := map[string][]byte{LexiconFile: m.lex.Source()}
 	if m.nb != nil {
@@ -276,6 +320,9 @@ func (m *Model) Save(dir string) error {
 	}
 	if len(m.vocab) > 0 {
 		files[VocabFile] = []byte(strings.Join(m.vocab, "\n") + "\n")
+	}
+	if m.storyFile != nil {
+		files[StoryFile] = m.storyFile
 	}
 	man := m.manifest
 	man.Hash = contentHash(files)

@@ -100,6 +100,9 @@ type PredictOptions struct {
 	// fifth of batch scoring time on keyword-dense corpora. Batch runs set
 	// it; tagger check leaves it off for the better boundaries.
 	FastSnippets bool
+	// vector, when set, receives the story's features for the story
+	// model (see Model.StoryVector).
+	vector *StoryVector
 }
 
 // chunkBytes bounds the text tokenised at once, so that memory stays
@@ -365,6 +368,9 @@ type scoring struct {
 	lang     string
 	readable bool
 	first    int // story offset of the first chunk
+	// acc counts word features for the story model (nil when the model
+	// has none and no StoryVector is asked for).
+	acc *storyAcc
 }
 
 func (m *Model) newScoring(opt PredictOptions, first int) *scoring {
@@ -378,6 +384,11 @@ func (m *Model) newScoring(opt PredictOptions, first int) *scoring {
 		thr: make([]float64, len(m.labels)), states: make([]labelState, len(m.labels)), first: first}
 	for i, li := range m.info {
 		sg.thr[i] = li.Thresholds.at(opt.Sensitivity)
+	}
+	if m.story != nil {
+		sg.acc = m.accs.get(m.story.bits, len(m.labels))
+	} else if opt.vector != nil {
+		sg.acc = m.accs.get(opt.vector.Bits, len(m.labels))
 	}
 	return sg
 }
@@ -431,6 +442,9 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 	m.lex.Match(chunk, toks, func(h lexicon.Hit) { sc.hits = append(sc.hits, h) })
 	slices.SortStableFunc(sc.hits, func(a, b lexicon.Hit) int { return cmp.Compare(a.TokEnd, b.TokEnd) })
 	sg.tokens += len(toks)
+	if sg.acc != nil {
+		sg.acc.tokens(toks, m.storyBigrams(sg.opt))
+	}
 	if sg.lang == "" && off == sg.first {
 		sg.lang, sg.readable = detectLanguage(chunk, toks)
 	}
@@ -471,6 +485,9 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 		if li, ok := m.labelIdx[h.Label]; ok {
 			sc.lex[b*L+li] += h.Weight
 			sc.mask[b] |= 1 << li
+			if sg.acc != nil {
+				sg.acc.lex[li] += h.Weight
+			}
 		}
 	}
 	lap(&sg.steps.Feature)
@@ -548,6 +565,10 @@ func (sg *scoring) merge(o *scoring) {
 			sg.states[li].insert(o.states[li].top[k], sg.keep)
 		}
 	}
+	if o.acc != nil {
+		sg.acc.merge(o.acc)
+		o.acc = nil
+	}
 	sg.rating = sg.rating.max(o.rating)
 	if sg.lang == "" {
 		sg.lang, sg.readable = o.lang, o.readable
@@ -567,6 +588,18 @@ func (sg *scoring) finish() (Result, error) {
 	res := Result{Windows: sg.windows, Tokens: sg.tokens, Words: sg.words, Steps: sg.steps}
 	res.Labels = make([]LabelScore, len(m.labels))
 	story := m.storyStats(sg.states, sg.tokens)
+	var storyZ []float64
+	if sg.acc != nil {
+		dense := denseFeatures(sg.acc.lex, story, sg.tokens)
+		if sg.opt.vector != nil {
+			*sg.opt.vector = sg.acc.vector(dense)
+		}
+		if m.story != nil {
+			storyZ = m.story.scoreAcc(sg.acc, dense)
+		}
+		sg.acc.release()
+		sg.acc = nil
+	}
 	for li, l := range m.labels {
 		st := sg.states[li]
 		ls := LabelScore{Label: l.ID, Group: l.Group, Source: m.info[li].Source, Passages: st.count, Story: story[li], topZ: gated}
@@ -578,6 +611,10 @@ func (sg *scoring) finish() (Result, error) {
 			ls.Score, ls.Detected = m.decideStory(li, st.top, story[li], sg.opt.Sensitivity)
 		case len(st.top) > 0:
 			ls.Score, ls.Detected = m.decide(li, st.top, res.Windows, sg.thr[li])
+		}
+		if storyZ != nil && m.storyCol[li] >= 0 {
+			ls.Story = storyZ[m.storyCol[li]]
+			ls.Score, ls.Detected = m.decideStoryModel(li, ls.topZ, ls.Story, sg.opt.Sensitivity)
 		}
 		if len(st.top) > 0 && ls.Source == "model" {
 			ls.Source = "both" // its windows passed the lexicon gate

@@ -143,7 +143,7 @@ func (m *Model) Observe(r Result) StoryObservation {
 	o := StoryObservation{Story: make([]float64, len(r.Labels)), Evidence: make([]bool, len(r.Labels)), Declared: make([]bool, len(r.Labels))}
 	for li, l := range r.Labels {
 		o.Story[li] = l.Story
-		o.Evidence[li] = l.topZ >= m.evidenceBar(li)
+		o.Evidence[li] = m.storyEvidence(li, l.topZ)
 	}
 	return o
 }
@@ -166,6 +166,44 @@ const minCalibrationPositives = 10
 // threshold weighs in a story of a thousand words.
 func (m *Model) CalibrateStories(obs []StoryObservation, t StoryTargets) (*Model, error) {
 	L := len(m.labels)
+	floor := make([]float64, L)
+	for li := range floor {
+		floor[li] = defaultStoryThresholds(m.manifest.Config.LexiconThresholds).High
+		if m.storyCol != nil && m.storyCol[li] >= 0 {
+			floor[li] = storyFloor
+		}
+	}
+	th, err := calibrateThresholds(obs, t, floor)
+	if err != nil {
+		return nil, err
+	}
+	man := m.manifest
+	man.Labels = slices.Clone(man.Labels)
+	man.Config.Aggregate = AggregateStory
+	for i := range man.Labels {
+		li := m.labelIdx[man.Labels[i].Label]
+		man.Labels[i].Story = th.labels[li]
+	}
+	man.StoryCalibration = &StoryCalibration{Clean: th.clean, Targets: t, Flagged: th.flagged}
+	nm, err := newModel(man, m.lex, m.nb, m.vocab)
+	if err != nil {
+		return nil, err
+	}
+	return nm.withStory(m.story, m.storyFile), nil
+}
+
+// calibrated is what calibrateThresholds sets: per label its story
+// thresholds, the number of clean works and the shares of them flagged.
+type calibrated struct {
+	labels  []Thresholds
+	clean   int
+	flagged StoryTargets
+}
+
+// calibrateThresholds is CalibrateStories' greedy search (see there), with
+// a floor per label under which no threshold goes.
+func calibrateThresholds(obs []StoryObservation, t StoryTargets, floors []float64) (*calibrated, error) {
+	L := len(floors)
 	var clean []StoryObservation
 	pos := make([][]float64, L) // per label, declaring works' statistics (with evidence)
 	npos := make([]int, L)
@@ -185,7 +223,6 @@ func (m *Model) CalibrateStories(obs []StoryObservation, t StoryTargets) (*Model
 	if len(clean) < 100 {
 		return nil, fmt.Errorf("calibrate: %d clean works; need at least 100 to set thresholds", len(clean))
 	}
-	floor := defaultStoryThresholds(m.manifest.Config.LexiconThresholds).High
 	// Per label, the clean works that could be detected (with evidence),
 	// highest statistic first.
 	type cw struct {
@@ -207,9 +244,9 @@ func (m *Model) CalibrateStories(obs []StoryObservation, t StoryTargets) (*Model
 	// candidate: the j before it are flagged.
 	thrAt := func(li, j int) float64 {
 		if c := cand[li]; j < len(c) {
-			return max(floor, math.Nextafter(c[j].s, math.Inf(1)))
+			return max(floors[li], math.Nextafter(c[j].s, math.Inf(1)))
 		}
-		return floor
+		return floors[li]
 	}
 	recall := func(li int, thr float64) float64 {
 		if npos[li] < minCalibrationPositives {
@@ -251,7 +288,7 @@ func (m *Model) CalibrateStories(obs []StoryObservation, t StoryTargets) (*Model
 		for {
 			best, bestJ, bestGain := -1, 0, 0.0
 			for li := range L {
-				if npos[li] < minCalibrationPositives || thr[li] <= floor {
+				if npos[li] < minCalibrationPositives || thr[li] <= floors[li] {
 					continue
 				}
 				base := recall(li, thr[li])
@@ -266,7 +303,7 @@ func (m *Model) CalibrateStories(obs []StoryObservation, t StoryTargets) (*Model
 					if g := (recall(li, thrAt(li, j)) - base) / (float64(newly) + 0.5); g > bestGain {
 						best, bestJ, bestGain = li, j, g
 					}
-					if thrAt(li, j) <= floor {
+					if thrAt(li, j) <= floors[li] {
 						break
 					}
 				}
@@ -291,16 +328,12 @@ func (m *Model) CalibrateStories(obs []StoryObservation, t StoryTargets) (*Model
 		return float64(n) / float64(len(clean))
 	}
 	low, bal, high := snaps[t.Low], snaps[t.Balanced], snaps[t.High]
-	man := m.manifest
-	man.Labels = slices.Clone(man.Labels)
-	man.Config.Aggregate = AggregateStory
-	for i := range man.Labels {
-		li := m.labelIdx[man.Labels[i].Label]
-		man.Labels[i].Story = Thresholds{Low: max(low[li], bal[li]), Balanced: bal[li], High: min(high[li], bal[li])}
+	out := &calibrated{clean: len(clean), labels: make([]Thresholds, L),
+		flagged: StoryTargets{Low: flaggedAt(low), Balanced: flaggedAt(bal), High: flaggedAt(high)}}
+	for li := range L {
+		out.labels[li] = Thresholds{Low: max(low[li], bal[li]), Balanced: bal[li], High: min(high[li], bal[li])}
 	}
-	man.StoryCalibration = &StoryCalibration{Clean: len(clean), Targets: t,
-		Flagged: StoryTargets{Low: flaggedAt(low), Balanced: flaggedAt(bal), High: flaggedAt(high)}}
-	return newModel(man, m.lex, m.nb, m.vocab)
+	return out, nil
 }
 
 // StoryCalibration records how a model's story thresholds were set.

@@ -66,6 +66,9 @@ type TrainConfig struct {
 	// share of annotators who saw the label instead of the majority.
 	Linear     linear.Options `json:"linear,omitempty"`
 	SoftLabels bool           `json:"soft_labels,omitempty"`
+	// Story configures the story model, when the model has one (see
+	// TrainStory).
+	Story *StoryConfig `json:"story,omitempty"`
 }
 
 // DefaultTrainConfig is the configuration of tagger's default model.

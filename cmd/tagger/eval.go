@@ -43,7 +43,12 @@ of the label is a clean negative. Per label: AUC of the label score between
 the two, recall of detected, and the false-alarm rate on clean works; then
 the share of clean works (General or Teen, no warnings apply, nothing
 tagged) with any undeclared finding. Declarations are weak labels: a tag
-says the work contains the thing somewhere, perhaps only by mention.`,
+says the work contains the thing somewhere, perhaps only by mention.
+
+With --stories and --cv K it cross-validates the story model tagger train
+--corpus would train on that corpus: K folds grouped by work, each scored by
+a story model trained on the other folds, at thresholds calibrated on the
+other folds' out-of-fold scores; the same table on those predictions.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if stories && len(args) == 0 {
 				return &exitCodeError{code: exitError, msg: "eval --stories: name the corpus to read (files, directories, JSONL)"}
@@ -57,6 +62,9 @@ says the work contains the thing somewhere, perhaps only by mention.`,
 			s, err := ParseSensitivityFlag(sens)
 			if err != nil {
 				return err
+			}
+			if stories && folds > 1 {
+				return evalStoriesCV(cmd, a, &tf, args, modelDir, folds, seed, labels, asJSON)
 			}
 			if stories {
 				return evalStories(cmd, a, args, modelDir, s, labels, asJSON)
@@ -101,6 +109,7 @@ says the work contains the thing somewhere, perhaps only by mention.`,
 		},
 	}
 	tf.register(cmd)
+	tf.registerStory(cmd)
 	cmd.Flags().StringVar(&modelDir, "model", "", "model directory (default: the embedded model)")
 	cmd.Flags().IntVar(&folds, "cv", 0, "cross-validate training with K folds grouped by work")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the fold assignment")
@@ -219,4 +228,39 @@ func printStoryEval(w io.Writer, ev *pipeline.StoryEval, model string, s classif
 	}
 	_, err := fmt.Fprintln(w)
 	return err
+}
+
+// evalStoriesCV runs tagger eval --stories --cv K.
+func evalStoriesCV(cmd *cobra.Command, a *app, tf *trainFlags, inputs []string, modelDir string, folds int, seed uint64, labels []string, asJSON bool) error {
+	m, err := loadModel(modelDir)
+	if err != nil {
+		return err
+	}
+	tx := taxonomy.Default()
+	for i, l := range labels {
+		id, ok := tx.Normalize(l)
+		if !ok {
+			return &exitCodeError{code: exitError, msg: fmt.Sprintf("--labels: unknown label %q; see tagger labels", l)}
+		}
+		labels[i] = id
+	}
+	start := time.Now()
+	tf.corpus = inputs
+	ex, _, err := tf.storyExamples(cmd, a, m)
+	if err != nil {
+		return err
+	}
+	cfg := tf.story
+	cfg.Folds, cfg.Seed = folds, seed
+	cv, _, err := m.CrossValidateStory(cmd.Context(), ex, cfg, labels)
+	if err != nil {
+		return err
+	}
+	a.log.Info("eval done", "seconds", time.Since(start).Seconds())
+	if asJSON {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(cv)
+	}
+	return printStoryCV(a.stdout, cv)
 }

@@ -1,0 +1,125 @@
+package linear
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"gonum.org/v1/gonum/optimize"
+)
+
+// Rows is a sparse matrix in compressed row form: row i holds the columns
+// Col[Start[i]:Start[i+1]] with values Val[Start[i]:Start[i+1]].
+type Rows struct {
+	Start []int
+	Col   []uint32
+	Val   []float32
+	// Cols is the number of columns.
+	Cols int
+}
+
+// Len returns the number of rows.
+func (r *Rows) Len() int { return max(len(r.Start)-1, 0) }
+
+// Append adds a row; cols must be below r.Cols.
+func (r *Rows) Append(cols []uint32, vals []float32) {
+	if len(r.Start) == 0 {
+		r.Start = append(r.Start, 0)
+	}
+	r.Col = append(r.Col, cols...)
+	r.Val = append(r.Val, vals...)
+	r.Start = append(r.Start, len(r.Col))
+}
+
+// FitRows fits L2-regularised logistic regression over real-valued sparse
+// rows: rows[i] (only the rows listed in use) with target y[i] in 0..1 and
+// example weight w[i]. It returns one weight per column and the bias. The
+// objective is the weighted log loss plus L2/2 × ‖weights‖² × Σ weights;
+// with opt.Balanced the positive and negative targets carry equal weight.
+// Sums run in a fixed order, so the same data gives the same bits.
+func FitRows(ctx context.Context, rows *Rows, use []int, y, w []float64, opt Options) ([]float64, float64, error) {
+	if len(use) == 0 {
+		return nil, 0, errors.New("linear: no examples")
+	}
+	var pos, neg, total float64
+	for _, i := range use {
+		pos += w[i] * y[i]
+		neg += w[i] * (1 - y[i])
+		total += w[i]
+	}
+	if pos == 0 || neg == 0 {
+		return nil, 0, fmt.Errorf("linear: %d examples with only one class", len(use))
+	}
+	wPos, wNeg := 1.0, 1.0
+	if opt.Balanced {
+		wPos, wNeg = (pos+neg)/(2*pos), (pos+neg)/(2*neg)
+		total = pos*wPos + neg*wNeg
+	}
+	lambda := opt.L2 * total
+	n := rows.Cols + 1 // the last parameter is the bias
+	d := make([]float64, len(use))
+	var cacheX []float64
+	var cacheF float64
+	eval := func(p []float64) float64 {
+		if cacheX != nil && slices.Equal(cacheX, p) {
+			return cacheF
+		}
+		loss := 0.0
+		for k, i := range use {
+			z := p[n-1]
+			for e := rows.Start[i]; e < rows.Start[i+1]; e++ {
+				z += p[rows.Col[e]] * float64(rows.Val[e])
+			}
+			lp, ln := logSigmoid(z), logSigmoid(-z)
+			loss -= w[i] * (wPos*y[i]*lp + wNeg*(1-y[i])*ln)
+			s := sigmoid(z)
+			d[k] = w[i] * (wPos*y[i]*(s-1) + wNeg*(1-y[i])*s)
+		}
+		reg := 0.0
+		for j := range n - 1 {
+			reg += p[j] * p[j]
+		}
+		loss += lambda / 2 * reg
+		cacheX = append(cacheX[:0], p...)
+		cacheF = loss
+		return loss
+	}
+	problem := optimize.Problem{
+		Func: eval,
+		Grad: func(g, p []float64) {
+			eval(p)
+			for j := range n - 1 {
+				g[j] = lambda * p[j]
+			}
+			g[n-1] = 0
+			for k, i := range use {
+				for e := rows.Start[i]; e < rows.Start[i+1]; e++ {
+					g[rows.Col[e]] += d[k] * float64(rows.Val[e])
+				}
+				g[n-1] += d[k]
+			}
+		},
+		Status: func() (optimize.Status, error) {
+			if err := ctx.Err(); err != nil {
+				return optimize.Failure, err
+			}
+			return optimize.NotTerminated, nil
+		},
+	}
+	settings := &optimize.Settings{MajorIterations: max(opt.Iterations, 1), GradientThreshold: 1e-5 * total}
+	res, err := optimize.Minimize(problem, make([]float64, n), settings, &optimize.LBFGS{})
+	if cerr := ctx.Err(); cerr != nil {
+		return nil, 0, cerr
+	}
+	if err != nil && (res == nil || !moved(res.X)) {
+		return nil, 0, fmt.Errorf("linear: optimiser: %w", err)
+	}
+	return res.X[:n-1], res.X[n-1], nil
+}
+
+// Sigmoid is the logistic function.
+func Sigmoid(z float64) float64 { return sigmoid(z) }
+
+var _ = math.Inf

@@ -1,0 +1,436 @@
+package classify
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/bits"
+	"slices"
+
+	"github.com/tagger-dev/tagger/classify/tokenize"
+)
+
+// StoryFile is the file of a model directory that holds the story model
+// (see StoryModel); a model without it decides every label on its passage
+// statistic alone.
+const StoryFile = "story.bin"
+
+// StoryConfig shapes the story model trained from an archive's
+// declarations (see TrainStory). It is recorded in the manifest.
+type StoryConfig struct {
+	// HashBits sets the number of hashed word-feature buckets, 2^HashBits.
+	HashBits int `json:"hash_bits"`
+	// Bigrams adds adjacent word pairs within a clause to the unigrams.
+	Bigrams bool `json:"bigrams"`
+	// IDF weighs each bucket by its inverse document frequency in the
+	// training corpus.
+	IDF bool `json:"idf"`
+	// DenseScale multiplies the standardised dense features (lexicon
+	// weight per label and the passage model's story statistics) against
+	// the L2-normalised word features.
+	DenseScale float64 `json:"dense_scale"`
+	// L2, Iterations: the logistic regression's penalty and iterations.
+	L2         float64 `json:"l2"`
+	Iterations int     `json:"iterations"`
+	// MinPositive is the fewest positive works a label needs for a story
+	// model; labels with fewer keep the passage statistic.
+	MinPositive int `json:"min_positive"`
+	// ImpliedWeight weighs a positive that only an "Implied/Referenced",
+	// "Mentioned" or "Past" tag declares.
+	ImpliedWeight float64 `json:"implied_weight"`
+	// FreeformNegatives chooses the negatives of labels that are not
+	// archive warnings: "nawa" (works that declare that no archive
+	// warnings apply and do not tag the label) or "untagged" (every work
+	// with a warnings field that does not tag it).
+	FreeformNegatives string `json:"freeform_negatives"`
+	// Evidence is what a detection by the story model needs besides its
+	// threshold: "bar" (a window at the label's evidence bar, as the
+	// passage statistic needs) or "any" (any window with the label's
+	// terms, so that the finding still has a passage to show).
+	Evidence string `json:"evidence"`
+	// Folds and Seed: the grouped folds whose out-of-fold scores set the
+	// story thresholds.
+	Folds int    `json:"folds"`
+	Seed  uint64 `json:"seed"`
+	// Targets are the shares of clean works flagged per sensitivity.
+	Targets StoryTargets `json:"targets"`
+}
+
+// DefaultStoryConfig is the configuration tagger train --corpus uses.
+func DefaultStoryConfig() StoryConfig {
+	return StoryConfig{HashBits: 16, Bigrams: true, IDF: false, DenseScale: 0.3, L2: 1e-4, Iterations: 40,
+		MinPositive: 20, ImpliedWeight: 0.5, FreeformNegatives: "nawa", Evidence: "any",
+		Folds: 5, Seed: 1, Targets: DefaultStoryTargets()}
+}
+
+// StoryModel is a per-label logistic regression over whole-story features:
+// hashed word unigram and bigram counts, sublinear (1 + log tf) and
+// L2-normalised, and dense features (each label's lexicon weight per
+// thousand tokens, and the passage model's story statistics). It is
+// immutable.
+type StoryModel struct {
+	bits   int
+	bigram bool
+	// labels are the model-label indices (into Model.labels) it scores.
+	labels []int
+	idf    []float32 // per bucket, nil without IDF
+	// mean and scale standardise the dense features (scale includes
+	// DenseScale).
+	mean, scale []float32
+	// w holds per bucket (then per dense feature) one weight per label,
+	// quantised: weight = w × q[label].
+	w    []int16
+	q    []float32
+	bias []float64
+}
+
+// numDense is the number of dense features: per label, its lexicon weight
+// and its passage story statistic.
+func numDense(labels int) int { return 2 * labels }
+
+// StoryVector is a story's features for the story model: the hashed
+// word-feature buckets with their raw counts (sorted by bucket) and the
+// dense features.
+type StoryVector struct {
+	Buckets []uint32
+	Counts  []float32
+	Dense   []float32
+	// Bits and Bigrams are the hashing the vector was gathered with.
+	Bits    int
+	Bigrams bool
+}
+
+// storyAcc counts a story's hashed word features during the token pass.
+type storyAcc struct {
+	counts  []uint32
+	touched []uint32
+	mask    uint64
+	lex     []float64 // per label, non-negated lexicon weight
+	pool    *accPool
+}
+
+// accPool keeps cleared accumulators for reuse. Unlike a sync.Pool it is
+// not emptied by the garbage collector: an accumulator holds a megabyte
+// of counts, and allocating one per story would dominate batch runs.
+type accPool struct {
+	free chan *storyAcc
+}
+
+func newAccPool() *accPool { return &accPool{free: make(chan *storyAcc, 64)} }
+
+func (p *accPool) get(bits, labels int) *storyAcc {
+	if p != nil {
+		select {
+		case a := <-p.free:
+			if len(a.counts) == 1<<bits && len(a.lex) == labels {
+				return a
+			}
+		default:
+		}
+	}
+	return &storyAcc{counts: make([]uint32, 1<<bits), mask: 1<<bits - 1, lex: make([]float64, labels), pool: p}
+}
+
+// release clears a and returns it to its pool.
+func (a *storyAcc) release() {
+	for _, b := range a.touched {
+		a.counts[b] = 0
+	}
+	a.touched = a.touched[:0]
+	clear(a.lex)
+	if a.pool != nil {
+		select {
+		case a.pool.free <- a:
+		default:
+		}
+	}
+}
+
+func (a *storyAcc) add(h uint64, n uint32) {
+	b := uint32(h & a.mask)
+	if a.counts[b] == 0 {
+		a.touched = append(a.touched, b)
+	}
+	a.counts[b] += n
+}
+
+// tokens counts the word features of toks.
+func (a *storyAcc) tokens(toks []tokenize.Token, bigrams bool) {
+	for i, t := range toks {
+		a.add(t.Hash, 1)
+		if bigrams && i > 0 && !toks[i-1].Has(tokenize.FlagClauseEnd) {
+			a.add(tokenize.HashPair(toks[i-1].Hash, t.Hash), 1)
+		}
+	}
+}
+
+// merge adds o's counts to a and releases o.
+func (a *storyAcc) merge(o *storyAcc) {
+	for _, b := range o.touched {
+		if a.counts[b] == 0 {
+			a.touched = append(a.touched, b)
+		}
+		a.counts[b] += o.counts[b]
+	}
+	for i, x := range o.lex {
+		a.lex[i] += x
+	}
+	o.release()
+}
+
+// denseFeatures are the story's dense features: per label, log(1 + its
+// lexicon weight per thousand tokens), then per label its passage story
+// statistic.
+func denseFeatures(lex []float64, story []float64, tokens int) []float32 {
+	out := make([]float32, 0, len(lex)+len(story))
+	k := 1000 / float64(tokens+storyLength)
+	for _, x := range lex {
+		out = append(out, float32(math.Log1p(x*k)))
+	}
+	for _, x := range story {
+		out = append(out, float32(x))
+	}
+	return out
+}
+
+// vector returns the acc's counts as a StoryVector (buckets sorted).
+func (a *storyAcc) vector(dense []float32) StoryVector {
+	v := StoryVector{Bits: bits.Len64(a.mask), Buckets: make([]uint32, 0, len(a.touched)), Counts: make([]float32, 0, len(a.touched)), Dense: dense}
+	bs := slices.Clone(a.touched)
+	slices.Sort(bs)
+	for _, b := range bs {
+		v.Buckets = append(v.Buckets, b)
+		v.Counts = append(v.Counts, float32(a.counts[b]))
+	}
+	return v
+}
+
+// wordValues turns raw counts into the model's word-feature values:
+// (1 + log tf) × idf, L2-normalised.
+func wordValues(counts []float32, buckets []uint32, idf []float32, dst []float32) []float32 {
+	dst = dst[:0]
+	norm := 0.0
+	for i, c := range counts {
+		x := 1 + math.Log(float64(c))
+		if idf != nil {
+			x *= float64(idf[buckets[i]])
+		}
+		dst = append(dst, float32(x))
+		norm += x * x
+	}
+	if norm > 0 {
+		inv := float32(1 / math.Sqrt(norm))
+		for i := range dst {
+			dst[i] *= inv
+		}
+	}
+	return dst
+}
+
+// scoreAcc returns the story model's log-odds per story label for the
+// counts in a (touched buckets in any order) and the dense features.
+func (sm *StoryModel) scoreAcc(a *storyAcc, dense []float32) []float64 {
+	K := len(sm.labels)
+	z := make([]float64, K)
+	copy(z, sm.bias)
+	var acc [64]float64
+	norm := 0.0
+	w := sm.w
+	for _, b := range a.touched {
+		c := a.counts[b]
+		x := 1.0
+		if c < uint32(len(logTable)) {
+			x += logTable[c]
+		} else {
+			x += math.Log(float64(c))
+		}
+		if sm.idf != nil {
+			x *= float64(sm.idf[b])
+		}
+		norm += x * x
+		row := w[int(b)*K : int(b)*K+K : int(b)*K+K]
+		for k, wk := range row {
+			acc[k&63] += x * float64(wk)
+		}
+	}
+	if norm > 0 {
+		inv := 1 / math.Sqrt(norm)
+		for k := range K {
+			acc[k] *= inv
+		}
+	}
+	// Dense features are standardised, not length-normalised.
+	base := (1 << sm.bits) * K
+	for j, x := range dense {
+		v := float64((x - sm.mean[j]) * sm.scale[j])
+		row := sm.w[base+j*K : base+j*K+K]
+		for k, wk := range row {
+			acc[k&63] += v * float64(wk)
+		}
+	}
+	for k := range z {
+		z[k] += acc[k] * float64(sm.q[k])
+	}
+	return z
+}
+
+// logTable holds log(c) for small counts.
+var logTable = func() (t [256]float64) {
+	for c := 1; c < len(t); c++ {
+		t[c] = math.Log(float64(c))
+	}
+	return t
+}()
+
+const storyMagic = "TGSTORY1"
+
+// write serialises the story model (little endian).
+func (sm *StoryModel) write(w io.Writer, labelIDs []string) error {
+	var buf bytes.Buffer
+	buf.WriteString(storyMagic)
+	put := func(v any) { binary.Write(&buf, binary.LittleEndian, v) }
+	put(uint32(sm.bits))
+	b := uint32(0)
+	if sm.bigram {
+		b = 1
+	}
+	put(b)
+	put(uint32(len(sm.labels)))
+	for _, l := range sm.labels {
+		id := labelIDs[l]
+		put(uint32(len(id)))
+		buf.WriteString(id)
+	}
+	put(uint32(len(sm.idf)))
+	put(sm.idf)
+	put(uint32(len(sm.mean)))
+	put(sm.mean)
+	put(sm.scale)
+	put(sm.q)
+	put(sm.bias)
+	put(uint32(len(sm.w)))
+	put(sm.w)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// readStoryModel reads a story model written by write; labelIdx maps label
+// ids to model-label indices.
+func readStoryModel(b []byte, labelIdx map[string]int, nLabels int) (*StoryModel, error) {
+	r := bytes.NewReader(b)
+	magic := make([]byte, len(storyMagic))
+	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != storyMagic {
+		return nil, errors.New("not a story model (bad magic)")
+	}
+	var err error
+	get := func(v any) {
+		if err == nil {
+			err = binary.Read(r, binary.LittleEndian, v)
+		}
+	}
+	var bits, bg, nl uint32
+	get(&bits)
+	get(&bg)
+	get(&nl)
+	if err != nil || bits < 8 || bits > 24 || nl > 64 {
+		return nil, fmt.Errorf("story model header: bits %d, labels %d: %w", bits, nl, errors.Join(err, errors.New("out of range")))
+	}
+	sm := &StoryModel{bits: int(bits), bigram: bg == 1}
+	for range nl {
+		var n uint32
+		get(&n)
+		if err != nil || n > 64 {
+			return nil, fmt.Errorf("story model label: %w", errors.Join(err, errors.New("bad length")))
+		}
+		id := make([]byte, n)
+		if _, e := io.ReadFull(r, id); e != nil {
+			return nil, fmt.Errorf("story model label: %w", e)
+		}
+		li, ok := labelIdx[string(id)]
+		if !ok {
+			return nil, fmt.Errorf("story model: unknown label %q", id)
+		}
+		sm.labels = append(sm.labels, li)
+	}
+	K := len(sm.labels)
+	var n uint32
+	get(&n)
+	if err == nil && n != 0 && n != 1<<bits {
+		return nil, fmt.Errorf("story model: %d idf entries for %d buckets", n, 1<<bits)
+	}
+	if n > 0 {
+		sm.idf = make([]float32, n)
+		get(sm.idf)
+	}
+	get(&n)
+	if err == nil && int(n) != numDense(nLabels) {
+		return nil, fmt.Errorf("story model: %d dense features, want %d", n, numDense(nLabels))
+	}
+	sm.mean, sm.scale = make([]float32, n), make([]float32, n)
+	get(sm.mean)
+	get(sm.scale)
+	sm.q, sm.bias = make([]float32, K), make([]float64, K)
+	get(sm.q)
+	get(sm.bias)
+	get(&n)
+	if err == nil && int(n) != ((1<<bits)+numDense(nLabels))*K {
+		return nil, fmt.Errorf("story model: %d weights, want %d", n, ((1<<bits)+numDense(nLabels))*K)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("story model: %w", err)
+	}
+	sm.w = make([]int16, n)
+	get(sm.w)
+	if err != nil {
+		return nil, fmt.Errorf("story model weights: %w", err)
+	}
+	return sm, nil
+}
+
+// storyBigrams tells whether the story features of a prediction count
+// bigrams.
+func (m *Model) storyBigrams(opt PredictOptions) bool {
+	if m.story != nil {
+		return m.story.bigram
+	}
+	return opt.vector != nil && opt.vector.Bigrams
+}
+
+// decideStoryModel decides label li on the story model's log-odds z: z
+// reaches the story threshold of the sensitivity, and the story has
+// evidence (see StoryConfig.Evidence). Score is sigmoid(z − balanced
+// threshold), 0.5 at the balanced threshold.
+func (m *Model) decideStoryModel(li int, topZ, z float64, sens Sensitivity) (float64, bool) {
+	info := m.info[li]
+	return sigmoid(z - info.Story.Balanced), m.storyEvidence(li, topZ) && z >= info.Story.at(sens)
+}
+
+// storyEvidence tells whether a story whose best window for label li
+// scored topZ has evidence for a finding.
+func (m *Model) storyEvidence(li int, topZ float64) bool {
+	if m.storyCol != nil && m.storyCol[li] >= 0 {
+		if c := m.manifest.Config.Story; c != nil && c.Evidence == "any" {
+			return topZ > gated
+		}
+	}
+	return topZ >= m.evidenceBar(li)
+}
+
+// PredictVector is Predict without the story model (the passage model and
+// lexicon alone) that also returns the story's features for a story
+// model hashed with cfg: what TrainStory learns from.
+func (m *Model) PredictVector(ctx context.Context, text string, bodyByte, bodyLine int, opt PredictOptions, cfg StoryConfig) (Result, StoryVector, error) {
+	base := m.withStory(nil, nil)
+	v := StoryVector{Bits: cfg.HashBits, Bigrams: cfg.Bigrams}
+	opt.vector = &v
+	r, err := base.Predict(ctx, text, bodyByte, bodyLine, opt)
+	if err != nil {
+		return Result{}, StoryVector{}, err
+	}
+	v.Bigrams = cfg.Bigrams
+	return r, v, nil
+}

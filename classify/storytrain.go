@@ -1,0 +1,567 @@
+package classify
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/tagger-dev/tagger/classify/linear"
+)
+
+// ErrNoStoryLabels is returned when no label of a corpus has enough
+// declaring works for a story model.
+var ErrNoStoryLabels = errors.New("too few declaring works for a story model")
+
+// ArchiveWarnings are the labels of AO3's four archive warnings (Graphic
+// Depictions Of Violence, Major Character Death, Rape/Non-Con, Underage).
+// An author who chose not to use archive warnings says nothing of them.
+var ArchiveWarnings = []string{"violence", "death", "sexual-abuse", "child-abuse"}
+
+// StoryExample is one work of a training corpus: its story features and
+// passage statistics (from PredictVector) and what its author declared.
+type StoryExample struct {
+	ID, Group string
+	Vector    StoryVector
+	// Obs holds the passage model's statistics and evidence, whether the
+	// work is clean (General or Teen, no archive warnings apply, nothing
+	// declared) and, per label, whether the work declares it.
+	Obs StoryObservation
+	// NoneApply marks a work that declares "No Archive Warnings Apply";
+	// HasWarnings one with any warnings field; Implied, per label, a label
+	// that only an "Implied", "Referenced", "Mentioned" or "Past" tag
+	// declares.
+	NoneApply, HasWarnings bool
+	Implied                []bool
+	// AnyWindow tells, per label, whether any window of the story was
+	// scored for it (the story model's "any" evidence rule).
+	AnyWindow []bool
+}
+
+// NewStoryExample returns the example of a story predicted by
+// PredictVector (r, v); the caller fills in what its author declared.
+func (m *Model) NewStoryExample(id, group string, r Result, v StoryVector) StoryExample {
+	e := StoryExample{ID: id, Group: group, Vector: v, Obs: m.Observe(r), AnyWindow: make([]bool, len(r.Labels))}
+	for li, l := range r.Labels {
+		e.AnyWindow[li] = l.topZ > gated
+	}
+	return e
+}
+
+// StoryLabelCV is the cross-validated evaluation of one label: declaring
+// and clean works (the work declares that no archive warnings apply and
+// does not tag the label), AUC of the out-of-fold scores between them,
+// recall and false alarms at balanced; StoryModel tells whether the story
+// model scored it (otherwise the passage statistic did).
+type StoryLabelCV struct {
+	Label      string  `json:"label"`
+	Positive   int     `json:"positive"`
+	Clean      int     `json:"clean"`
+	AUC        float64 `json:"auc"`
+	Recall     float64 `json:"recall"`
+	FalseAlarm float64 `json:"false_alarm"`
+	StoryModel bool    `json:"story_model"`
+}
+
+// StoryCV is a grouped K-fold cross-validation of story-model training
+// on a corpus: every work is scored by a story model trained without its
+// fold, at thresholds calibrated on the other folds' out-of-fold scores.
+type StoryCV struct {
+	Folds          int            `json:"folds"`
+	Seed           uint64         `json:"seed"`
+	Stories        int            `json:"stories"`
+	Labels         []StoryLabelCV `json:"labels"`
+	MeanAUC        float64        `json:"mean_auc"`
+	MeanRecall     float64        `json:"mean_recall"`
+	MeanFalseAlarm float64        `json:"mean_false_alarm"`
+	// CleanWorks and CleanFlagged: clean works, and the share of them
+	// with any finding at balanced (at low and high too).
+	CleanWorks      int     `json:"clean_works"`
+	CleanFlagged    float64 `json:"clean_flagged"`
+	CleanFlaggedLow float64 `json:"clean_flagged_low"`
+	CleanFlaggedHi  float64 `json:"clean_flagged_high"`
+	// KeptDefault are the labels with too few declaring works for a story
+	// model: they keep the passage statistic.
+	KeptDefault []string `json:"kept_default,omitempty"`
+	// Config is the story configuration evaluated.
+	Config StoryConfig `json:"config"`
+}
+
+// storyTarget returns example e's target and weight for label li under
+// cfg, and whether it is labelled at all.
+func storyTarget(e *StoryExample, li int, archive bool, cfg StoryConfig) (y, w float64, ok bool) {
+	if e.Obs.Declared[li] {
+		if e.Implied != nil && e.Implied[li] && cfg.ImpliedWeight > 0 {
+			return 1, cfg.ImpliedWeight, true
+		}
+		return 1, 1, true
+	}
+	if e.NoneApply {
+		return 0, 1, true
+	}
+	if !archive && cfg.FreeformNegatives == "untagged" && e.HasWarnings {
+		return 0, 1, true
+	}
+	return 0, 0, false
+}
+
+// storyData is a corpus prepared for fitting.
+type storyData struct {
+	rows   linear.Rows
+	labels []int // model-label indices with a story model
+	kept   []int // labels with declaring works but too few for a model
+	idf    []float32
+	mean   []float32
+	scale  []float32
+	folds  []int // per example
+}
+
+func (m *Model) prepareStory(ex []StoryExample, cfg StoryConfig) (*storyData, error) {
+	L := len(m.labels)
+	D := 1 << cfg.HashBits
+	sd := &storyData{rows: linear.Rows{Cols: D + numDense(L)}}
+	for li := range L {
+		n := 0
+		for i := range ex {
+			if ex[i].Obs.Declared[li] {
+				n++
+			}
+		}
+		switch {
+		case n >= max(cfg.MinPositive, 1):
+			sd.labels = append(sd.labels, li)
+		case n > 0:
+			sd.kept = append(sd.kept, li)
+		}
+	}
+	if len(sd.labels) == 0 {
+		return nil, fmt.Errorf("story model: no label has %d declaring works: %w", cfg.MinPositive, ErrNoStoryLabels)
+	}
+	if cfg.IDF {
+		df := make([]int32, D)
+		for i := range ex {
+			for _, b := range ex[i].Vector.Buckets {
+				df[b]++
+			}
+		}
+		sd.idf = make([]float32, D)
+		for b, n := range df {
+			sd.idf[b] = float32(math.Log(float64(1+len(ex))/float64(1+n)) + 1)
+		}
+	}
+	nd := numDense(L)
+	sd.mean, sd.scale = make([]float32, nd), make([]float32, nd)
+	for j := range nd {
+		var s, ss float64
+		for i := range ex {
+			x := float64(ex[i].Vector.Dense[j])
+			s += x
+			ss += x * x
+		}
+		mu := s / float64(len(ex))
+		std := math.Sqrt(max(ss/float64(len(ex))-mu*mu, 0))
+		sd.mean[j] = float32(mu)
+		if std > 1e-9 {
+			sd.scale[j] = float32(cfg.DenseScale / std)
+		}
+	}
+	var cols []uint32
+	var vals []float32
+	for i := range ex {
+		v := &ex[i].Vector
+		if len(v.Dense) != nd || v.Bits != cfg.HashBits {
+			return nil, fmt.Errorf("story model: example %s has features for another configuration", ex[i].ID)
+		}
+		vals = wordValues(v.Counts, v.Buckets, sd.idf, vals)
+		cols = append(cols[:0], v.Buckets...)
+		for j, x := range v.Dense {
+			cols = append(cols, uint32(D+j))
+			vals = append(vals, (x-sd.mean[j])*sd.scale[j])
+		}
+		sd.rows.Append(cols, vals)
+	}
+	groups := make([]string, len(ex))
+	for i := range ex {
+		groups[i] = ex[i].Group
+	}
+	k := max(cfg.Folds, 2)
+	fold := groupFolds(groups, k, cfg.Seed)
+	sd.folds = make([]int, len(ex))
+	for i := range ex {
+		sd.folds[i] = fold[groups[i]]
+	}
+	return sd, nil
+}
+
+// fit trains every story label on the examples of train and returns the
+// weights per label (columns, then bias last).
+func (m *Model) fitStory(ctx context.Context, sd *storyData, ex []StoryExample, train []int, cfg StoryConfig) ([][]float64, error) {
+	out := make([][]float64, len(sd.labels))
+	errs := make([]error, len(sd.labels))
+	archive := make(map[int]bool)
+	for _, id := range ArchiveWarnings {
+		if li, ok := m.labelIdx[id]; ok {
+			archive[li] = true
+		}
+	}
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for k, li := range sd.labels {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			y, w := make([]float64, len(ex)), make([]float64, len(ex))
+			var use []int
+			for _, i := range train {
+				yy, ww, ok := storyTarget(&ex[i], li, archive[li], cfg)
+				if ok {
+					y[i], w[i] = yy, ww
+					use = append(use, i)
+				}
+			}
+			opt := linear.Options{L2: cfg.L2, Balanced: true, Iterations: cfg.Iterations}
+			wt, b, err := linear.FitRows(ctx, &sd.rows, use, y, w, opt)
+			if err != nil {
+				errs[k] = fmt.Errorf("story model %s: %w", m.labels[li].ID, err)
+				return
+			}
+			out[k] = append(wt, b)
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, ctx.Err()
+}
+
+// scoreRow returns the log-odds of weights w (bias last) on row i.
+func scoreRow(rows *linear.Rows, i int, w []float64) float64 {
+	z := w[len(w)-1]
+	for e := rows.Start[i]; e < rows.Start[i+1]; e++ {
+		z += w[rows.Col[e]] * float64(rows.Val[e])
+	}
+	return z
+}
+
+// storyObs returns the examples' observations with the story labels'
+// statistics replaced by scores z (per example, per story label) and
+// their evidence read by the story model's rule.
+func (m *Model) storyObs(ex []StoryExample, sd *storyData, z [][]float64, cfg StoryConfig) []StoryObservation {
+	obs := make([]StoryObservation, len(ex))
+	for i := range ex {
+		o := ex[i].Obs
+		o.Story = slices.Clone(o.Story)
+		o.Evidence = slices.Clone(o.Evidence)
+		for k, li := range sd.labels {
+			o.Story[li] = z[i][k]
+			if cfg.Evidence == "any" {
+				o.Evidence[li] = ex[i].AnyWindow[li]
+			}
+		}
+		obs[i] = o
+	}
+	return obs
+}
+
+// floors returns the calibration floor per label: the passage statistic's
+// default high threshold, none for story labels.
+func (m *Model) storyFloors(sd *storyData) []float64 {
+	f := make([]float64, len(m.labels))
+	for li := range f {
+		f[li] = defaultStoryThresholds(m.manifest.Config.LexiconThresholds).High
+	}
+	for _, li := range sd.labels {
+		f[li] = storyFloor
+	}
+	return f
+}
+
+// CrossValidateStory cross-validates story-model training on ex with
+// cfg.Folds folds grouped by work: every work is scored by a model trained
+// on the other folds; thresholds for each fold are calibrated on the other
+// folds' out-of-fold scores. report lists the labels to report (default:
+// every label with ten declaring and ten clean works).
+func (m *Model) CrossValidateStory(ctx context.Context, ex []StoryExample, cfg StoryConfig, report []string) (*StoryCV, [][]float64, error) {
+	sd, err := m.prepareStory(ex, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m.crossValidate(ctx, sd, ex, cfg, report)
+}
+
+func (m *Model) crossValidate(ctx context.Context, sd *storyData, ex []StoryExample, cfg StoryConfig, report []string) (*StoryCV, [][]float64, error) {
+	k := max(cfg.Folds, 2)
+	z := make([][]float64, len(ex))
+	for f := range k {
+		var train, test []int
+		for i := range ex {
+			if sd.folds[i] == f {
+				test = append(test, i)
+			} else {
+				train = append(train, i)
+			}
+		}
+		if len(test) == 0 {
+			continue
+		}
+		ws, err := m.fitStory(ctx, sd, ex, train, cfg)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, i := range test {
+			z[i] = make([]float64, len(sd.labels))
+			for c, w := range ws {
+				z[i][c] = scoreRow(&sd.rows, i, w)
+			}
+		}
+	}
+	obs := m.storyObs(ex, sd, z, cfg)
+	// Decisions per fold at thresholds from the other folds.
+	L := len(m.labels)
+	det := map[Sensitivity][][]bool{}
+	for _, s := range []Sensitivity{Low, Balanced, High} {
+		det[s] = make([][]bool, len(ex))
+	}
+	floors := m.storyFloors(sd)
+	for f := range k {
+		var cal []StoryObservation
+		for i := range ex {
+			if sd.folds[i] != f {
+				cal = append(cal, obs[i])
+			}
+		}
+		th, err := calibrateThresholds(cal, cfg.Targets, floors)
+		if err != nil {
+			return nil, nil, fmt.Errorf("fold %d: %w", f+1, err)
+		}
+		for i := range ex {
+			if sd.folds[i] != f {
+				continue
+			}
+			for s := range det {
+				d := make([]bool, L)
+				for li := range L {
+					d[li] = obs[i].Evidence[li] && obs[i].Story[li] >= th.labels[li].at(s)
+				}
+				det[s][i] = d
+			}
+		}
+	}
+	cv := &StoryCV{Folds: k, Seed: cfg.Seed, Stories: len(ex), Config: cfg}
+	for _, li := range sd.kept {
+		cv.KeptDefault = append(cv.KeptDefault, m.labels[li].ID)
+	}
+	isStory := map[int]bool{}
+	for _, li := range sd.labels {
+		isStory[li] = true
+	}
+	flagged := map[Sensitivity]int{}
+	for i := range ex {
+		if !ex[i].Obs.Clean {
+			continue
+		}
+		cv.CleanWorks++
+		for s, d := range det {
+			if slices.Contains(d[i], true) {
+				flagged[s]++
+			}
+		}
+	}
+	if cv.CleanWorks > 0 {
+		n := float64(cv.CleanWorks)
+		cv.CleanFlagged, cv.CleanFlaggedLow, cv.CleanFlaggedHi = float64(flagged[Balanced])/n, float64(flagged[Low])/n, float64(flagged[High])/n
+	}
+	var ids []int
+	if len(report) > 0 {
+		for _, id := range report {
+			li, ok := m.labelIdx[id]
+			if !ok {
+				return nil, nil, fmt.Errorf("story cv: unknown label %q", id)
+			}
+			ids = append(ids, li)
+		}
+	}
+	for li := range L {
+		var ps, ns []float64
+		hits, alarms := 0, 0
+		for i := range ex {
+			switch {
+			case ex[i].Obs.Declared[li]:
+				ps = append(ps, obs[i].Story[li])
+				if det[Balanced][i][li] {
+					hits++
+				}
+			case ex[i].NoneApply:
+				ns = append(ns, obs[i].Story[li])
+				if det[Balanced][i][li] {
+					alarms++
+				}
+			}
+		}
+		if len(report) == 0 && (len(ps) < 10 || len(ns) < 10) {
+			continue
+		}
+		if len(report) > 0 && !slices.Contains(ids, li) {
+			continue
+		}
+		cv.Labels = append(cv.Labels, StoryLabelCV{Label: m.labels[li].ID, Positive: len(ps), Clean: len(ns),
+			AUC: aucOf(ps, ns), Recall: frac(hits, len(ps)), FalseAlarm: frac(alarms, len(ns)), StoryModel: isStory[li]})
+	}
+	if len(ids) > 0 {
+		slices.SortStableFunc(cv.Labels, func(a, b StoryLabelCV) int {
+			return cmp.Compare(slices.Index(ids, m.labelIdx[a.Label]), slices.Index(ids, m.labelIdx[b.Label]))
+		})
+	}
+	for _, l := range cv.Labels {
+		n := float64(len(cv.Labels))
+		cv.MeanAUC += l.AUC / n
+		cv.MeanRecall += l.Recall / n
+		cv.MeanFalseAlarm += l.FalseAlarm / n
+	}
+	return cv, z, nil
+}
+
+func frac(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// aucOf is the Mann-Whitney AUC of pos against neg, ties counting half.
+func aucOf(pos, neg []float64) float64 {
+	if len(pos) == 0 || len(neg) == 0 {
+		return 0.5
+	}
+	type sv struct {
+		s   float64
+		pos bool
+	}
+	all := make([]sv, 0, len(pos)+len(neg))
+	for _, s := range pos {
+		all = append(all, sv{s, true})
+	}
+	for _, s := range neg {
+		all = append(all, sv{s, false})
+	}
+	slices.SortFunc(all, func(a, b sv) int { return cmp.Compare(a.s, b.s) })
+	var rankSum float64
+	for i := 0; i < len(all); {
+		j := i
+		for j < len(all) && all[j].s == all[i].s {
+			j++
+		}
+		mid := float64(i+j+1) / 2
+		for k := i; k < j; k++ {
+			if all[k].pos {
+				rankSum += mid
+			}
+		}
+		i = j
+	}
+	np, nn := float64(len(pos)), float64(len(neg))
+	return (rankSum - np*(np+1)/2) / (np * nn)
+}
+
+// TrainStory trains a story model on a corpus (see StoryModel): per label
+// with cfg.MinPositive declaring works, a logistic regression on the
+// whole-story features, with the archive's declarations as weak labels
+// (see StoryConfig). Story thresholds of every label are calibrated on the
+// out-of-fold scores of a cfg.Folds-fold cross-validation, which is also
+// returned (report: the labels it lists, as in CrossValidateStory). The
+// returned model is m with the story model and thresholds.
+func (m *Model) TrainStory(ctx context.Context, ex []StoryExample, cfg StoryConfig, report []string) (*Model, *StoryCV, error) {
+	sd, err := m.prepareStory(ex, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	cv, z, err := m.crossValidate(ctx, sd, ex, cfg, report)
+	if err != nil {
+		return nil, nil, err
+	}
+	all := make([]int, len(ex))
+	for i := range all {
+		all[i] = i
+	}
+	ws, err := m.fitStory(ctx, sd, ex, all, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Thresholds on all out-of-fold scores.
+	obs := m.storyObs(ex, sd, z, cfg)
+	th, err := calibrateThresholds(obs, cfg.Targets, m.storyFloors(sd))
+	if err != nil {
+		return nil, nil, err
+	}
+	K := len(sd.labels)
+	D := 1 << cfg.HashBits
+	nw := D + numDense(len(m.labels))
+	sm := &StoryModel{bits: cfg.HashBits, bigram: cfg.Bigrams, labels: sd.labels, idf: sd.idf,
+		mean: sd.mean, scale: sd.scale, w: make([]int16, nw*K), q: make([]float32, K), bias: make([]float64, K)}
+	for k, w := range ws {
+		mx := 0.0
+		for _, x := range w[:nw] {
+			mx = max(mx, math.Abs(x))
+		}
+		q := mx / 32767
+		if q == 0 {
+			q = 1
+		}
+		sm.q[k], sm.bias[k] = float32(q), w[nw]
+		for j, x := range w[:nw] {
+			sm.w[j*K+k] = int16(math.Round(x / float64(float32(q))))
+		}
+	}
+	ids := make([]string, len(m.labels))
+	for i, l := range m.labels {
+		ids[i] = l.ID
+	}
+	var buf bytes.Buffer
+	if err := sm.write(&buf, ids); err != nil {
+		return nil, nil, err
+	}
+	// Read back, so the model scores with exactly what is saved.
+	sm, err = readStoryModel(buf.Bytes(), m.labelIdx, len(m.labels))
+	if err != nil {
+		return nil, nil, err
+	}
+	man := m.manifest
+	man.Labels = slices.Clone(man.Labels)
+	man.Config.Aggregate = AggregateStory
+	c := cfg
+	man.Config.Story = &c
+	npos := make([]int, len(m.labels))
+	for i := range ex {
+		for li, d := range ex[i].Obs.Declared {
+			if d {
+				npos[li]++
+			}
+		}
+	}
+	for i := range man.Labels {
+		li := m.labelIdx[man.Labels[i].Label]
+		man.Labels[i].Story = th.labels[li]
+		man.Labels[i].StoryModel = slices.Contains(sd.labels, li)
+		man.Labels[i].StoryPositive = npos[li]
+	}
+	man.StoryCalibration = &StoryCalibration{Clean: th.clean, Targets: cfg.Targets, Flagged: th.flagged}
+	man.StoryCV = cv
+	nm, err := newModel(man, m.lex, m.nb, m.vocab)
+	if err != nil {
+		return nil, nil, err
+	}
+	return nm.withStory(sm, buf.Bytes()), cv, nil
+}
+
+// storyFloor is the lowest story threshold of a story-model label, on its
+// log-odds (trained with balanced class weights): one in e of the odds of
+// a declaring work.
+const storyFloor = -1.0

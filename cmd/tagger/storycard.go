@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tagger-dev/tagger/classify"
+	"github.com/tagger-dev/tagger/pipeline"
+)
+
+// CardFile is the model card train writes beside a story model.
+const CardFile = "MODEL.md"
+
+// printStoryCV prints a story-model cross-validation as eval --stories
+// prints its table.
+func printStoryCV(w io.Writer, cv *classify.StoryCV) error {
+	ev := &pipeline.StoryEval{Stories: cv.Stories, CleanWorks: cv.CleanWorks, CleanFlagged: cv.CleanFlagged,
+		MeanAUC: cv.MeanAUC, MeanRecall: cv.MeanRecall, MeanFalseAlarm: cv.MeanFalseAlarm}
+	fmt.Fprintf(w, "%d stories, %d-fold CV grouped by work (seed %d): out-of-fold scores, thresholds from the other folds\n", cv.Stories, cv.Folds, cv.Seed)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "label\tdeclaring\tclean\tAUC\trecall\tfalse alarms\tscored by\t")
+	for _, l := range cv.Labels {
+		by := "story model"
+		if !l.StoryModel {
+			by = "default"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\t%.3f\t%.3f\t%s\t\n", l.Label, l.Positive, l.Clean, l.AUC, l.Recall, l.FalseAlarm, by)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "mean over %d labels: AUC %.3f, recall %.3f, false alarms %.3f\n", len(cv.Labels), ev.MeanAUC, ev.MeanRecall, ev.MeanFalseAlarm)
+	fmt.Fprintf(w, "clean works (General/Teen, no warnings apply, nothing tagged): %d, with any finding: %.1f%% (low %.1f%%, high %.1f%%)\n",
+		cv.CleanWorks, 100*cv.CleanFlagged, 100*cv.CleanFlaggedLow, 100*cv.CleanFlaggedHi)
+	if len(cv.KeptDefault) > 0 {
+		fmt.Fprintf(w, "fewer than %d declaring works, kept the default story decision: %v\n", cv.Config.MinPositive, cv.KeptDefault)
+	}
+	return nil
+}
+
+// writeModelCard writes MODEL.md into the model directory: what the story
+// model was trained on, per label its declaring works, and the
+// cross-validated table.
+func writeModelCard(dir string, m *classify.Model, cv *classify.StoryCV, st pipeline.StoryCorpusStats, took time.Duration) error {
+	var b bytes.Buffer
+	man := m.Manifest()
+	fmt.Fprintf(&b, "# Model card: `%s`\n\n", m.NameVersion())
+	fmt.Fprintf(&b, "Trained %s by tagger %s in %.1f s.\n\n", time.Now().UTC().Format("2006-01-02"), version, took.Seconds())
+	fmt.Fprintf(&b, "## Data\n\n")
+	for _, d := range man.Data {
+		fmt.Fprintf(&b, "- `%s`: %d examples\n", d.Path, d.Examples)
+	}
+	fmt.Fprintf(&b, "- corpus: %d stories read, %d skipped (unreadable or not English), %.1f MB\n\n", st.Stories, st.Skipped, float64(st.Bytes)/1e6)
+	c := cv.Config
+	fmt.Fprintf(&b, "## Story model\n\n")
+	fmt.Fprintf(&b, "Per label with at least %d declaring works: L2 logistic regression (L2 %g, %d iterations) over 2^%d hashed word unigrams%s (1 + log tf, L2-normalised%s), lexicon weight per label and the passage model's story statistics (scale %g). Weak labels: declared = positive (\"Implied\"/\"Mentioned\" tags weigh %g); archive warnings negative only under \"No Archive Warnings Apply\"; freeform labels negative: %s. Evidence a detection needs: %s. Thresholds: %d-fold out-of-fold scores, clean works flagged at most %.0f/%.0f/%.0f%% (low/balanced/high).\n\n",
+		c.MinPositive, c.L2, c.Iterations, c.HashBits, map[bool]string{true: " and bigrams"}[c.Bigrams], map[bool]string{true: ", IDF"}[c.IDF], c.DenseScale,
+		c.ImpliedWeight, c.FreeformNegatives, c.Evidence, c.Folds, 100*c.Targets.Low, 100*c.Targets.Balanced, 100*c.Targets.High)
+	fmt.Fprintf(&b, "| label | declaring works | scored by |\n|---|---:|---|\n")
+	for _, li := range man.Labels {
+		if li.StoryPositive == 0 {
+			continue
+		}
+		by := "story model"
+		if !li.StoryModel {
+			by = "default story decision (too few declaring works)"
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s |\n", li.Label, li.StoryPositive, by)
+	}
+	fmt.Fprintf(&b, "\n## Cross-validation\n\n| label | declaring | clean | AUC | recall | false alarms | scored by |\n|---|---:|---:|---:|---:|---:|---|\n")
+	for _, l := range cv.Labels {
+		by := "story model"
+		if !l.StoryModel {
+			by = "default"
+		}
+		fmt.Fprintf(&b, "| %s | %d | %d | %.3f | %.3f | %.3f | %s |\n", l.Label, l.Positive, l.Clean, l.AUC, l.Recall, l.FalseAlarm, by)
+	}
+	fmt.Fprintf(&b, "| **mean** | | | **%.3f** | **%.3f** | %.3f | |\n\n", cv.MeanAUC, cv.MeanRecall, cv.MeanFalseAlarm)
+	fmt.Fprintf(&b, "Clean works (%d): %.1f%% flagged at balanced (low %.1f%%, high %.1f%%). Declarations are weak labels: a tag may be about a later chapter, or only implied.\n",
+		cv.CleanWorks, 100*cv.CleanFlagged, 100*cv.CleanFlaggedLow, 100*cv.CleanFlaggedHi)
+	if err := os.WriteFile(filepath.Join(dir, CardFile), b.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write model card: %w", err)
+	}
+	return nil
+}

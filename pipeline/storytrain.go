@@ -1,0 +1,106 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+
+	"github.com/tagger-dev/tagger/classify"
+	"github.com/tagger-dev/tagger/classify/taxonomy"
+	"github.com/tagger-dev/tagger/datasets"
+)
+
+// impliedTag matches warning phrases that only hint at a label
+// ("Implied/Referenced Suicide", "Mentioned Character Death", "Past Abuse").
+var impliedTag = regexp.MustCompile(`(?i)\b(implied|implies|referenced|references?|mentioned|mentions?|past|hints? of|alluded)\b`)
+
+// StoryCorpusStats counts what StoryExamples read.
+type StoryCorpusStats struct {
+	Stories, Skipped, Examples int
+	Bytes                      int64
+}
+
+// StoryExamples reads the stories of inputs one at a time (memory holds
+// each work's hashed features, never its text), scores each with m's
+// passage model and lexicon, and returns the examples a story model is
+// trained on, with what their authors declared. Stories that cannot be
+// read or that the model cannot read (another language) are skipped;
+// progress, when set, is called after every story.
+func StoryExamples(ctx context.Context, inputs []string, m *classify.Model, cfg classify.StoryConfig, progress func(StoryCorpusStats)) ([]classify.StoryExample, StoryCorpusStats, error) {
+	tx := taxonomy.Default()
+	labels := m.Labels()
+	idx := map[string]int{}
+	for i, l := range labels {
+		idx[l.ID] = i
+	}
+	var out []classify.StoryExample
+	var st StoryCorpusStats
+	for s := range datasets.Read(ctx, inputs, datasets.Options{}) {
+		st.Stories++
+		if s.Err != nil || s.Text == "" && s.Words > 0 {
+			st.Skipped++
+			continue
+		}
+		st.Bytes += int64(len(s.Text))
+		r, v, err := m.PredictVector(ctx, s.Text, s.BodyByte, s.BodyLine, classify.PredictOptions{FastSnippets: true}, cfg)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, st, ctx.Err()
+			}
+			return nil, st, fmt.Errorf("story %s: %w", s.Source, err)
+		}
+		if r.NotChecked != "" {
+			st.Skipped++
+			continue
+		}
+		e := m.NewStoryExample(s.ID, s.ID, r, v)
+		fillDeclared(tx, &e, &s.Declared, idx)
+		out = append(out, e)
+		st.Examples++
+		if progress != nil {
+			progress(st)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, st, err
+	}
+	return out, st, nil
+}
+
+// fillDeclared sets what a story's declarations say in e.
+func fillDeclared(tx *taxonomy.Taxonomy, e *classify.StoryExample, d *datasets.Declared, idx map[string]int) {
+	L := len(idx)
+	e.Obs.Declared = make([]bool, L)
+	e.Implied = make([]bool, L)
+	for _, l := range d.DeclaredWarnings {
+		if li, ok := idx[l]; ok {
+			e.Obs.Declared[li] = true
+		}
+	}
+	e.Obs.Clean = CleanDeclared(*d)
+	e.HasWarnings = d.WarningStatus != "" && d.WarningStatus != taxonomy.StateMissing
+	e.NoneApply = d.WarningStatus == taxonomy.StateNoneApply
+	// A label is implied when every phrase that declares it hints.
+	plain := make([]bool, L)
+	hinted := make([]bool, L)
+	for _, raw := range d.DeclaredWarningsRaw {
+		p := tx.ClassifyWarning(raw)
+		if p.State == taxonomy.StateNoneApply {
+			e.NoneApply = true
+		}
+		for _, l := range p.Labels {
+			li, ok := idx[l]
+			if !ok {
+				continue
+			}
+			if impliedTag.MatchString(raw) {
+				hinted[li] = true
+			} else {
+				plain[li] = true
+			}
+		}
+	}
+	for li := range L {
+		e.Implied[li] = e.Obs.Declared[li] && hinted[li] && !plain[li]
+	}
+}
