@@ -156,12 +156,17 @@ const minCalibrationPositives = 10
 // the target shares of clean works (works whose authors declared that no
 // warnings apply and tagged none) with any label, per sensitivity.
 //
-// Every label starts just above its highest clean work, where it flags no
-// clean work. Then, greedily, the label whose next step down (one more
-// clean work flagged) gains the most recall on declaring works per clean
-// work newly flagged takes that step, until the share of flagged clean
-// works would pass the target. Labels with fewer than ten declaring works
-// stay above every clean work. Thresholds never go below the default high
+// Every label starts inactive, above its highest clean work by the gap
+// between that and its fifth highest, where it flags no clean work. Then,
+// greedily, the label whose next step down gains the most recall on
+// declaring works per clean work newly flagged takes that step, until the
+// share of flagged clean works would pass the target. A label's first step
+// (just above its highest clean work) costs one clean work though it flags
+// none: a threshold just above the j-th highest of n clean works flags
+// about (j+1)/(n+1) of unseen clean works, not j/n, and without that
+// correction the thresholds overshoot their budget on unseen works by
+// about one clean work per label. Labels with fewer than ten declaring
+// works stay inactive. Thresholds never go below the default high
 // story threshold: what one window at half the lexicon's high window
 // threshold weighs in a story of a thousand words.
 func (m *Model) CalibrateStories(obs []StoryObservation, t StoryTargets) (*Model, error) {
@@ -241,9 +246,20 @@ func calibrateThresholds(obs []StoryObservation, t StoryTargets, floors []float6
 		slices.SortFunc(cand[li], func(a, b cw) int { return cmp.Compare(b.s, a.s) })
 	}
 	// With k[li] = j, the threshold sits just above the j-th clean
-	// candidate: the j before it are flagged.
+	// candidate: the j before it are flagged. With k[li] = -1 the label is
+	// inactive: above its highest clean candidate by the gap between that
+	// and its fifth highest, where unseen clean works rarely reach.
 	thrAt := func(li, j int) float64 {
-		if c := cand[li]; j < len(c) {
+		c := cand[li]
+		if j < 0 {
+			if len(c) == 0 {
+				return floors[li]
+			}
+			top := c[0].s
+			ext := top + (top - c[min(4, len(c)-1)].s)
+			return max(floors[li], math.Nextafter(ext, math.Inf(1)))
+		}
+		if j < len(c) {
 			return max(floors[li], math.Nextafter(c[j].s, math.Inf(1)))
 		}
 		return floors[li]
@@ -260,10 +276,21 @@ func calibrateThresholds(obs []StoryObservation, t StoryTargets, floors []float6
 		}
 		return float64(n) / math.Sqrt(float64(npos[li]))
 	}
+	// cost is what an active label adds to the clean works flagged beyond
+	// those it flags among the calibration works: a threshold just above
+	// the j-th of n clean works flags about (j+1)/(n+1) of unseen ones,
+	// not j/n.
+	cost := func(li, j int) float64 {
+		if j < 0 || len(cand[li]) == 0 {
+			return 0
+		}
+		return 1
+	}
 	k := make([]int, L)
 	thr := make([]float64, L)
 	hit := make([]int, len(clean)) // labels flagging each clean work
 	flaggedN := 0
+	extra := 0.0
 	setK := func(li, j int) {
 		t := thrAt(li, j)
 		for _, c := range cand[li] {
@@ -274,17 +301,19 @@ func calibrateThresholds(obs []StoryObservation, t StoryTargets, floors []float6
 				hit[c.i]++
 			}
 		}
+		extra += cost(li, j) - cost(li, k[li])
 		k[li], thr[li] = j, t
 	}
 	for li := range L {
 		thr[li] = math.Inf(1)
-		setK(li, 0)
+		k[li] = -1
+		setK(li, -1)
 	}
 	targets := []float64{t.High, t.Balanced, t.Low}
 	slices.Sort(targets)
 	snaps := map[float64][]float64{}
 	for _, target := range targets {
-		budget := int(target * float64(len(clean)))
+		budget := target * float64(len(clean))
 		for {
 			best, bestJ, bestGain := -1, 0, 0.0
 			for li := range L {
@@ -294,13 +323,14 @@ func calibrateThresholds(obs []StoryObservation, t StoryTargets, floors []float6
 				base := recall(li, thr[li])
 				newly := 0
 				for j := k[li] + 1; j <= len(cand[li]); j++ {
-					if hit[cand[li][j-1].i] == 0 {
+					if j > 0 && hit[cand[li][j-1].i] == 0 {
 						newly++
 					}
-					if flaggedN+newly > budget {
+					dx := cost(li, j) - cost(li, k[li])
+					if float64(flaggedN+newly)+extra+dx > budget {
 						break
 					}
-					if g := (recall(li, thrAt(li, j)) - base) / (float64(newly) + 0.5); g > bestGain {
+					if g := (recall(li, thrAt(li, j)) - base) / (float64(newly) + dx + 0.5); g > bestGain {
 						best, bestJ, bestGain = li, j, g
 					}
 					if thrAt(li, j) <= floors[li] {
