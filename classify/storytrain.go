@@ -413,7 +413,7 @@ func (m *Model) crossValidate(ctx context.Context, sd *storyData, ex []StoryExam
 			continue
 		}
 		cv.Labels = append(cv.Labels, StoryLabelCV{Label: m.labels[li].ID, Positive: len(ps), Clean: len(ns),
-			AUC: aucOf(ps, ns), Recall: frac(hits, len(ps)), FalseAlarm: frac(alarms, len(ns)), StoryModel: isStory[li]})
+			AUC: AUC(ps, ns), Recall: frac(hits, len(ps)), FalseAlarm: frac(alarms, len(ns)), StoryModel: isStory[li]})
 	}
 	if len(ids) > 0 {
 		slices.SortStableFunc(cv.Labels, func(a, b StoryLabelCV) int {
@@ -436,8 +436,14 @@ func frac(a, b int) float64 {
 	return float64(a) / float64(b)
 }
 
-// aucOf is the Mann-Whitney AUC of pos against neg, ties counting half.
-func aucOf(pos, neg []float64) float64 {
+// AUC is the area under the ROC curve of scores of positives against
+// scores of negatives: the Mann-Whitney probability that a positive
+// outscores a negative, ties counting half. NaN scores are left out. It is
+// 0.5 when either side is empty.
+func AUC(pos, neg []float64) float64 {
+	isNaN := func(x float64) bool { return x != x }
+	pos = slices.DeleteFunc(slices.Clone(pos), isNaN)
+	neg = slices.DeleteFunc(slices.Clone(neg), isNaN)
 	if len(pos) == 0 || len(neg) == 0 {
 		return 0.5
 	}
@@ -453,13 +459,14 @@ func aucOf(pos, neg []float64) float64 {
 		all = append(all, sv{s, false})
 	}
 	slices.SortFunc(all, func(a, b sv) int { return cmp.Compare(a.s, b.s) })
+	// Sum of the positives' mid-ranks.
 	var rankSum float64
 	for i := 0; i < len(all); {
 		j := i
 		for j < len(all) && all[j].s == all[i].s {
 			j++
 		}
-		mid := float64(i+j+1) / 2
+		mid := float64(i+j+1) / 2 // ranks i+1..j
 		for k := i; k < j; k++ {
 			if all[k].pos {
 				rankSum += mid

@@ -1,11 +1,11 @@
 package pipeline
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
 
+	"github.com/tagger-dev/tagger/classify"
 	"github.com/tagger-dev/tagger/classify/taxonomy"
 	"github.com/tagger-dev/tagger/datasets"
 )
@@ -215,43 +215,7 @@ func EvaluateStories(ctx context.Context, inputs []string, cfg Config, opt Story
 // (negatives): the Mann-Whitney probability that a positive outscores a
 // negative, ties counting half. NaN scores are left out. It is 0.5 when
 // either side is empty.
-func AUC(pos, neg []float64) float64 {
-	notNaN := func(x float64) bool { return x == x }
-	pos = slices.DeleteFunc(slices.Clone(pos), func(x float64) bool { return !notNaN(x) })
-	neg = slices.DeleteFunc(slices.Clone(neg), func(x float64) bool { return !notNaN(x) })
-	if len(pos) == 0 || len(neg) == 0 {
-		return 0.5
-	}
-	type sv struct {
-		s   float64
-		pos bool
-	}
-	all := make([]sv, 0, len(pos)+len(neg))
-	for _, s := range pos {
-		all = append(all, sv{s, true})
-	}
-	for _, s := range neg {
-		all = append(all, sv{s, false})
-	}
-	slices.SortFunc(all, func(a, b sv) int { return cmp.Compare(a.s, b.s) })
-	// Sum of the positives' mid-ranks.
-	var rankSum float64
-	for i := 0; i < len(all); {
-		j := i
-		for j < len(all) && all[j].s == all[i].s {
-			j++
-		}
-		mid := float64(i+j+1) / 2 // ranks i+1..j
-		for k := i; k < j; k++ {
-			if all[k].pos {
-				rankSum += mid
-			}
-		}
-		i = j
-	}
-	np, nn := float64(len(pos)), float64(len(neg))
-	return (rankSum - np*(np+1)/2) / (np * nn)
-}
+func AUC(pos, neg []float64) float64 { return classify.AUC(pos, neg) }
 
 func ratio(a, b int) float64 {
 	if b == 0 {
