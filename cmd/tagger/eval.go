@@ -160,12 +160,8 @@ func fmtRuns(r []float64) string {
 	return out + "]"
 }
 
-// evalStories runs tagger eval --stories.
-func evalStories(cmd *cobra.Command, a *app, inputs []string, modelDir string, s classify.Sensitivity, labels []string, asJSON bool) error {
-	m, err := loadModel(modelDir)
-	if err != nil {
-		return err
-	}
+// normalizeLabels maps each --labels value to its label id, in place.
+func normalizeLabels(labels []string) error {
 	tx := taxonomy.Default()
 	for i, l := range labels {
 		id, ok := tx.Normalize(l)
@@ -173,6 +169,18 @@ func evalStories(cmd *cobra.Command, a *app, inputs []string, modelDir string, s
 			return &exitCodeError{code: exitError, msg: fmt.Sprintf("--labels: unknown label %q; see tagger labels", l)}
 		}
 		labels[i] = id
+	}
+	return nil
+}
+
+// evalStories runs tagger eval --stories.
+func evalStories(cmd *cobra.Command, a *app, inputs []string, modelDir string, s classify.Sensitivity, labels []string, asJSON bool) error {
+	m, err := loadModel(modelDir)
+	if err != nil {
+		return err
+	}
+	if err := normalizeLabels(labels); err != nil {
+		return err
 	}
 	start := time.Now()
 	ev, _, err := pipeline.EvaluateStories(cmd.Context(), inputs, pipeline.Config{Model: m, Sensitivity: s, Stdin: a.stdin}, pipeline.StoryEvalOptions{Labels: labels})
@@ -236,13 +244,8 @@ func evalStoriesCV(cmd *cobra.Command, a *app, tf *trainFlags, inputs []string, 
 	if err != nil {
 		return err
 	}
-	tx := taxonomy.Default()
-	for i, l := range labels {
-		id, ok := tx.Normalize(l)
-		if !ok {
-			return &exitCodeError{code: exitError, msg: fmt.Sprintf("--labels: unknown label %q; see tagger labels", l)}
-		}
-		labels[i] = id
+	if err := normalizeLabels(labels); err != nil {
+		return err
 	}
 	start := time.Now()
 	tf.corpus = inputs
