@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -145,8 +146,11 @@ func readEPUBStory(b []byte, lim epubLimits) (htmlStory, error) {
 			Path string `xml:"full-path,attr"`
 		} `xml:"rootfiles>rootfile"`
 	}
-	if err := xml.Unmarshal(container, &c); err != nil || len(c.Rootfiles) == 0 {
-		return htmlStory{}, fmt.Errorf("EPUB container.xml names no package document (%v)", err)
+	if err := xml.Unmarshal(container, &c); err != nil {
+		return htmlStory{}, fmt.Errorf("EPUB container.xml: %w", err)
+	}
+	if len(c.Rootfiles) == 0 {
+		return htmlStory{}, errors.New("EPUB container.xml names no package document")
 	}
 	opfPath := c.Rootfiles[0].Path
 	raw, err := a.read(opfPath)

@@ -65,15 +65,21 @@ func Read(r io.Reader) (*Model, error) {
 	}
 	var nl uint32
 	get(&nl)
-	if err != nil || nl == 0 || nl > maxLabels {
-		return nil, fmt.Errorf("bad label count %d (%v)", nl, err)
+	if err != nil {
+		return nil, fmt.Errorf("read label count: %w", err)
+	}
+	if nl == 0 || nl > maxLabels {
+		return nil, fmt.Errorf("bad label count %d", nl)
 	}
 	m := &Model{labels: make([]string, nl), bias: make([]float64, nl)}
 	for i := range m.labels {
 		var n uint32
 		get(&n)
-		if err != nil || n > maxName {
-			return nil, fmt.Errorf("bad label name length %d (%v)", n, err)
+		if err != nil {
+			return nil, fmt.Errorf("read label name length: %w", err)
+		}
+		if n > maxName {
+			return nil, fmt.Errorf("bad label name length %d", n)
 		}
 		b := make([]byte, n)
 		if _, e := io.ReadFull(br, b); e != nil {
@@ -84,8 +90,11 @@ func Read(r io.Reader) (*Model, error) {
 	get(m.bias)
 	var nf uint32
 	get(&nf)
-	if err != nil || nf > maxFeatures {
-		return nil, fmt.Errorf("bad feature count %d (%v)", nf, err)
+	if err != nil {
+		return nil, fmt.Errorf("read feature count: %w", err)
+	}
+	if nf > maxFeatures {
+		return nil, fmt.Errorf("bad feature count %d", nf)
 	}
 	keys := make([]uint64, nf)
 	get(keys)
