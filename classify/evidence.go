@@ -78,12 +78,18 @@ func (m *Model) contributions(p *passage, li int) ([]float64, []lexicon.Hit) {
 // evidence builds the evidence of the detected labels from their best
 // windows: for each, the one or two sentences that carry the label most.
 func (m *Model) evidence(states []labelState, res Result, maxPer int, fast bool) ([]Evidence, error) {
+	// The segmenter is fetched when the first window is analysed: a story
+	// with nothing detected never waits for it to be built.
 	var seg *tokenize.Segmenter
-	if !fast {
+	segmenter := func() (*tokenize.Segmenter, error) {
+		if fast || seg != nil {
+			return seg, nil
+		}
 		var err error
 		if seg, err = m.seg(); err != nil {
 			return nil, fmt.Errorf("sentence segmenter: %w", err)
 		}
+		return seg, nil
 	}
 	var out []Evidence
 	// Labels often share windows: analyse each window once.
@@ -102,6 +108,10 @@ func (m *Model) evidence(states []labelState, res Result, maxPer int, fast bool)
 			}
 			p, ok := analysed[w.start]
 			if !ok || p.text != w.text {
+				seg, err := segmenter()
+				if err != nil {
+					return nil, err
+				}
 				p = m.analyse(w.text, seg)
 				analysed[w.start] = p
 			}

@@ -16,7 +16,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/tagger-dev/tagger/classify/lexicon"
 	"github.com/tagger-dev/tagger/classify/nb"
@@ -211,7 +210,7 @@ func newModel(man Manifest, lex *lexicon.Lexicon, tables *nb.Model, vocab []stri
 		m.nbCol = append(m.nbCol, c)
 		m.info = append(m.info, li)
 	}
-	m.seg = sync.OnceValues(tokenize.NewSegmenter)
+	m.seg = tokenize.SharedSegmenter
 	m.labelIdx = m.labelLookup()
 	return m, nil
 }

@@ -255,15 +255,9 @@ type entry struct {
 	id  int32
 }
 
-// newTable builds a table of the entries (which it sorts).
+// newTable builds a table of the entries (which it reorders).
 func newTable(entries []entry) table {
-	slices.SortFunc(entries, func(a, b entry) int {
-		if a.key != b.key {
-			return cmp.Compare(a.key, b.key)
-		}
-		return cmp.Compare(a.id, b.id)
-	})
-	entries = slices.Compact(entries)
+	entries = sortEntries(entries)
 	keys := 0
 	for i := range entries {
 		if i == 0 || entries[i].key != entries[i-1].key {
@@ -288,10 +282,13 @@ func newTable(entries []entry) table {
 			j++
 		}
 		b := bucket{key: h, start: uint32(len(t.refs)), n: occupied}
-		for _, e := range entries[:j] {
+		for k, e := range entries[:j] {
 			if e.id < 0 {
 				b.n |= pairsStart
 				continue
+			}
+			if k > 0 && e.id == entries[k-1].id {
+				continue // the same entry twice
 			}
 			t.refs = append(t.refs, e.id)
 			b.n++
@@ -307,6 +304,58 @@ func newTable(entries []entry) table {
 		t.buckets[i] = b
 	}
 	return t
+}
+
+// sortEntries orders entries by key, then id, and returns them (in
+// entries or in a new slice). Tens of thousands of entries are sorted at
+// every load, so it sorts by key with a stable radix sort, in linear
+// time, and then sorts by id only the runs of equal keys whose ids are
+// not in order already (compile adds them in order, so none are).
+func sortEntries(entries []entry) []entry {
+	if len(entries) < 256 {
+		slices.SortFunc(entries, compareEntries)
+		return entries
+	}
+	src, dst := entries, make([]entry, len(entries))
+	var count [256]int
+	for shift := uint(0); shift < 64; shift += 8 {
+		count = [256]int{}
+		for _, e := range src {
+			count[byte(e.key>>shift)]++
+		}
+		if count[byte(src[0].key>>shift)] == len(src) {
+			continue // every key has this byte: nothing to move
+		}
+		sum := 0
+		for i, c := range count {
+			count[i] = sum
+			sum += c
+		}
+		for _, e := range src {
+			b := byte(e.key >> shift)
+			dst[count[b]] = e
+			count[b]++
+		}
+		src, dst = dst, src
+	}
+	for i := 0; i < len(src); {
+		j := i + 1
+		for j < len(src) && src[j].key == src[i].key {
+			j++
+		}
+		if run := src[i:j]; !slices.IsSortedFunc(run, compareEntries) {
+			slices.SortFunc(run, compareEntries)
+		}
+		i = j
+	}
+	return src
+}
+
+func compareEntries(a, b entry) int {
+	if a.key != b.key {
+		return cmp.Compare(a.key, b.key)
+	}
+	return cmp.Compare(a.id, b.id)
 }
 
 // lookup returns the patterns stored under h, and whether pair-indexed

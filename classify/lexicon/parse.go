@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -250,12 +251,41 @@ func (p parser) integer(n *yaml.Node, what string) (int, bool) {
 }
 
 func (p parser) number(n *yaml.Node, what string) (float64, bool) {
+	if n.Kind == yaml.ScalarNode && (n.Tag == "!!int" || n.Tag == "!!float") && plainDecimal(n.Value) {
+		// What Decode would make of it, without its reflection: the
+		// weights of a large file are most of its numbers.
+		if v, err := strconv.ParseFloat(n.Value, 64); err == nil {
+			return v, true
+		}
+	}
 	var v float64
 	if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") || n.Decode(&v) != nil {
 		p.el.add(n.Line, what, "expected a number, found %s", describe(n))
 		return 0, false
 	}
 	return v, true
+}
+
+// plainDecimal reports whether s is at most 15 digits with at most one
+// decimal point between digits ("2", "0.75"), and no leading zero before
+// another digit (YAML reads "010" as octal): a number that YAML and
+// strconv.ParseFloat read alike.
+func plainDecimal(s string) bool {
+	if len(s) > 16 || len(s) > 1 && s[0] == '0' && s[1] != '.' {
+		return false
+	}
+	digits, point := 0, -1
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && point < 0 && digits > 0 && i+1 < len(s):
+			point = i
+		default:
+			return false
+		}
+	}
+	return digits > 0
 }
 
 func (p parser) boolean(n *yaml.Node, what string) (bool, bool) {

@@ -260,46 +260,49 @@ func labelIDs() []string {
 // applyTerm adds, replaces or removes one term of c. seen holds the keys
 // this file already gave c, with their lines.
 func (s *spec) applyTerm(c *catSpec, rt rawTerm, overlay bool, seen map[string]int, el *errList) {
-	subject := fmt.Sprintf("term %q of %s", strings.TrimSpace(rt.text), c.name)
+	// subject names the term in messages; it is made only for one, as
+	// formatting it for every term of a large file is most of the cost of
+	// applying it.
+	subject := func() string { return fmt.Sprintf("term %q of %s", strings.TrimSpace(rt.text), c.name) }
 	words, err := parseWords(rt.text)
 	if err != nil {
-		el.add(rt.line, subject, "%v", err)
+		el.add(rt.line, subject(), "%v", err)
 		return
 	}
 	key := wordsKey(words)
 	if first, dup := seen[key]; dup {
-		el.add(rt.line, subject, "listed twice (first on line %d); keep one", first)
+		el.add(rt.line, subject(), "listed twice (first on line %d); keep one", first)
 		return
 	}
 	seen[key] = rt.line
 	if rt.weight != nil {
 		w := *rt.weight
 		if math.IsNaN(w) || w < 0 || w > MaxWeight {
-			el.add(rt.line, subject, "weight %v is out of range; use 0 (silence) to %d", w, MaxWeight)
+			el.add(rt.line, subject(), "weight %v is out of range; use 0 (silence) to %d", w, MaxWeight)
 			return
 		}
 	}
 	if rt.remove && !overlay {
-		el.add(rt.line, subject, "remove is for overlays (--lexicon); delete the line instead")
+		el.add(rt.line, subject(), "remove is for overlays (--lexicon); delete the line instead")
 		return
 	}
 	var forms []string
 	for _, f := range rt.forms {
 		form, ok := singleWord(f)
 		if !ok {
-			el.add(rt.line, subject, "form %q must be one word (letters, digits, apostrophes)", f)
+			el.add(rt.line, subject(), "form %q must be one word (letters, digits, apostrophes)", f)
 			return
 		}
 		forms = append(forms, form)
 	}
 	if len(forms) > 0 && (len(words) != 1 || words[0].wild || len(words[0].parts) != 1) {
-		el.add(rt.line, subject, "forms are for single-word terms; list an irregular word under irregular: or write the phrase with the form as its own term")
+		el.add(rt.line, subject(), "forms are for single-word terms; list an irregular word under irregular: or write the phrase with the form as its own term")
 		return
 	}
 	i := c.find(key)
 	switch {
 	case i >= 0 && !overlay:
-		el.add(rt.line, subject, "listed twice (first on line %d); keep one", c.terms[i].line)
+		el.add(rt.line, subject(), "listed twice (first on line %d); keep one", c.terms[i].line)
 	case i >= 0 && rt.remove:
 		c.remove(i)
 	case i >= 0:
@@ -319,7 +322,7 @@ func (s *spec) applyTerm(c *catSpec, rt rawTerm, overlay bool, seen map[string]i
 			t.fixed = !*rt.negatable
 		}
 	case rt.remove:
-		el.add(rt.line, subject, "not in the lexicon, nothing to remove; check the spelling and the label")
+		el.add(rt.line, subject(), "not in the lexicon, nothing to remove; check the spelling and the label")
 	default:
 		t := termSpec{text: strings.Join(strings.Fields(rt.text), " "), key: key, words: words, weight: 1, forms: forms, line: rt.line}
 		if rt.weight != nil {
@@ -351,15 +354,15 @@ func applyPhrases(have []phrase, entries []rawPhrase, what string, overlay bool,
 	}
 	var dead map[int]bool
 	for _, e := range entries {
-		subject := fmt.Sprintf("%s %q", what, strings.TrimSpace(e.text))
+		subject := func() string { return fmt.Sprintf("%s %q", what, strings.TrimSpace(e.text)) }
 		words, err := parseWords(e.text)
 		if err != nil {
-			el.add(e.line, subject, "%v", err)
+			el.add(e.line, subject(), "%v", err)
 			continue
 		}
 		key := wordsKey(words)
 		if first, dup := seen[key]; dup {
-			el.add(e.line, subject, "listed twice (first on line %d); keep one", first)
+			el.add(e.line, subject(), "listed twice (first on line %d); keep one", first)
 			continue
 		}
 		seen[key] = e.line
@@ -369,9 +372,9 @@ func applyPhrases(have []phrase, entries []rawPhrase, what string, overlay bool,
 		}
 		switch {
 		case e.remove && !overlay:
-			el.add(e.line, subject, "remove is for overlays (--lexicon); delete the line instead")
+			el.add(e.line, subject(), "remove is for overlays (--lexicon); delete the line instead")
 		case e.remove && i < 0:
-			el.add(e.line, subject, "not in the lexicon, nothing to remove; check the spelling")
+			el.add(e.line, subject(), "not in the lexicon, nothing to remove; check the spelling")
 		case e.remove:
 			if dead == nil {
 				dead = map[int]bool{}
@@ -379,7 +382,7 @@ func applyPhrases(have []phrase, entries []rawPhrase, what string, overlay bool,
 			dead[i] = true
 			delete(at, key)
 		case i >= 0 && !overlay:
-			el.add(e.line, subject, "listed twice (first on line %d); keep one", have[i].line)
+			el.add(e.line, subject(), "listed twice (first on line %d); keep one", have[i].line)
 		case i >= 0:
 			// Already there: an overlay may repeat the base.
 		default:
@@ -403,9 +406,10 @@ func applyPhrases(have []phrase, entries []rawPhrase, what string, overlay bool,
 // leaves its label's terms reachable, and (full lexicons) every label and
 // rating cue set has enough terms.
 func (s *spec) validate(full bool, el *errList) {
-	global := flatAll(s.exceptions)
+	global := indexPhrases(s.exceptions)
+	var cand []int
 	for _, c := range s.cats {
-		local := flatAll(c.exceptions)
+		local := indexPhrases(c.exceptions)
 		active := 0
 		for _, t := range c.terms {
 			if t.weight == 0 {
@@ -415,10 +419,19 @@ func (s *spec) validate(full bool, el *errList) {
 			words := flat(t.words)
 			for _, ex := range []struct {
 				phrases []phrase
-				flat    [][]string
+				idx     phraseIndex
 			}{{c.exceptions, local}, {s.exceptions, global}} {
-				for i, e := range ex.flat {
-					if covers(e, words) {
+				// Only an exception whose first word is a word of the term
+				// can cover it (none starts with a wildcard); check those,
+				// in file order, as a scan of all of them would.
+				cand = cand[:0]
+				for _, w := range words {
+					cand = append(cand, ex.idx.first[w]...)
+				}
+				slices.Sort(cand)
+				cand = slices.Compact(cand)
+				for _, i := range cand {
+					if covers(ex.idx.flat[i], words) {
 						p := ex.phrases[i]
 						el.add(t.line, fmt.Sprintf("term %q of %s", t.text, c.name),
 							"can never match: exception %q (line %d) covers it; remove one of them, or silence the term with weight: 0", p.text, p.line)
@@ -430,6 +443,23 @@ func (s *spec) validate(full bool, el *errList) {
 			el.add(0, c.name, "has %d terms with a positive weight; every label and rating cue set needs at least %d", active, MinTerms)
 		}
 	}
+}
+
+// phraseIndex holds phrases flattened (see flat), and their positions by
+// first token.
+type phraseIndex struct {
+	flat  [][]string
+	first map[string][]int
+}
+
+func indexPhrases(ps []phrase) phraseIndex {
+	x := phraseIndex{flat: flatAll(ps), first: make(map[string][]int, len(ps))}
+	for i, f := range x.flat {
+		if len(f) > 0 {
+			x.first[f[0]] = append(x.first[f[0]], i)
+		}
+	}
+	return x
 }
 
 func flatAll(ps []phrase) [][]string {

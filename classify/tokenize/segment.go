@@ -3,6 +3,7 @@ package tokenize
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -41,6 +42,22 @@ func NewSegmenter() (*Segmenter, error) {
 		return nil, fmt.Errorf("tokenize: building the English Punkt sentence model: %w", err)
 	}
 	return &Segmenter{tok: tok}, nil
+}
+
+// sharedSegmenter is the Segmenter of SharedSegmenter, built once.
+var sharedSegmenter = sync.OnceValues(NewSegmenter)
+
+// SharedSegmenter returns a Segmenter built on the first call and shared
+// by every later one (a Segmenter is immutable and safe for concurrent
+// use), so that the ~10 ms it costs is paid once per process.
+func SharedSegmenter() (*Segmenter, error) { return sharedSegmenter() }
+
+// PrepareSegmenter starts building the shared Segmenter in a goroutine
+// and returns at once: a command that will need sentences calls it early,
+// and SharedSegmenter then waits only for what is left of the build. It
+// changes nothing but when the work is done.
+func PrepareSegmenter() {
+	go sharedSegmenter() //nolint:errcheck // SharedSegmenter reports the error
 }
 
 // Sentences returns the sentences of text as byte spans into text, in order

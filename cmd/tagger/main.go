@@ -23,7 +23,13 @@ import (
 	"syscall"
 )
 
+// processGC is set by main: the commands run in the tagger process, which
+// may tune the garbage collector for itself (see checkGC), and not in a
+// test that calls run.
+var processGC bool
+
 func main() {
+	processGC = true
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	code := runWithSignals(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, sigs)
