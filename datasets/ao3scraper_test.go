@@ -312,16 +312,8 @@ func checkScraper(t *testing.T, got []*Story, source string, want []scraperWant)
 			t.Errorf("story %d = %s (ID %q, format %s), want %s (ID %q)", i, s.Source, s.ID, s.Format, src, id)
 			continue
 		}
-		if w.errText != "" {
-			checkErr(t, s, w.errIs, w.errText)
+		if !checkRecord(t, s, w.errIs, w.errText, w.text, w.enc) {
 			continue
-		}
-		if s.Err != nil {
-			t.Errorf("%s: %v", s.Source, s.Err)
-			continue
-		}
-		if enc := cmpOr(w.enc, "utf-8"); s.Text != w.text || s.Encoding != enc {
-			t.Errorf("%s: text %q (%s), want %q (%s)", s.Source, s.Text, s.Encoding, w.text, enc)
 		}
 		if len(s.SHA256) != 64 {
 			t.Errorf("%s: SHA256 %q", s.Source, s.SHA256)

@@ -553,6 +553,25 @@ func TestReadJSONL(t *testing.T) {
 
 // checkJSONL checks the stories read from the corpus at source, whose text
 // as UTF-8 without a byte-order mark is corpus.
+// checkRecord checks a corpus record's story: the error it must fail with
+// (errText not empty), or its text and encoding (enc "" is utf-8). It
+// reports whether the caller should go on checking the story.
+func checkRecord(t *testing.T, s *Story, errIs error, errText, text, enc string) bool {
+	t.Helper()
+	if errText != "" {
+		checkErr(t, s, errIs, errText)
+		return false
+	}
+	if s.Err != nil {
+		t.Errorf("%s: %v", s.Source, s.Err)
+		return false
+	}
+	if enc = cmpOr(enc, "utf-8"); s.Text != text || s.Encoding != enc {
+		t.Errorf("%s: text %q (%s), want %q (%s)", s.Source, s.Text, s.Encoding, text, enc)
+	}
+	return true
+}
+
 func checkJSONL(t *testing.T, got []*Story, source, corpus string, want []jsonlWant) {
 	t.Helper()
 	lines := strings.Split(corpus, "\n")
@@ -573,16 +592,8 @@ func checkJSONL(t *testing.T, got []*Story, source, corpus string, want []jsonlW
 			t.Errorf("story %d = %s (ID %q, format %s), want %s (ID %q, format %s)", i, s.Source, s.ID, s.Format, src, w.id, format)
 			continue
 		}
-		if w.errText != "" {
-			checkErr(t, s, w.errIs, w.errText)
+		if !checkRecord(t, s, w.errIs, w.errText, w.text, w.enc) {
 			continue
-		}
-		if s.Err != nil {
-			t.Errorf("%s: %v", s.Source, s.Err)
-			continue
-		}
-		if enc := cmpOr(w.enc, "utf-8"); s.Text != w.text || s.Encoding != enc {
-			t.Errorf("%s: text %q (%s), want %q (%s)", s.Source, s.Text, s.Encoding, w.text, enc)
 		}
 		// The digest is of the line as read, before any Windows-1252
 		// decoding, and without its terminator.
