@@ -14,15 +14,22 @@ import (
 // window, the lexicon terms found there, and the words whose naive-Bayes
 // weights pushed the score up or down. Users distrust a bare number.
 type Explanation struct {
-	Label     string  `json:"label"`
-	Source    string  `json:"source"` // model or lexicon
-	Score     float64 `json:"score"`
-	Detected  bool    `json:"detected"`
-	Passages  int     `json:"passages"`
-	Threshold float64 `json:"threshold"` // raw window threshold at the chosen sensitivity
+	Label    string  `json:"label"`
+	Source   string  `json:"source"` // model or lexicon
+	Score    float64 `json:"score"`
+	Detected bool    `json:"detected"`
+	Passages int     `json:"passages"`
+	// Threshold is the Score the label needs to be detected: the
+	// LabelScore.Threshold a Predict with the same options reports.
+	Threshold float64 `json:"threshold"`
+	// WindowThreshold is the raw window score a window needs to count
+	// among Passages, at the chosen sensitivity.
+	WindowThreshold float64 `json:"window_threshold"`
 	// Story is the label's story statistic and StoryThreshold its
-	// threshold at the chosen sensitivity (see AggregateStory); Evidence
-	// tells whether a window reached the label's high window threshold.
+	// threshold at the chosen sensitivity (see AggregateStory), or as
+	// PredictOptions.Thresholds set it; Evidence tells whether a window
+	// reached the label's evidence bar (see StoryConfig.Evidence for
+	// labels of the story model).
 	Story          float64 `json:"story"`
 	StoryThreshold float64 `json:"story_threshold"`
 	Evidence       bool    `json:"evidence"`
@@ -59,16 +66,36 @@ type ExplainWord struct {
 	Weight float64 `json:"weight"`
 }
 
-// Explain scores the story as Predict does and explains one label.
-func (m *Model) Explain(ctx context.Context, text string, bodyByte, bodyLine int, label string, opt PredictOptions) (*Explanation, error) {
-	li, ok := m.labelIdx[label]
-	if !ok {
-		if id, ok2 := m.tax.Normalize(label); ok2 {
-			li, ok = m.labelIdx[id]
+// LabelID returns the id of the model's label that label names: an id, or
+// a phrase the taxonomy maps to one ("non-con"). A label it does not know
+// is an error that suggests the closest id, when one is close enough to be
+// a likely typo, so that a user can check before scoring anything.
+func (m *Model) LabelID(label string) (string, error) {
+	if _, ok := m.labelIdx[label]; ok {
+		return label, nil
+	}
+	if id, ok := m.tax.Normalize(label); ok {
+		if _, ok := m.labelIdx[id]; ok {
+			return id, nil
 		}
 	}
-	if !ok {
-		return nil, fmt.Errorf("unknown label %q: see tagger labels", label)
+	hint := ""
+	if near := m.tax.Suggest(label); near != "" {
+		hint = fmt.Sprintf("did you mean %q? ", near)
+	}
+	return "", fmt.Errorf("unknown label %q: %ssee tagger labels for the label ids", label, hint)
+}
+
+// Explain scores the story as Predict does and explains one label (see
+// LabelID for the names it takes).
+func (m *Model) Explain(ctx context.Context, text string, bodyByte, bodyLine int, label string, opt PredictOptions) (*Explanation, error) {
+	id, err := m.LabelID(label)
+	if err != nil {
+		return nil, err
+	}
+	li := m.labelIdx[id]
+	if err := checkThresholds(opt.Thresholds); err != nil {
+		return nil, err
 	}
 	sg := m.newScoring(opt, bodyByte)
 	sc := scratchPool.Get().(*scratch)
@@ -88,8 +115,11 @@ func (m *Model) Explain(ctx context.Context, text string, bodyByte, bodyLine int
 	}
 	ls := res.Labels[li]
 	ex := &Explanation{Label: ls.Label, Source: m.info[li].Source, Score: ls.Score, Detected: ls.Detected, Passages: ls.Passages,
-		Threshold: sg.thr[li], Gate: m.info[li].Gate,
-		Story: ls.Story, StoryThreshold: m.info[li].Story.at(sg.opt.Sensitivity), Evidence: ls.topZ >= m.evidenceBar(li)}
+		WindowThreshold: sg.thr[li], Threshold: ls.Threshold, Gate: m.info[li].Gate,
+		Story: ls.Story, StoryThreshold: m.info[li].Story.at(sg.opt.Sensitivity), Evidence: m.storyEvidence(li, ls.topZ)}
+	if m.decision(li) != byWindow {
+		ex.StoryThreshold = sg.stat[li] // with its override, if any
+	}
 	if c := m.nbCol[li]; c >= 0 {
 		ex.Prior = m.nb.Bias(c)
 	}

@@ -26,8 +26,11 @@ type LabelScore struct {
 	// stories (the context of other warnings counts a little); Detected
 	// also needs a passage that reaches the label's evidence bar, so a
 	// score over 0.5 without one is not a finding.
-	Score    float64 `json:"score" parquet:"score"`
-	Detected bool    `json:"detected" parquet:"detected"`
+	Score float64 `json:"score" parquet:"score"`
+	// Threshold is the Score the label needs to be detected, at the
+	// sensitivity asked for (or as PredictOptions.Thresholds set it).
+	Threshold float64 `json:"threshold" parquet:"threshold"`
+	Detected  bool    `json:"detected" parquet:"detected"`
 	// Source is "both" for a label naive Bayes scored in windows the
 	// lexicon gate let through, "model" for a naive-Bayes label no window
 	// of the story reached the gate of, and "lexicon" for a label without
@@ -100,6 +103,17 @@ type PredictOptions struct {
 	// fifth of batch scoring time on keyword-dense corpora. Batch runs set
 	// it; tagger check leaves it off for the better boundaries.
 	FastSnippets bool
+	// Thresholds, when set, override the sensitivity's threshold of the
+	// labels they name: label id → threshold on the 0..1 Score scale
+	// (LabelScore.Threshold). A moderator's team sets them in its config.
+	// Each is turned back into the statistic its label is decided on (the
+	// story statistic, the story model's log-odds or the raw window
+	// score), so Detected still needs the label's evidence; for labels
+	// decided on windows it also sets the window threshold that
+	// LabelScore.Passages counts. 0 detects every label with evidence, 1
+	// none. Values off 0..1 make Predict fail; ids that are not labels of
+	// the model are ignored, so the caller checks them against Labels.
+	Thresholds map[string]float64
 	// vector, when set, receives the story's features for the story
 	// model (see Model.StoryVector).
 	vector *StoryVector
@@ -219,6 +233,9 @@ func (m *Model) PredictReader(ctx context.Context, body io.Reader, bodyByte, bod
 func (m *Model) PredictReaderParallel(ctx context.Context, body io.Reader, bodyByte, bodyLine int, opt PredictOptions, workers int) (Result, error) {
 	if workers <= 1 {
 		return m.PredictReader(ctx, body, bodyByte, bodyLine, opt)
+	}
+	if err := checkThresholds(opt.Thresholds); err != nil {
+		return Result{}, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -353,16 +370,21 @@ func (cr *chunkReader) next() (string, int, error) {
 // scoring is the state of one prediction: settings, and the label states,
 // cues and counts accumulated over the chunks scored so far.
 type scoring struct {
-	m       *Model
-	opt     PredictOptions
-	keep    int
-	thr     []float64
-	states  []labelState
-	rating  RatingCues
-	windows int
-	tokens  int
-	words   int
-	steps   StepTimes
+	m    *Model
+	opt  PredictOptions
+	keep int
+	// thr is each label's raw window threshold: the windows over it count
+	// as passages, and labels decided on windows are decided on it.
+	thr []float64
+	// stat and score are each label's decision threshold, on the statistic
+	// it is decided on and on the Score scale (see Model.threshold).
+	stat, score []float64
+	states      []labelState
+	rating      RatingCues
+	windows     int
+	tokens      int
+	words       int
+	steps       StepTimes
 	// lang is the language of the first chunk ("" until it is scored);
 	// readable whether the model reads it.
 	lang     string
@@ -381,9 +403,14 @@ func (m *Model) newScoring(opt PredictOptions, first int) *scoring {
 		opt.MaxEvidence = 3
 	}
 	sg := &scoring{m: m, opt: opt, keep: max(opt.MaxEvidence, m.manifest.Config.TopK, 2),
-		thr: make([]float64, len(m.labels)), states: make([]labelState, len(m.labels)), first: first}
+		thr: make([]float64, len(m.labels)), stat: make([]float64, len(m.labels)), score: make([]float64, len(m.labels)),
+		states: make([]labelState, len(m.labels)), first: first}
 	for i, li := range m.info {
 		sg.thr[i] = li.Thresholds.at(opt.Sensitivity)
+		sg.stat[i], sg.score[i] = m.threshold(i, opt.Sensitivity, opt.Thresholds)
+		if m.decision(i) == byWindow {
+			sg.thr[i] = sg.stat[i] // an override moves the window threshold
+		}
 	}
 	if m.story != nil {
 		sg.acc = m.accs.get(m.story.bits, len(m.labels))
@@ -396,6 +423,9 @@ func (m *Model) newScoring(opt PredictOptions, first int) *scoring {
 // predict runs the scoring over the chunks next yields (each with its byte
 // offset in the story text), in order.
 func (m *Model) predict(ctx context.Context, next func(*scratch) (string, int, error), bodyByte, bodyLine int, opt PredictOptions) (Result, error) {
+	if err := checkThresholds(opt.Thresholds); err != nil {
+		return Result{}, err
+	}
 	sg := m.newScoring(opt, bodyByte)
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
@@ -602,19 +632,19 @@ func (sg *scoring) finish() (Result, error) {
 	}
 	for li, l := range m.labels {
 		st := sg.states[li]
-		ls := LabelScore{Label: l.ID, Group: l.Group, Source: m.info[li].Source, Passages: st.count, Story: story[li], topZ: gated}
+		ls := LabelScore{Label: l.ID, Group: l.Group, Source: m.info[li].Source, Passages: st.count, Story: story[li], topZ: gated,
+			Threshold: sg.score[li]}
 		if len(st.top) > 0 {
 			ls.topZ = st.top[0].z
 		}
 		switch {
+		case storyZ != nil && m.storyCol[li] >= 0:
+			ls.Story = storyZ[m.storyCol[li]]
+			ls.Score, ls.Detected = m.decideStoryModel(li, ls.topZ, ls.Story, sg.stat[li])
 		case m.manifest.Config.Aggregate == AggregateStory:
-			ls.Score, ls.Detected = m.decideStory(li, st.top, story[li], sg.opt.Sensitivity)
+			ls.Score, ls.Detected = m.decideStory(li, st.top, story[li], sg.stat[li])
 		case len(st.top) > 0:
 			ls.Score, ls.Detected = m.decide(li, st.top, res.Windows, sg.thr[li])
-		}
-		if storyZ != nil && m.storyCol[li] >= 0 {
-			ls.Story = storyZ[m.storyCol[li]]
-			ls.Score, ls.Detected = m.decideStoryModel(li, ls.topZ, ls.Story, sg.opt.Sensitivity)
 		}
 		if len(st.top) > 0 && ls.Source == "model" {
 			ls.Source = "both" // its windows passed the lexicon gate
@@ -790,7 +820,8 @@ func wordEnd(text string, end int) int {
 	return end
 }
 
-// notChecked clears the findings of a text the model cannot read.
+// notChecked clears the findings of a text the model cannot read. Each
+// label keeps its Threshold: a score of 0 under it reads as not found.
 func (m *Model) notChecked(res Result) Result {
 	for i := range res.Labels {
 		res.Labels[i].Score, res.Labels[i].Detected, res.Labels[i].Passages = 0, false, 0

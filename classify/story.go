@@ -76,16 +76,24 @@ func (m *Model) storyStats(states []labelState, tokens int) []float64 {
 	return out
 }
 
-// decideStory decides label li on its story statistic s.
-func (m *Model) decideStory(li int, top []window, s float64, sens Sensitivity) (float64, bool) {
-	info := m.info[li]
-	slope := m.manifest.Config.StorySlope
-	if slope == 0 {
-		slope = 4
-	}
-	score := sigmoid(slope * (s - info.Story.Balanced))
+// decideStory decides label li on its story statistic s against the story
+// threshold thr.
+func (m *Model) decideStory(li int, top []window, s, thr float64) (float64, bool) {
 	evidence := len(top) > 0 && top[0].z >= m.evidenceBar(li)
-	return score, evidence && s >= info.Story.at(sens)
+	return m.storyScore(li, s), evidence && s >= thr
+}
+
+// storyScore maps label li's story statistic s to its Score.
+func (m *Model) storyScore(li int, s float64) float64 {
+	return sigmoid(m.storySlope() * (s - m.info[li].Story.Balanced))
+}
+
+// storySlope is StorySlope, 4 when the manifest leaves it unset.
+func (m *Model) storySlope() float64 {
+	if slope := m.manifest.Config.StorySlope; slope != 0 {
+		return slope
+	}
+	return 4
 }
 
 // evidenceBar is the raw score a window needs to be shown as the passage

@@ -401,12 +401,11 @@ func (m *Model) storyBigrams(opt PredictOptions) bool {
 }
 
 // decideStoryModel decides label li on the story model's log-odds z: z
-// reaches the story threshold of the sensitivity, and the story has
-// evidence (see StoryConfig.Evidence). Score is sigmoid(z − balanced
-// threshold), 0.5 at the balanced threshold.
-func (m *Model) decideStoryModel(li int, topZ, z float64, sens Sensitivity) (float64, bool) {
-	info := m.info[li]
-	return sigmoid(z - info.Story.Balanced), m.storyEvidence(li, topZ) && z >= info.Story.at(sens)
+// reaches the story threshold thr, and the story has evidence (see
+// StoryConfig.Evidence). Score is sigmoid(z − balanced threshold), 0.5 at
+// the balanced threshold.
+func (m *Model) decideStoryModel(li int, topZ, z, thr float64) (float64, bool) {
+	return sigmoid(z - m.info[li].Story.Balanced), m.storyEvidence(li, topZ) && z >= thr
 }
 
 // storyEvidence tells whether a story whose best window for label li

@@ -62,6 +62,12 @@ type Options struct {
 	// that cannot be opened, a corpus without records) is yielded without
 	// asking.
 	Skip func(source, id string) bool
+	// Select, when set, chooses the files read under a directory input:
+	// it is asked for each file the walk finds, with its slash-separated
+	// path relative to the input directory, and false skips the file
+	// unread and unreported. Files named as inputs are always read. See
+	// Selector.
+	Select func(rel string) bool
 }
 
 // Read yields every story of inputs in a deterministic order. Inputs are files,
@@ -110,6 +116,7 @@ type reader struct {
 	// streamAbove and skip: see Options.
 	streamAbove int64
 	skip        func(source, id string) bool
+	sel         func(rel string) bool
 	noWords     bool
 	// maxStory and maxMarkup: see Options.MaxStoryBytes, MaxMarkupBytes.
 	maxStory, maxMarkup int64
@@ -117,7 +124,7 @@ type reader struct {
 
 func newReader(ctx context.Context, opt Options, yield func(*Story) bool) *reader {
 	r := &reader{ctx: ctx, yield: yield, maxFile: opt.MaxFileBytes, maxLine: opt.MaxLineBytes, stdin: opt.Stdin,
-		streamAbove: opt.StreamAbove, skip: opt.Skip, noWords: opt.NoWordCount}
+		streamAbove: opt.StreamAbove, skip: opt.Skip, sel: opt.Select, noWords: opt.NoWordCount}
 	if r.maxFile <= 0 {
 		r.maxFile = DefaultMaxFileBytes
 	}
@@ -214,6 +221,11 @@ func (r *reader) walk(root, rel string) bool {
 		relp := path.Join(rel, name)
 		id := trimExt(relp)
 		mode := e.Type()
+		if !mode.IsDir() && r.sel != nil && !r.sel(relp) {
+			// Chosen out by name: not read, and not an error whatever it is
+			// (a broken link, a pipe).
+			continue
+		}
 		if mode&fs.ModeSymlink != 0 {
 			fi, err := os.Stat(p)
 			switch {

@@ -27,12 +27,13 @@ package pipeline
 
 // LabelScore is one label's verdict in a Row (a STRUCT in Parquet).
 type LabelScore struct {
-	Label    string  `json:"label" parquet:"label"`
-	Group    string  `json:"group" parquet:"group"`
-	Score    float64 `json:"score" parquet:"score"`
-	Detected bool    `json:"detected" parquet:"detected"`
-	Source   string  `json:"source" parquet:"source"` // model | lexicon | both
-	Passages int32   `json:"passages" parquet:"passages"`
+	Label     string  `json:"label" parquet:"label"`
+	Group     string  `json:"group" parquet:"group"`
+	Score     float64 `json:"score" parquet:"score"`
+	Threshold float64 `json:"threshold" parquet:"threshold"` // the score the label needs to be detected
+	Detected  bool    `json:"detected" parquet:"detected"`
+	Source    string  `json:"source" parquet:"source"` // model | lexicon | both
+	Passages  int32   `json:"passages" parquet:"passages"`
 }
 
 // Evidence is a passage that shows a label (a STRUCT in Parquet).
@@ -63,6 +64,14 @@ type Row struct {
 	Summary       *string  `json:"summary" parquet:"summary,optional"`
 	Language      *string  `json:"language" parquet:"language,optional"`
 	Words         *int64   `json:"words" parquet:"words,optional"`
+	// Encoding is how the story's bytes were decoded (datasets.Encoding*),
+	// null when reading failed before it was known.
+	Encoding *string `json:"encoding" parquet:"encoding,optional"`
+	// BodyLine (1-based) and BodyByte are where the body starts in the
+	// decoded text, which line_start and byte_start of evidence count in;
+	// null when the story failed before its header was read.
+	BodyLine *int32 `json:"body_line" parquet:"body_line,optional"`
+	BodyByte *int64 `json:"body_byte" parquet:"body_byte,optional"`
 
 	DeclaredRating      *string  `json:"declared_rating" parquet:"declared_rating,optional"`
 	DeclaredRatingRaw   *string  `json:"declared_rating_raw" parquet:"declared_rating_raw,optional"`
@@ -76,6 +85,9 @@ type Row struct {
 	PredictedRating     *string `json:"predicted_rating" parquet:"predicted_rating,optional"`
 	RatingUnderdeclared *bool   `json:"rating_underdeclared" parquet:"rating_underdeclared,optional"`
 
+	// Labels holds every label of the model, in taxonomy order, for a
+	// story that was scored, and none for a row with an Error: zeros
+	// would read as clean.
 	Labels           []LabelScore `json:"labels" parquet:"labels,list"`
 	DetectedWarnings []string     `json:"detected_warnings" parquet:"detected_warnings,list"`
 	// UndeclaredWarnings are detected labels the author did not declare.

@@ -28,6 +28,9 @@ type Config struct {
 	Workers int
 	// Sensitivity is the operating point of detection (default balanced).
 	Sensitivity classify.Sensitivity
+	// Thresholds override the sensitivity's threshold of the labels they
+	// name (classify.PredictOptions.Thresholds).
+	Thresholds map[string]float64
 	// MaxInFlight caps the bytes of story text held between reading and
 	// writing (default 32 MiB), so memory stays bounded whatever the corpus.
 	MaxInFlight int64
@@ -52,6 +55,10 @@ type Config struct {
 	// naming the flag that raises it.
 	MaxFileBytes, MaxStoryBytes, MaxMarkupBytes int64
 	MaxLineBytes                                int
+	// Select chooses the files read under directory inputs
+	// (datasets.Options.Select, e.g. a datasets.Selector's); nil reads
+	// every file.
+	Select func(rel string) bool
 	// StopWithin bounds a stop (default DefaultStopWithin): once stop is
 	// cancelled, Run returns within about this long, writing every row
 	// that is ready in input order and dropping the stories still being
@@ -257,6 +264,7 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 		MaxMarkupBytes: cfg.MaxMarkupBytes,
 		MaxLineBytes:   cfg.MaxLineBytes,
 		NoWordCount:    true, // the score stage counts tokens
+		Select:         cfg.Select,
 		Skip: func(source, id string) bool {
 			if skip(source, id) {
 				return true
@@ -495,7 +503,7 @@ func scoreStory(ctx context.Context, cfg Config, s *datasets.Story) (Row, int64,
 	if s.Err != nil {
 		return NewRow(s, nil, cfg.Model, s.Err), 0, classify.StepTimes{}
 	}
-	opt := classify.PredictOptions{Sensitivity: cfg.Sensitivity, FastSnippets: true}
+	opt := classify.PredictOptions{Sensitivity: cfg.Sensitivity, Thresholds: cfg.Thresholds, FastSnippets: true}
 	var res classify.Result
 	var err error
 	n := int64(len(s.Text))

@@ -9,8 +9,8 @@ import (
 )
 
 // NewRow builds the output row of a story from what was declared and what
-// the model found. res is nil when the story failed; err, when not nil, is
-// recorded in the row's error column.
+// the model found. res is nil when the story failed, and the row then has
+// no labels; err, when not nil, is recorded in the row's error column.
 func NewRow(s *datasets.Story, res *classify.Result, m *classify.Model, err error) Row {
 	d := s.Declared
 	r := Row{
@@ -24,6 +24,11 @@ func NewRow(s *datasets.Story, res *classify.Result, m *classify.Model, err erro
 		DeclaredWarnings: list(d.DeclaredWarnings), DeclaredWarningsRaw: list(d.DeclaredWarningsRaw),
 		UnmappedWarnings: list(d.UnmappedWarnings), NegatedWarnings: list(d.NegatedWarnings),
 		Labels: []LabelScore{}, DetectedWarnings: []string{}, UndeclaredWarnings: []string{}, Evidence: []Evidence{},
+	}
+	r.Encoding = optString(s.Encoding)
+	if s.BodyLine > 0 { // 0: the header was never read, the body not found
+		line, at := int32(s.BodyLine), int64(s.BodyByte)
+		r.BodyLine, r.BodyByte = &line, &at
 	}
 	if m != nil {
 		r.Model = m.NameVersion()
@@ -49,7 +54,8 @@ func NewRow(s *datasets.Story, res *classify.Result, m *classify.Model, err erro
 		r.RatingUnderdeclared = &under
 	}
 	for _, l := range res.Labels {
-		r.Labels = append(r.Labels, LabelScore{Label: l.Label, Group: l.Group, Score: l.Score, Detected: l.Detected, Source: l.Source, Passages: int32(l.Passages)})
+		r.Labels = append(r.Labels, LabelScore{Label: l.Label, Group: l.Group, Score: l.Score, Threshold: l.Threshold, Detected: l.Detected,
+			Source: l.Source, Passages: int32(l.Passages)})
 	}
 	r.DetectedWarnings = append(r.DetectedWarnings, res.Detected...)
 	if d.WarningStatus != taxonomy.StateChoseNotToWarn {

@@ -110,6 +110,25 @@ func TestRunEveryFileIsARow(t *testing.T) {
 		if len(errs) != 3 || sum.Errors != 3 {
 			t.Errorf("%s: errors %v (summary %d), want exactly empty, binary and crlf", ext, errs, sum.Errors)
 		}
+		// A row with an error has no scores (zeros would read as clean);
+		// every other row, not checked ones too, has all 36 labels, and
+		// where its body starts.
+		for _, r := range rows {
+			if r.Error != nil {
+				if len(r.Labels) != 0 {
+					t.Errorf("%s: failed row %s has %d labels, want none", ext, r.ID, len(r.Labels))
+				}
+				continue
+			}
+			if len(r.Labels) != 36 || r.Encoding == nil || r.BodyLine == nil || *r.BodyLine < 1 || r.BodyByte == nil {
+				t.Errorf("%s: row %s: %d labels, encoding %v, body at line %v byte %v; want 36 and all three", ext, r.ID, len(r.Labels), r.Encoding, r.BodyLine, r.BodyByte)
+			}
+			for _, l := range r.Labels {
+				if l.Threshold <= 0 || l.Threshold >= 1 || l.Detected && l.Score < l.Threshold {
+					t.Errorf("%s: row %s, %s: score %v, threshold %v, detected %v", ext, r.ID, l.Label, l.Score, l.Threshold, l.Detected)
+				}
+			}
+		}
 		for _, r := range rows {
 			switch r.ID {
 			case "latin1":

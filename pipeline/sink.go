@@ -23,7 +23,21 @@ const (
 	MetaCreated = "tagger.created" // when the output was created, RFC 3339 UTC (SinkOptions.Created)
 	// MetaSensitivity is the operating point of detection (SinkOptions.Sensitivity).
 	MetaSensitivity = "tagger.sensitivity"
+	// MetaSettings records what else changes the rows: lexicon overlays
+	// (by content hash) and per-label thresholds (SinkOptions.Settings).
+	// Absent when the model runs as it is.
+	MetaSettings = "tagger.settings"
+	// MetaSchema is the version of the row schema the output holds
+	// (OutputSchema); outputs of taggers before it have none.
+	MetaSchema = "tagger.schema"
 )
+
+// OutputSchema is the version of Row's columns, recorded as MetaSchema:
+// a resumed output must hold the same columns, or its rows would mix two
+// schemas. Raise it whenever Row's columns change (TestOutputSchemaPinned
+// fails until it is). Schema 2 added labels.threshold, encoding, body_line
+// and body_byte.
+const OutputSchema = "2"
 
 // MetaSuffix names the sidecar that holds a JSONL output's metadata:
 // OUT.jsonl has OUT.jsonl.meta.json, a JSON object of the same keys as the
@@ -77,6 +91,8 @@ type SinkOptions struct {
 	Model string
 	// Sensitivity is recorded as MetaSensitivity when set.
 	Sensitivity string
+	// Settings is recorded as MetaSettings when set.
+	Settings string
 	// Created is recorded as MetaCreated (RFC 3339, UTC) when not zero.
 	// Leave it zero for byte-identical outputs across runs.
 	Created time.Time
@@ -315,9 +331,13 @@ func (opt SinkOptions) metadata() map[string]string {
 	if opt.Sensitivity != "" {
 		m[MetaSensitivity] = opt.Sensitivity
 	}
+	if opt.Settings != "" {
+		m[MetaSettings] = opt.Settings
+	}
 	if !opt.Created.IsZero() {
 		m[MetaCreated] = opt.Created.UTC().Format(time.RFC3339)
 	}
+	m[MetaSchema] = OutputSchema // what this sink writes, whatever opt says
 	return m
 }
 
@@ -380,6 +400,12 @@ type RunMeta struct {
 	Version     string // tagger's version (MetaVersion)
 	Model       string // name@version (MetaModel)
 	Sensitivity string // MetaSensitivity
+	Settings    string // MetaSettings; "" when the model ran as it is
+}
+
+// runMetaOf reads a RunMeta from key/value metadata.
+func runMetaOf(kv map[string]string) RunMeta {
+	return RunMeta{Version: kv[MetaVersion], Model: kv[MetaModel], Sensitivity: kv[MetaSensitivity], Settings: kv[MetaSettings]}
 }
 
 // ReadRunMeta returns the operating point recorded in the output at path
@@ -417,7 +443,7 @@ func ReadRunMeta(path string) (RunMeta, bool, error) {
 			return RunMeta{}, true, err
 		}
 	}
-	return RunMeta{Version: kv[MetaVersion], Model: kv[MetaModel], Sensitivity: kv[MetaSensitivity]}, true, nil
+	return runMetaOf(kv), true, nil
 }
 
 // readSidecar reads a JSONL output's metadata file.
@@ -442,11 +468,12 @@ func (want RunMeta) CheckResume(path string, got RunMeta) error {
 		{"model", got.Model, want.Model, "--model"},
 		{"sensitivity", got.Sensitivity, want.Sensitivity, "--sensitivity"},
 		{"tagger version", got.Version, want.Version, "the tagger binary"},
+		{"settings", orNone(got.Settings), orNone(want.Settings), "lexicon overlays and thresholds (flags and configuration file)"},
 	} {
 		if f.got == f.want {
 			continue
 		}
-		if f.got == "" {
+		if f.got == "" && f.name != "settings" {
 			return fmt.Errorf("--resume: %s does not record its %s (written by an older tagger, or its metadata is missing), so rows at %s %q cannot be checked against it: write to a new output, or run without --resume to replace it", path, f.name, f.name, f.want)
 		}
 		return fmt.Errorf("--resume: %s was written with %s %q but this run uses %q: resume with the same %s, or write to a new output", path, f.name, f.got, f.want, f.flag)
@@ -468,4 +495,12 @@ func NewSinkFormat(path string) (string, error) {
 		return "parquet", nil
 	}
 	return "jsonl", nil
+}
+
+// orNone names empty settings for messages.
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }

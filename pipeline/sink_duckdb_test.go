@@ -37,11 +37,18 @@ func missingTool(t *testing.T, what string) {
 type duckResult struct {
 	RowCount int `json:"row_count"`
 	Labels   []struct {
-		ID       string  `json:"id"`
-		Label    string  `json:"label"`
-		Score    float64 `json:"score"`
-		Detected bool    `json:"detected"`
+		ID        string  `json:"id"`
+		Label     string  `json:"label"`
+		Score     float64 `json:"score"`
+		Threshold float64 `json:"threshold"`
+		Detected  bool    `json:"detected"`
 	} `json:"labels"`
+	Bodies []struct {
+		ID       string  `json:"id"`
+		Encoding *string `json:"encoding"`
+		BodyLine *int32  `json:"body_line"`
+		BodyByte *int64  `json:"body_byte"`
+	} `json:"bodies"`
 	EvidenceSnippets   []string          `json:"evidence_snippets"`
 	UndeclaredViolence []string          `json:"undeclared_violence"`
 	NullDeclaredRating []string          `json:"null_declared_rating"`
@@ -90,22 +97,51 @@ func TestParquetDuckDB(t *testing.T) {
 		t.Errorf("row count = %d, want 4", got.RowCount)
 	}
 	type label struct {
-		ID, Label string
-		Score     float64
-		Detected  bool
+		ID, Label        string
+		Score, Threshold float64
+		Detected         bool
 	}
 	var labels []label
 	for _, l := range got.Labels {
-		labels = append(labels, label{l.ID, l.Label, l.Score, l.Detected})
+		labels = append(labels, label{l.ID, l.Label, l.Score, l.Threshold, l.Detected})
 	}
 	wantLabels := []label{
-		{"ao3/123", "death", 0.5, true},
-		{"ao3/123", "sexism", 0, false},
-		{"ao3/123", "violence", 0.93, true},
-		{"broken.epub", "violence", 0, false},
+		{"ao3/123", "death", 0.5, 0.375, true},
+		{"ao3/123", "sexism", 0, 0.625, false},
+		{"ao3/123", "violence", 0.93, 0.5, true},
+		{"broken.epub", "violence", 0, 0, false},
 	}
 	if !reflect.DeepEqual(labels, wantLabels) {
 		t.Errorf("unnest(labels) = %+v, want %+v", labels, wantLabels)
+	}
+	type body struct {
+		ID       string
+		Encoding string // "null" for NULL
+		Line     int32  // -1 for NULL
+		Byte     int64  // -1 for NULL
+	}
+	var bodies []body
+	for _, b := range got.Bodies {
+		x := body{b.ID, "null", -1, -1}
+		if b.Encoding != nil {
+			x.Encoding = *b.Encoding
+		}
+		if b.BodyLine != nil {
+			x.Line = *b.BodyLine
+		}
+		if b.BodyByte != nil {
+			x.Byte = *b.BodyByte
+		}
+		bodies = append(bodies, x)
+	}
+	wantBodies := []body{
+		{"ao3/123", "windows-1252", 14, 812},
+		{"broken.epub", "null", -1, -1},
+		{"empty-lists", "utf-8", 1, 0},
+		{"plain.txt", "null", -1, -1},
+	}
+	if !reflect.DeepEqual(bodies, wantBodies) {
+		t.Errorf("encoding, body_line, body_byte = %+v, want %+v", bodies, wantBodies)
 	}
 	lists := []struct {
 		name      string
@@ -128,8 +164,11 @@ func TestParquetDuckDB(t *testing.T) {
 		"undeclared_warnings":  "VARCHAR[]",
 		"declared_rating":      "VARCHAR",
 		"words":                "BIGINT",
+		"encoding":             "VARCHAR",
+		"body_line":            "INTEGER",
+		"body_byte":            "BIGINT",
 		"rating_underdeclared": "BOOLEAN",
-		"labels":               `STRUCT("label" VARCHAR, "group" VARCHAR, score DOUBLE, detected BOOLEAN, "source" VARCHAR, passages INTEGER)[]`,
+		"labels":               `STRUCT("label" VARCHAR, "group" VARCHAR, score DOUBLE, threshold DOUBLE, detected BOOLEAN, "source" VARCHAR, passages INTEGER)[]`,
 		"evidence":             `STRUCT("label" VARCHAR, score DOUBLE, line_start INTEGER, line_end INTEGER, byte_start BIGINT, byte_end BIGINT, snippet VARCHAR)[]`,
 	}
 	for col, want := range wantTypes {
@@ -137,7 +176,7 @@ func TestParquetDuckDB(t *testing.T) {
 			t.Errorf("DuckDB type of %s = %q, want %q", col, got, want)
 		}
 	}
-	wantMeta := map[string]string{MetaVersion: "v0.9.0", MetaModel: "tagger-nb@1.0.0", MetaCreated: "2026-01-02T03:04:05Z"}
+	wantMeta := map[string]string{MetaVersion: "v0.9.0", MetaModel: "tagger-nb@1.0.0", MetaCreated: "2026-01-02T03:04:05Z", MetaSchema: OutputSchema}
 	for k, want := range wantMeta {
 		if got := got.Metadata[k]; got != want {
 			t.Errorf("parquet_kv_metadata %s = %q, want %q", k, got, want)

@@ -45,6 +45,12 @@ func newJSONLFileSink(path string, opt SinkOptions) (Sink, error) {
 	}
 	meta := opt.metadata()
 	if opt.Append {
+		// The Parquet sink compares the columns themselves; JSONL has
+		// only its sidecar to tell which schema its rows hold.
+		if err := checkJSONLSchema(path); err != nil {
+			tmp.abort()
+			return nil, err
+		}
 		if err := copyCompleteLines(tmp, path); err != nil {
 			tmp.abort()
 			return nil, err
@@ -64,6 +70,30 @@ func newJSONLFileSink(path string, opt SinkOptions) (Sink, error) {
 		return nil, err
 	}
 	return newJSONLSink(tmp, tmp), nil
+}
+
+// checkJSONLSchema refuses to resume the JSONL output at path when its
+// sidecar records another row schema than OutputSchema, or none (an older
+// tagger's). Without output or sidecar there is nothing to check here.
+func checkJSONLSchema(path string) error {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	kv, err := readSidecar(path + MetaSuffix)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("resume %s: %w", path, err)
+	}
+	if got := kv[MetaSchema]; got != OutputSchema {
+		was := fmt.Sprintf("row schema %s", got)
+		if got == "" {
+			was = "an older tagger's row schema"
+		}
+		return fmt.Errorf("resume %s: its rows have %s, this tagger writes row schema %s with other columns: write to a new output, or move it away and run without --resume", path, was, OutputSchema)
+	}
+	return nil
 }
 
 // copyCompleteLines copies the file at path, if any, to w up to and including

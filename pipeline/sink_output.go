@@ -320,7 +320,7 @@ func recoverableRows(out, tmp string, want RunMeta, seeds [2]maphash.Seed) (*Sou
 		for _, e := range pf.Metadata().KeyValueMetadata {
 			kv[e.Key] = e.Value
 		}
-		got = RunMeta{Version: kv[MetaVersion], Model: kv[MetaModel], Sensitivity: kv[MetaSensitivity]}
+		got = runMetaOf(kv)
 		if err := want.CheckResume(tmp, got); err != nil {
 			return nil, err.Error()
 		}
@@ -334,7 +334,7 @@ func recoverableRows(out, tmp string, want RunMeta, seeds [2]maphash.Seed) (*Sou
 	if err != nil {
 		return nil, "its metadata sidecar is missing or unreadable, so its operating point is unknown"
 	}
-	got = RunMeta{Version: kv[MetaVersion], Model: kv[MetaModel], Sensitivity: kv[MetaSensitivity]}
+	got = runMetaOf(kv)
 	if err := want.CheckResume(tmp, got); err != nil {
 		return nil, err.Error()
 	}

@@ -81,7 +81,7 @@ func (s *parquetSink) copyExisting(path string, set map[string]string) error {
 		return fmt.Errorf("resume: %w", err)
 	}
 	if !parquet.EqualNodes(pf.Schema(), s.w.Schema()) {
-		return fmt.Errorf("resume %s: its columns differ from this tagger's output schema (written by another version?): write to a new file, or move it away and run without --resume", path)
+		return fmt.Errorf("resume %s: its columns differ from this tagger's output schema (row schema %s; written by another version?): write to a new output, or move it away and run without --resume", path, OutputSchema)
 	}
 	kept := map[string]string{}
 	for _, kv := range pf.Metadata().KeyValueMetadata {

@@ -3,6 +3,8 @@ package pipeline
 import (
 	"bytes"
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,6 +37,7 @@ func sampleRows() []Row {
 			Authors: []string{"Ana", "李"}, Fandoms: []string{"Pokémon"},
 			Relationships: []string{"A/B"}, Characters: []string{"A", "B"}, Tags: []string{"AU", "slash"},
 			Summary: ptr("line one\nline \"two\"\t"), Language: ptr("en"), Words: ptr(int64(12345)),
+			Encoding: ptr("windows-1252"), BodyLine: ptr(int32(14)), BodyByte: ptr(int64(812)),
 			DeclaredRating: ptr("teen"), DeclaredRatingRaw: ptr("PG-13"), RatingSystem: ptr("mpaa"),
 			WarningStatus:       ptr("declared"),
 			DeclaredWarnings:    []string{"death"},
@@ -43,9 +46,9 @@ func sampleRows() []Row {
 			NegatedWarnings:     []string{"no rape"},
 			PredictedRating:     ptr("mature"), RatingUnderdeclared: ptr(true),
 			Labels: []LabelScore{
-				{Label: "violence", Group: "aggression", Score: 0.93, Detected: true, Source: "both", Passages: 3},
-				{Label: "death", Group: "aggression", Score: 0.5, Detected: true, Source: "model", Passages: 1},
-				{Label: "sexism", Group: "discrimination", Score: 0, Detected: false, Source: "lexicon"},
+				{Label: "violence", Group: "aggression", Score: 0.93, Threshold: 0.5, Detected: true, Source: "both", Passages: 3},
+				{Label: "death", Group: "aggression", Score: 0.5, Threshold: 0.375, Detected: true, Source: "model", Passages: 1},
+				{Label: "sexism", Group: "discrimination", Score: 0, Threshold: 0.625, Detected: false, Source: "lexicon"},
 			},
 			DetectedWarnings:   []string{"violence", "death"},
 			UndeclaredWarnings: []string{"violence"},
@@ -64,6 +67,7 @@ func sampleRows() []Row {
 			ID: "empty-lists", Source: "x.jsonl", Format: "jsonl",
 			Authors: []string{}, Fandoms: []string{}, Relationships: []string{}, Characters: []string{}, Tags: []string{},
 			Words: ptr(int64(0)), Summary: ptr(""), RatingUnderdeclared: ptr(false), WarningStatus: ptr("missing"),
+			Encoding: ptr("utf-8"), BodyLine: ptr(int32(1)), BodyByte: ptr(int64(0)),
 			DeclaredWarnings: []string{}, DeclaredWarningsRaw: []string{}, UnmappedWarnings: []string{}, NegatedWarnings: []string{},
 			Labels: []LabelScore{}, DetectedWarnings: []string{}, UndeclaredWarnings: []string{}, Evidence: []Evidence{},
 			Model: "tagger-nb@1.0.0",
@@ -182,6 +186,9 @@ func TestParquetReadBack(t *testing.T) {
 		{[]string{"id"}, false, false, parquet.ByteArray},
 		{[]string{"title"}, true, false, parquet.ByteArray},
 		{[]string{"words"}, true, false, parquet.Int64},
+		{[]string{"encoding"}, true, false, parquet.ByteArray},
+		{[]string{"body_line"}, true, false, parquet.Int32},
+		{[]string{"body_byte"}, true, false, parquet.Int64},
 		{[]string{"declared_rating"}, true, false, parquet.ByteArray},
 		{[]string{"rating_underdeclared"}, true, false, parquet.Boolean},
 		{[]string{"error"}, true, false, parquet.ByteArray},
@@ -189,6 +196,7 @@ func TestParquetReadBack(t *testing.T) {
 		{[]string{"undeclared_warnings", "list", "element"}, false, true, parquet.ByteArray},
 		{[]string{"labels", "list", "element", "label"}, false, true, parquet.ByteArray},
 		{[]string{"labels", "list", "element", "score"}, false, true, parquet.Double},
+		{[]string{"labels", "list", "element", "threshold"}, false, true, parquet.Double},
 		{[]string{"labels", "list", "element", "detected"}, false, true, parquet.Boolean},
 		{[]string{"labels", "list", "element", "passages"}, false, true, parquet.Int32},
 		{[]string{"evidence", "list", "element", "byte_end"}, false, true, parquet.Int64},
@@ -296,9 +304,9 @@ func TestJSONLConventions(t *testing.T) {
 	for _, want := range []string{
 		`"title":"Über <Alles> & «ça» 🐉"`,
 		`"summary":"line one\nline \"two\"\t"`,
-		`"labels":[{"label":"violence","group":"aggression","score":0.93,"detected":true,"source":"both","passages":3},`,
+		`"labels":[{"label":"violence","group":"aggression","score":0.93,"threshold":0.5,"detected":true,"source":"both","passages":3},`,
 		`"evidence":[{"label":"violence","score":0.93,"line_start":10,"line_end":12,"byte_start":400,"byte_end":612,"snippet":"he struck — «ouch» 💥"},`,
-		`"words":12345`,
+		`"words":12345,"encoding":"windows-1252","body_line":14,"body_byte":812,`,
 		`"rating_underdeclared":true`,
 		`"error":null`,
 	} {
@@ -306,7 +314,7 @@ func TestJSONLConventions(t *testing.T) {
 			t.Errorf("line 1 lacks %s:\n%s", want, lines[0])
 		}
 	}
-	for _, want := range []string{`"words":0`, `"summary":""`, `"rating_underdeclared":false`, `"labels":[]`} {
+	for _, want := range []string{`"words":0`, `"summary":""`, `"rating_underdeclared":false`, `"labels":[]`, `"encoding":"utf-8","body_line":1,"body_byte":0,`} {
 		if !strings.Contains(lines[2], want) {
 			t.Errorf("line 3 lacks %s:\n%s", want, lines[2])
 		}
@@ -789,11 +797,35 @@ func TestResumeRejects(t *testing.T) {
 	if err := os.WriteFile(garbage, []byte("not parquet at all"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	previous := filepath.Join(dir, "previous.parquet")
+	writePreviousSchema(t, previous)
+	// JSONL rows tell their schema only by their sidecar's MetaSchema: an
+	// older tagger's has none.
+	jsonl := func(name, sidecar string) string {
+		path := filepath.Join(dir, name)
+		line, err := json.Marshal(smallRow(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, append(line, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path+MetaSuffix, []byte(sidecar), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
 	tests := []struct {
-		name, path, want string
+		name, path string
+		want       []string
 	}{
-		{"other schema", other, "differ from this tagger's output schema"},
-		{"not parquet", garbage, "not a readable Parquet file"},
+		{"other schema", other, []string{"differ from this tagger's output schema", "write to a new output"}},
+		{"previous schema", previous, []string{"differ from this tagger's output schema", "write to a new output"}},
+		{"not parquet", garbage, []string{"not a readable Parquet file"}},
+		{"jsonl of an older tagger", jsonl("old.jsonl", `{"tagger.version": "v0.9.0"}`),
+			[]string{"an older tagger's row schema", "this tagger writes row schema " + OutputSchema, "write to a new output"}},
+		{"jsonl of another schema", jsonl("other.jsonl", `{"tagger.schema": "1"}`),
+			[]string{"row schema 1", "write to a new output"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -802,13 +834,103 @@ func TestResumeRejects(t *testing.T) {
 				s.Abort()
 				t.Fatalf("NewSink succeeded, want an error containing %q", tt.want)
 			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error = %q, want it to contain %q", err, tt.want)
+			for _, want := range tt.want {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error = %q, want it to contain %q", err, want)
+				}
 			}
 			if tmp := tempFiles(t, dir); len(tmp) != 0 {
 				t.Errorf("temporary files left: %q", tmp)
 			}
 		})
+	}
+}
+
+// writePreviousSchema writes a Parquet file of one row in the columns of
+// row schema 1: Row without labels.threshold, encoding, body_line and
+// body_byte.
+func writePreviousSchema(t *testing.T, path string) {
+	t.Helper()
+	drop := map[string]bool{"Threshold": true, "Encoding": true, "BodyLine": true, "BodyByte": true}
+	var without func(reflect.Type) reflect.Type
+	without = func(rt reflect.Type) reflect.Type {
+		var fields []reflect.StructField
+		for i := range rt.NumField() {
+			f := rt.Field(i)
+			if drop[f.Name] {
+				continue
+			}
+			if f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() == reflect.Struct {
+				f.Type = reflect.SliceOf(without(f.Type.Elem()))
+			}
+			f.Index, f.Offset = nil, 0
+			fields = append(fields, f)
+		}
+		return reflect.StructOf(fields)
+	}
+	row := reflect.New(without(reflect.TypeFor[Row]()))
+	b, err := json.Marshal(smallRow(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, row.Interface()); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w := parquet.NewWriter(f, parquet.SchemaOf(row.Elem().Interface()))
+	if err := w.Write(row.Interface()); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Row's columns are those of OutputSchema: changing them must raise
+// OutputSchema, so that --resume refuses outputs of the old columns.
+func TestOutputSchemaPinned(t *testing.T) {
+	const version, hash = "2", "6c0bfb4a2d698e444824afc5717401e5763779682dd050f6c3086e274b90c5af"
+	sum := sha256.Sum256([]byte(parquet.SchemaOf(Row{}).String()))
+	if got := hex.EncodeToString(sum[:]); got != hash || OutputSchema != version {
+		t.Errorf("Row's Parquet schema hashes to %s at OutputSchema %s; pinned: %s at %s. If Row's columns changed, raise OutputSchema and pin both here",
+			got, OutputSchema, hash, version)
+	}
+	// Both formats record it, and a resume of the same schema goes on.
+	for _, name := range []string{"l.parquet", "l.jsonl"} {
+		path := filepath.Join(t.TempDir(), name)
+		writeRows(t, path, SinkOptions{}, []Row{smallRow(0)})
+		writeRows(t, path, SinkOptions{Append: true}, []Row{smallRow(1)})
+		var kv map[string]string
+		if name == "l.jsonl" {
+			var err error
+			if kv, err = readSidecar(path + MetaSuffix); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pf, err := openParquet(f)
+			f.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			kv = map[string]string{}
+			for _, e := range pf.Metadata().KeyValueMetadata {
+				kv[e.Key] = e.Value
+			}
+		}
+		if kv[MetaSchema] != OutputSchema {
+			t.Errorf("%s: %s = %q, want %q", name, MetaSchema, kv[MetaSchema], OutputSchema)
+		}
+		if rows, err := ReadRows(path); err != nil || len(rows) != 2 {
+			t.Errorf("%s: %d rows after resume, want 2 (%v)", name, len(rows), err)
+		}
 	}
 }
 
@@ -881,6 +1003,7 @@ func benchRows(n int) []Row {
 			Relationships: []string{text(1) + "/" + text(1)}, Characters: []string{text(1), text(1), text(1)},
 			Tags:    []string{text(2), text(1), text(3), text(2), "Alternate Universe", "Angst"},
 			Summary: ptr(text(100)), Language: ptr("en"), Words: ptr(int64(rng.IntN(200_000))),
+			Encoding: ptr("utf-8"), BodyLine: ptr(int32(18)), BodyByte: ptr(int64(905)),
 			DeclaredRating: ptr("teen"), DeclaredRatingRaw: ptr("Teen And Up Audiences"), RatingSystem: ptr("ao3"),
 			WarningStatus: ptr("declared"), DeclaredWarnings: []string{"violence"}, DeclaredWarningsRaw: []string{"Graphic Depictions Of Violence"},
 			UnmappedWarnings: []string{}, NegatedWarnings: []string{},
@@ -891,7 +1014,7 @@ func benchRows(n int) []Row {
 		for _, g := range slices.Sorted(maps.Keys(groups)) {
 			for _, l := range groups[g] {
 				score := rng.Float64()
-				r.Labels = append(r.Labels, LabelScore{Label: l, Group: g, Score: score, Detected: score > 0.8, Source: sources[rng.IntN(3)], Passages: int32(rng.IntN(5))})
+				r.Labels = append(r.Labels, LabelScore{Label: l, Group: g, Score: score, Threshold: 0.8, Detected: score > 0.8, Source: sources[rng.IntN(3)], Passages: int32(rng.IntN(5))})
 			}
 		}
 		for j := range 3 {

@@ -19,7 +19,7 @@ func validRowUTF8(r *Row) bool {
 			return false
 		}
 	}
-	for _, p := range [...]*string{r.SHA256, r.Title, r.Summary, r.Language, r.DeclaredRating, r.DeclaredRatingRaw,
+	for _, p := range [...]*string{r.SHA256, r.Title, r.Summary, r.Language, r.Encoding, r.DeclaredRating, r.DeclaredRatingRaw,
 		r.RatingSystem, r.WarningStatus, r.PredictedRating, r.Error, r.Note} {
 		if p != nil && !utf8.ValidString(*p) {
 			return false
@@ -69,7 +69,7 @@ func fixRowUTF8(r Row) Row {
 		*list = out
 	}
 	r.ID, r.Source, r.Format, r.Model = fix(r.ID), fix(r.Source), fix(r.Format), fix(r.Model)
-	for _, p := range [...]**string{&r.SHA256, &r.Title, &r.Summary, &r.Language, &r.DeclaredRating, &r.DeclaredRatingRaw,
+	for _, p := range [...]**string{&r.SHA256, &r.Title, &r.Summary, &r.Language, &r.Encoding, &r.DeclaredRating, &r.DeclaredRatingRaw,
 		&r.RatingSystem, &r.WarningStatus, &r.PredictedRating, &r.Error, &r.Note} {
 		fixPtr(p)
 	}

@@ -25,8 +25,9 @@ type StoryCorpusStats struct {
 // passage model and lexicon, and returns the examples a story model is
 // trained on, with what their authors declared. Stories that cannot be
 // read or that the model cannot read (another language) are skipped;
-// progress, when set, is called after every story.
-func StoryExamples(ctx context.Context, inputs []string, m *classify.Model, cfg classify.StoryConfig, progress func(StoryCorpusStats)) ([]classify.StoryExample, StoryCorpusStats, error) {
+// progress, when set, is called after every story. sel, when set,
+// chooses the files read under directories (datasets.Options.Select).
+func StoryExamples(ctx context.Context, inputs []string, sel func(rel string) bool, m *classify.Model, cfg classify.StoryConfig, progress func(StoryCorpusStats)) ([]classify.StoryExample, StoryCorpusStats, error) {
 	tx := taxonomy.Default()
 	labels := m.Labels()
 	idx := map[string]int{}
@@ -35,7 +36,7 @@ func StoryExamples(ctx context.Context, inputs []string, m *classify.Model, cfg 
 	}
 	var out []classify.StoryExample
 	var st StoryCorpusStats
-	for s := range datasets.Read(ctx, inputs, datasets.Options{}) {
+	for s := range datasets.Read(ctx, inputs, datasets.Options{Select: sel}) {
 		st.Stories++
 		if s.Err != nil || s.Text == "" && s.Words > 0 {
 			st.Skipped++

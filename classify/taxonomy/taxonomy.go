@@ -16,6 +16,7 @@ import (
 	"sync"
 	"unicode"
 
+	"github.com/agnivade/levenshtein"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -320,6 +321,24 @@ func Fold(s string) string {
 		out = strings.Join(kept, " ")
 	}
 	return strings.Trim(out, "/")
+}
+
+// Suggest returns the label id closest to s by edit distance, for a "did
+// you mean" after a misspelt label; "" when none is within a third of s's
+// length (at least 2 edits): a word that far from every id is no typo of
+// one.
+func (t *Taxonomy) Suggest(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if len(s) > 64 {
+		return ""
+	}
+	best, bestD := "", max(2, len(s)/3)+1
+	for _, l := range t.labels {
+		if d := levenshtein.ComputeDistance(s, l.ID); d < bestD {
+			best, bestD = l.ID, d
+		}
+	}
+	return best
 }
 
 // SortLabels sorts label ids in taxonomy order; unknown ids go last, by name.

@@ -20,15 +20,16 @@
 // ProseWords for comparison only: it reports no offsets (ProseWords
 // recovers them by search), it drops text (a contraction followed by
 // punctuation loses "n't" and the punctuation: "I can't." → I, ca), and it
-// is about 16× slower than Words. Its tagger and entity extractor (0.05–0.7 MB/s
-// measured on stories) are not used on every window.
+// is an order of magnitude slower than Words. Its tagger and entity
+// extractor are slower still, too slow to run on every window, so tagger
+// does not use them.
 //
 // From github.com/sugarme/tokenizer we use only the WordPiece model,
 // model/wordpiece.WordPiece, called one word at a time behind Subworder's
 // cache. We avoid:
 //   - the Tokenizer pipeline (normalizer, pre-tokenizer, post-processor),
-//     allocation-bound at ~0.5 MB/s per story (measured); Words does that
-//     job;
+//     which allocates so much per story that it runs far below the batch
+//     pipeline's speed; Words does that job;
 //   - the pretrained.* loaders, which download files or exit the process;
 //   - the BPE model's cache, whose CacheCapacity(0) panics;
 //     Subworder has its own bounded cache, where 0 disables caching;
@@ -42,24 +43,15 @@
 //     pins these defects of v0.3.0. BuildVocab builds vocabularies instead,
 //     deterministically and always with [UNK] and every seen character.
 //
-// # Measured speed
+// # Speed
 //
-// go test -bench on this machine (AMD EPYC, 2 cores, shared with other
-// work and noisy: repeated runs vary by ±5%), one goroutine, over the four
-// seed stories (135 KB; MB/s counts text bytes, or word bytes for
-// Normalize, Hash and Subworder):
-//
-//	Words                      190–205 MB/s, 0 allocations (1 MB text: 188–197 MB/s)
-//	Hash (per word)            350 MB/s, 0 allocations
-//	Normalize (per word)       225 MB/s, allocates only for words not already normal
-//	Segmenter.Sentences      24–26 MB/s (NewSegmenter: 9–10 ms, 3.4 MB)
-//	Subworder.Pieces, cached    37 ns/word (~117 MB/s), 0 allocations
-//	Subworder.Pieces, uncached 480 ns/word (~9 MB/s), ~11 allocations/word
-//	ProseWords                  12 MB/s
-//
-// Words and cached subwords fit the batch target (80 MB/s end to end on
-// 2 cores); sentences and uncached subwords must stay off the per-story
-// hot path or run only where needed.
+// Words, Hash and cached subword lookups allocate nothing per word, and
+// Normalize allocates only for words not already normal: all are fast
+// enough for the batch pipeline's per-story hot path.
+// Sentence segmentation and uncached subword pieces are several times
+// slower, so they stay off that path or run only where needed.
+// docs/benchmarks.md has the measured figures and the commands that
+// produce them (go test -bench . ./classify/tokenize).
 //
 // # Where each runs in tagger
 //

@@ -42,7 +42,9 @@ works with tagger eval --stories.`,
 			}
 			var obs []classify.StoryObservation
 			labels := m.Labels()
-			for s := range datasets.Read(cmd.Context(), args, datasets.Options{Stdin: a.stdin}) {
+			sel := storyFiles()
+			defer reportSkipped(a, sel)
+			for s := range datasets.Read(cmd.Context(), args, datasets.Options{Stdin: a.stdin, Select: sel.Select}) {
 				if s.Err != nil || s.WarningStatus == taxonomy.StateMissing {
 					continue
 				}

@@ -17,15 +17,19 @@ import (
 	"github.com/tagger-dev/tagger/pipeline/report"
 )
 
-// checkJSON is one story of `check --format json`: the output row, plus the
-// explanation asked for with --explain.
+// checkJSON is one story of `check --format json`: the output row, the
+// verdict the text report prints (and why), plus the explanation asked for
+// with --explain.
 type checkJSON struct {
 	pipeline.Row
+	Verdict     report.VerdictInfo    `json:"verdict"`
 	Explanation *classify.Explanation `json:"explanation,omitempty"`
 }
 
 func newCheckCmd(a *app) *cobra.Command {
-	var format, failOn, sens, lexPath, explain, modelDir string
+	var format, explain string
+	color := enumFlag{value: "auto", allowed: modeValues()}
+	var sf settingFlags
 	var limits inputLimits
 	cmd := &cobra.Command{
 		Use:   "check FILE...|-",
@@ -35,6 +39,32 @@ warnings, the predicted rating, every detected warning with its score,
 whether it was declared and the passages that show it (undeclared ones
 first), and a verdict.
 
+Scores and thresholds: a label's score runs from 0 to 1 and every output
+shows the same one (text: "0.83 (threshold 0.50)", json: labels[].score
+and labels[].threshold, line: the score field). The threshold is the score
+the label needs at the --sensitivity asked for (or as the configuration
+sets it); a label is detected when its score reaches it and a passage of
+the story reaches the label's evidence bar, so a label over its threshold
+without such a passage is not detected. Passages: labels[].passages counts the windows over the label's
+window threshold; the evidence keeps the best of them, at most 3 per label
+(overlapping windows once), so the text report may say "2 of 5 passages
+shown". Each passage has a score of its own (evidence[].score in json).
+
+Line output (--format line) is path:line:label:score:message, one line
+per passage of an undeclared (or not warned) label, in the text report's
+order; score is the label's score and the message says its threshold,
+which passage of how many it is and the passage's own score:
+  a.txt:69:sexual-abuse:0.83:undeclared warning (threshold 0.50; passage 1 of 1, passage score 0.57): ...
+An under-declared rating, an error and a story not checked are lines of
+their own with the score 1.00. With --explain, the explanation follows as
+lines of the same format whose message starts with "explain: " and whose
+line is the first of the best window.
+
+JSON output (--format json) is one object per story: the output row (as
+tagger run writes it), "verdict" with the text report's verdict line
+("text"), its "status" (ok, review, not-checked or error) and its
+"reasons", and with --explain an "explanation".
+
 Nothing a story holds reaches the terminal as a control: in text and line
 output, control, bidi and other reordering or hiding characters taken from
 the input (passages, titles, declared values, file names, errors) are shown
@@ -43,15 +73,24 @@ escaped, Go style: ESC as \x1b, a newline as \n, RIGHT-TO-LEFT OVERRIDE as
 backslash as \\ and a colon as \: so the line splits at its first four
 unescaped colons. JSON output escapes them as \u sequences.
 
+Settings come from flags, then the nearest .tagger.yaml from the first
+input's directory upward (or the user's config.yaml; --config FILE,
+--no-config): sensitivity, fail-on, model, lexicon overlays, per-label
+thresholds, include and exclude globs. tagger config shows what applies.
+Under a directory only files in story formats are read (.txt, .text, .md,
+.html, .htm, .xhtml, .epub, .jsonl, .ndjson, .csv), unless --include
+says otherwise; a file named as an input is always read.
+
 Exit codes: 0 clean, 1 when a story has findings of the kind --fail-on
 names, 2 on usage errors or when a story cannot be read.`,
-		Args: cobra.MinimumNArgs(1),
+		Args: needArgs("at least one story FILE, or - for standard input"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fail, err := report.ParseFailOn(failOn)
+			set, err := sf.resolve(cmd, args)
 			if err != nil {
-				return &exitCodeError{code: exitError, msg: err.Error()}
+				return err
 			}
-			s, err := ParseSensitivityFlag(sens)
+			fail, s := set.failOn(), set.sensitivity()
+			sel, err := set.selector()
 			if err != nil {
 				return err
 			}
@@ -64,26 +103,23 @@ names, 2 on usage errors or when a story cannot be read.`,
 			// build it on another core while the model loads.
 			tokenize.PrepareSegmenter()
 			gc := newCheckGC()
-			m, err := loadModel(modelDir)
+			m, err := set.loadModel()
 			if err != nil {
 				return err
 			}
-			if lexPath != "" {
-				overlay, err := os.ReadFile(lexPath)
-				if err != nil {
-					return &exitCodeError{code: exitError, msg: fmt.Sprintf("--lexicon: %v", err)}
-				}
-				if m, err = m.WithLexicon(overlay); err != nil {
-					return &exitCodeError{code: exitError, msg: fmt.Sprintf("--lexicon %s: %v", lexPath, err)}
+			if explain != "" {
+				// A misspelt label fails before any story is scored.
+				if explain, err = m.LabelID(explain); err != nil {
+					return &exitCodeError{code: exitError, msg: "--explain: " + err.Error()}
 				}
 			}
-			style := report.Style{Color: format == "text" && colorOK(a)}
-			opt := classify.PredictOptions{Sensitivity: s}
+			style := report.Style{Color: format == "text" && colorOK(a, color.value)}
+			opt := classify.PredictOptions{Sensitivity: s, Thresholds: set.thresholds()}
 			failed, findings := 0, 0
 			// A story file above checkStreamAbove is scored from its file,
 			// chunk by chunk, as tagger run does, so memory stays bounded
 			// whatever its size.
-			ropt := limits.options(datasets.Options{Stdin: a.stdin, StreamAbove: checkStreamAbove})
+			ropt := limits.options(datasets.Options{Stdin: a.stdin, StreamAbove: checkStreamAbove, Select: sel.Select})
 			for st := range datasets.Read(cmd.Context(), args, ropt) {
 				var row pipeline.Row
 				var ex *classify.Explanation
@@ -119,9 +155,11 @@ names, 2 on usage errors or when a story cannot be read.`,
 				var err error
 				switch format {
 				case "json":
-					err = report.JSON(a.stdout, checkJSON{Row: row, Explanation: ex})
+					err = report.JSON(a.stdout, checkJSON{Row: row, Verdict: report.Conclude(row), Explanation: ex})
 				case "line":
-					err = report.Lines(a.stdout, row)
+					if err = report.Lines(a.stdout, row); err == nil && ex != nil {
+						err = report.ExplainLines(a.stdout, row.Source, ex)
+					}
 				default:
 					if err = report.Text(a.stdout, row, style); err == nil && ex != nil {
 						err = report.Explain(a.stdout, ex, style)
@@ -134,9 +172,10 @@ names, 2 on usage errors or when a story cannot be read.`,
 			if err := cmd.Context().Err(); err != nil {
 				return &exitCodeError{code: exitError, msg: "interrupted"}
 			}
+			reportSkipped(a, sel)
 			switch {
 			case failed > 0:
-				return &exitCodeError{code: exitError, msg: fmt.Sprintf("%d stories could not be read", failed)}
+				return &exitCodeError{code: exitError, msg: plural(failed, "story", "stories") + " could not be read"}
 			case findings > 0:
 				return &exitCodeError{code: exitFindings}
 			}
@@ -145,11 +184,9 @@ names, 2 on usage errors or when a story cannot be read.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&format, "format", "text", "output: text (for people), json (one object per story), line (path:line:label:score:message)")
-	f.StringVar(&failOn, "fail-on", "any", "exit 1 when a story has: undeclared, rating, any, none")
-	f.StringVar(&sens, "sensitivity", "balanced", "detection threshold: low, balanced, high")
-	f.StringVar(&lexPath, "lexicon", "", "lexicon overlay YAML: add terms, reweight them, or silence them with weight 0")
 	f.StringVar(&explain, "explain", "", "explain which terms and words carried LABEL's score")
-	f.StringVar(&modelDir, "model", "", "model directory (default: the embedded model)")
+	f.Var(&color, "color", "colour text output: auto (when stdout is a terminal and NO_COLOR is empty), always, never")
+	sf.add(cmd, withFailOn|withSelect)
 	limits.addFlags(cmd)
 	return cmd
 }
@@ -205,14 +242,23 @@ func (l inputLimits) options(o datasets.Options) datasets.Options {
 	return o
 }
 
-// colorOK reports whether text output may be coloured: stdout is a
-// terminal and NO_COLOR is not set (https://no-color.org).
-func colorOK(a *app) bool {
-	if _, set := os.LookupEnv("NO_COLOR"); set {
+// colorOK reports whether text output is coloured under --color mode:
+// always, never, or auto when stdout is a terminal and NO_COLOR is empty.
+func colorOK(a *app, mode string) bool {
+	f, ok := a.stdout.(*os.File)
+	return useColor(mode, os.Getenv("NO_COLOR"), ok && term.IsTerminal(int(f.Fd())))
+}
+
+// useColor decides colorOK. NO_COLOR counts only when it is not empty, and
+// an explicit --color always overrides it (https://no-color.org).
+func useColor(mode, noColor string, terminal bool) bool {
+	switch mode {
+	case "always":
+		return true
+	case "never":
 		return false
 	}
-	f, ok := a.stdout.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
+	return terminal && noColor == ""
 }
 
 // checkGC is how check tunes the garbage collector of the tagger process.

@@ -108,10 +108,7 @@ func TestCheckMetaBoundedMemory(t *testing.T) {
 		t.Skip("writes a 256 MB story; skipped with -short")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "tagger")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := taggerBinary(t)
 	para := []byte("The gulls went quiet over the harbour wall. He stabbed the guard and the blood ran; he was dead before dawn, and Mara didn't look back.\n")
 	big := filepath.Join(dir, "big.txt")
 	f, err := os.Create(big)

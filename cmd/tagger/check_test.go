@@ -253,13 +253,27 @@ func TestCheckOptions(t *testing.T) {
 	}
 }
 
+// TestCheckColor checks when --color colours: auto only on a terminal
+// with NO_COLOR empty (set but empty counts as unset, as no-color.org
+// says), always and never whatever NO_COLOR says.
 func TestCheckColor(t *testing.T) {
-	t.Setenv("NO_COLOR", "1")
-	if colorOK(&app{stdout: os.Stdout}) {
-		t.Error("NO_COLOR set: no colour")
+	for _, c := range []struct {
+		mode, noColor  string
+		terminal, want bool
+	}{
+		{"auto", "", true, true},
+		{"auto", "1", true, false},
+		{"auto", "", false, false},
+		{"always", "1", false, true},
+		{"always", "", false, true},
+		{"never", "", true, false},
+	} {
+		if got := useColor(c.mode, c.noColor, c.terminal); got != c.want {
+			t.Errorf("--color %s, NO_COLOR=%q, terminal %v: colour %v, want %v", c.mode, c.noColor, c.terminal, got, c.want)
+		}
 	}
-	os.Unsetenv("NO_COLOR")
-	if colorOK(&app{stdout: &strings.Builder{}}) {
+	t.Setenv("NO_COLOR", "")
+	if colorOK(&app{stdout: &strings.Builder{}}, "auto") {
 		t.Error("not a terminal: no colour")
 	}
 }

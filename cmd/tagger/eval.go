@@ -183,7 +183,9 @@ func evalStories(cmd *cobra.Command, a *app, inputs []string, modelDir string, s
 		return err
 	}
 	start := time.Now()
-	ev, _, err := pipeline.EvaluateStories(cmd.Context(), inputs, pipeline.Config{Model: m, Sensitivity: s, Stdin: a.stdin}, pipeline.StoryEvalOptions{Labels: labels})
+	sel := storyFiles()
+	defer reportSkipped(a, sel)
+	ev, _, err := pipeline.EvaluateStories(cmd.Context(), inputs, pipeline.Config{Model: m, Sensitivity: s, Stdin: a.stdin, Select: sel.Select}, pipeline.StoryEvalOptions{Labels: labels})
 	if err != nil {
 		return err
 	}
@@ -197,7 +199,7 @@ func evalStories(cmd *cobra.Command, a *app, inputs []string, modelDir string, s
 }
 
 func printStoryEval(w io.Writer, ev *pipeline.StoryEval, model string, s classify.Sensitivity) error {
-	fmt.Fprintf(w, "%d stories (%d unreadable, %d not checked), model %s, sensitivity %s\n", ev.Stories, ev.Errors, ev.NotChecked, model, s)
+	fmt.Fprintf(w, "%s (%d unreadable, %d not checked), model %s, sensitivity %s\n", plural(ev.Stories, "story", "stories"), ev.Errors, ev.NotChecked, model, s)
 	if len(ev.Labels) == 0 {
 		fmt.Fprintln(w, "no label has 10 declaring works and 10 clean works: nothing to measure")
 	} else {

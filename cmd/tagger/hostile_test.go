@@ -66,10 +66,7 @@ func TestHostile(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skipping the hostile process suite")
 	}
-	bin := filepath.Join(t.TempDir(), "tagger")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := taggerBinary(t)
 	cases := hostileCases()
 	if len(cases) < 40 {
 		t.Fatalf("%d hostile cases, want at least 40", len(cases))
@@ -122,7 +119,11 @@ func TestMain(m *testing.M) {
 	if os.Getenv(rssProbeEnv) == "1" {
 		os.Exit(rssProbe(os.Args[1:]))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if builtBinary.path != "" {
+		os.RemoveAll(filepath.Dir(builtBinary.path))
+	}
+	os.Exit(code)
 }
 
 // rssProbe runs args as a child, passes SIGINT and SIGTERM on to it, and

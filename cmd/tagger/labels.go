@@ -15,7 +15,9 @@ func newLabelsCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "labels",
 		Short: "Print the taxonomy: 36 labels in 7 groups",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
+		// Nothing to complete: no file names either.
+		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(*cobra.Command, []string) error {
 			labels := taxonomy.Default().Labels()
 			if asJSON {

@@ -1,15 +1,34 @@
-// Command tagger finds what fan-fiction stories contain but do not declare.
+// Command tagger finds what fan-fiction stories contain but do not declare:
+// it reads stories, extracts what their authors declared (rating, warnings,
+// tags) and reports the content warnings and rating the text calls for.
 //
 // Usage:
 //
-//	tagger meta FILE...       declared metadata, one JSON object per story
-//	tagger labels             the taxonomy
-//	tagger version
+//	tagger COMMAND [flags] [args]
+//
+// Commands:
+//
+//	version     print tagger's version
+//	labels      print the taxonomy: 36 labels in 7 groups
+//	meta        print each story's declared metadata, one JSON object per line
+//	train       train a model from annotated passages and a corpus's declarations
+//	eval        evaluate a model: per-label precision, recall, F1 and macro-F1
+//	calibrate   set a model's story thresholds on works declared clean
+//	run         label a corpus: one row per story to Parquet or JSONL
+//	check       report what stories contain but do not declare (the moderation aid)
+//	config      print the effective settings (.tagger.yaml files and flags) and where each came from
+//	completion  print a shell completion script
+//
+// "tagger help COMMAND" or "tagger COMMAND --help" gives a command's flags.
 //
 // Exit codes: 0 success (run: every story read and scored; check: clean),
-// 1 findings (check only), 2 usage or runtime error, or (run) any story that
-// failed unless --allow-errors, 130 after SIGINT and 143 after SIGTERM (run:
-// the output is valid and --resume completes it).
+// 1 findings (check only, of the kind --fail-on names), 2 usage or runtime
+// error, or (run) any story that failed unless --allow-errors, 130 after
+// SIGINT and 143 after SIGTERM (run: the output is valid and --resume
+// completes it).
+//
+// README.md at the repository root walks through checking a story, training
+// on an archive and batch runs, and documents the output schema.
 package main
 
 import (
@@ -19,6 +38,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"sync/atomic"
 	"syscall"
 )
@@ -110,6 +130,11 @@ func execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 		return ec.code
 	}
-	fmt.Fprintf(stderr, "tagger: %v\n", err)
+	msg := err.Error()
+	if strings.HasPrefix(msg, "unknown command") {
+		// Cobra's own error, with its suggestions: point at the list too.
+		msg = strings.TrimRight(msg, "\n") + "\n(see 'tagger --help' for the commands)"
+	}
+	fmt.Fprintf(stderr, "tagger: %s\n", msg)
 	return exitError
 }

@@ -25,17 +25,19 @@ func newMetaCmd(a *app) *cobra.Command {
 		Long: `meta reads stories (files, directories walked recursively, JSONL corpora,
 AO3Scraper CSVs, or - for standard input) and prints what each one's author
 declared: title, rating, warnings and their state, tags, and where the body
-starts.
+starts. As in tagger run's JSONL, a field the story lacks is null and an
+empty list is [].
 
 Stories that cannot be read are reported on stderr and the exit code is 2;
 the other stories are still printed. A story file over 16 MiB is not held
 in memory: its words are counted as it is read in chunks. Control, bidi
 and hiding characters in the output are escaped (\u sequences in the JSON,
 \x1b and the like in errors), so a story cannot drive the terminal.`,
-		Args: cobra.MinimumNArgs(1),
+		Args: needArgs("at least one story FILE or DIR, or - for standard input"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			failed, total := 0, 0
-			for s := range datasets.Read(cmd.Context(), args, limits.options(datasets.Options{Stdin: a.stdin, StreamAbove: metaStreamAbove})) {
+			sel := storyFiles()
+			for s := range datasets.Read(cmd.Context(), args, limits.options(datasets.Options{Stdin: a.stdin, StreamAbove: metaStreamAbove, Select: sel.Select})) {
 				total++
 				if s.Err == nil && s.Streamed() {
 					if s.Words, s.Err = streamedWords(cmd.Context(), s); s.Err != nil && cmd.Context().Err() != nil {
@@ -47,15 +49,16 @@ and hiding characters in the output are escaped (\u sequences in the JSON,
 					fmt.Fprintf(a.stderr, "tagger: %s\n", report.Clean(s.Err.Error()))
 					continue
 				}
-				if err := report.JSON(a.stdout, s); err != nil {
+				if err := report.JSON(a.stdout, newMetaRow(s)); err != nil {
 					return fmt.Errorf("write output: %w", err)
 				}
 			}
 			if err := cmd.Context().Err(); err != nil {
-				return &exitCodeError{code: exitError, msg: fmt.Sprintf("interrupted after %d stories", total)}
+				return &exitCodeError{code: exitError, msg: "interrupted after " + plural(total, "story", "stories")}
 			}
+			reportSkipped(a, sel)
 			if failed > 0 {
-				return &exitCodeError{code: exitError, msg: fmt.Sprintf("%d of %d stories could not be read", failed, total)}
+				return &exitCodeError{code: exitError, msg: fmt.Sprintf("%d of %s could not be read", failed, plural(total, "story", "stories"))}
 			}
 			return nil
 		},
@@ -126,4 +129,81 @@ func countWords(ctx context.Context, r io.Reader) (int, error) {
 func endsWord(c byte) bool {
 	return c < utf8.RuneSelf && c != '\'' &&
 		!('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9')
+}
+
+// metaRow is one line of meta's output: the story's declared metadata,
+// with the keys of datasets.Story, and each scalar the story lacks null,
+// as in tagger run's JSONL rows (pipeline.Row), so that a reader of either
+// finds every key.
+type metaRow struct {
+	ID            string   `json:"id"`
+	Source        string   `json:"source"`
+	Format        string   `json:"format"`
+	SHA256        *string  `json:"sha256"`
+	Encoding      *string  `json:"encoding"`
+	Title         *string  `json:"title"`
+	Authors       []string `json:"authors"`
+	Fandoms       []string `json:"fandoms"`
+	Relationships []string `json:"relationships"`
+	Characters    []string `json:"characters"`
+	Tags          []string `json:"tags"`
+	Summary       *string  `json:"summary"`
+	Notes         *string  `json:"notes"`
+	Language      *string  `json:"language"`
+	Published     *string  `json:"published"`
+	Updated       *string  `json:"updated"`
+	Chapters      *string  `json:"chapters"`
+	DeclaredWords *int     `json:"declared_words"`
+
+	DeclaredRating      *string  `json:"declared_rating"`
+	DeclaredRatingRaw   *string  `json:"declared_rating_raw"`
+	RatingSystem        *string  `json:"rating_system"`
+	WarningStatus       string   `json:"warning_status"`
+	DeclaredWarnings    []string `json:"declared_warnings"`
+	DeclaredWarningsRaw []string `json:"declared_warnings_raw"`
+	UnmappedWarnings    []string `json:"unmapped_warnings"`
+	NegatedWarnings     []string `json:"negated_warnings"`
+
+	Words    int `json:"words"`
+	BodyLine int `json:"body_line"`
+	BodyByte int `json:"body_byte"`
+}
+
+// newMetaRow is s's line of meta output.
+func newMetaRow(s *datasets.Story) metaRow {
+	d := s.Declared
+	r := metaRow{
+		ID: s.ID, Source: s.Source, Format: s.Format,
+		SHA256: nullable(s.SHA256), Encoding: nullable(s.Encoding), Title: nullable(d.Title),
+		Authors: orEmpty(d.Authors), Fandoms: orEmpty(d.Fandoms), Relationships: orEmpty(d.Relationships),
+		Characters: orEmpty(d.Characters), Tags: orEmpty(d.Tags),
+		Summary: nullable(d.Summary), Notes: nullable(d.Notes), Language: nullable(d.Language),
+		Published: nullable(d.Published), Updated: nullable(d.Updated), Chapters: nullable(d.Chapters),
+		DeclaredRating: nullable(d.DeclaredRating), DeclaredRatingRaw: nullable(d.DeclaredRatingRaw),
+		RatingSystem: nullable(d.RatingSystem), WarningStatus: d.WarningStatus,
+		DeclaredWarnings: orEmpty(d.DeclaredWarnings), DeclaredWarningsRaw: orEmpty(d.DeclaredWarningsRaw),
+		UnmappedWarnings: orEmpty(d.UnmappedWarnings), NegatedWarnings: orEmpty(d.NegatedWarnings),
+		Words: s.Words, BodyLine: s.BodyLine, BodyByte: s.BodyByte,
+	}
+	if d.DeclaredWords != 0 {
+		n := d.DeclaredWords
+		r.DeclaredWords = &n
+	}
+	return r
+}
+
+// nullable is nil for "", which JSON writes as null.
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// orEmpty is [] for a nil list, which JSON would write as null.
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

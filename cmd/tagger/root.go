@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"runtime"
 
 	"github.com/spf13/cobra"
 
@@ -62,8 +61,15 @@ header does not declare.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&a.logLevel, "log-level", "warn", "log level on stderr: debug, info, warn, error")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return &exitCodeError{code: exitError, msg: err.Error() + " (see 'tagger --help')"}
+	// --version prints what `tagger version` does: cobra's version flag
+	// with our template, the text filled in only when asked (versionFlag).
+	root.Version = version
+	root.SetVersionTemplate("{{.Version}}")
+	root.Flags().Var(&versionFlag{root: root}, "version", "print tagger's version and the default model's name@version")
+	root.Flags().Lookup("version").NoOptDefVal = "true"
+	// cmd is the command whose flags failed to parse: point at its help.
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return usageError(cmd, err.Error())
 	})
 	root.AddCommand(
 		newVersionCmd(a),
@@ -74,17 +80,21 @@ header does not declare.`,
 		newCalibrateCmd(a),
 		newRunCmd(a),
 		newCheckCmd(a),
+		newConfigCmd(a),
 	)
+	registerCompletions(root)
 	return root
 }
 
 func newVersionCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print tagger's version",
-		Args:  cobra.NoArgs,
+		Short: "Print tagger's version and the default model's name@version",
+		Args:  noArgs,
+		// Nothing to complete: no file names either.
+		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintf(a.stdout, "tagger %s (%s %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			_, err := fmt.Fprint(a.stdout, versionText())
 			return err
 		},
 	}

@@ -20,7 +20,9 @@ import (
 )
 
 func newRunCmd(a *app) *cobra.Command {
-	var out, progress, shard, sens, modelDir string
+	var out, shard string
+	progress := enumFlag{value: "auto", allowed: modeValues()}
+	var sf settingFlags
 	var workers int
 	var stats, resume, allowErrors bool
 	var limits inputLimits
@@ -39,17 +41,30 @@ finished (for up to 3 s) and the file is closed valid; a second signal
 abandons the run, leaving OUT as it was. --resume completes an interrupted
 or killed run: rows already in OUT are kept, keyed by their source (path, or
 path:line) and its occurrence, and the rest appended; give the same inputs,
-model and sensitivity.
+model, sensitivity, overlays and thresholds.
+
+Settings come from flags, then the nearest .tagger.yaml from the first
+input's directory upward (or the user's config.yaml; --config FILE,
+--no-config): sensitivity, model, lexicon overlays, per-label
+thresholds, include and exclude globs. tagger config shows what applies.
+Under a directory only files in story formats are read (.txt, .text, .md,
+.html, .htm, .xhtml, .epub, .jsonl, .ndjson, .csv), unless --include
+says otherwise; a file named as an input is always read.
 
 Exit codes: 0 every story read and scored; 2 usage or runtime error, or any
 story failed (its row holds the error) unless --allow-errors; 130 after
 SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
-		Args: cobra.MinimumNArgs(1),
+		Args: needArgs("at least one INPUT (story files, directories, corpora, or - for standard input) and -o OUT"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
 				return &exitCodeError{code: exitError, msg: "run needs -o OUT.parquet or -o OUT.jsonl"}
 			}
-			s, err := ParseSensitivityFlag(sens)
+			set, err := sf.resolve(cmd, args)
+			if err != nil {
+				return err
+			}
+			s := set.sensitivity()
+			sel, err := set.selector()
 			if err != nil {
 				return err
 			}
@@ -60,7 +75,7 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 				a.log.Warn(fmt.Sprintf("--workers %d is more than this machine can use: running %d (4 per CPU)", workers, pipeline.MaxWorkers()))
 				workers = pipeline.MaxWorkers()
 			}
-			cfg := pipeline.Config{Workers: workers, Sensitivity: s, Stdin: a.stdin, Log: a.log,
+			cfg := pipeline.Config{Workers: workers, Sensitivity: s, Thresholds: set.thresholds(), Select: sel.Select, Stdin: a.stdin, Log: a.log,
 				MaxFileBytes: limits.file, MaxStoryBytes: limits.story, MaxMarkupBytes: limits.markup, MaxLineBytes: limits.line}
 			if os.Getenv("GOMEMLIMIT") == "" {
 				// Keep the heap, and so the RSS, near the in-flight budget:
@@ -88,10 +103,10 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 				return &exitCodeError{code: exitError, msg: err.Error()}
 			}
 			defer lock.Release()
-			if cfg.Model, err = loadModel(modelDir); err != nil {
+			if cfg.Model, err = set.loadModel(); err != nil {
 				return err
 			}
-			want := pipeline.RunMeta{Version: version, Model: cfg.Model.NameVersion(), Sensitivity: string(s)}
+			want := pipeline.RunMeta{Version: version, Model: cfg.Model.NameVersion(), Sensitivity: string(s), Settings: set.fingerprint()}
 			if err := pipeline.RecoverStale(out, resume, want, a.log); err != nil {
 				return err
 			}
@@ -115,6 +130,7 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 				Version:     version,
 				Model:       want.Model,
 				Sensitivity: want.Sensitivity,
+				Settings:    want.Settings,
 				Created:     time.Now(),
 			})
 			if err != nil {
@@ -152,7 +168,7 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 				return exitSigInt
 			}
 			prog := &pipeline.Progress{}
-			done := startProgress(a, progress, args, prog)
+			done := startProgress(a, progress.value, args, prog)
 			sum, runErr := pipeline.Run(ctx, stop, args, sink, cfg, prog)
 			done()
 			if runErr != nil {
@@ -168,6 +184,7 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 			if stats {
 				printStats(a.stderr, sum)
 			}
+			reportSkipped(a, sel)
 			state := "done"
 			if sum.Stopped {
 				state = "stopped early (run again with --resume to finish)"
@@ -176,13 +193,14 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 			if sum.NotChecked > 0 {
 				notChecked = fmt.Sprintf(", %d not checked (language; see the note column)", sum.NotChecked)
 			}
-			fmt.Fprintf(a.stderr, "%s: %d stories (%d errors, %d with undeclared warnings%s), %.1f MB in %.2fs, %.1f MB/s → %s\n",
-				state, sum.Stories, sum.Errors, sum.Undeclared, notChecked, float64(sum.Bytes)/1e6, sum.Elapsed.Seconds(), sum.MBps(), out)
+			fmt.Fprintf(a.stderr, "%s: %s (%s, %d with undeclared warnings%s), %.1f MB in %.2fs, %.1f MB/s → %s\n",
+				state, plural(sum.Stories, "story", "stories"), plural(sum.Errors, "error", "errors"), sum.Undeclared, notChecked,
+				float64(sum.Bytes)/1e6, sum.Elapsed.Seconds(), sum.MBps(), out)
 			switch {
 			case sum.Stopped:
 				return &exitCodeError{code: sigCode()}
 			case sum.Errors > 0 && !allowErrors:
-				return &exitCodeError{code: exitError, msg: fmt.Sprintf("%d of %d stories failed (see the error column of %s); --allow-errors exits 0 for them", sum.Errors, sum.Stories, out)}
+				return &exitCodeError{code: exitError, msg: fmt.Sprintf("%d of %s failed (see the error column of %s); --allow-errors exits 0 for them", sum.Errors, plural(sum.Stories, "story", "stories"), out)}
 			}
 			return nil
 		},
@@ -190,13 +208,12 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 	f := cmd.Flags()
 	f.StringVarP(&out, "output", "o", "", "output file: .parquet or .jsonl (- for JSONL on stdout)")
 	f.IntVar(&workers, "workers", 0, fmt.Sprintf("scoring workers (default: the number of CPUs; at most %d)", pipeline.MaxWorkers()))
-	f.StringVar(&progress, "progress", "auto", "progress bar on stderr: auto (when a terminal), always, never")
+	f.Var(&progress, "progress", "progress bar on stderr: auto (when a terminal), always, never")
 	f.BoolVar(&stats, "stats", false, "print per-stage counters at the end")
 	f.StringVar(&shard, "shard", "", "process shard I of N (I/N, 1 ≤ I ≤ N), split by story id")
 	f.BoolVar(&resume, "resume", false, "complete an interrupted or killed run: keep the rows already in the output, append the rest")
 	f.BoolVar(&allowErrors, "allow-errors", false, "exit 0 even when some stories failed (their rows hold the error)")
-	f.StringVar(&sens, "sensitivity", "balanced", "detection threshold: low, balanced, high")
-	f.StringVar(&modelDir, "model", "", "model directory (default: the embedded model)")
+	sf.add(cmd, withSelect)
 	limits.addFlags(cmd)
 	return cmd
 }
@@ -230,7 +247,7 @@ func startProgress(a *app, mode string, inputs []string, prog *pipeline.Progress
 		defer tick.Stop()
 		for {
 			stories, bytes, errs := prog.Snapshot()
-			bar.Describe(fmt.Sprintf("%d stories, %d errors", stories, errs))
+			bar.Describe(plural(stories, "story", "stories") + ", " + plural(errs, "error", "errors"))
 			bar.Set64(bytes)
 			select {
 			case <-quit:

@@ -189,10 +189,7 @@ func TestRunSignalsAndKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skipping the process test")
 	}
-	bin := filepath.Join(t.TempDir(), "tagger")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := taggerBinary(t)
 	tests := []struct {
 		sig  syscall.Signal
 		ext  string

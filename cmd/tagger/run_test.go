@@ -76,10 +76,7 @@ func TestRunInterruptAndResume(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skipping the process test")
 	}
-	bin := filepath.Join(t.TempDir(), "tagger")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := taggerBinary(t)
 	paras, err := benchcorpus.Sources("../../seeds", "")
 	if err != nil {
 		t.Fatal(err)

@@ -21,7 +21,7 @@ const CardFile = "MODEL.md"
 func printStoryCV(w io.Writer, cv *classify.StoryCV) error {
 	ev := &pipeline.StoryEval{Stories: cv.Stories, CleanWorks: cv.CleanWorks, CleanFlagged: cv.CleanFlagged,
 		MeanAUC: cv.MeanAUC, MeanRecall: cv.MeanRecall, MeanFalseAlarm: cv.MeanFalseAlarm}
-	fmt.Fprintf(w, "%d stories, %d-fold CV grouped by work (seed %d): out-of-fold scores, thresholds from the other folds\n", cv.Stories, cv.Folds, cv.Seed)
+	fmt.Fprintf(w, "%s, %d-fold CV grouped by work (seed %d): out-of-fold scores, thresholds from the other folds\n", plural(cv.Stories, "story", "stories"), cv.Folds, cv.Seed)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "label\tdeclaring\tclean\tAUC\trecall\tfalse alarms\tscored by\t")
 	for _, l := range cv.Labels {
@@ -53,7 +53,7 @@ func writeModelCard(dir string, m *classify.Model, cv *classify.StoryCV, st pipe
 	for _, d := range man.Data {
 		fmt.Fprintf(&b, "- `%s`: %d examples\n", d.Path, d.Examples)
 	}
-	fmt.Fprintf(&b, "- corpus: %d stories read, %d skipped (unreadable or not English), %.1f MB\n\n", st.Stories, st.Skipped, float64(st.Bytes)/1e6)
+	fmt.Fprintf(&b, "- corpus: %s read, %d skipped (unreadable or not English), %.1f MB\n\n", plural(st.Stories, "story", "stories"), st.Skipped, float64(st.Bytes)/1e6)
 	c := cv.Config
 	fmt.Fprintf(&b, "## Story model\n\n")
 	fmt.Fprintf(&b, "Per label with at least %d declaring works: L2 logistic regression (L2 %g, %d iterations) over 2^%d hashed word unigrams%s (1 + log tf, L2-normalised%s), lexicon weight per label and the passage model's story statistics (scale %g). Weak labels: declared = positive (\"Implied\"/\"Mentioned\" tags weigh %g); archive warnings negative only under \"No Archive Warnings Apply\"; freeform labels negative: %s. Evidence a detection needs: %s. Thresholds: %d-fold out-of-fold scores, clean works flagged at most %.0f/%.0f/%.0f%% (low/balanced/high).\n\n",

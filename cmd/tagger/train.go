@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -31,7 +32,7 @@ type trainFlags struct {
 	bigrams  bool
 	chars    bool
 	story    classify.StoryConfig
-	progress string
+	progress enumFlag
 }
 
 // registerStory adds the story-model flags.
@@ -48,14 +49,15 @@ func (f *trainFlags) registerStory(cmd *cobra.Command) {
 	fl.Float64Var(&f.story.ImpliedWeight, "story-implied-weight", f.story.ImpliedWeight, "story model: weight of a positive only an Implied/Mentioned tag declares")
 	fl.StringVar(&f.story.FreeformNegatives, "story-negatives", f.story.FreeformNegatives, "story model: negatives of freeform labels: nawa or untagged")
 	fl.StringVar(&f.story.Evidence, "story-evidence", f.story.Evidence, "story model: evidence a detection needs: any (a window with the label's terms) or bar")
-	fl.StringVar(&f.progress, "progress", "auto", "progress on stderr while reading the corpus: auto (when a terminal), always, never")
+	f.progress = enumFlag{value: "auto", allowed: modeValues()}
+	fl.Var(&f.progress, "progress", "progress on stderr while reading the corpus: auto (when a terminal), always, never")
 }
 
 // storyExamples reads the corpus for the story model, with progress on
 // stderr when asked.
 func (f *trainFlags) storyExamples(cmd *cobra.Command, a *app, m *classify.Model) ([]classify.StoryExample, pipeline.StoryCorpusStats, error) {
-	show := f.progress == "always"
-	if f.progress == "auto" {
+	show := f.progress.value == "always"
+	if f.progress.value == "auto" {
 		if fh, ok := a.stderr.(*os.File); ok && term.IsTerminal(int(fh.Fd())) {
 			show = true
 		}
@@ -67,11 +69,11 @@ func (f *trainFlags) storyExamples(cmd *cobra.Command, a *app, m *classify.Model
 			return
 		}
 		last = time.Now()
-		fmt.Fprintf(a.stderr, "\rreading corpus: %d stories, %.1f MB, %.1fs ", st.Stories, float64(st.Bytes)/1e6, time.Since(start).Seconds())
+		fmt.Fprintf(a.stderr, "\rreading corpus: %s, %.1f MB, %.1fs ", plural(st.Stories, "story", "stories"), float64(st.Bytes)/1e6, time.Since(start).Seconds())
 	}
-	ex, st, err := pipeline.StoryExamples(cmd.Context(), f.corpus, m, f.story, prog)
+	ex, st, err := pipeline.StoryExamples(cmd.Context(), f.corpus, storyFiles().Select, m, f.story, prog)
 	if show {
-		fmt.Fprintf(a.stderr, "\rreading corpus: %d stories, %d skipped, %.1f MB, %.1fs\n", st.Stories, st.Skipped, float64(st.Bytes)/1e6, time.Since(start).Seconds())
+		fmt.Fprintf(a.stderr, "\rreading corpus: %s, %d skipped, %.1f MB, %.1fs\n", plural(st.Stories, "story", "stories"), st.Skipped, float64(st.Bytes)/1e6, time.Since(start).Seconds())
 	}
 	if err != nil {
 		return nil, st, fmt.Errorf("read --corpus: %w", err)
@@ -131,7 +133,7 @@ func (f *trainFlags) load(cmd *cobra.Command, a *app) ([]classify.Labelled, *lex
 		// The old use of a corpus: its stories as weak passages for naive
 		// Bayes (holds every text in memory).
 		n := 0
-		for s := range datasets.Read(cmd.Context(), f.corpus, datasets.Options{}) {
+		for s := range datasets.Read(cmd.Context(), f.corpus, datasets.Options{Select: storyFiles().Select}) {
 			if s.Err != nil {
 				a.log.Warn("corpus story skipped", "source", s.Source, "err", s.Err)
 				continue
@@ -164,9 +166,9 @@ func newTrainCmd(a *app) *cobra.Command {
 	var tf trainFlags
 	var out, name, ver string
 	var folds int
-	var balanced bool
+	var balanced, force bool
 	cmd := &cobra.Command{
-		Use:   "train [--data labelled.jsonl] [--corpus CORPUS] -o MODEL_DIR",
+		Use:   "train [--data labelled.jsonl] [--corpus CORPUS] -o MODEL_DIR [--force]",
 		Short: "Train a model: naive Bayes per annotated label, lexicon for the rest, and a story model from a corpus's declarations",
 		Long: `train builds a model directory for run, check and eval --model.
 
@@ -180,11 +182,18 @@ thresholds are set on out-of-fold scores (5 folds grouped by work) so that
 about 4/8/16% of clean works are flagged at low/balanced/high. The corpus
 is streamed (hashed features are kept, never texts). Without --data the
 embedded passage model is used. MODEL.md in the directory is the model
-card: data, counts, the cross-validated table.`,
-		Args: cobra.NoArgs,
+card: data, counts, the cross-validated table. train will not write into
+a directory that is not empty unless --force is given.`,
+		Args: noArgs,
+		// Nothing to complete but flags.
+		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out == "" {
 				return &exitCodeError{code: exitError, msg: "train needs -o MODEL_DIR"}
+			}
+			// Before the work, not after: training may take hours.
+			if err := checkModelOutput(out, force); err != nil {
+				return err
 			}
 			data, lex, sums, err := tf.load(cmd, a)
 			if err != nil {
@@ -250,6 +259,11 @@ card: data, counts, the cross-validated table.`,
 				m = m.WithEval(sum)
 				printEval(a.stderr, sum)
 			}
+			if force {
+				if err := removeModelFiles(out); err != nil {
+					return err
+				}
+			}
 			if err := m.Save(out); err != nil {
 				return err
 			}
@@ -269,5 +283,41 @@ card: data, counts, the cross-validated table.`,
 	cmd.Flags().StringVar(&ver, "version", "0.1.0", "model version")
 	cmd.Flags().IntVar(&folds, "cv", 0, "also cross-validate with K folds grouped by work and record the result in the manifest")
 	cmd.Flags().BoolVar(&balanced, "balanced", false, "with --cv, also run the balanced protocol")
+	cmd.Flags().BoolVar(&force, "force", false, "write into -o even when it is not empty, replacing the model there")
 	return cmd
+}
+
+// checkModelOutput refuses an output that is a file, or a directory that
+// is not empty unless force: a typo in -o must not replace a model, or
+// mix a new model's files with other files.
+func checkModelOutput(dir string, force bool) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return &exitCodeError{code: exitError, msg: fmt.Sprintf("-o %s: %v", dir, err)}
+	case !fi.IsDir():
+		return &exitCodeError{code: exitError, msg: fmt.Sprintf("-o %s is a file: give a directory for the model", dir)}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return &exitCodeError{code: exitError, msg: fmt.Sprintf("-o %s: %v", dir, err)}
+	}
+	if len(entries) > 0 && !force {
+		return &exitCodeError{code: exitError, msg: fmt.Sprintf("-o %s is not empty: add --force to replace the model there, or give another directory", dir)}
+	}
+	return nil
+}
+
+// removeModelFiles removes the files a model directory holds, and only
+// those, before --force writes another model there: a file the new model
+// does not write (a story model, a model card) must not be loaded with it.
+func removeModelFiles(dir string) error {
+	for _, name := range []string{classify.ManifestFile, classify.LexiconFile, classify.TablesFile, classify.VocabFile, classify.StoryFile, CardFile} {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("--force: %w", err)
+		}
+	}
+	return nil
 }

@@ -99,12 +99,10 @@ func (s Style) green(t string) string  { return s.paint("32", t) }
 func (s Style) bold(t string) string   { return s.paint("1", t) }
 func (s Style) dim(t string) string    { return s.paint("2", t) }
 
-// maxSnippets is how many passages the text report shows per warning.
-const maxSnippets = 2
-
 // Text writes the moderator's report of one story: what was declared, what
-// was found (undeclared warnings first, each with its best passages) and a
-// verdict line.
+// was found (undeclared warnings first, each with its score beside its
+// threshold and its passages: the row's evidence, at most
+// classify.PredictOptions.MaxEvidence per label) and a verdict line.
 func Text(w io.Writer, r pipeline.Row, st Style) error {
 	var b strings.Builder
 	title := ""
@@ -138,14 +136,13 @@ func Text(w io.Writer, r pipeline.Row, st Style) error {
 		case f.NotWarned:
 			mark, state = st.yellow("!"), st.yellow("not warned (creator chose not to warn)")
 		}
-		fmt.Fprintf(&b, "  %s %-22s %.2f  %s\n", mark, st.bold(Clean(f.Label)), f.Score, state)
-		n := 0
-		for _, e := range r.Evidence {
-			if e.Label != f.Label || n == maxSnippets {
-				continue
-			}
-			n++
-			fmt.Fprintf(&b, "      %s %s\n", st.dim(lineRange(e)), quote(CleanLine(e.Snippet)))
+		fmt.Fprintf(&b, "  %s %-22s %s  %s\n", mark, st.bold(Clean(f.Label)), scoreAt(f), state)
+		ev := evidenceOf(r, f.Label)
+		for _, e := range ev {
+			fmt.Fprintf(&b, "      %s %s\n", st.dim(lineRange(e)+":"), quote(CleanLine(e.Snippet)))
+		}
+		if total := f.total(len(ev)); total > len(ev) {
+			fmt.Fprintf(&b, "      %s\n", st.dim(fmt.Sprintf("%d of %d passages shown (the best; see check --help)", len(ev), total)))
 		}
 	}
 	fmt.Fprintf(&b, "  %s\n", Verdict(r, st))
@@ -153,11 +150,35 @@ func Text(w io.Writer, r pipeline.Row, st Style) error {
 	return err
 }
 
+// scoreAt is a finding's score beside its threshold, as every report
+// shows it.
+func scoreAt(f Finding) string {
+	return fmt.Sprintf("%.2f (threshold %.2f)", f.Score, f.Threshold)
+}
+
+// evidenceOf returns the row's evidence of label, best first.
+func evidenceOf(r pipeline.Row, label string) []pipeline.Evidence {
+	var out []pipeline.Evidence
+	for _, e := range r.Evidence {
+		if e.Label == label {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // Finding is one detected label as the report lists it.
 type Finding struct {
-	Label      string
-	Group      string
-	Score      float64
+	Label string
+	Group string
+	Score float64
+	// Threshold is the score the label needs to be detected at the run's
+	// sensitivity (pipeline.LabelScore.Threshold).
+	Threshold float64
+	// Passages is the number of windows over the label's window threshold
+	// (pipeline.LabelScore.Passages): the row's evidence shows the best of
+	// them, overlapping ones once.
+	Passages   int
 	Undeclared bool
 	// NotWarned marks a label the author did not declare in a work whose
 	// creator chose not to use archive warnings: not warned, by choice.
@@ -172,7 +193,7 @@ func Findings(r pipeline.Row) []Finding {
 	var fs []Finding
 	for _, l := range r.Labels {
 		if l.Detected {
-			fs = append(fs, Finding{Label: l.Label, Group: l.Group, Score: l.Score,
+			fs = append(fs, Finding{Label: l.Label, Group: l.Group, Score: l.Score, Threshold: l.Threshold, Passages: int(l.Passages),
 				Undeclared: slices.Contains(r.UndeclaredWarnings, l.Label),
 				NotWarned:  choseNotToWarn(r) && !slices.Contains(r.DeclaredWarnings, l.Label)})
 		}
@@ -199,52 +220,123 @@ func choseNotToWarn(r pipeline.Row) bool {
 	return deref(r.WarningStatus, "") == "chose-not-to-warn"
 }
 
-// notWarned lists the labels found in a work whose creator chose not to
-// warn, and did not name.
-func notWarned(r pipeline.Row) []string {
-	var out []string
-	for _, f := range Findings(r) {
-		if f.NotWarned {
-			out = append(out, f.Label)
+// total is how many passages the finding has, given that shown of them
+// are in the row's evidence: the best window is evidence even when no
+// window reaches the window threshold that Passages counts by.
+func (f Finding) total(shown int) int { return max(f.Passages, shown) }
+
+// reported is Findings, followed by any undeclared warning the row names
+// without a detected label for it, so that no report drops one.
+func reported(r pipeline.Row) []Finding {
+	fs := Findings(r)
+	for _, l := range r.UndeclaredWarnings {
+		if slices.ContainsFunc(fs, func(f Finding) bool { return f.Label == l }) {
+			continue
 		}
+		f := Finding{Label: l, Undeclared: true}
+		if i := slices.IndexFunc(r.Labels, func(s pipeline.LabelScore) bool { return s.Label == l }); i >= 0 {
+			ls := r.Labels[i]
+			f.Group, f.Score, f.Threshold, f.Passages = ls.Group, ls.Score, ls.Threshold, int(ls.Passages)
+		}
+		fs = append(fs, f)
 	}
-	return out
+	return fs
 }
 
 // sexualContent is the taxonomy group of sexual content labels.
 const sexualContent = "sexual-content"
 
-// Verdict is the one-line conclusion of a story's report.
-func Verdict(r pipeline.Row, st Style) string {
-	if r.Error != nil {
-		return st.red("verdict: ERROR — the story could not be checked")
+// Verdict statuses (VerdictInfo.Status).
+const (
+	StatusOK         = "ok"
+	StatusReview     = "review"
+	StatusNotChecked = "not-checked"
+	StatusError      = "error"
+)
+
+// VerdictInfo is the conclusion of a story's report, as check --format
+// json carries it: Text is the verdict line the text report prints (without
+// colour), Reasons the parts it is made of.
+type VerdictInfo struct {
+	// Status is ok, review, not-checked or error.
+	Status  string   `json:"status"`
+	Reasons []string `json:"reasons"`
+	Text    string   `json:"text"`
+}
+
+// Conclude returns the verdict of a row. Labels are listed in the order the
+// report lists its findings (see Findings); every string from the input is
+// made safe by Clean, as in the text report.
+func Conclude(r pipeline.Row) VerdictInfo {
+	switch {
+	case r.Error != nil:
+		return verdictOf(StatusError, "ERROR", "the story could not be checked")
+	case r.Note != nil:
+		return verdictOf(StatusNotChecked, "NOT CHECKED", "read it yourself; tagger found nothing because it cannot read it")
 	}
-	if r.Note != nil {
-		return st.yellow("verdict: NOT CHECKED — read it yourself; tagger found nothing because it cannot read it")
+	var undeclared, nw []string
+	for _, f := range reported(r) {
+		switch {
+		case f.Undeclared:
+			undeclared = append(undeclared, f.Label)
+		case f.NotWarned:
+			nw = append(nw, f.Label)
+		}
 	}
 	var parts []string
-	if n := len(r.UndeclaredWarnings); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d undeclared warning%s (%s)", n, plural(n), cleanJoin(r.UndeclaredWarnings)))
+	if n := len(undeclared); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d undeclared warning%s (%s)", n, plural(n), cleanJoin(undeclared)))
 	}
 	if r.RatingUnderdeclared != nil && *r.RatingUnderdeclared {
 		parts = append(parts, fmt.Sprintf("rating under-declared (%s → %s)", CleanLine(deref(r.DeclaredRatingRaw, "?")), Clean(deref(r.PredictedRating, "?"))))
 	}
-	if len(parts) == 0 {
-		msg := "verdict: OK — the declarations cover what tagger found"
-		if nw := notWarned(r); len(nw) > 0 {
-			msg = fmt.Sprintf("verdict: OK — the creator chose not to warn; found, not warned: %s", cleanJoin(nw))
-		}
-		if r.DeclaredRating == nil {
-			msg += fmt.Sprintf(" (no rating declared; the text reads as %s)", Clean(deref(r.PredictedRating, "?")))
-		}
-		return st.green(msg)
+	if len(parts) > 0 {
+		return verdictOf(StatusReview, "REVIEW", parts...)
 	}
-	return st.red("verdict: REVIEW — " + strings.Join(parts, "; "))
+	why := "the declarations cover what tagger found"
+	if len(nw) > 0 {
+		why = "the creator chose not to warn; found, not warned: " + cleanJoin(nw)
+	}
+	v := verdictOf(StatusOK, "OK", why)
+	if r.DeclaredRating == nil {
+		rating := fmt.Sprintf("no rating declared; the text reads as %s", Clean(deref(r.PredictedRating, "?")))
+		v.Reasons = append(v.Reasons, rating)
+		v.Text += " (" + rating + ")"
+	}
+	return v
+}
+
+// verdictOf builds a verdict whose line is "verdict: HEAD — reasons".
+func verdictOf(status, head string, reasons ...string) VerdictInfo {
+	return VerdictInfo{Status: status, Reasons: reasons, Text: "verdict: " + head + " — " + strings.Join(reasons, "; ")}
+}
+
+// Verdict is the one-line conclusion of a story's report (Conclude's Text),
+// coloured by st.
+func Verdict(r pipeline.Row, st Style) string {
+	v := Conclude(r)
+	switch v.Status {
+	case StatusOK:
+		return st.green(v.Text)
+	case StatusNotChecked:
+		return st.yellow(v.Text)
+	}
+	return st.red(v.Text)
 }
 
 // Lines writes one path:line:label:score:message line per finding: each
 // passage of an undeclared warning (or of one not warned, in a work whose
-// creator chose not to warn), and an under-declared rating.
+// creator chose not to warn), in the order the text report lists them, and
+// an under-declared rating.
+//
+// The score is the label's score, as in the text report and the JSON
+// labels; the message says the label's threshold, which passage of how
+// many the line shows and that passage's own score, then the passage:
+//
+//	a.txt:69:sexual-abuse:0.83:undeclared warning (threshold 0.50; passage 1 of 1, passage score 0.57): And if…
+//
+// An error, a story not checked and an under-declared rating have the
+// score 1.00.
 //
 // One finding is exactly one line, whatever the input holds. The path is
 // escaped by EscapePath (a backslash is "\\", a colon "\:", a newline
@@ -262,13 +354,19 @@ func Lines(w io.Writer, r pipeline.Row) error {
 	if r.Note != nil {
 		fmt.Fprintf(&b, "%s:1:not-checked:1.00:%s\n", src, CleanLine(*r.Note))
 	}
-	nw := notWarned(r)
-	for _, e := range r.Evidence {
+	for _, f := range reported(r) {
+		kind, why := "undeclared warning", ""
 		switch {
-		case slices.Contains(r.UndeclaredWarnings, e.Label):
-			fmt.Fprintf(&b, "%s:%d:%s:%.2f:undeclared warning: %s\n", src, e.LineStart, EscapePath(e.Label), e.Score, CleanLine(e.Snippet))
-		case slices.Contains(nw, e.Label):
-			fmt.Fprintf(&b, "%s:%d:%s:%.2f:not warned (creator chose not to warn): %s\n", src, e.LineStart, EscapePath(e.Label), e.Score, CleanLine(e.Snippet))
+		case f.Undeclared:
+		case f.NotWarned:
+			kind, why = "not warned", "creator chose not to warn; "
+		default:
+			continue
+		}
+		ev := evidenceOf(r, f.Label)
+		for i, e := range ev {
+			fmt.Fprintf(&b, "%s:%d:%s:%.2f:%s (%sthreshold %.2f; passage %d of %d, passage score %.2f): %s\n", src, e.LineStart, EscapePath(f.Label),
+				f.Score, kind, why, f.Threshold, i+1, f.total(len(ev)), e.Score, CleanLine(e.Snippet))
 		}
 	}
 	if r.RatingUnderdeclared != nil && *r.RatingUnderdeclared {
@@ -279,23 +377,61 @@ func Lines(w io.Writer, r pipeline.Row) error {
 	return err
 }
 
-// Explain writes an explanation of one label's score.
+// Explain writes an explanation of one label's score, after the story's
+// text report.
 func Explain(w io.Writer, ex *classify.Explanation, st Style) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "  explain %s: score %.2f (%s); story statistic %.2f against %.2f, %s\n",
-		st.bold(Clean(ex.Label)), ex.Score, detected(ex.Detected), ex.Story, ex.StoryThreshold, evidenceNote(ex.Evidence))
-	fmt.Fprintf(&b, "    %d window%s over the window threshold (raw %.2f)\n", ex.Passages, plural(ex.Passages), ex.Threshold)
+	for i, ln := range explainLines(ex) {
+		if i == 0 {
+			fmt.Fprintf(&b, "  explain %s: %s\n", st.bold(Clean(ex.Label)), ln)
+			continue
+		}
+		fmt.Fprintf(&b, "    %s\n", ln)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// ExplainLines writes the explanation of one label's score for the story
+// at path in the line format of Lines: one line per line of Explain's,
+// each path:line:label:score:explain: text, where line is the first line
+// of the best window (1 without one) and score the label's score, so that
+// a tool reading findings can tell the explanation by its "explain: "
+// message.
+func ExplainLines(w io.Writer, path string, ex *classify.Explanation) error {
+	var b strings.Builder
+	line := 1
+	if ex.Window != nil && ex.Window.LineStart > 0 {
+		line = ex.Window.LineStart
+	}
+	src, label := EscapePath(path), EscapePath(ex.Label)
+	for _, ln := range explainLines(ex) {
+		fmt.Fprintf(&b, "%s:%d:%s:%.2f:explain: %s\n", src, line, label, ex.Score, CleanLine(ln))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// explainLines are the lines of an explanation: a header with the score
+// and its threshold, then how windows are scored and what the best window
+// holds. Terms from the story are quoted Go style (%q), so they are safe.
+func explainLines(ex *classify.Explanation) []string {
+	out := []string{fmt.Sprintf("score %.2f (threshold %.2f), %s; story statistic %.2f against %.2f, %s",
+		ex.Score, ex.Threshold, detected(ex.Detected), ex.Story, ex.StoryThreshold, evidenceNote(ex.Evidence))}
+	out = append(out, fmt.Sprintf("%d window%s with a raw score of at least %.2f (the window threshold)", ex.Passages, plural(ex.Passages), ex.WindowThreshold))
 	if ex.Source == "model" {
-		fmt.Fprintf(&b, "    naive Bayes over the words of windows whose lexicon weight reaches %.1f; prior %.2f\n", ex.Gate, ex.Prior)
+		out = append(out, fmt.Sprintf("naive Bayes over the words of windows whose lexicon weight reaches %.1f; prior %.2f", ex.Gate, ex.Prior))
 	} else {
-		fmt.Fprintf(&b, "    lexicon only: the summed weight of its terms in a window\n")
+		out = append(out, "lexicon only: the summed weight of its terms in a window")
 	}
 	if ex.Window == nil {
-		fmt.Fprintf(&b, "    no window of the story holds any of its terms\n")
-		_, err := io.WriteString(w, b.String())
-		return err
+		return append(out, "no window of the story holds any of its terms")
 	}
-	fmt.Fprintf(&b, "    best window: %s, raw score %.2f\n", lineRange(pipeline.Evidence{LineStart: int32(ex.Window.LineStart), LineEnd: int32(ex.Window.LineEnd)}), ex.Window.Raw)
+	best := fmt.Sprintf("best window: %s, raw score %.2f", lineRange(pipeline.Evidence{LineStart: int32(ex.Window.LineStart), LineEnd: int32(ex.Window.LineEnd)}), ex.Window.Raw)
+	if ex.Window.Raw < ex.WindowThreshold {
+		best += ", under the window threshold"
+	}
+	out = append(out, best)
 	for _, t := range ex.Window.Terms {
 		note := ""
 		if t.Negated {
@@ -304,13 +440,12 @@ func Explain(w io.Writer, ex *classify.Explanation, st Style) error {
 		if t.Figurative {
 			note = " (after a simile: weight reduced)"
 		}
-		fmt.Fprintf(&b, "    term  %-24s %+.2f  %q%s\n", Clean(t.Term), t.Weight, t.Text, note)
+		out = append(out, fmt.Sprintf("term  %-24s %+.2f  %q%s", Clean(t.Term), t.Weight, t.Text, note))
 	}
 	for _, wd := range ex.Window.Words {
-		fmt.Fprintf(&b, "    word  %-24s %+.2f\n", Clean(wd.Word), wd.Weight)
+		out = append(out, fmt.Sprintf("word  %-24s %+.2f", Clean(wd.Word), wd.Weight))
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return out
 }
 
 func detected(d bool) string {
@@ -368,11 +503,12 @@ func ratingNote(r pipeline.Row, st Style) string {
 	return " (within the declared rating)"
 }
 
+// lineRange is where a passage lies: "line 7" or "lines 7–13".
 func lineRange(e pipeline.Evidence) string {
 	if e.LineEnd > e.LineStart {
-		return fmt.Sprintf("lines %d–%d:", e.LineStart, e.LineEnd)
+		return fmt.Sprintf("lines %d–%d", e.LineStart, e.LineEnd)
 	}
-	return fmt.Sprintf("line %d:", e.LineStart)
+	return fmt.Sprintf("line %d", e.LineStart)
 }
 
 func quote(s string) string { return "“" + s + "”" }

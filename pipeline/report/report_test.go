@@ -37,6 +37,10 @@ func TestVerdictAndLines(t *testing.T) {
 	r := pipeline.Row{
 		Source: "s.txt", DeclaredRating: ptr("mature"), DeclaredRatingRaw: ptr("R"), PredictedRating: ptr("explicit"),
 		RatingUnderdeclared: ptr(true), UndeclaredWarnings: []string{"death"},
+		Labels: []pipeline.LabelScore{
+			{Label: "violence", Group: "aggression", Score: 0.9, Threshold: 0.5, Detected: true, Passages: 1},
+			{Label: "death", Group: "aggression", Score: 0.85, Threshold: 0.45, Detected: true, Passages: 1},
+		},
 		Evidence: []pipeline.Evidence{
 			{Label: "death", Score: 0.8, LineStart: 12, LineEnd: 12, Snippet: "He died\nat dawn."},
 			{Label: "violence", Score: 0.9, LineStart: 3, LineEnd: 4, Snippet: "declared, so not a finding"},
@@ -48,7 +52,7 @@ func TestVerdictAndLines(t *testing.T) {
 	}
 	var b strings.Builder
 	Lines(&b, r)
-	want := "s.txt:12:death:0.80:undeclared warning: He died at dawn.\ns.txt:1:rating:1.00:rating under-declared: R (mature) but the text reads as explicit\n"
+	want := "s.txt:12:death:0.85:undeclared warning (threshold 0.45; passage 1 of 1, passage score 0.80): He died at dawn.\ns.txt:1:rating:1.00:rating under-declared: R (mature) but the text reads as explicit\n"
 	if b.String() != want {
 		t.Errorf("Lines:\n%q\nwant\n%q", b.String(), want)
 	}
@@ -72,9 +76,9 @@ func TestChoseNotToWarn(t *testing.T) {
 		Source: "w.html", DeclaredRating: ptr("mature"), DeclaredRatingRaw: ptr("Mature"), PredictedRating: ptr("mature"),
 		RatingUnderdeclared: ptr(false), WarningStatus: ptr("chose-not-to-warn"), DeclaredWarnings: []string{"death"},
 		Labels: []pipeline.LabelScore{
-			{Label: "violence", Group: "aggression", Score: 0.9, Detected: true},
-			{Label: "death", Group: "aggression", Score: 0.8, Detected: true},
-			{Label: "suicide", Group: "mental-health", Score: 0.1},
+			{Label: "violence", Group: "aggression", Score: 0.9, Threshold: 0.5, Detected: true, Passages: 1},
+			{Label: "death", Group: "aggression", Score: 0.8, Threshold: 0.5, Detected: true, Passages: 1},
+			{Label: "suicide", Group: "mental-health", Score: 0.1, Threshold: 0.5},
 		},
 		DetectedWarnings:   []string{"violence", "death"},
 		UndeclaredWarnings: []string{},
@@ -108,7 +112,7 @@ func TestChoseNotToWarn(t *testing.T) {
 	}
 	b.Reset()
 	Lines(&b, r)
-	if want := "w.html:7:violence:0.90:not warned (creator chose not to warn): He hit him.\n"; b.String() != want {
+	if want := "w.html:7:violence:0.90:not warned (creator chose not to warn; threshold 0.50; passage 1 of 1, passage score 0.90): He hit him.\n"; b.String() != want {
 		t.Errorf("Lines %q, want %q", b.String(), want)
 	}
 }

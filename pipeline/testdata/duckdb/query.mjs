@@ -25,9 +25,13 @@ const out = {
   row_count: (await rows('SELECT count(*)::INTEGER AS n FROM read_parquet($1)'))[0].n,
   // One row per (story, label): unnest of the LIST of STRUCTs.
   labels: await rows(`
-    SELECT t.id, l.label, l.score, l.detected
+    SELECT t.id, l.label, l.score, l.threshold, l.detected
     FROM read_parquet($1) AS t, unnest(t.labels) AS u(l)
     ORDER BY t.id, l.label`),
+  // Where each body starts, and how its bytes were decoded (nulls kept).
+  bodies: await rows(`
+    SELECT id, encoding, body_line, body_byte::INTEGER AS body_byte
+    FROM read_parquet($1) ORDER BY id`),
   evidence_snippets: (await rows(`
     SELECT e.snippet
     FROM read_parquet($1) AS t, unnest(t.evidence) AS u(e)

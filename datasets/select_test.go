@@ -1,0 +1,90 @@
+package datasets
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+func TestSelector(t *testing.T) {
+	tests := []struct {
+		name             string
+		include, exclude []string
+		rel              string
+		want             bool
+	}{
+		{"text story", nil, nil, "a.txt", true},
+		{"story format in any case", nil, nil, "deep/A.EPUB", true},
+		{"corpus", nil, nil, "works.jsonl", true},
+		{"config beside stories", nil, nil, "allow.yaml", false},
+		{"picture", nil, nil, "cover.png", false},
+		{"no extension", nil, nil, "LICENSE", false},
+		{"exclude by name at any depth", nil, []string{"*.bak.txt"}, "x/y/old.bak.txt", false},
+		{"exclude by path", nil, []string{"drafts/**"}, "drafts/2024/a.txt", false},
+		{"path pattern is anchored", nil, []string{"drafts/**"}, "x/drafts/a.txt", true},
+		{"include reads other extensions", []string{"*.story"}, nil, "a/b.story", true},
+		{"include replaces the extension rule", []string{"*.story"}, nil, "a.txt", false},
+		{"exclude wins over include", []string{"**/*.txt"}, []string{"skip/*"}, "skip/a.txt", false},
+		{"brace alternatives", []string{"*.{story,fic}"}, nil, "a.fic", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := NewSelector(tt.include, tt.exclude)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.Select(tt.rel); got != tt.want {
+				t.Errorf("Select(%q) with include %q exclude %q = %v, want %v", tt.rel, tt.include, tt.exclude, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSelectorBadPattern(t *testing.T) {
+	for _, p := range []string{"[a-", ""} {
+		if _, err := NewSelector(nil, []string{p}); err == nil {
+			t.Errorf("NewSelector(exclude %q): no error", p)
+		}
+	}
+}
+
+// TestReadSelect walks a tree through a Selector: only stories are read,
+// a file named as an input is read whatever its extension, and the
+// skipped files are counted.
+func TestReadSelect(t *testing.T) {
+	dir := t.TempDir()
+	for rel, body := range map[string]string{
+		"a.txt":          "Title: A\n\nShe walked home.\n",
+		"allow.yaml":     "terms: []\n",
+		"drafts/b.txt":   "Title: B\n\nDraft.\n",
+		"sub/c.html":     "<html><body><p>Title: C</p><p>Rain.</p></body></html>",
+		"sub/notes.json": "{}",
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sel, err := NewSelector(nil, []string{"drafts/**"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	inputs := []string{dir, filepath.Join(dir, "allow.yaml")}
+	for st := range Read(context.Background(), inputs, Options{Select: sel.Select}) {
+		rel, _ := filepath.Rel(dir, st.Source)
+		got = append(got, filepath.ToSlash(rel))
+	}
+	want := []string{"a.txt", "sub/c.html", "allow.yaml"}
+	if !slices.Equal(got, want) {
+		t.Errorf("read %q, want %q", got, want)
+	}
+	if n, first := sel.Skipped(); n != 2 || first != "allow.yaml" {
+		t.Errorf("Skipped() = %d, %q; want 2, allow.yaml (drafts/ is excluded on purpose, not counted)", n, first)
+	}
+}
