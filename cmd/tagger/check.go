@@ -17,15 +17,6 @@ import (
 	"github.com/tagger-dev/tagger/pipeline/report"
 )
 
-// checkJSON is one story of `check --format json`: the output row, the
-// verdict the text report prints (and why), plus the explanation asked for
-// with --explain.
-type checkJSON struct {
-	pipeline.Row
-	Verdict     report.VerdictInfo    `json:"verdict"`
-	Explanation *classify.Explanation `json:"explanation,omitempty"`
-}
-
 func newCheckCmd(a *app) *cobra.Command {
 	var format, explain string
 	color := enumFlag{value: "auto", allowed: modeValues()}
@@ -155,7 +146,7 @@ names, 2 on usage errors or when a story cannot be read.`,
 				var err error
 				switch format {
 				case "json":
-					err = report.JSON(a.stdout, checkJSON{Row: row, Verdict: report.Conclude(row), Explanation: ex})
+					err = report.JSON(a.stdout, report.NewCheck(row, ex))
 				case "line":
 					if err = report.Lines(a.stdout, row); err == nil && ex != nil {
 						err = report.ExplainLines(a.stdout, row.Source, ex)

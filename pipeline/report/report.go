@@ -57,6 +57,21 @@ const (
 	FailNone       FailOn = "none"
 )
 
+// Check is one story's report as `tagger check --format json` writes it
+// and `tagger serve` answers it: the output row, the verdict the text
+// report prints (and why), and the explanation of a label when one was
+// asked for.
+type Check struct {
+	pipeline.Row
+	Verdict     VerdictInfo           `json:"verdict"`
+	Explanation *classify.Explanation `json:"explanation,omitempty"`
+}
+
+// NewCheck returns the report of row, with ex (nil for none).
+func NewCheck(row pipeline.Row, ex *classify.Explanation) Check {
+	return Check{Row: row, Verdict: Conclude(row), Explanation: ex}
+}
+
 // ParseFailOn checks a --fail-on value.
 func ParseFailOn(s string) (FailOn, error) {
 	switch FailOn(s) {
