@@ -73,6 +73,8 @@ type Result struct {
 	// RatingCues are the strongest window's cue weights (sexual, violence,
 	// language) behind the predicted rating.
 	RatingCues RatingCues
+	// RatingTotals are the cue weights summed over the whole story.
+	RatingTotals RatingCues
 	// Language is the ISO 639-1 code of the language the text reads as
 	// ("en" for English).
 	Language string
@@ -381,6 +383,7 @@ type scoring struct {
 	stat, score []float64
 	states      []labelState
 	rating      RatingCues
+	ratingSum   RatingCues
 	windows     int
 	tokens      int
 	words       int
@@ -503,6 +506,7 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 			}
 		})
 	}
+	var cueSum RatingCues // added once, like the mass below
 	for _, h := range sc.hits {
 		if h.Negated {
 			continue
@@ -510,6 +514,7 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 		b := (h.TokEnd - 1) / stride
 		if cue, ok := ratingCue(h.Label); ok {
 			sc.rat[b*numCues+cue] += h.Weight
+			cueSum[cue] += h.Weight
 			continue
 		}
 		if li, ok := m.labelIdx[h.Label]; ok {
@@ -576,6 +581,9 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 		}
 		sg.windows++
 	}
+	for k := range cueSum {
+		sg.ratingSum[k] += cueSum[k]
+	}
 	for li, x := range sc.mass {
 		sg.states[li].mass += x
 	}
@@ -600,6 +608,9 @@ func (sg *scoring) merge(o *scoring) {
 		o.acc = nil
 	}
 	sg.rating = sg.rating.max(o.rating)
+	for k := range sg.ratingSum {
+		sg.ratingSum[k] += o.ratingSum[k]
+	}
 	if sg.lang == "" {
 		sg.lang, sg.readable = o.lang, o.readable
 	}
@@ -660,7 +671,7 @@ func (sg *scoring) finish() (Result, error) {
 	} else if !sg.readable {
 		return m.notChecked(res), nil
 	}
-	res.RatingCues = sg.rating
+	res.RatingCues, res.RatingTotals = sg.rating, sg.ratingSum
 	res.PredictedRating = m.manifest.Rating.predict(sg.rating, res.Detected).String()
 	if len(res.Detected) > 0 {
 		ev, err := m.evidence(sg.states, res, sg.opt.MaxEvidence, sg.opt.FastSnippets)

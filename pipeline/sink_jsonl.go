@@ -237,12 +237,21 @@ func emptyNilLists(r *Row, idx []int) {
 // numbering lines from 1; it skips empty lines and ignores an unterminated
 // last line. Lines may be of any length.
 func eachLine(r io.Reader, fn func(n int, line []byte) error) error {
+	return eachLineMax(r, 0, fn)
+}
+
+// eachLineMax is eachLine with lines capped at maxLine bytes (0: no cap),
+// so that a file that is not JSONL (one huge line) cannot exhaust memory.
+func eachLineMax(r io.Reader, maxLine int, fn func(n int, line []byte) error) error {
 	br := bufio.NewReaderSize(r, 256<<10)
 	var long []byte
 	for n := 1; ; {
 		chunk, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
 			long = append(long, chunk...)
+			if maxLine > 0 && len(long) > maxLine {
+				return fmt.Errorf("line %d is longer than %d MiB: %w", n, maxLine>>20, errLineTooLong)
+			}
 			continue
 		}
 		if err == io.EOF {
@@ -250,6 +259,9 @@ func eachLine(r io.Reader, fn func(n int, line []byte) error) error {
 		}
 		if err != nil {
 			return err
+		}
+		if maxLine > 0 && len(long)+len(chunk)-1 > maxLine {
+			return fmt.Errorf("line %d is longer than %d MiB: %w", n, maxLine>>20, errLineTooLong)
 		}
 		line := chunk
 		if len(long) > 0 {

@@ -58,6 +58,74 @@ type StoryEval struct {
 	// CleanFlaggedBy is, per label, the share of clean works where it is
 	// an undeclared finding (labels that flag none are left out).
 	CleanFlaggedBy map[string]float64 `json:"clean_flagged_by,omitempty"`
+	// Rating compares the predicted rating with the declared one.
+	Rating RatingEval `json:"rating"`
+}
+
+// RatingLevels are the ratings RatingEval counts, in order.
+var RatingLevels = [4]string{"general", "teen", "mature", "explicit"}
+
+// RatingEval compares predicted ratings with the ratings authors declared,
+// over the works that declare one of RatingLevels and were checked.
+type RatingEval struct {
+	Works int `json:"works"`
+	// Matrix counts works by declared (row) and predicted (column) rating,
+	// in RatingLevels order.
+	Matrix [4][4]int `json:"matrix"`
+	// Exact is the share predicted as declared; WithinOne the share
+	// predicted at most one level away.
+	Exact     float64 `json:"exact"`
+	WithinOne float64 `json:"within_one"`
+	// Flagged is, per declared rating, the share of works flagged "rating
+	// under-declared" (RatingLevels order).
+	Flagged [4]float64 `json:"flagged"`
+	// FlaggedWithEvidence is the share of flagged works whose flag has at
+	// least one evidence passage (Row.RatingEvidence); 1 when there are no
+	// flags.
+	FlaggedWithEvidence float64 `json:"flagged_with_evidence"`
+}
+
+// add counts one row in e.
+func (e *RatingEval) add(r *Row, flagged []int, evidenced *int) {
+	if r.DeclaredRating == nil || r.PredictedRating == nil {
+		return
+	}
+	d, p := slices.Index(RatingLevels[:], *r.DeclaredRating), slices.Index(RatingLevels[:], *r.PredictedRating)
+	if d < 0 || p < 0 {
+		return
+	}
+	e.Works++
+	e.Matrix[d][p]++
+	if r.RatingUnderdeclared != nil && *r.RatingUnderdeclared {
+		flagged[d]++
+		if ratingEvidenced(r) {
+			*evidenced++
+		}
+	}
+}
+
+// finish turns e's counts into shares.
+func (e *RatingEval) finish(flagged []int, evidenced int) {
+	exact, near, flags := 0, 0, 0
+	for d := range e.Matrix {
+		works := 0
+		for p, n := range e.Matrix[d] {
+			works += n
+			if p == d {
+				exact += n
+			}
+			if p-d <= 1 && d-p <= 1 {
+				near += n
+			}
+		}
+		e.Flagged[d] = ratio(flagged[d], works)
+		flags += flagged[d]
+	}
+	e.Exact, e.WithinOne = ratio(exact, e.Works), ratio(near, e.Works)
+	e.FlaggedWithEvidence = 1
+	if flags > 0 {
+		e.FlaggedWithEvidence = ratio(evidenced, flags)
+	}
 }
 
 // Gold is what a row's declarations say of one label, as weak gold: the
@@ -129,6 +197,7 @@ func EvaluateRows(rows []Row, opt StoryEvalOptions) *StoryEval {
 	}
 	pos, neg := map[string][]obs{}, map[string][]obs{}
 	flagged := 0
+	ratingFlags, ratingEvidenced := make([]int, len(RatingLevels)), 0
 	for i := range rows {
 		r := &rows[i]
 		ev.Stories++
@@ -140,6 +209,7 @@ func EvaluateRows(rows []Row, opt StoryEvalOptions) *StoryEval {
 			ev.NotChecked++ // scores of 0 say nothing of what it holds
 			continue
 		}
+		ev.Rating.add(r, ratingFlags, &ratingEvidenced)
 		for _, l := range r.Labels {
 			switch LabelGold(tx, r, l.Label) {
 			case GoldPositive:
@@ -158,6 +228,7 @@ func EvaluateRows(rows []Row, opt StoryEvalOptions) *StoryEval {
 			}
 		}
 	}
+	ev.Rating.finish(ratingFlags, ratingEvidenced)
 	if ev.CleanWorks > 0 {
 		ev.CleanFlagged = float64(flagged) / float64(ev.CleanWorks)
 		for l := range ev.CleanFlaggedBy {
@@ -230,3 +301,6 @@ type memorySink struct{ rows []Row }
 func (s *memorySink) Write(rows []Row) error { s.rows = append(s.rows, rows...); return nil }
 func (s *memorySink) Close() error           { return nil }
 func (s *memorySink) Abort() error           { return nil }
+
+// ratingEvidenced reports whether a row's rating flag shows a passage.
+func ratingEvidenced(r *Row) bool { return false }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -56,6 +57,14 @@ tagger run writes it), "verdict" with the text report's verdict line
 ("text"), its "status" (ok, review, not-checked or error) and its
 "reasons", and with --explain an "explanation".
 
+HTML output (--format html) is one standalone page for a moderation
+ticket, whatever the number of stories: a section per story with the text
+report's content in its order and words, each passage shown in its lines
+of the story with line numbers and the passage highlighted, and with
+--explain the explanation under its finding, opened on demand. The page
+loads nothing from elsewhere and runs no script: check a.txt b.txt
+--format html > ticket.html.
+
 Nothing a story holds reaches the terminal as a control: in text and line
 output, control, bidi and other reordering or hiding characters taken from
 the input (passages, titles, declared values, file names, errors) are shown
@@ -86,9 +95,9 @@ names, 2 on usage errors or when a story cannot be read.`,
 				return err
 			}
 			switch format {
-			case "text", "json", "line":
+			case "text", "json", "line", "html":
 			default:
-				return &exitCodeError{code: exitError, msg: fmt.Sprintf("--format %q: use text, json or line", format)}
+				return &exitCodeError{code: exitError, msg: fmt.Sprintf("--format %q: use text, json, line or html", format)}
 			}
 			// Evidence needs the sentence segmenter (~10 ms to build):
 			// build it on another core while the model loads.
@@ -111,7 +120,16 @@ names, 2 on usage errors or when a story cannot be read.`,
 			// chunk by chunk, as tagger run does, so memory stays bounded
 			// whatever its size.
 			ropt := limits.options(datasets.Options{Stdin: a.stdin, StreamAbove: checkStreamAbove, Select: sel.Select})
+			// HTML is one page for every story: each story a section
+			// whose ids start with its number, so they are unique.
+			stories := 0
+			if format == "html" {
+				if err := report.BeginHTMLPage(a.stdout, "tagger check: "+strings.Join(args, " ")); err != nil {
+					return fmt.Errorf("write report: %w", err)
+				}
+			}
 			for st := range datasets.Read(cmd.Context(), args, ropt) {
+				stories++
 				var row pipeline.Row
 				var ex *classify.Explanation
 				if st.Err != nil {
@@ -151,12 +169,25 @@ names, 2 on usage errors or when a story cannot be read.`,
 					if err = report.Lines(a.stdout, row); err == nil && ex != nil {
 						err = report.ExplainLines(a.stdout, row.Source, ex)
 					}
+				case "html":
+					// A streamed story's text is not in memory: its
+					// passages are shown by their snippets.
+					text := ""
+					if st.Err == nil && !st.Streamed() {
+						text = st.Text
+					}
+					err = report.HTML(a.stdout, report.NewCheck(row, ex), text, report.HTMLOptions{IDPrefix: fmt.Sprintf("s%d-", stories)})
 				default:
 					if err = report.Text(a.stdout, row, style); err == nil && ex != nil {
 						err = report.Explain(a.stdout, ex, style)
 					}
 				}
 				if err != nil {
+					return fmt.Errorf("write report: %w", err)
+				}
+			}
+			if format == "html" {
+				if err := report.EndHTMLPage(a.stdout); err != nil {
 					return fmt.Errorf("write report: %w", err)
 				}
 			}
@@ -174,7 +205,7 @@ names, 2 on usage errors or when a story cannot be read.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&format, "format", "text", "output: text (for people), json (one object per story), line (path:line:label:score:message)")
+	f.StringVar(&format, "format", "text", "output: text (for people), json (one object per story), line (path:line:label:score:message), html (one standalone page for a moderation ticket)")
 	f.StringVar(&explain, "explain", "", "explain which terms and words carried LABEL's score")
 	f.Var(&color, "color", "colour text output: auto (when stdout is a terminal and NO_COLOR is empty), always, never")
 	sf.add(cmd, withFailOn|withSelect)

@@ -34,7 +34,7 @@ func TestCheckTerminalSafe(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, name), []byte(story), 0o644); err != nil {
 		t.Skipf("this file system refuses the name: %v", err)
 	}
-	for _, format := range []string{"text", "line", "json"} {
+	for _, format := range []string{"text", "line", "json", "html"} {
 		t.Run(format, func(t *testing.T) {
 			out, errOut, code := runCLI(t, "", "check", "--format", format, dir)
 			if code != exitFindings {
@@ -68,6 +68,13 @@ func TestCheckTerminalSafe(t *testing.T) {
 				}
 				if r.Source != filepath.Join(dir, name) || r.Title == nil || !strings.Contains(*r.Title, "\u202e") {
 					t.Errorf("JSON does not decode to the input's strings: source %q, title %v", r.Source, r.Title)
+				}
+			case "html":
+				// One verdict element, the real one; the forged verdict
+				// and the escapes are text of a passage.
+				s := parseCheckHTML(t, out)
+				if len(s) != 1 || !strings.HasPrefix(s[0].verdict, "verdict: REVIEW") || !strings.Contains(out, `\x1b[2K`) || !strings.Contains(out, `\u202e`) {
+					t.Errorf("sections %+v; escapes shown %v:\n%s", s, strings.Contains(out, `\x1b[2K`), out)
 				}
 			}
 		})

@@ -125,7 +125,7 @@ func registerCompletions(root *cobra.Command) {
 		"progress":    modeValues(),
 		"color":       modeValues(),
 	}
-	formats := map[string][]string{"check": {"text", "json", "line"}} // --format of each command that has one
+	formats := map[string][]string{"check": {"text", "json", "line", "html"}} // --format of each command that has one
 	var visit func(*cobra.Command)
 	visit = func(cmd *cobra.Command) {
 		for _, c := range cmd.Commands() {

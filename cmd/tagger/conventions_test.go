@@ -57,7 +57,7 @@ func TestCompletion(t *testing.T) {
 		dir  cobra.ShellCompDirective
 	}{
 		{[]string{"check", "--fail-on", ""}, []string{"undeclared", "rating", "any", "none"}, cobra.ShellCompDirectiveNoFileComp},
-		{[]string{"check", "--format", ""}, []string{"text", "json", "line"}, cobra.ShellCompDirectiveNoFileComp},
+		{[]string{"check", "--format", ""}, []string{"text", "json", "line", "html"}, cobra.ShellCompDirectiveNoFileComp},
 		{[]string{"check", "--sensitivity", ""}, sens, cobra.ShellCompDirectiveNoFileComp},
 		{[]string{"run", "--sensitivity", ""}, sens, cobra.ShellCompDirectiveNoFileComp},
 		{[]string{"eval", "--sensitivity", ""}, sens, cobra.ShellCompDirectiveNoFileComp},

@@ -236,8 +236,33 @@ func printStoryEval(w io.Writer, ev *pipeline.StoryEval, model string, s classif
 	if len(by) > 0 {
 		fmt.Fprint(w, ")")
 	}
-	_, err := fmt.Fprintln(w)
-	return err
+	fmt.Fprintln(w)
+	return printRatingEval(w, ev.Rating)
+}
+
+// printRatingEval prints the declared × predicted rating matrix with the
+// agreement and the share of works flagged under-declared.
+func printRatingEval(w io.Writer, e pipeline.RatingEval) error {
+	if e.Works == 0 {
+		_, err := fmt.Fprintln(w, "rating: no work declares general, teen, mature or explicit")
+		return err
+	}
+	fmt.Fprintf(w, "rating (%s): exact %.3f, within one level %.3f; flags with an evidence passage %.1f%%\n",
+		plural(e.Works, "work", "works"), e.Exact, e.WithinOne, 100*e.FlaggedWithEvidence)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "declared \\ predicted\t")
+	for _, l := range pipeline.RatingLevels {
+		fmt.Fprintf(tw, "%s\t", l)
+	}
+	fmt.Fprintln(tw, "flagged under-declared\t")
+	for d, l := range pipeline.RatingLevels {
+		fmt.Fprintf(tw, "%s\t", l)
+		for _, n := range e.Matrix[d] {
+			fmt.Fprintf(tw, "%d\t", n)
+		}
+		fmt.Fprintf(tw, "%.1f%%\t\n", 100*e.Flagged[d])
+	}
+	return tw.Flush()
 }
 
 // evalStoriesCV runs tagger eval --stories --cv K.

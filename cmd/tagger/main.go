@@ -15,13 +15,16 @@
 //	eval        evaluate a model: per-label precision, recall, F1 and macro-F1
 //	calibrate   set a model's story thresholds on works declared clean
 //	run         label a corpus: one row per story to Parquet or JSONL
+//	report      write a summary page (HTML) of a run's output
 //	check       report what stories contain but do not declare (the moderation aid)
+//	serve       serve checks over HTTP: POST /v1/check answers check --format json
 //	config      print the effective settings (.tagger.yaml files and flags) and where each came from
 //	completion  print a shell completion script
 //
 // "tagger help COMMAND" or "tagger COMMAND --help" gives a command's flags.
 //
-// Exit codes: 0 success (run: every story read and scored; check: clean),
+// Exit codes: 0 success (run: every story read and scored; check: clean;
+// serve: stopped gracefully by SIGINT or SIGTERM),
 // 1 findings (check only, of the kind --fail-on names), 2 usage or runtime
 // error, or (run) any story that failed unless --allow-errors, 130 after
 // SIGINT and 143 after SIGTERM (run: the output is valid and --resume

@@ -79,7 +79,9 @@ header does not declare.`,
 		newEvalCmd(a),
 		newCalibrateCmd(a),
 		newRunCmd(a),
+		newReportCmd(a),
 		newCheckCmd(a),
+		newServeCmd(a),
 		newConfigCmd(a),
 	)
 	registerCompletions(root)
