@@ -148,13 +148,15 @@ func (s *Server) checkStory(w http.ResponseWriter, r *http.Request, form *pageFo
 	if err != nil {
 		return err
 	}
+	if form != nil {
+		if kind, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); kind != "multipart/form-data" {
+			return &apiError{http.StatusUnsupportedMediaType, fmt.Sprintf(
+				"the page's form is sent as multipart/form-data, not %q; to send a story from a program, POST it to /v1/check", kind)}
+		}
+	}
 	kind, params, err := contentType(r)
 	if err != nil {
 		return err
-	}
-	if form != nil && kind != "multipart/form-data" {
-		return &apiError{http.StatusUnsupportedMediaType, fmt.Sprintf(
-			"the page's form is sent as multipart/form-data, not %s; to send a story from a program, POST it to /v1/check", kind)}
 	}
 	// The cap is taken before the body is read: reading it is most of a
 	// check's memory. A bounded queue with a bounded wait absorbs bursts

@@ -10,6 +10,7 @@
 //	GET  /v1/version  tagger's version and the model's name@version
 //	GET  /healthz     200 "ok" while the model is loaded and serving
 //	GET  /metrics     Prometheus metrics (see below)
+//	GET  /            the moderators' page (below); POST / its form
 //
 // A story is sent as text/plain (the body is the story file's bytes), as
 // application/json ({"text": ..., "title"?, "rating"?, "warnings"?,
@@ -52,13 +53,23 @@
 // tagger_checks_in_flight, tagger_checks_rejected_total (503s when full),
 // and the Go runtime's and the process's collectors (go_*, process_*).
 //
+// # The moderators' page
+//
+// GET / is a page for people (page.go): a form to paste a story or choose
+// a file, answered by POST / with the same page and the story's report
+// (report.HTML) below the form, or the error in an alert with the status
+// code POST /v1/check would answer. It works without JavaScript; its
+// script and style sheet are embedded and served under /assets/ by names
+// that hold their content's hash. The form's post is checked as POST
+// /v1/check is, with the same options, slot, queue, limits and metrics. A
+// cross-origin post of the form (told by Sec-Fetch-Site or Origin) is
+// refused with 403.
+//
 // # More routes
 //
-// Nothing is registered on "/" but a handler that answers 404 in JSON for
-// any path no route matches, so that a page can be added at the root with
-// Server.Handle, for instance Handle("GET /{$}", page) and
-// Handle("POST /{$}", submit): the more specific pattern wins. Handled
-// routes are logged and measured like the others.
+// Any path no route matches is answered 404 in JSON. Server.Handle adds
+// routes, such as Handle("GET /about", page): a more specific pattern
+// than "/" wins. Handled routes are logged and measured like the others.
 package web
 
 import (
@@ -162,6 +173,9 @@ type Server struct {
 	metrics *metrics
 	labels  []byte // the answer of /v1/labels, read-only
 	version []byte // the answer of /v1/version, read-only
+	assets  pageAssets
+	// crossOrigin refuses the page's form posted from another site.
+	crossOrigin *http.CrossOriginProtection
 
 	// beforeCheck, when set (by tests), runs before a story is scored.
 	beforeCheck func(context.Context)
@@ -226,7 +240,8 @@ func New(opt Options) (*Server, error) {
 		}
 	}
 	s := &Server{opt: opt, log: opt.Logger, mux: http.NewServeMux(),
-		sem: semaphore.NewWeighted(int64(opt.MaxConcurrent)), metrics: newMetrics()}
+		sem: semaphore.NewWeighted(int64(opt.MaxConcurrent)), metrics: newMetrics(),
+		assets: newPageAssets(), crossOrigin: http.NewCrossOriginProtection()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -272,14 +287,15 @@ func (s *Server) routes() {
 			writeError(w, req, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: use %s", req.Method, r.path, r.method))
 		})
 	}
+	s.pageRoutes()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, req *http.Request) {
-		writeError(w, req, http.StatusNotFound, fmt.Sprintf("no such endpoint: %s %s; the endpoints are POST /v1/check, GET /v1/labels, GET /v1/version, GET /healthz and GET /metrics",
+		writeError(w, req, http.StatusNotFound, fmt.Sprintf("no such endpoint: %s %s; the endpoints are GET / (the page), POST /v1/check, GET /v1/labels, GET /v1/version, GET /healthz and GET /metrics",
 			req.Method, req.URL.Path))
 	})
 }
 
 // Handle registers handler for pattern (a net/http routing pattern, such
-// as "GET /{$}" for a page at the root), beside the API; it panics, as
+// as "GET /about"), beside the API and the page; it panics, as
 // http.ServeMux.Handle does, when pattern conflicts with a registered one.
 // Call it before serving.
 func (s *Server) Handle(pattern string, handler http.Handler) {

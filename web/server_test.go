@@ -249,8 +249,10 @@ func TestEndpoints(t *testing.T) {
 				}
 			}
 		}},
-		{"GET", "/", 404, "application/json", "", wantError("no such endpoint: GET /")},
-		{"POST", "/v2/check", 404, "application/json", "", wantError("the endpoints are POST /v1/check")},
+		{"GET", "/", 200, "text/html; charset=utf-8", "", nil},
+		{"PUT", "/", 405, "application/json", "GET, HEAD, POST", wantError("PUT /: use GET for the page")},
+		{"GET", "/index.html", 404, "application/json", "", wantError("no such endpoint: GET /index.html")},
+		{"POST", "/v2/check", 404, "application/json", "", wantError("the endpoints are GET / (the page), POST /v1/check")},
 		{"GET", "/v1/check", 405, "application/json", "POST", wantError("GET /v1/check: use POST")},
 		{"DELETE", "/healthz", 405, "application/json", "GET, HEAD", wantError("use GET")},
 		{"POST", "/metrics", 405, "application/json", "GET, HEAD", wantError("use GET")},
@@ -512,17 +514,17 @@ func TestCheckErrors(t *testing.T) {
 	}
 }
 
-// TestHandle adds a page at the root, as the moderators' page will be:
-// it answers there, the API and the 404s for other paths stay, and its
-// requests are logged and measured like the API's.
+// TestHandle adds a page: it answers there, the API, the moderators' page
+// and the 404s for other paths stay, and its requests are logged and
+// measured like the API's.
 func TestHandle(t *testing.T) {
 	s, err := New(Options{Model: testModel(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Handle("GET /{$}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.Handle("GET /about", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		io.WriteString(w, "<!doctype html><title>tagger</title>")
+		io.WriteString(w, "<!doctype html><title>about tagger</title>")
 	}))
 	ts := httptest.NewServer(s)
 	defer ts.Close()
@@ -531,7 +533,8 @@ func TestHandle(t *testing.T) {
 		code int
 		body string
 	}{
-		{"/", 200, "<!doctype html>"},
+		{"/about", 200, "<!doctype html><title>about tagger"},
+		{"/", 200, "<h1>Check a story</h1>"},
 		{"/index.html", 404, `"error":"no such endpoint: GET /index.html`},
 		{"/healthz", 200, "ok"},
 	}
@@ -546,7 +549,7 @@ func TestHandle(t *testing.T) {
 			t.Errorf("GET %s: %d %q, want %d and %q", tc.path, resp.StatusCode, b, tc.code, tc.body)
 		}
 	}
-	if m := getMetrics(t, ts.URL); !strings.Contains(m, `tagger_http_requests_total{code="200",method="GET",route="GET /{$}"} 1`) {
+	if m := getMetrics(t, ts.URL); !strings.Contains(m, `tagger_http_requests_total{code="200",method="GET",route="GET /about"} 1`) {
 		t.Errorf("the page's request is not measured")
 	}
 }

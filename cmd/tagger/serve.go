@@ -29,6 +29,8 @@ func newServeCmd(a *app) *cobra.Command {
                     report of check --format json, with "fails"
   GET  /v1/labels   the taxonomy     GET /v1/version  versions
   GET  /healthz     "ok"             GET /metrics     Prometheus metrics
+  GET  /            the moderators' page: paste a story or choose a file,
+                    see its report (check --format html) in the browser
 
 A request may set sensitivity, fail-on and explain in its query
 (?sensitivity=high&fail-on=undeclared&explain=violence) or as the JSON

@@ -20,8 +20,9 @@ import (
 
 // TestServe runs `tagger serve` as a user would: it finds the port on
 // stderr, checks seeds over HTTP (each answer the report `tagger check
-// --format json -` prints for it, plus "fails"), and stops it with
-// SIGTERM, after which it exits 0: a graceful stop is a clean exit.
+// --format json -` prints for it, plus "fails"), gets the moderators'
+// page at /, and stops it with SIGTERM, after which it exits 0: a
+// graceful stop is a clean exit.
 func TestServe(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the tagger binary")
@@ -102,6 +103,17 @@ func TestServe(t *testing.T) {
 		if !reflect.DeepEqual(got, exp) {
 			t.Errorf("%s: the answer differs from check --format json:\n%s\nwant\n%s", p, body, want)
 		}
+	}
+	// The moderators' page is served at the root.
+	resp, err := http.Get(url + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" ||
+		!bytes.Contains(page, []byte(`<form id="check-form" method="post" action="/"`)) {
+		t.Errorf("GET /: status %d, Content-Type %q, want the page:\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), page)
 	}
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
