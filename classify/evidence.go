@@ -3,11 +3,13 @@ package classify
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/tagger-dev/tagger/classify/lexicon"
+	"github.com/tagger-dev/tagger/classify/taxonomy"
 	"github.com/tagger-dev/tagger/classify/tokenize"
 )
 
@@ -75,9 +77,20 @@ func (m *Model) contributions(p *passage, li int) ([]float64, []lexicon.Hit) {
 	return contrib, mine
 }
 
+// Rating evidence: a window shows a rating cue when its cue weight reaches
+// minCueEvidence (one "kiss" or "damn" shows nothing); each cue keeps its
+// ratingEvidenceKeep strongest windows, and a rating shows at most that
+// many passages in all.
+const (
+	minCueEvidence     = 1.0
+	ratingEvidenceKeep = 3
+)
+
 // evidence builds the evidence of the detected labels from their best
-// windows: for each, the one or two sentences that carry the label most.
-func (m *Model) evidence(states []labelState, res Result, maxPer int, fast bool) ([]Evidence, error) {
+// windows (for each, the one or two sentences that carry the label most),
+// and the evidence of the predicted rating lv from the strongest windows of
+// the cues that lifted it most (see ratingOrder).
+func (m *Model) evidence(states []labelState, cues [numCues]labelState, in ratingInputs, lv taxonomy.Level, res Result, maxPer int, fast bool) ([]Evidence, []Evidence, error) {
 	// The segmenter is fetched when the first window is analysed: a story
 	// with nothing detected never waits for it to be built.
 	var seg *tokenize.Segmenter
@@ -94,6 +107,18 @@ func (m *Model) evidence(states []labelState, res Result, maxPer int, fast bool)
 	var out []Evidence
 	// Labels often share windows: analyse each window once.
 	analysed := map[int]*passage{}
+	analyse := func(w window) (*passage, error) {
+		if p, ok := analysed[w.start]; ok && p.text == w.text {
+			return p, nil
+		}
+		seg, err := segmenter()
+		if err != nil {
+			return nil, err
+		}
+		p := m.analyse(w.text, seg)
+		analysed[w.start] = p
+		return p, nil
+	}
 	for li, ls := range res.Labels {
 		if !ls.Detected {
 			continue
@@ -106,29 +131,82 @@ func (m *Model) evidence(states []labelState, res Result, maxPer int, fast bool)
 			if k > 0 && w.z < thr {
 				break // weaker windows than the threshold are not evidence
 			}
-			p, ok := analysed[w.start]
-			if !ok || p.text != w.text {
-				seg, err := segmenter()
-				if err != nil {
-					return nil, err
-				}
-				p = m.analyse(w.text, seg)
-				analysed[w.start] = p
+			p, err := analyse(w)
+			if err != nil {
+				return nil, nil, err
 			}
-			ev := m.snippet(w, p, li)
+			contrib, hits := m.contributions(p, li)
+			ev := snippet(w, p, contrib, hits)
 			ev.Label = ls.Label
 			ev.Score = m.score(li, w.z)
 			out = append(out, ev)
 		}
 	}
-	return out, nil
+	if lv <= taxonomy.General {
+		return out, nil, nil
+	}
+	var rating []Evidence
+	for _, k := range m.ratingOrder(in) {
+		for _, w := range cues[k].top {
+			if len(rating) == ratingEvidenceKeep {
+				return out, rating, nil
+			}
+			p, err := analyse(w)
+			if err != nil {
+				return nil, nil, err
+			}
+			contrib, hits := cueContributions(p, k)
+			ev := snippet(w, p, contrib, hits)
+			ev.Label = cueNames[k]
+			ev.Score = w.z / (w.z + 2) // 0.5 at a cue weight of 2
+			rating = append(rating, ev)
+		}
+	}
+	return out, rating, nil
+}
+
+// ratingOrder lists the cues by how much each lifted the rating score,
+// most first, leaving out those that did not.
+func (m *Model) ratingOrder(in ratingInputs) []int {
+	rc := m.manifest.Rating
+	parts := in.max // models without cut points: the strongest window's cues
+	if len(rc.Cuts) == 3 {
+		parts = rc.Weights.parts(in)
+	}
+	if in.pornHit {
+		parts[cueSexual] = math.Inf(1) // what made it Explicit
+	}
+	var order []int
+	for k := range parts {
+		if parts[k] > 0 {
+			order = append(order, k)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(parts[b], parts[a]) })
+	return order
+}
+
+// cueContributions scores each token of a passage for rating cue k: the
+// weight of the cue's hits ending at it.
+func cueContributions(p *passage, k int) ([]float64, []lexicon.Hit) {
+	contrib := make([]float64, len(p.toks))
+	var mine []lexicon.Hit
+	for _, h := range p.hits {
+		if c, ok := ratingCue(h.Label); !ok || c != k {
+			continue
+		}
+		mine = append(mine, h)
+		if !h.Negated {
+			contrib[h.TokEnd-1] += h.Weight
+		}
+	}
+	return contrib, mine
 }
 
 // snippet picks the best one or two sentences of window w (analysed as p)
-// for label li.
-func (m *Model) snippet(w window, p *passage, li int) Evidence {
+// by the tokens' contributions to a label or cue and its lexicon hits.
+func snippet(w window, p *passage, contrib []float64, hits []lexicon.Hit) Evidence {
 	passage, toks, sents := p.text, p.toks, p.sents
-	contrib, hits := m.contributions(p, li)
 	// hasTerm marks tokens that end a literal (not negated, not figurative)
 	// term of the label: the snippet must show one, not only words naive
 	// Bayes weighed.

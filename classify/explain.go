@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -38,6 +39,74 @@ type Explanation struct {
 	// Window is the best-scoring window, or nil when no window of the
 	// story reached the label's gate or had any of its terms.
 	Window *ExplainedWindow `json:"window,omitempty"`
+	// Rating explains the predicted rating (label "rating"); the fields
+	// above are then unset.
+	Rating *RatingExplanation `json:"rating,omitempty"`
+}
+
+// RatingExplanation says how a story's predicted rating was decided.
+type RatingExplanation struct {
+	Predicted string `json:"predicted"`
+	// Score is the rating score, Cuts where Teen, Mature and Explicit
+	// start (empty for models deciding on the strongest window's cues),
+	// and Parts the score's terms.
+	Score float64      `json:"score"`
+	Cuts  []float64    `json:"cuts,omitempty"`
+	Parts []RatingPart `json:"parts"`
+	// PornDetected forces Explicit whatever the score.
+	PornDetected bool `json:"porn_detected"`
+	// Confidence is Result.RatingConfidence; FlagConfidence what a flag
+	// needs.
+	Confidence     float64    `json:"confidence"`
+	FlagConfidence float64    `json:"flag_confidence"`
+	Evidence       []Evidence `json:"evidence"`
+}
+
+// RatingPart is one term of the rating score: what was measured (a cue's
+// summed weight over the story, or a label's score), its weight and what
+// it adds.
+type RatingPart struct {
+	Name     string  `json:"name"`
+	Measured float64 `json:"measured"`
+	Weight   float64 `json:"weight"`
+	Adds     float64 `json:"adds"`
+}
+
+// RatingLabel is the name --explain takes for the predicted rating.
+const RatingLabel = "rating"
+
+// explainRating explains res's predicted rating.
+func (m *Model) explainRating(res Result) *RatingExplanation {
+	rc := m.manifest.Rating
+	in := m.ratingInputs(&res)
+	re := &RatingExplanation{Predicted: res.PredictedRating, Score: res.RatingScore, Cuts: rc.Cuts, PornDetected: in.pornHit,
+		Confidence: res.RatingConfidence, FlagConfidence: rc.FlagConfidence, Evidence: res.RatingEvidence}
+	if len(rc.Cuts) != 3 {
+		for k, name := range cueNames {
+			re.Parts = append(re.Parts, RatingPart{Name: "strongest window's " + name + " cues", Measured: in.max[k], Weight: 1})
+		}
+		return re
+	}
+	w := rc.Weights
+	for _, p := range []struct {
+		name      string
+		measured  float64
+		weight    float64
+		logScaled bool
+	}{
+		{"sexual cues (story total)", in.total[cueSexual], 1, true},
+		{"language cues (story total)", in.total[cueLanguage], w.Language, true},
+		{"violence cues (story total)", in.total[cueViolence], w.Violence, true},
+		{"pornography score", in.porn, w.Porn, false},
+		{"darkest of violence, blood-gore, death, sexual-abuse", in.dark, w.Dark, false},
+	} {
+		adds := p.weight * p.measured
+		if p.logScaled {
+			adds = p.weight * math.Log1p(p.measured)
+		}
+		re.Parts = append(re.Parts, RatingPart{Name: p.name, Measured: p.measured, Weight: p.weight, Adds: adds})
+	}
+	return re
 }
 
 // ExplainedWindow is one window of an explanation.
@@ -66,6 +135,15 @@ type ExplainWord struct {
 	Weight float64 `json:"weight"`
 }
 
+// ExplainName returns the name Explain takes for name: "rating", or a
+// label id as LabelID returns it.
+func (m *Model) ExplainName(name string) (string, error) {
+	if name == RatingLabel {
+		return name, nil
+	}
+	return m.LabelID(name)
+}
+
 // LabelID returns the id of the model's label that label names: an id, or
 // a phrase the taxonomy maps to one ("non-con"). A label it does not know
 // is an error that suggests the closest id, when one is close enough to be
@@ -89,11 +167,14 @@ func (m *Model) LabelID(label string) (string, error) {
 // Explain scores the story as Predict does and explains one label (see
 // LabelID for the names it takes).
 func (m *Model) Explain(ctx context.Context, text string, bodyByte, bodyLine int, label string, opt PredictOptions) (*Explanation, error) {
-	id, err := m.LabelID(label)
-	if err != nil {
-		return nil, err
+	li := -1
+	if label != RatingLabel {
+		id, err := m.LabelID(label)
+		if err != nil {
+			return nil, err
+		}
+		li = m.labelIdx[id]
 	}
-	li := m.labelIdx[id]
 	if err := checkThresholds(opt.Thresholds); err != nil {
 		return nil, err
 	}
@@ -112,6 +193,10 @@ func (m *Model) Explain(ctx context.Context, text string, bodyByte, bodyLine int
 	res, err := sg.finish()
 	if err != nil {
 		return nil, err
+	}
+	if li < 0 {
+		re := m.explainRating(res)
+		return &Explanation{Label: RatingLabel, Source: RatingLabel, Score: re.Confidence, Threshold: re.FlagConfidence, Rating: re}, nil
 	}
 	ls := res.Labels[li]
 	ex := &Explanation{Label: ls.Label, Source: m.info[li].Source, Score: ls.Score, Detected: ls.Detected, Passages: ls.Passages,

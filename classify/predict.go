@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"math/bits"
 	"slices"
 	"strings"
@@ -75,6 +76,16 @@ type Result struct {
 	RatingCues RatingCues
 	// RatingTotals are the cue weights summed over the whole story.
 	RatingTotals RatingCues
+	// RatingScore is the score the predicted rating was decided on (see
+	// RatingWeights; 0 for models without rating cut points), and
+	// RatingConfidence how sure the model is that the text calls for at
+	// least the predicted rating (0..1).
+	RatingScore, RatingConfidence float64
+	// RatingEvidence holds the passages that set the predicted rating,
+	// best first: the windows strongest in the cue (Label "sexual",
+	// "violence" or "language") that lifted the rating most. None for a
+	// story predicted General.
+	RatingEvidence []Evidence
 	// Language is the ISO 639-1 code of the language the text reads as
 	// ("en" for English).
 	Language string
@@ -384,6 +395,7 @@ type scoring struct {
 	states      []labelState
 	rating      RatingCues
 	ratingSum   RatingCues
+	cueStates   [numCues]labelState // each cue's strongest windows
 	windows     int
 	tokens      int
 	words       int
@@ -540,6 +552,11 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 			}
 		}
 		sg.rating = sg.rating.max(cues)
+		for k, c := range cues {
+			if c >= minCueEvidence {
+				sg.cueStates[k].offer(window{z: c, start: span[0], end: span[1]}, ratingEvidenceKeep, chunk, off)
+			}
+		}
 		// Only labels with lexicon weight in the window can reach a
 		// threshold: lexicon labels score that weight, and model labels
 		// need it to pass their gate.
@@ -587,7 +604,7 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 	for li, x := range sc.mass {
 		sg.states[li].mass += x
 	}
-	lines.chunk(chunk, off, sg.states)
+	lines.chunk(chunk, off, sg.states, sg.cueStates[:])
 	lap(&sg.steps.Classify)
 }
 
@@ -610,6 +627,9 @@ func (sg *scoring) merge(o *scoring) {
 	sg.rating = sg.rating.max(o.rating)
 	for k := range sg.ratingSum {
 		sg.ratingSum[k] += o.ratingSum[k]
+		for j := len(o.cueStates[k].top) - 1; j >= 0; j-- {
+			sg.cueStates[k].insert(o.cueStates[k].top[j], ratingEvidenceKeep)
+		}
 	}
 	if sg.lang == "" {
 		sg.lang, sg.readable = o.lang, o.readable
@@ -672,13 +692,17 @@ func (sg *scoring) finish() (Result, error) {
 		return m.notChecked(res), nil
 	}
 	res.RatingCues, res.RatingTotals = sg.rating, sg.ratingSum
-	res.PredictedRating = m.manifest.Rating.predict(sg.rating, res.Detected).String()
-	if len(res.Detected) > 0 {
-		ev, err := m.evidence(sg.states, res, sg.opt.MaxEvidence, sg.opt.FastSnippets)
-		if err != nil {
+	in := m.ratingInputs(&res)
+	lv, score, conf := m.manifest.Rating.decide(in, res.Detected)
+	res.PredictedRating, res.RatingConfidence = lv.String(), conf
+	if !math.IsNaN(score) {
+		res.RatingScore = score
+	}
+	if len(res.Detected) > 0 || lv > taxonomy.General {
+		var err error
+		if res.Evidence, res.RatingEvidence, err = m.evidence(sg.states, sg.cueStates, in, lv, res, sg.opt.MaxEvidence, sg.opt.FastSnippets); err != nil {
 			return Result{}, err
 		}
-		res.Evidence = ev
 	}
 	res.Steps.Classify += time.Since(t0)
 	return res, nil
@@ -691,17 +715,19 @@ type lineCounter struct {
 	lastCR bool // the previous chunk ended with \r: a leading \n is its pair
 }
 
-func (lc *lineCounter) chunk(chunk string, off int, states []labelState) {
+func (lc *lineCounter) chunk(chunk string, off int, sets ...[]labelState) {
 	type pending struct {
 		at  int
 		dst *int
 	}
 	var ps []pending
-	for li := range states {
-		for k := range states[li].top {
-			w := &states[li].top[k]
-			if w.line == 0 && w.start >= off && w.start < off+len(chunk) {
-				ps = append(ps, pending{w.start - off, &w.line})
+	for _, states := range sets {
+		for li := range states {
+			for k := range states[li].top {
+				w := &states[li].top[k]
+				if w.line == 0 && w.start >= off && w.start < off+len(chunk) {
+					ps = append(ps, pending{w.start - off, &w.line})
+				}
 			}
 		}
 	}

@@ -1,6 +1,12 @@
 package classify
 
-import "github.com/tagger-dev/tagger/classify/taxonomy"
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/tagger-dev/tagger/classify/taxonomy"
+)
 
 // Rating cues: the lexicon's "rating:" sections.
 const (
@@ -9,6 +15,9 @@ const (
 	cueLanguage
 	numCues
 )
+
+// cueNames name the cues in rating evidence (Evidence.Label).
+var cueNames = [numCues]string{"sexual", "violence", "language"}
 
 // RatingCues are summed cue weights of one window.
 type RatingCues [numCues]float64
@@ -37,10 +46,16 @@ func ratingCue(label string) (int, bool) {
 	return 0, false
 }
 
-// RatingConfig holds the cue levels (summed weight in the strongest window)
-// at which a text calls for each rating, AO3's scale: explicit sexual
-// content is explicit; less graphic sex, graphic violence or pervasive
-// strong language is mature; some violence or language is teen.
+// RatingConfig says how a story's rating cues become a predicted rating on
+// AO3's scale.
+//
+// With Cuts set, the rating is ordinal: the story's rating score (see
+// RatingWeights) against three cut points, the lowest scores General, then
+// Teen, Mature and Explicit; a detected pornography label makes a story
+// Explicit whatever its score. The cut points (and the weights, from a
+// small grid) are fitted to declared ratings by FitRating. Without Cuts
+// (models from before), the strongest window's cue weights are compared
+// with the levels below.
 type RatingConfig struct {
 	ExplicitSexual float64 `json:"explicit_sexual"`
 	MatureSexual   float64 `json:"mature_sexual"`
@@ -49,6 +64,39 @@ type RatingConfig struct {
 	TeenSexual     float64 `json:"teen_sexual"`
 	TeenViolence   float64 `json:"teen_violence"`
 	TeenLanguage   float64 `json:"teen_language"`
+
+	// Weights of the rating score.
+	Weights RatingWeights `json:"weights,omitzero"`
+	// Cuts are the scores at which Teen, Mature and Explicit start.
+	Cuts []float64 `json:"cuts,omitempty"`
+	// FlagConfidence is the confidence (see Result.RatingConfidence) a
+	// prediction needs to raise "rating under-declared".
+	FlagConfidence float64 `json:"flag_confidence,omitempty"`
+	// Fit records what the cut points were fitted on.
+	Fit *RatingFit `json:"fit,omitempty"`
+}
+
+// RatingWeights weigh the parts of the rating score. The score is
+// log(1+sexual) + Language·log(1+language) + Violence·log(1+violence) +
+// Porn·p(pornography) + Dark·max p(violence, blood-gore, death,
+// sexual-abuse), where sexual, language and violence are the story's
+// summed cue weights and p a label's score: the amount of sexual content
+// sets the scale, and strong language, violence and dark content lift it.
+type RatingWeights struct {
+	Language float64 `json:"language"`
+	Violence float64 `json:"violence"`
+	Porn     float64 `json:"porn"`
+	Dark     float64 `json:"dark"`
+}
+
+// RatingFit records a fit of the rating settings (FitRating).
+type RatingFit struct {
+	Source string `json:"source,omitempty"`
+	Works  int    `json:"works"`
+	// Exact and WithinOne are the agreement on the works fitted on
+	// (in-sample).
+	Exact     float64 `json:"exact"`
+	WithinOne float64 `json:"within_one"`
 }
 
 // DefaultRatingConfig returns the default cue levels.
@@ -59,17 +107,105 @@ func DefaultRatingConfig() RatingConfig {
 	}
 }
 
-// predict maps the strongest window's cues, and the detected labels, to a
-// rating.
-func (rc RatingConfig) predict(c RatingCues, detected []string) taxonomy.Level {
-	has := func(id string) bool {
-		for _, d := range detected {
-			if d == id {
-				return true
-			}
-		}
-		return false
+// darkLabels lift the rating score: content AO3 rates Mature or above when
+// graphic.
+var darkLabels = []string{"violence", "blood-gore", "death", "sexual-abuse"}
+
+// ratingInputs are what the rating of one story is decided on.
+type ratingInputs struct {
+	max, total RatingCues // strongest window's and the story's cue weights
+	porn, dark float64    // scores of pornography and the darkest label
+	pornHit    bool       // pornography detected
+	// warned is the highest score of a detected label (0 for none).
+	warned float64
+}
+
+// floor is the lowest level in's detections allow: Explicit with
+// pornography detected, Teen with any other warning detected (AO3 rates
+// works with warnable content Teen at least), else General.
+func (in ratingInputs) floor() taxonomy.Level {
+	switch {
+	case in.pornHit:
+		return taxonomy.Explicit
+	case in.warned > 0:
+		return taxonomy.Teen
 	}
+	return taxonomy.General
+}
+
+// inputs gathers a result's rating inputs.
+func (m *Model) ratingInputs(res *Result) ratingInputs {
+	in := ratingInputs{max: res.RatingCues, total: res.RatingTotals}
+	for _, l := range res.Labels {
+		if l.Detected {
+			in.warned = max(in.warned, l.Score)
+		}
+		switch {
+		case l.Label == "pornography":
+			in.porn, in.pornHit = l.Score, l.Detected
+		case slices.Contains(darkLabels, l.Label):
+			in.dark = max(in.dark, l.Score)
+		}
+	}
+	return in
+}
+
+// score is the rating score of in.
+func (w RatingWeights) score(in ratingInputs) float64 {
+	return math.Log1p(in.total[cueSexual]) + w.Language*math.Log1p(in.total[cueLanguage]) +
+		w.Violence*math.Log1p(in.total[cueViolence]) + w.Porn*in.porn + w.Dark*in.dark
+}
+
+// parts are the terms of the rating score, per cue (sexual, violence,
+// language), for choosing the evidence of a rating.
+func (w RatingWeights) parts(in ratingInputs) RatingCues {
+	return RatingCues{math.Log1p(in.total[cueSexual]) + w.Porn*in.porn,
+		w.Violence*math.Log1p(in.total[cueViolence]) + w.Dark*in.dark,
+		w.Language * math.Log1p(in.total[cueLanguage])}
+}
+
+// ratingConfidenceSlope turns a score's distance from its level's lower
+// cut point into a confidence: one score unit past the cut is 0.88.
+const ratingConfidenceSlope = 2
+
+// decide returns the predicted level, the rating score and the confidence
+// that the text calls for at least that level.
+func (rc RatingConfig) decide(in ratingInputs, detected []string) (taxonomy.Level, float64, float64) {
+	if len(rc.Cuts) != 3 {
+		lv := rc.predict(in.max, detected)
+		return lv, math.NaN(), 1
+	}
+	s := rc.Weights.score(in)
+	lv := taxonomy.General + taxonomy.Level(levelOf(s, rc.Cuts))
+	conf := 1.0
+	if lv > taxonomy.General {
+		conf = sigmoid(ratingConfidenceSlope * (s - rc.Cuts[lv-taxonomy.Teen]))
+	}
+	// A detection sets a floor, with the detection's own confidence.
+	switch f := in.floor(); {
+	case f > lv:
+		lv, conf = f, in.warned
+	case f == lv && f > taxonomy.General:
+		conf = max(conf, in.warned)
+	}
+	return lv, s, conf
+}
+
+// levelOf is the number of cuts at or below s (0 for General).
+func levelOf(s float64, cuts []float64) int {
+	n := 0
+	for _, c := range cuts {
+		if s >= c {
+			n++
+		}
+	}
+	return n
+}
+
+// predict maps the strongest window's cues, and the detected labels, to a
+// rating (models without Cuts).
+func (rc RatingConfig) predict(c RatingCues, detected []string) taxonomy.Level {
+	has := func(id string) bool { return slices.Contains(detected, id) }
 	switch {
 	case c.Sexual() >= rc.ExplicitSexual || has("pornography"):
 		return taxonomy.Explicit
@@ -81,4 +217,193 @@ func (rc RatingConfig) predict(c RatingCues, detected []string) taxonomy.Level {
 		return taxonomy.Teen
 	}
 	return taxonomy.General
+}
+
+// RatingUnderdeclared reports whether res's rating should be flagged as
+// under-declared for a story declared at declared (a canonical rating):
+// the text calls for Mature or Explicit, above the declared rating, with
+// at least FlagConfidence and a passage that shows it. A milder gap
+// (General declared, Teen predicted) is information, not a flag: the line
+// between them is fuzzy even for people, and a flag raised on it would
+// stop being read.
+func (m *Model) RatingUnderdeclared(declared string, res Result) bool {
+	d, ok := taxonomy.ParseLevel(declared)
+	p, ok2 := taxonomy.ParseLevel(res.PredictedRating)
+	if !ok || !ok2 || !d.Ordered() || !p.Ordered() || p <= d {
+		return false
+	}
+	if len(m.manifest.Rating.Cuts) != 3 {
+		return true // models from before keep their rule: any gap
+	}
+	return p >= taxonomy.Mature && res.RatingConfidence >= m.manifest.Rating.FlagConfidence && len(res.RatingEvidence) > 0
+}
+
+// DefaultFlagConfidence is the confidence a predicted rating needs to be
+// flagged as under-declared when a fit does not say otherwise.
+const DefaultFlagConfidence = 0.5
+
+// DefaultExplicitWeight is how much an Explicit work counts in FitRating:
+// twice, so that the fit finds nearly all Explicit works at a small cost
+// in exact agreement (measured on the ao3-works development half).
+const DefaultExplicitWeight = 2
+
+// WithRating returns a copy of m that predicts ratings with rc.
+func (m *Model) WithRating(rc RatingConfig) *Model {
+	c := *m
+	c.manifest.Rating = rc
+	return &c
+}
+
+// RatingObservation is what FitRating needs of one work: its rating
+// inputs (from Model.ObserveRating) and its declared level.
+type RatingObservation struct {
+	in       ratingInputs
+	Declared taxonomy.Level
+}
+
+// ObserveRating returns what FitRating needs of a prediction; the caller
+// sets Declared.
+func (m *Model) ObserveRating(res Result) RatingObservation {
+	return RatingObservation{in: m.ratingInputs(&res)}
+}
+
+// ratingGrid are the weights FitRating chooses from: a handful of settings,
+// not weights trained on the corpus.
+func ratingGrid() []RatingWeights {
+	var g []RatingWeights
+	for _, l := range []float64{0.15, 0.3, 0.6} {
+		for _, v := range []float64{0, 0.1, 0.2} {
+			for _, p := range []float64{1, 2} {
+				for _, d := range []float64{0, 0.4} {
+					g = append(g, RatingWeights{Language: l, Violence: v, Porn: p, Dark: d})
+				}
+			}
+		}
+	}
+	return g
+}
+
+// FitRating returns rating settings fitted to works whose authors declared
+// a rating on AO3's scale: for each weighting of a small grid, the three cut
+// points that predict the declared rating of the most works (found exactly,
+// by dynamic programming over the works sorted by score), Explicit works
+// counting explicitWeight times (above 1, the fit gives up some exact
+// agreement to find more Explicit works); the weighting that agrees most
+// wins. FlagConfidence is kept from rc. Works without an ordered rating are
+// left out.
+func (rc RatingConfig) FitRating(obs []RatingObservation, explicitWeight float64, source string) RatingConfig {
+	var use []RatingObservation
+	for _, o := range obs {
+		if o.Declared.Ordered() {
+			use = append(use, o)
+		}
+	}
+	if len(use) == 0 {
+		return rc
+	}
+	if rc.FlagConfidence == 0 {
+		rc.FlagConfidence = DefaultFlagConfidence
+	}
+	wt := [4]float64{1, 1, 1, max(explicitWeight, 1)}
+	best, bestGain := rc, -1.0
+	for _, w := range ratingGrid() {
+		scores := make([]float64, len(use))
+		for i, o := range use {
+			scores[i] = w.score(o.in)
+		}
+		cuts, gain := fitCuts(scores, use, wt)
+		if gain > bestGain {
+			bestGain = gain
+			best.Weights, best.Cuts = w, cuts
+		}
+	}
+	exact, near := 0, 0
+	for _, o := range use {
+		lv, _, _ := best.decide(o.in, nil)
+		d := int(lv) - int(o.Declared)
+		if d == 0 {
+			exact++
+		}
+		if d >= -1 && d <= 1 {
+			near++
+		}
+	}
+	best.Fit = &RatingFit{Source: source, Works: len(use), Exact: float64(exact) / float64(len(use)), WithinOne: float64(near) / float64(len(use))}
+	return best
+}
+
+// fitCuts finds three cut points over scores that maximise the weighted
+// number of works whose declared level they predict: the best monotone
+// labelling of the works sorted by score, works of equal score labelled
+// alike, a work below its floor (ratingInputs.floor) predicted at the
+// floor, as decide does. It returns the cuts (midway between neighbouring
+// scores) and the weighted agreement.
+func fitCuts(scores []float64, obs []RatingObservation, wt [4]float64) ([]float64, float64) {
+	idx := make([]int, len(scores))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(scores[a], scores[b]) })
+	type group struct {
+		score float64
+		gain  [4]float64
+	}
+	var gs []group
+	for _, i := range idx {
+		if len(gs) == 0 || gs[len(gs)-1].score != scores[i] {
+			gs = append(gs, group{score: scores[i]})
+		}
+		lv, floor := int(obs[i].Declared-taxonomy.General), int(obs[i].in.floor()-taxonomy.General)
+		for l := range 4 {
+			if max(l, floor) == lv {
+				gs[len(gs)-1].gain[l] += wt[lv]
+			}
+		}
+	}
+	// dp[g][l]: best gain of groups[:g] with group g-1 at level l.
+	n := len(gs)
+	dp := make([][4]float64, n+1)
+	from := make([][4]int8, n+1)
+	for l := 1; l < 4; l++ {
+		dp[0][l] = math.Inf(-1)
+	}
+	for g := 0; g < n; g++ {
+		for l := 0; l < 4; l++ {
+			k := 0
+			for j := 1; j <= l; j++ {
+				if dp[g][j] > dp[g][k] {
+					k = j
+				}
+			}
+			dp[g+1][l] = dp[g][k] + gs[g].gain[l]
+			from[g+1][l] = int8(k)
+		}
+	}
+	l := 0
+	for j := 1; j < 4; j++ {
+		if dp[n][j] > dp[n][l] {
+			l = j
+		}
+	}
+	gain := dp[n][l]
+	level := make([]int, n)
+	for g := n; g > 0; g-- {
+		level[g-1] = l
+		l = int(from[g][l])
+	}
+	cuts := make([]float64, 3)
+	for c := 1; c <= 3; c++ {
+		cuts[c-1] = gs[n-1].score + 1 // no work at this level: above them all
+		for g := range gs {
+			if level[g] >= c {
+				if g == 0 {
+					cuts[c-1] = gs[0].score
+				} else {
+					cuts[c-1] = (gs[g-1].score + gs[g].score) / 2
+				}
+				break
+			}
+		}
+	}
+	return cuts, gain
 }

@@ -84,6 +84,11 @@ type Row struct {
 
 	PredictedRating     *string `json:"predicted_rating" parquet:"predicted_rating,optional"`
 	RatingUnderdeclared *bool   `json:"rating_underdeclared" parquet:"rating_underdeclared,optional"`
+	// RatingConfidence is how sure the model is that the text calls for at
+	// least PredictedRating (0..1); RatingEvidence the passages that set
+	// it (Label: the cue, sexual, violence or language), none for General.
+	RatingConfidence *float64   `json:"rating_confidence" parquet:"rating_confidence,optional"`
+	RatingEvidence   []Evidence `json:"rating_evidence" parquet:"rating_evidence,list"`
 
 	// Labels holds every label of the model, in taxonomy order, for a
 	// story that was scored, and none for a row with an Error: zeros

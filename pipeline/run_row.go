@@ -23,7 +23,7 @@ func NewRow(s *datasets.Story, res *classify.Result, m *classify.Model, err erro
 		RatingSystem: optString(d.RatingSystem), WarningStatus: optString(d.WarningStatus),
 		DeclaredWarnings: list(d.DeclaredWarnings), DeclaredWarningsRaw: list(d.DeclaredWarningsRaw),
 		UnmappedWarnings: list(d.UnmappedWarnings), NegatedWarnings: list(d.NegatedWarnings),
-		Labels: []LabelScore{}, DetectedWarnings: []string{}, UndeclaredWarnings: []string{}, Evidence: []Evidence{},
+		Labels: []LabelScore{}, DetectedWarnings: []string{}, UndeclaredWarnings: []string{}, Evidence: []Evidence{}, RatingEvidence: []Evidence{},
 	}
 	r.Encoding = optString(s.Encoding)
 	if s.BodyLine > 0 { // 0: the header was never read, the body not found
@@ -49,9 +49,10 @@ func NewRow(s *datasets.Story, res *classify.Result, m *classify.Model, err erro
 		r.Note = optString("not checked: " + res.NotChecked)
 	}
 	r.PredictedRating = optString(res.PredictedRating)
-	if res.NotChecked == "" {
-		under := Underdeclared(d.DeclaredRating, res.PredictedRating)
-		r.RatingUnderdeclared = &under
+	if res.NotChecked == "" && m != nil {
+		under := m.RatingUnderdeclared(d.DeclaredRating, *res)
+		conf := res.RatingConfidence
+		r.RatingUnderdeclared, r.RatingConfidence = &under, &conf
 	}
 	for _, l := range res.Labels {
 		r.Labels = append(r.Labels, LabelScore{Label: l.Label, Group: l.Group, Score: l.Score, Threshold: l.Threshold, Detected: l.Detected,
@@ -61,11 +62,18 @@ func NewRow(s *datasets.Story, res *classify.Result, m *classify.Model, err erro
 	if d.WarningStatus != taxonomy.StateChoseNotToWarn {
 		r.UndeclaredWarnings = Undeclared(res.Detected, d.DeclaredWarnings)
 	}
-	for _, e := range res.Evidence {
-		r.Evidence = append(r.Evidence, Evidence{Label: e.Label, Score: e.Score, LineStart: int32(e.LineStart), LineEnd: int32(e.LineEnd),
+	r.Evidence = rowEvidence(r.Evidence, res.Evidence)
+	r.RatingEvidence = rowEvidence(r.RatingEvidence, res.RatingEvidence)
+	return r
+}
+
+// rowEvidence appends the model's evidence to out as the row holds it.
+func rowEvidence(out []Evidence, ev []classify.Evidence) []Evidence {
+	for _, e := range ev {
+		out = append(out, Evidence{Label: e.Label, Score: e.Score, LineStart: int32(e.LineStart), LineEnd: int32(e.LineEnd),
 			ByteStart: int64(e.ByteStart), ByteEnd: int64(e.ByteEnd), Snippet: e.Snippet})
 	}
-	return r
+	return out
 }
 
 // Undeclared returns the detected labels the author did not declare, in
@@ -78,15 +86,6 @@ func Undeclared(detected, declared []string) []string {
 		}
 	}
 	return out
-}
-
-// Underdeclared reports whether the predicted rating is above the declared
-// one on the ordinal scale. A missing or not-rated declaration is never
-// under-declared (it is reported as missing or not-rated instead).
-func Underdeclared(declared, predicted string) bool {
-	d, ok1 := taxonomy.ParseLevel(declared)
-	p, ok2 := taxonomy.ParseLevel(predicted)
-	return ok1 && ok2 && d.Ordered() && p.Ordered() && p > d
 }
 
 func optString(s string) *string {

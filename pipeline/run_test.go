@@ -254,23 +254,7 @@ func TestRunStopAndResume(t *testing.T) {
 	}
 }
 
-func TestUnderdeclared(t *testing.T) {
-	tests := []struct {
-		declared, predicted string
-		want                bool
-	}{
-		{"mature", "explicit", true},
-		{"explicit", "mature", false},
-		{"teen", "teen", false},
-		{"", "explicit", false},
-		{"not-rated", "explicit", false},
-		{"general", "teen", true},
-	}
-	for _, tc := range tests {
-		if got := Underdeclared(tc.declared, tc.predicted); got != tc.want {
-			t.Errorf("Underdeclared(%q, %q) = %v", tc.declared, tc.predicted, got)
-		}
-	}
+func TestUndeclared(t *testing.T) {
 	if got := Undeclared([]string{"violence", "death", "incest"}, []string{"death"}); !slices.Equal(got, []string{"violence", "incest"}) {
 		t.Errorf("Undeclared = %v", got)
 	}

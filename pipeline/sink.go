@@ -37,7 +37,7 @@ const (
 // schemas. Raise it whenever Row's columns change (TestOutputSchemaPinned
 // fails until it is). Schema 2 added labels.threshold, encoding, body_line
 // and body_byte.
-const OutputSchema = "2"
+const OutputSchema = "3"
 
 // MetaSuffix names the sidecar that holds a JSONL output's metadata:
 // OUT.jsonl has OUT.jsonl.meta.json, a JSON object of the same keys as the

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -49,6 +50,12 @@ type duckResult struct {
 		BodyLine *int32  `json:"body_line"`
 		BodyByte *int64  `json:"body_byte"`
 	} `json:"bodies"`
+	Ratings []struct {
+		ID         string   `json:"id"`
+		Confidence *float64 `json:"rating_confidence"`
+		Passages   int      `json:"passages"`
+		Cues       []string `json:"cues"`
+	} `json:"ratings"`
 	EvidenceSnippets   []string          `json:"evidence_snippets"`
 	UndeclaredViolence []string          `json:"undeclared_violence"`
 	NullDeclaredRating []string          `json:"null_declared_rating"`
@@ -143,6 +150,24 @@ func TestParquetDuckDB(t *testing.T) {
 	if !reflect.DeepEqual(bodies, wantBodies) {
 		t.Errorf("encoding, body_line, body_byte = %+v, want %+v", bodies, wantBodies)
 	}
+	type rating struct {
+		ID         string
+		Confidence float64 // -1 for NULL
+		Passages   int
+		Cues       string
+	}
+	var ratings []rating
+	for _, r := range got.Ratings {
+		x := rating{r.ID, -1, r.Passages, strings.Join(r.Cues, ",")}
+		if r.Confidence != nil {
+			x.Confidence = *r.Confidence
+		}
+		ratings = append(ratings, x)
+	}
+	wantRatings := []rating{{"ao3/123", 0.75, 1, "violence"}, {"broken.epub", -1, 0, ""}, {"empty-lists", 0, 0, ""}, {"plain.txt", -1, 0, ""}}
+	if !reflect.DeepEqual(ratings, wantRatings) {
+		t.Errorf("rating_confidence, rating_evidence = %+v, want %+v", ratings, wantRatings)
+	}
 	lists := []struct {
 		name      string
 		got, want []string
@@ -168,6 +193,8 @@ func TestParquetDuckDB(t *testing.T) {
 		"body_line":            "INTEGER",
 		"body_byte":            "BIGINT",
 		"rating_underdeclared": "BOOLEAN",
+		"rating_confidence":    "DOUBLE",
+		"rating_evidence":      `STRUCT("label" VARCHAR, score DOUBLE, line_start INTEGER, line_end INTEGER, byte_start BIGINT, byte_end BIGINT, snippet VARCHAR)[]`,
 		"labels":               `STRUCT("label" VARCHAR, "group" VARCHAR, score DOUBLE, threshold DOUBLE, detected BOOLEAN, "source" VARCHAR, passages INTEGER)[]`,
 		"evidence":             `STRUCT("label" VARCHAR, score DOUBLE, line_start INTEGER, line_end INTEGER, byte_start BIGINT, byte_end BIGINT, snippet VARCHAR)[]`,
 	}

@@ -44,7 +44,10 @@ func sampleRows() []Row {
 			DeclaredWarningsRaw: []string{"Major Character Death"},
 			UnmappedWarnings:    []string{"spiders"},
 			NegatedWarnings:     []string{"no rape"},
-			PredictedRating:     ptr("mature"), RatingUnderdeclared: ptr(true),
+			PredictedRating:     ptr("mature"), RatingUnderdeclared: ptr(true), RatingConfidence: ptr(0.75),
+			RatingEvidence: []Evidence{
+				{Label: "violence", Score: 0.6, LineStart: 10, LineEnd: 12, ByteStart: 400, ByteEnd: 612, Snippet: "he struck — «ouch» 💥"},
+			},
 			Labels: []LabelScore{
 				{Label: "violence", Group: "aggression", Score: 0.93, Threshold: 0.5, Detected: true, Source: "both", Passages: 3},
 				{Label: "death", Group: "aggression", Score: 0.5, Threshold: 0.375, Detected: true, Source: "model", Passages: 1},
@@ -66,11 +69,12 @@ func sampleRows() []Row {
 			// Empty (non-nil) lists, false and zero values that are not null.
 			ID: "empty-lists", Source: "x.jsonl", Format: "jsonl",
 			Authors: []string{}, Fandoms: []string{}, Relationships: []string{}, Characters: []string{}, Tags: []string{},
-			Words: ptr(int64(0)), Summary: ptr(""), RatingUnderdeclared: ptr(false), WarningStatus: ptr("missing"),
+			Words: ptr(int64(0)), Summary: ptr(""), RatingUnderdeclared: ptr(false), RatingConfidence: ptr(0.0), WarningStatus: ptr("missing"),
 			Encoding: ptr("utf-8"), BodyLine: ptr(int32(1)), BodyByte: ptr(int64(0)),
 			DeclaredWarnings: []string{}, DeclaredWarningsRaw: []string{}, UnmappedWarnings: []string{}, NegatedWarnings: []string{},
 			Labels: []LabelScore{}, DetectedWarnings: []string{}, UndeclaredWarnings: []string{}, Evidence: []Evidence{},
-			Model: "tagger-nb@1.0.0",
+			RatingEvidence: []Evidence{},
+			Model:          "tagger-nb@1.0.0",
 		},
 		{
 			ID: "broken.epub", Source: "broken.epub", Format: "epub",
@@ -893,7 +897,7 @@ func writePreviousSchema(t *testing.T, path string) {
 // Row's columns are those of OutputSchema: changing them must raise
 // OutputSchema, so that --resume refuses outputs of the old columns.
 func TestOutputSchemaPinned(t *testing.T) {
-	const version, hash = "2", "6c0bfb4a2d698e444824afc5717401e5763779682dd050f6c3086e274b90c5af"
+	const version, hash = "3", "f71e4e68b8c55b95d51479e23ae15473f56854786c8e8d197e9abb3e60864381"
 	sum := sha256.Sum256([]byte(parquet.SchemaOf(Row{}).String()))
 	if got := hex.EncodeToString(sum[:]); got != hash || OutputSchema != version {
 		t.Errorf("Row's Parquet schema hashes to %s at OutputSchema %s; pinned: %s at %s. If Row's columns changed, raise OutputSchema and pin both here",

@@ -39,10 +39,11 @@ func validRowUTF8(r *Row) bool {
 			return false
 		}
 	}
-	for i := range r.Evidence {
-		e := &r.Evidence[i]
-		if !utf8.ValidString(e.Label) || !utf8.ValidString(e.Snippet) {
-			return false
+	for _, list := range [...][]Evidence{r.Evidence, r.RatingEvidence} {
+		for i := range list {
+			if !utf8.ValidString(list[i].Label) || !utf8.ValidString(list[i].Snippet) {
+				return false
+			}
 		}
 	}
 	return true
@@ -85,13 +86,16 @@ func fixRowUTF8(r Row) Row {
 		}
 		r.Labels = labels
 	}
-	if r.Evidence != nil {
-		evidence := make([]Evidence, len(r.Evidence))
-		for i, e := range r.Evidence {
+	for _, list := range [...]*[]Evidence{&r.Evidence, &r.RatingEvidence} {
+		if *list == nil {
+			continue
+		}
+		evidence := make([]Evidence, len(*list))
+		for i, e := range *list {
 			e.Label, e.Snippet = fix(e.Label), fix(e.Snippet)
 			evidence[i] = e
 		}
-		r.Evidence = evidence
+		*list = evidence
 	}
 	return r
 }

@@ -98,7 +98,7 @@ func (e *RatingEval) add(r *Row, flagged []int, evidenced *int) {
 	e.Matrix[d][p]++
 	if r.RatingUnderdeclared != nil && *r.RatingUnderdeclared {
 		flagged[d]++
-		if ratingEvidenced(r) {
+		if len(r.RatingEvidence) > 0 {
 			*evidenced++
 		}
 	}
@@ -301,6 +301,3 @@ type memorySink struct{ rows []Row }
 func (s *memorySink) Write(rows []Row) error { s.rows = append(s.rows, rows...); return nil }
 func (s *memorySink) Close() error           { return nil }
 func (s *memorySink) Abort() error           { return nil }
-
-// ratingEvidenced reports whether a row's rating flag shows a passage.
-func ratingEvidenced(r *Row) bool { return false }

@@ -150,3 +150,38 @@ func TestEvaluateStoriesSynthetic(t *testing.T) {
 		t.Errorf("calm works flagged: %v", ev.CleanFlaggedBy)
 	}
 }
+
+// TestEvaluateRowsRating counts the declared × predicted matrix, the
+// agreement and the flags, from rows whose answers are known.
+func TestEvaluateRowsRating(t *testing.T) {
+	rated := func(declared, predicted string, flagged, evidenced bool) Row {
+		r := Row{DeclaredRating: ptr(declared), PredictedRating: ptr(predicted), RatingUnderdeclared: ptr(flagged)}
+		if evidenced {
+			r.RatingEvidence = []Evidence{{Label: "sexual", LineStart: 3, LineEnd: 3}}
+		}
+		return r
+	}
+	rows := []Row{
+		rated("general", "general", false, false),
+		rated("general", "teen", false, false),
+		rated("teen", "explicit", true, true),
+		rated("teen", "teen", false, false),
+		rated("mature", "explicit", true, false),
+		rated("explicit", "explicit", false, true),
+		rated("explicit", "general", false, false),
+		rated("not-rated", "explicit", false, true), // not on the scale: left out
+		{DeclaredRating: ptr("teen")},               // failed: no prediction
+	}
+	e := EvaluateRows(rows, StoryEvalOptions{}).Rating
+	var want [4][4]int
+	want[0][0], want[0][1], want[1][3], want[1][1], want[2][3], want[3][3], want[3][0] = 1, 1, 1, 1, 1, 1, 1
+	if e.Works != 7 || e.Matrix != want {
+		t.Fatalf("works %d, matrix %v; want 7, %v", e.Works, e.Matrix, want)
+	}
+	if e.Exact != 3.0/7 || e.WithinOne != 5.0/7 {
+		t.Errorf("exact %v, within one %v; want 3/7, 5/7", e.Exact, e.WithinOne)
+	}
+	if e.Flagged != [4]float64{0, 0.5, 1, 0} || e.FlaggedWithEvidence != 0.5 {
+		t.Errorf("flagged %v with evidence %v; want [0 0.5 1 0], 0.5", e.Flagged, e.FlaggedWithEvidence)
+	}
+}

@@ -105,3 +105,30 @@ func fillDeclared(tx *taxonomy.Taxonomy, e *classify.StoryExample, d *datasets.D
 		e.Implied[li] = e.Obs.Declared[li] && hinted[li] && !plain[li]
 	}
 }
+
+// RatingObservations scores the stories of inputs with m and returns, for
+// each work rated on AO3's scale, what classify.RatingConfig.FitRating
+// needs. Stories that cannot be read or that m cannot read are left out.
+func RatingObservations(ctx context.Context, inputs []string, sel func(rel string) bool, m *classify.Model) ([]classify.RatingObservation, error) {
+	var out []classify.RatingObservation
+	for s := range datasets.Read(ctx, inputs, datasets.Options{Select: sel}) {
+		lv, ok := taxonomy.ParseLevel(s.DeclaredRating)
+		if s.Err != nil || !ok || !lv.Ordered() {
+			continue
+		}
+		r, err := PredictStory(ctx, m, s, classify.PredictOptions{FastSnippets: true})
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, fmt.Errorf("story %s: %w", s.Source, err)
+		}
+		if r.NotChecked != "" {
+			continue
+		}
+		o := m.ObserveRating(r)
+		o.Declared = lv
+		out = append(out, o)
+	}
+	return out, ctx.Err()
+}

@@ -12,8 +12,14 @@ import (
 	"github.com/tagger-dev/tagger/pipeline"
 )
 
+// minRatingWorks is the fewest rated works calibrate fits rating cut points
+// on: below it the model's rating settings are kept.
+const minRatingWorks = 200
+
 func newCalibrateCmd(a *app) *cobra.Command {
 	var modelDir, out, source string
+	var explicitWeight float64
+	var ratingsOnly bool
 	t := classify.DefaultStoryTargets()
 	cmd := &cobra.Command{
 		Use:   "calibrate --stories CORPUS... -o MODEL_DIR [--model DIR]",
@@ -21,7 +27,9 @@ func newCalibrateCmd(a *app) *cobra.Command {
 		Long: `calibrate sets the story-level thresholds of a model (low, balanced, high)
 so that, on the clean works of CORPUS, at most the target share of works gets
 any undeclared finding, and recall on the works that declare each label is
-as high as that allows. Clean works are rated General or Teen and declare
+as high as that allows. With 200 or more works rated on AO3's scale it also
+fits the rating's cut points (and picks its weights from a small grid) to
+their declared ratings. Clean works are rated General or Teen and declare
 that no archive warnings apply, with no tag naming a warning. Nothing is
 learnt from the texts beyond one threshold per label and sensitivity; the
 calibration is recorded in the model's manifest. Measure the result on other
@@ -39,6 +47,9 @@ works with tagger eval --stories.`,
 			m, err := loadModel(modelDir)
 			if err != nil {
 				return err
+			}
+			if ratingsOnly {
+				return fitRatingsOnly(cmd, a, m, args, source, explicitWeight, out)
 			}
 			var obs []classify.StoryObservation
 			labels := m.Labels()
@@ -70,12 +81,28 @@ works with tagger eval --stories.`,
 				return &exitCodeError{code: exitError, msg: err.Error() + " (give a corpus with more works rated General or Teen that declare no archive warnings)"}
 			}
 			cal = cal.WithCalibrationSource(source)
+			// The rating is fitted on what the calibrated model detects
+			// (its label scores and detections feed the rating score): a
+			// second pass over the corpus.
+			var ratings []classify.RatingObservation
+			if slices.Contains(args, "-") {
+				a.log.Warn("rating cut points not fitted: standard input cannot be read twice; give the corpus as a file")
+			} else if ratings, err = pipeline.RatingObservations(cmd.Context(), args, sel.Select, cal); err != nil {
+				return fmt.Errorf("fit ratings: %w", err)
+			}
+			if len(ratings) >= minRatingWorks {
+				cal = cal.WithRating(cal.Manifest().Rating.FitRating(ratings, explicitWeight, source))
+			}
 			if err := cal.Save(out); err != nil {
 				return err
 			}
 			c := cal.Manifest().StoryCalibration
 			fmt.Fprintf(a.stderr, "calibrated %s on %d clean works: flagged low %.1f%%, balanced %.1f%%, high %.1f%% → %s\n",
 				cal.NameVersion(), c.Clean, 100*c.Flagged.Low, 100*c.Flagged.Balanced, 100*c.Flagged.High, out)
+			if fit := cal.Manifest().Rating.Fit; fit != nil && len(ratings) >= minRatingWorks {
+				fmt.Fprintf(a.stderr, "rating fitted on %s: exact %.3f, within one level %.3f (in-sample)\n",
+					plural(fit.Works, "rated work", "rated works"), fit.Exact, fit.WithinOne)
+			}
 			return nil
 		},
 	}
@@ -83,8 +110,36 @@ works with tagger eval --stories.`,
 	f.StringVar(&modelDir, "model", "", "model directory to start from (default: the embedded model)")
 	f.StringVarP(&out, "output", "o", "", "model directory to write")
 	f.StringVar(&source, "source", "", "name of the corpus, recorded in the manifest")
+	f.BoolVar(&ratingsOnly, "ratings-only", false, "fit the rating's cut points only, keeping the model's story thresholds")
+	f.Float64Var(&explicitWeight, "rating-explicit-weight", classify.DefaultExplicitWeight, "how much an Explicit work counts when fitting the rating cut points")
 	f.Float64Var(&t.Low, "target-low", t.Low, "share of clean works flagged at sensitivity low")
 	f.Float64Var(&t.Balanced, "target-balanced", t.Balanced, "share of clean works flagged at sensitivity balanced")
 	f.Float64Var(&t.High, "target-high", t.High, "share of clean works flagged at sensitivity high")
 	return cmd
+}
+
+// fitRatingsOnly fits m's rating cut points to the ratings of the corpus,
+// keeping everything else of m, and saves the model to out.
+func fitRatingsOnly(cmd *cobra.Command, a *app, m *classify.Model, inputs []string, source string, explicitWeight float64, out string) error {
+	if slices.Contains(inputs, "-") {
+		return &exitCodeError{code: exitError, msg: "--ratings-only reads the corpus from files: give it as a file, not standard input"}
+	}
+	sel := storyFiles()
+	defer reportSkipped(a, sel)
+	ratings, err := pipeline.RatingObservations(cmd.Context(), inputs, sel.Select, m)
+	if err != nil {
+		return fmt.Errorf("fit ratings: %w", err)
+	}
+	if len(ratings) < minRatingWorks {
+		return &exitCodeError{code: exitError, msg: fmt.Sprintf("%s rated on AO3's scale (General, Teen, Mature, Explicit): at least %d are needed to fit the rating",
+			plural(len(ratings), "work", "works"), minRatingWorks)}
+	}
+	m = m.WithRating(m.Manifest().Rating.FitRating(ratings, explicitWeight, source))
+	if err := m.Save(out); err != nil {
+		return err
+	}
+	fit := m.Manifest().Rating.Fit
+	fmt.Fprintf(a.stderr, "rating of %s fitted on %s: exact %.3f, within one level %.3f (in-sample) → %s\n",
+		m.NameVersion(), plural(fit.Works, "rated work", "rated works"), fit.Exact, fit.WithinOne, out)
+	return nil
 }

@@ -109,7 +109,7 @@ names, 2 on usage errors or when a story cannot be read.`,
 			}
 			if explain != "" {
 				// A misspelt label fails before any story is scored.
-				if explain, err = m.LabelID(explain); err != nil {
+				if explain, err = m.ExplainName(explain); err != nil {
 					return &exitCodeError{code: exitError, msg: "--explain: " + err.Error()}
 				}
 			}

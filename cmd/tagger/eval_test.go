@@ -45,7 +45,8 @@ func TestEvalStories(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("eval --stories: exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"170 stories (0 unreadable, 0 not checked)", "violence", "mean over", "clean works (General/Teen, no warnings apply, nothing tagged): 150, with any undeclared finding: 0.0%"} {
+	for _, want := range []string{"170 stories (0 unreadable, 0 not checked)", "violence", "mean over", "clean works (General/Teen, no warnings apply, nothing tagged): 150, with any undeclared finding: 0.0%",
+		"rating (170 works): exact", "declared \\ predicted  general  teen  mature  explicit  flagged under-declared"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("eval --stories output lacks %q:\n%s", want, out)
 		}
@@ -96,12 +97,13 @@ func TestCalibrate(t *testing.T) {
 		}
 		return ev
 	}
-	if before := evalJSON(corpus); before.CleanFlagged <= 0.08 {
+	before := evalJSON(corpus)
+	if before.CleanFlagged <= 0.08 {
 		t.Fatalf("the default model flags %.3f of the clean works; the test needs more than 0.08", before.CleanFlagged)
 	}
 	dir := filepath.Join(t.TempDir(), "model")
 	_, errOut, code := runCLI(t, "", "calibrate", "-o", dir, "--source", "test corpus", corpus)
-	if code != 0 || !strings.Contains(errOut, "calibrated") || !strings.Contains(errOut, "180 clean works") {
+	if code != 0 || !strings.Contains(errOut, "calibrated") || !strings.Contains(errOut, "180 clean works") || !strings.Contains(errOut, "rating fitted on 200 rated works") {
 		t.Fatalf("calibrate: exit %d, %s", code, errOut)
 	}
 	man, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
@@ -111,6 +113,12 @@ func TestCalibrate(t *testing.T) {
 	after := evalJSON("--model", dir, corpus)
 	if after.CleanFlagged > 0.08 || len(after.Labels) != 1 || after.Labels[0].Recall != 1 {
 		t.Errorf("calibrated: %.3f of clean works flagged (want ≤ 0.08), violence %+v (want recall 1)", after.CleanFlagged, after.Labels)
+	}
+	// The rating's cut points follow this corpus's ratings: General calm
+	// days, Teen single fights, Mature double fights.
+	t.Logf("rating exact agreement: %.3f before, %.3f after", before.Rating.Exact, after.Rating.Exact)
+	if after.Rating.Works != 200 || after.Rating.Exact < before.Rating.Exact || after.Rating.Exact < 0.9 {
+		t.Errorf("rating after calibration: %+v; want 200 works and exact agreement ≥ 0.9 and ≥ %.3f", after.Rating, before.Rating.Exact)
 	}
 	// Too few clean works to calibrate on.
 	small := filepath.Join(t.TempDir(), "small.jsonl")

@@ -241,6 +241,18 @@ a directory that is not empty unless --force is given.`,
 					m, cv = sm, scv
 					printStoryCV(a.stderr, cv)
 				}
+				// The rating's cut points follow the archive's own ratings,
+				// fitted on what the final model detects.
+				obs, err := pipeline.RatingObservations(cmd.Context(), tf.corpus, storyFiles().Select, m)
+				if err != nil {
+					return fmt.Errorf("fit ratings on --corpus: %w", err)
+				}
+				if len(obs) >= minRatingWorks {
+					m = m.WithRating(m.Manifest().Rating.FitRating(obs, classify.DefaultExplicitWeight, strings.Join(tf.corpus, " ")))
+					fit := m.Manifest().Rating.Fit
+					fmt.Fprintf(a.stderr, "rating fitted on %s: exact %.3f, within one level %.3f (in-sample)\n",
+						plural(fit.Works, "rated work", "rated works"), fit.Exact, fit.WithinOne)
+				}
 			}
 			trainTime := time.Since(start)
 			if folds > 1 {

@@ -120,6 +120,8 @@ type htmlStory struct {
 	Predicted         string
 	Under             bool
 	RatingNote        string
+	Confidence        string        // of the predicted rating, when under-declared
+	RatingPassages    []htmlPassage // what set the rating, when under-declared
 	Findings          []htmlFinding
 	Verdict           htmlVerdict
 	Explanation       *htmlExplanation // one not of a finding
@@ -203,6 +205,24 @@ func newHTMLStory(c Check, text string, opt HTMLOptions) htmlStory {
 	if ctx == 0 {
 		ctx = 1
 	}
+	passage := func(id string, e pipeline.Evidence) htmlPassage {
+		p := htmlPassage{ID: id, Where: lineRange(e), Score: fmt.Sprintf("%.2f", e.Score), Lang: s.Lang}
+		if lines != nil {
+			p.Lines = lines.passage(e, ctx)
+		}
+		if p.Lines == nil {
+			p.Snippet = CleanLine(e.Snippet)
+		}
+		return p
+	}
+	if s.Under {
+		s.Confidence = fmt.Sprintf("%.2f", confidence(r))
+		for j, e := range r.RatingEvidence {
+			p := passage(fmt.Sprintf("%srating-p%d", opt.IDPrefix, j+1), e)
+			p.Where += " (" + Clean(e.Label) + ")"
+			s.RatingPassages = append(s.RatingPassages, p)
+		}
+	}
 	for i, f := range Findings(r) {
 		hf := htmlFinding{ID: fmt.Sprintf("%sf%d", opt.IDPrefix, i+1), Label: Clean(f.Label), Score: scoreAt(f),
 			Class: "declared", Icon: "✓", State: "declared"}
@@ -215,14 +235,7 @@ func newHTMLStory(c Check, text string, opt HTMLOptions) htmlStory {
 		ev := evidenceOf(r, f.Label)
 		hf.Compare = compareNote(f, len(ev))
 		for j, e := range ev {
-			p := htmlPassage{ID: fmt.Sprintf("%s-p%d", hf.ID, j+1), Where: lineRange(e), Score: fmt.Sprintf("%.2f", e.Score), Lang: s.Lang}
-			if lines != nil {
-				p.Lines = lines.passage(e, ctx)
-			}
-			if p.Lines == nil {
-				p.Snippet = CleanLine(e.Snippet)
-			}
-			hf.Passages = append(hf.Passages, p)
+			hf.Passages = append(hf.Passages, passage(fmt.Sprintf("%s-p%d", hf.ID, j+1), e))
 		}
 		if total := f.total(len(ev)); total > len(ev) {
 			hf.Shown = fmt.Sprintf("%d of %d passages shown (the best; see check --help)", len(ev), total)

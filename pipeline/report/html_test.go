@@ -91,6 +91,10 @@ func htmlCases(t *testing.T) []htmlCase {
 			evAt(t, harbour, "death", "By morning the guard was dead, and they buried him\nbefore the tide turned.", 0.82),
 			evAt(t, harbour, "death", "The guard lay still at the bottom.", 0.55),
 		},
+		RatingConfidence: ptr(0.81),
+		RatingEvidence: []pipeline.Evidence{
+			evAt(t, harbour, "violence", "He stabbed the guard in the throat and kicked him down the stairs.", 0.7),
+		},
 	}
 	ex := &classify.Explanation{
 		Label: "death", Source: "model", Score: 0.83, Threshold: 0.5, Detected: true, Passages: 3, WindowThreshold: 1.2,

@@ -43,6 +43,7 @@ import (
 	"strings"
 
 	"github.com/tagger-dev/tagger/classify"
+	"github.com/tagger-dev/tagger/classify/taxonomy"
 	"github.com/tagger-dev/tagger/pipeline"
 )
 
@@ -138,6 +139,11 @@ func Text(w io.Writer, r pipeline.Row, st Style) error {
 		return err
 	}
 	fmt.Fprintf(&b, "  predicted  rating %s%s\n", Clean(deref(r.PredictedRating, "?")), ratingNote(r, st))
+	if under(r) {
+		for _, e := range r.RatingEvidence {
+			fmt.Fprintf(&b, "      %s %s\n", st.dim(lineRange(e)+" ("+Clean(e.Label)+"):"), quote(CleanLine(e.Snippet)))
+		}
+	}
 
 	fs := Findings(r)
 	if len(fs) == 0 {
@@ -384,9 +390,16 @@ func Lines(w io.Writer, r pipeline.Row) error {
 				f.Score, kind, why, f.Threshold, i+1, f.total(len(ev)), e.Score, CleanLine(e.Snippet))
 		}
 	}
-	if r.RatingUnderdeclared != nil && *r.RatingUnderdeclared {
-		fmt.Fprintf(&b, "%s:1:rating:1.00:rating under-declared: %s (%s) but the text reads as %s\n", src,
-			CleanLine(deref(r.DeclaredRatingRaw, "?")), CleanLine(deref(r.DeclaredRating, "?")), CleanLine(deref(r.PredictedRating, "?")))
+	if under(r) {
+		what := fmt.Sprintf("rating under-declared: %s (%s) but the text reads as %s (confidence %.2f",
+			CleanLine(deref(r.DeclaredRatingRaw, "?")), CleanLine(deref(r.DeclaredRating, "?")), CleanLine(deref(r.PredictedRating, "?")), confidence(r))
+		for i, e := range r.RatingEvidence {
+			fmt.Fprintf(&b, "%s:%d:rating:%.2f:%s; passage %d of %d, %s): %s\n", src, e.LineStart, confidence(r), what, i+1, len(r.RatingEvidence),
+				CleanLine(e.Label), CleanLine(e.Snippet))
+		}
+		if len(r.RatingEvidence) == 0 {
+			fmt.Fprintf(&b, "%s:1:rating:%.2f:%s)\n", src, confidence(r), what)
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -419,6 +432,9 @@ func ExplainLines(w io.Writer, path string, ex *classify.Explanation) error {
 	if ex.Window != nil && ex.Window.LineStart > 0 {
 		line = ex.Window.LineStart
 	}
+	if ex.Rating != nil && len(ex.Rating.Evidence) > 0 {
+		line = ex.Rating.Evidence[0].LineStart
+	}
 	src, label := EscapePath(path), EscapePath(ex.Label)
 	for _, ln := range explainLines(ex) {
 		fmt.Fprintf(&b, "%s:%d:%s:%.2f:explain: %s\n", src, line, label, ex.Score, CleanLine(ln))
@@ -431,6 +447,9 @@ func ExplainLines(w io.Writer, path string, ex *classify.Explanation) error {
 // and its threshold, then how windows are scored and what the best window
 // holds. Terms from the story are quoted Go style (%q), so they are safe.
 func explainLines(ex *classify.Explanation) []string {
+	if ex.Rating != nil {
+		return ratingLines(ex.Rating)
+	}
 	out := []string{fmt.Sprintf("score %.2f (threshold %.2f), %s; story statistic %.2f against %.2f, %s",
 		ex.Score, ex.Threshold, detected(ex.Detected), ex.Story, ex.StoryThreshold, evidenceNote(ex.Evidence))}
 	out = append(out, fmt.Sprintf("%d window%s with a raw score of at least %.2f (the window threshold)", ex.Passages, plural(ex.Passages), ex.WindowThreshold))
@@ -459,6 +478,31 @@ func explainLines(ex *classify.Explanation) []string {
 	}
 	for _, wd := range ex.Window.Words {
 		out = append(out, fmt.Sprintf("word  %-24s %+.2f", Clean(wd.Word), wd.Weight))
+	}
+	return out
+}
+
+// ratingLines explain a predicted rating: the score's parts against the
+// cut points, the confidence and the passages.
+func ratingLines(re *classify.RatingExplanation) []string {
+	var out []string
+	if len(re.Cuts) == 3 {
+		out = append(out, fmt.Sprintf("predicted %s: score %.2f against the cuts teen %.2f, mature %.2f, explicit %.2f; confidence %.2f (a flag needs %.2f and a passage)",
+			Clean(re.Predicted), re.Score, re.Cuts[0], re.Cuts[1], re.Cuts[2], re.Confidence, re.FlagConfidence))
+	} else {
+		out = append(out, fmt.Sprintf("predicted %s from the strongest window's cues", Clean(re.Predicted)))
+	}
+	if re.PornDetected {
+		out = append(out, "pornography is detected: explicit whatever the score")
+	}
+	for _, p := range re.Parts {
+		out = append(out, fmt.Sprintf("part  %-52s %6.2f × %.2f → %+.2f", p.Name, p.Measured, p.Weight, p.Adds))
+	}
+	for _, e := range re.Evidence {
+		out = append(out, fmt.Sprintf("passage  %s (%s, cue score %.2f): %s", lineRange(pipeline.Evidence{LineStart: int32(e.LineStart), LineEnd: int32(e.LineEnd)}), Clean(e.Label), e.Score, quote(CleanLine(e.Snippet))))
+	}
+	if len(re.Evidence) == 0 {
+		out = append(out, "no passage reaches a cue weight of 1")
 	}
 	return out
 }
@@ -510,12 +554,28 @@ func declaredWarnings(r pipeline.Row) string {
 
 func ratingNote(r pipeline.Row, st Style) string {
 	switch {
-	case r.RatingUnderdeclared != nil && *r.RatingUnderdeclared:
-		return " — " + st.yellow("UNDER-DECLARED")
+	case under(r):
+		return " — " + st.yellow("UNDER-DECLARED") + fmt.Sprintf(" (confidence %.2f)", confidence(r))
 	case r.DeclaredRating == nil || *r.DeclaredRating == "not-rated":
 		return " (nothing to compare: no rating declared)"
 	}
+	d, _ := taxonomy.ParseLevel(*r.DeclaredRating)
+	p, _ := taxonomy.ParseLevel(deref(r.PredictedRating, ""))
+	if p.Ordered() && d.Ordered() && p > d {
+		return " (above the declared rating, not flagged: only clear Mature or Explicit content is)"
+	}
 	return " (within the declared rating)"
+}
+
+// under reports whether r's rating is flagged as under-declared.
+func under(r pipeline.Row) bool { return r.RatingUnderdeclared != nil && *r.RatingUnderdeclared }
+
+// confidence is r's rating confidence (1 when the row has none).
+func confidence(r pipeline.Row) float64 {
+	if r.RatingConfidence == nil {
+		return 1
+	}
+	return *r.RatingConfidence
 }
 
 // lineRange is where a passage lies: "line 7" or "lines 7–13".

@@ -52,7 +52,7 @@ func TestVerdictAndLines(t *testing.T) {
 	}
 	var b strings.Builder
 	Lines(&b, r)
-	want := "s.txt:12:death:0.85:undeclared warning (threshold 0.45; passage 1 of 1, passage score 0.80): He died at dawn.\ns.txt:1:rating:1.00:rating under-declared: R (mature) but the text reads as explicit\n"
+	want := "s.txt:12:death:0.85:undeclared warning (threshold 0.45; passage 1 of 1, passage score 0.80): He died at dawn.\ns.txt:1:rating:1.00:rating under-declared: R (mature) but the text reads as explicit (confidence 1.00)\n"
 	if b.String() != want {
 		t.Errorf("Lines:\n%q\nwant\n%q", b.String(), want)
 	}

@@ -32,6 +32,11 @@ const out = {
   bodies: await rows(`
     SELECT id, encoding, body_line, body_byte::INTEGER AS body_byte
     FROM read_parquet($1) ORDER BY id`),
+  // The rating's confidence (NULL kept as null) and evidence.
+  ratings: await rows(`
+    SELECT id, rating_confidence, len(rating_evidence)::INTEGER AS passages,
+      list_transform(rating_evidence, e -> e.label) AS cues
+    FROM read_parquet($1) ORDER BY id`),
   evidence_snippets: (await rows(`
     SELECT e.snippet
     FROM read_parquet($1) AS t, unnest(t.evidence) AS u(e)

@@ -1,0 +1,184 @@
+package classify
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/tagger-dev/tagger/classify/taxonomy"
+)
+
+// bruteCuts is the best weighted agreement of any three cut points over
+// scores, trying every cut at or between the scores (and above them all).
+func bruteCuts(scores []float64, obs []RatingObservation, wt [4]float64) float64 {
+	cands := []float64{math.Inf(-1)}
+	for _, s := range scores {
+		cands = append(cands, s)
+	}
+	cands = append(cands, math.Inf(1))
+	best := 0.0
+	for _, a := range cands {
+		for _, b := range cands {
+			for _, c := range cands {
+				if b < a || c < b {
+					continue
+				}
+				gain := 0.0
+				for i, s := range scores {
+					lv := taxonomy.General + taxonomy.Level(levelOf(s, []float64{a, b, c}))
+					lv = max(lv, obs[i].in.floor())
+					if lv == obs[i].Declared {
+						gain += wt[lv-taxonomy.General]
+					}
+				}
+				best = max(best, gain)
+			}
+		}
+	}
+	return best
+}
+
+// TestFitCutsOptimal checks the dynamic programme against brute force on
+// small random sets with ties and floors, and that its cuts reach the gain
+// it reports.
+func TestFitCutsOptimal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for trial := range 300 {
+		n := 1 + rng.IntN(9)
+		scores := make([]float64, n)
+		obs := make([]RatingObservation, n)
+		for i := range n {
+			scores[i] = float64(rng.IntN(5)) // ties on purpose
+			obs[i].Declared = taxonomy.General + taxonomy.Level(rng.IntN(4))
+			switch rng.IntN(6) {
+			case 0:
+				obs[i].in.pornHit = true
+			case 1:
+				obs[i].in.warned = 0.7
+			}
+		}
+		wt := [4]float64{1, 1, 1, float64(1 + rng.IntN(3))}
+		cuts, gain := fitCuts(scores, obs, wt)
+		if want := bruteCuts(scores, obs, wt); math.Abs(gain-want) > 1e-9 {
+			t.Fatalf("trial %d: fitCuts gain %v, brute force %v (scores %v)", trial, gain, want, scores)
+		}
+		got := 0.0
+		for i, s := range scores {
+			lv := max(taxonomy.General+taxonomy.Level(levelOf(s, cuts)), obs[i].in.floor())
+			if lv == obs[i].Declared {
+				got += wt[lv-taxonomy.General]
+			}
+		}
+		if math.Abs(got-gain) > 1e-9 {
+			t.Fatalf("trial %d: cuts %v reach %v, fitCuts said %v", trial, cuts, got, gain)
+		}
+		for _, c := range cuts {
+			if math.IsInf(c, 0) || math.IsNaN(c) {
+				t.Fatalf("trial %d: cut %v cannot be written to a manifest", trial, c)
+			}
+		}
+	}
+}
+
+// TestFitRatingRecovers: when the declared rating follows the amount of
+// sexual content, the fit finds cuts that predict every work.
+func TestFitRatingRecovers(t *testing.T) {
+	var obs []RatingObservation
+	for i := range 400 {
+		total := float64(i % 100) // sexual cue weight 0..99
+		lv := taxonomy.General
+		switch {
+		case total >= 60:
+			lv = taxonomy.Explicit
+		case total >= 30:
+			lv = taxonomy.Mature
+		case total >= 5:
+			lv = taxonomy.Teen
+		}
+		var in ratingInputs
+		in.total[cueSexual] = total
+		obs = append(obs, RatingObservation{in: in, Declared: lv})
+	}
+	obs = append(obs, RatingObservation{Declared: taxonomy.NotRated}) // left out
+	rc := DefaultRatingConfig().FitRating(obs, DefaultExplicitWeight, "test")
+	if rc.Fit == nil || rc.Fit.Works != 400 || rc.Fit.Exact != 1 {
+		t.Fatalf("fit %+v, want all 400 works predicted exactly", rc.Fit)
+	}
+	if len(rc.Cuts) != 3 || rc.FlagConfidence != DefaultFlagConfidence {
+		t.Fatalf("cuts %v, flag confidence %v", rc.Cuts, rc.FlagConfidence)
+	}
+	for _, tc := range []struct {
+		total float64
+		want  taxonomy.Level
+	}{{0, taxonomy.General}, {4, taxonomy.General}, {5, taxonomy.Teen}, {29, taxonomy.Teen}, {30, taxonomy.Mature}, {60, taxonomy.Explicit}, {500, taxonomy.Explicit}} {
+		var in ratingInputs
+		in.total[cueSexual] = tc.total
+		if lv, _, _ := rc.decide(in, nil); lv != tc.want {
+			t.Errorf("sexual cues %v: predicted %v, want %v (cuts %v)", tc.total, lv, tc.want, rc.Cuts)
+		}
+	}
+}
+
+// TestRatingDecide: detections set floors with their own confidence, and
+// the confidence grows with the distance past the level's cut.
+func TestRatingDecide(t *testing.T) {
+	rc := RatingConfig{Weights: RatingWeights{Language: 0.5, Porn: 2}, Cuts: []float64{1, 3, 4}, FlagConfidence: 0.5}
+	in := func(sexual, porn, warned float64, pornHit bool) ratingInputs {
+		var x ratingInputs
+		x.total[cueSexual], x.porn, x.warned, x.pornHit = sexual, porn, warned, pornHit
+		return x
+	}
+	tests := []struct {
+		name     string
+		in       ratingInputs
+		level    taxonomy.Level
+		minConf  float64
+		maxConf  float64
+		wantConf float64 // exact, when not NaN
+	}{
+		{"nothing", in(0, 0, 0, false), taxonomy.General, 1, 1, 1},
+		{"just past teen", in(math.E-1+0.01, 0, 0, false), taxonomy.Teen, 0.5, 0.52, math.NaN()},
+		{"well past mature", in(math.Exp(3.9)-1, 0, 0, false), taxonomy.Mature, 0.8, 0.9, math.NaN()},
+		{"a warning lifts general to teen", in(0, 0, 0.7, false), taxonomy.Teen, 0.7, 0.7, 0.7},
+		{"pornography is explicit", in(0, 0.9, 0.9, true), taxonomy.Explicit, 0.9, 0.9, 0.9},
+	}
+	for _, tt := range tests {
+		lv, _, conf := rc.decide(tt.in, nil)
+		if lv != tt.level || conf < tt.minConf || conf > tt.maxConf || !math.IsNaN(tt.wantConf) && conf != tt.wantConf {
+			t.Errorf("%s: level %v confidence %v; want %v in [%v, %v]", tt.name, lv, conf, tt.level, tt.minConf, tt.maxConf)
+		}
+	}
+}
+
+func TestRatingUnderdeclared(t *testing.T) {
+	withCuts := &Model{manifest: Manifest{Rating: RatingConfig{Cuts: []float64{1, 3, 4}, FlagConfidence: 0.5}}}
+	without := &Model{manifest: Manifest{Rating: DefaultRatingConfig()}}
+	ev := []Evidence{{Label: "sexual"}}
+	tests := []struct {
+		name      string
+		m         *Model
+		declared  string
+		predicted string
+		conf      float64
+		evidence  []Evidence
+		want      bool
+	}{
+		{"explicit under teen", withCuts, "teen", "explicit", 0.9, ev, true},
+		{"mature under general", withCuts, "general", "mature", 0.6, ev, true},
+		{"explicit under mature", withCuts, "mature", "explicit", 0.9, ev, true},
+		{"teen under general is information", withCuts, "general", "teen", 0.99, ev, false},
+		{"not confident enough", withCuts, "teen", "mature", 0.4, ev, false},
+		{"no passage to show", withCuts, "teen", "explicit", 0.9, nil, false},
+		{"as declared", withCuts, "explicit", "explicit", 0.9, ev, false},
+		{"below declared", withCuts, "explicit", "teen", 0.9, ev, false},
+		{"nothing declared", withCuts, "", "explicit", 0.9, ev, false},
+		{"not rated", withCuts, "not-rated", "explicit", 0.9, ev, false},
+		{"older models flag any gap", without, "general", "teen", 0, nil, true},
+	}
+	for _, tt := range tests {
+		res := Result{PredictedRating: tt.predicted, RatingConfidence: tt.conf, RatingEvidence: tt.evidence}
+		if got := tt.m.RatingUnderdeclared(tt.declared, res); got != tt.want {
+			t.Errorf("%s: RatingUnderdeclared = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
