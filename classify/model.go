@@ -29,6 +29,11 @@ const (
 	LexiconFile  = "lexicon.yaml"
 	TablesFile   = "nb.bin"
 	VocabFile    = "vocab.txt"
+	// CompiledLexiconFile holds the lexicon compiled (lexicon.LoadCompiled),
+	// so that loading skips parsing the YAML. It is derived from
+	// LexiconFile and checked against it when loaded, so it is not part of
+	// the content hash; when it is missing or stale the YAML is compiled.
+	CompiledLexiconFile = "lexicon.bin"
 )
 
 // Sensitivity chooses the operating point of every label's threshold.
@@ -247,7 +252,7 @@ func Load(fsys fs.FS) (*Model, error) {
 	if got := contentHash(files); man.Hash != "" && got != man.Hash {
 		return nil, fmt.Errorf("model %s: files do not match the manifest hash (%s, manifest says %s); retrain or restore the model directory", man.Name, got[:12], shortHash(man.Hash))
 	}
-	lex, err := lexicon.Load(files[LexiconFile])
+	lex, err := loadLexicon(fsys, files[LexiconFile])
 	if err != nil {
 		return nil, fmt.Errorf("model %s: %w", man.Name, err)
 	}
@@ -274,6 +279,18 @@ func Load(fsys fs.FS) (*Model, error) {
 		m = m.withStory(sm, b)
 	}
 	return m, nil
+}
+
+// loadLexicon loads the model's lexicon from its compiled form when there
+// is one compiled from source, else from source.
+func loadLexicon(fsys fs.FS, source []byte) (*lexicon.Lexicon, error) {
+	if bin, err := fs.ReadFile(fsys, CompiledLexiconFile); err == nil {
+		if lex, err := lexicon.LoadCompiled(bin, source); err == nil {
+			return lex, nil
+		}
+		// Stale or damaged: the YAML is the truth.
+	}
+	return lexicon.Load(source)
 }
 
 // withStory returns a copy of m with the story model sm (serialised as b).
@@ -310,6 +327,9 @@ func (m *Model) Save(dir string) error {
 		return fmt.Errorf("write model: %w", err)
 	}
 	files := map[string][]byte{LexiconFile: m.lex.Source()}
+	// The compiled lexicon speeds up loading; it is left out of the hash
+	// (loadLexicon checks it against the YAML).
+	compiled, cerr := m.lex.Compiled()
 	if m.nb != nil {
 		var buf bytes.Buffer
 		if err := m.nb.Write(&buf); err != nil {
@@ -330,6 +350,11 @@ func (m *Model) Save(dir string) error {
 		return err
 	}
 	files[ManifestFile] = append(mb, '\n')
+	if cerr == nil {
+		files[CompiledLexiconFile] = compiled
+	} else if err := os.Remove(filepath.Join(dir, CompiledLexiconFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("write model: %w", err)
+	}
 	for name, b := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 			return fmt.Errorf("write model: %w", err)

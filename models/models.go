@@ -11,6 +11,8 @@ import (
 	"github.com/tagger-dev/tagger/classify"
 )
 
+//go:generate go run ./internal/compilelexicon default
+
 //go:embed default
 var files embed.FS
 

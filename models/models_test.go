@@ -1,10 +1,13 @@
 package models
 
 import (
+	"bytes"
+	"io/fs"
 	"strings"
 	"testing"
 
 	"github.com/tagger-dev/tagger/classify"
+	"github.com/tagger-dev/tagger/classify/lexicon"
 	"github.com/tagger-dev/tagger/classify/taxonomy"
 )
 
@@ -40,5 +43,34 @@ func TestDefaultModel(t *testing.T) {
 	}
 	if _, err := classify.Load(DefaultFS()); err != nil {
 		t.Errorf("Load(DefaultFS()): %v", err)
+	}
+}
+
+// TestCompiledLexiconCurrent fails when default/lexicon.bin was not
+// compiled from default/lexicon.yaml by this tagger: run go generate in
+// models.
+func TestCompiledLexiconCurrent(t *testing.T) {
+	fsys := DefaultFS()
+	src, err := fs.ReadFile(fsys, classify.LexiconFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin, err := fs.ReadFile(fsys, classify.CompiledLexiconFile)
+	if err != nil {
+		t.Fatalf("%v: run go generate in models", err)
+	}
+	fresh, err := lexicon.Load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := fresh.Compiled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(bin, want) {
+		t.Fatalf("default/%s is stale: run go generate in models (cd models && go generate)", classify.CompiledLexiconFile)
+	}
+	if _, err := lexicon.LoadCompiled(bin, src); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -49,23 +49,7 @@ type compiledTerm struct {
 // compile builds the matchers of s.
 func compile(s *spec) *Lexicon {
 	l := &Lexicon{spec: s, factor: s.factor}
-	// A pattern whose second slot is a word is found through the pair of
-	// its first two words; the others through their first word alone.
-	var singles, pairs []entry
-	add := func(p pattern) {
-		id := int32(len(l.patterns))
-		l.patterns = append(l.patterns, p)
-		for _, h := range p.slots[0].hashes {
-			if len(p.slots) < 2 || p.slots[1].any {
-				singles = append(singles, entry{key: h, id: id})
-				continue
-			}
-			singles = append(singles, entry{key: h, id: -1}) // flags the start
-			for _, h1 := range p.slots[1].hashes {
-				pairs = append(pairs, entry{key: tokenize.HashPair(h, h1), id: id})
-			}
-		}
-	}
+	add := func(p pattern) { l.patterns = append(l.patterns, p) }
 	for ci, c := range s.cats {
 		l.cats = append(l.cats, c.name)
 		for _, t := range c.terms {
@@ -98,9 +82,29 @@ func compile(s *spec) *Lexicon {
 		l.skip = append(l.skip, tokenize.Hash(p.key))
 	}
 	slices.Sort(l.skip)
+	l.index()
+	return l
+}
+
+// index builds l's lookup tables from its patterns: a pattern whose second
+// slot is a word is found through the pair of its first two words, the
+// others through their first word alone.
+func (l *Lexicon) index() {
+	var singles, pairs []entry
+	for id, p := range l.patterns {
+		for _, h := range p.slots[0].hashes {
+			if len(p.slots) < 2 || p.slots[1].any {
+				singles = append(singles, entry{key: h, id: int32(id)})
+				continue
+			}
+			singles = append(singles, entry{key: h, id: -1}) // flags the start
+			for _, h1 := range p.slots[1].hashes {
+				pairs = append(pairs, entry{key: tokenize.HashPair(h, h1), id: int32(id)})
+			}
+		}
+	}
 	l.tab = newTable(singles)
 	l.pairs = newTable(pairs)
-	return l
 }
 
 // variants returns the slot runs of a term or phrase: the words as

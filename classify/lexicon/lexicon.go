@@ -116,6 +116,9 @@ type Lexicon struct {
 	skip     []uint64 // hashes of simile_skip words, sorted
 	factor   float64
 	source   []byte // the file Load read; nil after Merge
+	// lazy, for a compiled lexicon (LoadCompiled), parses source when
+	// spec is first needed; nil otherwise.
+	lazy *lazySpec
 }
 
 // Term is a lexicon term, for explanations and documentation.
@@ -159,9 +162,13 @@ func (l *Lexicon) Merge(overlay []byte) (*Lexicon, error) {
 	if err := el.err(); err != nil {
 		return nil, fmt.Errorf("overlay: %w", err)
 	}
+	base, err := l.specOf()
+	if err != nil {
+		return nil, err
+	}
 	s := newSpec()
-	if l.spec != nil {
-		s = l.spec.clone()
+	if base != nil {
+		s = base.clone()
 	}
 	s.apply(doc, true, &el)
 	s.validate(false, &el)
@@ -175,11 +182,12 @@ func (l *Lexicon) Merge(overlay []byte) (*Lexicon, error) {
 // taxonomy order, followed by the rating cue sets (RatingSexual, ...) that
 // have one.
 func (l *Lexicon) Labels() []string {
-	if l.spec == nil {
+	sp := l.parsed()
+	if sp == nil {
 		return nil
 	}
 	var out []string
-	for _, c := range l.spec.cats {
+	for _, c := range sp.cats {
 		for _, t := range c.terms {
 			if t.weight > 0 {
 				out = append(out, c.name)
@@ -193,16 +201,17 @@ func (l *Lexicon) Labels() []string {
 // Terms returns the terms of a label or rating cue set in file order,
 // silenced ones (weight 0) included; nil for an unknown name.
 func (l *Lexicon) Terms(label string) []Term {
-	if l.spec == nil {
+	sp := l.parsed()
+	if sp == nil {
 		return nil
 	}
-	c := l.spec.cat(label)
+	c := sp.cat(label)
 	if c == nil {
 		return nil
 	}
 	out := make([]Term, 0, len(c.terms))
 	for _, t := range c.terms {
-		out = append(out, Term{Text: t.text, Weight: t.weight, Forms: formsOf(t, l.spec.irregular)})
+		out = append(out, Term{Text: t.text, Weight: t.weight, Forms: formsOf(t, sp.irregular)})
 	}
 	return out
 }
@@ -210,10 +219,11 @@ func (l *Lexicon) Terms(label string) []Term {
 // Exceptions returns the exceptions of a label or rating cue set followed
 // by the exceptions that apply to every label; nil for an unknown name.
 func (l *Lexicon) Exceptions(label string) []string {
-	if l.spec == nil {
+	sp := l.parsed()
+	if sp == nil {
 		return nil
 	}
-	c := l.spec.cat(label)
+	c := sp.cat(label)
 	if c == nil {
 		return nil
 	}
@@ -221,10 +231,20 @@ func (l *Lexicon) Exceptions(label string) []string {
 	for _, p := range c.exceptions {
 		out = append(out, p.text)
 	}
-	for _, p := range l.spec.exceptions {
+	for _, p := range sp.exceptions {
 		out = append(out, p.text)
 	}
 	return out
+}
+
+// parsed is l's parsed file, or nil when it has none (or, for a compiled
+// lexicon, its source no longer parses, which its hash rules out).
+func (l *Lexicon) parsed() *spec {
+	sp, err := l.specOf()
+	if err != nil {
+		return nil
+	}
+	return sp
 }
 
 // SimileFactor returns the weight multiplier of figurative hits.

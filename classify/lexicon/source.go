@@ -15,10 +15,13 @@ import (
 // back into an equal lexicon, unless an overlay left a label with fewer
 // than MinTerms terms, which Load refuses. The result must not be modified.
 func (l *Lexicon) Source() []byte {
-	if l.source != nil || l.spec == nil {
+	if l.source != nil {
 		return l.source
 	}
-	return render(l.spec)
+	if sp := l.parsed(); sp != nil {
+		return render(sp)
+	}
+	return nil
 }
 
 // render writes s in the lexicon file format.

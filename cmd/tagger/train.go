@@ -326,7 +326,7 @@ func checkModelOutput(dir string, force bool) error {
 // those, before --force writes another model there: a file the new model
 // does not write (a story model, a model card) must not be loaded with it.
 func removeModelFiles(dir string) error {
-	for _, name := range []string{classify.ManifestFile, classify.LexiconFile, classify.TablesFile, classify.VocabFile, classify.StoryFile, CardFile} {
+	for _, name := range []string{classify.ManifestFile, classify.LexiconFile, classify.CompiledLexiconFile, classify.TablesFile, classify.VocabFile, classify.StoryFile, CardFile} {
 		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("--force: %w", err)
 		}

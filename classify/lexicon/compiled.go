@@ -1,0 +1,248 @@
+package lexicon
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+)
+
+// A compiled lexicon is the matcher Load builds from a lexicon file,
+// serialised, so that a process that only scores text (tagger check) skips
+// parsing the YAML and compiling it: about four fifths of loading a model.
+// It records the SHA-256 of the file it was compiled from, and LoadCompiled
+// refuses it for any other file (ErrStale), so it can never disagree with
+// the YAML beside it. What needs the parsed file (Merge, Terms,
+// Exceptions, Labels) parses it on first use.
+//
+// The format is little-endian: the magic "TGLX", a format version, the
+// source's SHA-256, then the simile factor, the category names, the terms,
+// the patterns and the simile-skip hashes, each list prefixed by its
+// length. The lookup tables are rebuilt from the patterns (a millisecond;
+// stored, they would make the file seven times larger). It changes with this package: a compiled
+// file of another format version is stale too.
+
+// compiledVersion is the format version; raise it when the layout or the
+// meaning of a compiled field changes.
+const compiledVersion = 2
+
+var compiledMagic = []byte("TGLX")
+
+// ErrStale reports a compiled lexicon that was not compiled from the given
+// file by this version of the package: compile it again (go generate).
+var ErrStale = errors.New("compiled lexicon is stale")
+
+// Compiled returns l's matcher in the compiled format, for LoadCompiled.
+// l must come from Load (a merged lexicon has no source file to record).
+func (l *Lexicon) Compiled() ([]byte, error) {
+	if l.source == nil {
+		return nil, errors.New("compiled lexicon: the lexicon has no source file (merged lexicons cannot be compiled)")
+	}
+	var w encoder
+	w.b = append(w.b, compiledMagic...)
+	w.u32(compiledVersion)
+	sum := sha256.Sum256(l.source)
+	w.b = append(w.b, sum[:]...)
+	w.f64(l.factor)
+	w.u32(uint32(len(l.cats)))
+	for _, c := range l.cats {
+		w.str(c)
+	}
+	w.u32(uint32(len(l.terms)))
+	for _, t := range l.terms {
+		w.u16(uint16(t.cat))
+		w.str(t.text)
+		w.f64(t.weight)
+		w.flag(t.fixed)
+	}
+	w.u32(uint32(len(l.patterns)))
+	for _, p := range l.patterns {
+		w.b = append(w.b, byte(p.kind))
+		w.u16(uint16(p.cat))
+		w.u32(uint32(p.term))
+		w.u32(uint32(len(p.slots)))
+		for _, s := range p.slots {
+			w.flag(s.any)
+			w.u64s(s.hashes)
+		}
+	}
+	w.u64s(l.skip)
+	return w.b, nil
+}
+
+// LoadCompiled returns the lexicon compiled in data from the lexicon file
+// source: the same matcher Load(source) builds. It returns an error
+// wrapping ErrStale when data was compiled from another file or by another
+// format version, and another error when data is malformed.
+func LoadCompiled(data, source []byte) (*Lexicon, error) {
+	r := decoder{b: data}
+	if !bytes.HasPrefix(data, compiledMagic) {
+		return nil, errors.New("compiled lexicon: not a compiled lexicon (bad magic)")
+	}
+	r.b = r.b[len(compiledMagic):]
+	if v := r.u32(); v != compiledVersion {
+		return nil, fmt.Errorf("%w: format version %d, this tagger reads %d", ErrStale, v, compiledVersion)
+	}
+	sum := sha256.Sum256(source)
+	if got := r.take(len(sum)); !bytes.Equal(got, sum[:]) {
+		return nil, fmt.Errorf("%w: compiled from another lexicon file", ErrStale)
+	}
+	l := &Lexicon{source: bytes.Clone(source), lazy: &lazySpec{}}
+	l.factor = r.f64()
+	l.cats = make([]string, r.count(4))
+	for i := range l.cats {
+		l.cats[i] = r.str()
+	}
+	l.terms = make([]compiledTerm, r.count(15))
+	for i := range l.terms {
+		l.terms[i] = compiledTerm{cat: int16(r.u16()), text: r.str(), weight: r.f64(), fixed: r.flag()}
+	}
+	l.patterns = make([]pattern, r.count(11))
+	for i := range l.patterns {
+		p := &l.patterns[i]
+		p.kind, p.cat, p.term = kind(r.u8()), int16(r.u16()), int32(r.u32())
+		p.slots = make([]slot, r.count(5))
+		for j := range p.slots {
+			p.slots[j] = slot{any: r.flag(), hashes: r.u64s()}
+		}
+	}
+	l.skip = r.u64s()
+	if r.err != nil {
+		return nil, fmt.Errorf("compiled lexicon: %w", r.err)
+	}
+	if len(r.b) != 0 {
+		return nil, fmt.Errorf("compiled lexicon: %d bytes after the end", len(r.b))
+	}
+	if err := l.checkRefs(); err != nil {
+		return nil, fmt.Errorf("compiled lexicon: %w", err)
+	}
+	l.index()
+	return l, nil
+}
+
+// checkRefs verifies that every index in l points inside what it indexes,
+// so that a damaged file fails here rather than panicking while matching.
+func (l *Lexicon) checkRefs() error {
+	for _, t := range l.terms {
+		if int(t.cat) < 0 || int(t.cat) >= len(l.cats) {
+			return fmt.Errorf("term %q: category %d of %d", t.text, t.cat, len(l.cats))
+		}
+	}
+	for i, p := range l.patterns {
+		if p.kind > kindSimile || len(p.slots) == 0 || p.slots[0].any {
+			return fmt.Errorf("pattern %d: no first word", i)
+		}
+		if p.kind == kindTerm && (p.term < 0 || int(p.term) >= len(l.terms)) {
+			return fmt.Errorf("pattern %d: term %d of %d", i, p.term, len(l.terms))
+		}
+		if p.cat != globalCat && (p.cat < 0 || int(p.cat) >= len(l.cats)) {
+			return fmt.Errorf("pattern %d: category %d of %d", i, p.cat, len(l.cats))
+		}
+	}
+	return nil
+}
+
+// lazySpec parses a compiled lexicon's source file on first use.
+type lazySpec struct {
+	once sync.Once
+	spec *spec
+	err  error
+}
+
+// specOf returns l's parsed file: the one Load parsed, or for a compiled
+// lexicon its source parsed now (once).
+func (l *Lexicon) specOf() (*spec, error) {
+	if l.lazy == nil {
+		return l.spec, nil
+	}
+	l.lazy.once.Do(func() {
+		full, err := Load(l.source)
+		if err != nil {
+			l.lazy.err = err
+			return
+		}
+		l.lazy.spec = full.spec
+	})
+	return l.lazy.spec, l.lazy.err
+}
+
+// encoder appends little-endian fields.
+type encoder struct{ b []byte }
+
+func (w *encoder) u16(v uint16) { w.b = binary.LittleEndian.AppendUint16(w.b, v) }
+func (w *encoder) u32(v uint32) { w.b = binary.LittleEndian.AppendUint32(w.b, v) }
+func (w *encoder) u64(v uint64) { w.b = binary.LittleEndian.AppendUint64(w.b, v) }
+func (w *encoder) f64(v float64) {
+	w.u64(math.Float64bits(v))
+}
+func (w *encoder) flag(v bool) {
+	if v {
+		w.b = append(w.b, 1)
+	} else {
+		w.b = append(w.b, 0)
+	}
+}
+func (w *encoder) str(s string) { w.u32(uint32(len(s))); w.b = append(w.b, s...) }
+func (w *encoder) u64s(vs []uint64) {
+	w.u32(uint32(len(vs)))
+	for _, v := range vs {
+		w.u64(v)
+	}
+}
+
+// decoder reads what encoder wrote; the first short read sets err and
+// every later read returns zeros.
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (r *decoder) take(n int) []byte {
+	if r.err != nil || n < 0 || n > len(r.b) {
+		if r.err == nil {
+			r.err = errors.New("truncated")
+		}
+		r.b = nil
+		return make([]byte, max(n, 0))
+	}
+	out := r.b[:n]
+	r.b = r.b[n:]
+	return out
+}
+func (r *decoder) u8() uint8   { return r.take(1)[0] }
+func (r *decoder) flag() bool  { return r.u8() != 0 }
+func (r *decoder) u16() uint16 { return binary.LittleEndian.Uint16(r.take(2)) }
+func (r *decoder) u32() uint32 { return binary.LittleEndian.Uint32(r.take(4)) }
+func (r *decoder) u64() uint64 { return binary.LittleEndian.Uint64(r.take(8)) }
+func (r *decoder) f64() float64 {
+	return math.Float64frombits(r.u64())
+}
+func (r *decoder) str() string { return string(r.take(r.count(1))) }
+
+// count reads a length whose items take at least min bytes each, and
+// refuses one that the rest of the data cannot hold (a damaged file must
+// not make us allocate gigabytes).
+func (r *decoder) count(min int) int {
+	n := int(r.u32())
+	if r.err == nil && n*min > len(r.b) {
+		r.err = fmt.Errorf("a list of %d items does not fit in the %d bytes left", n, len(r.b))
+		r.b = nil
+		return 0
+	}
+	return n
+}
+
+func (r *decoder) u64s() []uint64 {
+	n := r.count(8)
+	if n == 0 {
+		return nil // as compile leaves an empty list
+	}
+	out := make([]uint64, n)
+	for i := range out {
+		out[i] = r.u64()
+	}
+	return out
+}

@@ -1,0 +1,138 @@
+package lexicon
+
+import (
+	"errors"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/tagger-dev/tagger/classify/tokenize"
+)
+
+// defaultSource is the default model's lexicon file.
+func defaultSource(t testing.TB) []byte {
+	t.Helper()
+	b, err := os.ReadFile("../../models/default/lexicon.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// matcher is what matching uses of a lexicon: compiled lexicons must
+// agree on all of it.
+func matcher(l *Lexicon) []any {
+	return []any{l.cats, l.terms, l.patterns, l.tab, l.pairs, l.skip, l.factor, l.source}
+}
+
+// TestCompiledRoundTrip: the compiled default lexicon loads back into the
+// matcher Load builds, matches the same hits, and parses its file when
+// asked for what only the file holds.
+func TestCompiledRoundTrip(t *testing.T) {
+	src := defaultSource(t)
+	want, err := Load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin, err := want.Compiled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadCompiled(bin, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(matcher(got), matcher(want)) {
+		t.Fatal("the compiled lexicon's matcher differs from Load's")
+	}
+	text := "He stabbed the guard; blood ran. She said she wasn't dying, just dying to know. Like a knife, the wind cut. " +
+		"They made love slowly. The cock crowed and he cocked his head. Self-harm scars, selfharm, self harm."
+	if a, b := hitsOf(t, got, text), hitsOf(t, want, text); !reflect.DeepEqual(a, b) || len(a) == 0 {
+		t.Errorf("hits differ:\ncompiled %+v\nloaded   %+v", a, b)
+	}
+	if !reflect.DeepEqual(got.Terms("violence"), want.Terms("violence")) || !reflect.DeepEqual(got.Labels(), want.Labels()) ||
+		!reflect.DeepEqual(got.Exceptions("death"), want.Exceptions("death")) {
+		t.Error("Terms, Labels or Exceptions of the compiled lexicon differ")
+	}
+	overlay := []byte("version: 1\nlabels:\n  violence:\n    terms:\n      - {term: stab, weight: 0}\n")
+	m1, err := got.Merge(overlay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, _ := want.Merge(overlay)
+	if !reflect.DeepEqual(matcher(m1), matcher(m2)) {
+		t.Error("merging an overlay into the compiled lexicon gives another lexicon than into the loaded one")
+	}
+	if string(got.Source()) != string(src) {
+		t.Error("Source of the compiled lexicon is not its file")
+	}
+}
+
+func hitsOf(t *testing.T, l *Lexicon, text string) []Hit {
+	t.Helper()
+	var hits []Hit
+	l.Match(text, tokensOf(text), func(h Hit) { hits = append(hits, h) })
+	return hits
+}
+
+// TestCompiledStale: a compiled lexicon is refused for another file or
+// another format version, and a damaged one is an error, never a panic.
+func TestCompiledStale(t *testing.T) {
+	src := defaultSource(t)
+	l, err := Load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin, err := l.Compiled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := append([]byte("# edited\n"), src...)
+	if _, err := LoadCompiled(bin, other); !errors.Is(err, ErrStale) {
+		t.Errorf("another source: %v, want ErrStale", err)
+	}
+	old := append([]byte(nil), bin...)
+	old[len(compiledMagic)]++ // the format version
+	if _, err := LoadCompiled(old, src); !errors.Is(err, ErrStale) {
+		t.Errorf("another format version: %v, want ErrStale", err)
+	}
+	for _, cut := range []int{0, 3, 40, 100, len(bin) / 2, len(bin) - 1} {
+		if _, err := LoadCompiled(bin[:cut], src); err == nil || errors.Is(err, ErrStale) && cut > 40 {
+			t.Errorf("truncated to %d bytes: %v", cut, err)
+		}
+	}
+	merged, err := l.Merge(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := merged.Compiled(); err == nil || !strings.Contains(err.Error(), "merged") {
+		t.Errorf("compiling a merged lexicon: %v", err)
+	}
+}
+
+// FuzzLoadCompiled: any bytes are refused or loaded, never a panic, and a
+// loaded lexicon matches text without panicking.
+func FuzzLoadCompiled(f *testing.F) {
+	src := defaultSource(f)
+	l, err := Load(src)
+	if err != nil {
+		f.Fatal(err)
+	}
+	bin, err := l.Compiled()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(bin[:200])
+	f.Add(bin)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := LoadCompiled(data, src)
+		if err != nil {
+			return
+		}
+		text := "He stabbed the guard and the blood ran."
+		got.Match(text, tokensOf(text), func(Hit) {})
+	})
+}
+
+func tokensOf(text string) []tokenize.Token { return tokenize.Words(text, nil) }
