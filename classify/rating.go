@@ -181,12 +181,18 @@ func (rc RatingConfig) decide(in ratingInputs, detected []string) (taxonomy.Leve
 	if lv > taxonomy.General {
 		conf = sigmoid(ratingConfidenceSlope * (s - rc.Cuts[lv-taxonomy.Teen]))
 	}
-	// A detection sets a floor, with the detection's own confidence.
-	switch f := in.floor(); {
+	// A detection sets a floor, with the detection's own confidence: the
+	// pornography score for Explicit, the strongest detection for Teen.
+	f := in.floor()
+	fconf := in.warned
+	if f == taxonomy.Explicit {
+		fconf = in.porn
+	}
+	switch {
 	case f > lv:
-		lv, conf = f, in.warned
+		lv, conf = f, fconf
 	case f == lv && f > taxonomy.General:
-		conf = max(conf, in.warned)
+		conf = max(conf, fconf)
 	}
 	return lv, s, conf
 }

@@ -11,7 +11,7 @@
 //	model: models/ours         # a model directory
 //	lexicon:                   # overlays applied in order (one path or a list)
 //	  - allow.yaml
-//	thresholds:                # per label, on the 0..1 score scale
+//	thresholds:                # per label, on the 0..1 score scale (1: never)
 //	  violence: 0.7
 //	include: ["*.story"]       # globs of files to read under directories
 //	exclude: ["drafts/**"]     # globs of files to leave out
@@ -170,8 +170,8 @@ func Parse(data []byte, dir string) (*File, error) {
 			}
 			return nil, fmt.Errorf("thresholds: %q is not a label: %s`tagger labels` lists them", id, hint)
 		}
-		if math.IsNaN(v) || v <= 0 || v >= 1 {
-			return nil, fmt.Errorf("thresholds: %s: %v is not a score threshold: use a number between 0 and 1 (0.5 is the balanced default)", id, v)
+		if math.IsNaN(v) || v < 0 || v > 1 {
+			return nil, fmt.Errorf("thresholds: %s: %v is not a score threshold: use a number from 0 to 1 (0.5 is the balanced default; 0 detects the label wherever a passage shows it, 1 never)", id, v)
 		}
 	}
 	return c, nil

@@ -34,8 +34,9 @@ exclude: ["drafts/**", "*.bak"]
 		{name: "bad sensitivity", yaml: "sensitivity: medium\n", wantErr: `sensitivity "medium": use low, balanced or high`},
 		{name: "bad fail-on", yaml: "fail-on: all\n", wantErr: `fail-on "all": use undeclared, rating, any or none`},
 		{name: "unknown label", yaml: "thresholds: {violense: 0.5}\n", wantErr: `"violense" is not a label`},
-		{name: "threshold out of range", yaml: "thresholds: {violence: 7}\n", wantErr: "between 0 and 1"},
-		{name: "threshold zero", yaml: "thresholds: {violence: 0}\n", wantErr: "between 0 and 1"},
+		{name: "threshold out of range", yaml: "thresholds: {violence: 7}\n", wantErr: "from 0 to 1"},
+		{name: "negative threshold", yaml: "thresholds: {violence: -0.1}\n", wantErr: "from 0 to 1"},
+		{name: "thresholds 0 and 1", yaml: "thresholds: {violence: 0, death: 1}\n", want: &File{Thresholds: map[string]float64{"violence": 0, "death": 1}}},
 		{name: "not a mapping", yaml: "- a\n- b\n", wantErr: `one "key: value" per line`},
 		{name: "list of numbers as lexicon", yaml: "lexicon: {a: 1}\n", wantErr: "want a string or a list of strings"},
 		{name: "empty lexicon path", yaml: "lexicon: ['']\n", wantErr: "empty path"},
@@ -155,7 +156,7 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		for id, v := range c.Thresholds {
-			if !(v > 0 && v < 1) {
+			if !(v >= 0 && v <= 1) {
 				t.Errorf("accepted threshold %s: %v", id, v)
 			}
 		}

@@ -221,13 +221,20 @@ func (r *reader) walk(root, rel string) bool {
 		relp := path.Join(rel, name)
 		id := trimExt(relp)
 		mode := e.Type()
-		if !mode.IsDir() && r.sel != nil && !r.sel(relp) {
+		var fi fs.FileInfo
+		var err error
+		if mode&fs.ModeSymlink != 0 {
+			fi, err = os.Stat(p)
+		}
+		// A link to a directory is reported below whatever its name: it is
+		// not a file the selection could be about.
+		linkToDir := err == nil && fi != nil && fi.IsDir()
+		if !mode.IsDir() && !linkToDir && r.sel != nil && !r.sel(relp) {
 			// Chosen out by name: not read, and not an error whatever it is
 			// (a broken link, a pipe).
 			continue
 		}
 		if mode&fs.ModeSymlink != 0 {
-			fi, err := os.Stat(p)
 			switch {
 			case err != nil:
 				if !r.fail(p, id, formatOf(p), fmt.Errorf("%w; the symbolic link is broken", err)) {

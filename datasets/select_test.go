@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -86,5 +87,40 @@ func TestReadSelect(t *testing.T) {
 	}
 	if n, first := sel.Skipped(); n != 2 || first != "allow.yaml" {
 		t.Errorf("Skipped() = %d, %q; want 2, allow.yaml (drafts/ is excluded on purpose, not counted)", n, first)
+	}
+}
+
+// TestReadSelectSymlinkToDir: a link to a directory is still reported as
+// not followed, whatever the selection says of its name.
+func TestReadSelectSymlinkToDir(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "real"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "in", "b.txt"), nil, 0o644); err == nil {
+		t.Fatal("in/ should not exist yet")
+	}
+	in := filepath.Join(dir, "in")
+	if err := os.MkdirAll(in, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(in, "b.txt"), []byte("Title: B\n\nRain.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "real"), filepath.Join(in, "link")); err != nil {
+		t.Skip(err)
+	}
+	sel, _ := NewSelector(nil, nil)
+	var errs []string
+	for st := range Read(context.Background(), []string{in}, Options{Select: sel.Select}) {
+		if st.Err != nil {
+			errs = append(errs, st.Err.Error())
+		}
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0], "symbolic link to a directory, not followed") {
+		t.Errorf("errors %q; want the link to a directory reported", errs)
+	}
+	if n, _ := sel.Skipped(); n != 0 {
+		t.Errorf("%d files counted as skipped; the link is not a file", n)
 	}
 }

@@ -36,7 +36,7 @@ const (
 // a resumed output must hold the same columns, or its rows would mix two
 // schemas. Raise it whenever Row's columns change (TestOutputSchemaPinned
 // fails until it is). Schema 2 added labels.threshold, encoding, body_line
-// and body_byte.
+// and body_byte; schema 3 rating_confidence and rating_evidence.
 const OutputSchema = "3"
 
 // MetaSuffix names the sidecar that holds a JSONL output's metadata:

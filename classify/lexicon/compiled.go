@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 )
 
@@ -27,7 +28,58 @@ import (
 
 // compiledVersion is the format version; raise it when the layout or the
 // meaning of a compiled field changes.
-const compiledVersion = 2
+const compiledVersion = 3
+
+// Bounds a compiled lexicon must keep, so that a damaged file cannot make
+// loading allocate without limit: index builds one lookup entry per pair
+// of a pattern's first two words' forms.
+const (
+	maxSlotHashes = 256     // forms of one word (the default lexicon: 8 at most)
+	maxPairs      = 4 << 20 // lookup entries in all (the default lexicon: 21,000)
+)
+
+// compilerProbe is a small lexicon whose compiled patterns fingerprint the
+// compiler: inflection, irregular forms, hyphens, exact terms, wildcards.
+// A compiled lexicon records the fingerprint, so that one written by a
+// tagger that turned terms into hashes differently is stale, not silently
+// matching the old way.
+const compilerProbe = `version: 1
+simile_factor: 0.3
+similes: [like a]
+simile_skip: [very]
+irregular: {die: [dead, dying], lie: [lay, lain]}
+exceptions: [dying to know]
+labels:
+  violence:
+    terms:
+      - {term: stab, weight: 2}
+      - {term: "snap * neck", weight: 3}
+      - {term: self-harm, weight: 2}
+      - {term: murder, forms: [murderer]}
+      - {term: cock, exact: true}
+      - {term: die, weight: 1}
+      - {term: fight, weight: 1}
+      - {term: kill, weight: 1}
+      - {term: lie, weight: 1}
+      - {term: hurry, weight: 1}
+      - {term: beat, weight: 1}
+    exceptions: [beat the traffic]
+`
+
+// compilerFingerprint is the fingerprint of this package's compiler.
+var compilerFingerprint = sync.OnceValue(func() [8]byte {
+	s := newSpec()
+	var el errList
+	doc := parse([]byte(compilerProbe), &el)
+	s.apply(doc, false, &el) // the probe need not pass validation's minimums
+	l := compile(s)
+	var w encoder
+	w.body(l)
+	sum := sha256.Sum256(w.b)
+	var fp [8]byte
+	copy(fp[:], sum[:])
+	return fp
+})
 
 var compiledMagic = []byte("TGLX")
 
@@ -44,8 +96,16 @@ func (l *Lexicon) Compiled() ([]byte, error) {
 	var w encoder
 	w.b = append(w.b, compiledMagic...)
 	w.u32(compiledVersion)
+	fp := compilerFingerprint()
+	w.b = append(w.b, fp[:]...)
 	sum := sha256.Sum256(l.source)
 	w.b = append(w.b, sum[:]...)
+	w.body(l)
+	return w.b, nil
+}
+
+// body appends what LoadCompiled reads after the header.
+func (w *encoder) body(l *Lexicon) {
 	w.f64(l.factor)
 	w.u32(uint32(len(l.cats)))
 	for _, c := range l.cats {
@@ -70,7 +130,6 @@ func (l *Lexicon) Compiled() ([]byte, error) {
 		}
 	}
 	w.u64s(l.skip)
-	return w.b, nil
 }
 
 // LoadCompiled returns the lexicon compiled in data from the lexicon file
@@ -85,6 +144,9 @@ func LoadCompiled(data, source []byte) (*Lexicon, error) {
 	r.b = r.b[len(compiledMagic):]
 	if v := r.u32(); v != compiledVersion {
 		return nil, fmt.Errorf("%w: format version %d, this tagger reads %d", ErrStale, v, compiledVersion)
+	}
+	if fp := compilerFingerprint(); !bytes.Equal(r.take(len(fp)), fp[:]) {
+		return nil, fmt.Errorf("%w: compiled by a tagger that matches terms differently", ErrStale)
 	}
 	sum := sha256.Sum256(source)
 	if got := r.take(len(sum)); !bytes.Equal(got, sum[:]) {
@@ -107,6 +169,9 @@ func LoadCompiled(data, source []byte) (*Lexicon, error) {
 		p.slots = make([]slot, r.count(5))
 		for j := range p.slots {
 			p.slots[j] = slot{any: r.flag(), hashes: r.u64s()}
+			if len(p.slots[j].hashes) > maxSlotHashes {
+				return nil, fmt.Errorf("compiled lexicon: pattern %d has a word of %d forms, more than %d", i, len(p.slots[j].hashes), maxSlotHashes)
+			}
 		}
 	}
 	l.skip = r.u64s()
@@ -131,7 +196,17 @@ func (l *Lexicon) checkRefs() error {
 			return fmt.Errorf("term %q: category %d of %d", t.text, t.cat, len(l.cats))
 		}
 	}
+	if !slices.IsSorted(l.skip) {
+		return errors.New("simile-skip words not sorted")
+	}
+	pairs := 0
 	for i, p := range l.patterns {
+		if len(p.slots) >= 2 {
+			pairs += len(p.slots[0].hashes) * max(len(p.slots[1].hashes), 1)
+		}
+		if pairs > maxPairs {
+			return fmt.Errorf("more than %d lookup entries", maxPairs)
+		}
 		if p.kind > kindSimile || len(p.slots) == 0 || p.slots[0].any {
 			return fmt.Errorf("pattern %d: no first word", i)
 		}

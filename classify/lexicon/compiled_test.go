@@ -1,6 +1,7 @@
 package lexicon
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"reflect"
@@ -136,3 +137,47 @@ func FuzzLoadCompiled(f *testing.F) {
 }
 
 func tokensOf(text string) []tokenize.Token { return tokenize.Words(text, nil) }
+
+// TestCompiledBounds: a compiled lexicon from another compiler, or one
+// whose patterns would make loading allocate without limit, is refused.
+func TestCompiledBounds(t *testing.T) {
+	src := defaultSource(t)
+	l, err := Load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin, err := l.Compiled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := bytes.Clone(bin)
+	other[len(compiledMagic)+4] ^= 0xff // the compiler's fingerprint
+	if _, err := LoadCompiled(other, src); !errors.Is(err, ErrStale) {
+		t.Errorf("another compiler's fingerprint: %v, want ErrStale", err)
+	}
+	// One pattern whose two words have 300 forms each: 90,000 lookup
+	// entries from a 5 KB file.
+	many := make([]uint64, 300)
+	for i := range many {
+		many[i] = uint64(i + 1)
+	}
+	bomb := &Lexicon{source: src, cats: []string{"violence"}, terms: []compiledTerm{{text: "x", weight: 1}},
+		patterns: []pattern{{slots: []slot{{hashes: many}, {hashes: many}}, kind: kindTerm}}}
+	data, err := bomb.Compiled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadCompiled(data, src); err == nil || !strings.Contains(err.Error(), "forms") {
+		t.Errorf("a word of 300 forms: %v, want an error", err)
+	}
+	fp := compilerFingerprint()
+	if fp == [8]byte{} {
+		t.Error("the compiler's fingerprint is empty")
+	}
+	var el errList
+	s := newSpec()
+	s.apply(parse([]byte(compilerProbe), &el), false, &el)
+	if err := el.err(); err != nil || len(compile(s).patterns) < 10 {
+		t.Errorf("the compiler probe does not compile to patterns: %v", err)
+	}
+}

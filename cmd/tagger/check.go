@@ -89,6 +89,7 @@ names, 2 on usage errors or when a story cannot be read.`,
 			if err != nil {
 				return err
 			}
+			noteConfig(a, set)
 			fail, s := set.failOn(), set.sensitivity()
 			sel, err := set.selector()
 			if err != nil {

@@ -75,6 +75,13 @@ func TestConfigFile(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "verdict: OK") {
 		t.Errorf("check with the team config: exit %d, stdout %q, stderr %q; want OK", code, out, errOut)
 	}
+	// Whoever runs check sees that a file above the story changed things.
+	if !strings.Contains(errOut, "tagger: settings from ") || !strings.Contains(errOut, filepath.Join("team", ".tagger.yaml")) {
+		t.Errorf("stderr %q does not name the configuration file", errOut)
+	}
+	if _, errOut, _ := runBin(t, dir, "check", "--no-config", story); strings.Contains(errOut, "settings from") {
+		t.Errorf("--no-config: stderr %q names a configuration file", errOut)
+	}
 	out, _, code = runBin(t, dir, "check", "--no-config", story)
 	if code != 1 || !strings.Contains(out, "pornography") {
 		t.Errorf("check --no-config: exit %d, stdout %q; want the false alarm the allow-list silences", code, out)

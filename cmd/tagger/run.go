@@ -63,6 +63,7 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 			if err != nil {
 				return err
 			}
+			noteConfig(a, set)
 			s := set.sensitivity()
 			sel, err := set.selector()
 			if err != nil {

@@ -58,6 +58,7 @@ had to be cut off.`,
 			if err != nil {
 				return err
 			}
+			noteConfig(a, set)
 			tokenize.PrepareSegmenter()
 			m, err := set.loadModel()
 			if err != nil {

@@ -199,6 +199,15 @@ func (sf *settingFlags) configPath(cmd *cobra.Command, inputs []string) (string,
 	return p, nil
 }
 
+// noteConfig says on stderr which configuration file applies, when one
+// does: a .tagger.yaml found in a parent directory changes results, and
+// whoever runs tagger must be able to see that it did.
+func noteConfig(a *app, s *settings) {
+	if s.Config != "" {
+		fmt.Fprintf(a.stderr, "tagger: settings from %s (tagger config shows them; --no-config ignores it)\n", report.Clean(s.Config))
+	}
+}
+
 // sensitivity is the effective sensitivity.
 func (s *settings) sensitivity() classify.Sensitivity {
 	v, _ := classify.ParseSensitivity(s.Sensitivity.Value) // checked by resolve

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"github.com/tagger-dev/tagger/pipeline"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/tiny.golden.html (review the diff before committing)")
@@ -165,5 +167,27 @@ func TestPageGolden(t *testing.T) {
 	}
 	if !bytes.Equal(page, want) {
 		t.Errorf("page differs from %s (go test ./pipeline/summary -run PageGolden -update, then review the diff)", golden)
+	}
+}
+
+// TestPageEscapesStoryControls: a title, source, fandom or passage holding
+// bidi or other control characters cannot reorder or hide what the page
+// shows: they come out escaped, as in check's reports.
+func TestPageEscapesStoryControls(t *testing.T) {
+	r := with(story("rtl", map[string]float64{"violence": 0.9}), func(r *pipeline.Row) {
+		r.Title = ptr("Safe \u202e88.0 yhpargonrop")
+		r.Fandoms = []string{"Fandom\u2066x"}
+		r.Evidence[0].Snippet = "he struck \u202eevil\x1b[2J"
+	})
+	page := string(render(t, summarise(5, r)))
+	for _, raw := range []string{"\u202e", "\u2066", "\x1b"} {
+		if strings.Contains(page, raw) {
+			t.Errorf("the page holds a raw %q", raw)
+		}
+	}
+	for _, want := range []string{`Safe \u202e88.0 yhpargonrop`, `Fandom\u2066x`, `he struck \u202eevil\x1b[2J`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q escaped", want)
+		}
 	}
 }

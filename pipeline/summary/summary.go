@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/tagger-dev/tagger/pipeline"
+	"github.com/tagger-dev/tagger/pipeline/report"
 )
 
 // DefaultTop is how many stories to review a page lists unless told.
@@ -195,10 +196,11 @@ func Read(ctx context.Context, path string, top int) (*Summary, error) {
 		return nil, err
 	}
 	s := a.Summary()
+	c := report.Clean
 	s.Meta = Meta{
-		File: path, Format: format,
-		Version: kv[pipeline.MetaVersion], Model: kv[pipeline.MetaModel], Sensitivity: kv[pipeline.MetaSensitivity],
-		Settings: kv[pipeline.MetaSettings], Created: kv[pipeline.MetaCreated], Schema: kv[pipeline.MetaSchema],
+		File: c(path), Format: format,
+		Version: c(kv[pipeline.MetaVersion]), Model: c(kv[pipeline.MetaModel]), Sensitivity: c(kv[pipeline.MetaSensitivity]),
+		Settings: c(kv[pipeline.MetaSettings]), Created: c(kv[pipeline.MetaCreated]), Schema: c(kv[pipeline.MetaSchema]),
 	}
 	return s, nil
 }
@@ -268,6 +270,7 @@ func (a *Aggregator) label(name, group string) *labelAgg {
 
 // Add counts one row; rows are numbered in the order they are added.
 func (a *Aggregator) Add(r *pipeline.Row) {
+	r = shown(r)
 	a.rows++
 	a.s.Stories++
 	switch {
@@ -583,4 +586,66 @@ func (a *Aggregator) ratingMatrix() RatingMatrix {
 // String is a one-line account of s, for logs.
 func (s *Summary) String() string {
 	return fmt.Sprintf("%d stories: %d checked, %d errors, %d not checked, %d with undeclared warnings", s.Stories, s.Checked, s.Errors, s.NotChecked, s.WithUndeclared)
+}
+
+// shown returns r, or a copy of it whose strings from the story (title,
+// source, fandoms, error, passages, declared values) have their control,
+// bidi and hiding characters escaped as report.Clean does: the page must
+// not let a title reorder or hide what a moderator reads, as check's
+// reports do not.
+func shown(r *pipeline.Row) *pipeline.Row {
+	if rowClean(r) {
+		return r
+	}
+	c := *r
+	cl := report.Clean
+	c.ID, c.Source = cl(r.ID), cl(r.Source)
+	for _, p := range []**string{&c.Title, &c.Error, &c.Note, &c.DeclaredRating, &c.PredictedRating, &c.WarningStatus} {
+		if *p != nil {
+			s := cl(**p)
+			*p = &s
+		}
+	}
+	for _, l := range []*[]string{&c.Fandoms, &c.DeclaredWarnings, &c.UndeclaredWarnings, &c.DetectedWarnings} {
+		out := make([]string, len(*l))
+		for i, s := range *l {
+			out[i] = cl(s)
+		}
+		*l = out
+	}
+	ev := make([]pipeline.Evidence, len(r.Evidence))
+	for i, e := range r.Evidence {
+		e.Label, e.Snippet = cl(e.Label), report.CleanLine(e.Snippet)
+		ev[i] = e
+	}
+	c.Evidence = ev
+	return &c
+}
+
+// rowClean reports whether r has nothing shown() would escape.
+func rowClean(r *pipeline.Row) bool {
+	clean := func(s string) bool { return report.Clean(s) == s }
+	for _, s := range []string{r.ID, r.Source} {
+		if !clean(s) {
+			return false
+		}
+	}
+	for _, p := range []*string{r.Title, r.Error, r.Note, r.DeclaredRating, r.PredictedRating, r.WarningStatus} {
+		if p != nil && !clean(*p) {
+			return false
+		}
+	}
+	for _, l := range [][]string{r.Fandoms, r.DeclaredWarnings, r.UndeclaredWarnings, r.DetectedWarnings} {
+		for _, s := range l {
+			if !clean(s) {
+				return false
+			}
+		}
+	}
+	for _, e := range r.Evidence {
+		if !clean(e.Label) || report.CleanLine(e.Snippet) != e.Snippet {
+			return false
+		}
+	}
+	return true
 }
