@@ -503,7 +503,7 @@ func scoreStory(ctx context.Context, cfg Config, s *datasets.Story) (Row, int64,
 	if s.Err != nil {
 		return NewRow(s, nil, cfg.Model, s.Err), 0, classify.StepTimes{}
 	}
-	opt := classify.PredictOptions{Sensitivity: cfg.Sensitivity, Thresholds: cfg.Thresholds, FastSnippets: true}
+	opt := cfg.PredictOptions()
 	var res classify.Result
 	var err error
 	n := int64(len(s.Text))
@@ -521,13 +521,7 @@ func scoreStory(ctx context.Context, cfg Config, s *datasets.Story) (Row, int64,
 	} else {
 		res, err = PredictStory(ctx, cfg.Model, s, opt)
 	}
-	if err != nil {
-		return NewRow(s, nil, cfg.Model, fmt.Errorf("score %s: %w", s.Source, err)), n, res.Steps
-	}
-	// Words are the body's word tokens, counted while scoring (they agree
-	// with datasets.CountWords, which tagger meta uses, to within 0.1%).
-	s.Words = res.Tokens
-	return NewRow(s, &res, cfg.Model, nil), n, res.Steps
+	return ScoredRow(s, cfg.Model, res, err), n, res.Steps
 }
 
 type countingReader struct {

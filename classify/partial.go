@@ -1,0 +1,235 @@
+package classify
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+)
+
+// Chunk is one stretch of a story's body as SplitBody cuts it: the unit
+// ScoreChunk scores on its own, so that the chunks of a huge story can be
+// scored on different machines (tagger-beam) and merged by FinishPartials.
+type Chunk struct {
+	// Text is the chunk; it never splits a word.
+	Text string
+	// Off is the byte offset of Text in the story text.
+	Off int
+	// Line is the 1-based line of the story text on which Text starts.
+	Line int
+	// AfterCR says the text before the chunk ended with \r: a \n opening
+	// the chunk ends that line rather than a new one, so line numbers
+	// agree with those of one pass over the whole text.
+	AfterCR bool
+	// First marks the body's first chunk, from which the language is read.
+	First bool
+}
+
+// SplitBody cuts body (the story text from byte bodyByte on, as UTF-8, the
+// body starting on line bodyLine) into the chunks PredictReader scores,
+// with the line at each chunk's start, and calls yield for each in order.
+// A body of any size is read a chunk at a time. An error of yield stops
+// the split and is returned.
+func SplitBody(ctx context.Context, body io.Reader, bodyByte, bodyLine int, yield func(Chunk) error) error {
+	cr := &chunkReader{body: body, off: bodyByte}
+	lc := lineCounter{line: bodyLine}
+	for first := true; ; first = false {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		text, off, err := cr.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		c := Chunk{Text: text, Off: off, Line: lc.line, AfterCR: lc.lastCR, First: first}
+		lc.chunk(text, off) // lines only: no windows to place
+		if err := yield(c); err != nil {
+			return err
+		}
+	}
+}
+
+// Partial is what ScoreChunk found in one chunk: the state FinishPartials
+// merges into a Result. Its fields are exported so that it can be encoded
+// (encoding/gob, JSON) and sent between machines; they are meaningful only
+// to FinishPartials, with the model and PredictOptions that made them.
+type Partial struct {
+	// Off is the chunk's byte offset in the story text: FinishPartials
+	// merges partials in this order whatever order they come in.
+	Off int
+	// Labels holds each label's state, in the model's label order.
+	Labels []PartialLabel
+	// Cues holds each rating cue's strongest windows, best first.
+	Cues [][]PartialWindow
+	// Rating is the strongest window's cue weights, RatingSum the sums.
+	Rating, RatingSum RatingCues
+	// Windows, Tokens and Words count the chunk's windows, tokens and
+	// words (Words with PredictOptions.CountWords only).
+	Windows, Tokens, Words int
+	// Language is read from the body's first chunk only ("" elsewhere);
+	// Readable says whether the model reads it.
+	Language string
+	Readable bool
+	// Buckets, Counts and Lex are the chunk's story-model features (empty
+	// for models without a story model): hashed word buckets in the order
+	// first seen, their counts, and each label's lexicon weight.
+	Buckets, Counts []uint32
+	Lex             []float64
+	// Steps is the time ScoreChunk spent in each step.
+	Steps StepTimes
+}
+
+// PartialLabel is one label's state in a Partial.
+type PartialLabel struct {
+	// Count is the number of windows over the label's window threshold.
+	Count int
+	// Mass and Peak are the chunk's evidence for the label: summed over
+	// its windows, and of its strongest window.
+	Mass, Peak float64
+	// Top holds the label's best windows, best first.
+	Top []PartialWindow
+}
+
+// PartialWindow is a scored window kept in a Partial.
+type PartialWindow struct {
+	Z                float64 // raw score
+	Start, End, Line int     // story byte offsets, 1-based line of Start
+	Text             string  // the window's text
+}
+
+// ScoreChunk scores one chunk of a story (see SplitBody) on its own. The
+// Partials of all of a story's chunks, given to FinishPartials with the
+// same opt, give the Result Predict gives for the whole story.
+func (m *Model) ScoreChunk(ctx context.Context, c Chunk, opt PredictOptions) (*Partial, error) {
+	if err := checkThresholds(opt.Thresholds); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	first := -1 // the language is read only where the body starts
+	if c.First {
+		first = c.Off
+	}
+	sg := m.newScoring(opt, first)
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	lc := lineCounter{line: c.Line, lastCR: c.AfterCR}
+	sg.chunk(sc, c.Text, c.Off, &lc)
+	return sg.partial(c.Off), nil
+}
+
+// FinishPartials merges the Partials of every chunk of one story, in any
+// order (they are sorted by offset and merged in order, so the combination
+// is order-independent), and decides every label, the rating and the
+// evidence as Predict does. opt must be the options the partials were
+// scored with. Partials of the same offset are an error: a chunk counted
+// twice would count its windows twice.
+func (m *Model) FinishPartials(parts []*Partial, opt PredictOptions) (Result, error) {
+	if err := checkThresholds(opt.Thresholds); err != nil {
+		return Result{}, err
+	}
+	sorted := slices.Clone(parts)
+	slices.SortFunc(sorted, func(a, b *Partial) int { return cmp.Compare(a.Off, b.Off) })
+	total := m.newScoring(opt, 0)
+	for i, p := range sorted {
+		if p == nil {
+			return Result{}, errors.New("finish partials: a nil partial")
+		}
+		if i > 0 && sorted[i-1].Off == p.Off {
+			return Result{}, fmt.Errorf("finish partials: two partials of the chunk at byte %d", p.Off)
+		}
+		sg, err := m.fromPartial(p, opt)
+		if err != nil {
+			return Result{}, err
+		}
+		total.merge(sg)
+	}
+	return total.finish()
+}
+
+// partial turns the scoring of one chunk into a Partial, releasing its
+// feature accumulator.
+func (sg *scoring) partial(off int) *Partial {
+	p := &Partial{Off: off, Labels: make([]PartialLabel, len(sg.states)), Cues: make([][]PartialWindow, len(sg.cueStates)),
+		Rating: sg.rating, RatingSum: sg.ratingSum, Windows: sg.windows, Tokens: sg.tokens, Words: sg.words,
+		Readable: sg.readable, Steps: sg.steps}
+	p.Language = sg.lang
+	for li, st := range sg.states {
+		p.Labels[li] = PartialLabel{Count: st.count, Mass: st.mass, Peak: st.peak, Top: partialWindows(st.top)}
+	}
+	for k, st := range sg.cueStates {
+		p.Cues[k] = partialWindows(st.top)
+	}
+	if a := sg.acc; a != nil {
+		// touched keeps the order buckets were first seen in, which the
+		// story model sums in: merged in order, the sums are those of one
+		// pass.
+		p.Buckets = slices.Clone(a.touched)
+		p.Counts = make([]uint32, len(a.touched))
+		for i, b := range a.touched {
+			p.Counts[i] = a.counts[b]
+		}
+		p.Lex = slices.Clone(a.lex)
+		a.release()
+		sg.acc = nil
+	}
+	return p
+}
+
+func partialWindows(ws []window) []PartialWindow {
+	out := make([]PartialWindow, len(ws))
+	for i, w := range ws {
+		out[i] = PartialWindow{Z: w.z, Start: w.start, End: w.end, Line: w.line, Text: w.text}
+	}
+	return out
+}
+
+// fromPartial rebuilds the scoring of one chunk from its Partial, checking
+// that it fits the model.
+func (m *Model) fromPartial(p *Partial, opt PredictOptions) (*scoring, error) {
+	if len(p.Labels) != len(m.labels) || len(p.Cues) > numCues {
+		return nil, fmt.Errorf("finish partials: the partial at byte %d has %d labels and %d cues, the model %d and %d: was it scored by another model?",
+			p.Off, len(p.Labels), len(p.Cues), len(m.labels), numCues)
+	}
+	sg := m.newScoring(opt, -1)
+	for li, pl := range p.Labels {
+		sg.states[li] = labelState{top: fromPartialWindows(pl.Top), count: pl.Count, mass: pl.Mass, peak: pl.Peak}
+	}
+	for k, ws := range p.Cues {
+		sg.cueStates[k].top = fromPartialWindows(ws)
+	}
+	sg.rating, sg.ratingSum = p.Rating, p.RatingSum
+	sg.windows, sg.tokens, sg.words, sg.steps = p.Windows, p.Tokens, p.Words, p.Steps
+	sg.lang, sg.readable = p.Language, p.Readable
+	if a := sg.acc; a != nil {
+		if len(p.Buckets) != len(p.Counts) || (p.Lex != nil && len(p.Lex) != len(a.lex)) {
+			a.release()
+			return nil, fmt.Errorf("finish partials: the partial at byte %d has malformed story features", p.Off)
+		}
+		for i, b := range p.Buckets {
+			if int(b) >= len(a.counts) {
+				a.release()
+				return nil, fmt.Errorf("finish partials: the partial at byte %d has a feature bucket out of the model's range", p.Off)
+			}
+			a.add(uint64(b), p.Counts[i])
+		}
+		copy(a.lex, p.Lex)
+	} else if len(p.Buckets) > 0 {
+		return nil, fmt.Errorf("finish partials: the partial at byte %d has story features the model has no story model for", p.Off)
+	}
+	return sg, nil
+}
+
+func fromPartialWindows(ps []PartialWindow) []window {
+	out := make([]window, len(ps))
+	for i, w := range ps {
+		out[i] = window{z: w.Z, start: w.Start, end: w.End, line: w.Line, text: w.Text}
+	}
+	return out
+}

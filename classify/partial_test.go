@@ -1,0 +1,168 @@
+package classify_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/tagger-dev/tagger/classify"
+	"github.com/tagger-dev/tagger/models"
+)
+
+// seedText returns the seed stories' text joined, as ASCII-safe filler for
+// long test stories.
+func seedText(t *testing.T) string {
+	t.Helper()
+	paths, err := filepath.Glob("../seeds/*.txt")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no seed stories: %v", err)
+	}
+	var b strings.Builder
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Write(data)
+		b.WriteString("\n\n")
+	}
+	return b.String()
+}
+
+// repeatTo repeats s until the result holds at least n bytes.
+func repeatTo(s string, n int) string {
+	return strings.Repeat(s, n/len(s)+1)
+}
+
+// TestFinishPartials checks that the chunks of a story scored one by one
+// (ScoreChunk), merged in any order and after a gob round trip, give what
+// Predict gives on the whole text: labels, evidence with its lines, rating.
+func TestFinishPartials(t *testing.T) {
+	m, err := models.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeds := seedText(t)
+	const header = "Title: A long one\nRating: Teen\n\n"
+	crlf := strings.ReplaceAll(seeds, "\n", "\r\n")
+	// A \r\n pair straddling the first chunk boundary (1 MiB into the
+	// body): the chunk reader cuts after the \r, and the next chunk's
+	// leading \n must not count as a line of its own.
+	straddle := func() string {
+		body := []byte(repeatTo(crlf, 1<<20))[:1<<20-1]
+		for i := len(body) - 200; i < len(body); i++ {
+			if body[i] == '\r' || body[i] == '\n' || body[i] >= 0x80 {
+				body[i] = 'x' // no other break near the boundary, whole runes
+			}
+		}
+		body[len(body)-100] = ' '
+		return header + string(body) + "\r\n" + repeatTo(crlf, 1<<20)
+	}()
+	tests := []struct {
+		name       string
+		text       string
+		minChunks  int
+		sensitivty classify.Sensitivity
+		afterCR    bool // a chunk must start after a \r
+	}{
+		{name: "one chunk", text: header + seeds, minChunks: 1},
+		{name: "several chunks, LF", text: header + repeatTo(seeds, 3<<20), minChunks: 3},
+		{name: "several chunks, CRLF", text: header + repeatTo(crlf, 2<<20), minChunks: 2, sensitivty: classify.High},
+		{name: "CR only", text: header + repeatTo(strings.ReplaceAll(seeds, "\n", "\r"), 2<<20), minChunks: 2},
+		{name: "CRLF across a chunk boundary", text: straddle, minChunks: 2, afterCR: true},
+		{name: "empty body", text: header, minChunks: 0},
+	}
+	ctx := context.Background()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			bodyByte := len(header)
+			bodyLine := strings.Count(header, "\n") + 1
+			opt := classify.PredictOptions{Sensitivity: tc.sensitivty, FastSnippets: true}
+			want, err := m.Predict(ctx, tc.text, bodyByte, bodyLine, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var parts []*classify.Partial
+			afterCR := false
+			err = classify.SplitBody(ctx, strings.NewReader(tc.text[bodyByte:]), bodyByte, bodyLine, func(c classify.Chunk) error {
+				if got := c.Text; tc.text[c.Off:c.Off+len(got)] != got {
+					t.Errorf("chunk at %d: text is not the story's there", c.Off)
+				}
+				afterCR = afterCR || c.AfterCR
+				p, err := m.ScoreChunk(ctx, c, opt)
+				parts = append(parts, p)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(parts) < tc.minChunks || afterCR != tc.afterCR {
+				t.Fatalf("%d chunks, one after a \\r %v; want at least %d, %v", len(parts), afterCR, tc.minChunks, tc.afterCR)
+			}
+			// Sent between machines: a gob round trip, then any order.
+			var buf bytes.Buffer
+			if err := gob.NewEncoder(&buf).Encode(parts); err != nil {
+				t.Fatal(err)
+			}
+			var back []*classify.Partial
+			if err := gob.NewDecoder(&buf).Decode(&back); err != nil {
+				t.Fatal(err)
+			}
+			orders := [][]*classify.Partial{parts, back}
+			for seed := range uint64(3) {
+				shuffled := append([]*classify.Partial(nil), back...)
+				rand.New(rand.NewPCG(seed, 7)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+				orders = append(orders, shuffled)
+			}
+			for i, ps := range orders {
+				got, err := m.FinishPartials(ps, opt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got.Steps, want.Steps = classify.StepTimes{}, classify.StepTimes{}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("order %d: FinishPartials differs from Predict:\n got %+v\nwant %+v", i, got, want)
+				}
+			}
+			if len(want.Detected) == 0 && tc.minChunks > 0 {
+				t.Errorf("nothing detected: the comparison checks no evidence")
+			}
+		})
+	}
+}
+
+// TestFinishPartialsRejects checks the partials FinishPartials refuses.
+func TestFinishPartialsRejects(t *testing.T) {
+	m, err := models.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	p, err := m.ScoreChunk(ctx, classify.Chunk{Text: "She hit him.", Line: 1, First: true}, classify.PredictOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		parts []*classify.Partial
+		want  string
+	}{
+		{"the same chunk twice", []*classify.Partial{p, p}, "two partials"},
+		{"a nil partial", []*classify.Partial{nil}, "nil partial"},
+		{"another model's labels", []*classify.Partial{{Labels: p.Labels[:3]}}, "another model"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := m.FinishPartials(tc.parts, classify.PredictOptions{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}
