@@ -2,10 +2,12 @@ package lexicon
 
 import (
 	"bytes"
+	"compress/flate"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"sync"
@@ -20,15 +22,20 @@ import (
 // Exceptions, Labels) parses it on first use.
 //
 // The format is little-endian: the magic "TGLX", a format version, the
-// source's SHA-256, then the simile factor, the category names, the terms,
-// the patterns and the simile-skip hashes, each list prefixed by its
-// length. The lookup tables are rebuilt from the patterns (a millisecond;
-// stored, they would make the file seven times larger). It changes with this package: a compiled
-// file of another format version is stale too.
+// compiler's fingerprint (compilerFingerprint) and the source's SHA-256,
+// then, deflated, the simile factor, the category names, the terms, the
+// patterns and the simile-skip hashes, each list prefixed by its length.
+// The lookup tables are rebuilt from the patterns (a millisecond; stored,
+// they would make the file seven times larger). The format changes with
+// this package: a file of another format version is stale too.
 
 // compiledVersion is the format version; raise it when the layout or the
 // meaning of a compiled field changes.
-const compiledVersion = 3
+const compiledVersion = 4
+
+// maxCompiledBody bounds a compiled lexicon once inflated (the default
+// lexicon's is 315 KB).
+const maxCompiledBody = 32 << 20
 
 // Bounds a compiled lexicon must keep, so that a damaged file cannot make
 // loading allocate without limit: index builds one lookup entry per pair
@@ -100,8 +107,22 @@ func (l *Lexicon) Compiled() ([]byte, error) {
 	w.b = append(w.b, fp[:]...)
 	sum := sha256.Sum256(l.source)
 	w.b = append(w.b, sum[:]...)
-	w.body(l)
-	return w.b, nil
+	var body encoder
+	body.body(l)
+	// The hashes compress to less than half: deflated, the default
+	// lexicon's file is 136 KB instead of 315.
+	var buf bytes.Buffer
+	zw, err := flate.NewWriter(&buf, flate.BestCompression)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := zw.Write(body.b); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return append(w.b, buf.Bytes()...), nil
 }
 
 // body appends what LoadCompiled reads after the header.
@@ -152,6 +173,17 @@ func LoadCompiled(data, source []byte) (*Lexicon, error) {
 	if got := r.take(len(sum)); !bytes.Equal(got, sum[:]) {
 		return nil, fmt.Errorf("%w: compiled from another lexicon file", ErrStale)
 	}
+	if r.err != nil {
+		return nil, fmt.Errorf("compiled lexicon: %w", r.err)
+	}
+	body, err := io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(r.b)), maxCompiledBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("compiled lexicon: %w", err)
+	}
+	if len(body) > maxCompiledBody {
+		return nil, fmt.Errorf("compiled lexicon: more than %d MiB once inflated", maxCompiledBody>>20)
+	}
+	r = decoder{b: body}
 	l := &Lexicon{source: bytes.Clone(source), lazy: &lazySpec{}}
 	l.factor = r.f64()
 	l.cats = make([]string, r.count(4))
