@@ -21,6 +21,20 @@ func defaultSource(t testing.TB) []byte {
 	return b
 }
 
+// compiledDefault loads the default lexicon and compiles it.
+func compiledDefault(t testing.TB) (src []byte, l *Lexicon, bin []byte) {
+	t.Helper()
+	src = defaultSource(t)
+	l, err := Load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bin, err = l.Compiled(); err != nil {
+		t.Fatal(err)
+	}
+	return src, l, bin
+}
+
 // matcher is what matching uses of a lexicon: compiled lexicons must
 // agree on all of it.
 func matcher(l *Lexicon) []any {
@@ -31,15 +45,7 @@ func matcher(l *Lexicon) []any {
 // matcher Load builds, matches the same hits, and parses its file when
 // asked for what only the file holds.
 func TestCompiledRoundTrip(t *testing.T) {
-	src := defaultSource(t)
-	want, err := Load(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin, err := want.Compiled()
-	if err != nil {
-		t.Fatal(err)
-	}
+	src, want, bin := compiledDefault(t)
 	got, err := LoadCompiled(bin, src)
 	if err != nil {
 		t.Fatal(err)
@@ -80,15 +86,7 @@ func hitsOf(t *testing.T, l *Lexicon, text string) []Hit {
 // TestCompiledStale: a compiled lexicon is refused for another file or
 // another format version, and a damaged one is an error, never a panic.
 func TestCompiledStale(t *testing.T) {
-	src := defaultSource(t)
-	l, err := Load(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin, err := l.Compiled()
-	if err != nil {
-		t.Fatal(err)
-	}
+	src, l, bin := compiledDefault(t)
 	other := append([]byte("# edited\n"), src...)
 	if _, err := LoadCompiled(bin, other); !errors.Is(err, ErrStale) {
 		t.Errorf("another source: %v, want ErrStale", err)
@@ -115,15 +113,7 @@ func TestCompiledStale(t *testing.T) {
 // FuzzLoadCompiled: any bytes are refused or loaded, never a panic, and a
 // loaded lexicon matches text without panicking.
 func FuzzLoadCompiled(f *testing.F) {
-	src := defaultSource(f)
-	l, err := Load(src)
-	if err != nil {
-		f.Fatal(err)
-	}
-	bin, err := l.Compiled()
-	if err != nil {
-		f.Fatal(err)
-	}
+	src, _, bin := compiledDefault(f)
 	f.Add(bin[:200])
 	f.Add(bin)
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -141,15 +131,7 @@ func tokensOf(text string) []tokenize.Token { return tokenize.Words(text, nil) }
 // TestCompiledBounds: a compiled lexicon from another compiler, or one
 // whose patterns would make loading allocate without limit, is refused.
 func TestCompiledBounds(t *testing.T) {
-	src := defaultSource(t)
-	l, err := Load(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin, err := l.Compiled()
-	if err != nil {
-		t.Fatal(err)
-	}
+	src, _, bin := compiledDefault(t)
 	other := bytes.Clone(bin)
 	other[len(compiledMagic)+4] ^= 0xff // the compiler's fingerprint
 	if _, err := LoadCompiled(other, src); !errors.Is(err, ErrStale) {
