@@ -24,6 +24,8 @@ package config
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +33,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -252,12 +255,41 @@ func UserFile() string {
 
 // SortedThresholds returns the labels of c's thresholds in taxonomy order,
 // for printing.
-func (c *File) SortedThresholds() []string {
-	ids := make([]string, 0, len(c.Thresholds))
-	for id := range c.Thresholds {
+func (c *File) SortedThresholds() []string { return sortedLabels(c.Thresholds) }
+
+// sortedLabels returns the labels of thresholds in taxonomy order.
+func sortedLabels(thresholds map[string]float64) []string {
+	ids := make([]string, 0, len(thresholds))
+	for id := range thresholds {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
 	taxonomy.Default().SortLabels(ids)
 	return ids
+}
+
+// Fingerprint names what, besides the model and the sensitivity, changes
+// the rows a run writes, as outputs record it (pipeline.SinkOptions.Settings,
+// the tagger.settings metadata) and a resumed run must match: the lexicon
+// overlays merged, in order, by the SHA-256 of their contents (its first 6
+// bytes in hex), and the per-label thresholds in taxonomy order, as
+// "lexicon=H1,H2 thresholds=label:value,…"; "" when there are none.
+func Fingerprint(overlays [][]byte, thresholds map[string]float64) string {
+	var parts []string
+	if len(overlays) > 0 {
+		hashes := make([]string, len(overlays))
+		for i, o := range overlays {
+			sum := sha256.Sum256(o)
+			hashes[i] = hex.EncodeToString(sum[:6])
+		}
+		parts = append(parts, "lexicon="+strings.Join(hashes, ","))
+	}
+	if len(thresholds) > 0 {
+		var ts []string
+		for _, id := range sortedLabels(thresholds) {
+			ts = append(ts, id+":"+strconv.FormatFloat(thresholds[id], 'g', -1, 64))
+		}
+		parts = append(parts, "thresholds="+strings.Join(ts, ","))
+	}
+	return strings.Join(parts, " ")
 }

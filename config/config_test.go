@@ -1,6 +1,8 @@
 package config
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -166,4 +168,36 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestFingerprint checks the tagger.settings value outputs record: the
+// overlays by content, in order, and the thresholds in taxonomy order
+// (not the map's), as older outputs recorded them for --resume to match.
+func TestFingerprint(t *testing.T) {
+	if got := Fingerprint(nil, nil); got != "" {
+		t.Errorf("no settings: %q, want \"\"", got)
+	}
+	a, b := []byte("version: 1\n"), []byte("version: 1\nlabels: {}\n")
+	th := map[string]float64{"sexual-abuse": 0.2, "violence": 0.999}
+	for _, tc := range []struct {
+		overlays   [][]byte
+		thresholds map[string]float64
+		want       string
+	}{
+		{[][]byte{a, b}, nil, "lexicon=" + sha6(a) + "," + sha6(b)},
+		{nil, th, "thresholds=violence:0.999,sexual-abuse:0.2"},
+		{[][]byte{b}, th, "lexicon=" + sha6(b) + " thresholds=violence:0.999,sexual-abuse:0.2"},
+	} {
+		if got := Fingerprint(tc.overlays, tc.thresholds); got != tc.want {
+			t.Errorf("Fingerprint = %q, want %q", got, tc.want)
+		}
+	}
+	if sha6(a) == sha6(b) || len(sha6(a)) != 12 {
+		t.Errorf("hashes %s, %s", sha6(a), sha6(b))
+	}
+}
+
+func sha6(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:6])
 }

@@ -1,13 +1,9 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -50,8 +46,8 @@ type settings struct {
 	Include     []setting   `json:"include"`
 	Exclude     []setting   `json:"exclude"`
 
-	// overlays are the SHA-256 of each lexicon overlay loadModel merged.
-	overlays []string
+	// overlays are the lexicon overlays loadModel merged, in order.
+	overlays [][]byte
 }
 
 // settingFlags are the flags that a configuration file can also set, and
@@ -264,8 +260,7 @@ func (s *settings) loadModel() (*classify.Model, error) {
 		if err != nil {
 			return nil, &exitCodeError{code: exitError, msg: fmt.Sprintf("lexicon overlay (from %s): %v", l.From, err)}
 		}
-		sum := sha256.Sum256(overlay)
-		s.overlays = append(s.overlays, hex.EncodeToString(sum[:6]))
+		s.overlays = append(s.overlays, overlay)
 		if m, err = m.WithLexicon(overlay); err != nil {
 			return nil, &exitCodeError{code: exitError, msg: fmt.Sprintf("lexicon overlay %s (from %s): %v", l.Value, l.From, err)}
 		}
@@ -275,20 +270,10 @@ func (s *settings) loadModel() (*classify.Model, error) {
 
 // fingerprint names what, besides the model and sensitivity, changes the
 // rows a run writes: the overlays merged by loadModel (by content) and the
-// per-label thresholds. "" when there are none. A resumed run must match.
+// per-label thresholds (config.Fingerprint). "" when there are none. A
+// resumed run must match.
 func (s *settings) fingerprint() string {
-	var parts []string
-	if len(s.overlays) > 0 {
-		parts = append(parts, "lexicon="+strings.Join(s.overlays, ","))
-	}
-	if len(s.Thresholds) > 0 {
-		var ts []string
-		for _, t := range s.Thresholds {
-			ts = append(ts, t.Label+":"+strconv.FormatFloat(t.Value, 'g', -1, 64))
-		}
-		parts = append(parts, "thresholds="+strings.Join(ts, ","))
-	}
-	return strings.Join(parts, " ")
+	return config.Fingerprint(s.overlays, s.thresholds())
 }
 
 // storyFiles selects the files in story formats under directories, for

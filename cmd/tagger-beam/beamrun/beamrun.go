@@ -27,6 +27,7 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/tagger-dev/tagger/classify"
+	"github.com/tagger-dev/tagger/config"
 	"github.com/tagger-dev/tagger/datasets"
 	"github.com/tagger-dev/tagger/models"
 	"github.com/tagger-dev/tagger/pipeline"
@@ -52,6 +53,19 @@ type Config struct {
 	ModelDir string
 	// Sensitivity is the operating point ("" for balanced).
 	Sensitivity string
+	// Lexicon are lexicon overlays (YAML contents, not paths), merged into
+	// the model in order as tagger run merges --lexicon files
+	// (classify.Model.WithLexicon). They travel to the workers with the
+	// DoFns, so that workers need no access to the files.
+	Lexicon [][]byte
+	// Thresholds override the sensitivity's threshold of the labels they
+	// name (pipeline.Config.Thresholds), as a configuration file's
+	// thresholds do in tagger run.
+	Thresholds map[string]float64
+	// Include and Exclude are the globs choosing the files read under a
+	// directory input (datasets.NewSelector), as tagger run's --include and
+	// --exclude: with no Include, files in story formats are read.
+	Include, Exclude []string
 	// Shards is the number of output files (default 1).
 	Shards int
 	// StreamAbove is the size above which a text story is split into
@@ -78,7 +92,8 @@ func (c Config) ShardPaths() []string {
 }
 
 // Check fills the defaults of cfg and checks it: the format, the
-// sensitivity, the model (loaded, for its name) and the shards' paths,
+// sensitivity, the include and exclude globs, the model with its overlays
+// (loaded, for its name) and the shards' paths,
 // which may not be inputs nor lie in an input directory. It returns the
 // model's name@version.
 func (c *Config) Check() (string, error) {
@@ -106,7 +121,10 @@ func (c *Config) Check() (string, error) {
 		return "", fmt.Errorf("--sensitivity: %w", err)
 	}
 	c.Sensitivity = string(s)
-	m, err := loadModel(c.ModelDir)
+	if _, err := datasets.NewSelector(c.Include, c.Exclude); err != nil {
+		return "", fmt.Errorf("--include/--exclude: %w", err)
+	}
+	mc, err := c.model().config()
 	if err != nil {
 		return "", err
 	}
@@ -126,7 +144,17 @@ func (c *Config) Check() (string, error) {
 			return "", err
 		}
 	}
-	return m.NameVersion(), nil
+	return mc.Model.NameVersion(), nil
+}
+
+// Settings is what besides the model and the sensitivity changes the
+// rows, recorded as tagger run records it (tagger.settings): the overlays
+// by content and the thresholds (config.Fingerprint).
+func (c Config) Settings() string { return config.Fingerprint(c.Lexicon, c.Thresholds) }
+
+// model is the model's part of c, which the scoring DoFns carry.
+func (c Config) model() modelSpec {
+	return modelSpec{Dir: c.ModelDir, Sensitivity: c.Sensitivity, Lexicon: c.Lexicon, Thresholds: c.Thresholds}
 }
 
 // loadModel loads the model in dir, or the embedded default model.
@@ -161,11 +189,11 @@ func Build(cfg Config) (*beam.Pipeline, error) {
 	// workers (Reshuffle): one input may be a corpus of many stories, and
 	// one story may be huge.
 	matches := beam.Reshuffle(s, beam.ParDo(s.Scope("match"), &matchFn{}, beam.Create(s, globs...)))
-	stories, chunks := beam.ParDo2(s.Scope("read"), &readFn{StreamAbove: cfg.StreamAbove}, matches)
-	rows, streamed := beam.ParDo2(s.Scope("score"), &scoreFn{ModelDir: cfg.ModelDir, Sensitivity: cfg.Sensitivity}, beam.Reshuffle(s, stories))
-	parts := beam.ParDo(s.Scope("score chunks"), &scoreChunkFn{ModelDir: cfg.ModelDir, Sensitivity: cfg.Sensitivity}, beam.Reshuffle(s, chunks))
+	stories, chunks := beam.ParDo2(s.Scope("read"), &readFn{StreamAbove: cfg.StreamAbove, Include: cfg.Include, Exclude: cfg.Exclude}, matches)
+	rows, streamed := beam.ParDo2(s.Scope("score"), &scoreFn{Model: cfg.model()}, beam.Reshuffle(s, stories))
+	parts := beam.ParDo(s.Scope("score chunks"), &scoreChunkFn{Model: cfg.model()}, beam.Reshuffle(s, chunks))
 	perStory := beam.CombinePerKey(s.Scope("combine chunks"), &combinePartials{}, parts)
-	huge := beam.ParDo(s.Scope("finish"), &finishFn{ModelDir: cfg.ModelDir, Sensitivity: cfg.Sensitivity},
+	huge := beam.ParDo(s.Scope("finish"), &finishFn{Model: cfg.model()},
 		beam.CoGroupByKey(s, streamed, perStory))
 	all := beam.Flatten(s, rows, huge)
 	shardIDs := make([]any, cfg.Shards)
@@ -181,7 +209,7 @@ func Build(cfg Config) (*beam.Pipeline, error) {
 		created = cfg.Created.UTC().Format(time.RFC3339Nano)
 	}
 	beam.ParDo(s.Scope("write"), &writeFn{Output: cfg.Output, Format: cfg.Format, Shards: cfg.Shards, Version: cfg.Version,
-		Model: model, Sensitivity: cfg.Sensitivity, Created: created}, beam.CoGroupByKey(s, keys, keyed))
+		Model: model, Sensitivity: cfg.Sensitivity, Settings: cfg.Settings(), Created: created}, beam.CoGroupByKey(s, keys, keyed))
 	return p, nil
 }
 
@@ -268,18 +296,26 @@ func (*matchFn) ProcessElement(in inputRef, emit func(inputRef)) error {
 func hasMeta(p string) bool { return strings.ContainsAny(p, "*?[{") }
 
 // readFn reads the stories of one input (package datasets), as tagger run
-// reads them. A story over StreamAbove is split into chunks, each sent
-// apart with its start line, under the story's key.
+// reads them, choosing the files under a directory by Include and Exclude.
+// A story over StreamAbove is split into chunks, each sent apart with its
+// start line, under the story's key.
 type readFn struct {
-	StreamAbove int64
+	StreamAbove      int64
+	Include, Exclude []string
 }
 
 // ProcessElement reads in, emitting stories and the chunks of huge ones.
 func (f *readFn) ProcessElement(ctx context.Context, in inputRef, emit func(storyMsg), emitChunk func(string, classify.Chunk)) error {
-	sel, err := datasets.NewSelector(nil, nil) // tagger run's: story formats under directories
+	// tagger run's selection: story formats, or Include, under directories
+	sel, err := datasets.NewSelector(f.Include, f.Exclude)
 	if err != nil {
 		return fmt.Errorf("selector: %w", err)
 	}
+	defer func() {
+		if n, _ := sel.Skipped(); n > 0 {
+			beam.NewCounter("tagger", "skipped").Inc(ctx, int64(n))
+		}
+	}()
 	opts := datasets.Options{StreamAbove: f.StreamAbove, NoWordCount: true, Select: sel.Select}
 	n := 0
 	for s := range datasets.Read(ctx, []string{in.Path}, opts) {
@@ -312,26 +348,40 @@ func (f *readFn) ProcessElement(ctx context.Context, in inputRef, emit func(stor
 	return ctx.Err()
 }
 
-// modelConfig loads the model, once per DoFn instance (Setup), and returns
-// tagger run's configuration of the score stage.
-func modelConfig(dir, sensitivity string) (pipeline.Config, error) {
-	m, err := loadModel(dir)
+// modelSpec is what the scoring DoFns need to build the model and tagger
+// run's score stage: serialised with them, it holds the overlays' contents
+// and the thresholds, so that a worker reads no file but the model's.
+type modelSpec struct {
+	Dir, Sensitivity string
+	Lexicon          [][]byte
+	Thresholds       map[string]float64
+}
+
+// config loads the model and merges the overlays, once per DoFn instance
+// (Setup), and returns tagger run's configuration of the score stage.
+func (ms modelSpec) config() (pipeline.Config, error) {
+	m, err := loadModel(ms.Dir)
 	if err != nil {
 		return pipeline.Config{}, err
 	}
-	return pipeline.Config{Model: m, Sensitivity: classify.Sensitivity(sensitivity), Workers: 1}, nil
+	for i, overlay := range ms.Lexicon {
+		if m, err = m.WithLexicon(overlay); err != nil {
+			return pipeline.Config{}, fmt.Errorf("lexicon overlay %d: %w", i+1, err)
+		}
+	}
+	return pipeline.Config{Model: m, Sensitivity: classify.Sensitivity(ms.Sensitivity), Thresholds: ms.Thresholds, Workers: 1}, nil
 }
 
 // scoreFn scores the stories read whole with tagger run's score stage, and
 // passes on the stories read in chunks.
 type scoreFn struct {
-	ModelDir, Sensitivity string
-	cfg                   pipeline.Config
+	Model modelSpec
+	cfg   pipeline.Config
 }
 
 // Setup loads the model.
 func (f *scoreFn) Setup() (err error) {
-	f.cfg, err = modelConfig(f.ModelDir, f.Sensitivity)
+	f.cfg, err = f.Model.config()
 	return err
 }
 
@@ -352,13 +402,13 @@ func (f *scoreFn) ProcessElement(ctx context.Context, msg storyMsg, emit func(pi
 
 // scoreChunkFn scores one chunk of a huge story.
 type scoreChunkFn struct {
-	ModelDir, Sensitivity string
-	cfg                   pipeline.Config
+	Model modelSpec
+	cfg   pipeline.Config
 }
 
 // Setup loads the model.
 func (f *scoreChunkFn) Setup() (err error) {
-	f.cfg, err = modelConfig(f.ModelDir, f.Sensitivity)
+	f.cfg, err = f.Model.config()
 	return err
 }
 
@@ -403,13 +453,13 @@ func (*combinePartials) ExtractOutput(a partialSet) partialSet { return a }
 // finishFn decides a chunked story from its chunks' scores and builds its
 // row, as tagger run does for a story it streams.
 type finishFn struct {
-	ModelDir, Sensitivity string
-	cfg                   pipeline.Config
+	Model modelSpec
+	cfg   pipeline.Config
 }
 
 // Setup loads the model.
 func (f *finishFn) Setup() (err error) {
-	f.cfg, err = modelConfig(f.ModelDir, f.Sensitivity)
+	f.cfg, err = f.Model.config()
 	return err
 }
 
@@ -474,12 +524,13 @@ type writeFn struct {
 	Shards               int
 	Version, Model       string
 	Sensitivity, Created string
+	Settings             string
 }
 
 // ProcessElement writes shard's rows and emits the file's path.
 func (f *writeFn) ProcessElement(ctx context.Context, shard int, _ func(*bool) bool, rows func(*pipeline.Row) bool, emit func(string)) (err error) {
 	path := Config{Output: f.Output, Format: f.Format}.Shard(shard, f.Shards)
-	opt := pipeline.SinkOptions{Version: f.Version, Model: f.Model, Sensitivity: f.Sensitivity}
+	opt := pipeline.SinkOptions{Version: f.Version, Model: f.Model, Sensitivity: f.Sensitivity, Settings: f.Settings}
 	if f.Created != "" {
 		if opt.Created, err = time.Parse(time.RFC3339Nano, f.Created); err != nil {
 			return fmt.Errorf("created %q: %w", f.Created, err)
@@ -548,8 +599,8 @@ func Counts(res beam.PipelineResult) (rows, failed int64) {
 }
 
 // Counter returns the value of one of the run's counters: "rows" and
-// "errors" written, "chunks" of huge stories scored (-1 when the runner
-// reports none).
+// "errors" written, "chunks" of huge stories scored, "skipped" files under
+// directories not in a story format (-1 when the runner reports none).
 func Counter(res beam.PipelineResult, name string) int64 {
 	n := int64(-1)
 	if res == nil {

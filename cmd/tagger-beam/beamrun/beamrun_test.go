@@ -3,6 +3,8 @@ package beamrun
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -18,6 +20,8 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/tagger-dev/tagger/classify"
+	"github.com/tagger-dev/tagger/config"
 	"github.com/tagger-dev/tagger/datasets"
 	"github.com/tagger-dev/tagger/pipeline"
 	"github.com/tagger-dev/tagger/pipeline/benchcorpus"
@@ -28,6 +32,24 @@ func TestMain(m *testing.M) { ptest.MainWithDefault(m, "prism") }
 
 const seeds = "../../../seeds"
 
+// hockeyTestdata is cmd/tagger's: a hockey story that the default model
+// takes for pornography, and the overlay that allows it.
+const hockeyTestdata = "../../tagger/testdata/config"
+
+// hockeyAllow is the overlay's contents, as a worker receives them.
+var hockeyAllow = mustRead(filepath.Join(hockeyTestdata, "hockey-allow.yaml"))
+
+// slewFoot is a second overlay, applied after hockeyAllow.
+var slewFoot = []byte("version: 1\nlabels:\n  violence:\n    terms:\n      - {term: slew foot, weight: 2}\n")
+
+func mustRead(path string) []byte {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
 // TestRowsEqualTaggerRun runs the pipeline on prism, in process, and
 // checks that it writes, row for row (compared by source and id: the
 // order is not kept), what tagger run's pipeline.Run writes for the same
@@ -37,6 +59,7 @@ func TestRowsEqualTaggerRun(t *testing.T) {
 	corpus := generated(t, filepath.Join(dir, "corpus"), 200)
 	bad := failing(t, filepath.Join(dir, "bad"))
 	huge := hugeStory(t, filepath.Join(dir, "huge"), 3<<20)
+	archive := archiveDir(t, filepath.Join(dir, "archive"))
 	tests := []struct {
 		name        string
 		inputs      []string
@@ -49,6 +72,16 @@ func TestRowsEqualTaggerRun(t *testing.T) {
 		wantErrors []string
 		wantRows   int
 		wantChunks int64
+		// Settings as tagger run's flags and configuration file give them.
+		lexicon          [][]byte
+		thresholds       map[string]float64
+		include, exclude []string
+		// wantSettings is the tagger.settings metadata; wantSkipped the
+		// files skipped for not being in a story format; check looks at
+		// the rows further.
+		wantSettings string
+		wantSkipped  int64
+		check        func(t *testing.T, rows []pipeline.Row)
 	}{
 		{name: "seeds", inputs: []string{seeds}, format: "jsonl", shards: 2, wantRows: 4},
 		{name: "seeds, parquet, high", inputs: []string{seeds + "/*.txt"}, format: "parquet", shards: 1, sensitivity: "high", wantRows: 4},
@@ -57,13 +90,38 @@ func TestRowsEqualTaggerRun(t *testing.T) {
 			wantErrors: []string{filepath.Join(bad, "broken.epub"), filepath.Join(bad, "binary.txt"), filepath.Join(bad, "empty.txt"),
 				filepath.Join(dir, "nothing", "*.txt")}, wantRows: 5},
 		{name: "huge story in chunks", inputs: []string{huge}, format: "parquet", shards: 1, streamAbove: 1 << 20, wantRows: 2, wantChunks: 3},
+		// An archive's allow-list and threshold: the overlay removes the
+		// hockey story's pornography false alarm, the threshold the seed's
+		// violence; the excluded drafts and the overlay file beside the
+		// stories (not a story format) are not read.
+		{name: "overlay, threshold, exclude", inputs: []string{archive}, format: "jsonl", shards: 2, wantRows: 5,
+			lexicon: [][]byte{hockeyAllow}, thresholds: map[string]float64{"violence": 0.999}, exclude: []string{"drafts/**"},
+			wantSettings: "lexicon=" + sha6(hockeyAllow) + " thresholds=violence:0.999", wantSkipped: 2,
+			check: func(t *testing.T, rows []pipeline.Row) {
+				detected(t, rows, "hockey.txt", "pornography", false)
+				detected(t, rows, "003_ef651ee35373ebd4.txt", "violence", false)
+				detected(t, rows, "002_cd7afd8d40a901e0.txt", "pornography", true)
+			}},
+		{name: "overlay and threshold in chunks", inputs: []string{huge}, format: "parquet", shards: 1, streamAbove: 1 << 20, wantRows: 2, wantChunks: 3,
+			lexicon: [][]byte{hockeyAllow, slewFoot}, thresholds: map[string]float64{"violence": 0.999, "sexual-abuse": 0.2},
+			wantSettings: "lexicon=" + sha6(hockeyAllow) + "," + sha6(slewFoot) + " thresholds=violence:0.999,sexual-abuse:0.2",
+			check: func(t *testing.T, rows []pipeline.Row) {
+				detected(t, rows, "huge.txt", "violence", false)
+			}},
+		{name: "include", inputs: []string{archive}, format: "jsonl", shards: 1, wantRows: 1, include: []string{"*.story"}},
 	}
 	created := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	// The settings must change the rows, or the tests above prove nothing.
+	plain := taggerRun(t, Config{Inputs: []string{archive}, Format: "jsonl", Sensitivity: "balanced", StreamAbove: DefaultStreamAbove},
+		"", filepath.Join(t.TempDir(), "plain.jsonl"))
+	detected(t, plain, "hockey.txt", "pornography", true)
+	detected(t, plain, "003_ef651ee35373ebd4.txt", "violence", true)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "labels")
 			cfg := Config{Inputs: tc.inputs, Output: out, Format: tc.format, Shards: tc.shards, Sensitivity: tc.sensitivity,
-				StreamAbove: tc.streamAbove, Version: "test-version", Created: created}
+				StreamAbove: tc.streamAbove, Version: "test-version", Created: created,
+				Lexicon: tc.lexicon, Thresholds: tc.thresholds, Include: tc.include, Exclude: tc.exclude}
 			p, err := Build(cfg)
 			if err != nil {
 				t.Fatal(err)
@@ -96,6 +154,12 @@ func TestRowsEqualTaggerRun(t *testing.T) {
 			if n := max(Counter(res, "chunks"), 0); n < tc.wantChunks || (tc.wantChunks == 0 && n > 0) {
 				t.Errorf("%d chunks scored apart, want at least %d", n, tc.wantChunks)
 			}
+			if n := max(Counter(res, "skipped"), 0); n != tc.wantSkipped {
+				t.Errorf("%d files skipped for their format, want %d", n, tc.wantSkipped)
+			}
+			if tc.check != nil {
+				tc.check(t, got)
+			}
 			for _, src := range tc.wantErrors {
 				i := slices.IndexFunc(got, func(r pipeline.Row) bool { return r.Source == src })
 				if i < 0 || got[i].Error == nil || len(got[i].Labels) != 0 {
@@ -103,6 +167,9 @@ func TestRowsEqualTaggerRun(t *testing.T) {
 				}
 			}
 			wantMeta := kvMeta(t, wantPath)
+			if got := wantMeta[pipeline.MetaSettings]; got != tc.wantSettings {
+				t.Errorf("tagger run's %s %q, want %q", pipeline.MetaSettings, got, tc.wantSettings)
+			}
 			for _, shard := range cfg.ShardPaths() {
 				if m := kvMeta(t, shard); !reflect.DeepEqual(m, wantMeta) {
 					t.Errorf("%s: metadata %v, tagger run's %v", shard, m, wantMeta)
@@ -115,23 +182,33 @@ func TestRowsEqualTaggerRun(t *testing.T) {
 	}
 }
 
-// taggerRun writes the rows of tagger run's pipeline for cfg's inputs to
-// path and returns them.
+// taggerRun writes the rows of tagger run's pipeline for cfg's inputs and
+// settings to path and returns them, as cmd/tagger's run does: the model
+// with the overlays merged in order, the thresholds, the selector of the
+// include and exclude globs, and config.Fingerprint's settings recorded.
+// model is the name@version Check gave ("": not checked).
 func taggerRun(t *testing.T, cfg Config, model, path string) []pipeline.Row {
 	t.Helper()
-	pc, err := modelConfig(cfg.ModelDir, cfg.Sensitivity)
+	m, err := loadModel(cfg.ModelDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pc.Model.NameVersion() != model {
-		t.Fatalf("model %s, Check said %s", pc.Model.NameVersion(), model)
+	for _, overlay := range cfg.Lexicon {
+		if m, err = m.WithLexicon(overlay); err != nil {
+			t.Fatal(err)
+		}
 	}
-	sel, err := datasets.NewSelector(nil, nil)
+	if model != "" && m.NameVersion() != model {
+		t.Fatalf("model %s, Check said %s", m.NameVersion(), model)
+	}
+	sel, err := datasets.NewSelector(cfg.Include, cfg.Exclude)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pc.Select, pc.StreamAbove, pc.Workers = sel.Select, cfg.StreamAbove, 0
-	sink, err := pipeline.NewSink(path, pipeline.SinkOptions{Version: cfg.Version, Model: model, Sensitivity: cfg.Sensitivity, Created: cfg.Created})
+	pc := pipeline.Config{Model: m, Sensitivity: classify.Sensitivity(cfg.Sensitivity), Thresholds: cfg.Thresholds,
+		Select: sel.Select, StreamAbove: cfg.StreamAbove}
+	sink, err := pipeline.NewSink(path, pipeline.SinkOptions{Version: cfg.Version, Model: m.NameVersion(), Sensitivity: cfg.Sensitivity,
+		Settings: config.Fingerprint(cfg.Lexicon, cfg.Thresholds), Created: cfg.Created})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,6 +234,35 @@ func taggerRun(t *testing.T, cfg Config, model, path string) []pipeline.Row {
 		t.Fatal(err)
 	}
 	return rows
+}
+
+// detected checks that the row of the story whose source ends in name
+// has label detected or not.
+func detected(t *testing.T, rows []pipeline.Row, name, label string, want bool) {
+	t.Helper()
+	for _, r := range rows {
+		if filepath.Base(r.Source) != name {
+			continue
+		}
+		for _, l := range r.Labels {
+			if l.Label == label {
+				if l.Detected != want {
+					t.Errorf("%s: %s detected %v (score %.3f, threshold %.3f), want %v", name, label, l.Detected, l.Score, l.Threshold, want)
+				}
+				return
+			}
+		}
+		t.Errorf("%s: no label %s", name, label)
+		return
+	}
+	t.Errorf("no row for %s", name)
+}
+
+// sha6 is the first 6 bytes of b's SHA-256 in hex, as tagger.settings
+// names an overlay.
+func sha6(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:6])
 }
 
 // compareRows checks that got and want hold the same rows, in any order.
@@ -264,6 +370,25 @@ func generated(t *testing.T, dir string, n int) string {
 		writeFile(t, filepath.Join(dir, fmt.Sprintf("story-%03d.txt", i)), h.String()+"\n"+body.String())
 	}
 	writeFile(t, filepath.Join(dir, "records.jsonl"), strings.Join(records, "\n")+"\n")
+	return dir
+}
+
+// archiveDir writes an archive's directory: the hockey story, the seeds,
+// drafts to leave out, one story in a format of its own (.story) and the
+// team's overlay beside the stories.
+func archiveDir(t *testing.T, dir string) string {
+	t.Helper()
+	writeFile(t, filepath.Join(dir, "hockey.txt"), string(mustRead(filepath.Join(hockeyTestdata, "hockey.txt"))))
+	seedFiles, err := filepath.Glob(filepath.Join(seeds, "*.txt"))
+	if err != nil || len(seedFiles) != 4 {
+		t.Fatalf("seeds: %v, %v", seedFiles, err)
+	}
+	for _, f := range seedFiles {
+		writeFile(t, filepath.Join(dir, filepath.Base(f)), string(mustRead(f)))
+	}
+	writeFile(t, filepath.Join(dir, "drafts", "draft.txt"), "Title: Draft\n\nNot finished.\n")
+	writeFile(t, filepath.Join(dir, "own.story"), "Title: Own format\n\nA quiet walk by the river.\n")
+	writeFile(t, filepath.Join(dir, "allow.yaml"), string(hockeyAllow))
 	return dir
 }
 
