@@ -9,8 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/tagger-dev/tagger/classify/lexicon"
-	"github.com/tagger-dev/tagger/classify/taxonomy"
 	"github.com/tagger-dev/tagger/classify/tokenize"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // maxSnippet bounds a snippet's length in bytes.

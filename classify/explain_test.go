@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tagger-dev/tagger/classify/taxonomy"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // TestLabelID: ids and taxonomy phrases name a label; a typo gets the

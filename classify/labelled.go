@@ -8,7 +8,7 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/tagger-dev/tagger/classify/taxonomy"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // Labelled is one annotated text: which labels it was judged for, and the

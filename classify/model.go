@@ -19,8 +19,8 @@ import (
 
 	"github.com/tagger-dev/tagger/classify/lexicon"
 	"github.com/tagger-dev/tagger/classify/nb"
-	"github.com/tagger-dev/tagger/classify/taxonomy"
 	"github.com/tagger-dev/tagger/classify/tokenize"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // Files of a model directory.

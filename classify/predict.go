@@ -15,8 +15,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/tagger-dev/tagger/classify/lexicon"
-	"github.com/tagger-dev/tagger/classify/taxonomy"
 	"github.com/tagger-dev/tagger/classify/tokenize"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // LabelScore is the story-level verdict for one label.

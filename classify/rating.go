@@ -5,7 +5,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/tagger-dev/tagger/classify/taxonomy"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // Rating cues: the lexicon's "rating:" sections.

@@ -10,8 +10,8 @@ import (
 	"github.com/tagger-dev/tagger/classify/lexicon"
 	"github.com/tagger-dev/tagger/classify/linear"
 	"github.com/tagger-dev/tagger/classify/nb"
-	"github.com/tagger-dev/tagger/classify/taxonomy"
 	"github.com/tagger-dev/tagger/classify/tokenize"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // TrainConfig holds everything that shapes a model besides its data.

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tagger-dev/tagger/classify/taxonomy"
 	"github.com/tagger-dev/tagger/datasets/header"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // ao3WorksDir is where scripts/ao3-dev-corpus.py builds the corpus of real

@@ -8,7 +8,7 @@ import (
 
 	"github.com/tagger-dev/tagger/classify"
 	"github.com/tagger-dev/tagger/classify/lexicon"
-	"github.com/tagger-dev/tagger/classify/taxonomy"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 func TestDefaultModel(t *testing.T) {

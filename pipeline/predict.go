@@ -5,8 +5,8 @@ import (
 	"strings"
 
 	"github.com/tagger-dev/tagger/classify"
-	"github.com/tagger-dev/tagger/classify/taxonomy"
 	"github.com/tagger-dev/tagger/datasets"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // PredictStory scores a story read by package datasets with the model: the

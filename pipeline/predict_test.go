@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tagger-dev/tagger/classify/taxonomy"
 	"github.com/tagger-dev/tagger/datasets"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 func TestWeakLabelled(t *testing.T) {

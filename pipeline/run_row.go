@@ -4,8 +4,8 @@ import (
 	"slices"
 
 	"github.com/tagger-dev/tagger/classify"
-	"github.com/tagger-dev/tagger/classify/taxonomy"
 	"github.com/tagger-dev/tagger/datasets"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // NewRow builds the output row of a story from what was declared and what

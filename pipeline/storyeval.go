@@ -6,8 +6,8 @@ import (
 	"slices"
 
 	"github.com/tagger-dev/tagger/classify"
-	"github.com/tagger-dev/tagger/classify/taxonomy"
 	"github.com/tagger-dev/tagger/datasets"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // StoryEvalOptions tune EvaluateRows.

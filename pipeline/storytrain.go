@@ -6,8 +6,8 @@ import (
 	"regexp"
 
 	"github.com/tagger-dev/tagger/classify"
-	"github.com/tagger-dev/tagger/classify/taxonomy"
 	"github.com/tagger-dev/tagger/datasets"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // impliedTag matches warning phrases that only hint at a label

@@ -18,7 +18,7 @@ import (
 	"github.com/tagger-dev/tagger/classify"
 	"github.com/tagger-dev/tagger/datasets"
 	"github.com/tagger-dev/tagger/pipeline"
-	"github.com/tagger-dev/tagger/pipeline/report"
+	"github.com/tagger-dev/tagger/report"
 )
 
 // answer is the body of a check's 200: the report exactly as `tagger

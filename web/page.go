@@ -14,7 +14,7 @@ import (
 
 	"github.com/tagger-dev/tagger/classify"
 	"github.com/tagger-dev/tagger/datasets"
-	"github.com/tagger-dev/tagger/pipeline/report"
+	"github.com/tagger-dev/tagger/report"
 )
 
 // The moderators' page, at GET / and POST /: a form to paste a story or

@@ -15,7 +15,7 @@ import (
 	"github.com/tagger-dev/tagger/classify"
 	"github.com/tagger-dev/tagger/datasets"
 	"github.com/tagger-dev/tagger/pipeline"
-	"github.com/tagger-dev/tagger/pipeline/report"
+	"github.com/tagger-dev/tagger/report"
 )
 
 // violencePassage starts the passage of seed 003 that shows violence (its

@@ -89,7 +89,7 @@ import (
 
 	"github.com/tagger-dev/tagger/classify"
 	"github.com/tagger-dev/tagger/datasets"
-	"github.com/tagger-dev/tagger/pipeline/report"
+	"github.com/tagger-dev/tagger/report"
 )
 
 // Defaults of Options.

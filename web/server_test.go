@@ -23,7 +23,7 @@ import (
 	"github.com/tagger-dev/tagger/datasets"
 	"github.com/tagger-dev/tagger/models"
 	"github.com/tagger-dev/tagger/pipeline"
-	"github.com/tagger-dev/tagger/pipeline/report"
+	"github.com/tagger-dev/tagger/report"
 )
 
 // seed003 is the seed story the README checks: one undeclared warning.

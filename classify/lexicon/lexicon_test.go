@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/tagger-dev/tagger/classify/lexicon"
-	"github.com/tagger-dev/tagger/classify/taxonomy"
 	"github.com/tagger-dev/tagger/classify/tokenize"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 const shippedPath = "../../models/default/lexicon.yaml"

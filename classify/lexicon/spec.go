@@ -8,8 +8,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/tagger-dev/tagger/classify/taxonomy"
 	"github.com/tagger-dev/tagger/classify/tokenize"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // Limits of a lexicon file.

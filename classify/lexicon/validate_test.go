@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/tagger-dev/tagger/classify/lexicon"
-	"github.com/tagger-dev/tagger/classify/taxonomy"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // minimal returns a small complete lexicon: three filler terms for every

@@ -7,9 +7,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tagger-dev/tagger/classify"
-	"github.com/tagger-dev/tagger/classify/taxonomy"
 	"github.com/tagger-dev/tagger/datasets"
 	"github.com/tagger-dev/tagger/pipeline"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // minRatingWorks is the fewest rated works calibrate fits rating cut points

@@ -15,7 +15,7 @@ import (
 	"github.com/tagger-dev/tagger/classify/tokenize"
 	"github.com/tagger-dev/tagger/datasets"
 	"github.com/tagger-dev/tagger/pipeline"
-	"github.com/tagger-dev/tagger/pipeline/report"
+	"github.com/tagger-dev/tagger/report"
 )
 
 func newCheckCmd(a *app) *cobra.Command {

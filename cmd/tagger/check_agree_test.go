@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/tagger-dev/tagger/pipeline"
-	"github.com/tagger-dev/tagger/pipeline/report"
+	"github.com/tagger-dev/tagger/report"
 )
 
 // checkObject is one object of check --format json.

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/tagger-dev/tagger/pipeline"
-	"github.com/tagger-dev/tagger/pipeline/report"
+	"github.com/tagger-dev/tagger/report"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of tagger check (review the diff before committing)")

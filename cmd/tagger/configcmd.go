@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tagger-dev/tagger/config"
-	"github.com/tagger-dev/tagger/pipeline/report"
+	"github.com/tagger-dev/tagger/report"
 )
 
 func newConfigCmd(a *app) *cobra.Command {

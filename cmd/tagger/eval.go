@@ -12,8 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tagger-dev/tagger/classify"
-	"github.com/tagger-dev/tagger/classify/taxonomy"
 	"github.com/tagger-dev/tagger/pipeline"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 func newEvalCmd(a *app) *cobra.Command {

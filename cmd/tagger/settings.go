@@ -10,7 +10,7 @@ import (
 	"github.com/tagger-dev/tagger/classify"
 	"github.com/tagger-dev/tagger/config"
 	"github.com/tagger-dev/tagger/datasets"
-	"github.com/tagger-dev/tagger/pipeline/report"
+	"github.com/tagger-dev/tagger/report"
 )
 
 // Where a setting came from, besides a configuration file's path.

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/tagger-dev/tagger/classify/taxonomy"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // Build turns fields into declared metadata. Readers of structured formats

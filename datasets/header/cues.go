@@ -5,7 +5,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/tagger-dev/tagger/classify/taxonomy"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // Keys of the fields that hold warnings among other things, read by rules

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/tagger-dev/tagger/classify/taxonomy"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // freeformAspects are trailing words of a freeform tag that say how a

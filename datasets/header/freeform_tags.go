@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/tagger-dev/tagger/classify/taxonomy"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // freeformTagsTSV is the curated table of freeform tags (freeform_tags.tsv):

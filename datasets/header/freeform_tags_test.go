@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tagger-dev/tagger/classify/taxonomy"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // TestFreeformTagsTable checks the embedded table as data: it parses, it is

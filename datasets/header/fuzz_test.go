@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tagger-dev/tagger/classify/taxonomy"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 func FuzzParse(f *testing.F) {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tagger-dev/tagger/classify/taxonomy"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // ao3Text builds an AO3 text export: title, "Posted originally" line, the

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tagger-dev/tagger/classify/taxonomy"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // update rewrites the goldens of testdata/layouts from what the parser

@@ -18,7 +18,7 @@ import (
 	"strings"
 
 	"github.com/tagger-dev/tagger/pipeline"
-	"github.com/tagger-dev/tagger/pipeline/report"
+	"github.com/tagger-dev/tagger/report"
 )
 
 // DefaultTop is how many stories to review a page lists unless told.

@@ -161,7 +161,7 @@ func TestHTMLGolden(t *testing.T) {
 		}
 		want, err := os.ReadFile(golden)
 		if err != nil {
-			t.Fatalf("%v (go test ./pipeline/report -run HTMLGolden -update, then review the diff)", err)
+			t.Fatalf("%v (go test ./report -run HTMLGolden -update, then review the diff)", err)
 		}
 		if out != string(want) {
 			t.Errorf("%s differs from %s:\n--- got\n%s--- want\n%s", tc.name, golden, out, want)

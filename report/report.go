@@ -43,8 +43,8 @@ import (
 	"strings"
 
 	"github.com/tagger-dev/tagger/classify"
-	"github.com/tagger-dev/tagger/classify/taxonomy"
 	"github.com/tagger-dev/tagger/pipeline"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // FailOn names the findings that make tagger check exit 1.
