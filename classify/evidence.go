@@ -17,29 +17,31 @@ import (
 const maxSnippet = 400
 
 // passage is a window's text analysed once for all the labels whose
-// evidence it is: tokens, lexicon hits, sentences and per-token naive-Bayes
-// weights.
+// evidence it is: tokens, lexicon hits, sentences and, once a label of
+// naive Bayes asks for them, per-token naive-Bayes weights.
 type passage struct {
 	text  string
 	toks  []tokenize.Token
 	hits  []lexicon.Hit
 	sents []tokenize.Span
-	nb    []float64 // per token × NB column
+	nb    []float64 // per token × NB column; nil until nbWeights
 }
 
-func (m *Model) analyse(text string, seg *tokenize.Segmenter) *passage {
-	p := &passage{text: text, toks: tokenize.Words(text, nil)}
+// analyse tokenises text and finds its lexicon hits and sentences. The
+// tokens are appended to *buf (shared by the passages of one story, so that
+// they cost one growing slice, not one each); the passage keeps its part.
+func (m *Model) analyse(text string, seg *tokenize.Segmenter, buf *[]tokenize.Token) *passage {
+	var toks []tokenize.Token
+	if buf != nil {
+		start := len(*buf)
+		*buf = tokenize.Words(text, *buf)
+		toks = (*buf)[start:len(*buf):len(*buf)]
+	} else {
+		toks = tokenize.Words(text, nil)
+	}
+	p := &passage{text: text, toks: toks}
 	m.lex.Match(text, p.toks, func(h lexicon.Hit) { p.hits = append(p.hits, h) })
 	slices.SortStableFunc(p.hits, func(a, b lexicon.Hit) int { return cmp.Compare(a.TokEnd, b.TokEnd) })
-	if m.nb != nil {
-		nbL := len(m.nb.Labels())
-		p.nb = make([]float64, len(p.toks)*nbL)
-		m.fz.each(text, p.toks, p.hits, func(tok int, f uint64) {
-			for c, w := range m.nb.Row(f) {
-				p.nb[tok*nbL+c] += float64(w)
-			}
-		})
-	}
 	if seg != nil {
 		p.sents = seg.Sentences(text)
 	} else {
@@ -51,6 +53,22 @@ func (m *Model) analyse(text string, seg *tokenize.Segmenter) *passage {
 	return p
 }
 
+// nbWeights returns the passage's per-token naive-Bayes weights, computed
+// on first use: the evidence of lexicon labels and rating cues never needs
+// them.
+func (m *Model) nbWeights(p *passage) []float64 {
+	if p.nb == nil {
+		nbL := len(m.nb.Labels())
+		p.nb = make([]float64, len(p.toks)*nbL)
+		m.fz.each(p.text, p.toks, p.hits, func(tok int, f uint64) {
+			for c, w := range m.nb.Row(f) {
+				p.nb[tok*nbL+c] += float64(w)
+			}
+		})
+	}
+	return p.nb
+}
+
 // contributions scores each token of a passage for label li: the naive-
 // Bayes weight of the features anchored at it (model labels) or the
 // lexicon weight of the hits ending at it (lexicon labels). It also returns
@@ -60,8 +78,9 @@ func (m *Model) contributions(p *passage, li int) ([]float64, []lexicon.Hit) {
 	id := m.labels[li].ID
 	if c := m.nbCol[li]; c >= 0 {
 		nbL := len(m.nb.Labels())
+		nb := m.nbWeights(p)
 		for t := range p.toks {
-			contrib[t] = p.nb[t*nbL+c]
+			contrib[t] = nb[t*nbL+c]
 		}
 	}
 	var mine []lexicon.Hit
@@ -107,6 +126,7 @@ func (m *Model) evidence(states []labelState, cues [numCues]labelState, in ratin
 	var out []Evidence
 	// Labels often share windows: analyse each window once.
 	analysed := map[int]*passage{}
+	var toks []tokenize.Token
 	analyse := func(w window) (*passage, error) {
 		if p, ok := analysed[w.start]; ok && p.text == w.text {
 			return p, nil
@@ -115,7 +135,7 @@ func (m *Model) evidence(states []labelState, cues [numCues]labelState, in ratin
 		if err != nil {
 			return nil, err
 		}
-		p := m.analyse(w.text, seg)
+		p := m.analyse(w.text, seg, &toks)
 		analysed[w.start] = p
 		return p, nil
 	}

@@ -213,7 +213,7 @@ func (m *Model) Explain(ctx context.Context, text string, bodyByte, bodyLine int
 		return ex, nil
 	}
 	w := top[0]
-	p := m.analyse(w.text, nil)
+	p := m.analyse(w.text, nil, nil)
 	contrib, hits := m.contributions(p, li)
 	ew := &ExplainedWindow{Raw: w.z, LineStart: w.line, LineEnd: w.line + lineBreaks(w.text)}
 	for _, h := range hits {

@@ -1,7 +1,9 @@
 package classify
 
 import (
+	"cmp"
 	"math"
+	"slices"
 
 	"github.com/tagger-dev/tagger/classify/lexicon"
 	"github.com/tagger-dev/tagger/classify/tokenize"
@@ -56,8 +58,16 @@ type featurizer struct {
 // each calls fn for every feature of toks (tokens of text), anchored at a
 // token index. hits are the lexicon hits of toks, in token order.
 func (fz *featurizer) each(text string, toks []tokenize.Token, hits []lexicon.Hit, fn func(tok int, f uint64)) {
-	h := 0
-	for i, t := range toks {
+	fz.eachRange(text, toks, hits, 0, len(toks), fn)
+}
+
+// eachRange is each for the features anchored at tokens lo..hi-1, in the
+// same order each calls fn for them.
+func (fz *featurizer) eachRange(text string, toks []tokenize.Token, hits []lexicon.Hit, lo, hi int, fn func(tok int, f uint64)) {
+	// hits are in TokEnd order: skip those anchored before lo.
+	h, _ := slices.BinarySearchFunc(hits, lo, func(x lexicon.Hit, lo int) int { return cmp.Compare(x.TokEnd-1, lo) })
+	for i := lo; i < hi; i++ {
+		t := toks[i]
 		f := t.Hash
 		if fz.cfg.Negation && t.Has(tokenize.FlagNegated) {
 			f = tokenize.Salt(f, saltNegated)

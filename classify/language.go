@@ -36,17 +36,10 @@ const (
 )
 
 // englishFunctionWords holds the hashes of common English function words.
-var englishFunctionWords = func() map[uint64]bool {
-	words := strings.Fields(`the a an and or but of to in on at for with from by as is was were be been
-		he she it they we you i me him her them us my his its their our your this that these those
-		not no had have has do did said would could will there what who which when if then so up out
-		into over about than just all one`)
-	m := make(map[uint64]bool, len(words))
-	for _, w := range words {
-		m[tokenize.Hash(w)] = true
-	}
-	return m
-}()
+var englishFunctionWords = tokenize.NewWordSet(strings.Fields(`the a an and or but of to in on at for with from by as is was were be been
+	he she it they we you i me him her them us my his its their our your this that these those
+	not no had have has do did said would could will there what who which when if then so up out
+	into over about than just all one`)...)
 
 // English is the language code of the texts the model reads.
 const English = "en"
@@ -61,10 +54,15 @@ func detectLanguage(text string, toks []tokenize.Token) (string, bool) {
 	// Both halves of the stretch must read as English: an English
 	// author's note must not pass a French story.
 	for _, half := range [][]tokenize.Token{toks[:n/2], toks[n/2 : n]} {
+		// Counting stops once the share is reached: on English prose, a
+		// third of the way in.
+		need := int(englishShare*float64(len(half))) + 1
 		fw := 0
 		for _, t := range half {
-			if englishFunctionWords[t.Hash] {
-				fw++
+			if englishFunctionWords.Has(t.Hash) {
+				if fw++; fw >= need {
+					break
+				}
 			}
 		}
 		if float64(fw)/float64(len(half)) < englishShare {

@@ -137,6 +137,8 @@ type Model struct {
 	// labels in taxonomy order, and per label its NB column (-1: lexicon only).
 	labels []taxonomy.Label
 	nbCol  []int
+	// nbMask has bit li set when label li is scored by naive Bayes.
+	nbMask uint64
 	info   []LabelInfo
 	// labelIdx maps label ids to their index in labels.
 	labelIdx map[string]int
@@ -211,6 +213,9 @@ func newModel(man Manifest, lex *lexicon.Lexicon, tables *nb.Model, vocab []stri
 		}
 		if li.Source != "model" {
 			c = -1
+		}
+		if c >= 0 {
+			m.nbMask |= 1 << len(m.nbCol)
 		}
 		m.nbCol = append(m.nbCol, c)
 		m.info = append(m.info, li)
@@ -419,4 +424,13 @@ func (m *Model) WithEval(e *EvalSummary) *Model {
 	c := *m
 	c.manifest.Eval = e
 	return &c
+}
+
+// Taxonomy returns the taxonomy the model labels with (the readers take it
+// to read declarations against the same labels). Nil for a nil model.
+func (m *Model) Taxonomy() *taxonomy.Taxonomy {
+	if m == nil {
+		return nil
+	}
+	return m.tax
 }

@@ -160,7 +160,7 @@ type labelState struct {
 
 // offer considers w for the top list; chunk holds w's text at chunk
 // offset off.
-func (ls *labelState) offer(w window, keep int, chunk string, off int) {
+func (ls *labelState) offer(w window, keep int, chunk string, off int, copyText bool) {
 	if len(ls.top) == keep && w.z <= ls.top[keep-1].z {
 		return
 	}
@@ -174,7 +174,10 @@ func (ls *labelState) offer(w window, keep int, chunk string, off int) {
 			return
 		}
 	}
-	w.text = strings.Clone(chunk[w.start-off : w.end-off])
+	w.text = chunk[w.start-off : w.end-off]
+	if copyText {
+		w.text = strings.Clone(w.text)
+	}
 	i, _ := slices.BinarySearchFunc(ls.top, w, func(a, b window) int { return cmp.Compare(b.z, a.z) })
 	ls.top = slices.Insert(ls.top, i, w)
 	if len(ls.top) > keep {
@@ -202,6 +205,7 @@ type scratch struct {
 	lex  []float64 // per block × label
 	rat  []float64 // per block × rating cue
 	mask []uint64  // per block: bit l set when label l has lexicon weight
+	need []bool    // per block: naive Bayes is needed (see nbBlocks)
 	mass []float64 // per label: the chunk's evidence mass
 	buf  []byte    // PredictReader's chunk buffer
 }
@@ -227,7 +231,7 @@ func (m *Model) Predict(ctx context.Context, text string, bodyByte, bodyLine int
 		off = end
 		return chunk, at, nil
 	}
-	return m.predict(ctx, next, bodyByte, bodyLine, opt)
+	return m.predict(ctx, next, bodyByte, bodyLine, opt, true)
 }
 
 // PredictReader is Predict for a body too large to hold in memory: it reads
@@ -236,7 +240,7 @@ func (m *Model) Predict(ctx context.Context, text string, bodyByte, bodyLine int
 // window never straddles chunks either (one window in 20,000 is lost).
 func (m *Model) PredictReader(ctx context.Context, body io.Reader, bodyByte, bodyLine int, opt PredictOptions) (Result, error) {
 	cr := &chunkReader{body: body, off: bodyByte}
-	return m.predict(ctx, func(*scratch) (string, int, error) { return cr.next() }, bodyByte, bodyLine, opt)
+	return m.predict(ctx, func(*scratch) (string, int, error) { return cr.next() }, bodyByte, bodyLine, opt, false)
 }
 
 // PredictReaderParallel is PredictReader with chunks scored by workers
@@ -405,6 +409,11 @@ type scoring struct {
 	lang     string
 	readable bool
 	first    int // story offset of the first chunk
+	// inMemory says the chunks are parts of one story text that outlives
+	// the scoring (Predict): windows keep slices of it. Otherwise each
+	// window kept copies its text, so that a huge story's chunks are not
+	// held by the few windows kept from each.
+	inMemory bool
 	// acc counts word features for the story model (nil when the model
 	// has none and no StoryVector is asked for).
 	acc *storyAcc
@@ -437,11 +446,12 @@ func (m *Model) newScoring(opt PredictOptions, first int) *scoring {
 
 // predict runs the scoring over the chunks next yields (each with its byte
 // offset in the story text), in order.
-func (m *Model) predict(ctx context.Context, next func(*scratch) (string, int, error), bodyByte, bodyLine int, opt PredictOptions) (Result, error) {
+func (m *Model) predict(ctx context.Context, next func(*scratch) (string, int, error), bodyByte, bodyLine int, opt PredictOptions, inMemory bool) (Result, error) {
 	if err := checkThresholds(opt.Thresholds); err != nil {
 		return Result{}, err
 	}
 	sg := m.newScoring(opt, bodyByte)
+	sg.inMemory = inMemory
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
 	lines := lineCounter{line: bodyLine}
@@ -506,18 +516,6 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 	// A chunk's mass is summed apart and added once, so that chunks scored
 	// in parallel and merged in order add up exactly as in sequence.
 	sc.mass = resize(sc.mass, L)
-	if m.nb != nil {
-		m.fz.each(chunk, toks, sc.hits, func(tok int, f uint64) {
-			row := m.nb.Row(f)
-			if row == nil {
-				return
-			}
-			b := sc.nb[(tok/stride)*nbL : (tok/stride+1)*nbL]
-			for c, w := range row {
-				b[c] += float64(w)
-			}
-		})
-	}
 	var cueSum RatingCues // added once, like the mass below
 	for _, h := range sc.hits {
 		if h.Negated {
@@ -537,10 +535,13 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 			}
 		}
 	}
-	lap(&sg.steps.Feature)
 	// Windows of perWin consecutive blocks; a text shorter than one
 	// window is one window.
 	nwin := max(nblocks-perWin+1, min(nblocks, 1))
+	if m.nb != nil {
+		sg.nbBlocks(sc, chunk, toks, nblocks, nwin, perWin, stride, nbL)
+	}
+	lap(&sg.steps.Feature)
 	for j := 0; j < nwin; j++ {
 		lastBlock := min(j+perWin, nblocks)
 		ts, te := j*stride, min(lastBlock*stride, len(toks))
@@ -554,7 +555,7 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 		sg.rating = sg.rating.max(cues)
 		for k, c := range cues {
 			if c >= minCueEvidence {
-				sg.cueStates[k].offer(window{z: c, start: span[0], end: span[1]}, ratingEvidenceKeep, chunk, off)
+				sg.cueStates[k].offer(window{z: c, start: span[0], end: span[1]}, ratingEvidenceKeep, chunk, off, !sg.inMemory)
 			}
 		}
 		// Only labels with lexicon weight in the window can reach a
@@ -594,7 +595,7 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 			if z >= sg.thr[li] {
 				sg.states[li].count++
 			}
-			sg.states[li].offer(window{z: z, start: span[0], end: span[1]}, sg.keep, chunk, off)
+			sg.states[li].offer(window{z: z, start: span[0], end: span[1]}, sg.keep, chunk, off, !sg.inMemory)
 		}
 		sg.windows++
 	}
@@ -606,6 +607,66 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 	}
 	lines.chunk(chunk, off, sg.states, sg.cueStates[:])
 	lap(&sg.steps.Classify)
+}
+
+// nbBlocks sums the naive-Bayes weights of the features anchored in each
+// block (sc.nb) of the blocks a window needs them for: the windows where a
+// model label has lexicon weight reaching its gate. Elsewhere the model is
+// never asked (see TrainConfig.Gates), and in most prose most windows hold
+// no warning term, so skipping them saves most of the feature work. Blocks
+// are summed whole and in token order, as one pass over every token would.
+func (sg *scoring) nbBlocks(sc *scratch, chunk string, toks []tokenize.Token, nblocks, nwin, perWin, stride, nbL int) {
+	m := sg.m
+	L := len(m.labels)
+	sc.need = resizeBool(sc.need, nblocks)
+	any := false
+	for j := 0; j < nwin; j++ {
+		lastBlock := min(j+perWin, nblocks)
+		var mask uint64
+		for b := j; b < lastBlock; b++ {
+			mask |= sc.mask[b]
+		}
+		mask &= m.nbMask
+		for ; mask != 0; mask &= mask - 1 {
+			li := bits.TrailingZeros64(mask)
+			lexW := 0.0
+			for b := j; b < lastBlock; b++ {
+				lexW += sc.lex[b*L+li]
+			}
+			if lexW >= m.info[li].Gate {
+				for b := j; b < lastBlock; b++ {
+					sc.need[b] = true
+				}
+				any = true
+				break
+			}
+		}
+	}
+	if !any {
+		return
+	}
+	for b := 0; b < nblocks; {
+		if !sc.need[b] {
+			b++
+			continue
+		}
+		e := b
+		for e < nblocks && sc.need[e] {
+			e++
+		}
+		lo, hi := b*stride, min(e*stride, len(toks))
+		m.fz.eachRange(chunk, toks, sc.hits, lo, hi, func(tok int, f uint64) {
+			row := m.nb.Row(f)
+			if row == nil {
+				return
+			}
+			blk := sc.nb[(tok/stride)*nbL : (tok/stride+1)*nbL]
+			for c, w := range row {
+				blk[c] += float64(w)
+			}
+		})
+		b = e
+	}
 }
 
 // merge adds the scoring of a later stretch of the same story.
@@ -736,7 +797,17 @@ func (lc *lineCounter) chunk(chunk string, off int, sets ...[]labelState) {
 	if lc.lastCR && strings.HasPrefix(chunk, "\n") {
 		at = 1
 	}
+	// Without \r, line breaks are counted with strings.Count, which is
+	// vectorised; IndexAny looks at one byte at a time.
+	noCR := strings.IndexByte(chunk, '\r') < 0
 	count := func(to int) {
+		if noCR {
+			if at < to {
+				line += strings.Count(chunk[at:to], "\n")
+				at = to
+			}
+			return
+		}
 		for at < to {
 			i := strings.IndexAny(chunk[at:to], "\r\n")
 			if i < 0 {
@@ -825,6 +896,15 @@ func chunkEnd(text string, off, n int) int {
 func resize(s []float64, n int) []float64 {
 	if cap(s) < n {
 		return make([]float64, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+func resizeBool(s []bool, n int) []bool {
+	if cap(s) < n {
+		return make([]bool, n)
 	}
 	s = s[:n]
 	clear(s)

@@ -54,7 +54,11 @@ func (m *Model) Write(w io.Writer) error {
 func Read(r io.Reader) (*Model, error) {
 	br := bufio.NewReader(r)
 	head := make([]byte, len(magic))
-	if _, err := io.ReadFull(br, head); err != nil || string(head) != magic {
+	if _, err := io.ReadFull(br, head); err != nil {
+		// Too short for the magic, or unreadable: keep the cause.
+		return nil, fmt.Errorf("not a tagger naive-Bayes table (bad magic): %w", err)
+	}
+	if string(head) != magic {
 		return nil, errors.New("not a tagger naive-Bayes table (bad magic)")
 	}
 	var err error

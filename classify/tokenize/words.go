@@ -67,7 +67,8 @@ func Words(text string, dst []Token) []Token {
 		case clsWord:
 			end, h := scanWord(text, i)
 			t := Token{Start: int32(i), End: int32(end), Hash: h}
-			if isNegationCue(text[i:end], h) {
+			// Most words are neither a cue nor end in t: skip the call.
+			if (cueFilter>>(h>>58)&1 != 0 || endsNT(text, i, end)) && isNegationCue(text[i:end], h) {
 				t.Flags = FlagNegation
 			}
 			dst = append(dst, t)
@@ -131,13 +132,7 @@ func Words(text string, dst []Token) []Token {
 
 // scopeEnders are the conjunctions that start a clause a negation before
 // them does not reach.
-var scopeEnders = func() map[uint64]bool {
-	m := map[uint64]bool{}
-	for _, w := range []string{"until", "till", "but", "because", "when", "while", "before", "after", "then", "so", "although", "though"} {
-		m[Hash(w)] = true
-	}
-	return m
-}()
+var scopeEnders = NewWordSet("until", "till", "but", "because", "when", "while", "before", "after", "then", "so", "although", "though")
 
 // markScope sets FlagNegated on the tokens in the scope of each negation
 // cue in toks, whose FlagNegation and FlagClauseEnd are already set.
@@ -148,7 +143,7 @@ func markScope(toks []Token) {
 		switch {
 		case t.Flags&FlagNegation != 0:
 			scope = MaxNegationScope
-		case scope > 0 && scopeEnders[t.Hash]:
+		case scope > 0 && scopeEnders.Has(t.Hash):
 			// "did not cry until they lowered the coffin": the
 			// negation stays in its clause.
 			scope = 0
@@ -173,12 +168,13 @@ func scanWord(text string, start int) (end int, h uint64) {
 scan:
 	for i < n {
 		c := text[i]
+		if l := wordLower[c]; l != 0 {
+			h = (h ^ uint64(l)) * fnvPrime
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
 			switch asciiClass[c] {
-			case clsWord:
-				h = (h ^ uint64(asciiLower[c])) * fnvPrime
-				i++
-				continue
 			case clsApos:
 				if wordAt(text, i+1) {
 					hBeforeApos = h
@@ -191,6 +187,9 @@ scan:
 			break
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
+		if punctFirst <= r && r < punctEnd && punctClass[r-punctFirst] != clsApos {
+			break scan // a quote or dash after the word; no letter is here
+		}
 		switch {
 		case size == 1: // invalid byte (valid runes ≥ 0x80 take 2+ bytes)
 			break scan
@@ -271,6 +270,12 @@ func isNegationCue(word string, h uint64) bool {
 		}
 	}
 	return false
+}
+
+// endsNT is a cheap first test for a word text[start:end] ending in n't:
+// t after an apostrophe or a multi-byte rune (’).
+func endsNT(text string, start, end int) bool {
+	return end-start >= 3 && text[end-1]|0x20 == 't' && (text[end-2] == '\'' || text[end-2] >= utf8.RuneSelf)
 }
 
 // maxCueLen is the byte length of the longest cue word, "nobody's" (so its
@@ -364,8 +369,39 @@ var asciiClass = func() (t [256]charClass) {
 	return t
 }()
 
+// wordLower maps the ASCII word bytes (letters and digits) to their lower
+// case and every other byte to 0: scanWord's one load per byte.
+var wordLower = func() (t [256]byte) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		if asciiClass[c] == clsWord {
+			t[c] = asciiLower[c]
+		}
+	}
+	return t
+}()
+
+// General Punctuation (U+2000–U+206F) holds the curly quotes, dashes and
+// ellipsis of most fan fiction: its classes are looked up, not worked out
+// with package unicode's tables.
+const punctFirst, punctEnd = 0x2000, 0x2070
+
+var punctClass = func() (t [punctEnd - punctFirst]charClass) {
+	for i := range t {
+		t[i] = slowRuneClass(rune(punctFirst+i), 3)
+	}
+	return t
+}()
+
 // runeClass classifies a non-ASCII rune decoded with the given size.
 func runeClass(r rune, size int) charClass {
+	if punctFirst <= r && r < punctEnd {
+		return punctClass[r-punctFirst]
+	}
+	return slowRuneClass(r, size)
+}
+
+// slowRuneClass is runeClass without the table.
+func slowRuneClass(r rune, size int) charClass {
 	switch {
 	case size == 1: // invalid UTF-8
 		return clsOther
