@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tagger-dev/tagger/datasets/header"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // scraperShape is the hint every error about the shape of an AO3Scraper
@@ -168,7 +169,7 @@ func (r *reader) readAO3ScraperCSV(in io.Reader, source, fileID string) bool {
 					lineLimitHint+" (a quote left open makes the rest of the file one row) (%w)", src, r.maxLine, ErrTooLarge)}
 		} else {
 			var workID string
-			s, workID = parseScraperRow(raw, enc, layout, src, id)
+			s, workID = parseScraperRow(r.tx, raw, enc, layout, src, id)
 			if s == nil {
 				continue // the header row again: files concatenated with cat
 			}
@@ -211,7 +212,7 @@ func (r *reader) readAO3ScraperCSV(in io.Reader, source, fileID string) bool {
 // (path:row) and id the ID to use when the row has no work_id. workID is
 // the row's work_id, when it has one and its columns could be read; s is
 // nil for a repeat of the header row.
-func parseScraperRow(raw []byte, enc string, l *scraperLayout, src, id string) (s *Story, workID string) {
+func parseScraperRow(tx *taxonomy.Taxonomy, raw []byte, enc string, l *scraperLayout, src, id string) (s *Story, workID string) {
 	sum := sha256.Sum256(trimEOL(raw))
 	s = &Story{ID: id, Source: src, Format: FormatAO3ScraperCSV, SHA256: hex.EncodeToString(sum[:]), Encoding: enc}
 	fail := func(err error) (*Story, string) {
@@ -244,7 +245,7 @@ func parseScraperRow(raw []byte, enc string, l *scraperLayout, src, id string) (
 		fields = appendCell(fields, c, cells[c.index])
 	}
 	// The row declares its metadata in columns; the body is all story.
-	s.Declared = header.Build(fields)
+	s.Declared = header.BuildWith(tx, fields)
 	s.BodyLine, s.BodyByte = 1, 0
 	return s, workID
 }

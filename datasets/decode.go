@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/encoding/charmap"
 	xunicode "golang.org/x/text/encoding/unicode"
@@ -63,13 +64,28 @@ var (
 // Decode fails with an error wrapping ErrBinary when b holds a NUL byte, and
 // with one wrapping ErrEmpty when b holds nothing but whitespace.
 func Decode(b []byte) (text string, encoding string, err error) {
+	return decode(b, false)
+}
+
+// decode is Decode. With owned, the caller hands b over: b was allocated
+// for this text alone and is never written again, by the caller or anyone
+// else, so valid UTF-8 becomes the text without a copy (see ownedString).
+// Text that must be converted (damaged UTF-8, UTF-16, legacy encodings)
+// is a new string either way.
+func decode(b []byte, owned bool) (text string, encoding string, err error) {
+	str := func(b []byte) string {
+		if owned {
+			return ownedString(b)
+		}
+		return string(b)
+	}
 	switch {
 	case bytes.HasPrefix(b, bomUTF8):
 		if err := checkNUL(b, len(bomUTF8)); err != nil {
 			return "", "", err
 		}
 		if utf8.Valid(b[len(bomUTF8):]) {
-			text = string(b[len(bomUTF8):])
+			text = str(b[len(bomUTF8):])
 		} else {
 			// The mark declares UTF-8, so a stray invalid byte is damage,
 			// not another encoding.
@@ -87,7 +103,7 @@ func Decode(b []byte) (text string, encoding string, err error) {
 			return "", "", err
 		}
 		if utf8.Valid(b) {
-			text, encoding = string(b), EncodingUTF8
+			text, encoding = str(b), EncodingUTF8
 		} else if encoding, err = guessEncoding(b, countUTF8(b)); err == nil {
 			text, err = decodeAs(encoding, b)
 		}
@@ -99,6 +115,24 @@ func Decode(b []byte) (text string, encoding string, err error) {
 		return "", "", fmt.Errorf("%w: the input is empty or holds only whitespace", ErrEmpty)
 	}
 	return text, encoding, nil
+}
+
+// ownedString returns the bytes of b as a string without copying them.
+//
+// Safety: a Go string must never change, and unsafe.String shares b's
+// memory rather than copying it, so this is sound only while nobody
+// writes to b's bytes again, for as long as the string lives. decode's
+// callers with owned set guarantee it: readText passes the buffer that
+// readAll allocated for this one story and returned to it alone (no
+// reader keeps it: an io.Reader must not retain the slice it reads into,
+// and asyncReader reads into a buffer of its own and copies), computes the
+// SHA256 first, and drops it once decoded. The string keeps the whole
+// buffer alive, which costs what a copy would have.
+func ownedString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // checkNUL reports a NUL byte in b[from:], giving its offset in b.

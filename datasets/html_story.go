@@ -231,8 +231,9 @@ func fffFields(doc *html.Node) (fields []header.Field, rest string, ok bool) {
 	return fields, nodeText(doc), true
 }
 
-// buildDeclared turns reader fields into declared metadata; freeform tags
-// follow the same rules as in text layouts (header.KeyFreeform).
+// buildDeclared turns reader fields into declared metadata with the
+// default taxonomy (a reader uses header.BuildWith with its own); freeform
+// tags follow the same rules as in text layouts (header.KeyFreeform).
 func buildDeclared(fields []header.Field) header.Declared {
 	return header.Build(fields)
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -178,26 +179,21 @@ const binaryProbe = 1 << 10
 
 // readAll reads in to its end, failing once it has read more than lim.n
 // bytes. size, when known (≥ 0), is checked against the limit before
-// anything is read and sizes the buffer, which then never grows. When it
-// is not known, the input is read in chunks joined once at the end, and a
-// NUL byte in it (other than in UTF-16 with a byte-order mark) fails the
-// read as soon as it is seen, with an error wrapping ErrBinary.
+// anything is read and sizes the buffer (see readSized). When it is not
+// known, the input is read in chunks joined once at the end (unless it
+// fills most of the first), and a NUL byte in it (other than in UTF-16 with a
+// byte-order mark) fails the read as soon as it is seen, with an error
+// wrapping ErrBinary.
+//
+// The returned slice is a new allocation that nothing else refers to: the
+// caller owns it (readText turns it into the story's text without a copy,
+// see decode).
 func readAll(in io.Reader, size int64, lim limit) ([]byte, error) {
 	if size > lim.n {
 		return nil, lim.over(size)
 	}
 	if size >= 0 {
-		var buf bytes.Buffer
-		// Room for the final read that sees EOF, so the buffer never grows.
-		buf.Grow(int(size) + bytes.MinRead)
-		n, err := buf.ReadFrom(io.LimitReader(in, lim.n+1))
-		if err != nil {
-			return nil, err
-		}
-		if n > lim.n {
-			return nil, lim.over(-1)
-		}
-		return buf.Bytes(), nil
+		return readSized(in, size, lim)
 	}
 	var chunks [][]byte
 	var total int64
@@ -233,11 +229,44 @@ func readAll(in io.Reader, size int64, lim limit) ([]byte, error) {
 			return nil, err
 		}
 	}
+	if len(chunks) == 0 && 2*len(chunk) >= cap(chunk) {
+		// All in the first chunk, which it fills well: no copy. A short
+		// input is copied, so its text does not hold a 64 KiB buffer.
+		return chunk, nil
+	}
 	out := make([]byte, 0, total)
 	for _, c := range chunks {
 		out = append(out, c...)
 	}
 	return append(out, chunk...), nil
+}
+
+// readSized is readAll for input of known size (size ≤ lim.n): one read
+// into a buffer of that size and a byte more, for the read that sees EOF,
+// so that the buffer is allocated once and never copied. A file that grew
+// since its size was taken is read on to its end, the buffer growing as
+// append grows it, within the limit.
+func readSized(in io.Reader, size int64, lim limit) ([]byte, error) {
+	buf := make([]byte, 0, size+1)
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, 64<<10)
+		}
+		// Never more than lim.n+1 bytes in all: one past the limit tells
+		// input over it.
+		room := min(int64(cap(buf)), lim.n+1) - int64(len(buf))
+		n, err := in.Read(buf[len(buf) : len(buf)+int(room)])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > lim.n {
+			return nil, lim.over(-1)
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // probeBinary looks at the start of a corpus read through br, as much of

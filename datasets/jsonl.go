@@ -16,6 +16,7 @@ import (
 	"golang.org/x/text/transform"
 
 	"github.com/tagger-dev/tagger/datasets/header"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // recordShape is the hint every record error ends with.
@@ -68,8 +69,9 @@ func (t *jsonText) UnmarshalJSON(b []byte) error {
 
 // parseRecord makes the Story of one non-blank corpus line. enc is the
 // corpus encoding, src the line's source (path:line) and id the ID to use
-// when the record has none.
-func parseRecord(line []byte, enc, src, id string, countWords bool) *Story {
+// when the record has none; tx is what its header or fields are read
+// against (nil: the default taxonomy).
+func parseRecord(tx *taxonomy.Taxonomy, line []byte, enc, src, id string, countWords bool) *Story {
 	sum := sha256.Sum256(line)
 	s := &Story{ID: id, Source: src, Format: FormatJSONL, SHA256: hex.EncodeToString(sum[:]), Encoding: enc}
 	if enc == EncodingUTF8 && !utf8.Valid(line) {
@@ -91,10 +93,10 @@ func parseRecord(line []byte, enc, src, id string, countWords bool) *Story {
 	s.Text = rec.text
 	if rec.declared {
 		// The record declares its metadata; its text is all body.
-		s.Declared = header.Build(rec.fields)
+		s.Declared = header.BuildWith(tx, rec.fields)
 		s.BodyLine, s.BodyByte = 1, 0
 	} else {
-		res := header.Parse(rec.text)
+		res := header.ParseWith(tx, rec.text)
 		s.Declared = res.Declared
 		s.BodyLine, s.BodyByte = res.BodyLine, res.BodyByte
 	}

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/tagger-dev/tagger/datasets/header"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // Default limits of Options. A corpus line is held whole while its record
@@ -68,6 +69,11 @@ type Options struct {
 	// unread and unreported. Files named as inputs are always read. See
 	// Selector.
 	Select func(rel string) bool
+	// Taxonomy is what stories' headers and declared fields are read
+	// against (see header.ParseWith and header.BuildWith): the warning
+	// labels, ratings and terms of the model that labels the stories. nil
+	// = taxonomy.Default().
+	Taxonomy *taxonomy.Taxonomy
 }
 
 // Read yields every story of inputs in a deterministic order. Inputs are files,
@@ -120,11 +126,15 @@ type reader struct {
 	noWords     bool
 	// maxStory and maxMarkup: see Options.MaxStoryBytes, MaxMarkupBytes.
 	maxStory, maxMarkup int64
+	tx                  *taxonomy.Taxonomy // Options.Taxonomy, never nil
 }
 
 func newReader(ctx context.Context, opt Options, yield func(*Story) bool) *reader {
 	r := &reader{ctx: ctx, yield: yield, maxFile: opt.MaxFileBytes, maxLine: opt.MaxLineBytes, stdin: opt.Stdin,
-		streamAbove: opt.StreamAbove, skip: opt.Skip, sel: opt.Select, noWords: opt.NoWordCount}
+		streamAbove: opt.StreamAbove, skip: opt.Skip, sel: opt.Select, noWords: opt.NoWordCount, tx: opt.Taxonomy}
+	if r.tx == nil {
+		r.tx = taxonomy.Default()
+	}
 	if r.maxFile <= 0 {
 		r.maxFile = DefaultMaxFileBytes
 	}
@@ -333,13 +343,15 @@ func (r *reader) readText(in io.Reader, size int64, source, id string) bool {
 	}
 	sum := sha256.Sum256(raw)
 	s.SHA256 = hex.EncodeToString(sum[:])
-	text, enc, err := Decode(raw)
+	// raw is readAll's own buffer and is not used again: decoding it
+	// makes the story's text of it without a copy.
+	text, enc, err := decode(raw, true)
 	if err != nil {
 		s.Err = fmt.Errorf("read %s: %w", source, err)
 		return r.emit(s)
 	}
 	s.Text, s.Encoding = text, enc
-	res := header.Parse(text)
+	res := header.ParseWith(r.tx, text)
 	s.Declared = res.Declared
 	s.BodyLine, s.BodyByte = res.BodyLine, res.BodyByte
 	if !r.noWords {
@@ -459,7 +471,7 @@ func (r *reader) readJSONL(in io.Reader, source, fileID string) bool {
 				Err: fmt.Errorf("%s: jsonl record: line longer than %d bytes; split the record, or raise the line limit with %s (%w)",
 					src, r.maxLine, lineLimitHint, ErrTooLarge)}
 		} else {
-			s = parseRecord(line, enc, src, id, !r.noWords)
+			s = parseRecord(r.tx, line, enc, src, id, !r.noWords)
 		}
 		if r.skip != nil && r.skip(s.Source, s.ID) {
 			continue
@@ -628,10 +640,10 @@ func (r *reader) readMarkup(in io.Reader, size int64, source, id, format string)
 	s.Text = st.body
 	if st.format == FormatHTML || st.format == FormatEPUB {
 		// No known preface: the text may carry its own header.
-		res := header.Parse(st.body)
+		res := header.ParseWith(r.tx, st.body)
 		s.Declared, s.BodyLine, s.BodyByte = res.Declared, res.BodyLine, res.BodyByte
 	} else {
-		s.Declared, s.BodyLine, s.BodyByte = buildDeclared(st.fields), 1, 0
+		s.Declared, s.BodyLine, s.BodyByte = header.BuildWith(r.tx, st.fields), 1, 0
 	}
 	if strings.TrimSpace(s.Body()) == "" {
 		return fail(fmt.Errorf("%w: no story text found in the %s", ErrEmpty, format))

@@ -104,7 +104,7 @@ func ReadRecord(ctx context.Context, name string, record []byte, opt Options) (*
 	if err != nil {
 		return fail(err)
 	}
-	s := parseRecord(trimEOL(line), enc, source, id, !opt.NoWordCount)
+	s := parseRecord(opt.Taxonomy, trimEOL(line), enc, source, id, !opt.NoWordCount)
 	return s, s.Err
 }
 

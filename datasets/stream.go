@@ -116,7 +116,7 @@ func (r *reader) streamText(f *os.File, in io.Reader, fi fs.FileInfo, path, id s
 		return fail(err)
 	}
 	ht := string(trimPartialRune(headText))
-	res := header.Parse(ht)
+	res := header.ParseWith(r.tx, ht)
 	s.Declared = res.Declared
 	s.BodyLine, s.BodyByte = res.BodyLine, res.BodyByte
 	bodyByte := int64(res.BodyByte)

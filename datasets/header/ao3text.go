@@ -101,7 +101,7 @@ type ao3Field struct {
 }
 
 // parseAO3 reads text in the AO3 layout; ok is false when text is not in it.
-func parseAO3(text string, lines []line) (Result, bool) {
+func parseAO3(tx *taxonomy.Taxonomy, text string, lines []line) (Result, bool) {
 	posted, postedEnd := ao3Posted(lines)
 	first := -1
 	from, budget := 0, maxPreamble
@@ -176,7 +176,7 @@ func parseAO3(text string, lines []line) (Result, bool) {
 	if dropRepeatedTitle(fields) {
 		fields = dropSecondTitle(fields)
 	}
-	return result(fields, lines, k, LayoutAO3), true
+	return result(tx, fields, lines, k, LayoutAO3), true
 }
 
 // ao3Posted finds the "Posted originally on the Archive of Our Own at URL."
@@ -189,6 +189,9 @@ func ao3Posted(lines []line) (at, end int) {
 			continue
 		}
 		seen++
+		if !startsWithP(t) {
+			continue // cannot fold to "posted ..."
+		}
 		f := taxonomy.Fold(headOf(t, ao3MaxPostedLine))
 		if !strings.HasPrefix(f, "posted originally on the") {
 			continue
@@ -203,6 +206,19 @@ func ao3Posted(lines []line) (at, end int) {
 		}
 	}
 	return -1, -1
+}
+
+// startsWithP reports whether the first letter or digit of t is a P or
+// a p: taxonomy.Fold keeps every letter and digit, in order, so a line
+// whose fold starts with "posted" must start so. It spares folding (and
+// allocating for) every other line.
+func startsWithP(t string) bool {
+	for _, r := range t {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return unicode.ToLower(r) == 'p'
+		}
+	}
+	return false
 }
 
 // ao3Title reads the title above the label block that starts at

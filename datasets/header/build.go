@@ -9,7 +9,8 @@ import (
 
 // Build turns fields into declared metadata. Readers of structured formats
 // (JSONL, AO3 HTML) call it with the fields they found, so every format gets
-// the same normalisation. Lists in the result are never nil.
+// the same normalisation, with the default taxonomy (BuildWith takes
+// another). Lists in the result are never nil.
 //
 // Freeform tags (KeyFreeform) are where AO3 authors put most real warnings
 // ("Self-Harm", "Suicidal Thoughts"), so a freeform tag that names a
@@ -57,8 +58,15 @@ import (
 // From those places only phrases that name or rule out a warning, or state
 // one, are kept (a cue's list is kept whole when one of its phrases does);
 // a negation alone leaves the status alone.
-func Build(fields []Field) Declared {
-	tx := taxonomy.Default()
+func Build(fields []Field) Declared { return BuildWith(nil, fields) }
+
+// BuildWith is Build with the taxonomy tx, which names the warning
+// labels, ratings and terms that fields are read against: a model's own,
+// for its labels. nil is taxonomy.Default().
+func BuildWith(tx *taxonomy.Taxonomy, fields []Field) Declared {
+	if tx == nil {
+		tx = taxonomy.Default()
+	}
 	d := Declared{
 		Authors: []string{}, Fandoms: []string{}, Relationships: []string{}, Characters: []string{},
 		Tags: []string{}, DeclaredWarnings: []string{}, DeclaredWarningsRaw: []string{},

@@ -360,7 +360,7 @@ func oneOf(w string, words ...string) bool {
 // next lines). The value is the rest of the line. Without a separator
 // after the cue, or with only "!", the rest must name a warning: "TW was
 // not a word she knew" is a line of story.
-func cueLine(t string) (label, value string, ok bool) {
+func cueLine(tx *taxonomy.Taxonomy, t string) (label, value string, ok bool) {
 	ws, we := nextWord(t, 0)
 	if ws != 0 {
 		return "", "", false
@@ -371,7 +371,7 @@ func cueLine(t string) (label, value string, ok bool) {
 	}
 	if start, ok := listStart(t, ws, cueEnd, kind); ok {
 		v := strings.TrimSpace(t[start:])
-		if v != "" && !strings.ContainsAny(t[cueEnd:start], ":-–—/|=>") && !namesWarning(v) {
+		if v != "" && !strings.ContainsAny(t[cueEnd:start], ":-–—/|=>") && !namesWarning(tx, v) {
 			return "", "", false // "TW was not a word", "Warning! The stairs"
 		}
 		return t[:cueEnd], v, true
@@ -385,13 +385,13 @@ func cueLine(t string) (label, value string, ok bool) {
 
 // ratedLine reads "Rated NC-17 for graphic sex" (no colon): a rating
 // field whose value is what follows "Rated".
-func ratedLine(t string) (label, value string, ok bool) {
+func ratedLine(tx *taxonomy.Taxonomy, t string) (label, value string, ok bool) {
 	ws, we := nextWord(t, 0)
 	if ws != 0 || !oneOf(t[:we], "rated") {
 		return "", "", false
 	}
 	rest := strings.TrimSpace(t[we:])
-	if _, ok := ratingAt(taxonomy.Default(), rest); !ok {
+	if _, ok := ratingAt(tx, rest); !ok {
 		return "", "", false
 	}
 	return t[:we], rest, true
@@ -513,8 +513,9 @@ func unlabelledRating(tx *taxonomy.Taxonomy, v string) (taxonomy.Rating, int, bo
 // with a known label, and, failing that, the shapes of fields that have
 // no such label: a value whose label was lost (": AU, minor character
 // death"), a cue line ("TW self harm", "Trigger warning for suicide") and
-// "Rated R for violence".
-func fieldStart(t string) (key, label, rest string, ok bool) {
+// "Rated R for violence". The taxonomy tells ratings and warning terms in
+// the shapes without a label.
+func fieldStartWith(tx *taxonomy.Taxonomy, t string) (key, label, rest string, ok bool) {
 	if label, rest, ok := splitLabel(t); ok {
 		if key, ok := lineLabel(label); ok {
 			return key, label, rest, true
@@ -523,16 +524,21 @@ func fieldStart(t string) (key, label, rest string, ok bool) {
 	if v, ok := unlabelledLine(t); ok {
 		return KeyUnlabelled, "", v, true
 	}
-	if l, v, ok := cueLine(t); ok {
+	if l, v, ok := cueLine(tx, t); ok {
 		return KeyWarnings, l, v, true
 	}
-	if l, v, ok := ratedLine(t); ok {
+	if l, v, ok := ratedLine(tx, t); ok {
 		return KeyRating, l, v, true
 	}
-	if cellsLine(t) {
+	if cellsLine(tx, t) {
 		return KeyCells, "", t, true
 	}
 	return "", "", "", false
+}
+
+// fieldStart is fieldStartWith the default taxonomy.
+func fieldStart(t string) (key, label, rest string, ok bool) {
+	return fieldStartWith(taxonomy.Default(), t)
 }
 
 // warnSink gathers the warning phrases of a story's fields into a
@@ -696,8 +702,7 @@ func (w *warnSink) flush() {
 
 // namesWarning reports whether some phrase of a warning list names or
 // rules out a warning.
-func namesWarning(v string) bool {
-	tx := taxonomy.Default()
+func namesWarning(tx *taxonomy.Taxonomy, v string) bool {
 	for _, ph := range splitWarnings(tx, headOf(v, 80)) {
 		if p := tx.ClassifyWarning(ph); len(p.Labels) > 0 || len(p.Negated) > 0 {
 			return true
@@ -714,11 +719,10 @@ const maxCellsLine = 400
 // dubcon, MCD | 8k"): three cells or more, none of them "Label: value",
 // and one of them a rating or a list of warning terms (see KeyCells). A
 // line of prose, pairings or fandoms between bars names no such cell.
-func cellsLine(t string) bool {
+func cellsLine(tx *taxonomy.Taxonomy, t string) bool {
 	if len(t) > maxCellsLine || strings.Count(t, " | ") < 2 {
 		return false
 	}
-	tx := taxonomy.Default()
 	found := false
 	for _, c := range strings.Split(t, "|") {
 		if label, _, ok := splitLabel(strings.TrimSpace(c)); ok {

@@ -105,7 +105,7 @@ type fffField struct {
 
 // parseFanFicFare reads text in the FanFicFare layout; ok is false when
 // text is not in it.
-func parseFanFicFare(text string, lines []line) (Result, bool) {
+func parseFanFicFare(tx *taxonomy.Taxonomy, text string, lines []line) (Result, bool) {
 	first, preamble := -1, 0
 	for k, ln := range lines {
 		t := strings.TrimSpace(ln.text)
@@ -165,7 +165,7 @@ func parseFanFicFare(text string, lines []line) (Result, bool) {
 	}
 
 	k := nextNonBlank(lines, end)
-	r := result(fields, lines, k, LayoutFanFicFare)
+	r := result(tx, fields, lines, k, LayoutFanFicFare)
 	if k < len(lines) && strings.TrimSpace(lines[k].text) == fffTOC {
 		if off, ln, ok := fffAfterTOC(text, lines[k].next, k+2); ok {
 			r.BodyByte, r.BodyLine = off, ln

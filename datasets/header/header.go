@@ -16,9 +16,13 @@
 package header
 
 import (
+	"bytes"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // Field keys: the canonical name of a header field, whatever spelling the
@@ -135,29 +139,54 @@ type line struct {
 // recognises (Result.Layout). A text without a recognisable header yields
 // a Result whose body is the whole text and whose warning status is
 // missing.
-func Parse(text string) Result {
-	if !headerStart(text) {
+//
+// Parse reads against the default taxonomy; ParseWith takes another.
+func Parse(text string) Result { return ParseWith(nil, text) }
+
+// ParseWith is Parse with the taxonomy tx, which tells ratings and warning
+// terms in header lines and names the labels of Result.Declared (see
+// BuildWith): a model's own, for its labels. nil is taxonomy.Default().
+func ParseWith(tx *taxonomy.Taxonomy, text string) Result {
+	if tx == nil {
+		tx = taxonomy.Default()
+	}
+	if !headerStart(tx, text) {
 		// Most stories of a corpus have no header: telling so from their
 		// first lines keeps header parsing a small share of a batch run.
-		return Result{Declared: Build(nil), BodyLine: 1, Layout: LayoutFreeForm}
+		return Result{Declared: BuildWith(tx, nil), BodyLine: 1, Layout: LayoutFreeForm}
 	}
-	return parseLines(text)
+	return parseLinesWith(tx, text)
 }
 
-// parseLines is Parse without the quick look for a header's start.
-func parseLines(text string) Result {
-	lines := scanLines(text)
-	if r, ok := parseAO3(text, lines); ok {
-		return r
+// parseLines is parseLinesWith the default taxonomy.
+func parseLines(text string) Result { return parseLinesWith(taxonomy.Default(), text) }
+
+// parseLinesWith is ParseWith without the quick look for a header's start.
+func parseLinesWith(tx *taxonomy.Taxonomy, text string) Result {
+	buf := linesPool.Get().(*[]line)
+	lines := scanLines(tx, (*buf)[:0], text)
+	r, ok := parseAO3(tx, text, lines)
+	if !ok {
+		r, ok = parseFanFicFare(tx, text, lines)
 	}
-	if r, ok := parseFanFicFare(text, lines); ok {
-		return r
+	if !ok {
+		r = parseFreeForm(tx, text, lines)
 	}
-	return parseFreeForm(text, lines)
+	// No Result refers to lines (fields are copied out of them). Cleared,
+	// the pooled lines keep neither the text nor their fields alive.
+	clear(lines)
+	*buf = lines[:0]
+	linesPool.Put(buf)
+	return r
 }
+
+// linesPool holds the line slices of scanLines, which reach maxScanLines
+// lines for most stories: reused, header parsing allocates little more
+// than the fields it finds.
+var linesPool = sync.Pool{New: func() any { return new([]line) }}
 
 // parseFreeForm reads a header written by hand.
-func parseFreeForm(text string, lines []line) Result {
+func parseFreeForm(tx *taxonomy.Taxonomy, text string, lines []line) Result {
 	first, preamble := -1, 0
 	for i, ln := range lines {
 		if ln.kind == kindBlank {
@@ -172,7 +201,7 @@ func parseFreeForm(text string, lines []line) Result {
 		}
 	}
 	if first < 0 {
-		return Result{Declared: Build(nil), BodyLine: 1, Layout: LayoutFreeForm}
+		return Result{Declared: BuildWith(tx, nil), BodyLine: 1, Layout: LayoutFreeForm}
 	}
 
 	var fields []Field
@@ -203,7 +232,7 @@ func parseFreeForm(text string, lines []line) Result {
 			j+1 < len(lines) && lines[j].kind == kindBlank && lines[j+1].kind == kindProse {
 			j++ // "Summary:" then a blank line, then the summary
 		} else if cur.Value == "" && cur.Key == KeyWarnings && j+1 < len(lines) && lines[j].kind == kindBlank &&
-			lines[j+1].kind == kindProse && namesWarning(lines[j+1].text) {
+			lines[j+1].kind == kindProse && namesWarning(tx, lines[j+1].text) {
 			j++ // "Warnings:" then a blank line, then the warnings, not the story
 		}
 		prev := lines[i].text
@@ -252,7 +281,7 @@ func parseFreeForm(text string, lines []line) Result {
 		}
 	}
 	return Result{
-		Declared: Build(fields),
+		Declared: BuildWith(tx, fields),
 		Fields:   fields,
 		BodyLine: bodyLine + 1,
 		BodyByte: body,
@@ -313,7 +342,7 @@ const headerLook = maxPreamble + 4
 // headerStart reports whether one of the first non-blank lines of text
 // could start a header in any layout. When it reports false, every parser
 // finds no header, so the story is all body.
-func headerStart(text string) bool {
+func headerStart(tx *taxonomy.Taxonomy, text string) bool {
 	seen := 0
 	for pos, kept := 0, 0; pos < len(text) && kept < maxScanBytes && seen < headerLook; {
 		end, next := lineEnd(text, pos)
@@ -323,7 +352,7 @@ func headerStart(text string) bool {
 			continue
 		}
 		seen++
-		if !isSeparator(t) && len(parseFieldLine(t)) > 0 { // classifyLine's kindField
+		if !isSeparator(t) && len(parseFieldLine(tx, t)) > 0 { // classifyLine's kindField
 			return true
 		}
 		if _, _, _, ok := ao3Label(t); ok {
@@ -341,14 +370,14 @@ func headerStart(text string) bool {
 	return false
 }
 
-// scanLines splits the top of text into classified lines. \r\n, \r and \n
-// all end a line, so offsets stay those of the text as given.
-func scanLines(text string) []line {
-	var lines []line
+// scanLines splits the top of text into classified lines, appended to
+// lines. \r\n, \r and \n all end a line, so offsets stay those of the
+// text as given.
+func scanLines(tx *taxonomy.Taxonomy, lines []line, text string) []line {
 	for pos, kept := 0, 0; pos < len(text) && len(lines) < maxScanLines && kept < maxScanBytes; {
 		end, next := lineEnd(text, pos)
 		ln := line{text: text[pos:end], start: pos, next: next}
-		classifyLine(&ln)
+		classifyLine(tx, &ln)
 		lines = append(lines, ln)
 		pos, kept = next, kept+min(end-pos, maxLineText)+1
 	}
@@ -361,7 +390,7 @@ func scanLines(text string) []line {
 // push the fields after it out of the window.
 const maxLineText = 8 << 10
 
-func classifyLine(ln *line) {
+func classifyLine(tx *taxonomy.Taxonomy, ln *line) {
 	t := strings.TrimSpace(ln.text)
 	switch {
 	case t == "":
@@ -369,7 +398,7 @@ func classifyLine(ln *line) {
 	case isSeparator(t):
 		ln.kind = kindSeparator
 	default:
-		if fs := parseFieldLine(t); len(fs) > 0 {
+		if fs := parseFieldLine(tx, t); len(fs) > 0 {
 			ln.kind, ln.fields = kindField, fs
 		} else if isHeading(t) {
 			ln.kind = kindHeading
@@ -379,11 +408,11 @@ func classifyLine(ln *line) {
 
 // parseFieldLine reads "Label: value" at the start of a trimmed line, and
 // any further "Label: value" fields run inline after it.
-func parseFieldLine(t string) []Field {
+func parseFieldLine(tx *taxonomy.Taxonomy, t string) []Field {
 	t = strings.TrimLeftFunc(t, func(r rune) bool {
 		return strings.ContainsRune("*_#>[•·-~!(= \t", r) || isDecor(r) // "🔞 Rating: E"
 	})
-	key, label, rest, ok := fieldStart(t)
+	key, label, rest, ok := fieldStartWith(tx, t)
 	if !ok {
 		return nil
 	}
@@ -530,12 +559,43 @@ func isSeparator(t string) bool {
 }
 
 // isHeading reports chapter and part headings: "Chapter 1", "15.
-// Unexpected.", "Part Two", "Prologue", "IV.".
+// Unexpected.", "Part Two", "Prologue", "IV.". It reads the first word of
+// the line lowered into a buffer on the stack, as it is asked of every
+// short line of prose near the top of a story.
 func isHeading(t string) bool {
 	if longerThan(t, 80) {
 		return false
 	}
-	f := strings.Fields(strings.ToLower(strings.Trim(t, "*_#=~-–— ")))
+	s := strings.Trim(t, "*_#=~-–— ")
+	first, n := firstWord(s)
+	if n == 0 {
+		return false
+	}
+	if len(first) > 64 {
+		return isHeadingFields(s)
+	}
+	// The words of strings.ToLower(s) are those of s, each lowered: the
+	// mapping is rune by rune and never makes or unmakes a space.
+	var buf [64]byte
+	w := appendLower(buf[:0], first)
+	switch string(bytes.TrimRight(w, ".:")) {
+	case "chapter", "part", "prologue", "epilogue", "interlude", "book", "act", "ch", "chap":
+		return true
+	}
+	// "15. Unexpected." or "IV." — a number and a short title.
+	if c := w[len(w)-1]; c == '.' || c == ')' || c == ':' {
+		num := bytes.TrimRight(w, ".):")
+		if len(num) > 0 && wordsAtMost(s, 8) && (allDigits(string(num)) && len(num) <= 3 || isRoman(string(num))) {
+			return true
+		}
+	}
+	return false
+}
+
+// isHeadingFields is isHeading as strings.Fields and strings.ToLower
+// tell it, for a first word too long for isHeading's buffer.
+func isHeadingFields(s string) bool {
+	f := strings.Fields(strings.ToLower(s))
 	if len(f) == 0 {
 		return false
 	}
@@ -543,7 +603,6 @@ func isHeading(t string) bool {
 	case "chapter", "part", "prologue", "epilogue", "interlude", "book", "act", "ch", "chap":
 		return true
 	}
-	// "15. Unexpected." or "IV." — a number and a short title.
 	w := f[0]
 	if strings.HasSuffix(w, ".") || strings.HasSuffix(w, ")") || strings.HasSuffix(w, ":") {
 		num := strings.TrimRight(w, ".):")
@@ -552,6 +611,58 @@ func isHeading(t string) bool {
 		}
 	}
 	return false
+}
+
+// firstWord returns the first word of s as strings.Fields splits it (on
+// unicode.IsSpace; an invalid byte is not a space), and 1 when there is
+// one, else 0.
+func firstWord(s string) (string, int) {
+	start := -1
+	for i, r := range s {
+		if unicode.IsSpace(r) {
+			if start >= 0 {
+				return s[start:i], 1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start < 0 {
+		return "", 0
+	}
+	return s[start:], 1
+}
+
+// wordsAtMost reports whether s has at most n words as strings.Fields
+// counts them.
+func wordsAtMost(s string, n int) bool {
+	words, in := 0, false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			in = false
+		} else if !in {
+			if in, words = true, words+1; words > n {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// appendLower appends s lowered as strings.ToLower lowers it: rune by rune,
+// an invalid byte becoming U+FFFD.
+func appendLower(dst []byte, s string) []byte {
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			dst = append(dst, byte(r))
+			continue
+		}
+		dst = utf8.AppendRune(dst, unicode.ToLower(r))
+	}
+	return dst
 }
 
 // longerThan reports whether s has more than n runes, reading no more

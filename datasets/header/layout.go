@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // lineEnd finds the line that starts at pos: end is where its text ends
@@ -121,9 +123,9 @@ func paragraphs(lines []line, from, to int) [][]string {
 }
 
 // result assembles the Result of a layout parser.
-func result(fields []Field, lines []line, bodyLine int, layout string) Result {
+func result(tx *taxonomy.Taxonomy, fields []Field, lines []line, bodyLine int, layout string) Result {
 	off, ln := bodyAt(lines, bodyLine)
-	return Result{Declared: Build(fields), Fields: fields, BodyLine: ln, BodyByte: off, Layout: layout}
+	return Result{Declared: BuildWith(tx, fields), Fields: fields, BodyLine: ln, BodyByte: off, Layout: layout}
 }
 
 // headOf returns at most the first n bytes of s, for look-ups that need no
