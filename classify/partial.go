@@ -25,6 +25,33 @@ type Chunk struct {
 	AfterCR bool
 	// First marks the body's first chunk, from which the language is read.
 	First bool
+	// Shared says Text is a slice of a story text held in memory until the
+	// story is finished (SplitText's chunks): the windows ScoreChunk keeps
+	// then slice it instead of copying. Leave it unset for chunks of a
+	// buffer that is reused or of a story too large to hold, so that the
+	// few windows kept do not hold whole chunks.
+	Shared bool
+}
+
+// SplitText is SplitBody for a story held in memory: it cuts text[bodyByte:]
+// (the body starting on line bodyLine) into the same chunks, without
+// copying them (each is a slice of text, marked Shared), and calls yield for
+// each in order. An error of yield stops the split and is returned.
+func SplitText(ctx context.Context, text string, bodyByte, bodyLine int, yield func(Chunk) error) error {
+	lc := lineCounter{line: bodyLine}
+	for off, first := bodyByte, true; off < len(text); first = false {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		end := chunkEnd(text, off, chunkBytes)
+		c := Chunk{Text: text[off:end], Off: off, Line: lc.line, AfterCR: lc.lastCR, First: first, Shared: true}
+		lc.chunk(c.Text, off)
+		off = end
+		if err := yield(c); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SplitBody cuts body (the story text from byte bodyByte on, as UTF-8, the
@@ -117,6 +144,7 @@ func (m *Model) ScoreChunk(ctx context.Context, c Chunk, opt PredictOptions) (*P
 		first = c.Off
 	}
 	sg := m.newScoring(opt, first)
+	sg.inMemory = c.Shared
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
 	lc := lineCounter{line: c.Line, lastCR: c.AfterCR}

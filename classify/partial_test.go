@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/gob"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -38,6 +39,12 @@ func seedText(t *testing.T) string {
 // repeatTo repeats s until the result holds at least n bytes.
 func repeatTo(s string, n int) string {
 	return strings.Repeat(s, n/len(s)+1)
+}
+
+// chunkInfo is a chunk without its text, for messages.
+func chunkInfo(c classify.Chunk) classify.Chunk {
+	c.Text = fmt.Sprintf("(%d bytes)", len(c.Text))
+	return c
 }
 
 // TestFinishPartials checks that the chunks of a story scored one by one
@@ -89,18 +96,40 @@ func TestFinishPartials(t *testing.T) {
 				t.Fatal(err)
 			}
 			var parts []*classify.Partial
+			var streamed []classify.Chunk
 			afterCR := false
 			err = classify.SplitBody(ctx, strings.NewReader(tc.text[bodyByte:]), bodyByte, bodyLine, func(c classify.Chunk) error {
 				if got := c.Text; tc.text[c.Off:c.Off+len(got)] != got {
 					t.Errorf("chunk at %d: text is not the story's there", c.Off)
 				}
 				afterCR = afterCR || c.AfterCR
+				streamed = append(streamed, c)
 				p, err := m.ScoreChunk(ctx, c, opt)
 				parts = append(parts, p)
 				return err
 			})
 			if err != nil {
 				t.Fatal(err)
+			}
+			// SplitText cuts the text in memory into the same chunks.
+			var inMemory []classify.Chunk
+			if err := classify.SplitText(ctx, tc.text, bodyByte, bodyLine, func(c classify.Chunk) error {
+				if !c.Shared {
+					t.Errorf("SplitText chunk at %d not marked Shared", c.Off)
+				}
+				c.Shared = false
+				inMemory = append(inMemory, c)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if len(inMemory) != len(streamed) {
+				t.Fatalf("SplitText: %d chunks, SplitBody %d", len(inMemory), len(streamed))
+			}
+			for i := range inMemory {
+				if !reflect.DeepEqual(inMemory[i], streamed[i]) {
+					t.Errorf("chunk %d: SplitText %+v, SplitBody %+v", i, chunkInfo(inMemory[i]), chunkInfo(streamed[i]))
+				}
 			}
 			if len(parts) < tc.minChunks || afterCR != tc.afterCR {
 				t.Fatalf("%d chunks, one after a \\r %v; want at least %d, %v", len(parts), afterCR, tc.minChunks, tc.afterCR)
