@@ -25,22 +25,50 @@ type passage struct {
 	hits  []lexicon.Hit
 	sents []tokenize.Span
 	nb    []float64 // per token × NB column; nil until nbWeights
+	ar    *arena    // where its slices come from (nil: allocated)
 }
 
-// analyse tokenises text and finds its lexicon hits and sentences. The
-// tokens are appended to *buf (shared by the passages of one story, so that
-// they cost one growing slice, not one each); the passage keeps its part.
-func (m *Model) analyse(text string, seg *tokenize.Segmenter, buf *[]tokenize.Token) *passage {
-	var toks []tokenize.Token
-	if buf != nil {
-		start := len(*buf)
-		*buf = tokenize.Words(text, *buf)
-		toks = (*buf)[start:len(*buf):len(*buf)]
-	} else {
-		toks = tokenize.Words(text, nil)
+// arena holds the buffers of one story's evidence passages: slices are
+// carved from them and all given back at once when the evidence is built
+// (nothing returned refers to them: snippets are copies). A buffer that
+// must grow leaves the slices already carved in the old array, which stays
+// valid.
+type arena struct {
+	toks   []tokenize.Token
+	hits   []lexicon.Hit
+	floats []float64
+}
+
+func (a *arena) reset() {
+	a.toks, a.hits, a.floats = a.toks[:0], a.hits[:0], a.floats[:0]
+}
+
+// zeros returns n zeroed floats.
+func (a *arena) zeros(n int) []float64 {
+	if a == nil {
+		return make([]float64, n)
 	}
-	p := &passage{text: text, toks: toks}
-	m.lex.Match(text, p.toks, func(h lexicon.Hit) { p.hits = append(p.hits, h) })
+	start := len(a.floats)
+	a.floats = slices.Grow(a.floats, n)[:start+n]
+	s := a.floats[start : start+n : start+n]
+	clear(s)
+	return s
+}
+
+// analyse tokenises text and finds its lexicon hits and sentences, with
+// its slices from ar (nil: allocated).
+func (m *Model) analyse(text string, seg *tokenize.Segmenter, ar *arena) *passage {
+	p := &passage{text: text, ar: ar}
+	if ar != nil {
+		t0, h0 := len(ar.toks), len(ar.hits)
+		ar.toks = tokenize.Words(text, ar.toks)
+		p.toks = ar.toks[t0:len(ar.toks):len(ar.toks)]
+		m.lex.Match(text, p.toks, func(h lexicon.Hit) { ar.hits = append(ar.hits, h) })
+		p.hits = ar.hits[h0:len(ar.hits):len(ar.hits)]
+	} else {
+		p.toks = tokenize.Words(text, nil)
+		m.lex.Match(text, p.toks, func(h lexicon.Hit) { p.hits = append(p.hits, h) })
+	}
 	slices.SortStableFunc(p.hits, func(a, b lexicon.Hit) int { return cmp.Compare(a.TokEnd, b.TokEnd) })
 	if seg != nil {
 		p.sents = seg.Sentences(text)
@@ -59,7 +87,7 @@ func (m *Model) analyse(text string, seg *tokenize.Segmenter, buf *[]tokenize.To
 func (m *Model) nbWeights(p *passage) []float64 {
 	if p.nb == nil {
 		nbL := len(m.nb.Labels())
-		p.nb = make([]float64, len(p.toks)*nbL)
+		p.nb = p.ar.zeros(len(p.toks) * nbL)
 		m.fz.each(p.text, p.toks, p.hits, func(tok int, f uint64) {
 			for c, w := range m.nb.Row(f) {
 				p.nb[tok*nbL+c] += float64(w)
@@ -74,7 +102,7 @@ func (m *Model) nbWeights(p *passage) []float64 {
 // lexicon weight of the hits ending at it (lexicon labels). It also returns
 // the lexicon hits for the label.
 func (m *Model) contributions(p *passage, li int) ([]float64, []lexicon.Hit) {
-	contrib := make([]float64, len(p.toks))
+	contrib := p.ar.zeros(len(p.toks))
 	id := m.labels[li].ID
 	if c := m.nbCol[li]; c >= 0 {
 		nbL := len(m.nb.Labels())
@@ -126,7 +154,11 @@ func (m *Model) evidence(states []labelState, cues [numCues]labelState, in ratin
 	var out []Evidence
 	// Labels often share windows: analyse each window once.
 	analysed := map[int]*passage{}
-	var toks []tokenize.Token
+	sc := m.free.get()
+	defer func() {
+		sc.evidence.reset()
+		m.free.put(sc)
+	}()
 	analyse := func(w window) (*passage, error) {
 		if p, ok := analysed[w.start]; ok && p.text == w.text {
 			return p, nil
@@ -135,7 +167,7 @@ func (m *Model) evidence(states []labelState, cues [numCues]labelState, in ratin
 		if err != nil {
 			return nil, err
 		}
-		p := m.analyse(w.text, seg, &toks)
+		p := m.analyse(w.text, seg, &sc.evidence)
 		analysed[w.start] = p
 		return p, nil
 	}
@@ -209,7 +241,7 @@ func (m *Model) ratingOrder(in ratingInputs) []int {
 // cueContributions scores each token of a passage for rating cue k: the
 // weight of the cue's hits ending at it.
 func cueContributions(p *passage, k int) ([]float64, []lexicon.Hit) {
-	contrib := make([]float64, len(p.toks))
+	contrib := p.ar.zeros(len(p.toks))
 	var mine []lexicon.Hit
 	for _, h := range p.hits {
 		if c, ok := ratingCue(h.Label); !ok || c != k {

@@ -179,8 +179,8 @@ func (m *Model) Explain(ctx context.Context, text string, bodyByte, bodyLine int
 		return nil, err
 	}
 	sg := m.newScoring(opt, bodyByte)
-	sc := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(sc)
+	sc := m.free.get()
+	defer m.free.put(sc)
 	lines := lineCounter{line: bodyLine}
 	for off := bodyByte; off < len(text); {
 		if err := ctx.Err(); err != nil {

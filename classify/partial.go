@@ -145,8 +145,8 @@ func (m *Model) ScoreChunk(ctx context.Context, c Chunk, opt PredictOptions) (*P
 	}
 	sg := m.newScoring(opt, first)
 	sg.inMemory = c.Shared
-	sc := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(sc)
+	sc := m.free.get()
+	defer m.free.put(sc)
 	lc := lineCounter{line: c.Line, lastCR: c.AfterCR}
 	sg.chunk(sc, c.Text, c.Off, &lc)
 	return sg.partial(c.Off), nil

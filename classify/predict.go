@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"math/bits"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -208,9 +209,34 @@ type scratch struct {
 	need []bool    // per block: naive Bayes is needed (see nbBlocks)
 	mass []float64 // per label: the chunk's evidence mass
 	buf  []byte    // PredictReader's chunk buffer
+	// evidence holds the buffers of the passages evidence analyses.
+	evidence arena
 }
 
-var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+// scratches is a model's free list of scoring buffers. Unlike a sync.Pool
+// it is not emptied at every garbage collection: a batch run would
+// otherwise regrow its token and block buffers (megabytes for a long
+// story) after each. It holds a few per CPU; more are made when needed and
+// dropped when returned to a full list.
+type scratches chan *scratch
+
+func newScratches() scratches { return make(scratches, 2*runtime.GOMAXPROCS(0)+2) }
+
+func (f scratches) get() *scratch {
+	select {
+	case sc := <-f:
+		return sc
+	default:
+		return new(scratch)
+	}
+}
+
+func (f scratches) put(sc *scratch) {
+	select {
+	case f <- sc:
+	default:
+	}
+}
 
 // StepTimes are the time Predict spent in each step, for pipeline stats.
 type StepTimes struct {
@@ -294,8 +320,8 @@ func (m *Model) PredictReaderParallel(ctx context.Context, body io.Reader, bodyB
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			sc := scratchPool.Get().(*scratch)
-			defer scratchPool.Put(sc)
+			sc := m.free.get()
+			defer m.free.put(sc)
 			for t := range tasks {
 				sg := m.newScoring(opt, bodyByte)
 				sg.chunk(sc, t.chunk, t.off, &t.lines)
@@ -452,8 +478,8 @@ func (m *Model) predict(ctx context.Context, next func(*scratch) (string, int, e
 	}
 	sg := m.newScoring(opt, bodyByte)
 	sg.inMemory = inMemory
-	sc := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(sc)
+	sc := m.free.get()
+	defer m.free.put(sc)
 	lines := lineCounter{line: bodyLine}
 	for {
 		if err := ctx.Err(); err != nil {
@@ -491,6 +517,11 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 		clock = now
 	}
 
+	if n := len(chunk)/4 + 16; cap(sc.toks) < n {
+		// Enough for English prose at once (see tokenize.Words), rather
+		// than regrowing by a quarter at a time.
+		sc.toks = make([]tokenize.Token, 0, n)
+	}
 	sc.toks = tokenize.Words(chunk, sc.toks[:0])
 	toks := sc.toks
 	sc.hits = sc.hits[:0]
