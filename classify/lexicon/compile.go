@@ -97,10 +97,12 @@ func (l *Lexicon) index() {
 				singles = append(singles, entry{key: h, id: int32(id)})
 				continue
 			}
-			singles = append(singles, entry{key: h, id: -1}) // flags the start
+			start := entry{key: h, id: -1} // flags the start
 			for _, h1 := range p.slots[1].hashes {
 				pairs = append(pairs, entry{key: tokenize.HashPair(h, h1), id: int32(id)})
+				start.next |= nextBit(h1)
 			}
+			singles = append(singles, start)
 		}
 	}
 	l.tab = newTable(singles)
@@ -241,13 +243,20 @@ type bucket struct {
 	key   uint64
 	start uint32
 	n     uint32 // patterns in refs[start:start+n&countMask], and flags
+	// next has nextBit(w) set for each word w that follows this one in a
+	// pair-indexed pattern (0: none starts with it). Most words that
+	// start such patterns are common ("the", "his"), and the word after
+	// them seldom continues one: one bit test skips the pair lookup.
+	next uint64
 }
 
 const (
-	occupied   = 1 << 31 // the bucket holds a key
-	pairsStart = 1 << 30 // pair-indexed patterns start with this word
-	countMask  = pairsStart - 1
+	occupied  = 1 << 31 // the bucket holds a key
+	countMask = occupied - 1
 )
+
+// nextBit is the bit of bucket.next that stands for the word hashing to h.
+func nextBit(h uint64) uint64 { return 1 << (h * fib >> 58) }
 
 // fib spreads a hash's bits: FNV-1a's low bits are weak for short words.
 const fib = 0x9e3779b97f4a7c15
@@ -255,8 +264,9 @@ const fib = 0x9e3779b97f4a7c15
 // entry files pattern id under key; id -1 only marks key as the first
 // word of pair-indexed patterns.
 type entry struct {
-	key uint64
-	id  int32
+	key  uint64
+	id   int32
+	next uint64 // with id -1: nextBit of the second words
 }
 
 // newTable builds a table of the entries (which it reorders).
@@ -288,7 +298,7 @@ func newTable(entries []entry) table {
 		b := bucket{key: h, start: uint32(len(t.refs)), n: occupied}
 		for k, e := range entries[:j] {
 			if e.id < 0 {
-				b.n |= pairsStart
+				b.next |= e.next
 				continue
 			}
 			if k > 0 && e.id == entries[k-1].id {
@@ -362,21 +372,21 @@ func compareEntries(a, b entry) int {
 	return cmp.Compare(a.id, b.id)
 }
 
-// lookup returns the patterns stored under h, and whether pair-indexed
-// patterns start with it.
-func (t *table) lookup(h uint64) (refs []int32, pairs bool) {
+// lookup returns the patterns stored under h, and the nextBit set of the
+// words that follow h in pair-indexed patterns (0 when none starts with h).
+func (t *table) lookup(h uint64) (refs []int32, next uint64) {
 	x := h * fib
 	f := uint32(x) & t.fmask
 	if t.filter[f>>6]&(1<<(f&63)) == 0 {
-		return nil, false
+		return nil, 0
 	}
 	for i := x >> t.shift; ; i = (i + 1) & t.mask {
 		b := &t.buckets[i]
 		if b.n == 0 {
-			return nil, false
+			return nil, 0
 		}
 		if b.key == h {
-			return t.refs[b.start : b.start+b.n&countMask], b.n&pairsStart != 0
+			return t.refs[b.start : b.start+b.n&countMask], b.next
 		}
 	}
 }

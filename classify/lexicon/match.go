@@ -65,7 +65,7 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 		if len(pending) > 0 {
 			pending = flush(pending, i, fn)
 		}
-		refs, pairs := l.tab.lookup(toks[i].Hash)
+		refs, next := l.tab.lookup(toks[i].Hash)
 		from := 1
 		for {
 			for _, r := range refs {
@@ -101,11 +101,11 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 				}
 			}
 			// Then the phrases that start with this word and the next.
-			if !pairs || i+1 >= len(toks) || toks[i].Flags&tokenize.FlagSentenceEnd != 0 {
+			if next == 0 || i+1 >= len(toks) || toks[i].Flags&tokenize.FlagSentenceEnd != 0 || next&nextBit(toks[i+1].Hash) == 0 {
 				break
 			}
 			refs, _ = l.pairs.lookup(tokenize.HashPair(toks[i].Hash, toks[i+1].Hash))
-			pairs, from = false, 2
+			next, from = 0, 2
 		}
 	}
 	flush(pending, len(toks), fn)
