@@ -1,0 +1,123 @@
+package classify
+
+import (
+	"time"
+)
+
+// LabelScore is the story-level verdict for one label.
+type LabelScore struct {
+	Label string `json:"label" parquet:"label"`
+	Group string `json:"group" parquet:"group"`
+	// Score is 0..1, 0.5 at the label's balanced story threshold. It ranks
+	// stories (the context of other warnings counts a little); Detected
+	// also needs a passage that reaches the label's evidence bar, so a
+	// score over 0.5 without one is not a finding.
+	Score float64 `json:"score" parquet:"score"`
+	// Threshold is the Score the label needs to be detected, at the
+	// sensitivity asked for (or as PredictOptions.Thresholds set it).
+	Threshold float64 `json:"threshold" parquet:"threshold"`
+	Detected  bool    `json:"detected" parquet:"detected"`
+	// Source is "both" for a label naive Bayes scored in windows the
+	// lexicon gate let through, "model" for a naive-Bayes label no window
+	// of the story reached the gate of, and "lexicon" for a label without
+	// training data, scored by the lexicon alone.
+	Source string `json:"source" parquet:"source"`
+	// Passages is the number of windows over the threshold.
+	Passages int `json:"passages" parquet:"passages"`
+	// Story is the story-level statistic that Score and Detected are
+	// decided on (see AggregateStory); it is what CalibrateStories sets
+	// thresholds on.
+	Story float64 `json:"-" parquet:"-"`
+	// topZ is the raw score of the best window (-Inf without one).
+	topZ float64
+}
+
+// Evidence is a passage that shows a label.
+type Evidence struct {
+	Label     string  `json:"label" parquet:"label"`
+	Score     float64 `json:"score" parquet:"score"`
+	LineStart int     `json:"line_start" parquet:"line_start"` // 1-based lines of the story text
+	LineEnd   int     `json:"line_end" parquet:"line_end"`
+	ByteStart int     `json:"byte_start" parquet:"byte_start"` // byte offsets into the story text
+	ByteEnd   int     `json:"byte_end" parquet:"byte_end"`
+	Snippet   string  `json:"snippet" parquet:"snippet"`
+	// Terms are the lexicon terms found in the window, for explanations.
+	Terms []string `json:"terms,omitempty" parquet:"-"`
+}
+
+// Result is what the model finds in a story.
+type Result struct {
+	// Labels holds every label of the taxonomy, in taxonomy order.
+	Labels []LabelScore
+	// Detected lists the detected labels, in taxonomy order.
+	Detected []string
+	// Evidence holds the best passages of detected labels, best first
+	// within each label.
+	Evidence []Evidence
+	// PredictedRating is the canonical rating the text calls for.
+	PredictedRating string
+	// RatingCues are the strongest window's cue weights (sexual, violence,
+	// language) behind the predicted rating.
+	RatingCues RatingCues
+	// RatingTotals are the cue weights summed over the whole story.
+	RatingTotals RatingCues
+	// RatingScore is the score the predicted rating was decided on (see
+	// RatingWeights; 0 for models without rating cut points), and
+	// RatingConfidence how sure the model is that the text calls for at
+	// least the predicted rating (0..1).
+	RatingScore, RatingConfidence float64
+	// RatingEvidence holds the passages that set the predicted rating,
+	// best first: the windows strongest in the cue (Label "sexual",
+	// "violence" or "language") that lifted the rating most. None for a
+	// story predicted General.
+	RatingEvidence []Evidence
+	// Language is the ISO 639-1 code of the language the text reads as
+	// ("en" for English).
+	Language string
+	// NotChecked says why the text was not checked, when the model cannot
+	// read it (a language other than English): then no label is detected,
+	// every score is 0 and there is no evidence or predicted rating.
+	NotChecked string
+	// Windows is the number of windows scored.
+	Windows int
+	// Tokens is the number of tokens read; Words the number of words as
+	// PredictOptions.CountWords counts them (0 without it).
+	Tokens, Words int
+	// Steps is the time spent in each step.
+	Steps StepTimes
+}
+
+// PredictOptions tune a prediction.
+type PredictOptions struct {
+	Sensitivity Sensitivity // default Balanced
+	// MaxEvidence is the most passages kept per detected label (default 3).
+	MaxEvidence int
+	// CountWords, when set, counts the words of each chunk into
+	// Result.Words, for streamed stories whose reader could not count them
+	// (the readers' own counter, so that counts agree).
+	CountWords func(string) int
+	// FastSnippets cuts evidence snippets at the sentence ends the word
+	// tokenizer flags instead of running prose's Punkt segmenter: about a
+	// fifth of batch scoring time on keyword-dense corpora. Batch runs set
+	// it; tagger check leaves it off for the better boundaries.
+	FastSnippets bool
+	// Thresholds, when set, override the sensitivity's threshold of the
+	// labels they name: label id → threshold on the 0..1 Score scale
+	// (LabelScore.Threshold). A moderator's team sets them in its config.
+	// Each is turned back into the statistic its label is decided on (the
+	// story statistic, the story model's log-odds or the raw window
+	// score), so Detected still needs the label's evidence; for labels
+	// decided on windows it also sets the window threshold that
+	// LabelScore.Passages counts. 0 detects every label with evidence, 1
+	// none. Values off 0..1 make Predict fail; ids that are not labels of
+	// the model are ignored, so the caller checks them against Labels.
+	Thresholds map[string]float64
+	// vector, when set, receives the story's features for the story
+	// model (see Model.StoryVector).
+	vector *StoryVector
+}
+
+// StepTimes are the time Predict spent in each step, for pipeline stats.
+type StepTimes struct {
+	Tokenize, Feature, Classify time.Duration
+}

@@ -1,0 +1,544 @@
+package classify
+
+import (
+	"cmp"
+	"math"
+	"math/bits"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tagger-dev/tagger/classify/lexicon"
+	"github.com/tagger-dev/tagger/classify/tokenize"
+	"github.com/tagger-dev/tagger/taxonomy"
+)
+
+// window is a scored window: its raw score per label and where it lies.
+type window struct {
+	z          float64
+	start, end int    // byte offsets into the story text
+	text       string // the window's text, kept for windows in a top list
+	line       int    // line of start; 0 until the window's chunk is done
+}
+
+// labelState accumulates one label's windows.
+type labelState struct {
+	top   []window // best windows, best first, at most keep
+	count int      // windows over the threshold
+	// mass is the story's evidence for the label: the lexicon weight of
+	// its windows, each window's weight times the probability that the
+	// window shows the label (1 for lexicon labels), counted once per
+	// block (windows overlap).
+	mass float64
+	// peak is the largest evidence of one window (its lexicon weight
+	// times its probability).
+	peak float64
+}
+
+// offer considers w for the top list; chunk holds w's text at chunk
+// offset off.
+func (ls *labelState) offer(w window, keep int, chunk string, off int, copyText bool) {
+	if len(ls.top) == keep && w.z <= ls.top[keep-1].z {
+		return
+	}
+	// Overlapping windows show the same passage: keep the better one.
+	for i, o := range ls.top {
+		if o.start < w.end && w.start < o.end {
+			if w.z > o.z {
+				ls.top = slices.Delete(ls.top, i, i+1)
+				break
+			}
+			return
+		}
+	}
+	w.text = chunk[w.start-off : w.end-off]
+	if copyText {
+		w.text = strings.Clone(w.text)
+	}
+	i, _ := slices.BinarySearchFunc(ls.top, w, func(a, b window) int { return cmp.Compare(b.z, a.z) })
+	ls.top = slices.Insert(ls.top, i, w)
+	if len(ls.top) > keep {
+		ls.top = ls.top[:keep]
+	}
+}
+
+// insert adds a window that already holds its text (a merged partial).
+func (ls *labelState) insert(w window, keep int) {
+	if len(ls.top) == keep && w.z <= ls.top[keep-1].z {
+		return
+	}
+	i, _ := slices.BinarySearchFunc(ls.top, w, func(a, b window) int { return cmp.Compare(b.z, a.z) })
+	ls.top = slices.Insert(ls.top, i, w)
+	if len(ls.top) > keep {
+		ls.top = ls.top[:keep]
+	}
+}
+
+// scratch holds per-call buffers, pooled across calls.
+type scratch struct {
+	toks []tokenize.Token
+	hits []lexicon.Hit
+	nb   []float64 // per block × NB label
+	lex  []float64 // per block × label
+	rat  []float64 // per block × rating cue
+	mask []uint64  // per block: bit l set when label l has lexicon weight
+	need []bool    // per block: naive Bayes is needed (see nbBlocks)
+	mass []float64 // per label: the chunk's evidence mass
+	buf  []byte    // PredictReader's chunk buffer
+	// evidence holds the buffers of the passages evidence analyses.
+	evidence arena
+}
+
+// scratches is a model's free list of scoring buffers. Unlike a sync.Pool
+// it is not emptied at every garbage collection: a batch run would
+// otherwise regrow its token and block buffers (megabytes for a long
+// story) after each. It holds a few per CPU; more are made when needed and
+// dropped when returned to a full list.
+type scratches chan *scratch
+
+func newScratches() scratches { return make(scratches, 2*runtime.GOMAXPROCS(0)+2) }
+
+func (f scratches) get() *scratch {
+	select {
+	case sc := <-f:
+		return sc
+	default:
+		return new(scratch)
+	}
+}
+
+func (f scratches) put(sc *scratch) {
+	select {
+	case f <- sc:
+	default:
+	}
+}
+
+// scoring is the state of one prediction: settings, and the label states,
+// cues and counts accumulated over the chunks scored so far.
+type scoring struct {
+	m    *Model
+	opt  PredictOptions
+	keep int
+	// thr is each label's raw window threshold: the windows over it count
+	// as passages, and labels decided on windows are decided on it.
+	thr []float64
+	// stat and score are each label's decision threshold, on the statistic
+	// it is decided on and on the Score scale (see Model.threshold).
+	stat, score []float64
+	states      []labelState
+	rating      RatingCues
+	ratingSum   RatingCues
+	cueStates   [numCues]labelState // each cue's strongest windows
+	windows     int
+	tokens      int
+	words       int
+	steps       StepTimes
+	// lang is the language of the first chunk ("" until it is scored);
+	// readable whether the model reads it.
+	lang     string
+	readable bool
+	first    int // story offset of the first chunk
+	// inMemory says the chunks are parts of one story text that outlives
+	// the scoring (Predict): windows keep slices of it. Otherwise each
+	// window kept copies its text, so that a huge story's chunks are not
+	// held by the few windows kept from each.
+	inMemory bool
+	// acc counts word features for the story model (nil when the model
+	// has none and no StoryVector is asked for).
+	acc *storyAcc
+}
+
+func (m *Model) newScoring(opt PredictOptions, first int) *scoring {
+	if opt.Sensitivity == "" {
+		opt.Sensitivity = Balanced
+	}
+	if opt.MaxEvidence <= 0 {
+		opt.MaxEvidence = 3
+	}
+	sg := &scoring{m: m, opt: opt, keep: max(opt.MaxEvidence, m.manifest.Config.TopK, 2),
+		thr: make([]float64, len(m.labels)), stat: make([]float64, len(m.labels)), score: make([]float64, len(m.labels)),
+		states: make([]labelState, len(m.labels)), first: first}
+	for i, li := range m.info {
+		sg.thr[i] = li.Thresholds.at(opt.Sensitivity)
+		sg.stat[i], sg.score[i] = m.threshold(i, opt.Sensitivity, opt.Thresholds)
+		if m.decision(i) == byWindow {
+			sg.thr[i] = sg.stat[i] // an override moves the window threshold
+		}
+	}
+	if m.story != nil {
+		sg.acc = m.accs.get(m.story.bits, len(m.labels))
+	} else if opt.vector != nil {
+		sg.acc = m.accs.get(opt.vector.Bits, len(m.labels))
+	}
+	return sg
+}
+
+// chunk scores one chunk of text starting at byte off of the story.
+func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter) {
+	m := sg.m
+	L := len(m.labels)
+	stride, win := m.manifest.Config.Stride, m.manifest.Config.Window
+	if stride <= 0 || win < stride {
+		stride, win = 50, 100
+	}
+	perWin := win / stride
+	nbL := 0
+	if m.nb != nil {
+		nbL = len(m.nb.Labels())
+	}
+	clock := time.Now()
+	lap := func(d *time.Duration) {
+		now := time.Now()
+		*d += now.Sub(clock)
+		clock = now
+	}
+
+	if n := len(chunk)/4 + 16; cap(sc.toks) < n {
+		// Enough for English prose at once (see tokenize.Words), rather
+		// than regrowing by a quarter at a time.
+		sc.toks = make([]tokenize.Token, 0, n)
+	}
+	sc.toks = tokenize.Words(chunk, sc.toks[:0])
+	toks := sc.toks
+	sc.hits = sc.hits[:0]
+	m.lex.Match(chunk, toks, func(h lexicon.Hit) { sc.hits = append(sc.hits, h) })
+	slices.SortStableFunc(sc.hits, func(a, b lexicon.Hit) int { return cmp.Compare(a.TokEnd, b.TokEnd) })
+	sg.tokens += len(toks)
+	if sg.acc != nil {
+		sg.acc.tokens(toks, m.storyBigrams(sg.opt))
+	}
+	if sg.lang == "" && off == sg.first {
+		sg.lang, sg.readable = detectLanguage(chunk, toks)
+	}
+	if sg.opt.CountWords != nil {
+		sg.words += sg.opt.CountWords(chunk)
+	}
+	lap(&sg.steps.Tokenize)
+
+	nblocks := (len(toks) + stride - 1) / stride
+	sc.nb = resize(sc.nb, nblocks*nbL)
+	sc.lex = resize(sc.lex, nblocks*L)
+	sc.rat = resize(sc.rat, nblocks*numCues)
+	sc.mask = resizeMask(sc.mask, nblocks)
+	// A chunk's mass is summed apart and added once, so that chunks scored
+	// in parallel and merged in order add up exactly as in sequence.
+	sc.mass = resize(sc.mass, L)
+	var cueSum RatingCues // added once, like the mass below
+	for _, h := range sc.hits {
+		if h.Negated {
+			continue
+		}
+		b := (h.TokEnd - 1) / stride
+		if cue, ok := ratingCue(h.Label); ok {
+			sc.rat[b*numCues+cue] += h.Weight
+			cueSum[cue] += h.Weight
+			continue
+		}
+		if li, ok := m.labelIdx[h.Label]; ok {
+			sc.lex[b*L+li] += h.Weight
+			sc.mask[b] |= 1 << li
+			if sg.acc != nil {
+				sg.acc.lex[li] += h.Weight
+			}
+		}
+	}
+	// Windows of perWin consecutive blocks; a text shorter than one
+	// window is one window.
+	nwin := max(nblocks-perWin+1, min(nblocks, 1))
+	if m.nb != nil {
+		sg.nbBlocks(sc, chunk, toks, nblocks, nwin, perWin, stride, nbL)
+	}
+	lap(&sg.steps.Feature)
+	for j := 0; j < nwin; j++ {
+		lastBlock := min(j+perWin, nblocks)
+		ts, te := j*stride, min(lastBlock*stride, len(toks))
+		span := [2]int{off + int(toks[ts].Start), off + wordEnd(chunk, int(toks[te-1].End))}
+		var cues RatingCues
+		for b := j; b < lastBlock; b++ {
+			for k := range numCues {
+				cues[k] += sc.rat[b*numCues+k]
+			}
+		}
+		sg.rating = sg.rating.max(cues)
+		for k, c := range cues {
+			if c >= minCueEvidence {
+				sg.cueStates[k].offer(window{z: c, start: span[0], end: span[1]}, ratingEvidenceKeep, chunk, off, !sg.inMemory)
+			}
+		}
+		// Only labels with lexicon weight in the window can reach a
+		// threshold: lexicon labels score that weight, and model labels
+		// need it to pass their gate.
+		var mask uint64
+		for b := j; b < lastBlock; b++ {
+			mask |= sc.mask[b]
+		}
+		for ; mask != 0; mask &= mask - 1 {
+			li := bits.TrailingZeros64(mask)
+			z, lexW := 0.0, 0.0
+			for b := j; b < lastBlock; b++ {
+				lexW += sc.lex[b*L+li]
+			}
+			// The window's share of the story's evidence: each block's
+			// weight divided among the windows that cover it.
+			share := 0.0
+			for b := j; b < lastBlock; b++ {
+				share += sc.lex[b*L+li] / float64(min(b, nwin-1)-max(0, b-perWin+1)+1)
+			}
+			p := 1.0
+			if c := m.nbCol[li]; c >= 0 {
+				if lexW < m.info[li].Gate {
+					continue // outside the model's domain: see TrainConfig.Gates
+				}
+				z = m.nb.Bias(c)
+				for b := j; b < lastBlock; b++ {
+					z += sc.nb[b*nbL+c]
+				}
+				p = m.score(li, z)
+			} else {
+				z = lexW
+			}
+			sc.mass[li] += share * p
+			sg.states[li].peak = max(sg.states[li].peak, lexW*p)
+			if z >= sg.thr[li] {
+				sg.states[li].count++
+			}
+			sg.states[li].offer(window{z: z, start: span[0], end: span[1]}, sg.keep, chunk, off, !sg.inMemory)
+		}
+		sg.windows++
+	}
+	for k := range cueSum {
+		sg.ratingSum[k] += cueSum[k]
+	}
+	for li, x := range sc.mass {
+		sg.states[li].mass += x
+	}
+	lines.chunk(chunk, off, sg.states, sg.cueStates[:])
+	lap(&sg.steps.Classify)
+}
+
+// nbBlocks sums the naive-Bayes weights of the features anchored in each
+// block (sc.nb) of the blocks a window needs them for: the windows where a
+// model label has lexicon weight reaching its gate. Elsewhere the model is
+// never asked (see TrainConfig.Gates), and in most prose most windows hold
+// no warning term, so skipping them saves most of the feature work. Blocks
+// are summed whole and in token order, as one pass over every token would.
+func (sg *scoring) nbBlocks(sc *scratch, chunk string, toks []tokenize.Token, nblocks, nwin, perWin, stride, nbL int) {
+	m := sg.m
+	L := len(m.labels)
+	sc.need = resizeBool(sc.need, nblocks)
+	any := false
+	for j := 0; j < nwin; j++ {
+		lastBlock := min(j+perWin, nblocks)
+		var mask uint64
+		for b := j; b < lastBlock; b++ {
+			mask |= sc.mask[b]
+		}
+		mask &= m.nbMask
+		for ; mask != 0; mask &= mask - 1 {
+			li := bits.TrailingZeros64(mask)
+			lexW := 0.0
+			for b := j; b < lastBlock; b++ {
+				lexW += sc.lex[b*L+li]
+			}
+			if lexW >= m.info[li].Gate {
+				for b := j; b < lastBlock; b++ {
+					sc.need[b] = true
+				}
+				any = true
+				break
+			}
+		}
+	}
+	if !any {
+		return
+	}
+	for b := 0; b < nblocks; {
+		if !sc.need[b] {
+			b++
+			continue
+		}
+		e := b
+		for e < nblocks && sc.need[e] {
+			e++
+		}
+		lo, hi := b*stride, min(e*stride, len(toks))
+		m.fz.eachRange(chunk, toks, sc.hits, lo, hi, func(tok int, f uint64) {
+			row := m.nb.Row(f)
+			if row == nil {
+				return
+			}
+			blk := sc.nb[(tok/stride)*nbL : (tok/stride+1)*nbL]
+			for c, w := range row {
+				blk[c] += float64(w)
+			}
+		})
+		b = e
+	}
+}
+
+// merge adds the scoring of a later stretch of the same story.
+func (sg *scoring) merge(o *scoring) {
+	for li := range sg.states {
+		sg.states[li].count += o.states[li].count
+		sg.states[li].mass += o.states[li].mass
+		sg.states[li].peak = max(sg.states[li].peak, o.states[li].peak)
+		// Worst first, so that windows of equal score keep the order
+		// sequential scoring gives them.
+		for k := len(o.states[li].top) - 1; k >= 0; k-- {
+			sg.states[li].insert(o.states[li].top[k], sg.keep)
+		}
+	}
+	if o.acc != nil {
+		sg.acc.merge(o.acc)
+		o.acc = nil
+	}
+	sg.rating = sg.rating.max(o.rating)
+	for k := range sg.ratingSum {
+		sg.ratingSum[k] += o.ratingSum[k]
+		for j := len(o.cueStates[k].top) - 1; j >= 0; j-- {
+			sg.cueStates[k].insert(o.cueStates[k].top[j], ratingEvidenceKeep)
+		}
+	}
+	if sg.lang == "" {
+		sg.lang, sg.readable = o.lang, o.readable
+	}
+	sg.windows += o.windows
+	sg.tokens += o.tokens
+	sg.words += o.words
+	sg.steps.Tokenize += o.steps.Tokenize
+	sg.steps.Feature += o.steps.Feature
+	sg.steps.Classify += o.steps.Classify
+}
+
+// finish decides every label, the rating and the evidence.
+func (sg *scoring) finish() (Result, error) {
+	m := sg.m
+	t0 := time.Now()
+	res := Result{Windows: sg.windows, Tokens: sg.tokens, Words: sg.words, Steps: sg.steps}
+	res.Labels = make([]LabelScore, len(m.labels))
+	story := m.storyStats(sg.states, sg.tokens)
+	var storyZ []float64
+	if sg.acc != nil {
+		dense := denseFeatures(sg.acc.lex, story, sg.tokens)
+		if sg.opt.vector != nil {
+			*sg.opt.vector = sg.acc.vector(dense)
+		}
+		if m.story != nil {
+			storyZ = m.story.scoreAcc(sg.acc, dense)
+		}
+		sg.acc.release()
+		sg.acc = nil
+	}
+	for li, l := range m.labels {
+		st := sg.states[li]
+		ls := LabelScore{Label: l.ID, Group: l.Group, Source: m.info[li].Source, Passages: st.count, Story: story[li], topZ: gated,
+			Threshold: sg.score[li]}
+		if len(st.top) > 0 {
+			ls.topZ = st.top[0].z
+		}
+		switch {
+		case storyZ != nil && m.storyCol[li] >= 0:
+			ls.Story = storyZ[m.storyCol[li]]
+			ls.Score, ls.Detected = m.decideStoryModel(li, ls.topZ, ls.Story, sg.stat[li])
+		case m.manifest.Config.Aggregate == AggregateStory:
+			ls.Score, ls.Detected = m.decideStory(li, st.top, story[li], sg.stat[li])
+		case len(st.top) > 0:
+			ls.Score, ls.Detected = m.decide(li, st.top, res.Windows, sg.thr[li])
+		}
+		if len(st.top) > 0 && ls.Source == "model" {
+			ls.Source = "both" // its windows passed the lexicon gate
+		}
+		res.Labels[li] = ls
+		if ls.Detected {
+			res.Detected = append(res.Detected, l.ID)
+		}
+	}
+	res.Language = sg.lang
+	if res.Language == "" {
+		res.Language = English // no text at all
+	} else if !sg.readable {
+		return m.notChecked(res), nil
+	}
+	res.RatingCues, res.RatingTotals = sg.rating, sg.ratingSum
+	in := m.ratingInputs(&res)
+	lv, score, conf := m.manifest.Rating.decide(in, res.Detected)
+	res.PredictedRating, res.RatingConfidence = lv.String(), conf
+	if !math.IsNaN(score) {
+		res.RatingScore = score
+	}
+	if len(res.Detected) > 0 || lv > taxonomy.General {
+		var err error
+		if res.Evidence, res.RatingEvidence, err = m.evidence(sg.states, sg.cueStates, in, lv, res, sg.opt.MaxEvidence, sg.opt.FastSnippets); err != nil {
+			return Result{}, err
+		}
+	}
+	res.Steps.Classify += time.Since(t0)
+	return res, nil
+}
+
+// decide turns a label's best windows (best first) into its story score
+// and decision at threshold thr. Lexicon labels take their best window.
+// Model labels aggregate as the model's configuration says; with
+// noisy-or, the score is the probability that at least one of the best
+// windows shows the label, and the story is flagged when its best window
+// is over the threshold.
+func (m *Model) decide(li int, top []window, windows int, thr float64) (float64, bool) {
+	if m.nbCol[li] < 0 {
+		return m.score(li, top[0].z), top[0].z >= thr
+	}
+	cfg := m.manifest.Config
+	switch cfg.Aggregate {
+	case "noisy-or":
+		miss := 1.0
+		for k, w := range top {
+			if k >= max(cfg.TopK, 1) {
+				break
+			}
+			miss *= 1 - m.score(li, w.z)
+		}
+		p := 1 - miss
+		// Weak windows add up in the score, but only a window over the
+		// threshold makes a finding: it is the evidence a moderator reads.
+		return p, top[0].z >= thr
+	case "top2":
+		z := top[0].z
+		if len(top) >= 2 {
+			z = (top[0].z + top[1].z) / 2
+		} else if windows > 1 {
+			// The other windows were outside the gate: the second counts
+			// as one without evidence, a scale below the threshold.
+			z = (z + min(z, m.info[li].Thresholds.Balanced-m.info[li].Scale)) / 2
+		}
+		return m.score(li, z), z >= thr
+	}
+	return m.score(li, top[0].z), top[0].z >= thr
+}
+
+func resize(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+func resizeBool(s []bool, n int) []bool {
+	if cap(s) < n {
+		return make([]bool, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+func resizeMask(s []uint64, n int) []uint64 {
+	if cap(s) < n {
+		return make([]uint64, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
