@@ -68,7 +68,7 @@ func Words(text string, dst []Token) []Token {
 			end, h := scanWord(text, i)
 			t := Token{Start: int32(i), End: int32(end), Hash: h}
 			// Most words are neither a cue nor end in t: skip the call.
-			if (cueFilter>>(h>>58)&1 != 0 || endsNT(text, i, end)) && isNegationCue(text[i:end], h) {
+			if (cueWords.Has(h) || endsNT(text, i, end)) && isNegationCue(text[i:end], h) {
 				t.Flags = FlagNegation
 			}
 			dst = append(dst, t)
@@ -259,17 +259,7 @@ func isNegationCue(word string, h uint64) bool {
 			}
 		}
 	}
-	// A one-word Bloom filter on the hash's top bits rejects most words
-	// before the loop.
-	if n > maxCueLen || cueFilter>>(h>>58)&1 == 0 {
-		return false
-	}
-	for _, c := range cueHashes {
-		if h == c {
-			return true
-		}
-	}
-	return false
+	return n <= maxCueLen && cueWords.Has(h)
 }
 
 // endsNT is a cheap first test for a word text[start:end] ending in n't:
@@ -282,18 +272,9 @@ func endsNT(text string, start, end int) bool {
 // possessive form, "nobody's coming", counts too).
 const maxCueLen = 8
 
-// cueHashes holds the hashes of the negation cue words. It is computed once
-// and never written.
-var cueHashes = hashAll("not", "no", "never", "nothing", "nobody", "none",
+// cueWords holds the negation cue words.
+var cueWords = NewWordSet("not", "no", "never", "nothing", "nobody", "none",
 	"neither", "nor", "without", "cannot")
-
-// cueFilter has bit k set when some cue hash has k as its top six bits.
-var cueFilter = func() (f uint64) {
-	for _, h := range cueHashes {
-		f |= 1 << (h >> 58)
-	}
-	return f
-}()
 
 // isAbbrev reports whether word (hash h), directly followed by a full stop,
 // is a title or an initial, whose full stop ends no sentence.
