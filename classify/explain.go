@@ -15,11 +15,11 @@ import (
 // window, the lexicon terms found there, and the words whose naive-Bayes
 // weights pushed the score up or down. Users distrust a bare number.
 type Explanation struct {
-	Label    string  `json:"label"`
-	Source   string  `json:"source"` // model or lexicon
-	Score    float64 `json:"score"`
-	Detected bool    `json:"detected"`
-	Passages int     `json:"passages"`
+	Label    string      `json:"label"`
+	Source   LabelSource `json:"source"` // model or lexicon
+	Score    float64     `json:"score"`
+	Detected bool        `json:"detected"`
+	Passages int         `json:"passages"`
 	// Threshold is the Score the label needs to be detected: the
 	// LabelScore.Threshold a Predict with the same options reports.
 	Threshold float64 `json:"threshold"`

@@ -78,9 +78,9 @@ type LabelInfo struct {
 	Label string `json:"label"`
 	// Source is "model" when naive Bayes was trained for the label (with
 	// lexicon features), "lexicon" when the lexicon alone scores it.
-	Source   string `json:"source"`
-	Train    int    `json:"train_examples,omitempty"`
-	Positive int    `json:"train_positive,omitempty"`
+	Source   LabelSource `json:"source"`
+	Train    int         `json:"train_examples,omitempty"`
+	Positive int         `json:"train_positive,omitempty"`
 	// Gate is the lexicon weight a window needs before naive Bayes scores
 	// it (model labels; see TrainConfig.Gates).
 	Gate float64 `json:"gate,omitempty"`
@@ -210,10 +210,10 @@ func newModel(man Manifest, lex *lexicon.Lexicon, tables *nb.Model, vocab []stri
 			return nil, fmt.Errorf("model %s: manifest has no entry for label %s", man.Name, l.ID)
 		}
 		c, trained := col[l.ID]
-		if li.Source == "model" && !trained {
+		if li.Source == SourceModel && !trained {
 			return nil, fmt.Errorf("model %s: label %s says source model but %s has no column for it", man.Name, l.ID, TablesFile)
 		}
-		if li.Source != "model" {
+		if li.Source != SourceModel {
 			c = -1
 		}
 		if c >= 0 {

@@ -4,6 +4,22 @@ import (
 	"time"
 )
 
+// LabelSource says what scores a label.
+type LabelSource string
+
+// The sources of a label's score.
+const (
+	// SourceModel: naive Bayes, trained for the label (with lexicon
+	// features), scores the windows the lexicon gate lets through.
+	SourceModel LabelSource = "model"
+	// SourceBoth is SourceModel in a story where some window passed the
+	// gate, so naive Bayes did score it.
+	SourceBoth LabelSource = "both"
+	// SourceLexicon: the label has no training data; the lexicon alone
+	// scores it.
+	SourceLexicon LabelSource = "lexicon"
+)
+
 // LabelScore is the story-level verdict for one label.
 type LabelScore struct {
 	Label string `json:"label" parquet:"label"`
@@ -21,7 +37,7 @@ type LabelScore struct {
 	// lexicon gate let through, "model" for a naive-Bayes label no window
 	// of the story reached the gate of, and "lexicon" for a label without
 	// training data, scored by the lexicon alone.
-	Source string `json:"source" parquet:"source"`
+	Source LabelSource `json:"source" parquet:"source"`
 	// Passages is the number of windows over the threshold.
 	Passages int `json:"passages" parquet:"passages"`
 	// Story is the story-level statistic that Score and Detected are

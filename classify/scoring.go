@@ -447,8 +447,8 @@ func (sg *scoring) finish() (Result, error) {
 		case len(st.top) > 0:
 			ls.Score, ls.Detected = m.decide(li, st.top, res.Windows, sg.thr[li])
 		}
-		if len(st.top) > 0 && ls.Source == "model" {
-			ls.Source = "both" // its windows passed the lexicon gate
+		if len(st.top) > 0 && ls.Source == SourceModel {
+			ls.Source = SourceBoth // its windows passed the lexicon gate
 		}
 		res.Labels[li] = ls
 		if ls.Detected {

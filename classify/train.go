@@ -174,12 +174,12 @@ func Train(ctx context.Context, data []Labelled, lex *lexicon.Lexicon, cfg Train
 		Config: cfg, Rating: DefaultRatingConfig(),
 	}
 	for _, l := range tr.tax.Labels() {
-		li := LabelInfo{Label: l.ID, Source: "lexicon", Thresholds: cfg.LexiconThresholds, Story: defaultStoryThresholds(cfg.LexiconThresholds)}
+		li := LabelInfo{Label: l.ID, Source: SourceLexicon, Thresholds: cfg.LexiconThresholds, Story: defaultStoryThresholds(cfg.LexiconThresholds)}
 		if c := slices.Index(tr.nbLabels, l.ID); c >= 0 {
 			gate := chooseGate(oof[l.ID], cfg.Gates)
 			s := gatedScores(oof[l.ID], gate)
 			a, b := platt(s)
-			li = LabelInfo{Label: l.ID, Source: "model", Train: tr.count[l.ID][0] + tr.count[l.ID][1], Positive: tr.count[l.ID][1],
+			li = LabelInfo{Label: l.ID, Source: SourceModel, Train: tr.count[l.ID][0] + tr.count[l.ID][1], Positive: tr.count[l.ID][1],
 				Gate:       gate,
 				Scale:      spread(s),
 				Platt:      [2]float64{a, b},

@@ -56,7 +56,7 @@ func NewRow(s *datasets.Story, res *classify.Result, m *classify.Model, err erro
 	}
 	for _, l := range res.Labels {
 		r.Labels = append(r.Labels, LabelScore{Label: l.Label, Group: l.Group, Score: l.Score, Threshold: l.Threshold, Detected: l.Detected,
-			Source: l.Source, Passages: int32(l.Passages)})
+			Source: string(l.Source), Passages: int32(l.Passages)})
 	}
 	r.DetectedWarnings = append(r.DetectedWarnings, res.Detected...)
 	if d.WarningStatus != taxonomy.StateChoseNotToWarn {

@@ -453,7 +453,7 @@ func explainLines(ex *classify.Explanation) []string {
 	out := []string{fmt.Sprintf("score %.2f (threshold %.2f), %s; story statistic %.2f against %.2f, %s",
 		ex.Score, ex.Threshold, detected(ex.Detected), ex.Story, ex.StoryThreshold, evidenceNote(ex.Evidence))}
 	out = append(out, fmt.Sprintf("%d window%s with a raw score of at least %.2f (the window threshold)", ex.Passages, plural(ex.Passages), ex.WindowThreshold))
-	if ex.Source == "model" {
+	if ex.Source == classify.SourceModel {
 		out = append(out, fmt.Sprintf("naive Bayes over the words of windows whose lexicon weight reaches %.1f; prior %.2f", ex.Gate, ex.Prior))
 	} else {
 		out = append(out, "lexicon only: the summed weight of its terms in a window")
