@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tagger-dev/tagger/datasets/header"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // scraperHeader is the header row AO3Scraper's ao3_get_fanfics.py writes
@@ -44,10 +45,11 @@ type scraperGoldenErr struct {
 // review), and states the key facts of each outside the golden file.
 func TestAO3ScraperGolden(t *testing.T) {
 	type fact struct {
-		rating, status, title string
-		warnings, authors     []string
-		body                  string // a prefix
-		err                   string // for a row that cannot be read
+		rating, title     string
+		status            taxonomy.WarningState
+		warnings, authors []string
+		body              string // a prefix
+		err               string // for a row that cannot be read
 	}
 	facts := []fact{
 		{rating: "mature", status: "declared", title: "The Lighthouse Keeper's Ledger", warnings: []string{"self-harm"},

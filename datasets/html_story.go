@@ -11,12 +11,12 @@ import (
 
 // Formats of HTML and EPUB stories.
 const (
-	FormatHTML    = "html"     // an HTML story with no known preface: its text's header is parsed
-	FormatAO3HTML = "ao3-html" // Archive of Our Own HTML download
-	FormatFFFHTML = "fff-html" // FanFicFare HTML output
-	FormatEPUB    = "epub"     // an EPUB with no known preface
-	FormatAO3EPUB = "ao3-epub" // Archive of Our Own EPUB download (calibre-made)
-	FormatFFFEPUB = "fff-epub" // FanFicFare EPUB output
+	FormatHTML    Format = "html"     // an HTML story with no known preface: its text's header is parsed
+	FormatAO3HTML Format = "ao3-html" // Archive of Our Own HTML download
+	FormatFFFHTML Format = "fff-html" // FanFicFare HTML output
+	FormatEPUB    Format = "epub"     // an EPUB with no known preface
+	FormatAO3EPUB Format = "ao3-epub" // Archive of Our Own EPUB download (calibre-made)
+	FormatFFFEPUB Format = "fff-epub" // FanFicFare EPUB output
 )
 
 // htmlStory is what an HTML document (or an EPUB's documents) yields: the
@@ -25,7 +25,7 @@ const (
 // stories evidence lines count lines of this extracted text: one line per
 // paragraph, paragraphs separated by a blank line.
 type htmlStory struct {
-	format string
+	format Format
 	fields []header.Field
 	body   string
 }

@@ -109,7 +109,7 @@ func parseRecord(tx *taxonomy.Taxonomy, line []byte, enc, src, id string, countW
 // record is what a corpus line holds.
 type record struct {
 	id     string // empty when the record has none
-	format string // FormatJSONL or FormatPAN2023
+	format Format // FormatJSONL or FormatPAN2023
 	text   string // plain text: a PAN 2023 work's HTML is converted
 	// declared reports that the record carries its metadata in fields, for
 	// header.Build; otherwise its text may carry a header.

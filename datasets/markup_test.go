@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // zipDir builds an EPUB from a fixture directory: mimetype first and
@@ -72,11 +74,13 @@ func markupFixtures(t testing.TB) string {
 func TestMarkupFormatsGolden(t *testing.T) {
 	dir := markupFixtures(t)
 	type fact struct {
-		format, rating, status string
-		warnings               []string
-		fandoms                []string
-		authors                []string
-		body                   string
+		format   Format
+		rating   string
+		status   taxonomy.WarningState
+		warnings []string
+		fandoms  []string
+		authors  []string
+		body     string
 	}
 	facts := map[string]fact{
 		"ao3-2019": {FormatAO3HTML, "mature", "chose-not-to-warn", []string{"suicide"}, []string{"Original Work"}, []string{"keeperofthelamp"}, "The storm came in"},

@@ -159,7 +159,7 @@ func (r *reader) emit(s *Story) bool {
 	return r.live() && r.yield(s)
 }
 
-func (r *reader) fail(source, id, format string, err error) bool {
+func (r *reader) fail(source, id string, format Format, err error) bool {
 	return r.emit(&Story{ID: id, Source: source, Format: format, Err: err})
 }
 
@@ -579,7 +579,7 @@ func trimEOL(b []byte) []byte {
 }
 
 // formatOf tells the format of a file from its name.
-func formatOf(p string) string {
+func formatOf(p string) Format {
 	switch strings.ToLower(filepath.Ext(p)) {
 	case ".jsonl", ".ndjson":
 		return FormatJSONL
@@ -597,7 +597,7 @@ func formatOf(p string) string {
 // output, or any other HTML or EPUB, whose extracted text then goes through
 // the header parser. Hostile input (deep nesting, zip bombs) is a per-story
 // error wrapping ErrHostile.
-func (r *reader) readMarkup(in io.Reader, size int64, source, id, format string) bool {
+func (r *reader) readMarkup(in io.Reader, size int64, source, id string, format Format) bool {
 	s := &Story{ID: id, Source: source, Format: format}
 	fail := func(err error) bool {
 		s.Err = fmt.Errorf("read %s: %w", source, err)

@@ -365,7 +365,7 @@ func TestReadSymlinks(t *testing.T) {
 type jsonlWant struct {
 	line    int // 0 for a story about the whole corpus
 	id      string
-	format  string // FormatJSONL when empty
+	format  Format // FormatJSONL when empty
 	enc     string // utf-8 when empty
 	text    string
 	errIs   error
@@ -613,7 +613,7 @@ func checkJSONL(t *testing.T, got []*Story, source, corpus string, want []jsonlW
 	}
 }
 
-func cmpOr(s, def string) string {
+func cmpOr[S ~string](s, def S) S {
 	if s == "" {
 		return def
 	}

@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 func TestReadStory(t *testing.T) {
@@ -25,7 +27,7 @@ func TestReadStory(t *testing.T) {
 		data    []byte
 		size    int64 // -1 for unknown
 		opt     Options
-		format  string
+		format  Format
 		source  string
 		id      string
 		title   string
@@ -163,7 +165,7 @@ func TestReadRecord(t *testing.T) {
 		record  string
 		opt     Options
 		id      string
-		status  string
+		status  taxonomy.WarningState
 		rating  string
 		warns   []string
 		body    int // BodyLine

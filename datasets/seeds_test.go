@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tagger-dev/tagger/datasets"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 var update = datasets.UpdateGolden
@@ -66,11 +67,12 @@ func TestSeedMetadataGolden(t *testing.T) {
 // regression.
 func TestSeedFacts(t *testing.T) {
 	type fact struct {
-		rating, raw, status string
-		warnings            []string
-		bodyStarts          string
-		bodyLine            int
-		title               string
+		rating, raw string
+		status      taxonomy.WarningState
+		warnings    []string
+		bodyStarts  string
+		bodyLine    int
+		title       string
 	}
 	facts := map[string]fact{
 		"000_c1bd1572a1f429f3": {rating: "mature", raw: "R", status: "missing", bodyStarts: `"Who are you, really?"`, bodyLine: 15, title: "(im)perfect"},

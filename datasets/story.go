@@ -14,14 +14,17 @@ import (
 	"github.com/tagger-dev/tagger/datasets/header"
 )
 
+// Format is the format a Story was read from.
+type Format string
+
 // Formats a Story can come from.
 const (
-	FormatText    = "text"    // plain text with a free-form header
-	FormatJSONL   = "jsonl"   // one {"id","text",...} object per line
-	FormatPAN2023 = "pan2023" // PAN 2023 trigger detection: work_id, HTML text, labels
+	FormatText    Format = "text"    // plain text with a free-form header
+	FormatJSONL   Format = "jsonl"   // one {"id","text",...} object per line
+	FormatPAN2023 Format = "pan2023" // PAN 2023 trigger detection: work_id, HTML text, labels
 	// FormatAO3ScraperCSV is a row of the CSV AO3Scraper's ao3_get_fanfics.py
 	// writes: work_id, metadata columns, body.
-	FormatAO3ScraperCSV = "ao3scraper-csv"
+	FormatAO3ScraperCSV Format = "ao3scraper-csv"
 )
 
 // Declared is what the author declared about a story: the header fields,
@@ -40,7 +43,7 @@ type Story struct {
 	// row is row 1), or "-" for standard input.
 	Source string `json:"source"`
 	// Format is one of the Format constants.
-	Format string `json:"format"`
+	Format Format `json:"format"`
 	// SHA256 is the hex digest of the story's raw bytes as read (the whole
 	// file for a text story, the record line for a JSONL story, the row
 	// without its final line break for a CSV story).

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tagger-dev/tagger/datasets/header"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // textFormatGolden is what testdata/formats/<name>.meta.json pins for a
@@ -19,8 +20,8 @@ import (
 // header parser recognised, and the first characters of the body.
 type textFormatGolden struct {
 	*Story
-	Layout    string `json:"layout"`
-	BodyStart string `json:"body_start"`
+	Layout    header.Layout `json:"layout"`
+	BodyStart string        `json:"body_start"`
 }
 
 // TestTextFormatsGolden pins the declared metadata of the text fixtures in
@@ -30,7 +31,9 @@ type textFormatGolden struct {
 // careless -update cannot hide a regression.
 func TestTextFormatsGolden(t *testing.T) {
 	type fact struct {
-		layout, rating, status string
+		layout                 header.Layout
+		rating                 string
+		status                 taxonomy.WarningState
 		warnings, raw, negated []string
 		fandoms, authors, tags []string // tags: a subset that must be there
 		title, summary         string   // summary: a prefix
@@ -149,7 +152,7 @@ func TestTextFormatsGolden(t *testing.T) {
 	}
 }
 
-func checkTextFacts(t *testing.T, s *Story, layout, wantLayout, rating, status, title, summary string, bodyLine int, body string) {
+func checkTextFacts(t *testing.T, s *Story, layout, wantLayout header.Layout, rating string, status taxonomy.WarningState, title, summary string, bodyLine int, body string) {
 	t.Helper()
 	if layout != wantLayout || s.DeclaredRating != rating || s.WarningStatus != status || s.Title != title {
 		t.Errorf("%s: layout %q rating %q status %q title %q; want %q %q %q %q", s.ID,

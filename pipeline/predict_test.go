@@ -10,7 +10,7 @@ import (
 )
 
 func TestWeakLabelled(t *testing.T) {
-	story := func(status string, declared []string, body string) *datasets.Story {
+	story := func(status taxonomy.WarningState, declared []string, body string) *datasets.Story {
 		s := &datasets.Story{ID: "s", Text: "Warnings: x\n\n" + body, BodyByte: len("Warnings: x\n\n")}
 		s.WarningStatus, s.DeclaredWarnings = status, declared
 		return s
@@ -23,7 +23,7 @@ func TestWeakLabelled(t *testing.T) {
 	if !ok || len(l.Known) != len(taxonomy.Default().Labels()) || l.Known["death"] {
 		t.Errorf("none apply: %d labels known, death %v", len(l.Known), l.Known["death"])
 	}
-	for _, status := range []string{taxonomy.StateMissing, taxonomy.StateChoseNotToWarn} {
+	for _, status := range []taxonomy.WarningState{taxonomy.StateMissing, taxonomy.StateChoseNotToWarn} {
 		if _, ok := WeakLabelled(story(status, nil, "Tea."), 1); ok {
 			t.Errorf("%s: a story that declares nothing taught something", status)
 		}

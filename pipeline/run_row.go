@@ -14,13 +14,13 @@ import (
 func NewRow(s *datasets.Story, res *classify.Result, m *classify.Model, err error) Row {
 	d := s.Declared
 	r := Row{
-		ID: s.ID, Source: s.Source, Format: s.Format,
+		ID: s.ID, Source: s.Source, Format: string(s.Format),
 		SHA256: optString(s.SHA256), Title: optString(d.Title),
 		Authors: list(d.Authors), Fandoms: list(d.Fandoms), Relationships: list(d.Relationships),
 		Characters: list(d.Characters), Tags: list(d.Tags),
 		Summary: optString(d.Summary), Language: optString(d.Language),
 		DeclaredRating: optString(d.DeclaredRating), DeclaredRatingRaw: optString(d.DeclaredRatingRaw),
-		RatingSystem: optString(d.RatingSystem), WarningStatus: optString(d.WarningStatus),
+		RatingSystem: optString(d.RatingSystem), WarningStatus: optString(string(d.WarningStatus)),
 		DeclaredWarnings: list(d.DeclaredWarnings), DeclaredWarningsRaw: list(d.DeclaredWarningsRaw),
 		UnmappedWarnings: list(d.UnmappedWarnings), NegatedWarnings: list(d.NegatedWarnings),
 		Labels: []LabelScore{}, DetectedWarnings: []string{}, UndeclaredWarnings: []string{}, Evidence: []Evidence{}, RatingEvidence: []Evidence{},

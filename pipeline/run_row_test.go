@@ -8,13 +8,14 @@ import (
 
 	"github.com/tagger-dev/tagger/classify"
 	"github.com/tagger-dev/tagger/datasets"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // A work whose creator chose not to warn has no undeclared warnings: what
 // tagger detects there is not warned, by choice.
 func TestNewRowUndeclared(t *testing.T) {
 	tests := []struct {
-		status string
+		status taxonomy.WarningState
 		want   []string
 	}{
 		{"declared", []string{"violence"}},

@@ -156,7 +156,7 @@ func LabelGold(tx *taxonomy.Taxonomy, r *Row, label string) Gold {
 // apply: the row's status, or the phrase beside freeform tags that name a
 // warning (which make the status "declared").
 func noneApply(tx *taxonomy.Taxonomy, r *Row) bool {
-	if r.WarningStatus != nil && *r.WarningStatus == taxonomy.StateNoneApply {
+	if r.WarningStatus != nil && taxonomy.WarningState(*r.WarningStatus) == taxonomy.StateNoneApply {
 		return true
 	}
 	for _, raw := range r.DeclaredWarningsRaw {
@@ -171,7 +171,7 @@ func noneApply(tx *taxonomy.Taxonomy, r *Row) bool {
 // no archive warnings apply, and no warning declared anywhere.
 func CleanWork(r *Row) bool {
 	return r.WarningStatus != nil && r.DeclaredRating != nil &&
-		clean(*r.WarningStatus, *r.DeclaredRating, r.DeclaredWarnings)
+		clean(taxonomy.WarningState(*r.WarningStatus), *r.DeclaredRating, r.DeclaredWarnings)
 }
 
 // CleanDeclared is CleanWork for a story's declarations.
@@ -179,7 +179,7 @@ func CleanDeclared(d datasets.Declared) bool {
 	return clean(d.WarningStatus, d.DeclaredRating, d.DeclaredWarnings)
 }
 
-func clean(status, rating string, declared []string) bool {
+func clean(status taxonomy.WarningState, rating string, declared []string) bool {
 	return status == taxonomy.StateNoneApply && len(declared) == 0 && (rating == "general" || rating == "teen")
 }
 

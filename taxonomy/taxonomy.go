@@ -23,13 +23,16 @@ import (
 //go:embed taxonomy.yaml
 var embedded []byte
 
+// WarningState is what an author declared about warnings as a whole.
+type WarningState string
+
 // Warning states of a story (README: Warning states). A story whose author wrote no
 // warnings is Missing, never an empty Declared list.
 const (
-	StateDeclared       = "declared"
-	StateNoneApply      = "none-apply"
-	StateChoseNotToWarn = "chose-not-to-warn"
-	StateMissing        = "missing"
+	StateDeclared       WarningState = "declared"
+	StateNoneApply      WarningState = "none-apply"
+	StateChoseNotToWarn WarningState = "chose-not-to-warn"
+	StateMissing        WarningState = "missing"
 )
 
 // Label is one canonical label.
@@ -42,7 +45,7 @@ type Label struct {
 // entry is what a normalised term means.
 type entry struct {
 	labels []string
-	state  string
+	state  WarningState
 	tag    bool
 }
 
@@ -78,7 +81,7 @@ type file struct {
 	Labels  []fileLabel                    `yaml:"labels"`
 	AO3     map[string]string              `yaml:"ao3_warnings"`
 	PAN     map[string]string              `yaml:"pan2023"`
-	States  map[string][]string            `yaml:"states"`
+	States  map[WarningState][]string      `yaml:"states"`
 	Tags    []string                       `yaml:"tags"`
 	Ratings map[string]map[string][]string `yaml:"ratings"`
 	Abbrev  map[string]string              `yaml:"abbreviations"`
@@ -268,7 +271,7 @@ func (t *Taxonomy) NormalizeAll(phrase string) []string {
 
 // AO3Warning maps one of AO3's archive warnings (any of its historical
 // spellings) to a label; the two state warnings map to a state instead.
-func (t *Taxonomy) AO3Warning(name string) (label, state string, ok bool) {
+func (t *Taxonomy) AO3Warning(name string) (label string, state WarningState, ok bool) {
 	k := Fold(name)
 	if id, ok := t.ao3[k]; ok {
 		return id, "", true

@@ -122,7 +122,10 @@ func TestPAN2023(t *testing.T) {
 }
 
 func TestAO3Warning(t *testing.T) {
-	tests := []struct{ in, label, state string }{
+	tests := []struct {
+		in, label string
+		state     WarningState
+	}{
 		{"Graphic Depictions Of Violence", "violence", ""},
 		{"Major Character Death", "death", ""},
 		{"Rape/Non-Con", "sexual-abuse", ""},
@@ -148,7 +151,7 @@ func TestClassifyWarning(t *testing.T) {
 		in      string
 		labels  []string
 		negated []string
-		state   string
+		state   WarningState
 		tags    []string
 	}{
 		{in: "Major Character Death", labels: []string{"death"}},

@@ -12,7 +12,7 @@ func TestClassifyWarningSpellings(t *testing.T) {
 		in      string
 		labels  []string
 		negated []string
-		state   string
+		state   WarningState
 	}{
 		// Censored words: one mark per letter, marks at the ends kept.
 		{in: "su*cide", labels: []string{"suicide"}},

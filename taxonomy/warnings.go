@@ -18,7 +18,7 @@ type Phrase struct {
 	Negated []string `json:"negated,omitempty"`
 	// State is none-apply or chose-not-to-warn when the phrase speaks for
 	// the warnings as a whole ("No Archive Warnings Apply").
-	State string `json:"state,omitempty"`
+	State WarningState `json:"state,omitempty"`
 	// Tags are the non-warning tags the phrase is or contains (slash, M/M,
 	// AU, OOC, spoilers): the phrase as written when it is one as a whole,
 	// else the folded terms found in it.

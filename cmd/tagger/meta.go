@@ -10,6 +10,7 @@ import (
 
 	"github.com/tagger-dev/tagger/datasets"
 	"github.com/tagger-dev/tagger/report"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // metaStreamAbove is the size above which meta does not read a story file
@@ -136,33 +137,33 @@ func endsWord(c byte) bool {
 // as in tagger run's JSONL rows (pipeline.Row), so that a reader of either
 // finds every key.
 type metaRow struct {
-	ID            string   `json:"id"`
-	Source        string   `json:"source"`
-	Format        string   `json:"format"`
-	SHA256        *string  `json:"sha256"`
-	Encoding      *string  `json:"encoding"`
-	Title         *string  `json:"title"`
-	Authors       []string `json:"authors"`
-	Fandoms       []string `json:"fandoms"`
-	Relationships []string `json:"relationships"`
-	Characters    []string `json:"characters"`
-	Tags          []string `json:"tags"`
-	Summary       *string  `json:"summary"`
-	Notes         *string  `json:"notes"`
-	Language      *string  `json:"language"`
-	Published     *string  `json:"published"`
-	Updated       *string  `json:"updated"`
-	Chapters      *string  `json:"chapters"`
-	DeclaredWords *int     `json:"declared_words"`
+	ID            string          `json:"id"`
+	Source        string          `json:"source"`
+	Format        datasets.Format `json:"format"`
+	SHA256        *string         `json:"sha256"`
+	Encoding      *string         `json:"encoding"`
+	Title         *string         `json:"title"`
+	Authors       []string        `json:"authors"`
+	Fandoms       []string        `json:"fandoms"`
+	Relationships []string        `json:"relationships"`
+	Characters    []string        `json:"characters"`
+	Tags          []string        `json:"tags"`
+	Summary       *string         `json:"summary"`
+	Notes         *string         `json:"notes"`
+	Language      *string         `json:"language"`
+	Published     *string         `json:"published"`
+	Updated       *string         `json:"updated"`
+	Chapters      *string         `json:"chapters"`
+	DeclaredWords *int            `json:"declared_words"`
 
-	DeclaredRating      *string  `json:"declared_rating"`
-	DeclaredRatingRaw   *string  `json:"declared_rating_raw"`
-	RatingSystem        *string  `json:"rating_system"`
-	WarningStatus       string   `json:"warning_status"`
-	DeclaredWarnings    []string `json:"declared_warnings"`
-	DeclaredWarningsRaw []string `json:"declared_warnings_raw"`
-	UnmappedWarnings    []string `json:"unmapped_warnings"`
-	NegatedWarnings     []string `json:"negated_warnings"`
+	DeclaredRating      *string               `json:"declared_rating"`
+	DeclaredRatingRaw   *string               `json:"declared_rating_raw"`
+	RatingSystem        *string               `json:"rating_system"`
+	WarningStatus       taxonomy.WarningState `json:"warning_status"`
+	DeclaredWarnings    []string              `json:"declared_warnings"`
+	DeclaredWarningsRaw []string              `json:"declared_warnings_raw"`
+	UnmappedWarnings    []string              `json:"unmapped_warnings"`
+	NegatedWarnings     []string              `json:"negated_warnings"`
 
 	Words    int `json:"words"`
 	BodyLine int `json:"body_line"`

@@ -73,7 +73,7 @@ func BuildWith(tx *taxonomy.Taxonomy, fields []Field) Declared {
 		UnmappedWarnings: []string{}, NegatedWarnings: []string{},
 	}
 	sawWarnings := false
-	state := ""
+	var state taxonomy.WarningState
 	w := &warnSink{tx: tx, d: &d, saw: &sawWarnings, state: &state}
 	for _, f := range fields {
 		v := strings.TrimSpace(f.Value)

@@ -549,7 +549,7 @@ type warnSink struct {
 	tx    *taxonomy.Taxonomy
 	d     *Declared
 	saw   *bool
-	state *string
+	state *taxonomy.WarningState
 	// rating is the first "Rated M" found in a summary or note; it counts
 	// when no rating field declares one.
 	rating *taxonomy.Rating

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 func TestCueSpans(t *testing.T) {
@@ -98,7 +100,7 @@ func TestBuildProseWarnings(t *testing.T) {
 		name          string
 		fields        []Field
 		rating        string
-		status        string
+		status        taxonomy.WarningState
 		warnings, raw []string
 		negated       []string
 	}{

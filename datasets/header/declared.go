@@ -1,5 +1,7 @@
 package header
 
+import "github.com/tagger-dev/tagger/taxonomy"
+
 // Declared is the metadata an author declared for a story, normalised to
 // tagger's taxonomy and rating scale. Raw values are kept beside the
 // canonical ones so that a reader can see what the author actually wrote.
@@ -40,7 +42,7 @@ type Declared struct {
 	RatingSystem string `json:"rating_system,omitempty"`
 
 	// WarningStatus is declared, none-apply, chose-not-to-warn or missing.
-	WarningStatus string `json:"warning_status"`
+	WarningStatus taxonomy.WarningState `json:"warning_status"`
 	// DeclaredWarnings are the canonical labels the author warned for,
 	// sorted and without duplicates.
 	DeclaredWarnings []string `json:"declared_warnings"`

@@ -62,8 +62,8 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	}
-	layouts := map[string]bool{LayoutFreeForm: true, LayoutAO3: true, LayoutFanFicFare: true}
-	states := map[string]bool{
+	layouts := map[Layout]bool{LayoutFreeForm: true, LayoutAO3: true, LayoutFanFicFare: true}
+	states := map[taxonomy.WarningState]bool{
 		taxonomy.StateDeclared: true, taxonomy.StateNoneApply: true,
 		taxonomy.StateChoseNotToWarn: true, taxonomy.StateMissing: true,
 	}

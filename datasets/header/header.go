@@ -82,14 +82,17 @@ type Result struct {
 	BodyByte int
 	// Layout is the layout the header was read as: LayoutAO3,
 	// LayoutFanFicFare or LayoutFreeForm.
-	Layout string
+	Layout Layout
 }
+
+// Layout is a header layout Parse recognises.
+type Layout string
 
 // Header layouts Parse recognises.
 const (
 	// LayoutFreeForm is any header an author wrote by hand, and the
 	// layout of a text without a header.
-	LayoutFreeForm = "free-form"
+	LayoutFreeForm Layout = "free-form"
 	// LayoutAO3 is a work exported by the Archive of Our Own as text, or
 	// its PDF export run through pdftotext: a "Posted originally on the
 	// Archive of Our Own" line, "Label:" lines each followed by its value
@@ -97,13 +100,13 @@ const (
 	// blocks, then the chapters. Category is the pairing category (a tag)
 	// and Additional Tags are freeform tags (KeyFreeform). The body starts
 	// at "Chapter 1" or after the Summary and Notes blocks.
-	LayoutAO3 = "ao3"
+	LayoutAO3 Layout = "ao3"
 	// LayoutFanFicFare is a TXT file written by FanFicFare: title, by-line,
 	// "Label: value" lines wrapped at 78 columns without indentation,
 	// an optional table of contents, chapters, and a final "End file."
 	// line, which stays in the body. Category is the fandom and Genre
 	// holds freeform tags. The body starts at the first chapter.
-	LayoutFanFicFare = "fanficfare"
+	LayoutFanFicFare Layout = "fanficfare"
 )
 
 // Limits of the header search. A header lies at the top of a story; looking

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // want lists what a test checks; nil slices and empty strings are checked
@@ -16,7 +18,7 @@ type want struct {
 	title                     string
 	authors                   []string
 	rating, ratingRaw, system string
-	status                    string
+	status                    taxonomy.WarningState
 	warnings                  []string
 	raw                       []string
 	unmapped                  []string
@@ -282,7 +284,7 @@ func TestParseHeaderOnly(t *testing.T) {
 	}
 }
 
-func checkStr(t *testing.T, name, got, want string) {
+func checkStr[S ~string](t *testing.T, name string, got, want S) {
 	t.Helper()
 	if got != want {
 		t.Errorf("%s = %q, want %q", name, got, want)

@@ -123,7 +123,7 @@ func paragraphs(lines []line, from, to int) [][]string {
 }
 
 // result assembles the Result of a layout parser.
-func result(tx *taxonomy.Taxonomy, fields []Field, lines []line, bodyLine int, layout string) Result {
+func result(tx *taxonomy.Taxonomy, fields []Field, lines []line, bodyLine int, layout Layout) Result {
 	off, ln := bodyAt(lines, bodyLine)
 	return Result{Declared: BuildWith(tx, fields), Fields: fields, BodyLine: ln, BodyByte: off, Layout: layout}
 }

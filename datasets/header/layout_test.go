@@ -351,7 +351,7 @@ func TestBuildFreeformStates(t *testing.T) {
 	tests := []struct {
 		name                string
 		warnings, freeform  string // "" leaves the field out
-		status              string
+		status              taxonomy.WarningState
 		labels, raw, negate []string
 		tags                []string
 	}{

@@ -27,13 +27,13 @@ const layoutsDir = "testdata/layouts"
 // layoutGolden is what a layout declares, as its golden file says.
 type layoutGolden struct {
 	// About says which pattern the layout exercises; -update keeps it.
-	About               string   `json:"about"`
-	DeclaredRating      string   `json:"declared_rating"`
-	WarningStatus       string   `json:"warning_status"`
-	DeclaredWarnings    []string `json:"declared_warnings"`
-	NegatedWarnings     []string `json:"negated_warnings"`
-	DeclaredWarningsRaw []string `json:"declared_warnings_raw"`
-	UnmappedWarnings    []string `json:"unmapped_warnings"`
+	About               string                `json:"about"`
+	DeclaredRating      string                `json:"declared_rating"`
+	WarningStatus       taxonomy.WarningState `json:"warning_status"`
+	DeclaredWarnings    []string              `json:"declared_warnings"`
+	NegatedWarnings     []string              `json:"negated_warnings"`
+	DeclaredWarningsRaw []string              `json:"declared_warnings_raw"`
+	UnmappedWarnings    []string              `json:"unmapped_warnings"`
 }
 
 // layoutCase is one layout with its golden and what Parse makes of it.
