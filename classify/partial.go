@@ -181,6 +181,39 @@ func (m *Model) FinishPartials(parts []*Partial, opt PredictOptions) (Result, er
 	return total.finish()
 }
 
+// MergePartials merges the Partials of a story's first chunks, given in
+// story order, into one: FinishPartials gives the same Result for it, alone
+// or with the partials of the chunks after, as for the partials it merged.
+// A runner folds each chunk's partial into the merge of those before it as
+// soon as they are in, so that a huge story holds one partial rather than
+// one per chunk. Merging must start at the story's first chunk: sums of
+// floating-point weights are added in story order, as Predict adds them,
+// and merging a later run apart would add them in another order. opt must
+// be the options the partials were scored with.
+func (m *Model) MergePartials(parts []*Partial, opt PredictOptions) (*Partial, error) {
+	if err := checkThresholds(opt.Thresholds); err != nil {
+		return nil, err
+	}
+	if len(parts) == 0 {
+		return nil, errors.New("merge partials: none given")
+	}
+	total := m.newScoring(opt, 0)
+	for i, p := range parts {
+		if p == nil {
+			return nil, errors.New("merge partials: a nil partial")
+		}
+		if i > 0 && p.Off <= parts[i-1].Off {
+			return nil, fmt.Errorf("merge partials: the chunk at byte %d given after the one at byte %d; give them in story order", p.Off, parts[i-1].Off)
+		}
+		sg, err := m.fromPartial(p, opt)
+		if err != nil {
+			return nil, err
+		}
+		total.merge(sg)
+	}
+	return total.partial(parts[0].Off), nil
+}
+
 // partial turns the scoring of one chunk into a Partial, releasing its
 // feature accumulator.
 func (sg *scoring) partial(off int) *Partial {

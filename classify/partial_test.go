@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -139,6 +140,7 @@ func TestFinishPartials(t *testing.T) {
 			if err := gob.NewEncoder(&buf).Encode(parts); err != nil {
 				t.Fatal(err)
 			}
+			encoded := slices.Clone(buf.Bytes())
 			var back []*classify.Partial
 			if err := gob.NewDecoder(&buf).Decode(&back); err != nil {
 				t.Fatal(err)
@@ -148,6 +150,25 @@ func TestFinishPartials(t *testing.T) {
 				shuffled := append([]*classify.Partial(nil), back...)
 				rand.New(rand.NewPCG(seed, 7)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
 				orders = append(orders, shuffled)
+			}
+			// Merged as a runner merges them: each partial folded into
+			// those before it.
+			if len(back) > 0 {
+				decode := func() []*classify.Partial {
+					var ps []*classify.Partial
+					if err := gob.NewDecoder(bytes.NewReader(encoded)).Decode(&ps); err != nil {
+						t.Fatal(err)
+					}
+					return ps
+				}
+				fold := decode()
+				acc := fold[0]
+				for _, p := range fold[1:] {
+					if acc, err = m.MergePartials([]*classify.Partial{acc, p}, opt); err != nil {
+						t.Fatal(err)
+					}
+				}
+				orders = append(orders, []*classify.Partial{acc})
 			}
 			for i, ps := range orders {
 				got, err := m.FinishPartials(ps, opt)
@@ -189,6 +210,28 @@ func TestFinishPartialsRejects(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := m.FinishPartials(tc.parts, classify.PredictOptions{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+	q, err := m.ScoreChunk(ctx, classify.Chunk{Text: "He fell.", Off: 20, Line: 2}, classify.PredictOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	merges := []struct {
+		name  string
+		parts []*classify.Partial
+		want  string
+	}{
+		{"none", nil, "none given"},
+		{"out of order", []*classify.Partial{q, p}, "story order"},
+		{"the same chunk twice", []*classify.Partial{p, p}, "story order"},
+		{"a nil partial", []*classify.Partial{p, nil}, "nil partial"},
+	}
+	for _, tc := range merges {
+		t.Run("merge "+tc.name, func(t *testing.T) {
+			_, err := m.MergePartials(tc.parts, classify.PredictOptions{})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v, want one containing %q", err, tc.want)
 			}

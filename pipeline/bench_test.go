@@ -3,38 +3,182 @@ package pipeline
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 
+	"github.com/tagger-dev/tagger/classify"
+	"github.com/tagger-dev/tagger/datasets"
 	"github.com/tagger-dev/tagger/models"
 	"github.com/tagger-dev/tagger/pipeline/benchcorpus"
 )
 
-// BenchmarkRun runs the whole pipeline (files → Parquet) over a generated
-// 20 MB corpus and reports MB/s of story text. For the 200 MB figures of the
-// README use cmd/benchcorpus and hyperfine; this keeps `go test -bench`
-// quick.
-func BenchmarkRun(b *testing.B) {
+// The benchmarks run over a generated 20 MB corpus and report MB/s of
+// story text, so that the stages compare with each other and with the
+// whole run. For the 200 MB figures of the README use cmd/benchcorpus and
+// hyperfine; this keeps `go test -bench` quick.
+
+// benchCorpus writes the 20 MB corpus and returns its directory and size.
+func benchCorpus(b *testing.B) (string, int64) {
+	b.Helper()
 	paras, err := benchcorpus.Sources("../seeds", "")
 	if err != nil {
 		b.Fatal(err)
 	}
-	dir := b.TempDir()
-	_, size, err := benchcorpus.Write(filepath.Join(dir, "corpus"), paras, benchcorpus.Options{Bytes: 20e6, Seed: 3})
+	dir := filepath.Join(b.TempDir(), "corpus")
+	_, size, err := benchcorpus.Write(dir, paras, benchcorpus.Options{Bytes: 20e6, Seed: 3})
 	if err != nil {
 		b.Fatal(err)
 	}
+	return dir, size
+}
+
+func benchModel(b *testing.B) *classify.Model {
+	b.Helper()
 	m, err := models.Default()
 	if err != nil {
 		b.Fatal(err)
 	}
+	return m
+}
+
+// benchStories reads the corpus as Run's ingest stage does.
+func benchStories(b *testing.B, dir string) []*datasets.Story {
+	b.Helper()
+	var out []*datasets.Story
+	for s := range datasets.Read(context.Background(), []string{dir}, datasets.Options{NoWordCount: true}) {
+		if s.Err != nil {
+			b.Fatal(s.Err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// BenchmarkRun runs the whole pipeline (files → Parquet).
+func BenchmarkRun(b *testing.B) {
+	dir, size := benchCorpus(b)
+	m := benchModel(b)
 	b.SetBytes(size)
 	for b.Loop() {
-		sink, err := NewSink(filepath.Join(dir, "out.parquet"), SinkOptions{})
+		sink, err := NewSink(filepath.Join(b.TempDir(), "out.parquet"), SinkOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := Run(context.Background(), context.Background(), []string{filepath.Join(dir, "corpus")}, sink, Config{Model: m}, nil); err != nil {
+		if _, err := Run(context.Background(), context.Background(), []string{dir}, sink, Config{Model: m}, nil); err != nil {
 			b.Fatal(err)
+		}
+		if err := sink.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkIngest is the ingest stage: walk, read, decode and parse the
+// headers of the corpus (datasets.Read).
+func BenchmarkIngest(b *testing.B) {
+	dir, size := benchCorpus(b)
+	b.SetBytes(size)
+	for b.Loop() {
+		benchStories(b, dir)
+	}
+}
+
+// BenchmarkChunk is the chunk stage over stories held in memory.
+func BenchmarkChunk(b *testing.B) {
+	dir, size := benchCorpus(b)
+	cfg := Config{Model: benchModel(b), MaxInFlight: 32 << 20, Workers: 1}
+	sc := newScorer(cfg)
+	stories := benchStories(b, dir)
+	ctx := context.Background()
+	b.SetBytes(size)
+	for b.Loop() {
+		for i, s := range stories {
+			if err := sc.cut(ctx, newStoryWork(cfg, int64(i), s), func(chunkItem) error { return nil }); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkScore is the score stage on one goroutine: ScoreChunk over every
+// chunk of the corpus.
+func BenchmarkScore(b *testing.B) {
+	dir, _ := benchCorpus(b)
+	m := benchModel(b)
+	opt := Config{}.PredictOptions()
+	ctx := context.Background()
+	var chunks []classify.Chunk
+	var n int64
+	for _, s := range benchStories(b, dir) {
+		err := classify.SplitText(ctx, s.Text, s.BodyByte, s.BodyLine, func(c classify.Chunk) error {
+			chunks = append(chunks, c)
+			n += int64(len(c.Text))
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(n)
+	for b.Loop() {
+		for _, c := range chunks {
+			if _, err := m.ScoreChunk(ctx, c, opt); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkCombine is the combine stage: FinishPartials and the row of
+// every story, from its chunks' partials.
+func BenchmarkCombine(b *testing.B) {
+	dir, size := benchCorpus(b)
+	m := benchModel(b)
+	opt := Config{}.PredictOptions()
+	ctx := context.Background()
+	stories := benchStories(b, dir)
+	parts := make([][]*classify.Partial, len(stories))
+	for i, s := range stories {
+		err := classify.SplitText(ctx, s.Text, s.BodyByte, s.BodyLine, func(c classify.Chunk) error {
+			p, err := m.ScoreChunk(ctx, c, opt)
+			parts[i] = append(parts[i], p)
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(size)
+	for b.Loop() {
+		for i, s := range stories {
+			res, err := m.FinishPartials(parts[i], opt)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ScoredRow(s, m, res, nil)
+		}
+	}
+}
+
+// BenchmarkSink is the sink stage: the corpus's rows written to Parquet,
+// in batches as Run writes them.
+func BenchmarkSink(b *testing.B) {
+	dir, size := benchCorpus(b)
+	cfg := Config{Model: benchModel(b)}
+	var rows []Row
+	for _, s := range benchStories(b, dir) {
+		rows = append(rows, ScoreStory(context.Background(), cfg, s))
+	}
+	b.SetBytes(size)
+	for b.Loop() {
+		sink, err := NewSink(filepath.Join(b.TempDir(), "out.parquet"), SinkOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for batch := range slices.Chunk(rows, 256) {
+			if err := sink.Write(batch); err != nil {
+				b.Fatal(err)
+			}
 		}
 		if err := sink.Close(); err != nil {
 			b.Fatal(err)

@@ -10,11 +10,9 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/sync/errgroup"
 	"golang.org/x/sync/semaphore"
 
 	"github.com/tagger-dev/tagger/classify"
@@ -122,9 +120,10 @@ func (sh Shard) Has(id string) bool {
 	return int(h.Sum64()%uint64(sh.Count)) == sh.Index-1
 }
 
-// Stage counters: how many items a stage handled, how long it worked, and
-// how long it waited for input or for room downstream. The stage with the
-// most busy time per worker is the bottleneck.
+// StageStats are a stage's counters: how many items it handled, how long
+// it worked, and how long it waited for input or for room downstream (in
+// its output channel, or in the byte budget). The stage with the most busy
+// time per worker is the bottleneck.
 type StageStats struct {
 	Name    string
 	Workers int
@@ -145,7 +144,8 @@ type Summary struct {
 	// holds every row up to the point where reading stopped.
 	Stopped bool
 	Stages  []StageStats
-	// Steps splits the classify stage's busy time.
+	// Steps splits the model's time by step: ScoreChunk's in the score
+	// stage, and FinishPartials' (classify) in the combine stage.
 	Steps classify.StepTimes
 }
 
@@ -167,25 +167,6 @@ func (p *Progress) Snapshot() (stories, bytes, errors int64) {
 	return p.stories.Load(), p.bytes.Load(), p.errors.Load()
 }
 
-type item struct {
-	seq    int64
-	story  *datasets.Story
-	weight int64
-	row    Row
-	bytes  int64
-}
-
-type stageClock struct {
-	items      atomic.Int64
-	busy, wait atomic.Int64 // nanoseconds
-}
-
-func (c *stageClock) add(busy, wait time.Duration) {
-	c.items.Add(1)
-	c.busy.Add(int64(busy))
-	c.wait.Add(int64(wait))
-}
-
 // Run reads every story of inputs, scores it and writes one row per story to
 // sink, in input order. Cancelling stop ends reading: stories already read
 // are still scored and written, for up to Config.StopWithin, and the summary
@@ -194,6 +175,20 @@ func (c *stageClock) add(busy, wait time.Duration) {
 // the run with an error (the caller aborts the sink). A story that fails
 // becomes a row with its error; only a failing sink stops the run with an
 // error. Run does not close the sink.
+//
+// A run is a graph of five stages, each a pool of goroutines joined to the
+// next by a bounded channel (see graph.go):
+//
+//	ingest (walk, read, decode, headers: datasets.Read; input order)
+//	  → chunk (cut each body into classify.Chunks)
+//	  → score (classify.Model.ScoreChunk per chunk)
+//	  → combine (per story, once its chunks are in: FinishPartials → row)
+//	  → sink (rows back in input order, in batches, to the sink)
+//
+// The chunk is the unit of work: a 1 GB story and a 10 KB one take the same
+// path. Memory is bounded by Config.MaxInFlight: a story held in memory
+// holds its text's weight from ingest until its row is written, a streamed
+// one an allowance its chunks in flight draw on.
 func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog *Progress) (Summary, error) {
 	if cfg.Model == nil {
 		return Summary{}, errors.New("pipeline: no model")
@@ -223,34 +218,38 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 	}
 	start := time.Now()
 	var sum Summary
-	var ingest, score, write stageClock
-	var steps struct {
-		sync.Mutex
-		classify.StepTimes
-	}
 	budget := semaphore.NewWeighted(cfg.MaxInFlight)
-	// work ends the stages early: when ctx is cancelled, or when the writer
-	// gives up waiting after a stop (gaveUp).
+	// work ends the graph early: when ctx is cancelled, or when the writer
+	// gives up waiting after a stop.
 	work, quit := context.WithCancel(ctx)
 	defer quit()
-	var gaveUp atomic.Bool
-	g, gctx := errgroup.WithContext(work)
-	// reading ends at a stop or when the stages end.
-	reading, stopReading := context.WithCancel(gctx)
+	gr := newGraph(work)
+	// reading ends at a stop or when the graph ends.
+	reading, stopReading := context.WithCancel(gr.ctx)
 	defer stopReading()
 	context.AfterFunc(stop, stopReading)
-	toScore := make(chan item, cfg.Workers*2)
-	toWrite := make(chan item, cfg.Workers*2)
+	// writing ends StopWithin after a stop: the writer then writes the
+	// rows that are ready and gives up on the rest.
+	writing, giveUp := context.WithCancel(gr.ctx)
+	defer giveUp()
+	go func() {
+		select {
+		case <-stop.Done():
+		case <-writing.Done():
+			return
+		}
+		t := time.NewTimer(cfg.StopWithin)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			giveUp()
+		case <-writing.Done():
+		}
+	}()
 
-	// Read: one goroutine walks the inputs in order (the order is the
-	// output's), decoding and parsing headers. It runs outside the
-	// errgroup: a read blocked in the kernel (a FIFO without a writer, a
-	// terminal) cannot be interrupted, and a stop must not wait for it.
-	// Every input position is counted once, in order, to skip the
-	// occurrences a resumed run already wrote.
-	stories := make(chan *datasets.Story)
-	abandon := make(chan struct{}) // closed when nobody receives stories any more
-	readerDone := make(chan struct{})
+	// The reader walks the inputs in order (the order is the output's),
+	// decoding and parsing headers. Every input position is counted once,
+	// in order, to skip the occurrences a resumed run already wrote.
 	occ := newOccurrences(cfg.Done)
 	skip := func(source, id string) bool {
 		return !cfg.Shard.Has(id) || occ.next(source)
@@ -265,6 +264,8 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 		MaxLineBytes:   cfg.MaxLineBytes,
 		NoWordCount:    true, // the score stage counts tokens
 		Select:         cfg.Select,
+		// Declarations are read against the labels the model predicts.
+		Taxonomy: cfg.Model.Taxonomy(),
 		Skip: func(source, id string) bool {
 			if skip(source, id) {
 				return true
@@ -273,10 +274,8 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 			return false
 		},
 	}
-	go func() {
-		defer close(readerDone)
-		defer close(stories)
-		for s := range datasets.Read(reading, inputs, opts) {
+	stories, readerDone := addSource(reading, func(ctx context.Context, emit func(*datasets.Story) error) {
+		for s := range datasets.Read(ctx, inputs, opts) {
 			if asked != "" && asked == s.Source {
 				asked = ""
 			} else {
@@ -286,195 +285,44 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 					continue
 				}
 			}
-			select {
-			case stories <- s:
-			case <-abandon:
+			if emit(s) != nil {
 				return
 			}
 		}
 		// Every input read, and not one of its stories is in the output:
 		// the output is likely of other inputs, or the inputs are given
 		// relative to another directory than the first run's.
-		if reading.Err() == nil && cfg.Done.Rows() > 0 && occ.hits == 0 {
+		if ctx.Err() == nil && cfg.Done.Rows() > 0 && occ.hits == 0 {
 			log.Warn("--resume: none of the output's rows are of these inputs, so every story is read again; "+
 				"were other inputs given to the run that wrote it, or relative to another directory?", "output_rows", cfg.Done.Rows())
 		}
-	}()
+	})
 
-	// Ingest: hand the stories read to the scorers, within the budget of
-	// bytes in flight. A stop ends it at once, whatever the reader does.
-	g.Go(func() error {
-		defer close(toScore)
-		defer close(abandon)
-		var seq int64
-		for {
-			t0 := time.Now()
-			var s *datasets.Story
-			select {
-			case st, ok := <-stories:
-				if !ok {
-					return nil
-				}
-				s = st
-			case <-reading.Done():
-				return nil
-			}
-			busy := time.Since(t0)
-			t1 := time.Now()
-			w := min(int64(len(s.Text))+1, cfg.MaxInFlight)
-			if s.Streamed() {
-				w = min(8<<20, cfg.MaxInFlight) // a streamed story holds a chunk at a time
-			}
-			if err := budget.Acquire(reading, w); err != nil {
-				return nil // stopped: this story is redone by --resume
-			}
-			select {
-			case toScore <- item{seq: seq, story: s, weight: w}:
-			case <-reading.Done():
-				budget.Release(w)
-				return nil
-			}
+	sc := newScorer(cfg)
+	w := &writer{sink: sink, batchRows: cfg.BatchRows, budget: budget, sum: &sum, prog: prog, log: log,
+		stopWithin: cfg.StopWithin, graph: gr.ctx, quit: quit, pending: map[int64]rowItem{}}
+	var seq int64 // the ingest stage's one worker numbers the stories
+	ingested := addStage(gr, stories, stageSpec[*datasets.Story, *storyWork]{
+		// A stop ends ingest at once, whatever the reader does; the
+		// stories it handed on are still scored and written.
+		name: "ingest", workers: 1, ctx: reading, buf: cfg.Workers, readIsWork: true,
+		do: func(_ context.Context, s *datasets.Story, emit func(*storyWork) error) error {
+			sw := newStoryWork(cfg, seq, s)
 			seq++
-			ingest.add(busy, time.Since(t1))
-		}
+			return emit(sw)
+		},
+		// Stories are admitted in input order, so the earliest story
+		// in flight always gets its budget and the writer never waits
+		// on a story that waits on the writer.
+		room: func(ctx context.Context, sw *storyWork) error { return budget.Acquire(ctx, sw.weight) },
 	})
+	chunks := addStage(gr, ingested, stageSpec[*storyWork, chunkItem]{name: "chunk", workers: cfg.Workers, buf: 2 * cfg.Workers, do: sc.cut})
+	scored := addStage(gr, chunks, stageSpec[chunkItem, scoredItem]{name: "score", workers: cfg.Workers, buf: 2 * cfg.Workers, do: sc.score})
+	rows := addStage(gr, scored, stageSpec[scoredItem, rowItem]{name: "combine", workers: cfg.Workers, buf: 2 * cfg.Workers, do: sc.combine})
+	addStage(gr, rows, stageSpec[rowItem, struct{}]{name: "sink", workers: 1, ctx: writing, do: w.take, end: w.end})
 
-	// Score: a pool of workers runs the model; a story that fails is a row
-	// with its error.
-	var workers sync.WaitGroup
-	for range cfg.Workers {
-		workers.Go(func() {
-			t0 := time.Now()
-			for it := range toScore {
-				wait := time.Since(t0)
-				t1 := time.Now()
-				var st classify.StepTimes
-				it.row, it.bytes, st = scoreStory(gctx, cfg, it.story)
-				it.story = nil // the text is no longer needed
-				busy := time.Since(t1)
-				steps.Lock()
-				steps.Tokenize += st.Tokenize
-				steps.Feature += st.Feature
-				steps.Classify += st.Classify
-				steps.Unlock()
-				t2 := time.Now()
-				select {
-				case toWrite <- it:
-				case <-gctx.Done():
-					return
-				}
-				score.add(busy, wait+time.Since(t2))
-				t0 = time.Now()
-			}
-		})
-	}
-	g.Go(func() error {
-		workers.Wait()
-		close(toWrite)
-		return nil
-	})
-
-	// Write: one writer puts rows back in input order and hands them to
-	// the sink in batches. The output is always a prefix of the input
-	// order. After a stop it waits at most StopWithin for the stories in
-	// flight, then writes what is ready and gives up on the rest.
-	g.Go(func() error {
-		pending := map[int64]item{}
-		var next int64
-		var batch []Row
-		var weights int64
-		flush := func() error {
-			if len(batch) == 0 {
-				return nil
-			}
-			t := time.Now()
-			err := sink.Write(batch)
-			write.busy.Add(int64(time.Since(t)))
-			budget.Release(weights)
-			batch, weights = batch[:0], 0
-			if err != nil {
-				return fmt.Errorf("write output: %w", err)
-			}
-			return nil
-		}
-		stopped := stop.Done()
-		var deadline <-chan time.Time
-		t0 := time.Now()
-		for {
-			var it item
-			select {
-			case i, ok := <-toWrite:
-				if !ok {
-					if err := flush(); err != nil {
-						return err
-					}
-					if len(pending) > 0 && ctx.Err() == nil {
-						return fmt.Errorf("pipeline: %d rows never written (internal error)", len(pending))
-					}
-					return nil
-				}
-				it = i
-			case <-stopped:
-				stopped = nil
-				timer := time.NewTimer(cfg.StopWithin)
-				defer timer.Stop()
-				deadline = timer.C
-				continue
-			case <-deadline:
-				err := flush()
-				gaveUp.Store(true)
-				log.Warn("stopping: stories still being read or scored were dropped; --resume redoes them",
-					"waited", cfg.StopWithin, "rows_written", sum.Stories, "rows_waiting", len(pending))
-				quit()
-				return err
-			case <-gctx.Done():
-				return gctx.Err()
-			}
-			write.wait.Add(int64(time.Since(t0)))
-			pending[it.seq] = it
-			for {
-				p, ok := pending[next]
-				if !ok {
-					break
-				}
-				delete(pending, next)
-				next++
-				batch = append(batch, p.row)
-				weights += p.weight
-				write.items.Add(1)
-				sum.Stories++
-				sum.Bytes += p.bytes
-				if p.row.Error != nil {
-					sum.Errors++
-					prog.errors.Add(1)
-				}
-				if p.row.Note != nil {
-					sum.NotChecked++
-				}
-				if len(p.row.UndeclaredWarnings) > 0 {
-					sum.Undeclared++
-				}
-				prog.stories.Add(1)
-				prog.bytes.Add(p.bytes)
-				if len(batch) >= cfg.BatchRows {
-					if err := flush(); err != nil {
-						return err
-					}
-				}
-			}
-			// Rows wait here only behind an earlier row still being
-			// scored; write what is ready so the budget is released.
-			if len(pending) == 0 {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-			t0 = time.Now()
-		}
-	})
-
-	err := g.Wait()
-	if gaveUp.Load() && ctx.Err() == nil && errors.Is(err, context.Canceled) {
+	err := gr.wait()
+	if w.gaveUp && ctx.Err() == nil && errors.Is(err, context.Canceled) {
 		err = nil // the writer's own give-up after a stop, not a failure
 	}
 	if err == nil && ctx.Err() != nil {
@@ -488,49 +336,107 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 	}
 	sum.Elapsed = time.Since(start)
 	sum.Stopped = stop.Err() != nil
-	sum.Steps = steps.StepTimes
-	sum.Stages = []StageStats{
-		{Name: "ingest", Workers: 1, Items: ingest.items.Load(), Busy: time.Duration(ingest.busy.Load()), Wait: time.Duration(ingest.wait.Load())},
-		{Name: "score", Workers: cfg.Workers, Items: score.items.Load(), Busy: time.Duration(score.busy.Load()), Wait: time.Duration(score.wait.Load())},
-		{Name: "sink", Workers: 1, Items: write.items.Load(), Busy: time.Duration(write.busy.Load()), Wait: time.Duration(write.wait.Load())},
-	}
+	sc.steps.Lock()
+	sum.Steps = sc.steps.StepTimes
+	sc.steps.Unlock()
+	sum.Stages = gr.stats()
 	return sum, err
 }
 
-// scoreStory runs the model on one story and builds its row. It returns the
-// bytes of text scored.
-func scoreStory(ctx context.Context, cfg Config, s *datasets.Story) (Row, int64, classify.StepTimes) {
-	if s.Err != nil {
-		return NewRow(s, nil, cfg.Model, s.Err), 0, classify.StepTimes{}
-	}
-	opt := cfg.PredictOptions()
-	var res classify.Result
-	var err error
-	n := int64(len(s.Text))
-	if s.Streamed() {
-		rc, oerr := s.OpenBody()
-		if oerr != nil {
-			return NewRow(s, nil, cfg.Model, oerr), 0, classify.StepTimes{}
+// writer is the sink stage: it puts rows back in input order and hands them
+// to the sink in batches, so the output is always a prefix of the input
+// order, and releases each story's budget once its row is written.
+type writer struct {
+	sink       Sink
+	batchRows  int
+	budget     *semaphore.Weighted
+	sum        *Summary
+	prog       *Progress
+	log        *slog.Logger
+	stopWithin time.Duration
+	graph      context.Context // ended when the run fails or is abandoned
+	quit       func()          // ends the graph after a give-up
+	gaveUp     bool            // read by Run once the writer is done
+
+	pending map[int64]rowItem // rows waiting for an earlier one
+	next    int64             // the sequence number of the next row to write
+	batch   []Row
+	weights int64 // budget held by the rows in batch
+}
+
+// take adds one row, writing every row that is now in order.
+func (w *writer) take(_ context.Context, it rowItem, _ func(struct{}) error) error {
+	w.pending[it.seq] = it
+	for {
+		p, ok := w.pending[w.next]
+		if !ok {
+			break
 		}
-		cr := &countingReader{r: rc}
-		// A huge story would hold one worker for its whole length: its
-		// chunks are scored by as many goroutines as there are workers.
-		res, err = cfg.Model.PredictReaderParallel(ctx, cr, s.BodyByte, s.BodyLine, opt, cfg.Workers)
-		rc.Close()
-		n = int64(s.BodyByte) + cr.n
-	} else {
-		res, err = PredictStory(ctx, cfg.Model, s, opt)
+		delete(w.pending, w.next)
+		w.next++
+		w.batch = append(w.batch, p.row)
+		w.weights += p.weight
+		w.sum.Stories++
+		w.sum.Bytes += p.bytes
+		if p.row.Error != nil {
+			w.sum.Errors++
+			w.prog.errors.Add(1)
+		}
+		if p.row.Note != nil {
+			w.sum.NotChecked++
+		}
+		if len(p.row.UndeclaredWarnings) > 0 {
+			w.sum.Undeclared++
+		}
+		w.prog.stories.Add(1)
+		w.prog.bytes.Add(p.bytes)
+		if len(w.batch) >= w.batchRows {
+			if err := w.flush(); err != nil {
+				return err
+			}
+		}
 	}
-	return ScoredRow(s, cfg.Model, res, err), n, res.Steps
+	// Rows wait here only behind an earlier row still being scored; write
+	// what is ready so the budget is released.
+	if len(w.pending) == 0 {
+		return w.flush()
+	}
+	return nil
 }
 
-type countingReader struct {
-	r interface{ Read([]byte) (int, error) }
-	n int64
+// end writes what is ready when the rows run out (cause nil) or when the
+// writer gives up StopWithin after a stop.
+func (w *writer) end(cause error) error {
+	if cause == nil {
+		if err := w.flush(); err != nil {
+			return err
+		}
+		if len(w.pending) > 0 && w.graph.Err() == nil {
+			return fmt.Errorf("pipeline: %d rows never written (internal error)", len(w.pending))
+		}
+		return nil
+	}
+	if w.graph.Err() != nil {
+		return nil // failed or abandoned: the caller aborts the sink
+	}
+	err := w.flush()
+	w.gaveUp = true
+	w.log.Warn("stopping: stories still being read or scored were dropped; --resume redoes them",
+		"waited", w.stopWithin, "rows_written", w.sum.Stories, "rows_waiting", len(w.pending))
+	w.quit()
+	return err
 }
 
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
+// flush writes the batch and releases its budget.
+func (w *writer) flush() error {
+	if len(w.batch) == 0 {
+		return nil
+	}
+	err := w.sink.Write(w.batch)
+	w.budget.Release(w.weights)
+	w.batch, w.weights = w.batch[:0], 0
+	if err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
 }

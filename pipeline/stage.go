@@ -17,14 +17,18 @@ func (cfg Config) PredictOptions() classify.PredictOptions {
 }
 
 // ScoreStory is Run's score stage for one story read by package datasets:
-// its row, with the error of a story that could not be read or scored. A
-// streamed story (datasets.Story.Streamed) is read from its file and its
-// chunks scored by cfg.Workers goroutines.
+// its row, with the error of a story that could not be read or scored. The
+// story takes Run's path (chunk → score → combine), its chunks scored by
+// cfg.Workers goroutines; a streamed story (datasets.Story.Streamed) is
+// read from its file a chunk at a time.
 func ScoreStory(ctx context.Context, cfg Config, s *datasets.Story) Row {
 	if cfg.Model == nil {
 		return NewRow(s, nil, nil, fmt.Errorf("score %s: no model", s.Source))
 	}
-	row, _, _ := scoreStory(ctx, cfg, s)
+	row, _, err := scoreOne(ctx, cfg, s)
+	if err != nil {
+		return ScoredRow(s, cfg.Model, classify.Result{}, err)
+	}
 	return row
 }
 

@@ -186,6 +186,10 @@ func New(opt Options) (*Server, error) {
 	if opt.Model == nil {
 		return nil, errors.New("web: Options.Model is required")
 	}
+	if opt.Read.Taxonomy == nil {
+		// Declarations are read against the labels the model predicts.
+		opt.Read.Taxonomy = opt.Model.Taxonomy()
+	}
 	if opt.Sensitivity == "" {
 		opt.Sensitivity = classify.Balanced
 	}

@@ -55,7 +55,7 @@ works with tagger eval --stories.`,
 			labels := m.Labels()
 			sel := storyFiles()
 			defer reportSkipped(a, sel)
-			for s := range datasets.Read(cmd.Context(), args, datasets.Options{Stdin: a.stdin, Select: sel.Select}) {
+			for s := range datasets.Read(cmd.Context(), args, datasets.Options{Stdin: a.stdin, Select: sel.Select, Taxonomy: m.Taxonomy()}) {
 				if s.Err != nil || s.WarningStatus == taxonomy.StateMissing {
 					continue
 				}

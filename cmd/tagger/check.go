@@ -120,7 +120,7 @@ names, 2 on usage errors or when a story cannot be read.`,
 			// A story file above checkStreamAbove is scored from its file,
 			// chunk by chunk, as tagger run does, so memory stays bounded
 			// whatever its size.
-			ropt := limits.options(datasets.Options{Stdin: a.stdin, StreamAbove: checkStreamAbove, Select: sel.Select})
+			ropt := limits.options(datasets.Options{Stdin: a.stdin, StreamAbove: checkStreamAbove, Select: sel.Select, Taxonomy: m.Taxonomy()})
 			// HTML is one page for every story: each story a section
 			// whose ids start with its number, so they are unique.
 			stories := 0

@@ -1,0 +1,251 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tagger-dev/tagger/classify"
+	"github.com/tagger-dev/tagger/datasets"
+	"github.com/tagger-dev/tagger/models"
+	"github.com/tagger-dev/tagger/pipeline/benchcorpus"
+)
+
+// referenceRow scores a story the way Run did before it was a graph of
+// chunks: Predict over a story held in memory, PredictReader over a
+// streamed one, whole, on one goroutine. It returns the row and the bytes
+// of text scored.
+func referenceRow(t *testing.T, m *classify.Model, cfg Config, s *datasets.Story) (Row, int64) {
+	t.Helper()
+	if s.Err != nil {
+		return NewRow(s, nil, m, s.Err), 0
+	}
+	opt := cfg.PredictOptions()
+	if !s.Streamed() {
+		res, err := m.Predict(context.Background(), s.Text, s.BodyByte, s.BodyLine, opt)
+		return ScoredRow(s, m, res, err), int64(len(s.Text))
+	}
+	rc, err := s.OpenBody()
+	if err != nil {
+		return NewRow(s, nil, m, err), 0
+	}
+	defer rc.Close()
+	cr := &countingReader{r: rc}
+	res, err := m.PredictReader(context.Background(), cr, s.BodyByte, s.BodyLine, opt)
+	return ScoredRow(s, m, res, err), int64(s.BodyByte) + cr.n
+}
+
+// TestRunGraphRowsAsPredict runs a generated corpus with a huge story, with
+// several stories streamed from their files, through Run's graph with 1, 2
+// and 7 workers, and with a budget of one chunk: the output must be byte
+// for byte that of scoring each story whole with Predict or PredictReader,
+// in input order, and the summary must count the same. The huge story's
+// chunks are scored out of turn by several workers, so its partials are
+// merged as they come in and some wait for the ones before them.
+func TestRunGraphRowsAsPredict(t *testing.T) {
+	m, err := models.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	paras, err := benchcorpus.Sources("../seeds", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	size, huge := int64(3e6), int64(12<<20)
+	if testing.Short() {
+		size, huge = 1e6, 5<<20
+	}
+	dir := t.TempDir()
+	corpusDir := filepath.Join(dir, "corpus")
+	if _, _, err := benchcorpus.Write(corpusDir, paras, benchcorpus.Options{Bytes: size, Seed: 11, MinWords: 200, MaxWords: 40_000, HugeBytes: huge}); err != nil {
+		t.Fatal(err)
+	}
+	// A few bad files: their rows are errors, in place.
+	for name, b := range map[string]string{"story-000003b.txt": "", "story-000005b.txt": "GIF89a\x00\x01garbage"} {
+		if err := os.WriteFile(filepath.Join(corpusDir, name), []byte(b), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const streamAbove = 64 << 10 // every story over 64 KiB is streamed
+	base := Config{Model: m, StreamAbove: streamAbove}
+
+	// The reference: every story read as Run reads it, scored whole.
+	want := filepath.Join(dir, "want.jsonl")
+	sink, err := NewSink(want, SinkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// ScoreStory, Run's stages for one story, must agree too.
+	one := filepath.Join(dir, "scorestory.jsonl")
+	oneSink, err := NewSink(one, SinkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref Summary
+	streamed := 0
+	for s := range datasets.Read(context.Background(), []string{corpusDir}, datasets.Options{StreamAbove: streamAbove, NoWordCount: true}) {
+		if s.Streamed() {
+			streamed++
+		}
+		row, n := referenceRow(t, m, base, s)
+		if err := sink.Write([]Row{row}); err != nil {
+			t.Fatal(err)
+		}
+		if err := oneSink.Write([]Row{ScoreStory(context.Background(), Config{Model: m, Workers: 3}, s)}); err != nil {
+			t.Fatal(err)
+		}
+		ref.Stories++
+		ref.Bytes += n
+		if row.Error != nil {
+			ref.Errors++
+		}
+		if row.Note != nil {
+			ref.NotChecked++
+		}
+		if len(row.UndeclaredWarnings) > 0 {
+			ref.Undeclared++
+		}
+	}
+	if err := sink.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := oneSink.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if streamed < 3 || ref.Errors != 2 {
+		t.Fatalf("%d stories streamed, %d errors; the test wants several streamed and 2 errors", streamed, ref.Errors)
+	}
+	t.Logf("%d stories (%d streamed), %d bytes", ref.Stories, streamed, ref.Bytes)
+	wantRows, err := os.ReadFile(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if oneRows, err := os.ReadFile(one); err != nil || !bytes.Equal(oneRows, wantRows) {
+		t.Errorf("ScoreStory's rows differ from the whole stories' (%v)", err)
+	}
+
+	for _, c := range []struct {
+		workers  int
+		inFlight int64
+	}{
+		// Budgets less than the huge story: it must stream through. The
+		// smallest has room for one chunk of it at a time.
+		{1, 8 << 20}, {2, 8 << 20}, {7, 8 << 20}, {2, 1 << 20},
+	} {
+		workers := c.workers
+		cfg := base
+		cfg.Workers = workers
+		cfg.MaxInFlight = c.inFlight
+		out := filepath.Join(dir, "got.jsonl")
+		sum := runTo(t, out, []string{corpusDir}, cfg)
+		got, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, wantRows) {
+			gl, wl := strings.Split(string(got), "\n"), strings.Split(string(wantRows), "\n")
+			for i := range min(len(gl), len(wl)) {
+				if gl[i] != wl[i] {
+					t.Fatalf("workers %d: row %d differs from the whole story's:\n got %.600s\nwant %.600s", workers, i+1, gl[i], wl[i])
+				}
+			}
+			t.Fatalf("workers %d: %d rows, want %d", workers, len(gl), len(wl))
+		}
+		if sum.Stories != ref.Stories || sum.Errors != ref.Errors || sum.Bytes != ref.Bytes ||
+			sum.NotChecked != ref.NotChecked || sum.Undeclared != ref.Undeclared {
+			t.Errorf("workers %d: summary %d stories, %d errors, %d bytes, %d not checked, %d undeclared; want %d, %d, %d, %d, %d",
+				workers, sum.Stories, sum.Errors, sum.Bytes, sum.NotChecked, sum.Undeclared,
+				ref.Stories, ref.Errors, ref.Bytes, ref.NotChecked, ref.Undeclared)
+		}
+		var names []string
+		for _, st := range sum.Stages {
+			names = append(names, st.Name)
+			if st.Items == 0 {
+				t.Errorf("workers %d: stage %s handled nothing", workers, st.Name)
+			}
+		}
+		if !reflect.DeepEqual(names, []string{"ingest", "chunk", "score", "combine", "sink"}) {
+			t.Errorf("workers %d: stages %v", workers, names)
+		}
+		if sum.Steps.Tokenize <= 0 || sum.Steps.Classify <= 0 {
+			t.Errorf("workers %d: steps %+v", workers, sum.Steps)
+		}
+	}
+}
+
+// TestFoldedOutOfTurn feeds the partials of a long story's chunks to the
+// combine stage's fold in shuffled orders, with items that carry no
+// partial among them: the merge must decide as FinishPartials does on all
+// of them, and hold nothing once every item is in.
+func TestFoldedOutOfTurn(t *testing.T) {
+	m, err := models.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeds, err := filepath.Glob("../seeds/*.txt")
+	if err != nil || len(seeds) == 0 {
+		t.Fatalf("no seeds: %v", err)
+	}
+	var b strings.Builder
+	for b.Len() < 5<<20 {
+		for _, p := range seeds {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.Write(data)
+		}
+	}
+	text := b.String()
+	sc := newScorer(Config{Model: m})
+	ctx := context.Background()
+	var parts []*classify.Partial
+	err = classify.SplitText(ctx, text, 0, 1, func(c classify.Chunk) error {
+		p, err := m.ScoreChunk(ctx, c, sc.opt)
+		parts = append(parts, p)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(parts) < 4 {
+		t.Fatalf("%d chunks; the test needs several", len(parts))
+	}
+	want, err := m.FinishPartials(parts, sc.opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.Steps = classify.StepTimes{}
+	// Items 1..n+1: the chunks' partials, then an end marker without one.
+	items := append(slices.Clone(parts), nil)
+	for seed := range uint64(4) {
+		order := rand.New(rand.NewPCG(seed, 1)).Perm(len(items))
+		if seed == 0 {
+			slices.Reverse(order) // the worst case: everything arrives ahead
+		}
+		var f folded
+		for _, i := range order {
+			if err := f.add(sc, i+1, items[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if f.next != len(items)+1 || len(f.ahead) != 0 {
+			t.Fatalf("seed %d: next %d with %d held, want %d and none", seed, f.next, len(f.ahead), len(items)+1)
+		}
+		got, err := m.FinishPartials([]*classify.Partial{f.acc}, sc.opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.Steps = classify.StepTimes{}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("seed %d: the fold decides otherwise than FinishPartials", seed)
+		}
+	}
+}

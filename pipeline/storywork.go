@@ -1,0 +1,358 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+
+	"golang.org/x/sync/semaphore"
+
+	"github.com/tagger-dev/tagger/classify"
+	"github.com/tagger-dev/tagger/datasets"
+)
+
+// The middle of Run's graph: chunk → score → combine. A story is cut into
+// chunks (classify.SplitText, or SplitBody from its file), each chunk is
+// scored on its own (classify.Model.ScoreChunk) by whichever worker is
+// free, and the story's partial scores are merged in story order as they
+// come in (classify.Model.MergePartials) and decided
+// (classify.Model.FinishPartials) once the last is in. A 1 GB story and a 10 KB one take the same path: the
+// chunk is the unit of work, so a huge story keeps every worker busy and
+// holds only its chunks in flight.
+
+// storyWork is one story on its way through the graph. The chunk stage
+// fills in what it learns while cutting (bytes, the errors) before it hands
+// on the story's last chunk, so the combine stage, which reads them only
+// after that chunk, needs no lock for them.
+type storyWork struct {
+	seq   int64 // position in the input order: the writer's order
+	story *datasets.Story
+	// weight is what the story holds of the run's byte budget until its
+	// row is written.
+	weight int64
+	// allow bounds the chunks of a streamed story in flight (nil for a
+	// story held in memory, whose text weight already counts).
+	allow *semaphore.Weighted
+	// allowSize is allow's capacity: no chunk may ask for more.
+	allowSize int64
+
+	// Set by the chunk stage.
+	bytes    int64 // text scored: the story's, or the bytes read of a streamed one
+	openErr  error // the streamed body could not be opened: a row with the error as is
+	splitErr error // reading the body failed: the row is a scoring error
+
+	// Set by the combine stage, under mu.
+	mu    sync.Mutex
+	got   int // items of the story received
+	want  int // items the story has; 0 until its last is received
+	parts folded
+	// scoreErr is the error of the story's first failing chunk (lowest
+	// offset, so that the row does not depend on timing), at errOff.
+	scoreErr error
+	errOff   int
+}
+
+// chunkItem is one chunk of a story, or, for a story with no chunk to score
+// (a failed read, an empty body), an item that only marks its end.
+type chunkItem struct {
+	sw     *storyWork
+	chunk  classify.Chunk
+	has    bool  // chunk is to be scored
+	weight int64 // what the chunk holds of sw.allow until scored
+	// n is the item's place in the story (from 1); last marks the story's
+	// last item, whose n is then the number of items.
+	n    int
+	last bool
+}
+
+// scoredItem is the score of one chunkItem.
+type scoredItem struct {
+	sw   *storyWork
+	part *classify.Partial // nil for an item without a chunk, or on error
+	err  error
+	off  int
+	last bool
+	n    int
+}
+
+// rowItem is a story's row, with what the writer accounts for it.
+type rowItem struct {
+	seq    int64
+	row    Row
+	weight int64
+	bytes  int64
+}
+
+// scorer runs the chunk, score and combine stages of one run.
+type scorer struct {
+	model *classify.Model
+	opt   classify.PredictOptions
+	// steps sums the classify steps of every story (Summary.Steps).
+	steps struct {
+		sync.Mutex
+		classify.StepTimes
+	}
+}
+
+func newScorer(cfg Config) *scorer {
+	return &scorer{model: cfg.Model, opt: cfg.PredictOptions()}
+}
+
+// streamAllowance is the budget of a streamed story's chunks in flight:
+// two chunks (classify's are 1 MiB) per worker, so that one huge story
+// keeps every worker busy, and at least 8 MiB, within the run's budget.
+func streamAllowance(cfg Config) int64 {
+	return max(1, min(cfg.MaxInFlight-1, max(8<<20, int64(cfg.Workers)*2<<20)))
+}
+
+// newStoryWork prepares s for the graph: its budget weight (its text, or a
+// streamed story's allowance, plus one for its row) and, for a streamed
+// story, the allowance its chunks draw on.
+func newStoryWork(cfg Config, seq int64, s *datasets.Story) *storyWork {
+	sw := &storyWork{seq: seq, story: s}
+	if s.Err == nil && s.Streamed() {
+		sw.allowSize = streamAllowance(cfg)
+		sw.allow = semaphore.NewWeighted(sw.allowSize)
+		sw.weight = min(sw.allowSize+1, cfg.MaxInFlight)
+	} else {
+		sw.weight = min(int64(len(s.Text))+1, cfg.MaxInFlight)
+	}
+	return sw
+}
+
+// cut is the chunk stage: it cuts a story's body into the chunks the model
+// scores, with their offsets and lines, and hands them on. A story held in
+// memory is cut in place (classify.SplitText); a streamed story is read
+// from its file a chunk at a time (classify.SplitBody), each chunk waiting
+// for room in the story's allowance.
+func (sc *scorer) cut(ctx context.Context, sw *storyWork, emit func(chunkItem) error) error {
+	s := sw.story
+	// One chunk is held back until the next is cut, so that the story's
+	// last chunk goes out marked as such.
+	var held *chunkItem
+	n := 0
+	flush := func(last bool) error {
+		if held == nil {
+			if !last {
+				return nil
+			}
+			held = &chunkItem{sw: sw} // nothing to score: an end marker
+		}
+		it := *held
+		held = nil
+		n++
+		it.last, it.n = last, n
+		return emit(it)
+	}
+	// The chunk before is handed on before c takes its share of the
+	// allowance: held, it would keep a share that c may be waiting for.
+	yield := func(c classify.Chunk, acquire func(n int64) (int64, error)) error {
+		if err := flush(false); err != nil {
+			return err
+		}
+		w, err := acquire(int64(len(c.Text)))
+		if err != nil {
+			return err
+		}
+		held = &chunkItem{sw: sw, chunk: c, has: true, weight: w}
+		return nil
+	}
+	switch {
+	case s.Err != nil:
+	case !s.Streamed():
+		sw.bytes = int64(len(s.Text))
+		// The chunks are slices of the story's text (Chunk.Shared): what
+		// stays in flight is the text the story's weight accounts for.
+		counted := func(int64) (int64, error) { return 0, nil }
+		err := classify.SplitText(ctx, s.Text, s.BodyByte, s.BodyLine, func(c classify.Chunk) error { return yield(c, counted) })
+		if err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			sw.splitErr = err
+		}
+	default:
+		rc, err := s.OpenBody()
+		if err != nil {
+			sw.openErr = err
+			break
+		}
+		cr := &countingReader{r: rc}
+		acquire := func(n int64) (int64, error) {
+			w := min(n, sw.allowSize)
+			return w, sw.allow.Acquire(ctx, w)
+		}
+		err = classify.SplitBody(ctx, cr, s.BodyByte, s.BodyLine, func(c classify.Chunk) error { return yield(c, acquire) })
+		rc.Close()
+		sw.bytes = int64(s.BodyByte) + cr.n
+		if err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			sw.splitErr = err
+		}
+	}
+	return flush(true)
+}
+
+// score is the score stage: one chunk through the model.
+func (sc *scorer) score(ctx context.Context, it chunkItem, emit func(scoredItem) error) error {
+	out := scoredItem{sw: it.sw, last: it.last, n: it.n}
+	if it.has {
+		out.off = it.chunk.Off
+		out.part, out.err = sc.model.ScoreChunk(ctx, it.chunk, sc.opt)
+		if it.sw.allow != nil {
+			it.sw.allow.Release(it.weight) // the chunk's text is no longer needed
+		}
+	}
+	return emit(out)
+}
+
+// combine is the combine stage: it gathers a story's partial scores and,
+// once the last is in, merges them and builds the story's row.
+func (sc *scorer) combine(ctx context.Context, it scoredItem, emit func(rowItem) error) error {
+	sw := it.sw
+	sw.mu.Lock()
+	sw.got++
+	if it.last {
+		sw.want = it.n
+	}
+	if it.err != nil && (sw.scoreErr == nil || it.off < sw.errOff) {
+		sw.scoreErr, sw.errOff = it.err, it.off
+	}
+	if err := sw.parts.add(sc, it.n, it.part); err != nil && sw.scoreErr == nil {
+		sw.scoreErr, sw.errOff = err, it.off
+	}
+	done := sw.got == sw.want
+	sw.mu.Unlock()
+	if !done {
+		return nil
+	}
+	row, bytes := sc.row(sw)
+	return emit(rowItem{seq: sw.seq, row: row, weight: sw.weight, bytes: bytes})
+}
+
+// row builds the row of a story whose every chunk is scored, and returns
+// it with the bytes of text scored.
+func (sc *scorer) row(sw *storyWork) (Row, int64) {
+	s := sw.story
+	switch {
+	case s.Err != nil:
+		return NewRow(s, nil, sc.model, s.Err), 0
+	case sw.openErr != nil:
+		return NewRow(s, nil, sc.model, sw.openErr), 0
+	}
+	err := sw.splitErr
+	if err == nil {
+		err = sw.scoreErr
+	}
+	var res classify.Result
+	if err == nil {
+		var parts []*classify.Partial
+		if sw.parts.acc != nil {
+			parts = append(parts, sw.parts.acc)
+		}
+		res, err = sc.model.FinishPartials(parts, sc.opt)
+	}
+	sw.parts = folded{}
+	sc.steps.Lock()
+	sc.steps.Tokenize += res.Steps.Tokenize
+	sc.steps.Feature += res.Steps.Feature
+	sc.steps.Classify += res.Steps.Classify
+	sc.steps.Unlock()
+	return ScoredRow(s, sc.model, res, err), sw.bytes
+}
+
+// folded is the merge of a story's partial scores so far: those of its
+// first chunks, merged in story order as they come in
+// (classify.Model.MergePartials), and those scored ahead of a chunk still
+// being scored, held until it is in. A story holds one partial, plus the
+// few scored out of turn (at most the chunks in flight), whatever its
+// length.
+type folded struct {
+	next  int               // place of the next item to merge (from 1; 0 before the first)
+	acc   *classify.Partial // the merge of the items before next
+	ahead map[int]*classify.Partial
+}
+
+// add takes the partial of item n (nil for an item without one) and merges
+// every partial now in turn.
+func (f *folded) add(sc *scorer, n int, p *classify.Partial) error {
+	if f.next == 0 {
+		f.next = 1
+	}
+	if n != f.next {
+		if f.ahead == nil {
+			f.ahead = map[int]*classify.Partial{}
+		}
+		f.ahead[n] = p
+		return nil
+	}
+	for {
+		if p != nil {
+			if f.acc == nil {
+				f.acc = p
+			} else {
+				merged, err := sc.model.MergePartials([]*classify.Partial{f.acc, p}, sc.opt)
+				if err != nil {
+					return err
+				}
+				f.acc = merged
+			}
+		}
+		f.next++
+		var ok bool
+		if p, ok = f.ahead[f.next]; !ok {
+			return nil
+		}
+		delete(f.ahead, f.next)
+	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// scoreOne runs the chunk, score and combine stages over one story, with
+// cfg.Workers scoring its chunks: ScoreStory, and the reference for Run's
+// rows.
+func scoreOne(ctx context.Context, cfg Config, s *datasets.Story) (Row, int64, error) {
+	if cfg.Workers <= 0 {
+		cfg.Workers = 1
+	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = 32 << 20
+	}
+	sc := newScorer(cfg)
+	gr := newGraph(ctx)
+	in := make(chan *storyWork, 1)
+	in <- newStoryWork(cfg, 0, s)
+	close(in)
+	chunks := addStage(gr, in, stageSpec[*storyWork, chunkItem]{name: "chunk", workers: 1, buf: cfg.Workers, do: sc.cut})
+	scored := addStage(gr, chunks, stageSpec[chunkItem, scoredItem]{name: "score", workers: cfg.Workers, buf: cfg.Workers, do: sc.score})
+	rows := addStage(gr, scored, stageSpec[scoredItem, rowItem]{name: "combine", workers: 1, buf: 1, do: sc.combine})
+	var out rowItem
+	got := false
+	for r := range rows {
+		out, got = r, true
+	}
+	if err := gr.wait(); err != nil {
+		return Row{}, 0, err
+	}
+	if !got {
+		if err := ctx.Err(); err != nil {
+			return Row{}, 0, err
+		}
+		return Row{}, 0, fmt.Errorf("score %s: no row (internal error)", s.Source)
+	}
+	return out.row, out.bytes, nil
+}
