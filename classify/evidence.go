@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/tagger-dev/tagger/classify/lexicon"
@@ -330,7 +331,7 @@ func lineBreaks(s string) int {
 // trimSnippet collapses white space and shortens s to maxSnippet bytes at
 // a word boundary.
 func trimSnippet(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = collapseSpace(s)
 	if len(s) <= maxSnippet {
 		return s
 	}
@@ -343,6 +344,51 @@ func trimSnippet(s string) string {
 	}
 	return s[:cut] + "…"
 }
+
+// collapseSpace is strings.Join(strings.Fields(s), " ") in one pass: s
+// itself when it holds no space to change, else one new string.
+func collapseSpace(s string) string {
+	// Is there anything to do? Only single ASCII spaces between words
+	// are kept as they are.
+	clean := true
+	prevSpace := true // at the start, a space would be leading
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			clean = false // a non-ASCII space is possible: take the slow path
+			break
+		}
+		sp := asciiSpace[c]
+		if sp && (c != ' ' || prevSpace) {
+			clean = false
+			break
+		}
+		prevSpace = sp
+	}
+	if clean && !prevSpace {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	pending := false
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			pending = b.Len() > 0
+		} else {
+			if pending {
+				b.WriteByte(' ')
+				pending = false
+			}
+			b.WriteString(s[i : i+size]) // invalid bytes kept as they are, as Fields keeps them
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// asciiSpace marks the ASCII bytes unicode.IsSpace reports.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // sameParagraph reports whether no blank line lies in text[from:to].
 func sameParagraph(text string, from, to int) bool {

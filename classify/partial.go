@@ -162,6 +162,15 @@ func (m *Model) FinishPartials(parts []*Partial, opt PredictOptions) (Result, er
 	if err := checkThresholds(opt.Thresholds); err != nil {
 		return Result{}, err
 	}
+	if len(parts) == 1 && parts[0] != nil {
+		// Most stories are one chunk: merging its scoring into an empty
+		// one would only copy it.
+		sg, err := m.fromPartial(parts[0], opt)
+		if err != nil {
+			return Result{}, err
+		}
+		return sg.finish()
+	}
 	sorted := slices.Clone(parts)
 	slices.SortFunc(sorted, func(a, b *Partial) int { return cmp.Compare(a.Off, b.Off) })
 	total := m.newScoring(opt, 0)

@@ -157,9 +157,11 @@ func (m *Model) newScoring(opt PredictOptions, first int) *scoring {
 	if opt.MaxEvidence <= 0 {
 		opt.MaxEvidence = 3
 	}
+	L := len(m.labels)
+	f := make([]float64, 3*L) // one allocation for the three
 	sg := &scoring{m: m, opt: opt, keep: max(opt.MaxEvidence, m.manifest.Config.TopK, 2),
-		thr: make([]float64, len(m.labels)), stat: make([]float64, len(m.labels)), score: make([]float64, len(m.labels)),
-		states: make([]labelState, len(m.labels)), first: first}
+		thr: f[:L:L], stat: f[L : 2*L : 2*L], score: f[2*L:],
+		states: make([]labelState, L), first: first}
 	for i, li := range m.info {
 		sg.thr[i] = li.Thresholds.at(opt.Sensitivity)
 		sg.stat[i], sg.score[i] = m.threshold(i, opt.Sensitivity, opt.Thresholds)
@@ -197,8 +199,10 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 
 	if n := len(chunk)/4 + 16; cap(sc.toks) < n {
 		// Enough for English prose at once (see tokenize.Words), rather
-		// than regrowing by a quarter at a time.
-		sc.toks = make([]tokenize.Token, 0, n)
+		// than regrowing by a quarter at a time; a power of two (up to a
+		// full chunk's), so that a buffer grows a few times in a run, not
+		// at every longer story.
+		sc.toks = make([]tokenize.Token, 0, min(1<<bits.Len(uint(n)), chunkBytes/4+16))
 	}
 	sc.toks = tokenize.Words(chunk, sc.toks[:0])
 	toks := sc.toks
