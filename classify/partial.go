@@ -129,10 +129,23 @@ type PartialWindow struct {
 	Text             string  // the window's text
 }
 
-// ScoreChunk scores one chunk of a story (see SplitBody) on its own. The
-// Partials of all of a story's chunks, given to FinishPartials with the
-// same opt, give the Result Predict gives for the whole story.
-func (m *Model) ScoreChunk(ctx context.Context, c Chunk, opt PredictOptions) (*Partial, error) {
+// ChunkScore is a chunk part way through scoring, so that a runner can give
+// each of ScoreChunk's three steps to workers of its own: TokenizeChunk
+// makes it (tokens and lexicon hits), Featurize sums its features per block
+// of tokens, and Classify scores its windows and returns its Partial.
+// ScoreChunk is the three in turn. A ChunkScore holds buffers of its
+// model's until Classify (or Release) returns them; its steps may run on
+// different goroutines, one after the other, never at once.
+type ChunkScore struct {
+	c     Chunk
+	sg    *scoring
+	sc    *scratch
+	lines lineCounter
+	stage int // steps done
+}
+
+// TokenizeChunk is the first step of scoring chunk c (see ChunkScore).
+func (m *Model) TokenizeChunk(ctx context.Context, c Chunk, opt PredictOptions) (*ChunkScore, error) {
 	if err := checkThresholds(opt.Thresholds); err != nil {
 		return nil, err
 	}
@@ -143,13 +156,58 @@ func (m *Model) ScoreChunk(ctx context.Context, c Chunk, opt PredictOptions) (*P
 	if c.First {
 		first = c.Off
 	}
-	sg := m.newScoring(opt, first)
-	sg.inMemory = c.Shared
-	sc := m.free.get()
-	defer m.free.put(sc)
-	lc := lineCounter{line: c.Line, lastCR: c.AfterCR}
-	sg.chunk(sc, c.Text, c.Off, &lc)
-	return sg.partial(c.Off), nil
+	cs := &ChunkScore{c: c, sg: m.newScoring(opt, first), sc: m.free.get(), lines: lineCounter{line: c.Line, lastCR: c.AfterCR}}
+	cs.sg.inMemory = c.Shared
+	cs.sg.tokenizeStep(cs.sc, c.Text, c.Off)
+	cs.stage = 1
+	return cs, nil
+}
+
+// Featurize is the second step (see ChunkScore).
+func (cs *ChunkScore) Featurize() {
+	if cs.stage != 1 {
+		panic("classify: ChunkScore.Featurize out of turn")
+	}
+	cs.sg.featureStep(cs.sc, cs.c.Text)
+	cs.stage = 2
+}
+
+// Classify is the last step (see ChunkScore): it returns the chunk's
+// Partial and gives the ChunkScore's buffers back to the model.
+func (cs *ChunkScore) Classify() *Partial {
+	if cs.stage != 2 {
+		panic("classify: ChunkScore.Classify out of turn")
+	}
+	cs.sg.classifyStep(cs.sc, cs.c.Text, cs.c.Off, &cs.lines)
+	p := cs.sg.partial(cs.c.Off)
+	cs.Release()
+	return p
+}
+
+// Release gives the ChunkScore's buffers back to the model without
+// finishing it (a run that stopped half way); a later step panics.
+func (cs *ChunkScore) Release() {
+	if cs.sc != nil {
+		cs.sg.m.free.put(cs.sc)
+		cs.sc = nil
+	}
+	if cs.sg.acc != nil { // partial has not taken it
+		cs.sg.acc.release()
+		cs.sg.acc = nil
+	}
+	cs.stage = -1
+}
+
+// ScoreChunk scores one chunk of a story (see SplitBody) on its own. The
+// Partials of all of a story's chunks, given to FinishPartials with the
+// same opt, give the Result Predict gives for the whole story.
+func (m *Model) ScoreChunk(ctx context.Context, c Chunk, opt PredictOptions) (*Partial, error) {
+	cs, err := m.TokenizeChunk(ctx, c, opt)
+	if err != nil {
+		return nil, err
+	}
+	cs.Featurize()
+	return cs.Classify(), nil
 }
 
 // FinishPartials merges the Partials of every chunk of one story, in any

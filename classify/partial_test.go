@@ -238,3 +238,57 @@ func TestFinishPartialsRejects(t *testing.T) {
 		})
 	}
 }
+
+// TestChunkScoreSteps runs ScoreChunk's steps one by one, each on a
+// goroutine of its own as a staged runner does, and checks the partial
+// against ScoreChunk's; a step out of turn panics.
+func TestChunkScoreSteps(t *testing.T) {
+	m, err := models.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	c := classify.Chunk{Text: seedText(t), Line: 1, First: true}
+	opt := classify.PredictOptions{FastSnippets: true}
+	want, err := m.ScoreChunk(ctx, c, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := func(f func()) {
+		done := make(chan struct{})
+		go func() { defer close(done); f() }()
+		<-done
+	}
+	var cs *classify.ChunkScore
+	step(func() { cs, err = m.TokenizeChunk(ctx, c, opt) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	step(cs.Featurize)
+	var got *classify.Partial
+	step(func() { got = cs.Classify() })
+	got.Steps, want.Steps = classify.StepTimes{}, classify.StepTimes{}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("steps one by one give another partial than ScoreChunk")
+	}
+	panics := func(name string, f func()) {
+		t.Helper()
+		defer func() {
+			if recover() == nil {
+				t.Errorf("%s did not panic", name)
+			}
+		}()
+		f()
+	}
+	panics("Classify after Classify", func() { cs.Classify() })
+	early, err := m.TokenizeChunk(ctx, c, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	panics("Classify before Featurize", func() { early.Classify() })
+	early.Release()
+	panics("Featurize after Release", early.Featurize)
+	if _, err := m.TokenizeChunk(ctx, c, classify.PredictOptions{Thresholds: map[string]float64{"death": 2}}); err == nil {
+		t.Error("a threshold off 0..1 was taken")
+	}
+}

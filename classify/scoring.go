@@ -84,8 +84,11 @@ type scratch struct {
 	rat  []float64 // per block × rating cue
 	mask []uint64  // per block: bit l set when label l has lexicon weight
 	need []bool    // per block: naive Bayes is needed (see nbBlocks)
-	mass []float64 // per label: the chunk's evidence mass
-	buf  []byte    // PredictReader's chunk buffer
+	// cueSum holds the chunk's rating cue weights, from featureStep to
+	// classifyStep.
+	cueSum RatingCues
+	mass   []float64 // per label: the chunk's evidence mass
+	buf    []byte    // PredictReader's chunk buffer
 	// evidence holds the buffers of the passages evidence analyses.
 	evidence arena
 }
@@ -177,26 +180,33 @@ func (m *Model) newScoring(opt PredictOptions, first int) *scoring {
 	return sg
 }
 
-// chunk scores one chunk of text starting at byte off of the story.
+// chunk scores one chunk of text starting at byte off of the story: its
+// three steps in turn.
 func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter) {
+	sg.tokenizeStep(sc, chunk, off)
+	sg.featureStep(sc, chunk)
+	sg.classifyStep(sc, chunk, off, lines)
+}
+
+// geometry returns the model's window layout: tokens per block, blocks per
+// window, and the labels and naive-Bayes columns scored.
+func (sg *scoring) geometry() (stride, perWin, L, nbL int) {
 	m := sg.m
-	L := len(m.labels)
 	stride, win := m.manifest.Config.Stride, m.manifest.Config.Window
 	if stride <= 0 || win < stride {
 		stride, win = 50, 100
 	}
-	perWin := win / stride
-	nbL := 0
 	if m.nb != nil {
 		nbL = len(m.nb.Labels())
 	}
-	clock := time.Now()
-	lap := func(d *time.Duration) {
-		now := time.Now()
-		*d += now.Sub(clock)
-		clock = now
-	}
+	return stride, win / stride, len(m.labels), nbL
+}
 
+// tokenizeStep splits a chunk into tokens and finds the lexicon's hits in
+// it (sc.toks, sc.hits), and counts what the story level needs from them.
+func (sg *scoring) tokenizeStep(sc *scratch, chunk string, off int) {
+	m := sg.m
+	start := time.Now()
 	if n := len(chunk)/4 + 16; cap(sc.toks) < n {
 		// Enough for English prose at once (see tokenize.Words), rather
 		// than regrowing by a quarter at a time; a power of two (up to a
@@ -219,17 +229,23 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 	if sg.opt.CountWords != nil {
 		sg.words += sg.opt.CountWords(chunk)
 	}
-	lap(&sg.steps.Tokenize)
+	sg.steps.Tokenize += time.Since(start)
+}
 
+// featureStep sums the tokenised chunk's features per block of tokens:
+// lexicon weight per label, rating cues, and naive-Bayes weights where a
+// window needs them.
+func (sg *scoring) featureStep(sc *scratch, chunk string) {
+	m := sg.m
+	start := time.Now()
+	stride, perWin, L, nbL := sg.geometry()
+	toks := sc.toks
 	nblocks := (len(toks) + stride - 1) / stride
 	sc.nb = resize(sc.nb, nblocks*nbL)
 	sc.lex = resize(sc.lex, nblocks*L)
 	sc.rat = resize(sc.rat, nblocks*numCues)
 	sc.mask = resizeMask(sc.mask, nblocks)
-	// A chunk's mass is summed apart and added once, so that chunks scored
-	// in parallel and merged in order add up exactly as in sequence.
-	sc.mass = resize(sc.mass, L)
-	var cueSum RatingCues // added once, like the mass below
+	sc.cueSum = RatingCues{} // added once, like the mass (see classifyStep)
 	for _, h := range sc.hits {
 		if h.Negated {
 			continue
@@ -237,7 +253,7 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 		b := (h.TokEnd - 1) / stride
 		if cue, ok := ratingCue(h.Label); ok {
 			sc.rat[b*numCues+cue] += h.Weight
-			cueSum[cue] += h.Weight
+			sc.cueSum[cue] += h.Weight
 			continue
 		}
 		if li, ok := m.labelIdx[h.Label]; ok {
@@ -248,13 +264,29 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 			}
 		}
 	}
-	// Windows of perWin consecutive blocks; a text shorter than one
-	// window is one window.
-	nwin := max(nblocks-perWin+1, min(nblocks, 1))
 	if m.nb != nil {
-		sg.nbBlocks(sc, chunk, toks, nblocks, nwin, perWin, stride, nbL)
+		sg.nbBlocks(sc, chunk, toks, nblocks, windowsOf(nblocks, perWin), perWin, stride, nbL)
 	}
-	lap(&sg.steps.Feature)
+	sg.steps.Feature += time.Since(start)
+}
+
+// windowsOf is the number of windows of perWin consecutive blocks over
+// nblocks blocks; a text shorter than one window is one window.
+func windowsOf(nblocks, perWin int) int { return max(nblocks-perWin+1, min(nblocks, 1)) }
+
+// classifyStep scores the chunk's windows from the block sums and keeps
+// what the story level needs: each label's best windows, counts, mass and
+// peak, the rating cues, and the lines of the windows kept.
+func (sg *scoring) classifyStep(sc *scratch, chunk string, off int, lines *lineCounter) {
+	m := sg.m
+	start := time.Now()
+	stride, perWin, L, nbL := sg.geometry()
+	toks := sc.toks
+	nblocks := (len(toks) + stride - 1) / stride
+	nwin := windowsOf(nblocks, perWin)
+	// A chunk's mass is summed apart and added once, so that chunks scored
+	// in parallel and merged in order add up exactly as in sequence.
+	sc.mass = resize(sc.mass, L)
 	for j := 0; j < nwin; j++ {
 		lastBlock := min(j+perWin, nblocks)
 		ts, te := j*stride, min(lastBlock*stride, len(toks))
@@ -312,14 +344,14 @@ func (sg *scoring) chunk(sc *scratch, chunk string, off int, lines *lineCounter)
 		}
 		sg.windows++
 	}
-	for k := range cueSum {
-		sg.ratingSum[k] += cueSum[k]
+	for k := range sc.cueSum {
+		sg.ratingSum[k] += sc.cueSum[k]
 	}
 	for li, x := range sc.mass {
 		sg.states[li].mass += x
 	}
 	lines.chunk(chunk, off, sg.states, sg.cueStates[:])
-	lap(&sg.steps.Classify)
+	sg.steps.Classify += time.Since(start)
 }
 
 // nbBlocks sums the naive-Bayes weights of the features anchored in each

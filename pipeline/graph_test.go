@@ -171,7 +171,7 @@ func TestRunGraphRowsAsPredict(t *testing.T) {
 				t.Errorf("workers %d: stage %s handled nothing", workers, st.Name)
 			}
 		}
-		if !reflect.DeepEqual(names, []string{"ingest", "chunk", "score", "combine", "sink"}) {
+		if !reflect.DeepEqual(names, []string{"ingest", "chunk", "tokenize", "feature", "classify", "combine", "sink"}) {
 			t.Errorf("workers %d: stages %v", workers, names)
 		}
 		if sum.Steps.Tokenize <= 0 || sum.Steps.Classify <= 0 {

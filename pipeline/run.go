@@ -317,7 +317,11 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 		room: func(ctx context.Context, sw *storyWork) error { return budget.Acquire(ctx, sw.weight) },
 	})
 	chunks := addStage(gr, ingested, stageSpec[*storyWork, chunkItem]{name: "chunk", workers: cfg.Workers, buf: 2 * cfg.Workers, do: sc.cut})
-	scored := addStage(gr, chunks, stageSpec[chunkItem, scoredItem]{name: "score", workers: cfg.Workers, buf: 2 * cfg.Workers, do: sc.score})
+	// A chunk between tokenize and classify holds its tokens and block
+	// sums (about six times its text): one waits between two steps.
+	tokenized := addStage(gr, chunks, stageSpec[chunkItem, stepItem]{name: "tokenize", workers: cfg.Workers, buf: 1, do: sc.tokenize})
+	featured := addStage(gr, tokenized, stageSpec[stepItem, stepItem]{name: "feature", workers: cfg.Workers, buf: 1, do: sc.featurize})
+	scored := addStage(gr, featured, stageSpec[stepItem, scoredItem]{name: "classify", workers: cfg.Workers, buf: 2 * cfg.Workers, do: sc.classify})
 	rows := addStage(gr, scored, stageSpec[scoredItem, rowItem]{name: "combine", workers: cfg.Workers, buf: 2 * cfg.Workers, do: sc.combine})
 	addStage(gr, rows, stageSpec[rowItem, struct{}]{name: "sink", workers: 1, ctx: writing, do: w.take, end: w.end})
 

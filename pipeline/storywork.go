@@ -196,12 +196,41 @@ func (sc *scorer) cut(ctx context.Context, sw *storyWork, emit func(chunkItem) e
 	return flush(true)
 }
 
-// score is the score stage: one chunk through the model.
-func (sc *scorer) score(ctx context.Context, it chunkItem, emit func(scoredItem) error) error {
-	out := scoredItem{sw: it.sw, last: it.last, n: it.n}
+// stepItem is a chunkItem part way through the model's steps.
+type stepItem struct {
+	chunkItem
+	cs  *classify.ChunkScore // nil for an item without a chunk, or on error
+	err error
+}
+
+// tokenize is the tokenize stage: a chunk's tokens and lexicon hits
+// (classify.Model.TokenizeChunk).
+func (sc *scorer) tokenize(ctx context.Context, it chunkItem, emit func(stepItem) error) error {
+	out := stepItem{chunkItem: it}
+	if it.has {
+		out.cs, out.err = sc.model.TokenizeChunk(ctx, it.chunk, sc.opt)
+	}
+	return emit(out)
+}
+
+// featurize is the feature stage: the chunk's features summed per block of
+// tokens (classify.ChunkScore.Featurize).
+func (sc *scorer) featurize(_ context.Context, it stepItem, emit func(stepItem) error) error {
+	if it.cs != nil {
+		it.cs.Featurize()
+	}
+	return emit(it)
+}
+
+// classify is the classify stage: the chunk's windows scored into its
+// partial score (classify.ChunkScore.Classify).
+func (sc *scorer) classify(_ context.Context, it stepItem, emit func(scoredItem) error) error {
+	out := scoredItem{sw: it.sw, last: it.last, n: it.n, err: it.err}
 	if it.has {
 		out.off = it.chunk.Off
-		out.part, out.err = sc.model.ScoreChunk(ctx, it.chunk, sc.opt)
+		if it.cs != nil {
+			out.part = it.cs.Classify()
+		}
 		if it.sw.allow != nil {
 			it.sw.allow.Release(it.weight) // the chunk's text is no longer needed
 		}
@@ -338,7 +367,9 @@ func scoreOne(ctx context.Context, cfg Config, s *datasets.Story) (Row, int64, e
 	in <- newStoryWork(cfg, 0, s)
 	close(in)
 	chunks := addStage(gr, in, stageSpec[*storyWork, chunkItem]{name: "chunk", workers: 1, buf: cfg.Workers, do: sc.cut})
-	scored := addStage(gr, chunks, stageSpec[chunkItem, scoredItem]{name: "score", workers: cfg.Workers, buf: cfg.Workers, do: sc.score})
+	tokenized := addStage(gr, chunks, stageSpec[chunkItem, stepItem]{name: "tokenize", workers: cfg.Workers, buf: cfg.Workers, do: sc.tokenize})
+	featured := addStage(gr, tokenized, stageSpec[stepItem, stepItem]{name: "feature", workers: cfg.Workers, buf: cfg.Workers, do: sc.featurize})
+	scored := addStage(gr, featured, stageSpec[stepItem, scoredItem]{name: "classify", workers: cfg.Workers, buf: cfg.Workers, do: sc.classify})
 	rows := addStage(gr, scored, stageSpec[scoredItem, rowItem]{name: "combine", workers: 1, buf: 1, do: sc.combine})
 	var out rowItem
 	got := false

@@ -288,11 +288,5 @@ func printStats(w io.Writer, s pipeline.Summary) {
 		per := st.Busy / time.Duration(max(st.Workers, 1))
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%.2fs\t%.2fs\t%.2fs\t\n", st.Name, st.Workers, st.Items, st.Busy.Seconds(), per.Seconds(), st.Wait.Seconds())
 	}
-	for _, step := range []struct {
-		name string
-		d    time.Duration
-	}{{"  tokenize", s.Steps.Tokenize}, {"  feature", s.Steps.Feature}, {"  classify", s.Steps.Classify}} {
-		fmt.Fprintf(tw, "%s\t\t\t%.2fs\t\t\t\n", step.name, step.d.Seconds())
-	}
 	tw.Flush()
 }

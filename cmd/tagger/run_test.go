@@ -23,7 +23,7 @@ func TestRunSeeds(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("run: code %d: %s", code, errOut)
 	}
-	for _, want := range []string{"done: 4 stories (0 errors", "ingest", "score", "sink", "tokenize"} {
+	for _, want := range []string{"done: 4 stories (0 errors", "ingest", "tokenize", "feature", "classify", "combine", "sink"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
 		}
