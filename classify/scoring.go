@@ -244,7 +244,7 @@ func (sg *scoring) featureStep(sc *scratch, chunk string) {
 	sc.nb = resize(sc.nb, nblocks*nbL)
 	sc.lex = resize(sc.lex, nblocks*L)
 	sc.rat = resize(sc.rat, nblocks*numCues)
-	sc.mask = resizeMask(sc.mask, nblocks)
+	sc.mask = resize(sc.mask, nblocks)
 	sc.cueSum = RatingCues{} // added once, like the mass (see classifyStep)
 	for _, h := range sc.hits {
 		if h.Negated {
@@ -363,7 +363,7 @@ func (sg *scoring) classifyStep(sc *scratch, chunk string, off int, lines *lineC
 func (sg *scoring) nbBlocks(sc *scratch, chunk string, toks []tokenize.Token, nblocks, nwin, perWin, stride, nbL int) {
 	m := sg.m
 	L := len(m.labels)
-	sc.need = resizeBool(sc.need, nblocks)
+	sc.need = resize(sc.need, nblocks)
 	any := false
 	for j := 0; j < nwin; j++ {
 		lastBlock := min(j+perWin, nblocks)
@@ -552,27 +552,11 @@ func (m *Model) decide(li int, top []window, windows int, thr float64) (float64,
 	return m.score(li, top[0].z), top[0].z >= thr
 }
 
-func resize(s []float64, n int) []float64 {
+// resize returns s with length n, zeroed, reusing its array when it is
+// large enough.
+func resize[T any](s []T, n int) []T {
 	if cap(s) < n {
-		return make([]float64, n)
-	}
-	s = s[:n]
-	clear(s)
-	return s
-}
-
-func resizeBool(s []bool, n int) []bool {
-	if cap(s) < n {
-		return make([]bool, n)
-	}
-	s = s[:n]
-	clear(s)
-	return s
-}
-
-func resizeMask(s []uint64, n int) []uint64 {
-	if cap(s) < n {
-		return make([]uint64, n)
+		return make([]T, n)
 	}
 	s = s[:n]
 	clear(s)
