@@ -166,29 +166,33 @@ func scanWord(text string, start int) (end int, h uint64) {
 	aposEnd := -1 // offset just after the last inner apostrophe
 	i := start
 scan:
-	for i < n {
-		c := text[i]
-		if l := wordLower[c]; l != 0 {
+	for {
+		// ASCII letters and digits: the tight loop most words never
+		// leave.
+		for i < n {
+			l := wordLower[text[i]]
+			if l == 0 {
+				break
+			}
 			h = (h ^ uint64(l)) * fnvPrime
 			i++
-			continue
 		}
-		if c < utf8.RuneSelf {
-			switch asciiClass[c] {
-			case clsApos:
-				if wordAt(text, i+1) {
-					hBeforeApos = h
-					h = (h ^ '\'') * fnvPrime
-					i++
-					aposEnd = i
-					continue
-				}
+		if i >= n {
+			break
+		}
+		if c := text[i]; c < utf8.RuneSelf {
+			if c == '\'' && wordAt(text, i+1) {
+				hBeforeApos = h
+				h = (h ^ '\'') * fnvPrime
+				i++
+				aposEnd = i
+				continue
 			}
 			break
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		if punctFirst <= r && r < punctEnd && punctClass[r-punctFirst] != clsApos {
-			break scan // a quote or dash after the word; no letter is here
+			break // a quote or dash after the word; no letter is here
 		}
 		switch {
 		case size == 1: // invalid byte (valid runes ≥ 0x80 take 2+ bytes)
