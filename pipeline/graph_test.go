@@ -249,3 +249,74 @@ func TestFoldedOutOfTurn(t *testing.T) {
 		}
 	}
 }
+
+// TestPredictStoryAsPredict checks that PredictStory, the path of tagger
+// check and tagger serve, decides as Predict does on the whole text: a
+// story of one chunk, one of several held in memory, and one streamed from
+// its file.
+func TestPredictStoryAsPredict(t *testing.T) {
+	m, err := models.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeds, err := filepath.Glob("../seeds/*.txt")
+	if err != nil || len(seeds) == 0 {
+		t.Fatalf("no seeds: %v", err)
+	}
+	var b strings.Builder
+	b.WriteString("Title: Long\nRating: Mature\n\n")
+	for b.Len() < 3<<20 {
+		for _, p := range seeds {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.Write(data)
+		}
+	}
+	dir := t.TempDir()
+	long := filepath.Join(dir, "long.txt")
+	if err := os.WriteFile(long, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	opt := classify.PredictOptions{Sensitivity: classify.High}
+	for _, tc := range []struct {
+		path        string
+		streamAbove int64
+	}{{seeds[0], 0}, {long, 0}, {long, 1 << 20}} {
+		var stories []*datasets.Story
+		for s := range datasets.Read(ctx, []string{tc.path}, datasets.Options{StreamAbove: tc.streamAbove}) {
+			stories = append(stories, s)
+		}
+		if len(stories) != 1 || stories[0].Err != nil || stories[0].Streamed() != (tc.streamAbove > 0) {
+			t.Fatalf("%s: read %d stories", tc.path, len(stories))
+		}
+		s := stories[0]
+		var want classify.Result
+		if s.Streamed() {
+			rc, err := s.OpenBody()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err = m.PredictReader(ctx, rc, s.BodyByte, s.BodyLine, opt)
+			rc.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+		} else if want, err = m.Predict(ctx, s.Text, s.BodyByte, s.BodyLine, opt); err != nil {
+			t.Fatal(err)
+		}
+		got, err := PredictStory(ctx, m, s, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.Steps, want.Steps = classify.StepTimes{}, classify.StepTimes{}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s (streamed %v): PredictStory decides otherwise than Predict", filepath.Base(tc.path), s.Streamed())
+		}
+		if len(want.Detected) == 0 {
+			t.Errorf("%s: nothing detected: the comparison checks no evidence", filepath.Base(tc.path))
+		}
+	}
+}

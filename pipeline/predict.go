@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
+	"runtime"
 	"strings"
 
 	"github.com/tagger-dev/tagger/classify"
@@ -10,9 +12,38 @@ import (
 )
 
 // PredictStory scores a story read by package datasets with the model: the
-// bridge between readers and the model, which knows nothing of readers.
+// bridge between readers and the model, which knows nothing of readers. It
+// takes Run's path: the body cut into chunks (read from its file, a chunk
+// at a time, for a streamed story), the chunks tokenised, featurised and
+// classified by as many goroutines as there are CPUs, and their partial
+// scores merged, so that tagger check, tagger serve and tagger run decide
+// a story alike. A streamed story's Words are set to the tokens scored, as
+// in Run.
 func PredictStory(ctx context.Context, m *classify.Model, s *datasets.Story, opt classify.PredictOptions) (classify.Result, error) {
-	return m.Predict(ctx, s.Text, s.BodyByte, s.BodyLine, opt)
+	if s.Err != nil {
+		return classify.Result{}, s.Err
+	}
+	if !s.Streamed() && len(s.Text)-s.BodyByte <= 1<<20 {
+		// One chunk: its steps in turn on this goroutine, without the
+		// graph's goroutines (calibrate and train score thousands).
+		res, err := scoreInPlace(ctx, m, s, opt)
+		if err != nil {
+			return classify.Result{}, fmt.Errorf("score %s: %w", s.Source, err)
+		}
+		return res, nil
+	}
+	cfg := Config{Model: m, Workers: runtime.GOMAXPROCS(0)}
+	out, err := scoreOne(ctx, cfg, &scorer{model: m, opt: opt, results: true}, s)
+	if err == nil {
+		err = out.err
+	}
+	if err != nil {
+		return classify.Result{}, fmt.Errorf("score %s: %w", s.Source, err)
+	}
+	if s.Streamed() {
+		s.Words = out.res.Tokens
+	}
+	return out.res, nil
 }
 
 // maxWeakText bounds the text of one story used as a weak example: naive
@@ -51,4 +82,21 @@ func WeakLabelled(s *datasets.Story, weight float64) (classify.Labelled, bool) {
 		body = body[:cut]
 	}
 	return classify.Labelled{ID: s.ID, Group: s.ID, Text: body, Known: known, Weight: weight}, true
+}
+
+// scoreInPlace scores a story held in memory chunk by chunk on the calling
+// goroutine, the stages' work without the stages: the chunks of
+// classify.SplitText scored (classify.Model.ScoreChunk) and merged
+// (classify.Model.FinishPartials).
+func scoreInPlace(ctx context.Context, m *classify.Model, s *datasets.Story, opt classify.PredictOptions) (classify.Result, error) {
+	var parts []*classify.Partial
+	err := classify.SplitText(ctx, s.Text, s.BodyByte, s.BodyLine, func(c classify.Chunk) error {
+		p, err := m.ScoreChunk(ctx, c, opt)
+		parts = append(parts, p)
+		return err
+	})
+	if err != nil {
+		return classify.Result{}, err
+	}
+	return m.FinishPartials(parts, opt)
 }

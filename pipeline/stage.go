@@ -25,11 +25,11 @@ func ScoreStory(ctx context.Context, cfg Config, s *datasets.Story) Row {
 	if cfg.Model == nil {
 		return NewRow(s, nil, nil, fmt.Errorf("score %s: no model", s.Source))
 	}
-	row, _, err := scoreOne(ctx, cfg, s)
+	out, err := scoreOne(ctx, cfg, newScorer(cfg), s)
 	if err != nil {
 		return ScoredRow(s, cfg.Model, classify.Result{}, err)
 	}
-	return row
+	return out.row
 }
 
 // ScoredRow builds the row of a story that was read (s.Err is nil) and then

@@ -31,8 +31,8 @@ type storyWork struct {
 	// weight is what the story holds of the run's byte budget until its
 	// row is written.
 	weight int64
-	// allow bounds the chunks of a streamed story in flight (nil for a
-	// story held in memory, whose text weight already counts).
+	// allow bounds the chunks of a story of several chunks between the
+	// chunk and classify stages (nil for a story of one chunk).
 	allow *semaphore.Weighted
 	// allowSize is allow's capacity: no chunk may ask for more.
 	allowSize int64
@@ -82,12 +82,19 @@ type rowItem struct {
 	row    Row
 	weight int64
 	bytes  int64
+	// res and err are the model's result for a scorer that keeps results
+	// (PredictStory); row is then left empty.
+	res classify.Result
+	err error
 }
 
 // scorer runs the chunk, score and combine stages of one run.
 type scorer struct {
-	model *classify.Model
-	opt   classify.PredictOptions
+	// results: the combine stage hands on the model's result (rowItem.res)
+	// instead of building the row.
+	results bool
+	model   *classify.Model
+	opt     classify.PredictOptions
 	// steps sums the classify steps of every story (Summary.Steps).
 	steps struct {
 		sync.Mutex
@@ -99,11 +106,13 @@ func newScorer(cfg Config) *scorer {
 	return &scorer{model: cfg.Model, opt: cfg.PredictOptions()}
 }
 
-// streamAllowance is the budget of a streamed story's chunks in flight:
-// two chunks (classify's are 1 MiB) per worker, so that one huge story
-// keeps every worker busy, and at least 8 MiB, within the run's budget.
-func streamAllowance(cfg Config) int64 {
-	return max(1, min(cfg.MaxInFlight-1, max(8<<20, int64(cfg.Workers)*2<<20)))
+// chunkAllowance is the budget of a long story's chunks between the chunk
+// and classify stages: one chunk (classify's are 1 MiB) per worker and one
+// more, enough to keep every worker busy, within the run's budget. Few
+// are allowed because a chunk being scored holds several times its text
+// (tokens, lexicon hits, block sums).
+func chunkAllowance(cfg Config) int64 {
+	return max(1, min(cfg.MaxInFlight-1, int64(cfg.Workers+1)<<20))
 }
 
 // newStoryWork prepares s for the graph: its budget weight (its text, or a
@@ -111,12 +120,19 @@ func streamAllowance(cfg Config) int64 {
 // story, the allowance its chunks draw on.
 func newStoryWork(cfg Config, seq int64, s *datasets.Story) *storyWork {
 	sw := &storyWork{seq: seq, story: s}
-	if s.Err == nil && s.Streamed() {
-		sw.allowSize = streamAllowance(cfg)
+	switch {
+	case s.Err == nil && s.Streamed():
+		sw.allowSize = chunkAllowance(cfg)
 		sw.allow = semaphore.NewWeighted(sw.allowSize)
 		sw.weight = min(sw.allowSize+1, cfg.MaxInFlight)
-	} else {
+	default:
 		sw.weight = min(int64(len(s.Text))+1, cfg.MaxInFlight)
+		if s.Err == nil && len(s.Text)-s.BodyByte > 1<<20 {
+			// Several chunks: their text is counted in the weight, but
+			// not what scoring them holds.
+			sw.allowSize = chunkAllowance(cfg)
+			sw.allow = semaphore.NewWeighted(sw.allowSize)
+		}
 	}
 	return sw
 }
@@ -162,10 +178,17 @@ func (sc *scorer) cut(ctx context.Context, sw *storyWork, emit func(chunkItem) e
 	case s.Err != nil:
 	case !s.Streamed():
 		sw.bytes = int64(len(s.Text))
-		// The chunks are slices of the story's text (Chunk.Shared): what
-		// stays in flight is the text the story's weight accounts for.
-		counted := func(int64) (int64, error) { return 0, nil }
-		err := classify.SplitText(ctx, s.Text, s.BodyByte, s.BodyLine, func(c classify.Chunk) error { return yield(c, counted) })
+		// The chunks are slices of the story's text (Chunk.Shared), which
+		// the story's weight accounts for; a long story's chunks being
+		// scored are bounded by its allowance.
+		acquire := func(int64) (int64, error) { return 0, nil }
+		if sw.allow != nil {
+			acquire = func(n int64) (int64, error) {
+				w := min(n, sw.allowSize)
+				return w, sw.allow.Acquire(ctx, w)
+			}
+		}
+		err := classify.SplitText(ctx, s.Text, s.BodyByte, s.BodyLine, func(c classify.Chunk) error { return yield(c, acquire) })
 		if err != nil {
 			if ctx.Err() != nil {
 				return err
@@ -232,7 +255,7 @@ func (sc *scorer) classify(_ context.Context, it stepItem, emit func(scoredItem)
 			out.part = it.cs.Classify()
 		}
 		if it.sw.allow != nil {
-			it.sw.allow.Release(it.weight) // the chunk's text is no longer needed
+			it.sw.allow.Release(it.weight) // the chunk is scored
 		}
 	}
 	return emit(out)
@@ -258,6 +281,10 @@ func (sc *scorer) combine(ctx context.Context, it scoredItem, emit func(rowItem)
 	if !done {
 		return nil
 	}
+	if sc.results {
+		res, err := sc.result(sw)
+		return emit(rowItem{seq: sw.seq, res: res, err: err, weight: sw.weight, bytes: sw.bytes})
+	}
 	row, bytes := sc.row(sw)
 	return emit(rowItem{seq: sw.seq, row: row, weight: sw.weight, bytes: bytes})
 }
@@ -271,6 +298,20 @@ func (sc *scorer) row(sw *storyWork) (Row, int64) {
 		return NewRow(s, nil, sc.model, s.Err), 0
 	case sw.openErr != nil:
 		return NewRow(s, nil, sc.model, sw.openErr), 0
+	}
+	res, err := sc.result(sw)
+	return ScoredRow(s, sc.model, res, err), sw.bytes
+}
+
+// result decides a story whose every chunk is scored: the model's result,
+// or why there is none.
+func (sc *scorer) result(sw *storyWork) (classify.Result, error) {
+	s := sw.story
+	switch {
+	case s.Err != nil:
+		return classify.Result{}, s.Err
+	case sw.openErr != nil:
+		return classify.Result{}, sw.openErr
 	}
 	err := sw.splitErr
 	if err == nil {
@@ -290,7 +331,7 @@ func (sc *scorer) row(sw *storyWork) (Row, int64) {
 	sc.steps.Feature += res.Steps.Feature
 	sc.steps.Classify += res.Steps.Classify
 	sc.steps.Unlock()
-	return ScoredRow(s, sc.model, res, err), sw.bytes
+	return res, err
 }
 
 // folded is the merge of a story's partial scores so far: those of its
@@ -351,24 +392,24 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// scoreOne runs the chunk, score and combine stages over one story, with
-// cfg.Workers scoring its chunks: ScoreStory, and the reference for Run's
-// rows.
-func scoreOne(ctx context.Context, cfg Config, s *datasets.Story) (Row, int64, error) {
+// scoreOne runs the chunk, tokenize, feature, classify and combine stages
+// over one story, with cfg.Workers scoring its chunks (cfg.Model and
+// cfg.Workers are used, and cfg.MaxInFlight bounds a streamed story's
+// chunks), the way Run scores every story. sc says what combine hands on.
+func scoreOne(ctx context.Context, cfg Config, sc *scorer, s *datasets.Story) (rowItem, error) {
 	if cfg.Workers <= 0 {
 		cfg.Workers = 1
 	}
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = 32 << 20
 	}
-	sc := newScorer(cfg)
 	gr := newGraph(ctx)
 	in := make(chan *storyWork, 1)
 	in <- newStoryWork(cfg, 0, s)
 	close(in)
 	chunks := addStage(gr, in, stageSpec[*storyWork, chunkItem]{name: "chunk", workers: 1, buf: cfg.Workers, do: sc.cut})
-	tokenized := addStage(gr, chunks, stageSpec[chunkItem, stepItem]{name: "tokenize", workers: cfg.Workers, buf: cfg.Workers, do: sc.tokenize})
-	featured := addStage(gr, tokenized, stageSpec[stepItem, stepItem]{name: "feature", workers: cfg.Workers, buf: cfg.Workers, do: sc.featurize})
+	tokenized := addStage(gr, chunks, stageSpec[chunkItem, stepItem]{name: "tokenize", workers: cfg.Workers, buf: 1, do: sc.tokenize})
+	featured := addStage(gr, tokenized, stageSpec[stepItem, stepItem]{name: "feature", workers: cfg.Workers, buf: 1, do: sc.featurize})
 	scored := addStage(gr, featured, stageSpec[stepItem, scoredItem]{name: "classify", workers: cfg.Workers, buf: cfg.Workers, do: sc.classify})
 	rows := addStage(gr, scored, stageSpec[scoredItem, rowItem]{name: "combine", workers: 1, buf: 1, do: sc.combine})
 	var out rowItem
@@ -377,13 +418,13 @@ func scoreOne(ctx context.Context, cfg Config, s *datasets.Story) (Row, int64, e
 		out, got = r, true
 	}
 	if err := gr.wait(); err != nil {
-		return Row{}, 0, err
+		return rowItem{}, err
 	}
 	if !got {
 		if err := ctx.Err(); err != nil {
-			return Row{}, 0, err
+			return rowItem{}, err
 		}
-		return Row{}, 0, fmt.Errorf("score %s: no row (internal error)", s.Source)
+		return rowItem{}, fmt.Errorf("score %s: no row (internal error)", s.Source)
 	}
-	return out.row, out.bytes, nil
+	return out, nil
 }

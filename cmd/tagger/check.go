@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"runtime"
 	"runtime/debug"
 	"strings"
 
@@ -220,25 +219,11 @@ names, 2 on usage errors or when a story cannot be read.`,
 // A variable for tests only.
 var checkStreamAbove int64 = 16 << 20
 
-// checkStory scores one story: in memory, or, when it is streamed, from
-// its file in chunks scored by as many goroutines as there are CPUs, the
-// path tagger run takes. A streamed story's word count is the body's
-// tokens, counted while scoring, as in tagger run.
+// checkStory scores one story the way tagger run does (pipeline.PredictStory):
+// a streamed story from its file, in chunks scored by as many goroutines as
+// there are CPUs.
 func checkStory(ctx context.Context, m *classify.Model, st *datasets.Story, opt classify.PredictOptions) (classify.Result, error) {
-	if !st.Streamed() {
-		return pipeline.PredictStory(ctx, m, st, opt)
-	}
-	rc, err := st.OpenBody()
-	if err != nil {
-		return classify.Result{}, err
-	}
-	defer rc.Close()
-	res, err := m.PredictReaderParallel(ctx, rc, st.BodyByte, st.BodyLine, opt, runtime.GOMAXPROCS(0))
-	if err != nil {
-		return classify.Result{}, fmt.Errorf("score %s: %w", st.Source, err)
-	}
-	st.Words = res.Tokens
-	return res, nil
+	return pipeline.PredictStory(ctx, m, st, opt)
 }
 
 // inputLimits are the caps on input (datasets.Options MaxFileBytes,
