@@ -189,21 +189,7 @@ func TestFoldedOutOfTurn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seeds, err := filepath.Glob("../seeds/*.txt")
-	if err != nil || len(seeds) == 0 {
-		t.Fatalf("no seeds: %v", err)
-	}
-	var b strings.Builder
-	for b.Len() < 5<<20 {
-		for _, p := range seeds {
-			data, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b.Write(data)
-		}
-	}
-	text := b.String()
+	text := seedsRepeated(t, "", 5<<20)
 	sc := newScorer(Config{Model: m})
 	ctx := context.Background()
 	var parts []*classify.Partial
@@ -263,20 +249,8 @@ func TestPredictStoryAsPredict(t *testing.T) {
 	if err != nil || len(seeds) == 0 {
 		t.Fatalf("no seeds: %v", err)
 	}
-	var b strings.Builder
-	b.WriteString("Title: Long\nRating: Mature\n\n")
-	for b.Len() < 3<<20 {
-		for _, p := range seeds {
-			data, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b.Write(data)
-		}
-	}
-	dir := t.TempDir()
-	long := filepath.Join(dir, "long.txt")
-	if err := os.WriteFile(long, []byte(b.String()), 0o644); err != nil {
+	long := filepath.Join(t.TempDir(), "long.txt")
+	if err := os.WriteFile(long, []byte(seedsRepeated(t, "Title: Long\nRating: Mature\n\n", 3<<20)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
@@ -319,4 +293,26 @@ func TestPredictStoryAsPredict(t *testing.T) {
 			t.Errorf("%s: nothing detected: the comparison checks no evidence", filepath.Base(tc.path))
 		}
 	}
+}
+
+// seedsRepeated returns head followed by the seed stories, repeated until
+// the text holds at least n bytes.
+func seedsRepeated(t *testing.T, head string, n int) string {
+	t.Helper()
+	seeds, err := filepath.Glob("../seeds/*.txt")
+	if err != nil || len(seeds) == 0 {
+		t.Fatalf("no seeds: %v", err)
+	}
+	var b strings.Builder
+	b.WriteString(head)
+	for b.Len() < n {
+		for _, p := range seeds {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.Write(data)
+		}
+	}
+	return b.String()
 }
