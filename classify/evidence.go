@@ -345,8 +345,9 @@ func trimSnippet(s string) string {
 	return s[:cut] + "…"
 }
 
-// collapseSpace is strings.Join(strings.Fields(s), " ") in one pass: s
-// itself when it holds no space to change, else one new string.
+// collapseSpace is strings.Join(strings.Fields(s), " ") in one pass, and
+// always a copy: a snippet is kept in a row after its story is gone, and a
+// slice would keep the whole story text alive.
 func collapseSpace(s string) string {
 	// Is there anything to do? Only single ASCII spaces between words
 	// are kept as they are.
@@ -366,7 +367,7 @@ func collapseSpace(s string) string {
 		prevSpace = sp
 	}
 	if clean && !prevSpace {
-		return s
+		return strings.Clone(s)
 	}
 	var b strings.Builder
 	b.Grow(len(s))

@@ -84,11 +84,13 @@ type scratch struct {
 	rat  []float64 // per block × rating cue
 	mask []uint64  // per block: bit l set when label l has lexicon weight
 	need []bool    // per block: naive Bayes is needed (see nbBlocks)
-	// cueSum holds the chunk's rating cue weights, from featureStep to
-	// classifyStep.
+	// cueSum and lexSum hold the chunk's rating cue weights and lexicon
+	// weight per label (for the story model), from featureStep to
+	// classifyStep, where they are added to the story's once: chunks merged
+	// later then add up as in one pass.
 	cueSum RatingCues
+	lexSum []float64
 	mass   []float64 // per label: the chunk's evidence mass
-	buf    []byte    // PredictReader's chunk buffer
 	// evidence holds the buffers of the passages evidence analyses.
 	evidence arena
 }
@@ -246,6 +248,7 @@ func (sg *scoring) featureStep(sc *scratch, chunk string) {
 	sc.rat = resize(sc.rat, nblocks*numCues)
 	sc.mask = resize(sc.mask, nblocks)
 	sc.cueSum = RatingCues{} // added once, like the mass (see classifyStep)
+	sc.lexSum = resize(sc.lexSum, L)
 	for _, h := range sc.hits {
 		if h.Negated {
 			continue
@@ -260,7 +263,7 @@ func (sg *scoring) featureStep(sc *scratch, chunk string) {
 			sc.lex[b*L+li] += h.Weight
 			sc.mask[b] |= 1 << li
 			if sg.acc != nil {
-				sg.acc.lex[li] += h.Weight
+				sc.lexSum[li] += h.Weight
 			}
 		}
 	}
@@ -346,6 +349,11 @@ func (sg *scoring) classifyStep(sc *scratch, chunk string, off int, lines *lineC
 	}
 	for k := range sc.cueSum {
 		sg.ratingSum[k] += sc.cueSum[k]
+	}
+	if sg.acc != nil {
+		for li, x := range sc.lexSum {
+			sg.acc.lex[li] += x
+		}
 	}
 	for li, x := range sc.mass {
 		sg.states[li].mass += x

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -113,8 +114,8 @@ type stageSpec[In, Out any] struct {
 	// buf is the capacity of the output channel.
 	buf int
 	// do handles one item, handing what it makes (any number of items) to
-	// emit. An error of do fails the run, unless the stage's context has
-	// ended: then the worker just stops.
+	// emit. An error of do fails the run, unless it is the stage's context
+	// ending: then the worker just stops.
 	do func(ctx context.Context, x In, emit func(Out) error) error
 	// room, when set, waits for room for an item beyond the output
 	// channel's (the byte budget) before it is sent; like the wait for
@@ -185,7 +186,10 @@ func addStage[In, Out any](gr *graph, in <-chan In, sp stageSpec[In, Out]) <-cha
 				}
 				st.add(busy, wait)
 				if err != nil {
-					if ctx.Err() != nil {
+					// The stage's own context ending stops the worker;
+					// any other error (a write that failed) fails the
+					// run, even when it comes during a stop.
+					if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 						return end(ctx.Err())
 					}
 					return err

@@ -132,17 +132,24 @@ func TestRunGraphRowsAsPredict(t *testing.T) {
 	}
 
 	for _, c := range []struct {
-		workers  int
-		inFlight int64
+		workers     int
+		inFlight    int64
+		streamAbove int64
 	}{
 		// Budgets less than the huge story: it must stream through. The
 		// smallest has room for one chunk of it at a time.
-		{1, 8 << 20}, {2, 8 << 20}, {7, 8 << 20}, {2, 1 << 20},
+		{1, 8 << 20, 0}, {2, 8 << 20, 0}, {7, 8 << 20, 0}, {2, 1 << 20, 0},
+		// Every story held in memory: the huge one's chunks are slices
+		// of its text, scored out of turn by three workers.
+		{3, 32 << 20, 64 << 20},
 	} {
 		workers := c.workers
 		cfg := base
 		cfg.Workers = workers
 		cfg.MaxInFlight = c.inFlight
+		if c.streamAbove > 0 {
+			cfg.StreamAbove = c.streamAbove
+		}
 		out := filepath.Join(dir, "got.jsonl")
 		sum := runTo(t, out, []string{corpusDir}, cfg)
 		got, err := os.ReadFile(out)
@@ -217,13 +224,28 @@ func TestFoldedOutOfTurn(t *testing.T) {
 			slices.Reverse(order) // the worst case: everything arrives ahead
 		}
 		var f folded
+		var released, held int64
 		for _, i := range order {
-			if err := f.add(sc, i+1, items[i]); err != nil {
+			// Item i holds i+1 of the allowance until it is merged.
+			merged, err := f.add(sc, i+1, items[i], int64(i+1))
+			if err != nil {
 				t.Fatal(err)
+			}
+			held += int64(i+1) - merged
+			released += merged
+			var ahead int64
+			for _, a := range f.ahead {
+				ahead += a.weight
+			}
+			if ahead != held {
+				t.Fatalf("seed %d: %d held by partials waiting, %d not given back", seed, ahead, held)
 			}
 		}
 		if f.next != len(items)+1 || len(f.ahead) != 0 {
 			t.Fatalf("seed %d: next %d with %d held, want %d and none", seed, f.next, len(f.ahead), len(items)+1)
+		}
+		if n := int64(len(items)); released != n*(n+1)/2 {
+			t.Errorf("seed %d: %d of the allowance given back, want %d", seed, released, n*(n+1)/2)
 		}
 		got, err := m.FinishPartials([]*classify.Partial{f.acc}, sc.opt)
 		if err != nil {

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 	"runtime"
 	"strings"
 
@@ -18,7 +17,7 @@ import (
 // classified by as many goroutines as there are CPUs, and their partial
 // scores merged, so that tagger check, tagger serve and tagger run decide
 // a story alike. A streamed story's Words are set to the tokens scored, as
-// in Run.
+// in Run. Errors do not name the story: the caller does.
 func PredictStory(ctx context.Context, m *classify.Model, s *datasets.Story, opt classify.PredictOptions) (classify.Result, error) {
 	if s.Err != nil {
 		return classify.Result{}, s.Err
@@ -26,11 +25,7 @@ func PredictStory(ctx context.Context, m *classify.Model, s *datasets.Story, opt
 	if !s.Streamed() && len(s.Text)-s.BodyByte <= 1<<20 {
 		// One chunk: its steps in turn on this goroutine, without the
 		// graph's goroutines (calibrate and train score thousands).
-		res, err := scoreInPlace(ctx, m, s, opt)
-		if err != nil {
-			return classify.Result{}, fmt.Errorf("score %s: %w", s.Source, err)
-		}
-		return res, nil
+		return scoreInPlace(ctx, m, s, opt)
 	}
 	cfg := Config{Model: m, Workers: runtime.GOMAXPROCS(0)}
 	out, err := scoreOne(ctx, cfg, &scorer{model: m, opt: opt, results: true}, s)
@@ -38,7 +33,7 @@ func PredictStory(ctx context.Context, m *classify.Model, s *datasets.Story, opt
 		err = out.err
 	}
 	if err != nil {
-		return classify.Result{}, fmt.Errorf("score %s: %w", s.Source, err)
+		return classify.Result{}, err
 	}
 	if s.Streamed() {
 		s.Words = out.res.Tokens

@@ -144,8 +144,9 @@ type Summary struct {
 	// holds every row up to the point where reading stopped.
 	Stopped bool
 	Stages  []StageStats
-	// Steps splits the model's time by step: ScoreChunk's in the score
-	// stage, and FinishPartials' (classify) in the combine stage.
+	// Steps splits the model's time by step, as the model measures it
+	// (the tokenize, feature and classify stages' work, and the deciding
+	// of labels and evidence in combine, counted under classify).
 	Steps classify.StepTimes
 }
 
@@ -176,19 +177,20 @@ func (p *Progress) Snapshot() (stories, bytes, errors int64) {
 // becomes a row with its error; only a failing sink stops the run with an
 // error. Run does not close the sink.
 //
-// A run is a graph of five stages, each a pool of goroutines joined to the
+// A run is a graph of seven stages, each a pool of goroutines joined to the
 // next by a bounded channel (see graph.go):
 //
 //	ingest (walk, read, decode, headers: datasets.Read; input order)
 //	  → chunk (cut each body into classify.Chunks)
-//	  → score (classify.Model.ScoreChunk per chunk)
-//	  → combine (per story, once its chunks are in: FinishPartials → row)
+//	  → tokenize → feature → classify (classify.ChunkScore's steps)
+//	  → combine (per story: partials merged in story order, then decided → row)
 //	  → sink (rows back in input order, in batches, to the sink)
 //
 // The chunk is the unit of work: a 1 GB story and a 10 KB one take the same
 // path. Memory is bounded by Config.MaxInFlight: a story held in memory
 // holds its text's weight from ingest until its row is written, a streamed
-// one an allowance its chunks in flight draw on.
+// one an allowance; the chunks of a story of several draw on an allowance
+// of the story's until they are merged.
 func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog *Progress) (Summary, error) {
 	if cfg.Model == nil {
 		return Summary{}, errors.New("pipeline: no model")
@@ -361,6 +363,7 @@ type writer struct {
 	graph      context.Context // ended when the run fails or is abandoned
 	quit       func()          // ends the graph after a give-up
 	gaveUp     bool            // read by Run once the writer is done
+	writeErr   error           // the first write that failed: the run fails with it
 
 	pending map[int64]rowItem // rows waiting for an earlier one
 	next    int64             // the sequence number of the next row to write
@@ -420,15 +423,20 @@ func (w *writer) end(cause error) error {
 		}
 		return nil
 	}
+	if w.writeErr != nil {
+		return w.writeErr
+	}
 	if w.graph.Err() != nil {
 		return nil // failed or abandoned: the caller aborts the sink
 	}
-	err := w.flush()
+	if err := w.flush(); err != nil {
+		return err // a write that failed is the run's error, not a stop
+	}
 	w.gaveUp = true
 	w.log.Warn("stopping: stories still being read or scored were dropped; --resume redoes them",
 		"waited", w.stopWithin, "rows_written", w.sum.Stories, "rows_waiting", len(w.pending))
 	w.quit()
-	return err
+	return nil
 }
 
 // flush writes the batch and releases its budget.
@@ -440,7 +448,8 @@ func (w *writer) flush() error {
 	w.budget.Release(w.weights)
 	w.batch, w.weights = w.batch[:0], 0
 	if err != nil {
-		return fmt.Errorf("write output: %w", err)
+		w.writeErr = fmt.Errorf("write output: %w", err)
+		return w.writeErr
 	}
 	return nil
 }

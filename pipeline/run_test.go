@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/tagger-dev/tagger/models"
 )
@@ -257,5 +259,37 @@ func TestRunStopAndResume(t *testing.T) {
 func TestUndeclared(t *testing.T) {
 	if got := Undeclared([]string{"violence", "death", "incest"}, []string{"death"}); !slices.Equal(got, []string{"violence", "incest"}) {
 		t.Errorf("Undeclared = %v", got)
+	}
+}
+
+// failingSink stops reading at its first write, and fails every write
+// after taking long enough for the run to give up waiting (StopWithin).
+type failingSink struct {
+	Sink
+	stop context.CancelFunc
+	slow time.Duration
+}
+
+func (s *failingSink) Write([]Row) error {
+	s.stop()
+	time.Sleep(s.slow)
+	return errors.New("disk full")
+}
+
+// A write that fails during a stop fails the run: the rows it held are
+// not in the output, and a stop must not report them as written.
+func TestRunWriteFailsDuringStop(t *testing.T) {
+	dir, _ := corpus(t)
+	m, _ := models.Default()
+	inner, err := NewSink(filepath.Join(t.TempDir(), "labels.jsonl"), SinkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inner.Close()
+	stop, cancel := context.WithCancel(context.Background())
+	sink := &failingSink{Sink: inner, stop: cancel, slow: 200 * time.Millisecond}
+	_, err = Run(context.Background(), stop, []string{dir}, sink, Config{Model: m, Workers: 2, BatchRows: 1, StopWithin: 20 * time.Millisecond}, nil)
+	if err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("Run = %v, want the write's error", err)
 	}
 }

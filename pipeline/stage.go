@@ -8,17 +8,18 @@ import (
 	"github.com/tagger-dev/tagger/datasets"
 )
 
-// The score stage of Run, exported for other runners of the same stages
-// (cmd/tagger-beam), so that they write the rows Run writes.
+// Run's scoring of one story, exported for other runners of the same
+// stages (cmd/tagger-beam), so that they write the rows Run writes.
 
 // PredictOptions are the options Run scores every story with.
 func (cfg Config) PredictOptions() classify.PredictOptions {
 	return classify.PredictOptions{Sensitivity: cfg.Sensitivity, Thresholds: cfg.Thresholds, FastSnippets: true}
 }
 
-// ScoreStory is Run's score stage for one story read by package datasets:
-// its row, with the error of a story that could not be read or scored. The
-// story takes Run's path (chunk → score → combine), its chunks scored by
+// ScoreStory is Run's scoring of one story read by package datasets: its
+// row, with the error of a story that could not be read or scored. The
+// story takes Run's path (chunk → tokenize → feature → classify →
+// combine), its chunks scored by
 // cfg.Workers goroutines; a streamed story (datasets.Story.Streamed) is
 // read from its file a chunk at a time.
 func ScoreStory(ctx context.Context, cfg Config, s *datasets.Story) Row {

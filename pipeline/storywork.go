@@ -12,14 +12,15 @@ import (
 	"github.com/tagger-dev/tagger/datasets"
 )
 
-// The middle of Run's graph: chunk → score → combine. A story is cut into
-// chunks (classify.SplitText, or SplitBody from its file), each chunk is
-// scored on its own (classify.Model.ScoreChunk) by whichever worker is
-// free, and the story's partial scores are merged in story order as they
-// come in (classify.Model.MergePartials) and decided
-// (classify.Model.FinishPartials) once the last is in. A 1 GB story and a 10 KB one take the same path: the
+// The middle of Run's graph: chunk → tokenize → feature → classify →
+// combine. A story is cut into chunks (classify.SplitText, or SplitBody
+// from its file), each chunk goes through the model's three steps
+// (classify.ChunkScore) on whichever workers are free, and the story's
+// partial scores are merged in story order as they come in
+// (classify.Model.MergePartials) and decided (classify.Model.FinishPartials)
+// once the last is in. A 1 GB story and a 10 KB one take the same path: the
 // chunk is the unit of work, so a huge story keeps every worker busy and
-// holds only its chunks in flight.
+// holds only a few chunks in flight.
 
 // storyWork is one story on its way through the graph. The chunk stage
 // fills in what it learns while cutting (bytes, the errors) before it hands
@@ -68,12 +69,13 @@ type chunkItem struct {
 
 // scoredItem is the score of one chunkItem.
 type scoredItem struct {
-	sw   *storyWork
-	part *classify.Partial // nil for an item without a chunk, or on error
-	err  error
-	off  int
-	last bool
-	n    int
+	sw     *storyWork
+	part   *classify.Partial // nil for an item without a chunk, or on error
+	err    error
+	off    int
+	last   bool
+	n      int
+	weight int64 // what the chunk holds of sw.allow until merged
 }
 
 // rowItem is a story's row, with what the writer accounts for it.
@@ -112,7 +114,9 @@ func newScorer(cfg Config) *scorer {
 // are allowed because a chunk being scored holds several times its text
 // (tokens, lexicon hits, block sums).
 func chunkAllowance(cfg Config) int64 {
-	return max(1, min(cfg.MaxInFlight-1, int64(cfg.Workers+1)<<20))
+	// At most 8 MiB, so that with many workers a streamed story does not
+	// take the whole budget from the stories around it.
+	return max(1, min(cfg.MaxInFlight-1, int64(cfg.Workers+1)<<20, 8<<20))
 }
 
 // newStoryWork prepares s for the graph: its budget weight (its text, or a
@@ -191,7 +195,7 @@ func (sc *scorer) cut(ctx context.Context, sw *storyWork, emit func(chunkItem) e
 		err := classify.SplitText(ctx, s.Text, s.BodyByte, s.BodyLine, func(c classify.Chunk) error { return yield(c, acquire) })
 		if err != nil {
 			if ctx.Err() != nil {
-				return err
+				return ctx.Err() // stopped: not the story's failure
 			}
 			sw.splitErr = err
 		}
@@ -211,7 +215,7 @@ func (sc *scorer) cut(ctx context.Context, sw *storyWork, emit func(chunkItem) e
 		sw.bytes = int64(s.BodyByte) + cr.n
 		if err != nil {
 			if ctx.Err() != nil {
-				return err
+				return ctx.Err() // stopped: not the story's failure
 			}
 			sw.splitErr = err
 		}
@@ -248,14 +252,11 @@ func (sc *scorer) featurize(_ context.Context, it stepItem, emit func(stepItem) 
 // classify is the classify stage: the chunk's windows scored into its
 // partial score (classify.ChunkScore.Classify).
 func (sc *scorer) classify(_ context.Context, it stepItem, emit func(scoredItem) error) error {
-	out := scoredItem{sw: it.sw, last: it.last, n: it.n, err: it.err}
+	out := scoredItem{sw: it.sw, last: it.last, n: it.n, err: it.err, weight: it.weight}
 	if it.has {
 		out.off = it.chunk.Off
 		if it.cs != nil {
 			out.part = it.cs.Classify()
-		}
-		if it.sw.allow != nil {
-			it.sw.allow.Release(it.weight) // the chunk is scored
 		}
 	}
 	return emit(out)
@@ -273,11 +274,18 @@ func (sc *scorer) combine(ctx context.Context, it scoredItem, emit func(rowItem)
 	if it.err != nil && (sw.scoreErr == nil || it.off < sw.errOff) {
 		sw.scoreErr, sw.errOff = it.err, it.off
 	}
-	if err := sw.parts.add(sc, it.n, it.part); err != nil && sw.scoreErr == nil {
+	merged, err := sw.parts.add(sc, it.n, it.part, it.weight)
+	if err != nil && sw.scoreErr == nil {
 		sw.scoreErr, sw.errOff = err, it.off
 	}
 	done := sw.got == sw.want
 	sw.mu.Unlock()
+	if sw.allow != nil && merged > 0 {
+		// Chunks merged: their allowance goes to the chunks after. A
+		// partial scored ahead of an earlier chunk keeps its share until
+		// that one is in, so partials waiting are bounded too.
+		sw.allow.Release(merged)
+	}
 	if !done {
 		return nil
 	}
@@ -343,40 +351,52 @@ func (sc *scorer) result(sw *storyWork) (classify.Result, error) {
 type folded struct {
 	next  int               // place of the next item to merge (from 1; 0 before the first)
 	acc   *classify.Partial // the merge of the items before next
-	ahead map[int]*classify.Partial
+	ahead map[int]aheadItem
 }
 
-// add takes the partial of item n (nil for an item without one) and merges
-// every partial now in turn.
-func (f *folded) add(sc *scorer, n int, p *classify.Partial) error {
+// aheadItem is a partial scored before an earlier chunk, with its share of
+// the story's allowance.
+type aheadItem struct {
+	part   *classify.Partial
+	weight int64
+}
+
+// add takes the partial of item n (nil for an item without one), which
+// holds weight of the story's allowance, and merges every partial now in
+// turn. It returns the allowance the items merged held.
+func (f *folded) add(sc *scorer, n int, p *classify.Partial, weight int64) (int64, error) {
 	if f.next == 0 {
 		f.next = 1
 	}
 	if n != f.next {
 		if f.ahead == nil {
-			f.ahead = map[int]*classify.Partial{}
+			f.ahead = map[int]aheadItem{}
 		}
-		f.ahead[n] = p
-		return nil
+		f.ahead[n] = aheadItem{p, weight}
+		return 0, nil
 	}
+	var merged int64
+	var firstErr error
 	for {
-		if p != nil {
+		// A merge that fails fails the story, but the items after are
+		// still taken in, so that their allowance is given back.
+		merged += weight
+		if p != nil && firstErr == nil {
 			if f.acc == nil {
 				f.acc = p
+			} else if m, err := sc.model.MergePartials([]*classify.Partial{f.acc, p}, sc.opt); err != nil {
+				firstErr = err
 			} else {
-				merged, err := sc.model.MergePartials([]*classify.Partial{f.acc, p}, sc.opt)
-				if err != nil {
-					return err
-				}
-				f.acc = merged
+				f.acc = m
 			}
 		}
 		f.next++
-		var ok bool
-		if p, ok = f.ahead[f.next]; !ok {
-			return nil
+		it, ok := f.ahead[f.next]
+		if !ok {
+			return merged, firstErr
 		}
 		delete(f.ahead, f.next)
+		p, weight = it.part, it.weight
 	}
 }
 

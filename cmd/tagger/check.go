@@ -223,7 +223,11 @@ var checkStreamAbove int64 = 16 << 20
 // a streamed story from its file, in chunks scored by as many goroutines as
 // there are CPUs.
 func checkStory(ctx context.Context, m *classify.Model, st *datasets.Story, opt classify.PredictOptions) (classify.Result, error) {
-	return pipeline.PredictStory(ctx, m, st, opt)
+	res, err := pipeline.PredictStory(ctx, m, st, opt)
+	if err != nil {
+		return res, fmt.Errorf("score %s: %w", st.Source, err)
+	}
+	return res, nil
 }
 
 // inputLimits are the caps on input (datasets.Options MaxFileBytes,
