@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -153,4 +154,68 @@ func loadTestModel(t *testing.T) *Model {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// TestStoryModelPartials checks that a model with a story model decides a
+// story of several chunks alike whether it is scored in one pass
+// (Predict), chunk by chunk and merged at the end (FinishPartials), or
+// folded in story order as a runner folds it (MergePartials): the story
+// model's features (word buckets, lexicon sums) merge exactly.
+func TestStoryModelPartials(t *testing.T) {
+	m := loadTestModel(t)
+	cfg := DefaultStoryConfig()
+	cfg.HashBits = 12
+	sm, _, err := m.TrainStory(context.Background(), synthCorpus(t, m, 200, 40, "homophobia", "zorblax"), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for i := 0; b.Len() < 5<<19; i++ {
+		fmt.Fprintf(&b, "The garden was quiet and he hit the wall, bleeding; she grinned like a killer. Line %d.\n", i)
+		if i%5000 == 0 {
+			b.WriteString("Then the zorblax came, and the soldier died.\n")
+		}
+	}
+	text := b.String()
+	ctx := context.Background()
+	opt := PredictOptions{FastSnippets: true}
+	want, err := sm.Predict(ctx, text, 0, 1, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []*Partial
+	if err := SplitText(ctx, text, 0, 1, func(c Chunk) error {
+		p, err := sm.ScoreChunk(ctx, c, opt)
+		parts = append(parts, p)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(parts) < 3 {
+		t.Fatalf("%d chunks; the test needs several", len(parts))
+	}
+	all, err := sm.FinishPartials(parts, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc := parts[0]
+	for _, p := range parts[1:] {
+		if acc, err = sm.MergePartials([]*Partial{acc, p}, opt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	folded, err := sm.FinishPartials([]*Partial{acc}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.Steps, all.Steps, folded.Steps = StepTimes{}, StepTimes{}, StepTimes{}
+	li := m.labelIdx["homophobia"]
+	if want.Labels[li].Source == "" || sm.storyCol[li] < 0 {
+		t.Fatalf("homophobia is not scored by the story model")
+	}
+	for name, got := range map[string]Result{"FinishPartials": all, "MergePartials": folded} {
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s decides otherwise than Predict (homophobia %.17g against %.17g)", name, got.Labels[li].Story, want.Labels[li].Story)
+		}
+	}
 }
