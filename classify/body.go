@@ -10,8 +10,11 @@ import (
 	"unicode/utf8"
 )
 
-// chunkBytes bounds the text tokenised at once, so that memory stays
-// bounded for stories of any size.
+// ChunkBytes is the most text a Chunk holds (SplitBody, SplitText): the
+// text tokenised at once, so that memory stays bounded for stories of any
+// size. A body of at most ChunkBytes is one chunk.
+const ChunkBytes = chunkBytes
+
 const chunkBytes = 1 << 20
 
 // chunkReader cuts a body into chunks of at most chunkBytes that end after

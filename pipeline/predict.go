@@ -22,7 +22,7 @@ func PredictStory(ctx context.Context, m *classify.Model, s *datasets.Story, opt
 	if s.Err != nil {
 		return classify.Result{}, s.Err
 	}
-	if !s.Streamed() && len(s.Text)-s.BodyByte <= 1<<20 {
+	if !s.Streamed() && len(s.Text)-s.BodyByte <= classify.ChunkBytes {
 		// One chunk: its steps in turn on this goroutine, without the
 		// graph's goroutines (calibrate and train score thousands).
 		return scoreInPlace(ctx, m, s, opt)

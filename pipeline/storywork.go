@@ -116,7 +116,7 @@ func newScorer(cfg Config) *scorer {
 func chunkAllowance(cfg Config) int64 {
 	// At most 8 MiB, so that with many workers a streamed story does not
 	// take the whole budget from the stories around it.
-	return max(1, min(cfg.MaxInFlight-1, int64(cfg.Workers+1)<<20, 8<<20))
+	return max(1, min(cfg.MaxInFlight-1, int64(cfg.Workers+1)*classify.ChunkBytes, 8<<20))
 }
 
 // newStoryWork prepares s for the graph: its budget weight (its text, or a
@@ -131,7 +131,7 @@ func newStoryWork(cfg Config, seq int64, s *datasets.Story) *storyWork {
 		sw.weight = min(sw.allowSize+1, cfg.MaxInFlight)
 	default:
 		sw.weight = min(int64(len(s.Text))+1, cfg.MaxInFlight)
-		if s.Err == nil && len(s.Text)-s.BodyByte > 1<<20 {
+		if s.Err == nil && len(s.Text)-s.BodyByte > classify.ChunkBytes {
 			// Several chunks: their text is counted in the weight, but
 			// not what scoring them holds.
 			sw.allowSize = chunkAllowance(cfg)
