@@ -264,7 +264,7 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 		MaxStoryBytes:  cfg.MaxStoryBytes,
 		MaxMarkupBytes: cfg.MaxMarkupBytes,
 		MaxLineBytes:   cfg.MaxLineBytes,
-		NoWordCount:    true, // the score stage counts tokens
+		NoWordCount:    true, // the tokenize stage counts tokens
 		Select:         cfg.Select,
 		// Declarations are read against the labels the model predicts.
 		Taxonomy: cfg.Model.Taxonomy(),

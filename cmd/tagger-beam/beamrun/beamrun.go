@@ -349,7 +349,7 @@ func (f *readFn) ProcessElement(ctx context.Context, in inputRef, emit func(stor
 }
 
 // modelSpec is what the scoring DoFns need to build the model and tagger
-// run's score stage: serialised with them, it holds the overlays' contents
+// run's scoring: serialised with them, it holds the overlays' contents
 // and the thresholds, so that a worker reads no file but the model's.
 type modelSpec struct {
 	Dir, Sensitivity string
@@ -358,7 +358,7 @@ type modelSpec struct {
 }
 
 // config loads the model and merges the overlays, once per DoFn instance
-// (Setup), and returns tagger run's configuration of the score stage.
+// (Setup), and returns tagger run's configuration of its scoring.
 func (ms modelSpec) config() (pipeline.Config, error) {
 	m, err := loadModel(ms.Dir)
 	if err != nil {
@@ -372,7 +372,7 @@ func (ms modelSpec) config() (pipeline.Config, error) {
 	return pipeline.Config{Model: m, Sensitivity: classify.Sensitivity(ms.Sensitivity), Thresholds: ms.Thresholds, Workers: 1}, nil
 }
 
-// scoreFn scores the stories read whole with tagger run's score stage, and
+// scoreFn scores the stories read whole as tagger run scores them, and
 // passes on the stories read in chunks.
 type scoreFn struct {
 	Model modelSpec
