@@ -11,7 +11,17 @@ import (
 // lineEnd finds the line that starts at pos: end is where its text ends
 // and next where the next line starts. \r\n, \r and \n each end a line.
 func lineEnd(text string, pos int) (end, next int) {
-	i := strings.IndexAny(text[pos:], "\r\n")
+	// Two vectorised byte searches: IndexAny looks at one byte at a time,
+	// and a story's paragraphs are long lines.
+	rest := text[pos:]
+	i := strings.IndexByte(rest, '\n')
+	scope := rest
+	if i >= 0 {
+		scope = rest[:i]
+	}
+	if j := strings.IndexByte(scope, '\r'); j >= 0 {
+		i = j
+	}
 	if i < 0 {
 		return len(text), len(text)
 	}
