@@ -115,14 +115,9 @@ func TestBusy(t *testing.T) {
 		t.Fatalf("with a slot free: status %d: %s", code, body)
 	}
 	s.sem.Release(2)
-	metrics := getMetrics(t, ts.URL)
-	for _, want := range []string{"tagger_checks_rejected_total 1", `tagger_stories_checked_total{verdict="review"} 1`,
+	wantMetrics(t, ts.URL, "tagger_checks_rejected_total 1", `tagger_stories_checked_total{verdict="review"} 1`,
 		`tagger_http_requests_total{code="503",method="POST",route="POST /v1/check"} 1`,
-		`tagger_http_requests_total{code="200",method="POST",route="POST /v1/check"} 1`} {
-		if !strings.Contains(metrics, want) {
-			t.Errorf("metrics lack %s", want)
-		}
-	}
+		`tagger_http_requests_total{code="200",method="POST",route="POST /v1/check"} 1`)
 }
 
 // TestQueue: with every slot taken, checks wait in the queue and are
@@ -179,6 +174,32 @@ func getMetrics(t testing.TB, url string) string {
 	return string(b)
 }
 
+// wantMetrics reads the metrics until they contain every line of want,
+// for up to five seconds, and fails t naming those still missing. A
+// request is counted once its handler returns, which may be a moment
+// after its client has read the answer, so one read could miss it.
+func wantMetrics(t testing.TB, url string, want ...string) string {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		m := getMetrics(t, url)
+		var missing []string
+		for _, w := range want {
+			if !strings.Contains(m, w) {
+				missing = append(missing, w)
+			}
+		}
+		if len(missing) == 0 {
+			return m
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("metrics lack %s", strings.Join(missing, ", "))
+			return m
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // TestClientGone checks that a client that goes away cancels its check:
 // the check's context is done, nothing is counted as checked, the slot is
 // freed and the log says 499.
@@ -215,12 +236,7 @@ func TestClientGone(t *testing.T) {
 	}
 	s.beforeCheck = nil
 	waitFor(t, "the access log line of the cancelled check", func() bool { return strings.Contains(logs.String(), `"status":499`) })
-	metrics := getMetrics(t, ts.URL)
-	for _, want := range []string{"tagger_checks_in_flight 0", `code="499"`} {
-		if !strings.Contains(metrics, want) {
-			t.Errorf("metrics lack %s", want)
-		}
-	}
+	metrics := wantMetrics(t, ts.URL, "tagger_checks_in_flight 0", `code="499"`)
 	if strings.Contains(metrics, "tagger_stories_checked_total{") {
 		t.Errorf("a cancelled check was counted as checked")
 	}

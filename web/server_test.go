@@ -549,7 +549,5 @@ func TestHandle(t *testing.T) {
 			t.Errorf("GET %s: %d %q, want %d and %q", tc.path, resp.StatusCode, b, tc.code, tc.body)
 		}
 	}
-	if m := getMetrics(t, ts.URL); !strings.Contains(m, `tagger_http_requests_total{code="200",method="GET",route="GET /about"} 1`) {
-		t.Errorf("the page's request is not measured")
-	}
+	wantMetrics(t, ts.URL, `tagger_http_requests_total{code="200",method="GET",route="GET /about"} 1`)
 }
