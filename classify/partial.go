@@ -109,6 +109,10 @@ type Partial struct {
 	Lex             []float64
 	// Steps is the time ScoreChunk spent in each step.
 	Steps StepTimes
+	// distinct says that Buckets holds no bucket twice, as this package
+	// makes them; a partial decoded from elsewhere is checked instead
+	// (unexported fields are not encoded).
+	distinct bool
 }
 
 // PartialLabel is one label's state in a Partial.
@@ -223,7 +227,7 @@ func (m *Model) FinishPartials(parts []*Partial, opt PredictOptions) (Result, er
 	if len(parts) == 1 && parts[0] != nil {
 		// Most stories are one chunk: merging its scoring into an empty
 		// one would only copy it.
-		sg, err := m.fromPartial(parts[0], opt)
+		sg, err := m.fromPartial(parts[0], opt, true)
 		if err != nil {
 			return Result{}, err
 		}
@@ -239,7 +243,7 @@ func (m *Model) FinishPartials(parts []*Partial, opt PredictOptions) (Result, er
 		if i > 0 && sorted[i-1].Off == p.Off {
 			return Result{}, fmt.Errorf("finish partials: two partials of the chunk at byte %d", p.Off)
 		}
-		sg, err := m.fromPartial(p, opt)
+		sg, err := m.fromPartial(p, opt, false)
 		if err != nil {
 			return Result{}, err
 		}
@@ -272,7 +276,7 @@ func (m *Model) MergePartials(parts []*Partial, opt PredictOptions) (*Partial, e
 		if i > 0 && p.Off <= parts[i-1].Off {
 			return nil, fmt.Errorf("merge partials: the chunk at byte %d given after the one at byte %d; give them in story order", p.Off, parts[i-1].Off)
 		}
-		sg, err := m.fromPartial(p, opt)
+		sg, err := m.fromPartial(p, opt, false)
 		if err != nil {
 			return nil, err
 		}
@@ -298,12 +302,10 @@ func (sg *scoring) partial(off int) *Partial {
 		// touched keeps the order buckets were first seen in, which the
 		// story model sums in: merged in order, the sums are those of one
 		// pass.
-		p.Buckets = slices.Clone(a.touched)
-		p.Counts = make([]uint32, len(a.touched))
-		for i, b := range a.touched {
-			p.Counts[i] = a.counts[b]
-		}
+		buckets, counts := a.lists()
+		p.Buckets, p.Counts = slices.Clone(buckets), slices.Clone(counts)
 		p.Lex = slices.Clone(a.lex)
+		p.distinct = true
 		a.release()
 		sg.acc = nil
 	}
@@ -319,8 +321,11 @@ func partialWindows(ws []window) []PartialWindow {
 }
 
 // fromPartial rebuilds the scoring of one chunk from its Partial, checking
-// that it fits the model.
-func (m *Model) fromPartial(p *Partial, opt PredictOptions) (*scoring, error) {
+// that it fits the model. With whole (the partial is the whole story, to
+// be finished, not merged) the story features stay the partial's lists,
+// which is all that scoring them needs: counting them into an array of
+// buckets first would cost a cache miss per bucket.
+func (m *Model) fromPartial(p *Partial, opt PredictOptions, whole bool) (*scoring, error) {
 	if len(p.Labels) != len(m.labels) || len(p.Cues) > numCues {
 		return nil, fmt.Errorf("finish partials: the partial at byte %d has %d labels and %d cues, the model %d and %d: was it scored by another model?",
 			p.Off, len(p.Labels), len(p.Cues), len(m.labels), numCues)
@@ -340,14 +345,25 @@ func (m *Model) fromPartial(p *Partial, opt PredictOptions) (*scoring, error) {
 			a.release()
 			return nil, fmt.Errorf("finish partials: the partial at byte %d has malformed story features", p.Off)
 		}
-		for i, b := range p.Buckets {
+		for _, b := range p.Buckets {
 			if int(b) >= len(a.counts) {
 				a.release()
 				return nil, fmt.Errorf("finish partials: the partial at byte %d has a feature bucket out of the model's range", p.Off)
 			}
-			a.add(uint64(b), p.Counts[i])
 		}
-		copy(a.lex, p.Lex)
+		if whole && (p.distinct || a.unique(p.Buckets)) {
+			lex := p.Lex
+			if lex == nil {
+				lex = make([]float64, len(a.lex))
+			}
+			sg.acc = listAcc(a.bits, p.Buckets, p.Counts, lex)
+			a.release()
+		} else {
+			for i, b := range p.Buckets {
+				a.add(uint64(b), p.Counts[i])
+			}
+			copy(a.lex, p.Lex)
+		}
 	} else if len(p.Buckets) > 0 {
 		return nil, fmt.Errorf("finish partials: the partial at byte %d has story features the model has no story model for", p.Off)
 	}

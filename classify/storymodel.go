@@ -2,14 +2,15 @@ package classify
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"math/bits"
 	"slices"
+	"sync"
 
 	"github.com/tagger-dev/tagger/classify/tokenize"
 )
@@ -86,6 +87,32 @@ type StoryModel struct {
 	w    []int16
 	q    []float32
 	bias []float64
+	// packed holds the bucket rows of w again, four weights to a word,
+	// each biased by 1<<15 to a 16-bit lane (rows padded to whole words
+	// with zero weights): see packedSum.
+	packed   []uint64
+	rowWords int
+}
+
+// pack fills sm.packed from sm.w.
+func (sm *StoryModel) pack() {
+	K := len(sm.labels)
+	sm.rowWords = (K + 3) / 4
+	sm.packed = make([]uint64, (1<<sm.bits)*sm.rowWords)
+	for b := range 1 << sm.bits {
+		row := sm.w[b*K : b*K+K]
+		for j := range sm.rowWords {
+			var v uint64
+			for l := range 4 {
+				u := uint64(1 << 15)
+				if k := 4*j + l; k < K {
+					u = uint64(int32(row[k]) + 1<<15)
+				}
+				v |= u << (16 * l)
+			}
+			sm.packed[b*sm.rowWords+j] = v
+		}
+	}
 }
 
 // numDense is the number of dense features: per label, its lexicon weight
@@ -105,48 +132,116 @@ type StoryVector struct {
 }
 
 // storyAcc counts a story's hashed word features during the token pass.
+// It has two forms: an array of counts by bucket, which tokens and merge
+// add to, and a list of buckets with their counts (counts is nil), which
+// is what a story of one chunk arrives as from its Partial and all that
+// scoring needs.
 type storyAcc struct {
 	counts  []uint32
-	touched []uint32
+	touched []uint32 // the buckets with a count, in the order first counted
+	cs      []uint32 // the counts of touched, when gathered (or a list)
 	mask    uint64
+	bits    int       // log2 of the number of buckets
 	lex     []float64 // per label, non-negated lexicon weight
 	pool    *accPool
+	seen    []uint64 // a bit per bucket, for unique (left clear)
+}
+
+// listAcc is a storyAcc in list form over buckets and their counts.
+func listAcc(bits int, buckets, counts []uint32, lex []float64) *storyAcc {
+	return &storyAcc{bits: bits, touched: buckets, cs: counts, lex: lex}
+}
+
+// unique tells whether buckets, all within a's range, holds no bucket
+// twice. A partial that arrives from elsewhere is checked with it before
+// its lists are scored as they are.
+func (a *storyAcc) unique(buckets []uint32) bool {
+	if a.seen == nil {
+		a.seen = make([]uint64, (len(a.counts)+63)/64)
+	}
+	ok := true
+	n := 0
+	for _, b := range buckets {
+		w, bit := &a.seen[b/64], uint64(1)<<(b%64)
+		if *w&bit != 0 {
+			ok = false
+			break
+		}
+		*w |= bit
+		n++
+	}
+	for _, b := range buckets[:n] {
+		a.seen[b/64] = 0
+	}
+	return ok
+}
+
+// lists returns the touched buckets, in the order first counted, and
+// their counts.
+func (a *storyAcc) lists() (buckets, counts []uint32) {
+	if a.counts == nil {
+		return a.touched, a.cs
+	}
+	cs := slices.Grow(a.cs[:0], len(a.touched))[:len(a.touched)]
+	for i, b := range a.touched {
+		cs[i] = a.counts[b]
+	}
+	a.cs = cs
+	return a.touched, cs
 }
 
 // accPool keeps cleared accumulators for reuse. Unlike a sync.Pool it is
 // not emptied by the garbage collector: an accumulator holds a megabyte
-// of counts, and allocating one per story would dominate batch runs.
+// of counts, and allocating one per story would dominate batch runs. It
+// is a stack, not a queue: the accumulator released last is the one
+// whose counts are still in cache, and counting is a random access per
+// word.
 type accPool struct {
-	free chan *storyAcc
+	mu   sync.Mutex
+	free []*storyAcc
 }
 
-func newAccPool() *accPool { return &accPool{free: make(chan *storyAcc, 64)} }
+// maxFreeAccs bounds the accumulators a pool keeps.
+const maxFreeAccs = 64
+
+func newAccPool() *accPool { return &accPool{} }
 
 func (p *accPool) get(bits, labels int) *storyAcc {
 	if p != nil {
-		select {
-		case a := <-p.free:
-			if len(a.counts) == 1<<bits && len(a.lex) == labels {
-				return a
-			}
-		default:
+		p.mu.Lock()
+		var a *storyAcc
+		if n := len(p.free); n > 0 {
+			a, p.free = p.free[n-1], p.free[:n-1]
+		}
+		p.mu.Unlock()
+		if a != nil && len(a.counts) == 1<<bits && len(a.lex) == labels {
+			return a
 		}
 	}
-	return &storyAcc{counts: make([]uint32, 1<<bits), mask: 1<<bits - 1, lex: make([]float64, labels), pool: p}
+	return &storyAcc{counts: make([]uint32, 1<<bits), mask: 1<<bits - 1, bits: bits, lex: make([]float64, labels), pool: p}
+}
+
+// put keeps a (cleared) for reuse, unless the pool is full.
+func (p *accPool) put(a *storyAcc) {
+	p.mu.Lock()
+	if len(p.free) < maxFreeAccs {
+		p.free = append(p.free, a)
+	}
+	p.mu.Unlock()
 }
 
 // release clears a and returns it to its pool.
 func (a *storyAcc) release() {
+	if a.counts == nil {
+		return // a list: nothing to clear or keep
+	}
 	for _, b := range a.touched {
 		a.counts[b] = 0
 	}
 	a.touched = a.touched[:0]
 	clear(a.lex)
 	if a.pool != nil {
-		select {
-		case a.pool.free <- a:
-		default:
-		}
+		a.pool.put(a)
 	}
 }
 
@@ -158,23 +253,50 @@ func (a *storyAcc) add(h uint64, n uint32) {
 	a.counts[b] += n
 }
 
-// tokens counts the word features of toks.
+// tokens counts the word features of toks. It runs on every token of a
+// batch run with a story model, and a bucket's first count (is it new?)
+// is a coin toss that a branch would mispredict half the time: so every
+// bucket is written to touched and kept there only when new, and a
+// bigram across a clause end is counted zero times rather than skipped.
 func (a *storyAcc) tokens(toks []tokenize.Token, bigrams bool) {
-	for i, t := range toks {
-		a.add(t.Hash, 1)
-		if bigrams && i > 0 && !toks[i-1].Has(tokenize.FlagClauseEnd) {
-			a.add(tokenize.HashPair(toks[i-1].Hash, t.Hash), 1)
+	n := len(a.touched)
+	touched := slices.Grow(a.touched, 2*len(toks))[:n+2*len(toks)]
+	counts, mask := a.counts, a.mask
+	prev := uint64(0)
+	inc := uint32(0) // 1 when a bigram may end at the current token
+	for _, t := range toks {
+		b := uint32(t.Hash & mask)
+		// b is within counts already; the mask only spares the bounds check.
+		c := counts[b&uint32(len(counts)-1)]
+		touched[n] = b
+		n += isZero(c)
+		counts[b&uint32(len(counts)-1)] = c + 1
+		if bigrams {
+			b = uint32(tokenize.HashPair(prev, t.Hash) & mask)
+			c = counts[b&uint32(len(counts)-1)]
+			touched[n] = b
+			n += isZero(c) & int(inc)
+			counts[b&uint32(len(counts)-1)] = c + inc
+			prev = t.Hash
+			inc = 1 - uint32(t.Flags&tokenize.FlagClauseEnd)/uint32(tokenize.FlagClauseEnd)
 		}
 	}
+	a.touched = touched[:n]
+}
+
+// isZero is 1 if c is 0, else 0, without a branch.
+func isZero(c uint32) int {
+	return int((uint64(c) - 1) >> 63)
 }
 
 // merge adds o's counts to a and releases o.
 func (a *storyAcc) merge(o *storyAcc) {
-	for _, b := range o.touched {
+	ob, oc := o.lists()
+	for i, b := range ob {
 		if a.counts[b] == 0 {
 			a.touched = append(a.touched, b)
 		}
-		a.counts[b] += o.counts[b]
+		a.counts[b] += oc[i]
 	}
 	for i, x := range o.lex {
 		a.lex[i] += x
@@ -199,12 +321,16 @@ func denseFeatures(lex []float64, story []float64, tokens int) []float32 {
 
 // vector returns the acc's counts as a StoryVector (buckets sorted).
 func (a *storyAcc) vector(dense []float32) StoryVector {
-	v := StoryVector{Bits: bits.Len64(a.mask), Buckets: make([]uint32, 0, len(a.touched)), Counts: make([]float32, 0, len(a.touched)), Dense: dense}
-	bs := slices.Clone(a.touched)
-	slices.Sort(bs)
-	for _, b := range bs {
-		v.Buckets = append(v.Buckets, b)
-		v.Counts = append(v.Counts, float32(a.counts[b]))
+	buckets, counts := a.lists()
+	v := StoryVector{Bits: a.bits, Buckets: make([]uint32, 0, len(buckets)), Counts: make([]float32, 0, len(buckets)), Dense: dense}
+	order := make([]int, len(buckets))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int { return cmp.Compare(buckets[i], buckets[j]) })
+	for _, i := range order {
+		v.Buckets = append(v.Buckets, buckets[i])
+		v.Counts = append(v.Counts, float32(counts[i]))
 	}
 	return v
 }
@@ -233,15 +359,42 @@ func wordValues(counts []float32, buckets []uint32, idf []float32, dst []float32
 
 // scoreAcc returns the story model's log-odds per story label for the
 // counts in a (touched buckets in any order) and the dense features.
+//
+// It is most of a story model's cost in batch runs, a few thousand
+// buckets a story times the labels. Without IDF a bucket's value before
+// normalisation depends on its count alone (1 + log count), so the rows
+// of buckets with a small count are summed as integers per count, four
+// labels to an add (sumPacked), and each sum is scaled once.
 func (sm *StoryModel) scoreAcc(a *storyAcc, dense []float32) []float64 {
 	K := len(sm.labels)
 	z := make([]float64, K)
 	copy(z, sm.bias)
 	var acc [64]float64
+	var sums [smallCounts]packedSum
+	var n [smallCounts]int
 	norm := 0.0
-	w := sm.w
-	for _, b := range a.touched {
-		c := a.counts[b]
+	buckets, cs := a.lists()
+	// The weight matrix is larger than a core's cache, so most rows a
+	// story touches are a miss: loading each row's ends first, in a loop
+	// of loads alone, keeps many misses in flight at once, and the loop
+	// below then finds its rows in cache.
+	R := sm.rowWords
+	packed := sm.packed
+	var pull uint64
+	for _, b := range buckets {
+		row := packed[int(b)*R : int(b)*R+R : int(b)*R+R]
+		pull |= row[0] | row[len(row)-1]
+	}
+	acc[63] += float64(pull&1) * 0 // keeps the loads
+	// Lanes hold up to 2^16 rows (see sumPacked).
+	small := sm.idf == nil && len(buckets) <= 1<<16
+	for i, b := range buckets {
+		c := cs[i]
+		if small && c < smallCounts {
+			n[c]++
+			sums[c].add(packed[int(b)*R : int(b)*R+R : int(b)*R+R])
+			continue
+		}
 		x := 1.0
 		if c < uint32(len(logTable)) {
 			x += logTable[c]
@@ -252,10 +405,15 @@ func (sm *StoryModel) scoreAcc(a *storyAcc, dense []float32) []float64 {
 			x *= float64(sm.idf[b])
 		}
 		norm += x * x
-		row := w[int(b)*K : int(b)*K+K : int(b)*K+K]
-		for k, wk := range row {
-			acc[k&63] += x * float64(wk)
+		madd(&acc, x, sm.w[int(b)*K:int(b)*K+K])
+	}
+	for c := range smallCounts {
+		if n[c] == 0 {
+			continue
 		}
+		x := 1 + logTable[c]
+		norm += float64(n[c]) * x * x
+		sums[c].madd(&acc, x, K, n[c])
 	}
 	if norm > 0 {
 		inv := 1 / math.Sqrt(norm)
@@ -267,15 +425,63 @@ func (sm *StoryModel) scoreAcc(a *storyAcc, dense []float32) []float64 {
 	base := (1 << sm.bits) * K
 	for j, x := range dense {
 		v := float64((x - sm.mean[j]) * sm.scale[j])
-		row := sm.w[base+j*K : base+j*K+K]
-		for k, wk := range row {
-			acc[k&63] += v * float64(wk)
-		}
+		madd(&acc, v, sm.w[base+j*K:base+j*K+K])
 	}
 	for k := range z {
 		z[k] += acc[k] * float64(sm.q[k])
 	}
 	return z
+}
+
+// packedSum sums packed rows: lo holds lanes 0 and 2 of each word, hi
+// lanes 1 and 3, each in 32 bits, so one add sums two biased weights. A
+// lane gains at most 2^16−1 a row, so 2^16 rows cannot overflow it.
+type packedSum struct {
+	lo, hi [16]uint64
+}
+
+const laneMask = 0x0000ffff0000ffff
+
+func (s *packedSum) add(row []uint64) {
+	for j, v := range row {
+		s.lo[j&15] += v & laneMask
+		s.hi[j&15] += (v >> 16) & laneMask
+	}
+}
+
+// madd adds x × (the sum of n rows) to acc, for K labels.
+func (s *packedSum) madd(acc *[64]float64, x float64, K, n int) {
+	bias := int64(n) << 15
+	for k := range K {
+		j, l := k/4, k%4
+		v := s.lo[j&15]
+		if l&1 == 1 {
+			v = s.hi[j&15]
+		}
+		if l >= 2 {
+			v >>= 32
+		}
+		acc[k&63] += x * float64(int64(uint32(v))-bias)
+	}
+}
+
+// smallCounts bounds the counts whose weight rows scoreAcc sums as
+// integers.
+const smallCounts = 16
+
+// madd adds x × row to acc, four labels a step.
+func madd(acc *[64]float64, x float64, row []int16) {
+	k := 0
+	for ; k+4 <= len(row) && k+4 <= len(acc); k += 4 {
+		r, a := row[k:k+4:k+4], acc[k:k+4:k+4]
+		a[0] += x * float64(r[0])
+		a[1] += x * float64(r[1])
+		a[2] += x * float64(r[2])
+		a[3] += x * float64(r[3])
+	}
+	for ; k < len(row) && k < len(acc); k++ {
+		acc[k] += x * float64(row[k])
+	}
 }
 
 // logTable holds log(c) for small counts.
@@ -388,6 +594,7 @@ func readStoryModel(b []byte, labelIdx map[string]int, nLabels int) (*StoryModel
 	if err != nil {
 		return nil, fmt.Errorf("story model weights: %w", err)
 	}
+	sm.pack()
 	return sm, nil
 }
 

@@ -1,0 +1,240 @@
+package classify
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/tagger-dev/tagger/classify/tokenize"
+)
+
+// randomStoryModel builds a story model of K labels over 2^bits buckets
+// with random weights over the whole int16 range the quantiser gives.
+func randomStoryModel(r *rand.Rand, bits, K, nLabels int, idf bool) *StoryModel {
+	nd := numDense(nLabels)
+	sm := &StoryModel{bits: bits, labels: make([]int, K), q: make([]float32, K), bias: make([]float64, K),
+		mean: make([]float32, nd), scale: make([]float32, nd), w: make([]int16, ((1<<bits)+nd)*K)}
+	for k := range K {
+		sm.labels[k] = k
+		sm.q[k] = float32(r.Float64() * 1e-4)
+		sm.bias[k] = r.NormFloat64()
+	}
+	for j := range nd {
+		sm.mean[j], sm.scale[j] = float32(r.NormFloat64()), float32(r.Float64())
+	}
+	for i := range sm.w {
+		switch r.IntN(20) {
+		case 0:
+			sm.w[i] = 32767
+		case 1:
+			sm.w[i] = -32767
+		case 2:
+			sm.w[i] = 0
+		default:
+			sm.w[i] = int16(r.IntN(65535) - 32767)
+		}
+	}
+	if idf {
+		sm.idf = make([]float32, 1<<bits)
+		for i := range sm.idf {
+			sm.idf[i] = float32(1 + 5*r.Float64())
+		}
+	}
+	sm.pack()
+	return sm
+}
+
+// referenceScore is the story model's log-odds by its definition: word
+// values (1 + log tf) × idf, L2-normalised, then standardised dense
+// features, each times its quantised weight, one multiply-add at a time.
+func referenceScore(sm *StoryModel, buckets, counts []uint32, dense []float32) []float64 {
+	K := len(sm.labels)
+	fc := make([]float32, len(counts))
+	for i, c := range counts {
+		fc[i] = float32(c)
+	}
+	norm := 0.0
+	xs := make([]float64, len(counts))
+	for i, c := range counts {
+		x := 1 + math.Log(float64(c))
+		if sm.idf != nil {
+			x *= float64(sm.idf[buckets[i]])
+		}
+		xs[i] = x
+		norm += x * x
+	}
+	z := make([]float64, K)
+	for k := range K {
+		s := 0.0
+		for i, b := range buckets {
+			s += xs[i] * float64(sm.w[int(b)*K+k])
+		}
+		if norm > 0 {
+			s /= math.Sqrt(norm)
+		}
+		base := (1 << sm.bits) * K
+		for j, x := range dense {
+			s += float64((x-sm.mean[j])*sm.scale[j]) * float64(sm.w[base+j*K+k])
+		}
+		z[k] = sm.bias[k] + s*float64(sm.q[k])
+	}
+	return z
+}
+
+// TestScoreAccMatchesDefinition checks scoreAcc's integer sums per count,
+// packed four labels to a word, against the definition: for label counts
+// that fill packed words or not, counts small and large, with and without
+// IDF, and a story with more distinct buckets than a packed lane may sum.
+func TestScoreAccMatchesDefinition(t *testing.T) {
+	cases := []struct {
+		bits, K, touched int
+		idf              bool
+	}{
+		{8, 1, 200, false}, {8, 3, 256, false}, {10, 4, 700, false}, {10, 7, 1000, false},
+		{12, 20, 3000, false}, {12, 20, 3000, true}, {9, 64, 500, false}, {17, 5, 70000, false},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("bits%d-K%d-n%d-idf%v", tc.bits, tc.K, tc.touched, tc.idf), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(uint64(tc.bits), uint64(tc.K)))
+			nLabels := tc.K + 3
+			sm := randomStoryModel(r, tc.bits, tc.K, nLabels, tc.idf)
+			pool := newAccPool()
+			a := pool.get(tc.bits, nLabels)
+			for _, b := range r.Perm(1 << tc.bits)[:tc.touched] {
+				n := uint32(1 + r.IntN(4))
+				switch r.IntN(10) {
+				case 0:
+					n = uint32(16 + r.IntN(300)) // past the integer sums and the log table
+				case 1:
+					n = 15
+				}
+				a.add(uint64(b), n)
+			}
+			dense := make([]float32, numDense(nLabels))
+			for j := range dense {
+				dense[j] = float32(r.NormFloat64())
+			}
+			buckets, counts := a.lists()
+			want := referenceScore(sm, buckets, counts, dense)
+			for name, acc := range map[string]*storyAcc{"array": a, "list": listAcc(tc.bits, buckets, counts, nil)} {
+				got := sm.scoreAcc(acc, dense)
+				for k := range want {
+					if d := math.Abs(got[k] - want[k]); d > 1e-9*max(1, math.Abs(want[k])) {
+						t.Errorf("%s: label %d: %.15g, want %.15g", name, k, got[k], want[k])
+					}
+				}
+			}
+			a.release()
+		})
+	}
+}
+
+// TestAccTokensCounts checks the branch-free counting of unigrams and
+// bigrams against counting one feature at a time: the same buckets, in
+// the order first seen, and the same counts; no bigram spans a clause end
+// or a call.
+func TestAccTokensCounts(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, bigrams := range []bool{false, true} {
+		pool := newAccPool()
+		got := pool.get(8, 1)
+		want := &storyAcc{counts: make([]uint32, 256), mask: 255, bits: 8, lex: make([]float64, 1)}
+		for range 20 {
+			toks := make([]tokenize.Token, r.IntN(300))
+			for i := range toks {
+				toks[i].Hash = uint64(r.IntN(40)) * 0x9e3779b97f4a7c15
+				if r.IntN(6) == 0 {
+					toks[i].Flags |= tokenize.FlagClauseEnd
+				}
+				if r.IntN(9) == 0 {
+					toks[i].Flags |= tokenize.FlagNegated
+				}
+			}
+			got.tokens(toks, bigrams)
+			for i, t := range toks {
+				want.add(t.Hash, 1)
+				if bigrams && i > 0 && !toks[i-1].Has(tokenize.FlagClauseEnd) {
+					want.add(tokenize.HashPair(toks[i-1].Hash, t.Hash), 1)
+				}
+			}
+		}
+		gb, gc := got.lists()
+		wb, wc := want.lists()
+		if !reflect.DeepEqual(gb, wb) || !reflect.DeepEqual(gc, wc) {
+			t.Errorf("bigrams %v: counted %v %v, want %v %v", bigrams, gb, gc, wb, wc)
+		}
+		got.release()
+		if a := pool.get(8, 1); a != got {
+			t.Error("the pool did not hand back the accumulator released last")
+		} else if b, _ := a.lists(); len(b) != 0 {
+			t.Errorf("a released accumulator still holds %d buckets", len(b))
+		}
+	}
+}
+
+// TestFinishPartialDecoded checks that a one-chunk partial that comes
+// from elsewhere (encoded and decoded, so not known to hold each bucket
+// once) decides as the partial itself, and that one holding a bucket
+// twice (its count split in two) is merged, not scored as two buckets.
+func TestFinishPartialDecoded(t *testing.T) {
+	m := loadTestModel(t)
+	cfg := DefaultStoryConfig()
+	cfg.HashBits = 12
+	sm, _, err := m.TrainStory(context.Background(), synthCorpus(t, m, 200, 40, "homophobia", "zorblax"), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Repeat("The garden was quiet and he hit the wall; the zorblax came and the soldier died. ", 40)
+	ctx := context.Background()
+	opt := PredictOptions{FastSnippets: true}
+	p, err := sm.ScoreChunk(ctx, Chunk{Text: text, Line: 1}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := sm.FinishPartials([]*Partial{p}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(p); err != nil {
+		t.Fatal(err)
+	}
+	var back Partial
+	if err := gob.NewDecoder(&buf).Decode(&back); err != nil {
+		t.Fatal(err)
+	}
+	if back.distinct {
+		t.Fatal("a decoded partial claims distinct buckets")
+	}
+	got, err := sm.FinishPartials([]*Partial{&back}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	li := m.labelIdx["homophobia"]
+	if got.Labels[li].Score != want.Labels[li].Score {
+		t.Errorf("decoded partial: homophobia %.17g, want %.17g", got.Labels[li].Score, want.Labels[li].Score)
+	}
+	// Split the count of the first bucket counted more than once.
+	split := back
+	split.Buckets, split.Counts = append([]uint32(nil), back.Buckets...), append([]uint32(nil), back.Counts...)
+	i := 0
+	for split.Counts[i] < 2 {
+		i++
+	}
+	split.Buckets = append(split.Buckets, split.Buckets[i])
+	split.Counts = append(split.Counts, 1)
+	split.Counts[i]--
+	got, err = sm.FinishPartials([]*Partial{&split}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := math.Abs(got.Labels[li].Score - want.Labels[li].Score); d > 1e-12 {
+		t.Errorf("a bucket given twice: homophobia %.17g, want %.17g", got.Labels[li].Score, want.Labels[li].Score)
+	}
+}
