@@ -94,23 +94,21 @@ type StoryModel struct {
 	rowWords int
 }
 
-// pack fills sm.packed from sm.w.
+// pack fills sm.packed from sm.w. Adding 1<<15 to an int16 is flipping
+// its top bit, and a padding lane is a zero weight: 1<<15.
 func (sm *StoryModel) pack() {
 	K := len(sm.labels)
-	sm.rowWords = (K + 3) / 4
-	sm.packed = make([]uint64, (1<<sm.bits)*sm.rowWords)
+	R := (K + 3) / 4
+	sm.rowWords = R
+	sm.packed = make([]uint64, (1<<sm.bits)*R)
 	for b := range 1 << sm.bits {
 		row := sm.w[b*K : b*K+K]
-		for j := range sm.rowWords {
-			var v uint64
-			for l := range 4 {
-				u := uint64(1 << 15)
-				if k := 4*j + l; k < K {
-					u = uint64(int32(row[k]) + 1<<15)
-				}
-				v |= u << (16 * l)
+		for j := range R {
+			v := uint64(0x8000800080008000)
+			for l, x := range row[4*j : min(4*j+4, K)] {
+				v ^= uint64(uint16(x)) << (16 * l)
 			}
-			sm.packed[b*sm.rowWords+j] = v
+			sm.packed[b*R+j] = v
 		}
 	}
 }
@@ -405,7 +403,11 @@ func (sm *StoryModel) scoreAcc(a *storyAcc, dense []float32) []float64 {
 			x *= float64(sm.idf[b])
 		}
 		norm += x * x
-		madd(&acc, x, sm.w[int(b)*K:int(b)*K+K])
+		// The packed row, pulled into cache above (w's is not).
+		row := packed[int(b)*R : int(b)*R+R : int(b)*R+R]
+		for k := range K {
+			acc[k&63] += x * float64(int64(row[k/4]>>(16*(k%4))&0xffff)-1<<15)
+		}
 	}
 	for c := range smallCounts {
 		if n[c] == 0 {
@@ -542,7 +544,7 @@ func readStoryModel(b []byte, labelIdx map[string]int, nLabels int) (*StoryModel
 	get(&bits)
 	get(&bg)
 	get(&nl)
-	if err != nil || bits < 8 || bits > 24 || nl > 64 {
+	if err != nil || bits < 8 || bits > 24 || nl == 0 || nl > 64 {
 		return nil, fmt.Errorf("story model header: bits %d, labels %d: %w", bits, nl, errors.Join(err, errors.New("out of range")))
 	}
 	sm := &StoryModel{bits: int(bits), bigram: bg == 1}
@@ -568,12 +570,18 @@ func readStoryModel(b []byte, labelIdx map[string]int, nLabels int) (*StoryModel
 	if err == nil && n != 0 && n != 1<<bits {
 		return nil, fmt.Errorf("story model: %d idf entries for %d buckets", n, 1<<bits)
 	}
-	if n > 0 {
+	if err == nil && r.Len() < 4*int(n) {
+		err = io.ErrUnexpectedEOF // before allocating what a short file claims
+	}
+	if n > 0 && err == nil {
 		sm.idf = make([]float32, n)
 		get(sm.idf)
 	}
 	get(&n)
-	if err == nil && int(n) != numDense(nLabels) {
+	if err != nil {
+		return nil, fmt.Errorf("story model: %w", err)
+	}
+	if int(n) != numDense(nLabels) {
 		return nil, fmt.Errorf("story model: %d dense features, want %d", n, numDense(nLabels))
 	}
 	sm.mean, sm.scale = make([]float32, n), make([]float32, n)
@@ -589,10 +597,18 @@ func readStoryModel(b []byte, labelIdx map[string]int, nLabels int) (*StoryModel
 	if err != nil {
 		return nil, fmt.Errorf("story model: %w", err)
 	}
-	sm.w = make([]int16, n)
-	get(sm.w)
+	// The weights are most of the file: decoded in place, not through
+	// binary.Read's reflection and copy (loading is part of every run).
+	rest := b[len(b)-r.Len():]
+	if err == nil && len(rest) < 2*int(n) {
+		err = io.ErrUnexpectedEOF
+	}
 	if err != nil {
 		return nil, fmt.Errorf("story model weights: %w", err)
+	}
+	sm.w = make([]int16, n)
+	for i := range sm.w {
+		sm.w[i] = int16(binary.LittleEndian.Uint16(rest[2*i:]))
 	}
 	sm.pack()
 	return sm, nil

@@ -238,3 +238,41 @@ func TestFinishPartialDecoded(t *testing.T) {
 		t.Errorf("a bucket given twice: homophobia %.17g, want %.17g", got.Labels[li].Score, want.Labels[li].Score)
 	}
 }
+
+// FuzzReadStoryModel checks that a damaged or hostile story.bin is an
+// error, never a panic or an allocation its length cannot back, and that
+// what reads back writes back byte for byte.
+func FuzzReadStoryModel(f *testing.F) {
+	r := rand.New(rand.NewPCG(3, 4))
+	labels := []string{"violence", "death", "suicide"}
+	idx := map[string]int{}
+	for i, l := range labels {
+		idx[l] = i
+	}
+	for _, idf := range []bool{false, true} {
+		sm := randomStoryModel(r, 8, 2, len(labels), idf)
+		sm.labels = []int{0, 2}
+		var buf bytes.Buffer
+		if err := sm.write(&buf, labels); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(buf.Bytes())
+		f.Add(buf.Bytes()[:buf.Len()/2])
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sm, err := readStoryModel(b, idx, len(labels))
+		if err != nil {
+			return
+		}
+		var buf bytes.Buffer
+		if err := sm.write(&buf, labels); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(buf.Bytes(), b[:buf.Len()]) {
+			t.Error("the model read writes back otherwise")
+		}
+		if len(sm.packed) != (1<<sm.bits)*sm.rowWords {
+			t.Errorf("%d packed words for %d buckets of %d words", len(sm.packed), 1<<sm.bits, sm.rowWords)
+		}
+	})
+}
