@@ -109,10 +109,6 @@ type Partial struct {
 	Lex             []float64
 	// Steps is the time ScoreChunk spent in each step.
 	Steps StepTimes
-	// distinct says that Buckets holds no bucket twice, as this package
-	// makes them; a partial decoded from elsewhere is checked instead
-	// (unexported fields are not encoded).
-	distinct bool
 }
 
 // PartialLabel is one label's state in a Partial.
@@ -305,7 +301,6 @@ func (sg *scoring) partial(off int) *Partial {
 		buckets, counts := a.lists()
 		p.Buckets, p.Counts = slices.Clone(buckets), slices.Clone(counts)
 		p.Lex = slices.Clone(a.lex)
-		p.distinct = true
 		a.release()
 		sg.acc = nil
 	}
@@ -345,13 +340,15 @@ func (m *Model) fromPartial(p *Partial, opt PredictOptions, whole bool) (*scorin
 			a.release()
 			return nil, fmt.Errorf("finish partials: the partial at byte %d has malformed story features", p.Off)
 		}
-		for _, b := range p.Buckets {
-			if int(b) >= len(a.counts) {
+		for i, b := range p.Buckets {
+			if int(b) >= len(a.counts) || p.Counts[i] == 0 {
 				a.release()
-				return nil, fmt.Errorf("finish partials: the partial at byte %d has a feature bucket out of the model's range", p.Off)
+				return nil, fmt.Errorf("finish partials: the partial at byte %d has a feature bucket out of the model's range or counted zero times", p.Off)
 			}
 		}
-		if whole && (p.distinct || a.unique(p.Buckets)) {
+		// A partial's fields are anyone's to edit: its lists are scored as
+		// they are only when no bucket comes twice.
+		if whole && a.unique(p.Buckets) {
 			lex := p.Lex
 			if lex == nil {
 				lex = make([]float64, len(a.lex))

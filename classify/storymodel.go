@@ -82,27 +82,28 @@ type StoryModel struct {
 	// mean and scale standardise the dense features (scale includes
 	// DenseScale).
 	mean, scale []float32
-	// w holds per bucket (then per dense feature) one weight per label,
-	// quantised: weight = w × q[label].
-	w    []int16
-	q    []float32
-	bias []float64
-	// packed holds the bucket rows of w again, four weights to a word,
-	// each biased by 1<<15 to a 16-bit lane (rows padded to whole words
-	// with zero weights): see packedSum.
+	// The weights, one per label for each bucket and then each dense
+	// feature, quantised: weight = stored × q[label]. The bucket rows are
+	// packed four weights to a word, each biased by 1<<15 to a 16-bit
+	// lane, rows padded to whole words with zero weights (see packedSum);
+	// dense holds the dense features' rows as they are.
 	packed   []uint64
 	rowWords int
+	dense    []int16
+	q        []float32
+	bias     []float64
 }
 
-// pack fills sm.packed from sm.w. Adding 1<<15 to an int16 is flipping
-// its top bit, and a padding lane is a zero weight: 1<<15.
-func (sm *StoryModel) pack() {
+// setWeights stores w (bucket rows, then dense rows, K weights a row).
+// Adding 1<<15 to an int16 is flipping its top bit, and a padding lane
+// is a zero weight: 1<<15.
+func (sm *StoryModel) setWeights(w []int16) {
 	K := len(sm.labels)
 	R := (K + 3) / 4
 	sm.rowWords = R
 	sm.packed = make([]uint64, (1<<sm.bits)*R)
 	for b := range 1 << sm.bits {
-		row := sm.w[b*K : b*K+K]
+		row := w[b*K : b*K+K]
 		for j := range R {
 			v := uint64(0x8000800080008000)
 			for l, x := range row[4*j : min(4*j+4, K)] {
@@ -111,6 +112,19 @@ func (sm *StoryModel) pack() {
 			sm.packed[b*R+j] = v
 		}
 	}
+	sm.dense = slices.Clone(w[(1<<sm.bits)*K:])
+}
+
+// weights returns every weight as setWeights took them.
+func (sm *StoryModel) weights() []int16 {
+	K, R := len(sm.labels), sm.rowWords
+	w := make([]int16, 0, (1<<sm.bits)*K+len(sm.dense))
+	for b := range 1 << sm.bits {
+		for k := range K {
+			w = append(w, int16(uint16(sm.packed[b*R+k/4]>>(16*(k%4)))^0x8000))
+		}
+	}
+	return append(w, sm.dense...)
 }
 
 // numDense is the number of dense features: per label, its lexicon weight
@@ -151,27 +165,22 @@ func listAcc(bits int, buckets, counts []uint32, lex []float64) *storyAcc {
 }
 
 // unique tells whether buckets, all within a's range, holds no bucket
-// twice. A partial that arrives from elsewhere is checked with it before
-// its lists are scored as they are.
+// twice, with a bit per bucket (a few kilobytes that stay in cache).
 func (a *storyAcc) unique(buckets []uint32) bool {
 	if a.seen == nil {
 		a.seen = make([]uint64, (len(a.counts)+63)/64)
 	}
-	ok := true
-	n := 0
+	seen := a.seen
+	var dup uint64
 	for _, b := range buckets {
-		w, bit := &a.seen[b/64], uint64(1)<<(b%64)
-		if *w&bit != 0 {
-			ok = false
-			break
-		}
-		*w |= bit
-		n++
+		w, bit := seen[b/64], uint64(1)<<(b%64)
+		dup |= w & bit
+		seen[b/64] = w | bit
 	}
-	for _, b := range buckets[:n] {
-		a.seen[b/64] = 0
+	for _, b := range buckets {
+		seen[b/64] = 0
 	}
-	return ok
+	return dup == 0
 }
 
 // lists returns the touched buckets, in the order first counted, and
@@ -257,11 +266,24 @@ func (a *storyAcc) add(h uint64, n uint32) {
 // bucket is written to touched and kept there only when new, and a
 // bigram across a clause end is counted zero times rather than skipped.
 func (a *storyAcc) tokens(toks []tokenize.Token, bigrams bool) {
+	prev := uint64(0)
+	inc := uint32(0) // 1 when a bigram may end at the current token
+	// In blocks, so that touched has room for every feature of a block
+	// but not much more than the story's buckets.
+	for len(toks) > 0 {
+		block := toks[:min(len(toks), 4096)]
+		toks = toks[len(block):]
+		prev, inc = a.countBlock(block, bigrams, prev, inc)
+	}
+}
+
+// countBlock counts the features of toks, prev being the hash of the
+// token before them and inc 1 if a bigram may end at toks[0]; it returns
+// both for the next block.
+func (a *storyAcc) countBlock(toks []tokenize.Token, bigrams bool, prev uint64, inc uint32) (uint64, uint32) {
 	n := len(a.touched)
 	touched := slices.Grow(a.touched, 2*len(toks))[:n+2*len(toks)]
 	counts, mask := a.counts, a.mask
-	prev := uint64(0)
-	inc := uint32(0) // 1 when a bigram may end at the current token
 	for _, t := range toks {
 		b := uint32(t.Hash & mask)
 		// b is within counts already; the mask only spares the bounds check.
@@ -280,6 +302,7 @@ func (a *storyAcc) tokens(toks []tokenize.Token, bigrams bool) {
 		}
 	}
 	a.touched = touched[:n]
+	return prev, inc
 }
 
 // isZero is 1 if c is 0, else 0, without a branch.
@@ -424,10 +447,9 @@ func (sm *StoryModel) scoreAcc(a *storyAcc, dense []float32) []float64 {
 		}
 	}
 	// Dense features are standardised, not length-normalised.
-	base := (1 << sm.bits) * K
 	for j, x := range dense {
 		v := float64((x - sm.mean[j]) * sm.scale[j])
-		madd(&acc, v, sm.w[base+j*K:base+j*K+K])
+		madd(&acc, v, sm.dense[j*K:j*K+K])
 	}
 	for k := range z {
 		z[k] += acc[k] * float64(sm.q[k])
@@ -520,8 +542,9 @@ func (sm *StoryModel) write(w io.Writer, labelIDs []string) error {
 	put(sm.scale)
 	put(sm.q)
 	put(sm.bias)
-	put(uint32(len(sm.w)))
-	put(sm.w)
+	wt := sm.weights()
+	put(uint32(len(wt)))
+	put(wt)
 	_, err := w.Write(buf.Bytes())
 	return err
 }
@@ -544,8 +567,8 @@ func readStoryModel(b []byte, labelIdx map[string]int, nLabels int) (*StoryModel
 	get(&bits)
 	get(&bg)
 	get(&nl)
-	if err != nil || bits < 8 || bits > 24 || nl == 0 || nl > 64 {
-		return nil, fmt.Errorf("story model header: bits %d, labels %d: %w", bits, nl, errors.Join(err, errors.New("out of range")))
+	if err != nil || bits < 8 || bits > 24 || bg > 1 || nl == 0 || nl > 64 {
+		return nil, fmt.Errorf("story model header: bits %d, bigrams %d, labels %d: %w", bits, bg, nl, errors.Join(err, errors.New("out of range")))
 	}
 	sm := &StoryModel{bits: int(bits), bigram: bg == 1}
 	for range nl {
@@ -600,17 +623,14 @@ func readStoryModel(b []byte, labelIdx map[string]int, nLabels int) (*StoryModel
 	// The weights are most of the file: decoded in place, not through
 	// binary.Read's reflection and copy (loading is part of every run).
 	rest := b[len(b)-r.Len():]
-	if err == nil && len(rest) < 2*int(n) {
-		err = io.ErrUnexpectedEOF
+	if len(rest) != 2*int(n) {
+		return nil, fmt.Errorf("story model weights: %d bytes for %d weights", len(rest), n)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("story model weights: %w", err)
+	w := make([]int16, n)
+	for i := range w {
+		w[i] = int16(binary.LittleEndian.Uint16(rest[2*i:]))
 	}
-	sm.w = make([]int16, n)
-	for i := range sm.w {
-		sm.w[i] = int16(binary.LittleEndian.Uint16(rest[2*i:]))
-	}
-	sm.pack()
+	sm.setWeights(w)
 	return sm, nil
 }
 

@@ -512,7 +512,8 @@ func (m *Model) TrainStory(ctx context.Context, ex []StoryExample, cfg StoryConf
 	D := 1 << cfg.HashBits
 	nw := D + numDense(len(m.labels))
 	sm := &StoryModel{bits: cfg.HashBits, bigram: cfg.Bigrams, labels: sd.labels, idf: sd.idf,
-		mean: sd.mean, scale: sd.scale, w: make([]int16, nw*K), q: make([]float32, K), bias: make([]float64, K)}
+		mean: sd.mean, scale: sd.scale, q: make([]float32, K), bias: make([]float64, K)}
+	weights := make([]int16, nw*K)
 	for k, w := range ws {
 		mx := 0.0
 		for _, x := range w[:nw] {
@@ -524,9 +525,10 @@ func (m *Model) TrainStory(ctx context.Context, ex []StoryExample, cfg StoryConf
 		}
 		sm.q[k], sm.bias[k] = float32(q), w[nw]
 		for j, x := range w[:nw] {
-			sm.w[j*K+k] = int16(math.Round(x / float64(float32(q))))
+			weights[j*K+k] = int16(math.Round(x / float64(float32(q))))
 		}
 	}
+	sm.setWeights(weights)
 	ids := make([]string, len(m.labels))
 	for i, l := range m.labels {
 		ids[i] = l.ID
