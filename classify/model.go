@@ -421,6 +421,14 @@ func (m *Model) score(li int, z float64) float64 {
 	return sigmoid(z - m.info[li].Thresholds.Balanced)
 }
 
+// WithName returns a copy of m named name@version: a model trained from
+// another keeps its weights, not its name.
+func (m *Model) WithName(name, version string) *Model {
+	c := *m
+	c.manifest.Name, c.manifest.Version = name, version
+	return &c
+}
+
 // WithEval returns a copy of m whose manifest records an evaluation.
 func (m *Model) WithEval(e *EvalSummary) *Model {
 	c := *m

@@ -169,6 +169,32 @@ func TestEvalCommandReproducesCard(t *testing.T) {
 	}
 }
 
+// TestTrainCorpusOnly trains a story model on a corpus alone: the model
+// is the embedded passage model plus the story model, under the name
+// given (rows name the model that decided them), and runs.
+func TestTrainCorpusOnly(t *testing.T) {
+	corpus := storyCorpus(t)
+	out := filepath.Join(t.TempDir(), "model")
+	_, errOut, code := runCLI(t, "", "train", "--corpus", corpus, "-o", out, "--name", "archive", "--version", "1.2.0")
+	if code != 0 {
+		t.Fatalf("train --corpus: code %d: %s", code, errOut)
+	}
+	if !strings.Contains(errOut, "trained archive@1.2.0 on 170 works in") {
+		t.Errorf("train's last line does not say what it trained on:\n%s", errOut)
+	}
+	if _, err := os.Stat(filepath.Join(out, classify.StoryFile)); err != nil {
+		t.Fatalf("no story model: %v", err)
+	}
+	rows, errOut, code := runCLI(t, "", "run", "--model", out, "-o", "-", corpus)
+	if code != 0 && code != 1 {
+		t.Fatalf("run --model: code %d: %s", code, errOut)
+	}
+	first, _, _ := strings.Cut(rows, "\n")
+	if !strings.Contains(first, `"model":"archive@1.2.0"`) {
+		t.Errorf("a row of the trained model names another model: %.300s", first)
+	}
+}
+
 // TestTrainCommand trains on a tiny labelled file plus a corpus of stories
 // whose headers declare warnings, and loads the result.
 func TestTrainCommand(t *testing.T) {

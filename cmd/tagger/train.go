@@ -209,11 +209,13 @@ a directory that is not empty unless --force is given.`,
 				}
 				m = tr.Model.WithData(sums)
 			} else {
-				// Only a corpus: the embedded passage model and lexicon.
+				// Only a corpus: the embedded passage model and lexicon,
+				// under the new model's name (rows name the model that
+				// decided them).
 				if m, err = loadModel(""); err != nil {
 					return err
 				}
-				m = m.WithData(sums)
+				m = m.WithData(sums).WithName(name, ver)
 			}
 			var cv *classify.StoryCV
 			var cst pipeline.StoryCorpusStats
@@ -284,7 +286,14 @@ a directory that is not empty unless --force is given.`,
 					return err
 				}
 			}
-			fmt.Fprintf(a.stderr, "trained %s on %d examples in %.2fs → %s\n", m.NameVersion(), len(data), trainTime.Seconds(), out)
+			var on []string
+			if len(data) > 0 {
+				on = append(on, plural(len(data), "passage", "passages"))
+			}
+			if len(tf.corpus) > 0 {
+				on = append(on, plural(cst.Examples, "work", "works"))
+			}
+			fmt.Fprintf(a.stderr, "trained %s on %s in %.2fs → %s\n", m.NameVersion(), strings.Join(on, " and "), trainTime.Seconds(), out)
 			return nil
 		},
 	}
