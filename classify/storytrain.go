@@ -170,6 +170,13 @@ func (m *Model) prepareStory(ex []StoryExample, cfg StoryConfig) (*storyData, er
 			sd.scale[j] = float32(cfg.DenseScale / std)
 		}
 	}
+	// The rows are most of training's memory: sized at once, not grown.
+	total := 0
+	for i := range ex {
+		total += len(ex[i].Vector.Buckets) + nd
+	}
+	sd.rows.Start = make([]int, 1, len(ex)+1)
+	sd.rows.Col, sd.rows.Val = make([]uint32, 0, total), make([]float32, 0, total)
 	var cols []uint32
 	var vals []float32
 	for i := range ex {
