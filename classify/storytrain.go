@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/tagger-dev/tagger/classify/linear"
 )
@@ -550,6 +551,7 @@ func (m *Model) TrainStory(ctx context.Context, ex []StoryExample, cfg StoryConf
 		return nil, nil, err
 	}
 	man := m.manifest
+	man.Created = time.Now().UTC().Format(time.RFC3339) // a new model, whatever it was built on
 	man.Labels = slices.Clone(man.Labels)
 	man.Config.Aggregate = AggregateStory
 	c := cfg

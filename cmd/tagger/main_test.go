@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tagger-dev/tagger/classify"
 	"github.com/tagger-dev/tagger/models"
@@ -181,6 +182,11 @@ func TestTrainCorpusOnly(t *testing.T) {
 	}
 	if !strings.Contains(errOut, "trained archive@1.2.0 on 170 works in") {
 		t.Errorf("train's last line does not say what it trained on:\n%s", errOut)
+	}
+	if m, err := classify.LoadDir(out); err != nil {
+		t.Fatal(err)
+	} else if created, err := time.Parse(time.RFC3339, m.Manifest().Created); err != nil || time.Since(created) > time.Hour {
+		t.Errorf("the model trained says it was created at %q", m.Manifest().Created)
 	}
 	if _, err := os.Stat(filepath.Join(out, classify.StoryFile)); err != nil {
 		t.Fatalf("no story model: %v", err)

@@ -288,7 +288,7 @@ a directory that is not empty unless --force is given.`,
 			}
 			var on []string
 			if len(data) > 0 {
-				on = append(on, plural(len(data), "passage", "passages"))
+				on = append(on, plural(len(data), "labelled example", "labelled examples"))
 			}
 			if len(tf.corpus) > 0 {
 				on = append(on, plural(cst.Examples, "work", "works"))
