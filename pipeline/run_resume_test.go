@@ -423,17 +423,20 @@ func TestRecoverStale(t *testing.T) {
 }
 
 func TestRunMetaCheckResume(t *testing.T) {
-	want := RunMeta{Version: "v1", Model: "m@1", Sensitivity: "balanced"}
+	want := RunMeta{Version: "v1", Model: "m@1", ModelHash: "h1", Sensitivity: "balanced"}
 	tests := []struct {
 		name string
 		got  RunMeta
 		err  []string
 	}{
 		{"same", want, nil},
-		{"sensitivity", RunMeta{Version: "v1", Model: "m@1", Sensitivity: "high"}, []string{"sensitivity", `"high"`, `"balanced"`}},
-		{"model", RunMeta{Version: "v1", Model: "m@2", Sensitivity: "balanced"}, []string{"model", "m@2", "m@1"}},
-		{"version", RunMeta{Version: "v0", Model: "m@1", Sensitivity: "balanced"}, []string{"version", "v0", "v1"}},
-		{"not recorded", RunMeta{Version: "v1", Model: "m@1"}, []string{"does not record its sensitivity"}},
+		{"sensitivity", RunMeta{Version: "v1", Model: "m@1", ModelHash: "h1", Sensitivity: "high"}, []string{"sensitivity", `"high"`, `"balanced"`}},
+		{"model", RunMeta{Version: "v1", Model: "m@2", ModelHash: "h1", Sensitivity: "balanced"}, []string{"model", "m@2", "m@1"}},
+		{"version", RunMeta{Version: "v0", Model: "m@1", ModelHash: "h1", Sensitivity: "balanced"}, []string{"version", "v0", "v1"}},
+		// Two archives' models left at train's default name and version.
+		{"model hash", RunMeta{Version: "v1", Model: "m@1", ModelHash: "h2", Sensitivity: "balanced"}, []string{"model hash", `"h2"`, `"h1"`}},
+		{"not recorded", RunMeta{Version: "v1", Model: "m@1", ModelHash: "h1"}, []string{"does not record its sensitivity"}},
+		{"hash not recorded", RunMeta{Version: "v1", Model: "m@1", Sensitivity: "balanced"}, []string{"does not record its model hash"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -451,7 +454,7 @@ func TestRunMetaCheckResume(t *testing.T) {
 	// Both formats record the operating point.
 	for _, name := range []string{"l.parquet", "l.jsonl"} {
 		path := filepath.Join(t.TempDir(), name)
-		writeRows(t, path, SinkOptions{Version: want.Version, Model: want.Model, Sensitivity: want.Sensitivity}, benchRows(3))
+		writeRows(t, path, SinkOptions{Version: want.Version, Model: want.Model, ModelHash: want.ModelHash, Sensitivity: want.Sensitivity}, benchRows(3))
 		got, exists, err := ReadRunMeta(path)
 		if err != nil || !exists || got != want {
 			t.Errorf("%s: ReadRunMeta = %+v, %v, %v; want %+v", name, got, exists, err, want)

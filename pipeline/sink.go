@@ -20,7 +20,11 @@ import (
 const (
 	MetaVersion = "tagger.version" // tagger's version (SinkOptions.Version)
 	MetaModel   = "tagger.model"   // the model as name@version (SinkOptions.Model)
-	MetaCreated = "tagger.created" // when the output was created, RFC 3339 UTC (SinkOptions.Created)
+	// MetaModelHash is the model's content hash (SinkOptions.ModelHash):
+	// two models may share a name and version (an archive's models left
+	// at train's default name), never a hash.
+	MetaModelHash = "tagger.model_hash"
+	MetaCreated   = "tagger.created" // when the output was created, RFC 3339 UTC (SinkOptions.Created)
 	// MetaSensitivity is the operating point of detection (SinkOptions.Sensitivity).
 	MetaSensitivity = "tagger.sensitivity"
 	// MetaSettings records what else changes the rows: lexicon overlays
@@ -89,6 +93,8 @@ type SinkOptions struct {
 	Version string
 	// Model (name@version) is recorded as MetaModel when set.
 	Model string
+	// ModelHash is recorded as MetaModelHash when set.
+	ModelHash string
 	// Sensitivity is recorded as MetaSensitivity when set.
 	Sensitivity string
 	// Settings is recorded as MetaSettings when set.
@@ -328,6 +334,9 @@ func (opt SinkOptions) metadata() map[string]string {
 	if opt.Model != "" {
 		m[MetaModel] = opt.Model
 	}
+	if opt.ModelHash != "" {
+		m[MetaModelHash] = opt.ModelHash
+	}
 	if opt.Sensitivity != "" {
 		m[MetaSensitivity] = opt.Sensitivity
 	}
@@ -399,13 +408,14 @@ func ReadDoneSources(path string) (*SourceCounts, error) {
 type RunMeta struct {
 	Version     string // tagger's version (MetaVersion)
 	Model       string // name@version (MetaModel)
+	ModelHash   string // the model's content hash (MetaModelHash)
 	Sensitivity string // MetaSensitivity
 	Settings    string // MetaSettings; "" when the model ran as it is
 }
 
 // runMetaOf reads a RunMeta from key/value metadata.
 func runMetaOf(kv map[string]string) RunMeta {
-	return RunMeta{Version: kv[MetaVersion], Model: kv[MetaModel], Sensitivity: kv[MetaSensitivity], Settings: kv[MetaSettings]}
+	return RunMeta{Version: kv[MetaVersion], Model: kv[MetaModel], ModelHash: kv[MetaModelHash], Sensitivity: kv[MetaSensitivity], Settings: kv[MetaSettings]}
 }
 
 // ReadRunMeta returns the operating point recorded in the output at path
@@ -468,6 +478,7 @@ func (want RunMeta) CheckResume(path string, got RunMeta) error {
 		{"model", got.Model, want.Model, "--model"},
 		{"sensitivity", got.Sensitivity, want.Sensitivity, "--sensitivity"},
 		{"tagger version", got.Version, want.Version, "the tagger binary"},
+		{"model hash", got.ModelHash, want.ModelHash, "--model (a model of the same name and version whose files differ is another model)"},
 		{"settings", orNone(got.Settings), orNone(want.Settings), "lexicon overlays and thresholds (flags and configuration file)"},
 	} {
 		if f.got == f.want {

@@ -107,7 +107,8 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 			if cfg.Model, err = set.loadModel(); err != nil {
 				return err
 			}
-			want := pipeline.RunMeta{Version: version, Model: cfg.Model.NameVersion(), Sensitivity: string(s), Settings: set.fingerprint()}
+			want := pipeline.RunMeta{Version: version, Model: cfg.Model.NameVersion(), ModelHash: cfg.Model.Manifest().Hash,
+				Sensitivity: string(s), Settings: set.fingerprint()}
 			if err := pipeline.RecoverStale(out, resume, want, a.log); err != nil {
 				return err
 			}
@@ -130,6 +131,7 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 				Append:      resume,
 				Version:     version,
 				Model:       want.Model,
+				ModelHash:   want.ModelHash,
 				Sensitivity: want.Sensitivity,
 				Settings:    want.Settings,
 				Created:     time.Now(),

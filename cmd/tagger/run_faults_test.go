@@ -157,6 +157,40 @@ func TestRunResumeRefusesOtherOperatingPoint(t *testing.T) {
 	}
 }
 
+// TestRunResumeRefusesOtherModelOfSameName: two models may share a name
+// and version (archives' models left at train's default), never their
+// files' hash; a resumed run with the other would mix their rows.
+func TestRunResumeRefusesOtherModelOfSameName(t *testing.T) {
+	dir := t.TempDir()
+	m, err := loadModel("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := m.WithLexicon([]byte("labels:\n  death:\n    terms:\n      - {term: was dead, weight: 0}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	if err := m.Save(a); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Save(b); err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, filepath.Join(dir, "in"), map[string]string{"a.txt": faultStory})
+	in, out := filepath.Join(dir, "in"), filepath.Join(dir, "out.parquet")
+	if _, errOut, code := runCLI(t, "", "run", in, "-o", out, "--progress", "never", "--model", a); code != 0 {
+		t.Fatalf("first run: %d %s", code, errOut)
+	}
+	_, errOut, code := runCLI(t, "", "run", in, "-o", out, "--progress", "never", "--resume", "--model", b)
+	if code != exitError || !strings.Contains(errOut, "model hash") {
+		t.Errorf("resume with another model of the same name: exit %d, stderr %q; want 2 naming the model hash", code, errOut)
+	}
+	if _, errOut, code := runCLI(t, "", "run", in, "-o", out, "--progress", "never", "--resume", "--model", a); code != 0 {
+		t.Errorf("resume with the same model: %d %s", code, errOut)
+	}
+}
+
 func TestRunWorkersAndShardFlags(t *testing.T) {
 	tests := []struct {
 		flags []string
