@@ -304,8 +304,8 @@ func FuzzReadStoryModel(f *testing.F) {
 		if !bytes.Equal(buf.Bytes(), b) {
 			t.Error("the model read writes back otherwise")
 		}
-		if len(sm.packed) != (1<<sm.bits)*sm.rowWords {
-			t.Errorf("%d packed words for %d buckets of %d words", len(sm.packed), 1<<sm.bits, sm.rowWords)
+		if stride := 1 << sm.rowShift; len(sm.packed) != (1<<sm.bits)*stride || stride < sm.rowWords || stride >= 2*sm.rowWords && sm.rowWords > 1 {
+			t.Errorf("%d packed words for %d buckets of %d words %d apart", len(sm.packed), 1<<sm.bits, sm.rowWords, stride)
 		}
 	})
 }
