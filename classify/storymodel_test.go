@@ -219,13 +219,7 @@ func TestAccTokensCounts(t *testing.T) {
 // once) decides as the partial itself, and that one holding a bucket
 // twice (its count split in two) is merged, not scored as two buckets.
 func TestFinishPartialDecoded(t *testing.T) {
-	m := loadTestModel(t)
-	cfg := DefaultStoryConfig()
-	cfg.HashBits = 12
-	sm, _, err := m.TrainStory(context.Background(), synthCorpus(t, m, 200, 40, "homophobia", "zorblax"), cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, sm := zorblaxModel(t)
 	text := strings.Repeat("The garden was quiet and he hit the wall; the zorblax came and the soldier died. ", 40)
 	ctx := context.Background()
 	opt := PredictOptions{FastSnippets: true}

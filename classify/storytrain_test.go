@@ -156,19 +156,27 @@ func loadTestModel(t *testing.T) *Model {
 	return m
 }
 
-// TestStoryModelPartials checks that a model with a story model decides a
-// story of several chunks alike whether it is scored in one pass
-// (Predict), chunk by chunk and merged at the end (FinishPartials), or
-// folded in story order as a runner folds it (MergePartials): the story
-// model's features (word buckets, lexicon sums) merge exactly.
-func TestStoryModelPartials(t *testing.T) {
-	m := loadTestModel(t)
+// zorblaxModel returns the default model and a story model trained on
+// synthetic works where "zorblax" declares homophobia (2^12 buckets).
+func zorblaxModel(t *testing.T) (m, sm *Model) {
+	t.Helper()
+	m = loadTestModel(t)
 	cfg := DefaultStoryConfig()
 	cfg.HashBits = 12
 	sm, _, err := m.TrainStory(context.Background(), synthCorpus(t, m, 200, 40, "homophobia", "zorblax"), cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return m, sm
+}
+
+// TestStoryModelPartials checks that a model with a story model decides a
+// story of several chunks alike whether it is scored in one pass
+// (Predict), chunk by chunk and merged at the end (FinishPartials), or
+// folded in story order as a runner folds it (MergePartials): the story
+// model's features (word buckets, lexicon sums) merge exactly.
+func TestStoryModelPartials(t *testing.T) {
+	m, sm := zorblaxModel(t)
 	var b strings.Builder
 	for i := 0; b.Len() < 5<<19; i++ {
 		fmt.Fprintf(&b, "The garden was quiet and he hit the wall, bleeding; she grinned like a killer. Line %d.\n", i)
