@@ -415,7 +415,7 @@ func (sm *StoryModel) scoreAcc(a *storyAcc, dense []float32) []float64 {
 		pull |= row[0] | row[len(row)-1]
 	}
 	acc[63] += float64(pull&1) * 0 // keeps the loads
-	// Lanes hold up to 2^16 rows (see sumPacked).
+	// Lanes hold up to 2^16 rows (see packedSum).
 	small := sm.idf == nil && len(buckets) <= 1<<16
 	for i, b := range buckets {
 		c := cs[i]
@@ -434,7 +434,7 @@ func (sm *StoryModel) scoreAcc(a *storyAcc, dense []float32) []float64 {
 			x *= float64(sm.idf[b])
 		}
 		norm += x * x
-		// The packed row, pulled into cache above (w's is not).
+		// The packed row, pulled into cache above.
 		row := packed[int(b)<<sh : int(b)<<sh+R : int(b)<<sh+R]
 		for k := range K {
 			acc[k&63] += x * float64(int64(row[k/4]>>(16*(k%4))&0xffff)-1<<15)
