@@ -393,7 +393,7 @@ func wordValues(counts []float32, buckets []uint32, idf []float32, dst []float32
 // buckets a story times the labels. Without IDF a bucket's value before
 // normalisation depends on its count alone (1 + log count), so the rows
 // of buckets with a small count are summed as integers per count, four
-// labels to an add (sumPacked), and each sum is scaled once.
+// labels to an add (packedSum), and each sum is scaled once.
 func (sm *StoryModel) scoreAcc(a *storyAcc, dense []float32) []float64 {
 	K := len(sm.labels)
 	z := make([]float64, K)
