@@ -185,15 +185,15 @@ const binaryProbe = 1 << 10
 // byte-order mark) fails the read as soon as it is seen, with an error
 // wrapping ErrBinary.
 //
-// The returned slice is a new allocation that nothing else refers to: the
-// caller owns it (readText turns it into the story's text without a copy,
-// see decode).
-func readAll(in io.Reader, size int64, lim limit) ([]byte, error) {
+// The returned slice is a new allocation that nothing else refers to, or
+// buf (see readSized): the caller owns it (readText turns it into the
+// story's text without a copy, see decode).
+func readAll(in io.Reader, size int64, lim limit, buf []byte) ([]byte, error) {
 	if size > lim.n {
 		return nil, lim.over(size)
 	}
 	if size >= 0 {
-		return readSized(in, size, lim)
+		return readSized(in, size, lim, buf)
 	}
 	var chunks [][]byte
 	var total int64
@@ -243,11 +243,15 @@ func readAll(in io.Reader, size int64, lim limit) ([]byte, error) {
 
 // readSized is readAll for input of known size (size ≤ lim.n): one read
 // into a buffer of that size and a byte more, for the read that sees EOF,
-// so that the buffer is allocated once and never copied. A file that grew
-// since its size was taken is read on to its end, the buffer growing as
-// append grows it, within the limit.
-func readSized(in io.Reader, size int64, lim limit) ([]byte, error) {
-	buf := make([]byte, 0, size+1)
+// so that the buffer is allocated once and never copied. It reads into
+// buf when buf holds that much (a pooled buffer, see BufferPool), else
+// into a new one. A file that grew since its size was taken is read on to
+// its end, the buffer growing as append grows it, within the limit.
+func readSized(in io.Reader, size int64, lim limit, buf []byte) ([]byte, error) {
+	if int64(cap(buf)) < size+1 {
+		buf = make([]byte, 0, size+1)
+	}
+	buf = buf[:0]
 	for {
 		if len(buf) == cap(buf) {
 			buf = slices.Grow(buf, 64<<10)

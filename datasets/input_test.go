@@ -35,7 +35,7 @@ func TestReadAllSized(t *testing.T) {
 		if tc.oneByte {
 			r = iotest.OneByteReader(in)
 		}
-		got, err := readAll(r, tc.size, lim)
+		got, err := readAll(r, tc.size, lim, nil)
 		if tc.tooBig {
 			if !errors.Is(err, ErrTooLarge) {
 				t.Errorf("%s: err %v, want ErrTooLarge", tc.name, err)
@@ -48,7 +48,7 @@ func TestReadAllSized(t *testing.T) {
 	}
 	// A read error is returned as such.
 	boom := errors.New("boom")
-	if _, err := readAll(iotest.ErrReader(boom), 10, lim); !errors.Is(err, boom) {
+	if _, err := readAll(iotest.ErrReader(boom), 10, lim, nil); !errors.Is(err, boom) {
 		t.Errorf("read error: %v, want %v", err, boom)
 	}
 }

@@ -74,6 +74,10 @@ type Options struct {
 	// labels, ratings and terms of the model that labels the stories. nil
 	// = taxonomy.Default().
 	Taxonomy *taxonomy.Taxonomy
+	// Buffers, when set, gives the buffers text files are read into, and
+	// takes them back when the caller recycles a story (see BufferPool).
+	// nil: every story's text is an allocation of its own.
+	Buffers *BufferPool
 }
 
 // Read yields every story of inputs in a deterministic order. Inputs are files,
@@ -127,11 +131,13 @@ type reader struct {
 	// maxStory and maxMarkup: see Options.MaxStoryBytes, MaxMarkupBytes.
 	maxStory, maxMarkup int64
 	tx                  *taxonomy.Taxonomy // Options.Taxonomy, never nil
+	bufs                *BufferPool        // Options.Buffers
 }
 
 func newReader(ctx context.Context, opt Options, yield func(*Story) bool) *reader {
 	r := &reader{ctx: ctx, yield: yield, maxFile: opt.MaxFileBytes, maxLine: opt.MaxLineBytes, stdin: opt.Stdin,
-		streamAbove: opt.StreamAbove, skip: opt.Skip, sel: opt.Select, noWords: opt.NoWordCount, tx: opt.Taxonomy}
+		streamAbove: opt.StreamAbove, skip: opt.Skip, sel: opt.Select, noWords: opt.NoWordCount, tx: opt.Taxonomy,
+		bufs: opt.Buffers}
 	if r.tx == nil {
 		r.tx = taxonomy.Default()
 	}
@@ -336,16 +342,33 @@ func (r *reader) readText(in io.Reader, size int64, source, id string) bool {
 	if size < 0 {
 		lim = r.storyLimit()
 	}
-	raw, err := readAll(in, size, lim)
+	// A file of known size is read into a pooled buffer when the caller
+	// recycles them (Options.Buffers).
+	var pooled []byte
+	var box *[]byte
+	if r.bufs != nil && size >= 0 && size < lim.n {
+		pooled, box = r.bufs.get(int(size) + 1)
+	}
+	raw, err := readAll(in, size, lim, pooled)
 	if err != nil {
+		r.bufs.put(box, pooled)
 		s.Err = fmt.Errorf("read %s: %w", source, err)
 		return r.emit(s)
 	}
 	sum := sha256.Sum256(raw)
 	s.SHA256 = hex.EncodeToString(sum[:])
-	// raw is readAll's own buffer and is not used again: decoding it
-	// makes the story's text of it without a copy.
+	// raw is readAll's own buffer (or the pool's, for this story alone)
+	// and is not used again: decoding it makes the story's text of it
+	// without a copy.
 	text, enc, err := decode(raw, true)
+	switch {
+	case box == nil:
+	case err == nil && aliases(raw, text):
+		*box = raw
+		s.buf = box // the text is the buffer: it goes back with the story
+	default:
+		r.bufs.put(box, raw) // decoded to a copy, or failed: back now
+	}
 	if err != nil {
 		s.Err = fmt.Errorf("read %s: %w", source, err)
 		return r.emit(s)
@@ -605,7 +628,7 @@ func (r *reader) readMarkup(in io.Reader, size int64, source, id string, format 
 	}
 	// Checked against the file's size before anything is read: parsing
 	// builds a tree several times the input's size.
-	raw, err := readAll(in, size, r.markupLimit())
+	raw, err := readAll(in, size, r.markupLimit(), nil)
 	if err != nil {
 		return fail(err)
 	}

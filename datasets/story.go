@@ -72,6 +72,9 @@ type Story struct {
 
 	// open reads the body of a streamed story from its file (see Streamed).
 	open func() (io.ReadCloser, error)
+	// buf is the pooled buffer Text lies in (see BufferPool), nil when
+	// Text is an allocation of its own.
+	buf *[]byte
 }
 
 // Body returns the story text after its header.

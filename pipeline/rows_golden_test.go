@@ -15,7 +15,8 @@ var updateRows = flag.Bool("update", false, "rewrite testdata/rows.golden.jsonl 
 // TestRunRowsGolden pins the rows of a run over the test corpus (the seeds,
 // bad files, a large story) in testdata/rows.golden.jsonl: what the default
 // model writes must not change by accident, whatever the number of workers
-// and whether stories are read whole or streamed from their files. Update
+// and whether stories are read whole or streamed from their files, and
+// with each story's text overwritten once its row is built. Update
 // with `go test ./pipeline -run RowsGolden -update`, then review the diff.
 func TestRunRowsGolden(t *testing.T) {
 	dir, _ := corpus(t)
@@ -28,6 +29,10 @@ func TestRunRowsGolden(t *testing.T) {
 		{"one worker", Config{Workers: 1}},
 		{"three workers, small in-flight budget", Config{Workers: 3, MaxInFlight: 1 << 20}},
 		{"every story streamed", Config{Workers: 2, StreamAbove: 1024}},
+		// Each text is overwritten once its row is built: a row that still
+		// held a slice of it would differ.
+		{"texts poisoned once their rows are built", Config{Workers: 2, poison: true}},
+		{"texts poisoned, one worker, rows written one by one", Config{Workers: 1, BatchRows: 1, poison: true}},
 	}
 	for _, c := range configs {
 		t.Run(c.name, func(t *testing.T) {

@@ -66,6 +66,11 @@ type Config struct {
 	// Log receives warnings (a stop that left stories unwritten, a reader
 	// not waited for); nil discards them.
 	Log *slog.Logger
+
+	// poison overwrites each story's text once its row is built (see
+	// datasets.BufferPool.Poison): tests prove with it that no row holds
+	// a story's text.
+	poison bool
 }
 
 // DefaultStopWithin is Config.StopWithin's default: with the time to close
@@ -257,7 +262,11 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 		return !cfg.Shard.Has(id) || occ.next(source)
 	}
 	asked := "" // the source Skip last let through, not yet yielded
+	sc := newScorer(cfg)
 	opts := datasets.Options{
+		// Texts are read into buffers that go back to the pool once the
+		// story's row is built (scorer.row).
+		Buffers:        sc.bufs,
 		Stdin:          cfg.Stdin,
 		StreamAbove:    cfg.StreamAbove,
 		MaxFileBytes:   cfg.MaxFileBytes,
@@ -300,7 +309,6 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 		}
 	})
 
-	sc := newScorer(cfg)
 	w := &writer{sink: sink, batchRows: cfg.BatchRows, budget: budget, sum: &sum, prog: prog, log: log,
 		stopWithin: cfg.StopWithin, graph: gr.ctx, quit: quit, pending: map[int64]rowItem{}}
 	var seq int64 // the ingest stage's one worker numbers the stories

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"slices"
+	"unsafe"
 
 	"github.com/tagger-dev/tagger/classify"
 	"github.com/tagger-dev/tagger/datasets"
@@ -54,17 +55,75 @@ func NewRow(s *datasets.Story, res *classify.Result, m *classify.Model, err erro
 		conf := res.RatingConfidence
 		r.RatingUnderdeclared, r.RatingConfidence = &under, &conf
 	}
+	r.Labels = make([]LabelScore, 0, len(res.Labels))
 	for _, l := range res.Labels {
 		r.Labels = append(r.Labels, LabelScore{Label: l.Label, Group: l.Group, Score: l.Score, Threshold: l.Threshold, Detected: l.Detected,
 			Source: string(l.Source), Passages: int32(l.Passages)})
 	}
-	r.DetectedWarnings = append(r.DetectedWarnings, res.Detected...)
+	r.DetectedWarnings = slices.Clip(append(r.DetectedWarnings, res.Detected...))
 	if d.WarningStatus != taxonomy.StateChoseNotToWarn {
 		r.UndeclaredWarnings = Undeclared(res.Detected, d.DeclaredWarnings)
 	}
-	r.Evidence = rowEvidence(r.Evidence, res.Evidence)
-	r.RatingEvidence = rowEvidence(r.RatingEvidence, res.RatingEvidence)
+	r.Evidence = rowEvidence(make([]Evidence, 0, len(res.Evidence)), res.Evidence)
+	r.RatingEvidence = rowEvidence(make([]Evidence, 0, len(res.RatingEvidence)), res.RatingEvidence)
 	return r
+}
+
+// detach makes r hold its own copy of the strings it took from its story's
+// header, which lie in the story's text (a text story's header values are
+// slices of it), so that the text can be recycled: the strings in one
+// allocation, the lists in another (new slices: the story's may be shared).
+// The model's strings (labels, snippets) are its own already.
+func (r *Row) detach() {
+	fields := [...]*string{&r.ID, r.Title, r.Summary, r.Language, r.DeclaredRating, r.DeclaredRatingRaw, r.RatingSystem, r.WarningStatus}
+	lists := [...]*[]string{&r.Authors, &r.Fandoms, &r.Relationships, &r.Characters, &r.Tags,
+		&r.DeclaredWarnings, &r.DeclaredWarningsRaw, &r.UnmappedWarnings, &r.NegatedWarnings}
+	n, items := 0, 0
+	for _, f := range fields {
+		if f != nil {
+			n += len(*f)
+		}
+	}
+	for _, l := range lists {
+		items += len(*l)
+		for _, v := range *l {
+			n += len(v)
+		}
+	}
+	buf := make([]byte, 0, n)
+	for _, f := range fields {
+		if f != nil {
+			buf = append(buf, *f...)
+		}
+	}
+	for _, l := range lists {
+		for _, v := range *l {
+			buf = append(buf, v...)
+		}
+	}
+	all := unsafe.String(unsafe.SliceData(buf), len(buf)) // buf is not written again
+	take := func(s string) string {
+		v := all[:len(s)]
+		all = all[len(s):]
+		return v
+	}
+	for _, f := range fields {
+		if f != nil {
+			*f = take(*f)
+		}
+	}
+	strs := make([]string, items)
+	for _, l := range lists {
+		if len(*l) == 0 {
+			continue
+		}
+		own := strs[:len(*l):len(*l)]
+		strs = strs[len(*l):]
+		for i, v := range *l {
+			own[i] = take(v)
+		}
+		*l = own
+	}
 }
 
 // rowEvidence appends the model's evidence to out as the row holds it.

@@ -102,10 +102,13 @@ type scorer struct {
 		sync.Mutex
 		classify.StepTimes
 	}
+	// bufs takes back each story's text once its row is built (the row
+	// holds copies of what it keeps of the text: see detach).
+	bufs *datasets.BufferPool
 }
 
 func newScorer(cfg Config) *scorer {
-	return &scorer{model: cfg.Model, opt: cfg.PredictOptions()}
+	return &scorer{model: cfg.Model, opt: cfg.PredictOptions(), bufs: &datasets.BufferPool{Poison: cfg.poison}}
 }
 
 // chunkAllowance is the budget of a long story's chunks between the chunk
@@ -301,14 +304,22 @@ func (sc *scorer) combine(ctx context.Context, it scoredItem, emit func(rowItem)
 // it with the bytes of text scored.
 func (sc *scorer) row(sw *storyWork) (Row, int64) {
 	s := sw.story
+	var row Row
+	var bytes int64
 	switch {
 	case s.Err != nil:
-		return NewRow(s, nil, sc.model, s.Err), 0
+		row = NewRow(s, nil, sc.model, s.Err)
 	case sw.openErr != nil:
-		return NewRow(s, nil, sc.model, sw.openErr), 0
+		row = NewRow(s, nil, sc.model, sw.openErr)
+	default:
+		res, err := sc.result(sw)
+		row, bytes = ScoredRow(s, sc.model, res, err), sw.bytes
 	}
-	res, err := sc.result(sw)
-	return ScoredRow(s, sc.model, res, err), sw.bytes
+	// The row is all that is kept of the story: once it holds its own
+	// copy of the header's strings, the text's buffer can hold another.
+	row.detach()
+	sc.bufs.Recycle(s)
+	return row, bytes
 }
 
 // result decides a story whose every chunk is scored: the model's result,
