@@ -139,8 +139,9 @@ type Model struct {
 	nbCol  []int
 	// nbMask has bit li set when label li is scored by naive Bayes.
 	nbMask uint64
-	// free holds scoring buffers for reuse.
+	// free holds scoring buffers for reuse, sgs scoring states.
 	free scratches
+	sgs  scorings
 	info []LabelInfo
 	// labelIdx maps label ids to their index in labels.
 	labelIdx map[string]int
@@ -179,7 +180,7 @@ func (m *Model) WithLexicon(overlay []byte) (*Model, error) {
 // newModel wires the parts of a model together.
 func newModel(man Manifest, lex *lexicon.Lexicon, tables *nb.Model, vocab []string) (*Model, error) {
 	tax := taxonomy.Default()
-	m := &Model{manifest: man, tax: tax, lex: lex, nb: tables, labels: tax.Labels(), vocab: vocab, free: newScratches()}
+	m := &Model{manifest: man, tax: tax, lex: lex, nb: tables, labels: tax.Labels(), vocab: vocab, free: newScratches(), sgs: newScorings()}
 	if len(m.labels) > 64 {
 		return nil, fmt.Errorf("model %s: %d labels; scoring supports at most 64", man.Name, len(m.labels))
 	}

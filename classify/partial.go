@@ -191,9 +191,9 @@ func (cs *ChunkScore) Release() {
 		cs.sg.m.free.put(cs.sc)
 		cs.sc = nil
 	}
-	if cs.sg.acc != nil { // partial has not taken it
-		cs.sg.acc.release()
-		cs.sg.acc = nil
+	if cs.sg != nil {
+		cs.sg.free() // with its accumulator, unless partial took it
+		cs.sg = nil
 	}
 	cs.stage = -1
 }
@@ -227,11 +227,13 @@ func (m *Model) FinishPartials(parts []*Partial, opt PredictOptions) (Result, er
 		if err != nil {
 			return Result{}, err
 		}
+		defer sg.free()
 		return sg.finish()
 	}
 	sorted := slices.Clone(parts)
 	slices.SortFunc(sorted, func(a, b *Partial) int { return cmp.Compare(a.Off, b.Off) })
 	total := m.newScoring(opt, 0)
+	defer total.free()
 	for i, p := range sorted {
 		if p == nil {
 			return Result{}, errors.New("finish partials: a nil partial")
@@ -244,6 +246,7 @@ func (m *Model) FinishPartials(parts []*Partial, opt PredictOptions) (Result, er
 			return Result{}, err
 		}
 		total.merge(sg)
+		sg.free()
 	}
 	return total.finish()
 }
@@ -265,6 +268,7 @@ func (m *Model) MergePartials(parts []*Partial, opt PredictOptions) (*Partial, e
 		return nil, errors.New("merge partials: none given")
 	}
 	total := m.newScoring(opt, 0)
+	defer total.free()
 	for i, p := range parts {
 		if p == nil {
 			return nil, errors.New("merge partials: a nil partial")
@@ -277,6 +281,7 @@ func (m *Model) MergePartials(parts []*Partial, opt PredictOptions) (*Partial, e
 			return nil, err
 		}
 		total.merge(sg)
+		sg.free()
 	}
 	return total.partial(parts[0].Off), nil
 }
@@ -327,10 +332,10 @@ func (m *Model) fromPartial(p *Partial, opt PredictOptions, whole bool) (*scorin
 	}
 	sg := m.newScoring(opt, -1)
 	for li, pl := range p.Labels {
-		sg.states[li] = labelState{top: fromPartialWindows(pl.Top), count: pl.Count, mass: pl.Mass, peak: pl.Peak}
+		sg.states[li] = labelState{top: fromPartialWindows(sg.states[li].top, pl.Top), count: pl.Count, mass: pl.Mass, peak: pl.Peak}
 	}
 	for k, ws := range p.Cues {
-		sg.cueStates[k].top = fromPartialWindows(ws)
+		sg.cueStates[k].top = fromPartialWindows(sg.cueStates[k].top, ws)
 	}
 	sg.rating, sg.ratingSum = p.Rating, p.RatingSum
 	sg.windows, sg.tokens, sg.words, sg.steps = p.Windows, p.Tokens, p.Words, p.Steps
@@ -367,10 +372,10 @@ func (m *Model) fromPartial(p *Partial, opt PredictOptions, whole bool) (*scorin
 	return sg, nil
 }
 
-func fromPartialWindows(ps []PartialWindow) []window {
-	out := make([]window, len(ps))
-	for i, w := range ps {
-		out[i] = window{z: w.Z, start: w.Start, end: w.End, line: w.Line, text: w.Text}
+// fromPartialWindows appends ps to dst as windows.
+func fromPartialWindows(dst []window, ps []PartialWindow) []window {
+	for _, w := range ps {
+		dst = append(dst, window{z: w.Z, start: w.Start, end: w.End, line: w.Line, text: w.Text})
 	}
-	return out
+	return dst
 }

@@ -102,7 +102,7 @@ type scratch struct {
 // dropped when returned to a full list.
 type scratches chan *scratch
 
-func newScratches() scratches { return make(scratches, 2*runtime.GOMAXPROCS(0)+2) }
+func newScratches() scratches { return make(scratches, 4*runtime.GOMAXPROCS(0)+4) }
 
 func (f scratches) get() *scratch {
 	select {
@@ -116,6 +116,55 @@ func (f scratches) get() *scratch {
 func (f scratches) put(sc *scratch) {
 	select {
 	case f <- sc:
+	default:
+	}
+}
+
+// scorings is a model's free list of scoring states, for the same reason
+// as scratches: a batch run scores two per story (a chunk's, and the
+// story's when it is decided), each a few kilobytes of label states and
+// windows. A scoring is freed only where nothing made of it refers to its
+// buffers any more: a Partial and a Result copy what they keep.
+type scorings chan *scoring
+
+func newScorings() scorings { return make(scorings, 4*runtime.GOMAXPROCS(0)+4) }
+
+// get returns a freed scoring for L labels with its label and cue states
+// emptied (their window lists kept for their capacity), or nil.
+func (f scorings) get(L int) *scoring {
+	var sg *scoring
+	select {
+	case sg = <-f:
+	default:
+		return nil
+	}
+	if len(sg.states) != L {
+		return nil // freed by a model of other labels (not in practice)
+	}
+	for i := range sg.states {
+		sg.states[i] = labelState{top: emptied(sg.states[i].top)}
+	}
+	for k := range sg.cueStates {
+		sg.cueStates[k] = labelState{top: emptied(sg.cueStates[k].top)}
+	}
+	return sg
+}
+
+// emptied returns ws with no windows, the ones it held cleared so that
+// their texts are not kept alive.
+func emptied(ws []window) []window {
+	clear(ws)
+	return ws[:0]
+}
+
+// free hands sg back to its model's free list; sg must not be used after.
+func (sg *scoring) free() {
+	if sg.acc != nil {
+		sg.acc.release()
+		sg.acc = nil
+	}
+	select {
+	case sg.m.sgs <- sg:
 	default:
 	}
 }
@@ -163,10 +212,15 @@ func (m *Model) newScoring(opt PredictOptions, first int) *scoring {
 		opt.MaxEvidence = 3
 	}
 	L := len(m.labels)
-	f := make([]float64, 3*L) // one allocation for the three
-	sg := &scoring{m: m, opt: opt, keep: max(opt.MaxEvidence, m.manifest.Config.TopK, 2),
-		thr: f[:L:L], stat: f[L : 2*L : 2*L], score: f[2*L:],
-		states: make([]labelState, L), first: first}
+	sg := m.sgs.get(L)
+	if sg == nil {
+		f := make([]float64, 3*L) // one allocation for the three
+		sg = &scoring{thr: f[:L:L], stat: f[L : 2*L : 2*L], score: f[2*L:], states: make([]labelState, L)}
+	}
+	// Every field is set anew; a reused scoring keeps only its buffers
+	// (see scorings.get).
+	*sg = scoring{m: m, opt: opt, keep: max(opt.MaxEvidence, m.manifest.Config.TopK, 2),
+		thr: sg.thr, stat: sg.stat, score: sg.score, states: sg.states, cueStates: sg.cueStates, first: first}
 	for i, li := range m.info {
 		sg.thr[i] = li.Thresholds.at(opt.Sensitivity)
 		sg.stat[i], sg.score[i] = m.threshold(i, opt.Sensitivity, opt.Thresholds)
