@@ -28,7 +28,8 @@ var ArchiveWarnings = []string{"violence", "death", "sexual-abuse", "child-abuse
 // passage statistics (from PredictVector) and what its author declared.
 type StoryExample struct {
 	ID, Group string
-	Vector    StoryVector
+	// feat holds the story features compactly (see storyFeatures).
+	feat storyFeatures
 	// Obs holds the passage model's statistics and evidence, whether the
 	// work is clean (General or Teen, no archive warnings apply, nothing
 	// declared) and, per label, whether the work declares it.
@@ -47,7 +48,7 @@ type StoryExample struct {
 // NewStoryExample returns the example of a story predicted by
 // PredictVector (r, v); the caller fills in what its author declared.
 func (m *Model) NewStoryExample(id, group string, r Result, v StoryVector) StoryExample {
-	e := StoryExample{ID: id, Group: group, Vector: v, Obs: m.Observe(r), AnyWindow: make([]bool, len(r.Labels))}
+	e := StoryExample{ID: id, Group: group, feat: compactFeatures(v), Obs: m.Observe(r), AnyWindow: make([]bool, len(r.Labels))}
 	for li, l := range r.Labels {
 		e.AnyWindow[li] = l.topZ > gated
 	}
@@ -111,9 +112,48 @@ func storyTarget(e *StoryExample, li int, archive bool, cfg StoryConfig) (y, w f
 	return 0, 0, false
 }
 
+// storyFeatures are a work's story features as training holds them, in
+// about 4 bytes per distinct word or bigram rather than the 16 of a
+// StoryVector and its row of values: the buckets in 16 bits when they fit
+// (b16) or 32 (b32), the counts in 16 bits (a count over 65,535 is held
+// as 65,535: a word that common weighs alike), and the dense features.
+// Training turns them into values one row at a time (storyRows.Row), so
+// a corpus of tens of thousands of works fits in a few hundred megabytes.
+type storyFeatures struct {
+	b16    []uint16
+	b32    []uint32
+	counts []uint16
+	dense  []float32
+	bits   int
+}
+
+func compactFeatures(v StoryVector) storyFeatures {
+	f := storyFeatures{counts: make([]uint16, len(v.Counts)), dense: v.Dense, bits: v.Bits}
+	for i, c := range v.Counts {
+		f.counts[i] = uint16(min(c, math.MaxUint16))
+	}
+	if v.Bits <= 16 {
+		f.b16 = make([]uint16, len(v.Buckets))
+		for i, b := range v.Buckets {
+			f.b16[i] = uint16(b)
+		}
+	} else {
+		f.b32 = slices.Clone(v.Buckets)
+	}
+	return f
+}
+
+// bucket returns the k-th bucket.
+func (f *storyFeatures) bucket(k int) uint32 {
+	if f.b32 != nil {
+		return f.b32[k]
+	}
+	return uint32(f.b16[k])
+}
+
 // storyData is a corpus prepared for fitting.
 type storyData struct {
-	rows   linear.Rows
+	rows   *storyRows
 	labels []int // model-label indices with a story model
 	kept   []int // labels with declaring works but too few for a model
 	idf    []float32
@@ -122,10 +162,77 @@ type storyData struct {
 	folds  []int // per example
 }
 
+// storyRows are the examples' features as the rows a fit reads (a
+// linear.Matrix): per work, its words' values (1 + log count, times the
+// IDF when used, L2-normalised), then its dense features standardised,
+// computed as a row is read, exactly as wordValues computes them.
+type storyRows struct {
+	ex          []StoryExample
+	words       int // hashed word columns; the dense ones follow
+	idf         []float32
+	mean, scale []float32
+	inv         []float32 // per row, 1 / the norm of its word values
+	logc        [256]float64
+	logc32      [256]float32 // float32(logc), the value before normalising without IDF
+}
+
+func (r *storyRows) Dims() (int, int) { return len(r.ex), r.words + len(r.mean) }
+
+// logCount is 1 + log c.
+func (r *storyRows) logCount(c uint16) float64 {
+	if int(c) < len(r.logc) {
+		return r.logc[c]
+	}
+	return 1 + math.Log(float64(c))
+}
+
+// Row is on the hot path of training (every row is read once per
+// evaluation of every label's objective): without IDF, a word's value is
+// a table look-up and a multiply.
+func (r *storyRows) Row(i int, cols []uint32, vals []float32) ([]uint32, []float32) {
+	f := &r.ex[i].feat
+	n := len(f.counts)
+	cols = slices.Grow(cols[:0], n+len(f.dense))[:n]
+	vals = slices.Grow(vals[:0], n+len(f.dense))[:n]
+	inv := r.inv[i]
+	switch {
+	case r.idf == nil && f.b16 != nil:
+		b16 := f.b16[:n]
+		for k, c := range f.counts {
+			cols[k] = uint32(b16[k])
+			if int(c) < len(r.logc32) {
+				vals[k] = r.logc32[c] * inv
+			} else {
+				vals[k] = float32(r.logCount(c)) * inv
+			}
+		}
+	default:
+		for k, c := range f.counts {
+			b := f.bucket(k)
+			x := r.logCount(c)
+			if r.idf != nil {
+				x *= float64(r.idf[b])
+			}
+			cols[k], vals[k] = b, float32(x)*inv
+		}
+	}
+	for j, x := range f.dense {
+		cols = append(cols, uint32(r.words+j))
+		vals = append(vals, (x-r.mean[j])*r.scale[j])
+	}
+	return cols, vals
+}
+
 func (m *Model) prepareStory(ex []StoryExample, cfg StoryConfig) (*storyData, error) {
 	L := len(m.labels)
 	D := 1 << cfg.HashBits
-	sd := &storyData{rows: linear.Rows{Cols: D + numDense(L)}}
+	nd := numDense(L)
+	for i := range ex {
+		if len(ex[i].feat.dense) != nd || ex[i].feat.bits != cfg.HashBits {
+			return nil, fmt.Errorf("story model: example %s has features for another configuration", ex[i].ID)
+		}
+	}
+	sd := &storyData{}
 	for li := range L {
 		n := 0
 		for i := range ex {
@@ -146,8 +253,9 @@ func (m *Model) prepareStory(ex []StoryExample, cfg StoryConfig) (*storyData, er
 	if cfg.IDF {
 		df := make([]int32, D)
 		for i := range ex {
-			for _, b := range ex[i].Vector.Buckets {
-				df[b]++
+			f := &ex[i].feat
+			for k := range f.counts {
+				df[f.bucket(k)]++
 			}
 		}
 		sd.idf = make([]float32, D)
@@ -155,12 +263,11 @@ func (m *Model) prepareStory(ex []StoryExample, cfg StoryConfig) (*storyData, er
 			sd.idf[b] = float32(math.Log(float64(1+len(ex))/float64(1+n)) + 1)
 		}
 	}
-	nd := numDense(L)
 	sd.mean, sd.scale = make([]float32, nd), make([]float32, nd)
 	for j := range nd {
 		var s, ss float64
 		for i := range ex {
-			x := float64(ex[i].Vector.Dense[j])
+			x := float64(ex[i].feat.dense[j])
 			s += x
 			ss += x * x
 		}
@@ -171,28 +278,27 @@ func (m *Model) prepareStory(ex []StoryExample, cfg StoryConfig) (*storyData, er
 			sd.scale[j] = float32(cfg.DenseScale / std)
 		}
 	}
-	// The rows are most of training's memory: sized at once, not grown.
-	total := 0
-	for i := range ex {
-		total += len(ex[i].Vector.Buckets) + nd
+	rows := &storyRows{ex: ex, words: D, idf: sd.idf, mean: sd.mean, scale: sd.scale, inv: make([]float32, len(ex))}
+	for c := range rows.logc {
+		rows.logc[c] = 1 + math.Log(float64(c))
+		rows.logc32[c] = float32(rows.logc[c])
 	}
-	sd.rows.Start = make([]int, 1, len(ex)+1)
-	sd.rows.Col, sd.rows.Val = make([]uint32, 0, total), make([]float32, 0, total)
-	var cols []uint32
-	var vals []float32
 	for i := range ex {
-		v := &ex[i].Vector
-		if len(v.Dense) != nd || v.Bits != cfg.HashBits {
-			return nil, fmt.Errorf("story model: example %s has features for another configuration", ex[i].ID)
+		f := &ex[i].feat
+		norm := 0.0
+		for k, c := range f.counts {
+			x := rows.logCount(c)
+			if sd.idf != nil {
+				x *= float64(sd.idf[f.bucket(k)])
+			}
+			norm += x * x
 		}
-		vals = wordValues(v.Counts, v.Buckets, sd.idf, vals)
-		cols = append(cols[:0], v.Buckets...)
-		for j, x := range v.Dense {
-			cols = append(cols, uint32(D+j))
-			vals = append(vals, (x-sd.mean[j])*sd.scale[j])
+		rows.inv[i] = 1
+		if norm > 0 {
+			rows.inv[i] = float32(1 / math.Sqrt(norm))
 		}
-		sd.rows.Append(cols, vals)
 	}
+	sd.rows = rows
 	groups := make([]string, len(ex))
 	for i := range ex {
 		groups[i] = ex[i].Group
@@ -233,7 +339,7 @@ func (m *Model) fitStory(ctx context.Context, sd *storyData, ex []StoryExample, 
 				}
 			}
 			opt := linear.Options{L2: cfg.L2, Balanced: true, Iterations: cfg.Iterations}
-			wt, b, err := linear.FitRows(ctx, &sd.rows, use, y, w, opt)
+			wt, b, err := linear.FitRows(ctx, sd.rows, use, y, w, opt)
 			if err != nil {
 				errs[k] = fmt.Errorf("story model %s: %w", m.labels[li].ID, err)
 				return
@@ -250,11 +356,11 @@ func (m *Model) fitStory(ctx context.Context, sd *storyData, ex []StoryExample, 
 	return out, ctx.Err()
 }
 
-// scoreRow returns the log-odds of weights w (bias last) on row i.
-func scoreRow(rows *linear.Rows, i int, w []float64) float64 {
+// scoreRow returns the log-odds of weights w (bias last) on a row.
+func scoreRow(cols []uint32, vals []float32, w []float64) float64 {
 	z := w[len(w)-1]
-	for e := rows.Start[i]; e < rows.Start[i+1]; e++ {
-		z += w[rows.Col[e]] * float64(rows.Val[e])
+	for e, c := range cols {
+		z += w[c] * float64(vals[e])
 	}
 	return z
 }
@@ -324,10 +430,13 @@ func (m *Model) crossValidate(ctx context.Context, sd *storyData, ex []StoryExam
 		if err != nil {
 			return nil, nil, err
 		}
+		var cols []uint32
+		var vals []float32
 		for _, i := range test {
 			z[i] = make([]float64, len(sd.labels))
+			cols, vals = sd.rows.Row(i, cols, vals)
 			for c, w := range ws {
-				z[i][c] = scoreRow(&sd.rows, i, w)
+				z[i][c] = scoreRow(cols, vals, w)
 			}
 		}
 	}

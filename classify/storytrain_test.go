@@ -3,8 +3,10 @@ package classify
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -224,6 +226,121 @@ func TestStoryModelPartials(t *testing.T) {
 	for name, got := range map[string]Result{"FinishPartials": all, "MergePartials": folded} {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s decides otherwise than Predict (homophobia %.17g against %.17g)", name, got.Labels[li].Story, want.Labels[li].Story)
+		}
+	}
+}
+
+// TestStoryRowsValues: the rows training reads from compact features hold
+// exactly the values the story model's definition gives (wordValues, the
+// dense features standardised), with and without IDF, for 16- and 32-bit
+// buckets and counts past the look-up table; a count past 65,535 is held
+// as 65,535.
+func TestStoryRowsValues(t *testing.T) {
+	dense := []float32{0.5, 2, -1, 3}
+	for _, tc := range []struct {
+		name string
+		bits int
+		idf  bool
+	}{
+		{"16-bit buckets", 12, false},
+		{"16-bit buckets, IDF", 16, true},
+		{"32-bit buckets", 18, false},
+		{"32-bit buckets, IDF", 18, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			vs := []StoryVector{
+				{Bits: tc.bits, Buckets: []uint32{1, 7, 300, 1<<tc.bits - 1}, Counts: []float32{1, 3, 255, 256}, Dense: dense},
+				{Bits: tc.bits, Buckets: []uint32{7, 9}, Counts: []float32{70000, 2}, Dense: []float32{1, 1, 1, 1}},
+				{Bits: tc.bits, Dense: []float32{0, 0, 0, 0}},
+			}
+			ex := make([]StoryExample, len(vs))
+			for i, v := range vs {
+				ex[i].feat = compactFeatures(v)
+			}
+			r := &storyRows{ex: ex, words: 1 << tc.bits, mean: []float32{0.5, 1, 0, 1}, scale: []float32{2, 1, 0, 0.5}, inv: make([]float32, len(ex))}
+			if tc.idf {
+				r.idf = make([]float32, 1<<tc.bits)
+				for b := range r.idf {
+					r.idf[b] = 1 + float32(b%5)/3
+				}
+			}
+			for c := range r.logc {
+				r.logc[c] = 1 + math.Log(float64(c))
+				r.logc32[c] = float32(r.logc[c])
+			}
+			for i, v := range vs {
+				counts := slices.Clone(v.Counts)
+				for k := range counts {
+					counts[k] = min(counts[k], 65535)
+				}
+				want := wordValues(counts, v.Buckets, r.idf, nil)
+				// storyRows.inv, as prepareStory sets it.
+				norm := 0.0
+				for k, c := range counts {
+					x := 1 + math.Log(float64(c))
+					if r.idf != nil {
+						x *= float64(r.idf[v.Buckets[k]])
+					}
+					norm += x * x
+				}
+				r.inv[i] = 1
+				if norm > 0 {
+					r.inv[i] = float32(1 / math.Sqrt(norm))
+				}
+				wantCols := slices.Clone(v.Buckets)
+				for j, x := range v.Dense {
+					wantCols = append(wantCols, uint32(r.words+j))
+					want = append(want, (x-r.mean[j])*r.scale[j])
+				}
+				cols, vals := r.Row(i, []uint32{99}, []float32{99})
+				if !slices.Equal(cols, wantCols) || !slices.Equal(vals, want) {
+					t.Errorf("row %d: %v %v, want %v %v", i, cols, vals, wantCols, want)
+				}
+			}
+		})
+	}
+}
+
+// TestPrepareStoryRows: prepareStory's rows over real predictions are
+// the story model's features as defined (wordValues of each vector, the
+// dense features standardised by the corpus's mean and spread).
+func TestPrepareStoryRows(t *testing.T) {
+	m := loadTestModel(t)
+	for _, idf := range []bool{false, true} {
+		cfg := DefaultStoryConfig()
+		cfg.HashBits, cfg.IDF, cfg.MinPositive = 12, idf, 1
+		texts := []string{
+			"He hit him again and again until the blood ran. The knife was cold.",
+			"They walked along the river talking of books and tea and the new term.",
+			"She cried at the funeral. He had died in the war, and the grave was cold.",
+		}
+		var ex []StoryExample
+		var vs []StoryVector
+		for i, text := range texts {
+			r, v, err := m.PredictVector(context.Background(), text, 0, 1, PredictOptions{}, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := m.NewStoryExample(fmt.Sprint(i), fmt.Sprint(i), r, v)
+			e.Obs.Declared = make([]bool, len(m.labels))
+			e.Obs.Declared[0] = i == 0
+			ex, vs = append(ex, e), append(vs, v)
+		}
+		sd, err := m.prepareStory(ex, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range vs {
+			want := wordValues(v.Counts, v.Buckets, sd.idf, nil)
+			wantCols := slices.Clone(v.Buckets)
+			for j, x := range v.Dense {
+				wantCols = append(wantCols, uint32(1<<cfg.HashBits+j))
+				want = append(want, (x-sd.mean[j])*sd.scale[j])
+			}
+			cols, vals := sd.rows.Row(i, nil, nil)
+			if len(v.Buckets) == 0 || !slices.Equal(cols, wantCols) || !slices.Equal(vals, want) {
+				t.Errorf("IDF %v, story %d: row %v %v, want %v %v", idf, i, cols, vals, wantCols, want)
+			}
 		}
 	}
 }

@@ -1,7 +1,10 @@
 package linear
 
 import (
+	"context"
+	"errors"
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -83,5 +86,61 @@ func TestTrainErrors(t *testing.T) {
 	}
 	if _, err := Train([]Example{{Features: []uint64{1}, Target: 1}, {Features: []uint64{1}, Target: 1}}, DefaultOptions()); err == nil {
 		t.Error("one class: no error")
+	}
+}
+
+// copyRows is a Matrix that hands rows out in the caller's buffers, as a
+// compact store that decodes its rows does.
+type copyRows struct{ r *Rows }
+
+func (c copyRows) Dims() (int, int) { return c.r.Dims() }
+
+func (c copyRows) Row(i int, cols []uint32, vals []float32) ([]uint32, []float32) {
+	rc, rv := c.r.Row(i, nil, nil)
+	return append(cols[:0], rc...), append(vals[:0], rv...)
+}
+
+// TestFitRows: column 0 marks positives and 1 negatives, 2 is in every
+// row; the fit separates them, and a Matrix that decodes its rows into
+// the caller's buffers gives the same bits as one that returns its own.
+func TestFitRows(t *testing.T) {
+	rows := &Rows{Cols: 3}
+	var y, w []float64
+	var use []int
+	for i := range 60 {
+		if i%5 == 0 {
+			rows.Append([]uint32{0, 2}, []float32{0.8, 0.6})
+			y = append(y, 1)
+		} else {
+			rows.Append([]uint32{1, 2}, []float32{0.7, 0.7})
+			y = append(y, 0)
+		}
+		w = append(w, 1)
+		use = append(use, i)
+	}
+	opt := Options{L2: 1e-3, Balanced: true, Iterations: 40}
+	wt, b, err := FitRows(context.Background(), rows, use, y, w, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(wt[0] > 0 && wt[1] < 0) {
+		t.Errorf("weights %v: want column 0 positive and 1 negative", wt)
+	}
+	pos, neg := b+0.8*wt[0]+0.6*wt[2], b+0.7*wt[1]+0.7*wt[2]
+	if pos <= 0 || neg >= 0 {
+		t.Errorf("log-odds %.2f (positive row) and %.2f (negative row): want either side of 0", pos, neg)
+	}
+	wt2, b2, err := FitRows(context.Background(), copyRows{rows}, use, y, w, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b2 != b || !slices.Equal(wt2, wt) {
+		t.Errorf("decoded rows fit %v %v, own rows %v %v", wt2, b2, wt, b)
+	}
+	// A cancelled context stops the fit.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := FitRows(ctx, rows, use, y, w, opt); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled fit: err %v", err)
 	}
 }

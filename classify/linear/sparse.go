@@ -4,13 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 
 	"gonum.org/v1/gonum/optimize"
 )
 
-// Rows is a sparse matrix in compressed row form: row i holds the columns
+// Matrix is a sparse matrix read one row at a time, as FitRows does once
+// per evaluation of the objective.
+type Matrix interface {
+	// Dims returns the number of rows and columns.
+	Dims() (rows, cols int)
+	// Row returns row i's columns (each below the number of columns) and
+	// values: in cols and vals, emptied and grown as needed, or in
+	// storage of its own that the caller only reads. Fits of several
+	// labels read one Matrix at once, so Row must allow concurrent calls.
+	Row(i int, cols []uint32, vals []float32) ([]uint32, []float32)
+}
+
+// Rows is a Matrix in compressed row form: row i holds the columns
 // Col[Start[i]:Start[i+1]] with values Val[Start[i]:Start[i+1]].
 type Rows struct {
 	Start []int
@@ -23,6 +34,15 @@ type Rows struct {
 // Len returns the number of rows.
 func (r *Rows) Len() int { return max(len(r.Start)-1, 0) }
 
+// Dims returns the number of rows and columns.
+func (r *Rows) Dims() (int, int) { return r.Len(), r.Cols }
+
+// Row returns row i's own storage.
+func (r *Rows) Row(i int, _ []uint32, _ []float32) ([]uint32, []float32) {
+	a, b := r.Start[i], r.Start[i+1]
+	return r.Col[a:b:b], r.Val[a:b:b]
+}
+
 // Append adds a row; cols must be below r.Cols.
 func (r *Rows) Append(cols []uint32, vals []float32) {
 	if len(r.Start) == 0 {
@@ -34,12 +54,14 @@ func (r *Rows) Append(cols []uint32, vals []float32) {
 }
 
 // FitRows fits L2-regularised logistic regression over real-valued sparse
-// rows: rows[i] (only the rows listed in use) with target y[i] in 0..1 and
-// example weight w[i]. It returns one weight per column and the bias. The
-// objective is the weighted log loss plus L2/2 × ‖weights‖² × Σ weights;
-// with opt.Balanced the positive and negative targets carry equal weight.
-// Sums run in a fixed order, so the same data gives the same bits.
-func FitRows(ctx context.Context, rows *Rows, use []int, y, w []float64, opt Options) ([]float64, float64, error) {
+// rows: rows' row i (only the rows listed in use) with target y[i] in 0..1
+// and example weight w[i]. It returns one weight per column and the bias.
+// The objective is the weighted log loss plus L2/2 × ‖weights‖² × Σ
+// weights; with opt.Balanced the positive and negative targets carry equal
+// weight. Sums run in a fixed order, so the same data gives the same bits.
+// Each evaluation reads every row once, for the loss and its gradient
+// together.
+func FitRows(ctx context.Context, rows Matrix, use []int, y, w []float64, opt Options) ([]float64, float64, error) {
 	if len(use) == 0 {
 		return nil, 0, errors.New("linear: no examples")
 	}
@@ -58,24 +80,39 @@ func FitRows(ctx context.Context, rows *Rows, use []int, y, w []float64, opt Opt
 		total = pos*wPos + neg*wNeg
 	}
 	lambda := opt.L2 * total
-	n := rows.Cols + 1 // the last parameter is the bias
-	d := make([]float64, len(use))
+	_, cols := rows.Dims()
+	n := cols + 1 // the last parameter is the bias
 	var cacheX []float64
+	cacheG := make([]float64, n)
 	var cacheF float64
+	var rc []uint32
+	var rv []float32
+	// eval computes the loss at p and its gradient (cacheG), unless p is
+	// where it last did.
 	eval := func(p []float64) float64 {
 		if cacheX != nil && slices.Equal(cacheX, p) {
 			return cacheF
 		}
+		g := cacheG
+		for j := range n - 1 {
+			g[j] = lambda * p[j]
+		}
+		g[n-1] = 0
 		loss := 0.0
-		for k, i := range use {
+		for _, i := range use {
+			rc, rv = rows.Row(i, rc, rv)
 			z := p[n-1]
-			for e := rows.Start[i]; e < rows.Start[i+1]; e++ {
-				z += p[rows.Col[e]] * float64(rows.Val[e])
+			for e, c := range rc {
+				z += p[c] * float64(rv[e])
 			}
 			lp, ln := logSigmoid(z), logSigmoid(-z)
 			loss -= w[i] * (wPos*y[i]*lp + wNeg*(1-y[i])*ln)
 			s := sigmoid(z)
-			d[k] = w[i] * (wPos*y[i]*(s-1) + wNeg*(1-y[i])*s)
+			d := w[i] * (wPos*y[i]*(s-1) + wNeg*(1-y[i])*s)
+			for e, c := range rc {
+				g[c] += d * float64(rv[e])
+			}
+			g[n-1] += d
 		}
 		reg := 0.0
 		for j := range n - 1 {
@@ -90,16 +127,7 @@ func FitRows(ctx context.Context, rows *Rows, use []int, y, w []float64, opt Opt
 		Func: eval,
 		Grad: func(g, p []float64) {
 			eval(p)
-			for j := range n - 1 {
-				g[j] = lambda * p[j]
-			}
-			g[n-1] = 0
-			for k, i := range use {
-				for e := rows.Start[i]; e < rows.Start[i+1]; e++ {
-					g[rows.Col[e]] += d[k] * float64(rows.Val[e])
-				}
-				g[n-1] += d[k]
-			}
+			copy(g, cacheG)
 		},
 		Status: func() (optimize.Status, error) {
 			if err := ctx.Err(); err != nil {
@@ -121,5 +149,3 @@ func FitRows(ctx context.Context, rows *Rows, use []int, y, w []float64, opt Opt
 
 // Sigmoid is the logistic function.
 func Sigmoid(z float64) float64 { return sigmoid(z) }
-
-var _ = math.Inf
