@@ -102,6 +102,11 @@ type scratch struct {
 // dropped when returned to a full list.
 type scratches chan *scratch
 
+// newScratches holds 4 per CPU and 4 more: a run holds about three per
+// worker between its tokenize, feature and classify stages, and a smaller
+// list dropped scratches and regrew their buffers story after story. A
+// scratch that scored a full chunk holds about 8 MB, so after a burst of
+// huge stories a model keeps up to that much per scratch listed.
 func newScratches() scratches { return make(scratches, 4*runtime.GOMAXPROCS(0)+4) }
 
 func (f scratches) get() *scratch {
@@ -129,17 +134,33 @@ type scorings chan *scoring
 
 func newScorings() scorings { return make(scorings, 4*runtime.GOMAXPROCS(0)+4) }
 
-// get returns a freed scoring for L labels with its label and cue states
-// emptied (their window lists kept for their capacity), or nil.
+// get returns a freed scoring for L labels, or nil.
 func (f scorings) get(L int) *scoring {
-	var sg *scoring
 	select {
-	case sg = <-f:
+	case sg := <-f:
+		if len(sg.states) == L {
+			return sg
+		}
+		return nil // freed by a model of other labels (not in practice)
 	default:
 		return nil
 	}
-	if len(sg.states) != L {
-		return nil // freed by a model of other labels (not in practice)
+}
+
+// emptied returns ws with no windows, every window its array held
+// (truncation leaves some past its length) cleared, so that a freed
+// scoring does not keep their texts, slices of whole stories, alive.
+func emptied(ws []window) []window {
+	clear(ws[:cap(ws)])
+	return ws[:0]
+}
+
+// free hands sg back to its model's free list, emptied of everything that
+// refers to a story (windows, options); sg must not be used after.
+func (sg *scoring) free() {
+	if sg.acc != nil {
+		sg.acc.release()
+		sg.acc = nil
 	}
 	for i := range sg.states {
 		sg.states[i] = labelState{top: emptied(sg.states[i].top)}
@@ -147,24 +168,10 @@ func (f scorings) get(L int) *scoring {
 	for k := range sg.cueStates {
 		sg.cueStates[k] = labelState{top: emptied(sg.cueStates[k].top)}
 	}
-	return sg
-}
-
-// emptied returns ws with no windows, the ones it held cleared so that
-// their texts are not kept alive.
-func emptied(ws []window) []window {
-	clear(ws)
-	return ws[:0]
-}
-
-// free hands sg back to its model's free list; sg must not be used after.
-func (sg *scoring) free() {
-	if sg.acc != nil {
-		sg.acc.release()
-		sg.acc = nil
-	}
+	m := sg.m
+	*sg = scoring{thr: sg.thr, stat: sg.stat, score: sg.score, states: sg.states, cueStates: sg.cueStates}
 	select {
-	case sg.m.sgs <- sg:
+	case m.sgs <- sg:
 	default:
 	}
 }

@@ -115,22 +115,31 @@ func storyTarget(e *StoryExample, li int, archive bool, cfg StoryConfig) (y, w f
 // storyFeatures are a work's story features as training holds them, in
 // about 4 bytes per distinct word or bigram rather than the 16 of a
 // StoryVector and its row of values: the buckets in 16 bits when they fit
-// (b16) or 32 (b32), the counts in 16 bits (a count over 65,535 is held
-// as 65,535: a word that common weighs alike), and the dense features.
-// Training turns them into values one row at a time (storyRows.Row), so
-// a corpus of tens of thousands of works fits in a few hundred megabytes.
+// (b16) or 32 (b32), the counts in 16 bits (c16) unless one is over
+// 65,535 (c32), and the dense features. Training turns them into values
+// one row at a time (storyRows.Row), so a corpus of tens of thousands of
+// works fits in a few hundred megabytes.
 type storyFeatures struct {
-	b16    []uint16
-	b32    []uint32
-	counts []uint16
-	dense  []float32
-	bits   int
+	b16   []uint16
+	b32   []uint32
+	c16   []uint16
+	c32   []uint32
+	dense []float32
+	bits  int
 }
 
 func compactFeatures(v StoryVector) storyFeatures {
-	f := storyFeatures{counts: make([]uint16, len(v.Counts)), dense: v.Dense, bits: v.Bits}
-	for i, c := range v.Counts {
-		f.counts[i] = uint16(min(c, math.MaxUint16))
+	f := storyFeatures{dense: v.Dense, bits: v.Bits}
+	if slices.ContainsFunc(v.Counts, func(c float32) bool { return c > math.MaxUint16 }) {
+		f.c32 = make([]uint32, len(v.Counts))
+		for i, c := range v.Counts {
+			f.c32[i] = uint32(c)
+		}
+	} else {
+		f.c16 = make([]uint16, len(v.Counts))
+		for i, c := range v.Counts {
+			f.c16[i] = uint16(c)
+		}
 	}
 	if v.Bits <= 16 {
 		f.b16 = make([]uint16, len(v.Buckets))
@@ -143,12 +152,23 @@ func compactFeatures(v StoryVector) storyFeatures {
 	return f
 }
 
+// len returns the number of buckets.
+func (f *storyFeatures) len() int { return len(f.c16) + len(f.c32) }
+
 // bucket returns the k-th bucket.
 func (f *storyFeatures) bucket(k int) uint32 {
 	if f.b32 != nil {
 		return f.b32[k]
 	}
 	return uint32(f.b16[k])
+}
+
+// count returns the k-th bucket's count.
+func (f *storyFeatures) count(k int) uint32 {
+	if f.c32 != nil {
+		return f.c32[k]
+	}
+	return uint32(f.c16[k])
 }
 
 // storyData is a corpus prepared for fitting.
@@ -179,7 +199,7 @@ type storyRows struct {
 func (r *storyRows) Dims() (int, int) { return len(r.ex), r.words + len(r.mean) }
 
 // logCount is 1 + log c.
-func (r *storyRows) logCount(c uint16) float64 {
+func (r *storyRows) logCount(c uint32) float64 {
 	if int(c) < len(r.logc) {
 		return r.logc[c]
 	}
@@ -191,25 +211,25 @@ func (r *storyRows) logCount(c uint16) float64 {
 // a table look-up and a multiply.
 func (r *storyRows) Row(i int, cols []uint32, vals []float32) ([]uint32, []float32) {
 	f := &r.ex[i].feat
-	n := len(f.counts)
+	n := f.len()
 	cols = slices.Grow(cols[:0], n+len(f.dense))[:n]
 	vals = slices.Grow(vals[:0], n+len(f.dense))[:n]
 	inv := r.inv[i]
 	switch {
-	case r.idf == nil && f.b16 != nil:
+	case r.idf == nil && f.b16 != nil && f.c16 != nil:
 		b16 := f.b16[:n]
-		for k, c := range f.counts {
+		for k, c := range f.c16 {
 			cols[k] = uint32(b16[k])
 			if int(c) < len(r.logc32) {
 				vals[k] = r.logc32[c] * inv
 			} else {
-				vals[k] = float32(r.logCount(c)) * inv
+				vals[k] = float32(r.logCount(uint32(c))) * inv
 			}
 		}
 	default:
-		for k, c := range f.counts {
+		for k := range n {
 			b := f.bucket(k)
-			x := r.logCount(c)
+			x := r.logCount(f.count(k))
 			if r.idf != nil {
 				x *= float64(r.idf[b])
 			}
@@ -254,7 +274,7 @@ func (m *Model) prepareStory(ex []StoryExample, cfg StoryConfig) (*storyData, er
 		df := make([]int32, D)
 		for i := range ex {
 			f := &ex[i].feat
-			for k := range f.counts {
+			for k := range f.len() {
 				df[f.bucket(k)]++
 			}
 		}
@@ -286,8 +306,8 @@ func (m *Model) prepareStory(ex []StoryExample, cfg StoryConfig) (*storyData, er
 	for i := range ex {
 		f := &ex[i].feat
 		norm := 0.0
-		for k, c := range f.counts {
-			x := rows.logCount(c)
+		for k := range f.len() {
+			x := rows.logCount(f.count(k))
 			if sd.idf != nil {
 				x *= float64(sd.idf[f.bucket(k)])
 			}

@@ -92,13 +92,14 @@ func (p *BufferPool) put(box *[]byte, buf []byte) {
 // Recycle hands s's text buffer, if it has one from p, back to p. After
 // it, s.Text and every string sliced from it (header fields, passages)
 // must not be used: their bytes will be another story's. Recycling a story
-// twice, or one read without p, does nothing.
+// twice, or one read without p, does nothing; a copy of a Story shares its
+// buffer, so recycle one of them only.
 func (p *BufferPool) Recycle(s *Story) {
-	if s == nil || s.buf == nil {
+	if p == nil || s == nil || s.buf == nil || s.pool != p {
 		return
 	}
 	box := s.buf
-	s.buf = nil
+	s.buf, s.pool = nil, nil
 	s.Text = ""
 	p.put(box, *box)
 }

@@ -77,7 +77,13 @@ func TestReadBuffers(t *testing.T) {
 			continue
 		}
 		recycled++
-		title := s.Title // a slice of the text
+		title := s.Title           // a slice of the text
+		(&BufferPool{}).Recycle(s) // another pool's: nothing happens
+		var none *BufferPool
+		none.Recycle(s)
+		if s.Text != w.Text || s.buf == nil {
+			t.Fatalf("%s: recycled to a pool it did not come from", s.Source)
+		}
 		pool.Recycle(s)
 		if s.Text != "" || s.buf != nil {
 			t.Errorf("%s: recycled, but still holds its text", s.Source)

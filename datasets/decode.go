@@ -127,7 +127,10 @@ func decode(b []byte, owned bool) (text string, encoding string, err error) {
 // reader keeps it: an io.Reader must not retain the slice it reads into,
 // and asyncReader reads into a buffer of its own and copies), computes the
 // SHA256 first, and drops it once decoded. The string keeps the whole
-// buffer alive, which costs what a copy would have.
+// buffer alive, which costs what a copy would have. A buffer from a
+// BufferPool is written again only after BufferPool.Recycle, whose caller
+// promises that the story's text and the strings sliced from it are no
+// longer used (Run recycles a story once its row holds copies of them).
 func ownedString(b []byte) string {
 	if len(b) == 0 {
 		return ""

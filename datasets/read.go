@@ -365,7 +365,7 @@ func (r *reader) readText(in io.Reader, size int64, source, id string) bool {
 	case box == nil:
 	case err == nil && aliases(raw, text):
 		*box = raw
-		s.buf = box // the text is the buffer: it goes back with the story
+		s.buf, s.pool = box, r.bufs // the text is the buffer: it goes back with the story
 	default:
 		r.bufs.put(box, raw) // decoded to a copy, or failed: back now
 	}

@@ -72,9 +72,10 @@ type Story struct {
 
 	// open reads the body of a streamed story from its file (see Streamed).
 	open func() (io.ReadCloser, error)
-	// buf is the pooled buffer Text lies in (see BufferPool), nil when
-	// Text is an allocation of its own.
-	buf *[]byte
+	// buf is the pooled buffer Text lies in and pool the BufferPool it
+	// came from; nil when Text is an allocation of its own.
+	buf  *[]byte
+	pool *BufferPool
 }
 
 // Body returns the story text after its header.

@@ -263,6 +263,7 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 	}
 	asked := "" // the source Skip last let through, not yet yielded
 	sc := newScorer(cfg)
+	sc.bufs = &datasets.BufferPool{Poison: cfg.poison}
 	opts := datasets.Options{
 		// Texts are read into buffers that go back to the pool once the
 		// story's row is built (scorer.row).

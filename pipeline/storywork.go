@@ -102,13 +102,14 @@ type scorer struct {
 		sync.Mutex
 		classify.StepTimes
 	}
-	// bufs takes back each story's text once its row is built (the row
-	// holds copies of what it keeps of the text: see detach).
+	// bufs, when set (Run), takes back each story's text once its row is
+	// built (the row holds copies of what it keeps of the text: see
+	// detach). A story scored for a caller (ScoreStory) is left as it is.
 	bufs *datasets.BufferPool
 }
 
 func newScorer(cfg Config) *scorer {
-	return &scorer{model: cfg.Model, opt: cfg.PredictOptions(), bufs: &datasets.BufferPool{Poison: cfg.poison}}
+	return &scorer{model: cfg.Model, opt: cfg.PredictOptions()}
 }
 
 // chunkAllowance is the budget of a long story's chunks between the chunk

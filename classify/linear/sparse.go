@@ -15,9 +15,9 @@ type Matrix interface {
 	// Dims returns the number of rows and columns.
 	Dims() (rows, cols int)
 	// Row returns row i's columns (each below the number of columns) and
-	// values: in cols and vals, emptied and grown as needed, or in
-	// storage of its own that the caller only reads. Fits of several
-	// labels read one Matrix at once, so Row must allow concurrent calls.
+	// values in cols and vals, emptied and grown as needed: the caller's
+	// buffers, which it reuses for the next row. Fits of several labels
+	// read one Matrix at once, so Row must allow concurrent calls.
 	Row(i int, cols []uint32, vals []float32) ([]uint32, []float32)
 }
 
@@ -37,10 +37,10 @@ func (r *Rows) Len() int { return max(len(r.Start)-1, 0) }
 // Dims returns the number of rows and columns.
 func (r *Rows) Dims() (int, int) { return r.Len(), r.Cols }
 
-// Row returns row i's own storage.
-func (r *Rows) Row(i int, _ []uint32, _ []float32) ([]uint32, []float32) {
+// Row copies row i into cols and vals.
+func (r *Rows) Row(i int, cols []uint32, vals []float32) ([]uint32, []float32) {
 	a, b := r.Start[i], r.Start[i+1]
-	return r.Col[a:b:b], r.Val[a:b:b]
+	return append(cols[:0], r.Col[a:b]...), append(vals[:0], r.Val[a:b]...)
 }
 
 // Append adds a row; cols must be below r.Cols.
