@@ -225,7 +225,7 @@ func (m *Model) newScoring(opt PredictOptions, first int) *scoring {
 		sg = &scoring{thr: f[:L:L], stat: f[L : 2*L : 2*L], score: f[2*L:], states: make([]labelState, L)}
 	}
 	// Every field is set anew; a reused scoring keeps only its buffers
-	// (see scorings.get).
+	// (emptied by scoring.free).
 	*sg = scoring{m: m, opt: opt, keep: max(opt.MaxEvidence, m.manifest.Config.TopK, 2),
 		thr: sg.thr, stat: sg.stat, score: sg.score, states: sg.states, cueStates: sg.cueStates, first: first}
 	for i, li := range m.info {
