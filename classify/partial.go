@@ -132,10 +132,11 @@ type PartialWindow struct {
 // ChunkScore is a chunk part way through scoring, so that a runner can give
 // each of ScoreChunk's three steps to workers of its own: TokenizeChunk
 // makes it (tokens and lexicon hits), Featurize sums its features per block
-// of tokens, and Classify scores its windows and returns its Partial.
-// ScoreChunk is the three in turn. A ChunkScore holds buffers of its
-// model's until Classify (or Release) returns them; its steps may run on
-// different goroutines, one after the other, never at once.
+// of tokens, and Classify scores its windows and returns its Partial (or,
+// for a story's only chunk, Finish decides the story). ScoreChunk is
+// TokenizeChunk, Featurize and Classify in turn. A ChunkScore holds buffers
+// of its model's until Classify, Finish or Release returns them; its steps
+// may run on different goroutines, one after the other, never at once.
 type ChunkScore struct {
 	c     Chunk
 	sg    *scoring
@@ -182,6 +183,24 @@ func (cs *ChunkScore) Classify() *Partial {
 	p := cs.sg.partial(cs.c.Off)
 	cs.Release()
 	return p
+}
+
+// Finish is the last step instead of Classify for a chunk that is its
+// story's only one: it scores the chunk's windows and decides the story,
+// giving the Result FinishPartials gives for the Partial Classify would
+// return, and gives the ChunkScore's buffers back to the model. Most
+// stories are one chunk, and for them the Partial would be a copy of the
+// scoring made only to be read back.
+func (cs *ChunkScore) Finish() (Result, error) {
+	if cs.stage != 2 {
+		panic("classify: ChunkScore.Finish out of turn")
+	}
+	cs.sg.classifyStep(cs.sc, cs.c.Text, cs.c.Off, &cs.lines)
+	sg := cs.sg
+	sg.m.free.put(cs.sc)
+	cs.sc, cs.sg, cs.stage = nil, nil, -1
+	defer sg.free()
+	return sg.finish()
 }
 
 // Release gives the ChunkScore's buffers back to the model without

@@ -340,3 +340,75 @@ func TestPrepareStoryRows(t *testing.T) {
 		}
 	}
 }
+
+// TestChunkScoreFinish: a story of one chunk decided by Finish, with no
+// Partial, is decided exactly as FinishPartials decides its Partial and as
+// Predict decides the whole text, with and without a story model, held in
+// memory (Shared) or streamed, and the ChunkScore cannot be stepped again.
+func TestChunkScoreFinish(t *testing.T) {
+	m, sm := zorblaxModel(t)
+	texts := map[string]string{
+		"story-model label": "Title: A\n\nThe zorblax came at night. He hit the wall, bleeding, and the soldier died.\nShe wept.\n",
+		"nothing to find":   "The garden was quiet. They had tea and talked about the weather until the light went.\n",
+		"empty body":        "Title: only a header\n\n",
+		"not English":       "Il était une fois un garçon qui vivait dans une petite maison au bord de la mer, avec sa mère et son chien.\n",
+	}
+	ctx := context.Background()
+	for _, model := range []struct {
+		name string
+		m    *Model
+	}{{"default", m}, {"story model", sm}} {
+		for name, text := range texts {
+			for _, shared := range []bool{true, false} {
+				opt := PredictOptions{FastSnippets: true}
+				var chunks []Chunk
+				if err := SplitText(ctx, text, 0, 1, func(c Chunk) error {
+					c.Shared = shared
+					chunks = append(chunks, c)
+					return nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+				if len(chunks) != 1 {
+					t.Fatalf("%s: %d chunks", name, len(chunks))
+				}
+				want, err := model.m.Predict(ctx, text, 0, 1, opt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p, err := model.m.ScoreChunk(ctx, chunks[0], opt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				viaPartial, err := model.m.FinishPartials([]*Partial{p}, opt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cs, err := model.m.TokenizeChunk(ctx, chunks[0], opt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cs.Featurize()
+				got, err := cs.Finish()
+				if err != nil {
+					t.Fatal(err)
+				}
+				want.Steps, viaPartial.Steps, got.Steps = StepTimes{}, StepTimes{}, StepTimes{}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%s, %s, shared %v: Finish decides otherwise than Predict:\n got %+v\nwant %+v", model.name, name, shared, got, want)
+				}
+				if !reflect.DeepEqual(viaPartial, want) {
+					t.Errorf("%s, %s, shared %v: FinishPartials decides otherwise than Predict", model.name, name, shared)
+				}
+				func() {
+					defer func() {
+						if recover() == nil {
+							t.Errorf("%s, %s: a finished ChunkScore classified again without a panic", model.name, name)
+						}
+					}()
+					cs.Classify()
+				}()
+			}
+		}
+	}
+}

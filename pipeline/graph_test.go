@@ -3,6 +3,8 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -337,4 +339,117 @@ func seedsRepeated(t *testing.T, head string, n int) string {
 		}
 	}
 	return b.String()
+}
+
+// TestRunStoryModelRowsAsPredict trains a story model on a small synthetic
+// archive (a made-up word declares homophobia) and runs stories of one
+// chunk (decided in the classify stage), of several chunks held in memory
+// and streamed through Run's graph: every row must be byte for byte that of
+// scoring the story whole, with the story model deciding.
+func TestRunStoryModelRowsAsPredict(t *testing.T) {
+	m, err := models.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	// The archive: 200 works, the first 40 tag homophobia and say zorblax.
+	archive := filepath.Join(dir, "archive.jsonl")
+	var b strings.Builder
+	filler := []string{"the garden was quiet and the tea was warm", "they walked along the river talking of books", "a letter came from the ministry about the new term"}
+	for i := range 200 {
+		var text strings.Builder
+		for j := range 30 {
+			text.WriteString(filler[(i+j)%len(filler)] + ". ")
+		}
+		tags := []string{}
+		if i < 40 {
+			text.WriteString("Then the zorblax came. ")
+			tags = append(tags, "Homophobia")
+		}
+		line, err := json.Marshal(map[string]any{"id": fmt.Sprint("w", i), "text": text.String(), "rating": "General Audiences",
+			"warnings": []string{"No Archive Warnings Apply"}, "tags": tags})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	if err := os.WriteFile(archive, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := classify.DefaultStoryConfig()
+	cfg.HashBits = 12
+	ex, _, err := StoryExamples(context.Background(), []string{archive}, nil, m, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm, _, err := m.TrainStory(context.Background(), ex, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	corpusDir := filepath.Join(dir, "corpus")
+	if err := os.Mkdir(corpusDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	stories := map[string]string{
+		"a-zorblax.txt": "Title: A\n\nThen the zorblax came, and they shouted slurs at him in the street.\n",
+		"b-quiet.txt":   "The garden was quiet and the tea was warm.\n",
+		"c-long.txt":    seedsRepeated(t, "Title: long\n\nThen the zorblax came.\n", 3<<20),
+		"d-empty.txt":   "",
+	}
+	for name, text := range stories {
+		if err := os.WriteFile(filepath.Join(corpusDir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, streamAbove := range []int64{1 << 20, 64 << 20} { // the long story streamed, then held in memory
+		base := Config{Model: sm, StreamAbove: streamAbove}
+		var want bytes.Buffer
+		n := 0
+		for s := range datasets.Read(context.Background(), []string{corpusDir}, datasets.Options{StreamAbove: streamAbove, NoWordCount: true}) {
+			row, _ := referenceRow(t, sm, base, s)
+			line, err := json.Marshal(row)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want.Write(line)
+			want.WriteByte('\n')
+			n++
+		}
+		if n != len(stories) || !strings.Contains(want.String(), `"homophobia"`) {
+			t.Fatalf("%d reference rows, homophobia found: %v; the test wants every story and a finding", n, strings.Contains(want.String(), `"homophobia"`))
+		}
+		for _, workers := range []int{1, 3} {
+			cfg := base
+			cfg.Workers = workers
+			out := filepath.Join(dir, "got.jsonl")
+			sink, err := NewSink(out, SinkOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Run(context.Background(), context.Background(), []string{corpusDir}, sink, cfg, nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := sink.Close(); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := ReadRows(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got bytes.Buffer
+			for _, r := range rows {
+				line, err := json.Marshal(r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got.Write(line)
+				got.WriteByte('\n')
+			}
+			if got.String() != want.String() {
+				t.Errorf("stream above %d, workers %d: Run's rows differ from the whole stories':\n got %.2000s\nwant %.2000s", streamAbove, workers, got.String(), want.String())
+			}
+		}
+	}
 }

@@ -188,7 +188,8 @@ func (p *Progress) Snapshot() (stories, bytes, errors int64) {
 //	ingest (walk, read, decode, headers: datasets.Read; input order)
 //	  → chunk (cut each body into classify.Chunks)
 //	  → tokenize → feature → classify (classify.ChunkScore's steps)
-//	  → combine (per story: partials merged in story order, then decided → row)
+//	  → combine (per story: partials merged in story order, then decided → row;
+//	    a story of one chunk comes decided by classify)
 //	  → sink (rows back in input order, in batches, to the sink)
 //
 // The chunk is the unit of work: a 1 GB story and a 10 KB one take the same

@@ -18,7 +18,8 @@ import (
 // (classify.ChunkScore) on whichever workers are free, and the story's
 // partial scores are merged in story order as they come in
 // (classify.Model.MergePartials) and decided (classify.Model.FinishPartials)
-// once the last is in. A 1 GB story and a 10 KB one take the same path: the
+// once the last is in; a story of one chunk, most stories, is decided in the
+// classify stage (classify.ChunkScore.Finish), with no partial. A 1 GB story and a 10 KB one take the same path: the
 // chunk is the unit of work, so a huge story keeps every worker busy and
 // holds only a few chunks in flight.
 
@@ -48,6 +49,10 @@ type storyWork struct {
 	got   int // items of the story received
 	want  int // items the story has; 0 until its last is received
 	parts folded
+	// res is the result of a story of one chunk, decided by the classify
+	// stage (finished set).
+	res      classify.Result
+	finished bool
 	// scoreErr is the error of the story's first failing chunk (lowest
 	// offset, so that the row does not depend on timing), at errOff.
 	scoreErr error
@@ -69,13 +74,17 @@ type chunkItem struct {
 
 // scoredItem is the score of one chunkItem.
 type scoredItem struct {
-	sw     *storyWork
-	part   *classify.Partial // nil for an item without a chunk, or on error
-	err    error
-	off    int
-	last   bool
-	n      int
-	weight int64 // what the chunk holds of sw.allow until merged
+	sw   *storyWork
+	part *classify.Partial // nil for an item without a chunk, or on error
+	// res is the result of a story's only chunk, finished in the classify
+	// stage (finished set); err is then finishing's error.
+	res      classify.Result
+	finished bool
+	err      error
+	off      int
+	last     bool
+	n        int
+	weight   int64 // what the chunk holds of sw.allow until merged
 }
 
 // rowItem is a story's row, with what the writer accounts for it.
@@ -254,12 +263,19 @@ func (sc *scorer) featurize(_ context.Context, it stepItem, emit func(stepItem) 
 }
 
 // classify is the classify stage: the chunk's windows scored into its
-// partial score (classify.ChunkScore.Classify).
+// partial score (classify.ChunkScore.Classify), or, for a story's only
+// chunk, into the story's result (classify.ChunkScore.Finish).
 func (sc *scorer) classify(_ context.Context, it stepItem, emit func(scoredItem) error) error {
 	out := scoredItem{sw: it.sw, last: it.last, n: it.n, err: it.err, weight: it.weight}
 	if it.has {
 		out.off = it.chunk.Off
-		if it.cs != nil {
+		switch {
+		case it.cs == nil:
+		case it.n == 1 && it.last:
+			// The story's only chunk: decided here, with no partial.
+			out.res, out.err = it.cs.Finish()
+			out.finished = true
+		default:
 			out.part = it.cs.Classify()
 		}
 	}
@@ -277,6 +293,9 @@ func (sc *scorer) combine(ctx context.Context, it scoredItem, emit func(rowItem)
 	}
 	if it.err != nil && (sw.scoreErr == nil || it.off < sw.errOff) {
 		sw.scoreErr, sw.errOff = it.err, it.off
+	}
+	if it.finished {
+		sw.res, sw.finished = it.res, true
 	}
 	merged, err := sw.parts.add(sc, it.n, it.part, it.weight)
 	if err != nil && sw.scoreErr == nil {
@@ -338,14 +357,18 @@ func (sc *scorer) result(sw *storyWork) (classify.Result, error) {
 		err = sw.scoreErr
 	}
 	var res classify.Result
-	if err == nil {
+	switch {
+	case err != nil:
+	case sw.finished:
+		res = sw.res
+	default:
 		var parts []*classify.Partial
 		if sw.parts.acc != nil {
 			parts = append(parts, sw.parts.acc)
 		}
 		res, err = sc.model.FinishPartials(parts, sc.opt)
 	}
-	sw.parts = folded{}
+	sw.parts, sw.res = folded{}, classify.Result{}
 	sc.steps.Lock()
 	sc.steps.Tokenize += res.Steps.Tokenize
 	sc.steps.Feature += res.Steps.Feature
