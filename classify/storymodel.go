@@ -64,7 +64,7 @@ type StoryConfig struct {
 
 // DefaultStoryConfig is the configuration tagger train --corpus uses.
 func DefaultStoryConfig() StoryConfig {
-	return StoryConfig{HashBits: 14, Bigrams: true, IDF: false, DenseScale: 0.03, L2: 1e-4, Iterations: 40,
+	return StoryConfig{HashBits: 13, Bigrams: true, IDF: false, DenseScale: 0.03, L2: 1e-4, Iterations: 40,
 		MinPositive: 20, ImpliedWeight: 0.5, FreeformNegatives: "nawa", Evidence: "any",
 		Folds: 5, Seed: 1, Targets: DefaultStoryTargets()}
 }
