@@ -126,9 +126,9 @@ func (f scratches) put(sc *scratch) {
 }
 
 // scorings is a model's free list of scoring states, for the same reason
-// as scratches: a batch run scores two per story (a chunk's, and the
-// story's when it is decided), each a few kilobytes of label states and
-// windows. A scoring is freed only where nothing made of it refers to its
+// as scratches: a batch run makes one per story of one chunk, and one
+// per chunk and another per merge for a longer story, each a few
+// kilobytes of label states and windows. A scoring is freed only where nothing made of it refers to its
 // buffers any more: a Partial and a Result copy what they keep.
 type scorings chan *scoring
 

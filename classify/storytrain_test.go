@@ -351,7 +351,7 @@ func TestChunkScoreFinish(t *testing.T) {
 		"story-model label": "Title: A\n\nThe zorblax came at night. He hit the wall, bleeding, and the soldier died.\nShe wept.\n",
 		"nothing to find":   "The garden was quiet. They had tea and talked about the weather until the light went.\n",
 		"empty body":        "Title: only a header\n\n",
-		"not English":       "Il était une fois un garçon qui vivait dans une petite maison au bord de la mer, avec sa mère et son chien.\n",
+		"not English":       strings.Repeat("Il l'a poignardé deux fois dans le ventre. Le sang coulait sur les pavés, et elle s'était tailladé les veines dans la baignoire. ", 10),
 	}
 	ctx := context.Background()
 	for _, model := range []struct {
@@ -392,6 +392,9 @@ func TestChunkScoreFinish(t *testing.T) {
 				got, err := cs.Finish()
 				if err != nil {
 					t.Fatal(err)
+				}
+				if (name == "not English") != (want.NotChecked != "") {
+					t.Fatalf("%s: not checked %q; the case is there to cover both", name, want.NotChecked)
 				}
 				want.Steps, viaPartial.Steps, got.Steps = StepTimes{}, StepTimes{}, StepTimes{}
 				if !reflect.DeepEqual(got, want) {

@@ -151,7 +151,8 @@ type Summary struct {
 	Stages  []StageStats
 	// Steps splits the model's time by step, as the model measures it
 	// (the tokenize, feature and classify stages' work, and the deciding
-	// of labels and evidence in combine, counted under classify).
+	// of labels and evidence, in classify for a story of one chunk and in
+	// combine for a longer one, counted under classify).
 	Steps classify.StepTimes
 }
 

@@ -18,10 +18,11 @@ import (
 // (classify.ChunkScore) on whichever workers are free, and the story's
 // partial scores are merged in story order as they come in
 // (classify.Model.MergePartials) and decided (classify.Model.FinishPartials)
-// once the last is in; a story of one chunk, most stories, is decided in the
-// classify stage (classify.ChunkScore.Finish), with no partial. A 1 GB story and a 10 KB one take the same path: the
-// chunk is the unit of work, so a huge story keeps every worker busy and
-// holds only a few chunks in flight.
+// once the last is in; a story of one chunk, most stories, is decided in
+// the classify stage (classify.ChunkScore.Finish), with no partial. The
+// chunk is the unit of work: a 1 GB story takes the path a 10 KB one takes,
+// cut into more chunks, so it keeps every worker busy and holds only a few
+// chunks in flight.
 
 // storyWork is one story on its way through the graph. The chunk stage
 // fills in what it learns while cutting (bytes, the errors) before it hands
@@ -75,7 +76,7 @@ type chunkItem struct {
 // scoredItem is the score of one chunkItem.
 type scoredItem struct {
 	sw   *storyWork
-	part *classify.Partial // nil for an item without a chunk, or on error
+	part *classify.Partial // nil for an item without a chunk, on error, or finished
 	// res is the result of a story's only chunk, finished in the classify
 	// stage (finished set); err is then finishing's error.
 	res      classify.Result

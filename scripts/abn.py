@@ -2,7 +2,8 @@
 """abn.py: compare commands on a busy machine by running them in rounds.
 
 Each round runs every command once, one after the other, so that load from
-other users of the machine falls on all of them alike; the medians over the
+other users of the machine falls on all of them alike (the order rotates
+from round to round, so that no command always runs first or last); the medians over the
 rounds, and the median of each round's ratio to the first command, are the
 figures to quote. One round of hyperfine per command is not enough on a
 shared machine: rounds minutes apart differ by more than the effect.
@@ -34,6 +35,8 @@ def main() -> int:
     ap.add_argument("--clean", action="append", default=None,
                     help="file removed before every run (repeatable)")
     args = ap.parse_args()
+    if args.rounds < 1:
+        ap.error("give at least one round")
     clean = args.clean or ["/tmp/abn/w.parquet"]
     for path in clean:
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
@@ -42,11 +45,14 @@ def main() -> int:
         name, sep, cmd = c.partition("=")
         if not sep or not name or not cmd:
             ap.error(f"{c!r}: give NAME=COMMAND")
+        if any(name == n for n, _ in cmds):
+            ap.error(f"{name!r} names two commands")
         cmds.append((name, cmd))
     wall = {n: [] for n, _ in cmds}
     cpu = {n: [] for n, _ in cmds}
     for r in range(args.rounds):
-        for name, cmd in cmds:
+        k = r % len(cmds)
+        for name, cmd in cmds[k:] + cmds[:k]:
             for path in clean:
                 if os.path.exists(path):
                     os.remove(path)
