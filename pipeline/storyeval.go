@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -42,6 +43,8 @@ type StoryLabelEval struct {
 type StoryEval struct {
 	Stories int `json:"stories"`
 	Errors  int `json:"errors"`
+	// FirstError is the first unreadable story's source and error.
+	FirstError string `json:"first_error,omitempty"`
 	// NotChecked counts stories left out because the model cannot read
 	// them (Row.Note).
 	NotChecked int `json:"not_checked"`
@@ -202,6 +205,9 @@ func EvaluateRows(rows []Row, opt StoryEvalOptions) *StoryEval {
 		r := &rows[i]
 		ev.Stories++
 		if r.Error != nil {
+			if ev.Errors == 0 {
+				ev.FirstError = withSource(r.Source, errors.New(*r.Error)).Error()
+			}
 			ev.Errors++
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/tagger-dev/tagger/classify"
 	"github.com/tagger-dev/tagger/datasets"
@@ -14,10 +15,16 @@ import (
 // ("Implied/Referenced Suicide", "Mentioned Character Death", "Past Abuse").
 var impliedTag = regexp.MustCompile(`(?i)\b(implied|implies|referenced|references?|mentioned|mentions?|past|hints? of|alluded)\b`)
 
-// StoryCorpusStats counts what StoryExamples read.
+// StoryCorpusStats counts what StoryExamples read: the stories, those
+// skipped (unreadable, or in a language the model cannot read) and the
+// examples made of the rest.
 type StoryCorpusStats struct {
 	Stories, Skipped, Examples int
 	Bytes                      int64
+	// Unreadable counts the skipped stories that could not be read, and
+	// FirstErr is the first one's error (with its source).
+	Unreadable int
+	FirstErr   error
 }
 
 // StoryExamples reads the stories of inputs one at a time (memory holds
@@ -40,6 +47,12 @@ func StoryExamples(ctx context.Context, inputs []string, sel func(rel string) bo
 		st.Stories++
 		if s.Err != nil || s.Text == "" && s.Words > 0 {
 			st.Skipped++
+			if s.Err != nil {
+				st.Unreadable++
+				if st.FirstErr == nil {
+					st.FirstErr = withSource(s.Source, s.Err)
+				}
+			}
 			continue
 		}
 		st.Bytes += int64(len(s.Text))
@@ -66,6 +79,14 @@ func StoryExamples(ctx context.Context, inputs []string, sel func(rel string) bo
 		return nil, st, err
 	}
 	return out, st, nil
+}
+
+// withSource names source in err unless its message does already.
+func withSource(source string, err error) error {
+	if strings.Contains(err.Error(), source) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", source, err)
 }
 
 // fillDeclared sets what a story's declarations say in e.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -182,12 +183,27 @@ func evalStories(cmd *cobra.Command, a *app, inputs []string, modelDir string, s
 	if err := normalizeLabels(labels); err != nil {
 		return err
 	}
+	if err := checkInputs("eval --stories", inputs); err != nil {
+		return err
+	}
 	start := time.Now()
 	sel := storyFiles()
 	defer reportSkipped(a, sel)
 	ev, _, err := pipeline.EvaluateStories(cmd.Context(), inputs, pipeline.Config{Model: m, Sensitivity: s, Stdin: a.stdin, Select: sel.Select}, pipeline.StoryEvalOptions{Labels: labels})
 	if err != nil {
 		return err
+	}
+	if ev.Errors > 0 && ev.Stories > ev.Errors {
+		a.log.Warn("stories could not be read and were left out", "count", ev.Errors, "first", ev.FirstError)
+	}
+	if ev.Stories == ev.Errors {
+		msg := fmt.Sprintf("eval --stories: no story to evaluate in %s", strings.Join(inputs, " "))
+		if ev.Errors > 0 {
+			msg += fmt.Sprintf(" (%s unreadable; the first: %s)", plural(ev.Errors, "story", "stories"), ev.FirstError)
+		} else {
+			msg += ": it holds no story file (.txt, .html, .epub, .jsonl, .csv, ...)"
+		}
+		return &exitCodeError{code: exitError, msg: msg}
 	}
 	a.log.Info("eval done", "seconds", time.Since(start).Seconds())
 	if asJSON {
@@ -272,6 +288,9 @@ func evalStoriesCV(cmd *cobra.Command, a *app, tf *trainFlags, inputs []string, 
 		return err
 	}
 	if err := normalizeLabels(labels); err != nil {
+		return err
+	}
+	if err := checkInputs("eval --stories", inputs); err != nil {
 		return err
 	}
 	start := time.Now()

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -239,5 +242,54 @@ func TestTrainCommand(t *testing.T) {
 	}
 	if _, _, code := runCLI(t, "", "train", "-o", out); code != exitError {
 		t.Errorf("train without data: code %d, want 2", code)
+	}
+}
+
+// TestCorpusInputErrors: a corpus that names a missing path, holds no
+// story file, or holds only unreadable stories stops train and eval with
+// exit 2 and a message that says what is wrong, and train writes no model.
+func TestCorpusInputErrors(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "nosuch.jsonl")
+	empty := filepath.Join(dir, "empty.jsonl")
+	bad := filepath.Join(dir, "bad.jsonl")
+	noStories := filepath.Join(dir, "binaries")
+	for path, data := range map[string]string{empty: "", bad: `{"text": 5}` + "\n", filepath.Join(noStories, "x.bin"): "hi"} {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"train, missing path", []string{"train", "--corpus", missing}, "--corpus " + missing + ": no such file or directory; check the path"},
+		{"train, empty corpus", []string{"train", "--corpus", empty}, "no story to learn from in " + empty + " (1 of 1 story unreadable; the first: "},
+		{"train, unreadable records", []string{"train", "--corpus", bad}, `"text" must be a string`},
+		{"train, no story file", []string{"train", "--corpus", noStories}, "it holds no story file"},
+		{"eval, missing path", []string{"eval", "--stories", missing}, "eval --stories " + missing + ": no such file or directory; check the path"},
+		{"eval, unreadable records", []string{"eval", "--stories", bad}, "no story to evaluate in " + bad + " (1 story unreadable; the first: "},
+		{"eval, no story file", []string{"eval", "--stories", noStories}, "it holds no story file"},
+		{"eval --cv, missing path", []string{"eval", "--stories", "--cv", "5", missing}, "no such file or directory; check the path"},
+		{"eval --cv, empty corpus", []string{"eval", "--stories", "--cv", "5", empty}, "no story to learn from"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			model := filepath.Join(t.TempDir(), "model")
+			args := tc.args
+			if args[0] == "train" {
+				args = append(slices.Clone(args), "-o", model)
+			}
+			_, errOut, code := runCLI(t, "", args...)
+			if code != 2 || !strings.Contains(errOut, tc.want) {
+				t.Errorf("code %d, want 2; stderr %q, want it to say %q", code, errOut, tc.want)
+			}
+			if _, err := os.Stat(model); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("a model directory was written (%v)", err)
+			}
+		})
 	}
 }

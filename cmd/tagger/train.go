@@ -78,7 +78,40 @@ func (f *trainFlags) storyExamples(cmd *cobra.Command, a *app, m *classify.Model
 	if err != nil {
 		return nil, st, fmt.Errorf("read --corpus: %w", err)
 	}
+	if st.Unreadable > 0 && st.Examples > 0 {
+		a.log.Warn("corpus stories could not be read and were skipped", "count", st.Unreadable, "first", st.FirstErr)
+	}
+	if st.Examples == 0 {
+		msg := fmt.Sprintf("read --corpus: no story to learn from in %s", strings.Join(f.corpus, " "))
+		switch {
+		case st.Stories == 0:
+			msg += ": it holds no story file (.txt, .html, .epub, .jsonl, .csv, ...)"
+		case st.Unreadable > 0:
+			msg += fmt.Sprintf(" (%d of %s unreadable; the first: %v)", st.Unreadable, plural(st.Stories, "story", "stories"), st.FirstErr)
+		default:
+			msg += fmt.Sprintf(" (%s, none in a language the model reads)", plural(st.Stories, "story", "stories"))
+		}
+		return nil, st, &exitCodeError{code: exitError, msg: msg}
+	}
 	return ex, st, nil
+}
+
+// checkInputs rejects inputs that name a path that does not exist, before
+// anything is read: a corpus with a mistyped path would otherwise be read
+// as a corpus of one unreadable story.
+func checkInputs(flag string, inputs []string) error {
+	for _, in := range inputs {
+		if in == "-" {
+			continue
+		}
+		if _, err := os.Stat(in); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return &exitCodeError{code: exitError, msg: fmt.Sprintf("%s %s: no such file or directory; check the path", flag, in)}
+			}
+			return &exitCodeError{code: exitError, msg: fmt.Sprintf("%s %s: %v", flag, in, err)}
+		}
+	}
+	return nil
 }
 
 // apply overrides cfg with the flags that were set.
@@ -118,6 +151,9 @@ func (f *trainFlags) register(cmd *cobra.Command) {
 func (f *trainFlags) load(cmd *cobra.Command, a *app) ([]classify.Labelled, *lexicon.Lexicon, []classify.DataSummary, error) {
 	if len(f.data) == 0 && len(f.corpus) == 0 {
 		return nil, nil, nil, &exitCodeError{code: exitError, msg: "nothing to learn from: give --data labelled.jsonl and/or --corpus DIR"}
+	}
+	if err := checkInputs("--corpus", f.corpus); err != nil {
+		return nil, nil, nil, err
 	}
 	var data []classify.Labelled
 	var sums []classify.DataSummary
