@@ -2,7 +2,6 @@ package classify
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"slices"
 	"sync"
@@ -163,13 +162,14 @@ func (m *Model) labelLookup() map[string]int {
 // Labels returns the labels the model scores: the whole taxonomy, in order.
 func (m *Model) Labels() []taxonomy.Label { return slices.Clone(m.labels) }
 
-// notChecked clears the findings of a text the model cannot read. Each
-// label keeps its Threshold: a score of 0 under it reads as not found.
-func (m *Model) notChecked(res Result) Result {
+// notChecked clears the findings of a text the model cannot read, for the
+// reason why. Each label keeps its Threshold: a score of 0 under it reads
+// as not found.
+func (m *Model) notChecked(res Result, why string) Result {
 	for i := range res.Labels {
 		res.Labels[i].Score, res.Labels[i].Detected, res.Labels[i].Passages = 0, false, 0
 	}
 	res.Detected = nil
-	res.NotChecked = fmt.Sprintf("the text reads as %s (%s); the model reads English only", LanguageName(res.Language), res.Language)
+	res.NotChecked = why
 	return res
 }

@@ -88,11 +88,12 @@ type Result struct {
 	// story predicted General.
 	RatingEvidence []Evidence
 	// Language is the ISO 639-1 code of the language the text reads as
-	// ("en" for English).
+	// ("en" for English; "" for a text with no words).
 	Language string
 	// NotChecked says why the text was not checked, when the model cannot
-	// read it (a language other than English): then no label is detected,
-	// every score is 0 and there is no evidence or predicted rating.
+	// read it (a language other than English) or there is nothing to read
+	// (no words after the header): then no label is detected, every score
+	// is 0 and there is no evidence or predicted rating.
 	NotChecked string
 	// Windows is the number of windows scored.
 	Windows int

@@ -2,6 +2,7 @@ package classify
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"math/bits"
 	"runtime"
@@ -561,10 +562,14 @@ func (sg *scoring) finish() (Result, error) {
 		}
 	}
 	res.Language = sg.lang
-	if res.Language == "" {
-		res.Language = English // no text at all
-	} else if !sg.readable {
-		return m.notChecked(res), nil
+	switch {
+	case sg.tokens == 0:
+		// A header and nothing after it, or only punctuation: finding
+		// nothing in it says nothing of the story, and it has no language.
+		res.Language = ""
+		return m.notChecked(res, "the story has no words to check after its header"), nil
+	case !sg.readable:
+		return m.notChecked(res, fmt.Sprintf("the text reads as %s (%s); the model reads English only", LanguageName(res.Language), res.Language)), nil
 	}
 	res.RatingCues, res.RatingTotals = sg.rating, sg.ratingSum
 	in := m.ratingInputs(&res)

@@ -158,3 +158,31 @@ func TestDetectLanguageMixed(t *testing.T) {
 		t.Errorf("chat speak: %q, not readable; a weak guess must read as English", got)
 	}
 }
+
+// A story with no words after its header (or only punctuation) is not
+// checked: finding nothing in it is no verdict on the story. A single word
+// is checked.
+func TestPredictNoWords(t *testing.T) {
+	m := loadTestModel(t)
+	for _, c := range []struct {
+		name, text string
+		body       int
+		checked    bool
+	}{
+		{"header only", "Title: x\nRating: Mature\n\n", 26, false},
+		{"empty body", "", 0, false},
+		{"punctuation", "Title: x\n\n... -- !! ***\n", 10, false},
+		{"one word", "Title: x\n\nHello.\n", 10, true},
+	} {
+		r, err := m.Predict(context.Background(), c.text, c.body, 1, PredictOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if checked := r.NotChecked == ""; checked != c.checked {
+			t.Errorf("%s: not checked %q, want checked %v", c.name, r.NotChecked, c.checked)
+		}
+		if !c.checked && (r.Language != "" || len(r.Detected) != 0 || r.PredictedRating != "" || !strings.Contains(r.NotChecked, "no words")) {
+			t.Errorf("%s: language %q, detected %v, rating %q, note %q", c.name, r.Language, r.Detected, r.PredictedRating, r.NotChecked)
+		}
+	}
+}

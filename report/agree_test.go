@@ -104,7 +104,7 @@ func TestConclude(t *testing.T) {
 			[]string{"the declarations cover what tagger found", "no rating declared; the text reads as teen"}},
 		{"error", pipeline.Row{Error: ptr("read: boom")}, StatusError, []string{"the story could not be checked"}},
 		{"not checked", pipeline.Row{Note: ptr("not checked: French")}, StatusNotChecked,
-			[]string{"read it yourself; tagger found nothing because it cannot read it"}},
+			[]string{"read it yourself; tagger found nothing because it could not check it"}},
 		// An undeclared warning without a detected label for it is still
 		// named, after the findings.
 		{"undeclared only", pipeline.Row{DeclaredRating: ptr("teen"), UndeclaredWarnings: []string{"death"}, RatingUnderdeclared: ptr(true),

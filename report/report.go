@@ -293,7 +293,7 @@ func Conclude(r pipeline.Row) VerdictInfo {
 	case r.Error != nil:
 		return verdictOf(StatusError, "ERROR", "the story could not be checked")
 	case r.Note != nil:
-		return verdictOf(StatusNotChecked, "NOT CHECKED", "read it yourself; tagger found nothing because it cannot read it")
+		return verdictOf(StatusNotChecked, "NOT CHECKED", "read it yourself; tagger found nothing because it could not check it")
 	}
 	var undeclared, nw []string
 	for _, f := range reported(r) {

@@ -34,7 +34,7 @@ func TestCheckGolden(t *testing.T) {
 		"declared-all": 0, "none-apply-death": 1, "negated": 1,
 		"self-harm": 1, "suicide-attempt": 1, "hyperbole": 0, "french": 1,
 		"self-harm-burns": 1, "suicide-ledge": 1, "hyperbole-office": 0, "german": 1,
-		"chose-not-to-warn": 0,
+		"chose-not-to-warn": 0, "header-only": 1,
 	}
 	for _, path := range checkCases(t) {
 		name := strings.TrimSuffix(filepath.Base(path), ".txt")
@@ -149,6 +149,7 @@ func TestCheckSeedsQualityBar(t *testing.T) {
 		{"suicide-ledge", []string{"suicide"}, []string{"death"}, 1},
 		{"hyperbole-office", nil, nil, 0}, // no finding, and no rating over General either
 		{"german", nil, nil, 1},
+		{"header-only", nil, nil, 1}, // nothing to check is not an OK
 	} {
 		r, code := checkRow(t, "testdata/check/"+c.file+".txt")
 		if code != c.exit {
@@ -173,6 +174,9 @@ func TestCheckSeedsQualityBar(t *testing.T) {
 		if r.Note == nil || !strings.Contains(*r.Note, "not checked") || r.Language == nil || *r.Language != lang {
 			t.Errorf("%s: note %v, language %v: want not checked, %s", file, r.Note, r.Language, lang)
 		}
+	}
+	if r, _ = checkRow(t, "testdata/check/header-only.txt"); r.Note == nil || !strings.Contains(*r.Note, "no words to check") || r.Language != nil || r.PredictedRating != nil {
+		t.Errorf("header only: note %v, language %v, predicted rating %v: want not checked, no language, no rating", r.Note, r.Language, r.PredictedRating)
 	}
 	// Seed 000's first undeclared finding is sexual-abuse.
 	if r, _ := checkRow(t, "../../seeds/000_c1bd1572a1f429f3.txt"); len(r.UndeclaredWarnings) == 0 || topUndeclared(r) != "sexual-abuse" {

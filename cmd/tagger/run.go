@@ -194,7 +194,7 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 			}
 			notChecked := ""
 			if sum.NotChecked > 0 {
-				notChecked = fmt.Sprintf(", %d not checked (language; see the note column)", sum.NotChecked)
+				notChecked = fmt.Sprintf(", %d not checked (see the note column)", sum.NotChecked)
 			}
 			fmt.Fprintf(a.stderr, "%s: %s (%s, %d with undeclared warnings%s), %.1f MB in %.2fs, %.1f MB/s → %s\n",
 				state, plural(sum.Stories, "story", "stories"), plural(sum.Errors, "error", "errors"), sum.Undeclared, notChecked,
