@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bufio"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -514,4 +515,84 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
+}
+
+// CheckReplace reports whether a run may replace the file at path with its
+// output: a missing or empty file, or an output of tagger's (a Parquet file
+// with tagger's metadata, or a JSONL file with its sidecar or whose first
+// line is a row), may be replaced; any other file is someone else's, and
+// replacing it would lose it. The error says what to do.
+func CheckReplace(path string) error {
+	if path == StdoutPath {
+		return nil
+	}
+	format, err := outputFormat(path)
+	if err != nil {
+		return err
+	}
+	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("output %s: %w", path, err)
+	}
+	if !st.Mode().IsRegular() || st.Size() == 0 {
+		return nil // a directory or device is refused where the output is created
+	}
+	ours := false
+	if format == formatParquet {
+		ours = parquetIsOutput(path)
+	} else {
+		ours = jsonlIsOutput(path)
+	}
+	if !ours {
+		return fmt.Errorf("output %s exists and is not an output of tagger's: it is left as it is; remove it yourself or choose another -o path", path)
+	}
+	return nil
+}
+
+// parquetIsOutput tells whether the Parquet file at path holds tagger
+// metadata.
+func parquetIsOutput(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	pf, err := openParquet(f)
+	if err != nil {
+		return false
+	}
+	for _, e := range pf.Metadata().KeyValueMetadata {
+		if strings.HasPrefix(e.Key, "tagger.") {
+			return true
+		}
+	}
+	return false
+}
+
+// jsonlIsOutput tells whether the JSONL file at path has an output's
+// sidecar, or starts with a row (JSONL written to standard output has no
+// sidecar).
+func jsonlIsOutput(path string) bool {
+	if _, err := os.Stat(path + MetaSuffix); err == nil {
+		return true
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	// A row is a few kilobytes; a first line longer than 4 MiB is no row.
+	line, err := bufio.NewReader(io.LimitReader(f, 4<<20)).ReadBytes('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return false
+	}
+	var row struct {
+		ID     *string         `json:"id"`
+		Model  *string         `json:"model"`
+		Labels json.RawMessage `json:"labels"`
+	}
+	return json.Unmarshal(line, &row) == nil && row.ID != nil && row.Model != nil && row.Labels != nil
 }

@@ -1247,3 +1247,49 @@ func TestIDSet(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckReplace: a run replaces only what is missing, empty or an output
+// of tagger's; anyone else's file under the output's name is refused.
+func TestCheckReplace(t *testing.T) {
+	dir := t.TempDir()
+	ours := filepath.Join(dir, "ours.parquet")
+	runTo(t, ours, []string{"../seeds"}, Config{})
+	oursJSONL := filepath.Join(dir, "ours.jsonl")
+	runTo(t, oursJSONL, []string{"../seeds"}, Config{})
+	// JSONL as written to standard output: rows, no sidecar.
+	piped := filepath.Join(dir, "piped.jsonl")
+	b, err := os.ReadFile(oursJSONL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, data []byte) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("piped.jsonl", b)
+	for _, tc := range []struct {
+		path    string
+		replace bool
+	}{
+		{filepath.Join(dir, "missing.parquet"), true},
+		{write("empty.parquet", nil), true},
+		{ours, true},
+		{oursJSONL, true},
+		{piped, true},
+		{write("notes.parquet", []byte("my notes")), false},
+		{write("notes.jsonl", []byte("my notes\n")), false},
+		{write("other.jsonl", []byte(`{"id": "1", "text": "a corpus record, not a row"}`+"\n")), false},
+	} {
+		err := CheckReplace(tc.path)
+		if (err == nil) != tc.replace {
+			t.Errorf("%s: %v, want replace %v", filepath.Base(tc.path), err, tc.replace)
+		}
+		if err != nil && !strings.Contains(err.Error(), "choose another -o path") {
+			t.Errorf("%s: the error does not say what to do: %v", filepath.Base(tc.path), err)
+		}
+	}
+}

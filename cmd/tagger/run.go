@@ -35,8 +35,9 @@ row per story, in input order, to OUT (.parquet or .jsonl). A story that
 cannot be read or scored becomes a row with its error; the run goes on.
 
 The output is written to a temporary file beside OUT and renamed when
-complete; OUT may not be an input, lie inside an input directory, or be
-written by two runs at once. On SIGINT or SIGTERM, stories already read are
+complete; OUT may not be an input, lie inside an input directory, be
+written by two runs at once, or be a file other than an earlier output of
+tagger's (that one is replaced). On SIGINT or SIGTERM, stories already read are
 finished (for up to 3 s) and the file is closed valid; a second signal
 abandons the run, leaving OUT as it was. --resume completes an interrupted
 or killed run: rows already in OUT are kept, keyed by their source (path, or
@@ -111,6 +112,11 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 				Sensitivity: string(s), Settings: set.fingerprint()}
 			if err := pipeline.RecoverStale(out, resume, want, a.log); err != nil {
 				return err
+			}
+			if !resume {
+				if err := pipeline.CheckReplace(out); err != nil {
+					return &exitCodeError{code: exitError, msg: err.Error()}
+				}
 			}
 			if resume {
 				got, exists, err := pipeline.ReadRunMeta(out)

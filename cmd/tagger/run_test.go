@@ -212,3 +212,31 @@ func zipTree(t *testing.T, src, dst string) {
 		t.Fatal(err)
 	}
 }
+
+// TestRunKeepsForeignOutput: -o naming a file that is not an output of
+// tagger's stops the run (exit 2) and leaves the file as it was; an output
+// of tagger's is replaced.
+func TestRunKeepsForeignOutput(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"notes.parquet", "notes.jsonl"} {
+		out := filepath.Join(dir, name)
+		if err := os.WriteFile(out, []byte("my notes\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, errOut, code := runCLI(t, "", "run", "../../seeds", "-o", out)
+		if code != 2 || !strings.Contains(errOut, "is not an output of tagger's") {
+			t.Errorf("%s: code %d, stderr %q", name, code, errOut)
+		}
+		if b, err := os.ReadFile(out); err != nil || string(b) != "my notes\n" {
+			t.Errorf("%s: the file now holds %.80q (%v)", name, b, err)
+		}
+		if err := os.Remove(out); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 { // the second run replaces the first's output
+			if _, errOut, code := runCLI(t, "", "run", "../../seeds", "-o", out); code != 0 {
+				t.Fatalf("%s: code %d: %s", name, code, errOut)
+			}
+		}
+	}
+}
