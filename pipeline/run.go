@@ -139,8 +139,10 @@ type StageStats struct {
 
 // Summary is the outcome of a run.
 type Summary struct {
-	Stories    int64 // rows written
-	Errors     int64 // rows with an error
+	Stories int64 // rows written
+	Errors  int64 // rows with an error
+	// FirstError is the first row's error with its source ("" for none).
+	FirstError string
 	Undeclared int64 // rows with at least one undeclared warning
 	NotChecked int64 // rows read but not checked (Row.Note: a language the model cannot read)
 	Bytes      int64 // bytes of story text scored
@@ -397,6 +399,9 @@ func (w *writer) take(_ context.Context, it rowItem, _ func(struct{}) error) err
 		w.sum.Stories++
 		w.sum.Bytes += p.bytes
 		if p.row.Error != nil {
+			if w.sum.Errors == 0 {
+				w.sum.FirstError = withSource(p.row.Source, errors.New(*p.row.Error)).Error()
+			}
 			w.sum.Errors++
 			w.prog.errors.Add(1)
 		}

@@ -293,3 +293,23 @@ func TestCorpusInputErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestModelDirErrors: --model naming something that is not a model
+// directory says what one is (exit 2).
+func TestModelDirErrors(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "story.txt")
+	if err := os.WriteFile(file, []byte("Title: x\n\nHe was fine.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for model, want := range map[string]string{
+		filepath.Join(dir, "nosuch"): "no such directory",
+		file:                         "not a directory",
+		dir:                          "not a model directory (it has no manifest.json)",
+	} {
+		_, errOut, code := runCLI(t, "", "check", "--model", model, file)
+		if code != 2 || !strings.Contains(errOut, "model "+model+": "+want) || !strings.Contains(errOut, "tagger train -o") {
+			t.Errorf("--model %s: code %d, stderr %q", model, code, errOut)
+		}
+	}
+}

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -105,8 +108,21 @@ func newVersionCmd(a *app) *cobra.Command {
 // loadModel loads the model in dir, or the embedded default model when dir
 // is empty.
 func loadModel(dir string) (*classify.Model, error) {
-	if dir != "" {
-		return classify.LoadDir(dir)
+	if dir == "" {
+		return models.Default()
 	}
-	return models.Default()
+	// Say what a model directory is before failing on one of its files.
+	const what = "give a directory that tagger train -o wrote, or none for the embedded model"
+	if st, err := os.Stat(dir); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, &exitCodeError{code: exitError, msg: fmt.Sprintf("model %s: no such directory; %s", dir, what)}
+		}
+		return nil, fmt.Errorf("model %s: %w", dir, err)
+	} else if !st.IsDir() {
+		return nil, &exitCodeError{code: exitError, msg: fmt.Sprintf("model %s: not a directory; %s", dir, what)}
+	}
+	if _, err := os.Stat(filepath.Join(dir, classify.ManifestFile)); errors.Is(err, fs.ErrNotExist) {
+		return nil, &exitCodeError{code: exitError, msg: fmt.Sprintf("model %s: not a model directory (it has no %s); %s", dir, classify.ManifestFile, what)}
+	}
+	return classify.LoadDir(dir)
 }

@@ -209,7 +209,7 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 			case sum.Stopped:
 				return &exitCodeError{code: sigCode()}
 			case sum.Errors > 0 && !allowErrors:
-				return &exitCodeError{code: exitError, msg: fmt.Sprintf("%d of %s failed (see the error column of %s); --allow-errors exits 0 for them", sum.Errors, plural(sum.Stories, "story", "stories"), out)}
+				return &exitCodeError{code: exitError, msg: fmt.Sprintf("%d of %s failed (the first: %s; the error column of %s has each); --allow-errors exits 0 for them", sum.Errors, plural(sum.Stories, "story", "stories"), sum.FirstError, out)}
 			}
 			return nil
 		},
