@@ -139,13 +139,13 @@ type StageStats struct {
 
 // Summary is the outcome of a run.
 type Summary struct {
-	Stories int64 // rows written
-	Errors  int64 // rows with an error
-	// FirstError is the first row's error with its source ("" for none).
-	FirstError string
+	Stories    int64 // rows written
+	Errors     int64 // rows with an error
 	Undeclared int64 // rows with at least one undeclared warning
 	NotChecked int64 // rows read but not checked (Row.Note: a language the model cannot read)
 	Bytes      int64 // bytes of story text scored
+	// FirstError is the first row's error with its source ("" for none).
+	FirstError string
 	Elapsed    time.Duration
 	// Stopped is set when the run was stopped early (a signal): the output
 	// holds every row up to the point where reading stopped.
