@@ -36,7 +36,7 @@
 // The model reads English only. The first chunk's share of English
 // function words tells whether a story is English; when it is not,
 // whatlanggo names the language and the story is not checked
-// (Result.NotChecked).
+// (Result.NotChecked); nor is a story with no words after its header.
 //
 // The rating is predicted from the lexicon's rating cues (sexual
 // explicitness, violence, strong language) in the strongest window and from

@@ -568,6 +568,10 @@ func (sg *scoring) finish() (Result, error) {
 		// nothing in it says nothing of the story, and it has no language.
 		res.Language = ""
 		return m.notChecked(res, "the story has no words to check after its header"), nil
+	case res.Language == "":
+		// Words, but no chunk marked First to read the language from
+		// (partials of a caller's own): read as English, as before.
+		res.Language = English
 	case !sg.readable:
 		return m.notChecked(res, fmt.Sprintf("the text reads as %s (%s); the model reads English only", LanguageName(res.Language), res.Language)), nil
 	}

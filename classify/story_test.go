@@ -186,3 +186,22 @@ func TestPredictNoWords(t *testing.T) {
 		}
 	}
 }
+
+// Partials of which none is marked First (a caller's own chunking) have
+// words but no language read: they are decided as English, as before a
+// story with no words was not checked.
+func TestFinishPartialsNoFirstChunk(t *testing.T) {
+	m := loadTestModel(t)
+	ctx := context.Background()
+	p, err := m.ScoreChunk(ctx, Chunk{Text: "He punched him hard and kicked him, blood on the floor, a brutal fight.", Line: 1}, PredictOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := m.FinishPartials([]*Partial{p}, PredictOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.NotChecked != "" || r.Language != English {
+		t.Errorf("not checked %q, language %q: want checked, English", r.NotChecked, r.Language)
+	}
+}

@@ -106,6 +106,7 @@ type Row struct {
 	Model string  `json:"model" parquet:"model"`
 	Error *string `json:"error" parquet:"error,optional"`
 	// Note says why a story that was read was not checked (a language
-	// the model cannot read): its labels are then all undetected.
+	// the model cannot read, or no words after the header): its labels
+	// are then all undetected.
 	Note *string `json:"note" parquet:"note,optional"`
 }

@@ -486,7 +486,7 @@ func (want RunMeta) CheckResume(path string, got RunMeta) error {
 			continue
 		}
 		if f.got == "" && f.name != "settings" {
-			return fmt.Errorf("--resume: %s does not record its %s (written by an older tagger, or its metadata is missing), so rows at %s %q cannot be checked against it: write to a new output, or run without --resume to replace it", path, f.name, f.name, f.want)
+			return fmt.Errorf("--resume: %s does not record its %s (written by an older tagger, or its metadata is missing), so rows at %s %q cannot be checked against it: write to a new output, or remove it and run again", path, f.name, f.name, f.want)
 		}
 		return fmt.Errorf("--resume: %s was written with %s %q but this run uses %q: resume with the same %s, or write to a new output", path, f.name, f.got, f.want, f.flag)
 	}
@@ -589,10 +589,14 @@ func jsonlIsOutput(path string) bool {
 	if err != nil && !errors.Is(err, io.EOF) {
 		return false
 	}
+	// Fields other tools' JSONL may share (id, model, labels) and those
+	// only a row has together.
 	var row struct {
-		ID     *string         `json:"id"`
-		Model  *string         `json:"model"`
-		Labels json.RawMessage `json:"labels"`
+		ID       *string         `json:"id"`
+		Source   *string         `json:"source"`
+		Model    *string         `json:"model"`
+		Labels   json.RawMessage `json:"labels"`
+		Detected json.RawMessage `json:"detected_warnings"`
 	}
-	return json.Unmarshal(line, &row) == nil && row.ID != nil && row.Model != nil && row.Labels != nil
+	return json.Unmarshal(line, &row) == nil && row.ID != nil && row.Source != nil && row.Model != nil && row.Labels != nil && row.Detected != nil
 }

@@ -1281,6 +1281,9 @@ func TestCheckReplace(t *testing.T) {
 		{oursJSONL, true},
 		{piped, true},
 		{write("notes.parquet", []byte("my notes")), false},
+		{foreignParquet(t, filepath.Join(dir, "foreign.parquet")), false},
+		{write("predictions.jsonl", []byte(`{"id": "42", "model": "gpt-4", "labels": ["violence"], "text": "..."}`+"\n")), false},
+		{withSidecar(t, write("sidecar.jsonl", []byte("not a row, but the sidecar says ours\n"))), true},
 		{write("notes.jsonl", []byte("my notes\n")), false},
 		{write("other.jsonl", []byte(`{"id": "1", "text": "a corpus record, not a row"}`+"\n")), false},
 	} {
@@ -1292,4 +1295,26 @@ func TestCheckReplace(t *testing.T) {
 			t.Errorf("%s: the error does not say what to do: %v", filepath.Base(tc.path), err)
 		}
 	}
+}
+
+// foreignParquet writes a valid Parquet file with no tagger metadata.
+func foreignParquet(t *testing.T, path string) string {
+	t.Helper()
+	type rec struct {
+		ID    string  `parquet:"id"`
+		Score float64 `parquet:"score"`
+	}
+	if err := parquet.WriteFile(path, []rec{{"a", 1}, {"b", 2}}); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// withSidecar gives the JSONL file at path an output's sidecar.
+func withSidecar(t *testing.T, path string) string {
+	t.Helper()
+	if err := os.WriteFile(path+MetaSuffix, []byte(`{"tagger.version": "x"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

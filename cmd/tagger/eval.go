@@ -193,15 +193,15 @@ func evalStories(cmd *cobra.Command, a *app, inputs []string, modelDir string, s
 	if err != nil {
 		return err
 	}
-	if ev.Errors > 0 && ev.Stories > ev.Errors {
+	if ev.Errors > 0 && ev.Stories > ev.Errors+ev.NotChecked {
 		a.log.Warn("stories could not be read and were left out", "count", ev.Errors, "first", ev.FirstError)
 	}
-	if ev.Stories == ev.Errors {
+	if ev.Stories == ev.Errors+ev.NotChecked {
 		msg := fmt.Sprintf("eval --stories: no story to evaluate in %s", strings.Join(inputs, " "))
-		if ev.Errors > 0 {
-			msg += fmt.Sprintf(" (%s unreadable; the first: %s)", plural(ev.Errors, "story", "stories"), ev.FirstError)
-		} else {
+		if ev.Stories == 0 {
 			msg += ": it holds no story file (.txt, .html, .epub, .jsonl, .csv, ...)"
+		} else {
+			msg += " (" + unusable(ev.Stories, ev.Errors, ev.NotChecked, ev.FirstError) + ")"
 		}
 		return &exitCodeError{code: exitError, msg: msg}
 	}
@@ -294,7 +294,7 @@ func evalStoriesCV(cmd *cobra.Command, a *app, tf *trainFlags, inputs []string, 
 		return err
 	}
 	start := time.Now()
-	tf.corpus = inputs
+	tf.corpus, tf.corpusFrom = inputs, "eval --stories"
 	ex, _, err := tf.storyExamples(cmd, a, m)
 	if err != nil {
 		return err

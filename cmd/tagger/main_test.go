@@ -254,7 +254,8 @@ func TestCorpusInputErrors(t *testing.T) {
 	empty := filepath.Join(dir, "empty.jsonl")
 	bad := filepath.Join(dir, "bad.jsonl")
 	noStories := filepath.Join(dir, "binaries")
-	for path, data := range map[string]string{empty: "", bad: `{"text": 5}` + "\n", filepath.Join(noStories, "x.bin"): "hi"} {
+	headerOnly := filepath.Join(dir, "header-only.txt")
+	for path, data := range map[string]string{empty: "", bad: `{"text": 5}` + "\n", filepath.Join(noStories, "x.bin"): "hi", headerOnly: "Title: x\nRating: Mature\n\n"} {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -272,7 +273,9 @@ func TestCorpusInputErrors(t *testing.T) {
 		{"train, unreadable records", []string{"train", "--corpus", bad}, `"text" must be a string`},
 		{"train, no story file", []string{"train", "--corpus", noStories}, "it holds no story file"},
 		{"eval, missing path", []string{"eval", "--stories", missing}, "eval --stories " + missing + ": no such file or directory; check the path"},
-		{"eval, unreadable records", []string{"eval", "--stories", bad}, "no story to evaluate in " + bad + " (1 story unreadable; the first: "},
+		{"eval, unreadable records", []string{"eval", "--stories", bad}, "no story to evaluate in " + bad + " (1 of 1 story unreadable; the first: "},
+		{"eval, nothing checked", []string{"eval", "--stories", headerOnly}, "1 of 1 story not checked: another language, or no words after the header"},
+		{"train, nothing checked", []string{"train", "--corpus", headerOnly}, "--corpus: no story to learn from in " + headerOnly + " (1 of 1 story not checked"},
 		{"eval, no story file", []string{"eval", "--stories", noStories}, "it holds no story file"},
 		{"eval --cv, missing path", []string{"eval", "--stories", "--cv", "5", missing}, "no such file or directory; check the path"},
 		{"eval --cv, empty corpus", []string{"eval", "--stories", "--cv", "5", empty}, "no story to learn from"},
@@ -311,5 +314,14 @@ func TestModelDirErrors(t *testing.T) {
 		if code != 2 || !strings.Contains(errOut, "model "+model+": "+want) || !strings.Contains(errOut, "tagger train -o") {
 			t.Errorf("--model %s: code %d, stderr %q", model, code, errOut)
 		}
+	}
+	// A model set in .tagger.yaml: the error names the file it is set in.
+	cfg := filepath.Join(dir, ".tagger.yaml")
+	if err := os.WriteFile(cfg, []byte("model: nosuchmodel\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := runCLI(t, "", "check", file)
+	if code != 2 || !strings.Contains(errOut, "no such directory") || !strings.Contains(errOut, "(the model setting is from "+cfg+")") {
+		t.Errorf("model from %s: code %d, stderr %q", cfg, code, errOut)
 	}
 }

@@ -100,6 +100,12 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 			if _, err := pipeline.NewSinkFormat(out); err != nil {
 				return &exitCodeError{code: exitError, msg: err.Error()}
 			}
+			if !resume {
+				// Before anything is created or cleaned up beside it.
+				if err := pipeline.CheckReplace(out); err != nil {
+					return &exitCodeError{code: exitError, msg: err.Error()}
+				}
+			}
 			lock, err := pipeline.LockOutput(out)
 			if err != nil {
 				return &exitCodeError{code: exitError, msg: err.Error()}
@@ -112,11 +118,6 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 				Sensitivity: string(s), Settings: set.fingerprint()}
 			if err := pipeline.RecoverStale(out, resume, want, a.log); err != nil {
 				return err
-			}
-			if !resume {
-				if err := pipeline.CheckReplace(out); err != nil {
-					return &exitCodeError{code: exitError, msg: err.Error()}
-				}
 			}
 			if resume {
 				got, exists, err := pipeline.ReadRunMeta(out)

@@ -240,3 +240,22 @@ func TestRunKeepsForeignOutput(t *testing.T) {
 		}
 	}
 }
+
+// TestRunNamesFirstFailure: a run with failed stories says which failed
+// first and why, not only that some did.
+func TestRunNamesFirstFailure(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in")
+	if err := os.MkdirAll(in, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string]string{"a.txt": "Title: fine\n\nShe walked home in the rain.\n", "b.txt": "GIF89a\x00\x01garbage"} {
+		if err := os.WriteFile(filepath.Join(in, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, errOut, code := runCLI(t, "", "run", in, "-o", filepath.Join(dir, "out.parquet"))
+	if code != 2 || !strings.Contains(errOut, "1 of 2 stories failed (the first: ") || !strings.Contains(errOut, "b.txt") {
+		t.Errorf("code %d, stderr %q", code, errOut)
+	}
+}

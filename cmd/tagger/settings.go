@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -251,6 +252,12 @@ func (s *settings) loadModel() (*classify.Model, error) {
 	m, err := loadModel(s.Model.Value)
 	if err != nil {
 		if s.Model.From != fromDefault && s.Model.From != fromFlag+" --model" {
+			// Only an exitCodeError's message is printed: it names the
+			// setting's source itself.
+			var ec *exitCodeError
+			if errors.As(err, &ec) {
+				return nil, &exitCodeError{code: ec.code, msg: fmt.Sprintf("%s (the model setting is from %s)", ec.msg, s.Model.From)}
+			}
 			return nil, fmt.Errorf("model %s (from %s): %w", s.Model.Value, s.Model.From, err)
 		}
 		return nil, err

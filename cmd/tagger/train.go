@@ -21,18 +21,20 @@ import (
 
 // trainFlags are the inputs shared by train and eval.
 type trainFlags struct {
-	data     []string
-	corpus   []string
-	lexicon  string
-	weakW    float64
-	features string
-	scorer   string
-	soft     bool
-	l2       float64
-	bigrams  bool
-	chars    bool
-	story    classify.StoryConfig
-	progress enumFlag
+	data   []string
+	corpus []string
+	// corpusFrom names the corpus's flag in messages ("" for --corpus).
+	corpusFrom string
+	lexicon    string
+	weakW      float64
+	features   string
+	scorer     string
+	soft       bool
+	l2         float64
+	bigrams    bool
+	chars      bool
+	story      classify.StoryConfig
+	progress   enumFlag
 }
 
 // registerStory adds the story-model flags.
@@ -76,24 +78,42 @@ func (f *trainFlags) storyExamples(cmd *cobra.Command, a *app, m *classify.Model
 		fmt.Fprintf(a.stderr, "\rreading corpus: %s, %d skipped, %.1f MB, %.1fs\n", plural(st.Stories, "story", "stories"), st.Skipped, float64(st.Bytes)/1e6, time.Since(start).Seconds())
 	}
 	if err != nil {
-		return nil, st, fmt.Errorf("read --corpus: %w", err)
+		return nil, st, fmt.Errorf("read %s: %w", f.corpusFlag(), err)
 	}
 	if st.Unreadable > 0 && st.Examples > 0 {
 		a.log.Warn("corpus stories could not be read and were skipped", "count", st.Unreadable, "first", st.FirstErr)
 	}
 	if st.Examples == 0 {
-		msg := fmt.Sprintf("read --corpus: no story to learn from in %s", strings.Join(f.corpus, " "))
-		switch {
-		case st.Stories == 0:
+		msg := fmt.Sprintf("%s: no story to learn from in %s", f.corpusFlag(), strings.Join(f.corpus, " "))
+		if st.Stories == 0 {
 			msg += ": it holds no story file (.txt, .html, .epub, .jsonl, .csv, ...)"
-		case st.Unreadable > 0:
-			msg += fmt.Sprintf(" (%d of %s unreadable; the first: %v)", st.Unreadable, plural(st.Stories, "story", "stories"), st.FirstErr)
-		default:
-			msg += fmt.Sprintf(" (%s, none in a language the model reads)", plural(st.Stories, "story", "stories"))
+		} else {
+			msg += " (" + unusable(st.Stories, st.Unreadable, st.Skipped-st.Unreadable, fmt.Sprint(st.FirstErr)) + ")"
 		}
 		return nil, st, &exitCodeError{code: exitError, msg: msg}
 	}
 	return ex, st, nil
+}
+
+// corpusFlag names where the corpus came from in messages.
+func (f *trainFlags) corpusFlag() string {
+	if f.corpusFrom != "" {
+		return f.corpusFrom
+	}
+	return "--corpus"
+}
+
+// unusable says why none of n stories could be used: unreadable ones (and
+// the first's error) and ones the model could not check.
+func unusable(n, unreadable, notChecked int, firstErr string) string {
+	var parts []string
+	if unreadable > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %s unreadable; the first: %s", unreadable, plural(n, "story", "stories"), firstErr))
+	}
+	if notChecked > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %s not checked: another language, or no words after the header", notChecked, plural(n, "story", "stories")))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // checkInputs rejects inputs that name a path that does not exist, before
