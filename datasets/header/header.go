@@ -112,13 +112,18 @@ const (
 // Limits of the header search. A header lies at the top of a story; looking
 // further only finds story text that happens to contain a colon.
 const (
-	maxScanLines    = 400
-	maxScanBytes    = 64 << 10
-	maxPreamble     = 12 // non-blank lines allowed before the first field
-	maxGap          = 3  // unlabelled lines allowed between two fields
-	maxGapAfterNote = 12 // ... after a notes field, whose text runs on
-	maxLabelBytes   = 48
-	maxLabelWords   = 5
+	maxScanLines = 400
+	maxScanBytes = 64 << 10
+	maxPreamble  = 12 // non-blank lines allowed before the first field
+	// maxPreambleWords bounds the words before the first field: a title, a
+	// by-line, a dedication. A paragraph of prose before a "Notes:" or
+	// "Disclaimer:" line means the line is in the story (AO3's end notes
+	// after a chapter's text), not in a header above it.
+	maxPreambleWords = 60
+	maxGap           = 3  // unlabelled lines allowed between two fields
+	maxGapAfterNote  = 12 // ... after a notes field, whose text runs on
+	maxLabelBytes    = 48
+	maxLabelWords    = 5
 )
 
 type lineKind int
@@ -190,7 +195,7 @@ var linesPool = sync.Pool{New: func() any { return new([]line) }}
 
 // parseFreeForm reads a header written by hand.
 func parseFreeForm(tx *taxonomy.Taxonomy, text string, lines []line) Result {
-	first, preamble := -1, 0
+	first, preamble, words := -1, 0, 0
 	for i, ln := range lines {
 		if ln.kind == kindBlank {
 			continue
@@ -200,6 +205,9 @@ func parseFreeForm(tx *taxonomy.Taxonomy, text string, lines []line) Result {
 			break
 		}
 		if preamble++; preamble > maxPreamble {
+			break
+		}
+		if words += len(strings.Fields(ln.text)); words > maxPreambleWords {
 			break
 		}
 	}

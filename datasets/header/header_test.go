@@ -131,6 +131,15 @@ func TestParseHeaders(t *testing.T) {
 			want: want{status: "missing", bodyLine: 1, body: "The war had been over"},
 		},
 		{
+			// AO3 chapter text with the end notes pasted after it: the
+			// "Notes:" line is in the story, not a header above it.
+			name: "end notes after paragraphs of prose",
+			text: "\u201cI love you\u201d, those three little words can turn your life around, just as they did to the world of a boy who had never heard them said and did not know what to do with them once he had.\n\n" +
+				"He stood on a street corner, handing leaflets to strangers who barely even saw he existed, his life a grey procession of days until a man in an immaculate suit stopped and took one.\n\n" +
+				"Notes:\n\nThis was a vent-fic. I had to get some feelings out.\n",
+			want: want{status: "missing", bodyLine: 1, body: "\u201cI love you\u201d"},
+		},
+		{
 			name: "chapter heading after the header belongs to the body",
 			text: "Title: Salt\nRating: NC-17, and I mean it\n\nChapter 1: Tide\n\nThe sea came in.\n",
 			want: want{title: "Salt", rating: "explicit", ratingRaw: "NC-17", system: "mpaa", status: "missing",
