@@ -86,10 +86,31 @@ func identify(text string) (string, bool) {
 
 // LanguageName returns the English name of an ISO 639-1 code, or the code.
 func LanguageName(code string) string {
+	if code == "" {
+		return ""
+	}
 	for l := range whatlanggo.Langs {
 		if l.Iso6391() == code {
 			return l.String()
 		}
 	}
 	return code
+}
+
+// LanguageCode returns the ISO 639-1 code of a language given by that code
+// or by its English name, in any case ("English", "fr"), and whether it
+// knows it; "Mandarin" and "Chinese" are zh. Headers and corpora declare
+// languages both ways, and a column of codes groups them.
+func LanguageCode(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if strings.EqualFold(s, "Chinese") {
+		return "zh", true
+	}
+	for l := range whatlanggo.Langs {
+		code := l.Iso6391()
+		if code != "" && (strings.EqualFold(s, code) || strings.EqualFold(s, l.String())) {
+			return code, true
+		}
+	}
+	return "", false
 }

@@ -205,3 +205,18 @@ func TestFinishPartialsNoFirstChunk(t *testing.T) {
 		t.Errorf("not checked %q, language %q: want checked, English", r.NotChecked, r.Language)
 	}
 }
+
+func TestLanguageCode(t *testing.T) {
+	for in, want := range map[string]string{
+		"English": "en", " english ": "en", "EN": "en", "fr": "fr", "French": "fr", "German": "de",
+		"Mandarin": "zh", "Chinese": "zh", "Español": "", "": "", "xx": "", "Klingon": "",
+	} {
+		got, ok := LanguageCode(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("LanguageCode(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	if got := LanguageName(""); got != "" {
+		t.Errorf("LanguageName(\"\") = %q, want \"\"", got)
+	}
+}

@@ -19,7 +19,7 @@ func NewRow(s *datasets.Story, res *classify.Result, m *classify.Model, err erro
 		SHA256: optString(s.SHA256), Title: optString(d.Title),
 		Authors: list(d.Authors), Fandoms: list(d.Fandoms), Relationships: list(d.Relationships),
 		Characters: list(d.Characters), Tags: list(d.Tags),
-		Summary: optString(d.Summary), Language: optString(d.Language),
+		Summary: optString(d.Summary), Language: optString(declaredLanguage(d.Language)),
 		DeclaredRating: optString(d.DeclaredRating), DeclaredRatingRaw: optString(d.DeclaredRatingRaw),
 		RatingSystem: optString(d.RatingSystem), WarningStatus: optString(string(d.WarningStatus)),
 		DeclaredWarnings: list(d.DeclaredWarnings), DeclaredWarningsRaw: list(d.DeclaredWarningsRaw),
@@ -157,6 +157,17 @@ func optString(s string) *string {
 func list(s []string) []string {
 	if s == nil {
 		return []string{}
+	}
+	return s
+}
+
+// declaredLanguage is a declared language as its ISO 639-1 code when it
+// names one ("English" is en), so that the column holds codes whether a
+// header declares the language or the text tells it; other values (a
+// language in its own name, "Español") are kept as declared.
+func declaredLanguage(s string) string {
+	if code, ok := classify.LanguageCode(s); ok {
+		return code
 	}
 	return s
 }

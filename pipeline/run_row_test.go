@@ -107,3 +107,16 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// The language column holds codes: a declared language that names one by
+// its English name or code is written as the code; another value is kept
+// as declared; none declared, the language the text reads as.
+func TestNewRowLanguage(t *testing.T) {
+	for declared, want := range map[string]string{"English": "en", "french": "fr", "DE": "de", "Español": "Español", "": "en"} {
+		s := &datasets.Story{ID: "x", Source: "x.txt", Declared: datasets.Declared{Language: declared}}
+		r := NewRow(s, &classify.Result{Language: "en"}, nil, nil)
+		if r.Language == nil || *r.Language != want {
+			t.Errorf("declared %q: language %v, want %q", declared, r.Language, want)
+		}
+	}
+}

@@ -37,8 +37,11 @@ the label needs at the --sensitivity asked for (or as the configuration
 sets it); a label is detected when its score reaches it and a passage of
 the story reaches the label's evidence bar, so a label over its threshold
 without such a passage is not detected. Passages: labels[].passages counts the windows over the label's
-window threshold; the evidence keeps the best of them, at most 3 per label
-(overlapping windows once), so the text report may say "2 of 5 passages
+window threshold; the evidence shows the best windows, at most 3 per label
+(overlapping windows once): the best one always (it reached the evidence
+bar, which for a lexicon-only label can lie under the window threshold, so
+a label may show a passage and count 0), the others only over the
+balanced window threshold. The text report may say "2 of 5 passages
 shown". Each passage has a score of its own (evidence[].score in json).
 
 Line output (--format line) is path:line:label:score:message, one line
