@@ -209,9 +209,9 @@ func appendFields(fields []header.Field, label, key string, raw json.RawMessage,
 	if !present(raw) {
 		return fields, nil
 	}
-	add := func(v string) {
+	add := func(v string, item bool) {
 		if v = strings.TrimSpace(v); v != "" {
-			fields = append(fields, header.Field{Key: key, Label: label, Value: v})
+			fields = append(fields, header.Field{Key: key, Label: label, Value: v, Item: item})
 		}
 	}
 	switch raw[0] {
@@ -220,7 +220,7 @@ func appendFields(fields []header.Field, label, key string, raw json.RawMessage,
 		if err := json.Unmarshal(raw, &v); err != nil {
 			return nil, fmt.Errorf("%q: %w", label, err)
 		}
-		add(v)
+		add(v, false) // a list written as one string is split as written
 		return fields, nil
 	case '[':
 		if !list {
@@ -233,7 +233,7 @@ func appendFields(fields []header.Field, label, key string, raw json.RawMessage,
 		for _, v := range vs {
 			switch v := v.(type) {
 			case string:
-				add(v)
+				add(v, true)
 			case nil:
 			default:
 				return nil, fmt.Errorf("%q must be a string or a list of strings", label)

@@ -86,7 +86,7 @@ func BuildWith(tx *taxonomy.Taxonomy, fields []Field) Declared {
 				d.Title = oneLine(v)
 			}
 		case KeyAuthor:
-			d.Authors = appendNew(d.Authors, splitList(strings.TrimPrefix(v, "by "), true)...)
+			d.Authors = appendNew(d.Authors, items(f, strings.TrimPrefix(v, "by "), true)...)
 		case KeyRating:
 			// The first rating counts; what follows a rating ("NC-17 for
 			// gore") or fills a rating note ("for violence") gives its
@@ -131,22 +131,22 @@ func BuildWith(tx *taxonomy.Taxonomy, fields []Field) Declared {
 				}
 			}
 		case KeyRelationships:
-			d.Relationships = appendNew(d.Relationships, splitList(v, false)...)
+			d.Relationships = appendNew(d.Relationships, items(f, v, false)...)
 		case KeyFandom:
-			d.Fandoms = appendNew(d.Fandoms, splitList(v, false)...)
+			d.Fandoms = appendNew(d.Fandoms, items(f, v, false)...)
 		case KeyCharacters:
-			d.Characters = appendNew(d.Characters, splitList(v, false)...)
+			d.Characters = appendNew(d.Characters, items(f, v, false)...)
 		case KeyCategory, KeyKeywords:
 			// Codes and genres, among which a whole warning term
 			// ("Character Death") declares.
-			for _, tag := range splitList(v, false) {
+			for _, tag := range items(f, v, false) {
 				d.Tags = appendNew(d.Tags, tag)
 				w.term(tag)
 			}
 		case KeyFreeform, KeyTags:
 			// An author's tags, hand-written ("Tags: angst, major
 			// character death") or AO3's, read the same way.
-			for _, tag := range splitList(v, false) {
+			for _, tag := range items(f, v, false) {
 				d.Tags = appendNew(d.Tags, tag)
 				labels, negated := freeformWarnings(tx, tag)
 				if len(labels) == 0 && len(negated) == 0 {
@@ -339,6 +339,15 @@ func trimPhrase(s string) string {
 		s = trim(s)
 	}
 	return s
+}
+
+// items returns the list items of field f's value v: v itself for an
+// Item, else v split (splitList).
+func items(f Field, v string, names bool) []string {
+	if f.Item {
+		return []string{oneLine(v)}
+	}
+	return splitList(v, names)
 }
 
 // splitList splits a list value on commas, semicolons and line breaks; with

@@ -69,6 +69,11 @@ type Field struct {
 	// after a word broken at a hyphen: "Self-" + "Harm").
 	Value string `json:"value"`
 	Line  int    `json:"line"` // 1-based line where the field starts; 0 when not from a text
+	// Item marks a value that is one item of a list as a structured
+	// format gives it (an element of a JSONL list): Build keeps it whole,
+	// where a written list ("Tags: angst; fluff") is split at commas and
+	// semicolons and trimmed of decoration.
+	Item bool `json:"item,omitempty"`
 }
 
 // Result is a parsed header: the declared metadata, the fields it came from

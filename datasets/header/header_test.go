@@ -270,6 +270,18 @@ func TestBuildFromStructuredFields(t *testing.T) {
 	checkList(t, "tags", d.Tags, []string{"Angst", "Hurt/Comfort"})
 	checkList(t, "authors", d.Authors, []string{"someone"})
 
+	// Items of a structured list are kept whole; a list written as one
+	// value is split and trimmed.
+	items := Build([]Field{
+		{Key: KeyCharacters, Value: "Bartemius Crouch Jr.", Item: true},
+		{Key: KeyFreeform, Value: "Sickness; and fainting", Item: true},
+		{Key: KeyRelationships, Value: "Harmony & Co.", Item: true},
+		{Key: KeyFreeform, Value: "angst; fluff."},
+	})
+	checkList(t, "characters", items.Characters, []string{"Bartemius Crouch Jr."})
+	checkList(t, "tags", items.Tags, []string{"Sickness; and fainting", "angst", "fluff"})
+	checkList(t, "relationships", items.Relationships, []string{"Harmony & Co."})
+
 	empty := Build(nil)
 	if empty.WarningStatus != "missing" || empty.DeclaredWarnings == nil || empty.Tags == nil {
 		t.Errorf("Build(nil) = %+v: want status missing and non-nil lists", empty)
