@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/http"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
@@ -138,12 +140,23 @@ func ownedString(b []byte) string {
 	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
-// checkNUL reports a NUL byte in b[from:], giving its offset in b.
+// checkNUL reports a NUL byte in b[from:], giving its offset in b, and
+// what kind of file b is when its first bytes tell (an image, a PDF).
 func checkNUL(b []byte, from int) error {
 	if i := bytes.IndexByte(b[from:], 0); i >= 0 {
-		return binaryError(from + i)
+		return binaryErrorIn(b, from+i)
 	}
 	return nil
+}
+
+// binaryErrorIn is binaryError for a file whose first bytes are head: an
+// image, a PDF or an archive is named as such.
+func binaryErrorIn(head []byte, offset int) error {
+	if kind := http.DetectContentType(head); !strings.HasPrefix(kind, "text/") && kind != "application/octet-stream" {
+		kind, _, _ = strings.Cut(kind, ";")
+		return fmt.Errorf("%w: the file is %s by its first bytes, not a story; tagger reads text, HTML, EPUB, JSONL and CSV files", ErrBinary, kind)
+	}
+	return binaryError(offset)
 }
 
 func binaryError(offset int) error {

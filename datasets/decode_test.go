@@ -45,6 +45,8 @@ func TestDecode(t *testing.T) {
 		{name: "crlf kept", in: []byte("a\r\nb\r\n"), wantText: "a\r\nb\r\n", wantEnc: "utf-8"},
 		{name: "lone cr kept", in: []byte("a\rb\r"), wantText: "a\rb\r", wantEnc: "utf-8"},
 		{name: "nul", in: []byte("ab\x00cd"), wantErr: ErrBinary, errText: "NUL byte at offset 2; if this is UTF-16 text, save it with a byte-order mark"},
+		{name: "png", in: []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), wantErr: ErrBinary, errText: "the file is image/png by its first bytes, not a story"},
+		{name: "pdf", in: []byte("%PDF-1.4\n\x00\x01"), wantErr: ErrBinary, errText: "the file is application/pdf by its first bytes"},
 		{name: "nul in cp1252", in: []byte("\x93a\x00"), wantErr: ErrBinary, errText: "offset 2"},
 		{name: "nul after utf-8 bom", in: []byte("\xEF\xBB\xBFa\x00"), wantErr: ErrBinary, errText: "offset 4"},
 		{name: "utf-16 without bom", in: []byte("a\x00b\x00"), wantErr: ErrBinary, errText: "offset 1"},

@@ -215,7 +215,11 @@ func readAll(in io.Reader, size int64, lim limit, buf []byte) ([]byte, error) {
 			}
 			if decided && !utf16 {
 				if i := bytes.IndexByte(chunk[from:], 0); i >= 0 {
-					return nil, binaryError(int(total) + i - (len(chunk) - n - from))
+					off := int(total) + i - (len(chunk) - n - from)
+					if len(chunks) == 0 {
+						return nil, binaryErrorIn(chunk, off) // chunk starts the file
+					}
+					return nil, binaryError(off)
 				}
 			}
 			if total += int64(n); total > lim.n {
@@ -284,7 +288,7 @@ func probeBinary(br *bufio.Reader) error {
 		return nil
 	}
 	if i := bytes.IndexByte(b, 0); i >= 0 {
-		return binaryError(i)
+		return binaryErrorIn(b, i)
 	}
 	return nil
 }

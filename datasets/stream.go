@@ -177,7 +177,11 @@ func (c *textCheck) write(p []byte) {
 	}
 	if !c.utf16 {
 		if i := bytes.IndexByte(p, 0); i >= 0 {
-			c.err = binaryError(int(c.n) + i)
+			if c.n == 0 {
+				c.err = binaryErrorIn(p, i) // p starts the file
+			} else {
+				c.err = binaryError(int(c.n) + i)
+			}
 			return
 		}
 		c.count.add(p)
