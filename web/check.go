@@ -346,6 +346,11 @@ func (s *Server) readJSON(ctx context.Context, body io.Reader, size int64, opt *
 	}
 	var fields map[string]jsonKind
 	if err := json.Unmarshal(raw, &fields); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			// Not an object: say what came, not the Go type it missed.
+			return nil, badRequest("the body is a JSON %s; send one object {\"text\": ...}", te.Value)
+		}
 		return nil, badRequest("invalid JSON: %v; send one object {\"text\": ...}", err)
 	}
 	var unknown []string
