@@ -103,6 +103,9 @@ func LanguageName(code string) string {
 // languages both ways, and a column of codes groups them.
 func LanguageCode(s string) (string, bool) {
 	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", false
+	}
 	if strings.EqualFold(s, "Chinese") {
 		return "zh", true
 	}
