@@ -127,6 +127,10 @@ type ExplainTerm struct {
 	Weight     float64 `json:"weight"`
 	Negated    bool    `json:"negated,omitempty"`
 	Figurative bool    `json:"figurative,omitempty"`
+	// Repeat is the number of earlier hits of the same term close before
+	// it in the window (see lexicon.Hit.Repeat): its weight is divided by
+	// Repeat+1.
+	Repeat int `json:"repeat,omitempty"`
 }
 
 // ExplainWord is a word's total naive-Bayes contribution in the window.
@@ -218,7 +222,7 @@ func (m *Model) Explain(ctx context.Context, text string, bodyByte, bodyLine int
 	ew := &ExplainedWindow{Raw: w.z, LineStart: w.line, LineEnd: w.line + lineBreaks(w.text)}
 	for _, h := range hits {
 		ew.Terms = append(ew.Terms, ExplainTerm{Term: h.Term, Text: p.text[p.toks[h.TokStart].Start:p.toks[h.TokEnd-1].End],
-			Weight: h.Weight, Negated: h.Negated, Figurative: h.Figurative})
+			Weight: h.Weight, Negated: h.Negated, Figurative: h.Figurative, Repeat: h.Repeat})
 	}
 	if m.nbCol[li] >= 0 {
 		byWord := map[string]float64{}

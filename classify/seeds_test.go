@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -51,15 +52,17 @@ func label(r classify.Result, id string) classify.LabelScore {
 
 // Seed 003 is a fight story (killing, a neck snapped, stabbing, guns);
 // seed 001 is a quiet aftermath. Violence is detected and scores well
-// above; death scores above too, but its one line ("How many have I
-// killed like that?", of the agents of the Matrix) is not enough for the
-// story-level threshold at balanced, only at high sensitivity.
+// above; death ranks above too (its story statistic, what scores are
+// made of), but its one line ("How many have I killed like that?", of the
+// agents of the Matrix) is not enough for the story-level threshold at
+// balanced, only at high sensitivity.
 func TestSeedViolenceAndDeath(t *testing.T) {
 	r := predictSeeds(t)
 	for _, id := range []string{"violence", "death"} {
 		fight, quiet := label(r["003"], id), label(r["001"], id)
-		if fight.Detected != (id == "violence") || fight.Score-quiet.Score < 0.1 {
-			t.Errorf("%s: seed 003 %.2f (detected %v), seed 001 %.2f: want 003 ≥ 0.1 above, detected only for violence", id, fight.Score, fight.Detected, quiet.Score)
+		if fight.Detected != (id == "violence") || fight.Score <= quiet.Score || fight.Story-quiet.Story < 0.5 {
+			t.Errorf("%s: seed 003 %.2f (statistic %.2f, detected %v), seed 001 %.2f (statistic %.2f): want 003 above by 0.5 in the statistic, detected only for violence",
+				id, fight.Score, fight.Story, fight.Detected, quiet.Score, quiet.Story)
 		}
 	}
 	var fightEvidence int
@@ -121,8 +124,11 @@ func TestSeedResultShape(t *testing.T) {
 			if l.Score < 0 || l.Score > 1 || math.IsNaN(l.Score) {
 				t.Errorf("%s: %s score %v outside 0..1", id, l.Label, l.Score)
 			}
-			if l.Detected && l.Passages == 0 {
-				t.Errorf("%s: %s detected without a passage over the threshold", id, l.Label)
+			// A finding always has a passage to show: a window over the
+			// window threshold (Passages) or, for a lexicon label decided
+			// on the story, over its evidence bar (in Evidence).
+			if l.Detected && l.Passages == 0 && !slices.ContainsFunc(r.Evidence, func(e classify.Evidence) bool { return e.Label == l.Label }) {
+				t.Errorf("%s: %s detected without a passage to show", id, l.Label)
 			}
 		}
 		for _, e := range r.Evidence {

@@ -303,6 +303,9 @@ func newHTMLExplanation(ex *classify.Explanation, lines *storyLines, id, lang st
 			if t.Figurative {
 				note = "after a simile: weight reduced"
 			}
+			if t.Repeat > 0 {
+				note = strings.TrimPrefix(note+fmt.Sprintf("; said again: 1/%d of its weight", t.Repeat+1), "; ")
+			}
 			he.Terms = append(he.Terms, htmlTerm{Term: Clean(t.Term), Weight: fmt.Sprintf("%+.2f", t.Weight), Text: cleanKeepTabs(t.Text), Note: note})
 		}
 		for _, wd := range w.Words {

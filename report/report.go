@@ -474,6 +474,9 @@ func explainLines(ex *classify.Explanation) []string {
 		if t.Figurative {
 			note = " (after a simile: weight reduced)"
 		}
+		if t.Repeat > 0 {
+			note += fmt.Sprintf(" (said again: 1/%d of its weight)", t.Repeat+1)
+		}
 		out = append(out, fmt.Sprintf("term  %-24s %+.2f  %q%s", Clean(t.Term), t.Weight, t.Text, note))
 	}
 	for _, wd := range ex.Window.Words {

@@ -48,7 +48,7 @@ type compiledTerm struct {
 
 // compile builds the matchers of s.
 func compile(s *spec) *Lexicon {
-	l := &Lexicon{spec: s, factor: s.factor}
+	l := &Lexicon{spec: s, factor: s.factor, repeatSpan: s.repeatSpan}
 	add := func(p pattern) { l.patterns = append(l.patterns, p) }
 	for ci, c := range s.cats {
 		l.cats = append(l.cats, c.name)

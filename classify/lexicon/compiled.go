@@ -23,7 +23,7 @@ import (
 //
 // The format is little-endian: the magic "TGLX", a format version, the
 // compiler's fingerprint (compilerFingerprint) and the source's SHA-256,
-// then, deflated, the simile factor, the category names, the terms, the
+// then, deflated, the simile factor, the repeat span, the category names, the terms, the
 // patterns and the simile-skip hashes, each list prefixed by its length.
 // The lookup tables are rebuilt from the patterns (a millisecond; stored,
 // they would make the file seven times larger). The format changes with
@@ -31,7 +31,7 @@ import (
 
 // compiledVersion is the format version; raise it when the layout or the
 // meaning of a compiled field changes.
-const compiledVersion = 4
+const compiledVersion = 5
 
 // maxCompiledBody bounds a compiled lexicon once inflated (the default
 // lexicon's is 315 KB).
@@ -52,6 +52,7 @@ const (
 // matching the old way.
 const compilerProbe = `version: 1
 simile_factor: 0.3
+repeat_span: 100
 similes: [like a]
 simile_skip: [very]
 irregular: {die: [dead, dying], lie: [lay, lain]}
@@ -128,6 +129,7 @@ func (l *Lexicon) Compiled() ([]byte, error) {
 // body appends what LoadCompiled reads after the header.
 func (w *encoder) body(l *Lexicon) {
 	w.f64(l.factor)
+	w.u32(uint32(l.repeatSpan))
 	w.u32(uint32(len(l.cats)))
 	for _, c := range l.cats {
 		w.str(c)
@@ -186,6 +188,9 @@ func LoadCompiled(data, source []byte) (*Lexicon, error) {
 	r = decoder{b: body}
 	l := &Lexicon{source: bytes.Clone(source), lazy: &lazySpec{}}
 	l.factor = r.f64()
+	if l.repeatSpan = int(r.u32()); l.repeatSpan > MaxRepeatSpan {
+		return nil, fmt.Errorf("compiled lexicon: repeat span %d over %d", l.repeatSpan, MaxRepeatSpan)
+	}
 	l.cats = make([]string, r.count(4))
 	for i := range l.cats {
 		l.cats[i] = r.str()

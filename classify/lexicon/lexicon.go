@@ -10,6 +10,7 @@
 //
 //	version: 1                  # required in a full lexicon, optional in an overlay
 //	simile_factor: 0.3          # weight multiplier of a hit right after a simile cue
+//	repeat_span: 100            # a term said again within this many tokens counts less (0: off)
 //	similes: [like, akin to, as if, as though]   # simile cues
 //	simile_skip: [a, an, the, his, her]          # words that may stand between cue and term
 //	irregular:                  # extra forms of words, used in every term that has the word
@@ -69,6 +70,17 @@
 // unchanged: the model decides what it is worth. A term that starts with a
 // cue ("without consent", "no pulse") is not negated by its own cue.
 //
+// # Repeats
+//
+// With repeat_span set, a term said again within that many tokens of its
+// earlier hits is worth less: the n-th hit of a term in the span weighs
+// 1/n of the term's weight (Hit.Repeat counts the earlier ones). One word
+// said four times in a kitchen joke ("that carrot looks like a penis") or
+// a book title ("Pride and Prejudice") is one piece of evidence, not four;
+// a scene that shows a label uses many words for it. Without the key (or
+// with 0) every hit counts fully, as in lexicons written before the key
+// existed.
+//
 // # Overlays
 //
 // Merge applies an overlay to a lexicon and returns a new one. In an
@@ -77,9 +89,9 @@
 // 0 silences it; {term: x, remove: true} deletes it; a new term is added
 // (weight 1 unless given). Exceptions, similes, skip words and irregular
 // forms are added; {phrase: x, remove: true} deletes an exception, simile
-// or skip word; simile_factor replaces the lexicon's. Removing what is not
-// there is an error, so a misspelt overlay line does not pass silently.
-// Moderators use overlays as allow-lists: weight: 0 or remove for a term
+// or skip word; simile_factor and repeat_span replace the lexicon's.
+// Removing what is not there is an error, so a misspelt overlay line does
+// not pass silently. Moderators use overlays as allow-lists: weight: 0 or remove for a term
 // their community uses innocently, an exception for an innocent phrase.
 //
 // # Checks
@@ -115,7 +127,10 @@ type Lexicon struct {
 	pairs    table    // patterns by first two words (tokenize.HashPair)
 	skip     []uint64 // hashes of simile_skip words, sorted
 	factor   float64
-	source   []byte // the file Load read; nil after Merge
+	// repeatSpan is the span, in tokens, within which a term said again
+	// counts less (see Hit.Weight); 0 turns the discount off.
+	repeatSpan int
+	source     []byte // the file Load read; nil after Merge
 	// lazy, for a compiled lexicon (LoadCompiled), parses source when
 	// spec is first needed; nil otherwise.
 	lazy *lazySpec

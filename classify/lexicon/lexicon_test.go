@@ -2,6 +2,7 @@ package lexicon_test
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"slices"
 	"sort"
@@ -43,6 +44,9 @@ func (h hit) String() string {
 	}
 	if h.Figurative {
 		s += " figurative"
+	}
+	if h.Repeat > 0 {
+		s += fmt.Sprintf(" repeat=%d", h.Repeat)
 	}
 	return s
 }
@@ -361,6 +365,77 @@ func TestSimiles(t *testing.T) {
 		if h := find(tt.text, tt.label, tt.term); h.Figurative != tt.figurative {
 			t.Errorf("%q: Figurative = %v, want %v", tt.text, h.Figurative, tt.figurative)
 		}
+	}
+}
+
+// TestRepeats: with repeat_span, the n-th hit of one term within the span
+// weighs 1/n of the term's weight; other terms, hits further apart and
+// lexicons without the key are untouched.
+func TestRepeats(t *testing.T) {
+	violence := `terms: [{term: stab, weight: 2}, {term: self-harm, weight: 3}, {term: kill, weight: 1}]`
+	spaced := func(gap int) string { // "stab", gap other words, "stab"
+		return "He said stab " + strings.Repeat("and ", gap) + "stab again."
+	}
+	tests := []struct {
+		name, top, text string
+		want            []string // term:weight:repeat of each hit
+	}{
+		{"off without the key", "", "Stab, stab, stab.", []string{"stab:2.00:0", "stab:2.00:0", "stab:2.00:0"}},
+		{"off at 0", "repeat_span: 0", "Stab, stab, stab.", []string{"stab:2.00:0", "stab:2.00:0", "stab:2.00:0"}},
+		{"1/n", "repeat_span: 10", "Stab, stab, stabbed, stabbing.", []string{"stab:2.00:0", "stab:1.00:1", "stab:0.67:2", "stab:0.50:3"}},
+		{"other terms count anew", "repeat_span: 10", "Stab, kill, stab, kill.", []string{"stab:2.00:0", "kill:1.00:0", "stab:1.00:1", "kill:0.50:1"}},
+		{"forms of one term are one term", "repeat_span: 10", "Self-harm and selfharm.", []string{"self-harm:3.00:0", "self-harm:1.50:1"}},
+		{"inside the span", "repeat_span: 10", spaced(8), []string{"stab:2.00:0", "stab:1.00:1"}},  // 9 tokens apart
+		{"outside the span", "repeat_span: 10", spaced(9), []string{"stab:2.00:0", "stab:2.00:0"}}, // 10 tokens apart
+		{"a negated hit still counts as said", "repeat_span: 10", "He did not stab. He stabbed.", []string{"stab:2.00:0", "stab:1.00:1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := mustLoad(t, minimal(tt.top, violence))
+			var got []string
+			for _, h := range match(l, tt.text) {
+				if h.Label == "violence" {
+					got = append(got, fmt.Sprintf("%s:%.2f:%d", h.Term, h.Weight, h.Repeat))
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("%q: hits %v, want %v", tt.text, got, tt.want)
+			}
+		})
+	}
+	// An overlay sets the span; the merged lexicon keeps it.
+	l := mustLoad(t, minimal("", violence))
+	m, err := l.Merge([]byte("repeat_span: 5\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := match(m, "Stab, stab."); len(got) != 2 || got[1].Repeat != 1 {
+		t.Errorf("after an overlay with repeat_span: hits %v, want the second a repeat", got)
+	}
+}
+
+// TestShippedRepeats: the shipped lexicon counts a word said over and over
+// once, roughly, so that a joke or a title is not a scene.
+func TestShippedRepeats(t *testing.T) {
+	l := shipped(t)
+	text := "Pride and Prejudice, she said. Prejudice! Their prejudice, his prejudice, my prejudice."
+	sum, n := 0.0, 0
+	var first float64
+	for _, h := range match(l, text) {
+		if h.Term == "prejudice" {
+			if n == 0 {
+				first = h.Weight
+			}
+			sum += h.Weight
+			n++
+		}
+	}
+	if n != 5 {
+		t.Fatalf("%d hits of prejudice, want 5", n)
+	}
+	// 1 + 1/2 + 1/3 + 1/4 + 1/5 of the term's weight.
+	if want := first * (1 + 1.0/2 + 1.0/3 + 1.0/4 + 1.0/5); math.Abs(sum-want) > 1e-9 {
+		t.Errorf("five hits weigh %v, want %v", sum, want)
 	}
 }
 

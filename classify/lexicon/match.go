@@ -13,7 +13,8 @@ type Hit struct {
 	Label string
 	// Term is the lexicon term as written in the file ("snap * neck").
 	Term string
-	// Weight is the term's weight, times the simile factor when Figurative.
+	// Weight is the term's weight, times the simile factor when
+	// Figurative, divided by Repeat+1.
 	Weight float64
 	// TokStart and TokEnd are the token index range [TokStart, TokEnd) of
 	// the hit in the tokens passed to Match.
@@ -25,12 +26,17 @@ type Hit struct {
 	// Figurative reports that the hit follows a simile cue ("akin to
 	// rape", "like a war zone").
 	Figurative bool
+	// Repeat is the number of earlier hits of the same term within the
+	// lexicon's repeat_span tokens before this one (0 without the key):
+	// a word said again is weaker evidence than a new one.
+	Repeat int
 }
 
 // pend is a hit waiting for the exceptions that may still overlap it.
 type pend struct {
 	hit     Hit
 	cat     int16
+	term    int32
 	dropped bool
 }
 
@@ -61,9 +67,12 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 	}
 	pending := pendBuf[:0]
 	cueEnd := 0
+	// Repeats are counted as hits are emitted, in token order, so that a
+	// dropped hit is no repeat.
+	rep := repeats{span: l.repeatSpan}
 	for i := range toks {
 		if len(pending) > 0 {
-			pending = flush(pending, i, fn)
+			pending = flush(pending, i, &rep, fn)
 		}
 		refs, next := l.tab.lookup(toks[i].Hash)
 		from := 1
@@ -97,7 +106,7 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 						h.Figurative = true
 						h.Weight *= l.factor
 					}
-					pending = insert(pending, pend{hit: h, cat: t.cat})
+					pending = insert(pending, pend{hit: h, cat: t.cat, term: p.term})
 				}
 			}
 			// Then the phrases that start with this word and the next.
@@ -108,7 +117,7 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 			next, from = 0, 2
 		}
 	}
-	flush(pending, len(toks), fn)
+	flush(pending, len(toks), &rep, fn)
 }
 
 // matchAt reports whether the pattern matches the tokens from i on, its
@@ -168,13 +177,16 @@ func insert(pending []pend, p pend) []pend {
 
 // flush emits the queued hits at the front that end at or before token
 // upto (no exception starting at upto or later can overlap them), and
-// returns the rest of the queue.
-func flush(pending []pend, upto int, fn func(Hit)) []pend {
+// returns the rest of the queue; rep counts the repeats.
+func flush(pending []pend, upto int, rep *repeats, fn func(Hit)) []pend {
 	n := 0
 	for ; n < len(pending) && pending[n].hit.TokEnd <= upto; n++ {
 		p := &pending[n]
 		if p.dropped {
 			continue
+		}
+		if rep.span > 0 {
+			rep.count(p)
 		}
 		fn(p.hit)
 		for j := n + 1; j < len(pending); j++ {
@@ -188,4 +200,40 @@ func flush(pending []pend, upto int, fn func(Hit)) []pend {
 		return pending
 	}
 	return pending[:copy(pending, pending[n:])]
+}
+
+// repeats remembers the latest hits of a Match call, to count repeats.
+// A ring of 32 is enough: prose that shows a label has a few hits per
+// hundred tokens, and past 32 the older hits are merely forgotten (the
+// discount is smaller, never wrong in kind).
+type repeats struct {
+	ring [32]struct {
+		term  int32
+		start int
+	}
+	n    int
+	span int // Lexicon.repeatSpan
+}
+
+// count sets p's Repeat to the number of remembered hits of its term that
+// start less than r.span tokens before it, divides its weight accordingly,
+// and remembers it.
+func (r *repeats) count(p *pend) {
+	k := 0
+	for j := 1; j <= min(r.n, len(r.ring)); j++ {
+		e := &r.ring[(r.n-j)%len(r.ring)]
+		if e.start <= p.hit.TokStart-r.span {
+			break // hits are emitted by start: the rest are older
+		}
+		if e.term == p.term {
+			k++
+		}
+	}
+	e := &r.ring[r.n%len(r.ring)]
+	e.term, e.start = p.term, p.hit.TokStart
+	r.n++
+	if k > 0 {
+		p.hit.Repeat = k
+		p.hit.Weight /= float64(k + 1)
+	}
 }

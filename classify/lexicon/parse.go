@@ -25,6 +25,8 @@ type rawDoc struct {
 	versionLine  int
 	simileFactor *float64
 	factorLine   int
+	repeatSpan   *int
+	repeatLine   int
 	similes      []rawPhrase
 	skip         []rawPhrase
 	irregular    []rawIrregular
@@ -100,7 +102,7 @@ func (e *errList) err() error {
 }
 
 var (
-	topKeys    = []string{"version", "simile_factor", "similes", "simile_skip", "irregular", "exceptions", "labels", "rating"}
+	topKeys    = []string{"version", "simile_factor", "repeat_span", "similes", "simile_skip", "irregular", "exceptions", "labels", "rating"}
 	catKeys    = []string{"terms", "exceptions"}
 	termKeys   = []string{"term", "weight", "forms", "exact", "negatable", "remove"}
 	phraseKeys = []string{"phrase", "remove"}
@@ -146,6 +148,10 @@ func parse(data []byte, el *errList) *rawDoc {
 		case "simile_factor":
 			if f, ok := p.number(v, "simile_factor"); ok {
 				doc.simileFactor, doc.factorLine = &f, k.Line
+			}
+		case "repeat_span":
+			if n, ok := p.integer(v, "repeat_span"); ok {
+				doc.repeatSpan, doc.repeatLine = &n, k.Line
 			}
 		case "similes":
 			doc.similes = p.phrases(v, "similes")

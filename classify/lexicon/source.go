@@ -32,6 +32,9 @@ func render(s *spec) []byte {
 		"package doc of classify/lexicon."
 	put(doc, "version", plain(strconv.Itoa(Version)))
 	put(doc, "simile_factor", plain(formatFloat(s.factor)))
+	if s.repeatSpan > 0 {
+		put(doc, "repeat_span", plain(strconv.Itoa(s.repeatSpan)))
+	}
 	put(doc, "similes", phraseList(s.similes))
 	put(doc, "simile_skip", phraseList(s.skip))
 	if len(s.irregular) > 0 {

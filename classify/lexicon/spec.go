@@ -26,6 +26,8 @@ const (
 	MinTerms = 3
 	// DefaultSimileFactor is the simile factor when a file sets none.
 	DefaultSimileFactor = 0.3
+	// MaxRepeatSpan is the largest repeat_span, in tokens.
+	MaxRepeatSpan = 10000
 	// simileMaxSkip is how many simile_skip words may stand between a
 	// simile cue and a term ("like a war zone", "as if he had been shot").
 	simileMaxSkip = 3
@@ -44,6 +46,7 @@ var ratingKeys = []string{"sexual", "violence", "language"}
 // with an overlay before compiling it into matchers.
 type spec struct {
 	factor     float64
+	repeatSpan int
 	similes    []phrase
 	skip       []phrase
 	irregular  map[string][]string // normalised word → extra forms
@@ -143,6 +146,7 @@ func newSpec() *spec {
 func (s *spec) clone() *spec {
 	c := &spec{
 		factor:     s.factor,
+		repeatSpan: s.repeatSpan,
 		similes:    slices.Clone(s.similes),
 		skip:       slices.Clone(s.skip),
 		irregular:  make(map[string][]string, len(s.irregular)),
@@ -185,6 +189,13 @@ func (s *spec) apply(doc *rawDoc, overlay bool, el *errList) {
 			el.add(doc.factorLine, "simile_factor", "%v is out of range; use a number from 0 (ignore figurative hits) to 1 (count them fully)", *f)
 		} else {
 			s.factor = *f
+		}
+	}
+	if n := doc.repeatSpan; n != nil {
+		if *n < 0 || *n > MaxRepeatSpan {
+			el.add(doc.repeatLine, "repeat_span", "%d is out of range; use a number of tokens from 0 (count every repeat fully) to %d", *n, MaxRepeatSpan)
+		} else {
+			s.repeatSpan = *n
 		}
 	}
 	for _, ir := range doc.irregular {

@@ -22,7 +22,7 @@ func newCalibrateCmd(a *app) *cobra.Command {
 	var ratingsOnly bool
 	t := classify.DefaultStoryTargets()
 	cmd := &cobra.Command{
-		Use:   "calibrate --stories CORPUS... -o MODEL_DIR [--model DIR]",
+		Use:   "calibrate CORPUS... -o MODEL_DIR [--model DIR]",
 		Short: "Set a model's story thresholds on works whose authors declared them clean",
 		Long: `calibrate sets the story-level thresholds of a model (low, balanced, high)
 so that, on the clean works of CORPUS, at most the target share of works gets

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/tagger-dev/tagger/classify"
 	"github.com/tagger-dev/tagger/models"
@@ -324,4 +327,29 @@ func TestModelDirErrors(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, "no such directory") || !strings.Contains(errOut, "(the model setting is from "+cfg+")") {
 		t.Errorf("model from %s: code %d, stderr %q", cfg, code, errOut)
 	}
+}
+
+// TestUsageNamesRealFlags: every --flag a command's usage line shows is
+// one the command accepts (calibrate's once showed a --stories it did not
+// have, and a user who copied it got "unknown flag").
+func TestUsageNamesRealFlags(t *testing.T) {
+	root := newRootCmd(strings.NewReader(""), io.Discard, io.Discard, nil)
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, f := range strings.Fields(c.Use) {
+			f = strings.Trim(f, "[]().,")
+			name, ok := strings.CutPrefix(f, "--")
+			if !ok {
+				continue
+			}
+			name, _, _ = strings.Cut(name, "=")
+			if c.Flags().Lookup(name) == nil && c.InheritedFlags().Lookup(name) == nil {
+				t.Errorf("%s: usage %q shows --%s, which the command does not accept", c.CommandPath(), c.Use, name)
+			}
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
 }
