@@ -66,8 +66,11 @@ type Options struct {
 	// Select, when set, chooses the files read under a directory input:
 	// it is asked for each file the walk finds, with its slash-separated
 	// path relative to the input directory, and false skips the file
-	// unread and unreported. Files named as inputs are always read. See
-	// Selector.
+	// unread and unreported. Files named as inputs are always read. A
+	// symbolic link to a directory is never followed (links can make
+	// cycles): Select is asked about it with rel ending in "/", and false
+	// leaves it out; without Select, or when it says true, it is reported
+	// as a story that failed. See Selector.
 	Select func(rel string) bool
 	// Taxonomy is what stories' headers and declared fields are read
 	// against (see header.ParseWith and header.BuildWith): the warning
@@ -242,9 +245,10 @@ func (r *reader) walk(root, rel string) bool {
 		if mode&fs.ModeSymlink != 0 {
 			fi, err = os.Stat(p)
 		}
-		// A link to a directory is reported below whatever its name: it is
-		// not a file the selection could be about.
 		linkToDir := err == nil && fi != nil && fi.IsDir()
+		if linkToDir && r.sel != nil && !r.sel(relp+"/") {
+			continue // left out, as the selection says (Selector reports it)
+		}
 		if !mode.IsDir() && !linkToDir && r.sel != nil && !r.sel(relp) {
 			// Chosen out by name: not read, and not an error whatever it is
 			// (a broken link, a pipe).

@@ -38,14 +38,19 @@ func IsStoryFile(name string) bool {
 // input ("drafts/**", "**/notes/*.txt").
 //
 // A Selector counts the files it skipped for not being a story format
-// (not those excluded on purpose), so a run can say so. It is safe for
-// concurrent use.
+// (not those excluded on purpose), so a run can say so. Links to
+// directories, which Read never follows, it leaves out too: silently when
+// an exclude pattern matches the link, else counted (SkippedLinks), so
+// that a "latest -> 2024-11/" beside the stories neither fails a run nor
+// goes unmentioned. It is safe for concurrent use.
 type Selector struct {
 	include, exclude []string
 
 	mu      sync.Mutex
 	skipped int
 	example string // the first file skipped for its extension
+	links   int
+	link    string // the first link to a directory left out
 }
 
 // NewSelector returns a Selector of the include and exclude patterns, or
@@ -64,6 +69,18 @@ func NewSelector(include, exclude []string) (*Selector, error) {
 // Select reports whether the file at rel (slash-separated, relative to the
 // directory input) is read.
 func (s *Selector) Select(rel string) bool {
+	if dir, ok := strings.CutSuffix(rel, "/"); ok {
+		// A link to a directory (see Options.Select).
+		if !matchAny(s.exclude, dir) {
+			s.mu.Lock()
+			s.links++
+			if s.link == "" {
+				s.link = dir
+			}
+			s.mu.Unlock()
+		}
+		return false
+	}
 	if matchAny(s.exclude, rel) {
 		return false
 	}
@@ -88,6 +105,14 @@ func (s *Selector) Skipped() (n int, first string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.skipped, s.example
+}
+
+// SkippedLinks returns how many links to directories Select left out
+// without an exclude pattern naming them, and the first of them.
+func (s *Selector) SkippedLinks() (n int, first string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.links, s.link
 }
 
 // matchAny reports whether rel matches one of patterns: by its name for a

@@ -32,6 +32,12 @@ const (
 	// (by content hash) and per-label thresholds (SinkOptions.Settings).
 	// Absent when the model runs as it is.
 	MetaSettings = "tagger.settings"
+	// MetaInputs records the inputs of the run and the directory it ran
+	// in (SinkOptions.Inputs, made by InputsMeta): a row's source is an
+	// input as given, so a resumed run must be given the same inputs from
+	// the same directory, or it would read every story again and write
+	// it twice.
+	MetaInputs = "tagger.inputs"
 	// MetaSchema is the version of the row schema the output holds
 	// (OutputSchema); outputs of taggers before it have none.
 	MetaSchema = "tagger.schema"
@@ -100,6 +106,8 @@ type SinkOptions struct {
 	Sensitivity string
 	// Settings is recorded as MetaSettings when set.
 	Settings string
+	// Inputs is recorded as MetaInputs when set (see InputsMeta).
+	Inputs string
 	// Created is recorded as MetaCreated (RFC 3339, UTC) when not zero.
 	// Leave it zero for byte-identical outputs across runs.
 	Created time.Time
@@ -344,6 +352,9 @@ func (opt SinkOptions) metadata() map[string]string {
 	if opt.Settings != "" {
 		m[MetaSettings] = opt.Settings
 	}
+	if opt.Inputs != "" {
+		m[MetaInputs] = opt.Inputs
+	}
 	if !opt.Created.IsZero() {
 		m[MetaCreated] = opt.Created.UTC().Format(time.RFC3339)
 	}
@@ -393,15 +404,26 @@ func sortedKeys(m map[string]string) []string {
 // input (see SourceCounts). A missing file yields an empty set and no error.
 // For Parquet only the source column is read; for JSONL an unterminated
 // last line (a write cut short) is ignored, while any other malformed line
-// is an error.
+// is an error. Rows with an error are counted (SourceCounts.Failed).
 func ReadDoneSources(path string) (*SourceCounts, error) {
 	b := newIDSetBuilder(0)
-	add := func(source string) { b.add(normSource(toValidUTF8(source))) }
+	failed, first := 0, ""
+	add := func(source string, errMsg *string) {
+		b.add(normSource(toValidUTF8(source)))
+		if errMsg != nil {
+			if failed == 0 {
+				first = source + ": " + *errMsg
+			}
+			failed++
+		}
+	}
 	found, err := readOutput(path, func(f *os.File) error { return readParquetSources(f, add) }, func(f *os.File) error { return readJSONLSources(f, add) })
 	if err != nil || !found {
 		return NewSourceCounts(), err
 	}
-	return b.counts(), nil
+	c := b.counts()
+	c.failed, c.first = failed, first
+	return c, nil
 }
 
 // RunMeta is the operating point an output was written at: rows written at
@@ -412,11 +434,13 @@ type RunMeta struct {
 	ModelHash   string // the model's content hash (MetaModelHash)
 	Sensitivity string // MetaSensitivity
 	Settings    string // MetaSettings; "" when the model ran as it is
+	Inputs      string // MetaInputs; "" in outputs of taggers before it
 }
 
 // runMetaOf reads a RunMeta from key/value metadata.
 func runMetaOf(kv map[string]string) RunMeta {
-	return RunMeta{Version: kv[MetaVersion], Model: kv[MetaModel], ModelHash: kv[MetaModelHash], Sensitivity: kv[MetaSensitivity], Settings: kv[MetaSettings]}
+	return RunMeta{Version: kv[MetaVersion], Model: kv[MetaModel], ModelHash: kv[MetaModelHash], Sensitivity: kv[MetaSensitivity], Settings: kv[MetaSettings],
+		Inputs: kv[MetaInputs]}
 }
 
 // ReadRunMeta returns the operating point recorded in the output at path
@@ -490,7 +514,43 @@ func (want RunMeta) CheckResume(path string, got RunMeta) error {
 		}
 		return fmt.Errorf("--resume: %s was written with %s %q but this run uses %q: resume with the same %s, or write to a new output", path, f.name, f.got, f.want, f.flag)
 	}
+	// Outputs of taggers before MetaInputs cannot be checked; ReadDone's
+	// caller warns when none of their rows match.
+	if got.Inputs != "" && want.Inputs != "" && got.Inputs != want.Inputs {
+		gd, ga := decodeInputs(got.Inputs)
+		wd, wa := decodeInputs(want.Inputs)
+		again := fmt.Sprintf("tagger run %s -o ... --resume", strings.Join(ga, " "))
+		if gd != wd {
+			again = fmt.Sprintf("cd %s && %s", gd, again)
+		}
+		return fmt.Errorf("--resume: %s was written by a run of %s in %s, and this run reads %s in %s: its rows name their stories by the paths given, "+
+			"so resume with the same inputs from the same directory (%s), or write to a new output",
+			path, strings.Join(ga, " "), gd, strings.Join(wa, " "), wd, again)
+	}
 	return nil
+}
+
+// InputsMeta is the MetaInputs value of a run of inputs (as given on the
+// command line) in the working directory dir.
+func InputsMeta(dir string, inputs []string) string {
+	b, _ := json.Marshal(struct {
+		Dir    string   `json:"dir"`
+		Inputs []string `json:"inputs"`
+	}{dir, inputs})
+	return string(b)
+}
+
+// decodeInputs reads an InputsMeta value; a value it cannot read is
+// shown as it is.
+func decodeInputs(s string) (dir string, inputs []string) {
+	var v struct {
+		Dir    string   `json:"dir"`
+		Inputs []string `json:"inputs"`
+	}
+	if json.Unmarshal([]byte(s), &v) != nil {
+		return "?", []string{s}
+	}
+	return v.Dir, v.Inputs
 }
 
 // NewSinkFormat reports the format NewSink would choose for path ("parquet"

@@ -92,7 +92,16 @@ type SourceCounts struct {
 	hashes [][2]uint64 // sorted, distinct
 	counts []int32     // rows per hash
 	rows   int
+	// failed counts the rows with an error (ReadDoneSources), first
+	// being the first one's "source: error".
+	failed int
+	first  string
 }
+
+// Failed returns how many of the rows read by ReadDoneSources hold an
+// error, and the first of them as "source: error". A resumed run does not
+// read those stories again: they stay failed in the output.
+func (s *SourceCounts) Failed() (n int, first string) { return s.failed, s.first }
 
 // NewSourceCounts returns the multiset of sources.
 func NewSourceCounts(sources ...string) *SourceCounts {

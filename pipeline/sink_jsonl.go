@@ -321,10 +321,11 @@ func readJSONLRows(f *os.File) ([]Row, error) {
 
 // readJSONLSources calls add with the "source" of every complete line of
 // the JSONL file f.
-func readJSONLSources(f *os.File, add func(string)) error {
+func readJSONLSources(f *os.File, add func(source string, err *string)) error {
 	err := eachLine(f, func(n int, line []byte) error {
 		var v struct {
 			Source *string `json:"source"`
+			Error  *string `json:"error"`
 		}
 		if err := json.Unmarshal(line, &v); err != nil {
 			return fmt.Errorf("%s:%d: %w", f.Name(), n, err)
@@ -332,7 +333,7 @@ func readJSONLSources(f *os.File, add func(string)) error {
 		if v.Source == nil {
 			return fmt.Errorf("%s:%d: no string \"source\"", f.Name(), n)
 		}
-		add(*v.Source)
+		add(*v.Source, v.Error)
 		return nil
 	})
 	if err != nil {

@@ -311,7 +311,7 @@ func readParquetRows(f *os.File) ([]Row, error) {
 
 // readParquetSources calls add with the source column of every row of the
 // Parquet file f, reading no other column.
-func readParquetSources(f *os.File, add func(string)) error {
+func readParquetSources(f *os.File, add func(source string, err *string)) error {
 	pf, err := openParquet(f)
 	if err != nil {
 		return fmt.Errorf("read finished stories: %w (move it away, or run without --resume)", err)
@@ -321,7 +321,8 @@ func readParquetSources(f *os.File, add func(string)) error {
 		return fmt.Errorf("read finished stories: %s has no string column \"source\": it is not a tagger output", f.Name())
 	}
 	type sourceOnly struct {
-		Source string `parquet:"source"`
+		Source string  `parquet:"source"`
+		Error  *string `parquet:"error,optional"`
 	}
 	r := parquet.NewGenericReader[sourceOnly](pf)
 	defer r.Close()
@@ -331,7 +332,7 @@ func readParquetSources(f *os.File, add func(string)) error {
 		n, err := r.Read(buf)
 		read += int64(n)
 		for _, row := range buf[:n] {
-			add(row.Source)
+			add(row.Source, row.Error)
 		}
 		if err != nil && err != io.EOF {
 			return fmt.Errorf("read finished stories from %s: %w", f.Name(), err)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"sync/atomic"
 	"text/tabwriter"
 	"time"
@@ -60,6 +61,11 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 			if out == "" {
 				return &exitCodeError{code: exitError, msg: "run needs -o OUT.parquet or -o OUT.jsonl"}
 			}
+			// A mistyped input is a usage error, not a failed story that
+			// --allow-errors would pass.
+			if err := checkInputs("run", args); err != nil {
+				return err
+			}
 			set, err := sf.resolve(cmd, args)
 			if err != nil {
 				return err
@@ -74,7 +80,7 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 			case workers < 0:
 				return &exitCodeError{code: exitError, msg: fmt.Sprintf("--workers %d: use a positive number, or 0 for one per CPU", workers)}
 			case workers > pipeline.MaxWorkers():
-				a.log.Warn(fmt.Sprintf("--workers %d is more than this machine can use: running %d (4 per CPU)", workers, pipeline.MaxWorkers()))
+				a.log.Warn(fmt.Sprintf("--workers %d is more than this machine can use: running %d (4 per CPU, at least 16)", workers, pipeline.MaxWorkers()))
 				workers = pipeline.MaxWorkers()
 			}
 			cfg := pipeline.Config{Workers: workers, Sensitivity: s, Thresholds: set.thresholds(), Select: sel.Select, Stdin: a.stdin, Log: a.log,
@@ -114,8 +120,12 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 			if cfg.Model, err = set.loadModel(); err != nil {
 				return err
 			}
+			wd, err := os.Getwd()
+			if err != nil {
+				return fmt.Errorf("run: the working directory: %w", err)
+			}
 			want := pipeline.RunMeta{Version: version, Model: cfg.Model.NameVersion(), ModelHash: cfg.Model.Manifest().Hash,
-				Sensitivity: string(s), Settings: set.fingerprint()}
+				Sensitivity: string(s), Settings: set.fingerprint(), Inputs: pipeline.InputsMeta(wd, args)}
 			if err := pipeline.RecoverStale(out, resume, want, a.log); err != nil {
 				return err
 			}
@@ -141,6 +151,7 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 				ModelHash:   want.ModelHash,
 				Sensitivity: want.Sensitivity,
 				Settings:    want.Settings,
+				Inputs:      want.Inputs,
 				Created:     time.Now(),
 			})
 			if err != nil {
@@ -206,11 +217,30 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 			fmt.Fprintf(a.stderr, "%s: %s (%s, %d with undeclared warnings%s), %.1f MB in %.2fs, %.1f MB/s → %s\n",
 				state, plural(sum.Stories, "story", "stories"), plural(sum.Errors, "error", "errors"), sum.Undeclared, notChecked,
 				float64(sum.Bytes)/1e6, sum.Elapsed.Seconds(), sum.MBps(), out)
+			if sum.Stories == 0 && !sum.Stopped && (cfg.Done == nil || cfg.Done.Rows() == 0) {
+				fmt.Fprintf(a.stderr, "tagger: no story found in %s\n", strings.Join(args, " "))
+			}
+			// A resumed run does not read the stories that failed before:
+			// their rows stay in the output, and count like new failures.
+			kept, keptFirst := 0, ""
+			if cfg.Done != nil {
+				kept, keptFirst = cfg.Done.Failed()
+			}
+			if kept > 0 {
+				fmt.Fprintf(a.stderr, "tagger: kept %s of the earlier run (the first: %s); run without --resume to read them again\n",
+					plural(kept, "failed row", "failed rows"), keptFirst)
+			}
+			where := "the error column of " + out
+			if out == pipeline.StdoutPath {
+				where = "each row's error field"
+			}
 			switch {
 			case sum.Stopped:
 				return &exitCodeError{code: sigCode()}
 			case sum.Errors > 0 && !allowErrors:
-				return &exitCodeError{code: exitError, msg: fmt.Sprintf("%d of %s failed (the first: %s; the error column of %s has each); --allow-errors exits 0 for them", sum.Errors, plural(sum.Stories, "story", "stories"), sum.FirstError, out)}
+				return &exitCodeError{code: exitError, msg: fmt.Sprintf("%d of %s failed (the first: %s; %s has each); --allow-errors exits 0 for them", sum.Errors, plural(sum.Stories, "story", "stories"), sum.FirstError, where)}
+			case kept > 0 && !allowErrors:
+				return &exitCodeError{code: exitError, msg: fmt.Sprintf("%s holds %s from the earlier run; --allow-errors exits 0 for them", out, plural(kept, "failed row", "failed rows"))}
 			}
 			return nil
 		},

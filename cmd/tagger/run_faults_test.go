@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"crypto/sha256"
+	"errors"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -300,5 +301,94 @@ func TestRunSignalsAndKill(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRunResumeRefusesOtherInputs: a row's source is its input as given,
+// so a resumed run of other inputs, or of the same ones spelt from
+// another directory, would read every story again and write it twice.
+func TestRunResumeRefusesOtherInputs(t *testing.T) {
+	for _, ext := range []string{"jsonl", "parquet"} {
+		t.Run(ext, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, dir, map[string]string{"in/a.txt": faultStory, "in/b.txt": faultStory, "other/c.txt": faultStory})
+			out := "out." + ext
+			t.Chdir(dir)
+			if _, errOut, code := runCLI(t, "", "run", "in", "-o", out, "--progress", "never"); code != 0 {
+				t.Fatalf("first run: %d %s", code, errOut)
+			}
+			for _, c := range []struct {
+				name, chdir string
+				args        []string
+				want        string
+			}{
+				{"other inputs", "", []string{"run", "other", "-o", out}, "this run reads other"},
+				{"more inputs", "", []string{"run", "in", "other", "-o", out}, "this run reads in other"},
+				{"another directory", "in", []string{"run", ".", "-o", "../" + out}, "cd " + dir + " && tagger run in"},
+			} {
+				t.Run(c.name, func(t *testing.T) {
+					if c.chdir != "" {
+						t.Chdir(filepath.Join(dir, c.chdir))
+					}
+					_, errOut, code := runCLI(t, "", append(c.args, "--resume", "--progress", "never")...)
+					if code != exitError || !strings.Contains(errOut, c.want) {
+						t.Errorf("exit %d, stderr %q; want 2 and %q", code, errOut, c.want)
+					}
+				})
+			}
+			t.Chdir(dir)
+			if _, errOut, code := runCLI(t, "", "run", "in", "-o", out, "--progress", "never", "--resume"); code != 0 {
+				t.Errorf("resume with the same inputs: %d %s", code, errOut)
+			}
+			if rows, err := pipeline.ReadRows(out); err != nil || len(rows) != 2 {
+				t.Errorf("%d rows, %v; want 2, each story once", len(rows), err)
+			}
+		})
+	}
+}
+
+// TestRunResumeCountsKeptFailures: a resumed run does not read the
+// stories that failed before; their rows stay, and the run exits 2 for
+// them as an uninterrupted run would, unless --allow-errors.
+func TestRunResumeCountsKeptFailures(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"in/a.txt": faultStory, "in/b.txt": ""})
+	t.Chdir(dir)
+	if _, _, code := runCLI(t, "", "run", "in", "-o", "out.jsonl", "--progress", "never"); code != exitError {
+		t.Fatalf("first run: exit %d, want 2 for the empty story", code)
+	}
+	writeFiles(t, dir, map[string]string{"in/b.txt": faultStory})
+	_, errOut, code := runCLI(t, "", "run", "in", "-o", "out.jsonl", "--progress", "never", "--resume")
+	if code != exitError || !strings.Contains(errOut, "kept 1 failed row of the earlier run (the first: in/b.txt:") || !strings.Contains(errOut, "run without --resume to read them again") {
+		t.Errorf("exit %d, stderr %q; want 2 and the kept failure named", code, errOut)
+	}
+	if _, errOut, code := runCLI(t, "", "run", "in", "-o", "out.jsonl", "--progress", "never", "--resume", "--allow-errors"); code != 0 {
+		t.Errorf("--allow-errors: exit %d, stderr %q; want 0", code, errOut)
+	}
+	if _, errOut, code := runCLI(t, "", "run", "in", "-o", "out.jsonl", "--progress", "never"); code != 0 {
+		t.Errorf("without --resume the story is read again: exit %d, stderr %q; want 0", code, errOut)
+	}
+}
+
+// TestRunInputErrors: a mistyped input is a usage error (exit 2 before any
+// work, whatever --allow-errors says); an empty directory is no error, but
+// the run says it found nothing.
+func TestRunInputErrors(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"in/a.txt": faultStory})
+	if err := os.Mkdir(filepath.Join(dir, "empty"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	_, errOut, code := runCLI(t, "", "run", "in", "inn", "-o", "out.jsonl", "--progress", "never", "--allow-errors")
+	if code != exitError || !strings.Contains(errOut, "run inn: no such file or directory; check the path") {
+		t.Errorf("missing input: exit %d, stderr %q", code, errOut)
+	}
+	if _, err := os.Stat("out.jsonl"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a usage error wrote an output (%v)", err)
+	}
+	_, errOut, code = runCLI(t, "", "run", "empty", "-o", "out.jsonl", "--progress", "never")
+	if code != 0 || !strings.Contains(errOut, "no story found in empty") {
+		t.Errorf("empty directory: exit %d, stderr %q; want 0 and a notice", code, errOut)
 	}
 }

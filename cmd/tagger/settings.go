@@ -305,4 +305,10 @@ func reportSkipped(a *app, sel *datasets.Selector) {
 	case n > 1:
 		fmt.Fprintf(a.stderr, "tagger: skipped %d files that are not in a story format, e.g. %s (--include GLOB reads them)\n", n, report.Clean(first))
 	}
+	switch n, first := sel.SkippedLinks(); {
+	case n == 1:
+		fmt.Fprintf(a.stderr, "tagger: skipped 1 link to a directory, not followed: %s (give its target as an input to read it; --exclude GLOB silences this)\n", report.Clean(first))
+	case n > 1:
+		fmt.Fprintf(a.stderr, "tagger: skipped %d links to directories, not followed, e.g. %s (give their targets as inputs to read them; --exclude GLOB silences this)\n", n, report.Clean(first))
+	}
 }
