@@ -205,7 +205,7 @@ func (m *Model) Explain(ctx context.Context, text string, bodyByte, bodyLine int
 	ls := res.Labels[li]
 	ex := &Explanation{Label: ls.Label, Source: m.info[li].Source, Score: ls.Score, Detected: ls.Detected, Passages: ls.Passages,
 		WindowThreshold: sg.thr[li], Threshold: ls.Threshold, Gate: m.info[li].Gate,
-		Story: ls.Story, StoryThreshold: m.info[li].Story.at(sg.opt.Sensitivity), Evidence: m.storyEvidence(li, ls.topZ)}
+		Story: ls.Story, StoryThreshold: m.info[li].Story.at(sg.opt.Sensitivity), Evidence: m.storyEvidence(li, ls.topZ, ls.shownZ)}
 	if m.decision(li) != byWindow {
 		ex.StoryThreshold = sg.stat[li] // with its override, if any
 	}

@@ -25,9 +25,11 @@ type LabelScore struct {
 	Label string `json:"label" parquet:"label"`
 	Group string `json:"group" parquet:"group"`
 	// Score is 0..1, 0.5 at the label's balanced story threshold. It ranks
-	// stories (the context of other warnings counts a little); Detected
-	// also needs a passage that reaches the label's evidence bar, so a
-	// score over 0.5 without one is not a finding.
+	// stories (the context of other warnings counts a little). Detected
+	// also needs a passage that reaches the label's evidence bar; without
+	// one a label decided on the story scores at most 0.49, so that at
+	// the balanced threshold Score ≥ 0.5 exactly when Detected (a story
+	// model's score is left as it is: it ranks on its own).
 	Score float64 `json:"score" parquet:"score"`
 	// Threshold is the Score the label needs to be detected, at the
 	// sensitivity asked for (or as PredictOptions.Thresholds set it).
@@ -46,6 +48,9 @@ type LabelScore struct {
 	Story float64 `json:"-" parquet:"-"`
 	// topZ is the raw score of the best window (-Inf without one).
 	topZ float64
+	// shownZ is the raw score of the best window that can be shown as
+	// a finding's passage (labelState.shown; topZ for model labels).
+	shownZ float64
 }
 
 // Evidence is a passage that shows a label.

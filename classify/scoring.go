@@ -35,7 +35,22 @@ type labelState struct {
 	// peak is the largest evidence of one window (its lexicon weight
 	// times its probability).
 	peak float64
+	// shown is the best raw score of a window that can be shown as the
+	// passage behind a finding of a lexicon label: one with two hits of
+	// the label or more, or one hit of a term that alone signals it
+	// (soloWeight). One word is not a passage: "vagina" in a biology
+	// lesson, "went down on him" said once.
+	shown float64
 }
+
+// sceneLabel is the label whose passage must be a scene (see
+// labelState.shown): the one that sets a story's rating to Explicit.
+const sceneLabel = "pornography"
+
+// soloWeight is the lexicon weight of a term that alone signals its label
+// (the lexicon's own scale: 3 "alone signals the label", 2 "a clear
+// signal that needs context").
+const soloWeight = 3
 
 // offer considers w for the top list; chunk holds w's text at chunk
 // offset off.
@@ -82,6 +97,7 @@ type scratch struct {
 	hits []lexicon.Hit
 	nb   []float64 // per block × NB label
 	lex  []float64 // per block × label
+	nhit []int32   // per block × label: the label's hits (lexicon labels)
 	rat  []float64 // per block × rating cue
 	mask []uint64  // per block: bit l set when label l has lexicon weight
 	need []bool    // per block: naive Bayes is needed (see nbBlocks)
@@ -307,6 +323,7 @@ func (sg *scoring) featureStep(sc *scratch, chunk string) {
 	nblocks := (len(toks) + stride - 1) / stride
 	sc.nb = resize(sc.nb, nblocks*nbL)
 	sc.lex = resize(sc.lex, nblocks*L)
+	sc.nhit = resize(sc.nhit, nblocks*L)
 	sc.rat = resize(sc.rat, nblocks*numCues)
 	sc.mask = resize(sc.mask, nblocks)
 	sc.cueSum = RatingCues{} // added once, like the mass (see classifyStep)
@@ -323,6 +340,7 @@ func (sg *scoring) featureStep(sc *scratch, chunk string) {
 		}
 		if li, ok := m.labelIdx[h.Label]; ok {
 			sc.lex[b*L+li] += h.Weight
+			sc.nhit[b*L+li]++
 			sc.mask[b] |= 1 << li
 			if sg.acc != nil {
 				sc.lexSum[li] += h.Weight
@@ -399,6 +417,13 @@ func (sg *scoring) classifyStep(sc *scratch, chunk string, off int, lines *lineC
 				p = m.score(li, z)
 			} else {
 				z = lexW
+				n := int32(0)
+				for b := j; b < lastBlock; b++ {
+					n += sc.nhit[b*L+li]
+				}
+				if n >= 2 || z >= soloWeight {
+					sg.states[li].shown = max(sg.states[li].shown, z)
+				}
 			}
 			sc.mass[li] += share * p
 			sg.states[li].peak = max(sg.states[li].peak, lexW*p)
@@ -490,6 +515,7 @@ func (sg *scoring) merge(o *scoring) {
 		sg.states[li].count += o.states[li].count
 		sg.states[li].mass += o.states[li].mass
 		sg.states[li].peak = max(sg.states[li].peak, o.states[li].peak)
+		sg.states[li].shown = max(sg.states[li].shown, o.states[li].shown)
 		// Worst first, so that windows of equal score keep the order
 		// sequential scoring gives them.
 		for k := len(o.states[li].top) - 1; k >= 0; k-- {
@@ -544,12 +570,19 @@ func (sg *scoring) finish() (Result, error) {
 		if len(st.top) > 0 {
 			ls.topZ = st.top[0].z
 		}
+		ls.shownZ = ls.topZ
+		if m.nbCol[li] < 0 && l.ID == sceneLabel {
+			ls.shownZ = gated
+			if st.shown > 0 {
+				ls.shownZ = st.shown
+			}
+		}
 		switch {
 		case storyZ != nil && m.storyCol[li] >= 0:
 			ls.Story = storyZ[m.storyCol[li]]
-			ls.Score, ls.Detected = m.decideStoryModel(li, ls.topZ, ls.Story, sg.stat[li])
+			ls.Score, ls.Detected = m.decideStoryModel(li, ls.topZ, ls.shownZ, ls.Story, sg.stat[li])
 		case m.manifest.Config.Aggregate == AggregateStory:
-			ls.Score, ls.Detected = m.decideStory(li, st.top, story[li], sg.stat[li])
+			ls.Score, ls.Detected = m.decideStory(li, ls.shownZ, story[li], sg.stat[li])
 		case len(st.top) > 0:
 			ls.Score, ls.Detected = m.decide(li, st.top, res.Windows, sg.thr[li])
 		}

@@ -71,17 +71,37 @@ func (m *Model) storyStats(states []labelState, tokens int) []float64 {
 	}
 	out := make([]float64, len(own))
 	for li := range own {
-		out[li] = own[li] + beta*ctx + gamma*(group[m.labels[li].Group]-own[li])
+		c := beta * ctx
+		if m.labels[li].Group == storyContextGroup {
+			// Nor does the pooled mass of harms lift sexual content: a
+			// battle scene says nothing of a sex scene.
+			c = 0
+		}
+		out[li] = own[li] + c + gamma*(group[m.labels[li].Group]-own[li])
 	}
 	return out
 }
 
 // decideStory decides label li on its story statistic s against the story
-// threshold thr.
-func (m *Model) decideStory(li int, top []window, s, thr float64) (float64, bool) {
-	evidence := len(top) > 0 && top[0].z >= m.evidenceBar(li)
-	return m.storyScore(li, s), evidence && s >= thr
+// threshold thr, and on its best window that can be shown (shownZ, see
+// labelState.shown) against the evidence bar.
+func (m *Model) decideStory(li int, shownZ, s, thr float64) (float64, bool) {
+	score := m.storyScore(li, s)
+	if shownZ < m.evidenceBar(li) {
+		// No passage to show, so no finding: the score stays under the
+		// balanced threshold too, so that a reader who thresholds scores
+		// at 0.5 does not find what the report does not. Whatever the
+		// sensitivity, so that scores do not depend on it. Measured on
+		// the development half, AUC and the rating are unchanged.
+		return min(score, noPassageScore), false
+	}
+	return score, s >= thr
 }
+
+// noPassageScore is the highest score of a label decided on the story
+// without a passage to show: under the balanced threshold's 0.5 at two
+// decimals.
+const noPassageScore = 0.49
 
 // storyScore maps label li's story statistic s to its Score.
 func (m *Model) storyScore(li int, s float64) float64 {
@@ -151,7 +171,7 @@ func (m *Model) Observe(r Result) StoryObservation {
 	o := StoryObservation{Story: make([]float64, len(r.Labels)), Evidence: make([]bool, len(r.Labels)), Declared: make([]bool, len(r.Labels))}
 	for li, l := range r.Labels {
 		o.Story[li] = l.Story
-		o.Evidence[li] = m.storyEvidence(li, l.topZ)
+		o.Evidence[li] = m.storyEvidence(li, l.topZ, l.shownZ)
 	}
 	return o
 }

@@ -13,7 +13,7 @@ func TestProseWords(t *testing.T) {
 		},
 		{
 			"curly quotes map back", "He said “don’t stop” and left.",
-			"He said do n’t/X stop/N and/N left/NCS",
+			"He said do n’t/X stop/N and left/CS", // "stop" ends the scope
 		},
 		{"clitics split", "Neo's gun", "Neo 's gun"},
 		{"hyphens kept", "self-harm", "self-harm"},

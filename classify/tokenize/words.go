@@ -39,7 +39,11 @@ const MaxNegationScope = 6
 // none, neither, nor, without, cannot, and any word ending in n't) gets
 // FlagNegation, and the tokens after it get FlagNegated up to and including
 // the next clause end, at most MaxNegationScope tokens. A cue inside a scope
-// starts a new scope and is not itself marked FlagNegated.
+// starts a new scope and is not itself marked FlagNegated. A conjunction
+// that starts a clause ("until", "because") ends the scope before itself,
+// and a verb of knowing, telling, noticing or stopping ("knew", "told",
+// "stop") after itself: "nobody knew he was cutting himself" negates the
+// knowing, not the cutting.
 //
 // Each token's Hash equals Hash(text[tok.Start:tok.End]). Words allocates
 // only when dst must grow; a capacity of len(text)/4 tokens is enough for
@@ -134,6 +138,25 @@ func Words(text string, dst []Token) []Token {
 // them does not reach.
 var scopeEnders = NewWordSet("until", "till", "but", "because", "when", "while", "before", "after", "then", "so", "although", "though")
 
+// scopeVerbs end a negation's scope after themselves: what is negated is
+// the knowing, telling, noticing or stopping, not what follows. "Nobody
+// knew that her father raped her", "she never told anyone she had tried
+// to kill herself", "he couldn't stop cutting himself" state the act.
+var scopeVerbs = NewWordSet(
+	"know", "knew", "known", "knows", "knowing",
+	"notice", "noticed", "notices", "noticing",
+	"see", "saw", "seen", "sees", "seeing",
+	"hear", "heard", "hears",
+	"tell", "told", "tells", "telling",
+	"say", "said", "says", "saying",
+	"realise", "realised", "realize", "realized",
+	"suspect", "suspected", "guess", "guessed",
+	"remember", "remembered", "mention", "mentioned",
+	"ask", "asked", "admit", "admitted",
+	"believe", "believed", "think", "thought",
+	"stop", "stopped", "stops", "stopping", "quit", "cease", "ceased",
+)
+
 // markScope sets FlagNegated on the tokens in the scope of each negation
 // cue in toks, whose FlagNegation and FlagClauseEnd are already set.
 func markScope(toks []Token) {
@@ -143,6 +166,9 @@ func markScope(toks []Token) {
 		switch {
 		case t.Flags&FlagNegation != 0:
 			scope = MaxNegationScope
+		case scope > 0 && scopeVerbs.Has(t.Hash):
+			t.Flags |= FlagNegated
+			scope = 0
 		case scope > 0 && scopeEnders.Has(t.Hash):
 			// "did not cry until they lowered the coffin": the
 			// negation stays in its clause.

@@ -372,3 +372,56 @@ func TestCheckBlindProbes(t *testing.T) {
 		t.Errorf("negatives passed %d of 15 (floor 13), positives found %d of 15 (floor 8)", negOK, posOK)
 	}
 }
+
+// TestCheckFoundByModerators: cases a moderator walkthrough found wrong,
+// each a story as a moderator would paste it.
+func TestCheckFoundByModerators(t *testing.T) {
+	const head = "Title: Case\nRating: General Audiences\nArchive Warning: No Archive Warnings Apply\n\n"
+	fight := "The raiders broke through the gate at dawn. Corran drew his sword and met the first of them on the stairs; he stabbed one man through the shoulder and kicked another down the steps before a spear caught him in the side. Blood ran over the stones. He killed two more before they dragged him down, and they beat him until he stopped moving. "
+	tests := []struct {
+		name      string
+		body      string
+		want, not []string // undeclared warnings that must and must not be reported
+	}{
+		// The pooled mass of harms lifted pornography over its threshold
+		// on one "went down on", and the rating to Explicit.
+		{"a sunset after a battle", fight + "The sun went down on the ruined keep.", []string{"violence"}, []string{"pornography"}},
+		{"a fall in a beating", fight + "He went down on the wet cobbles and they kicked him again.", []string{"violence"}, []string{"pornography"}},
+		// One word is not a sex scene: anatomy named in a lesson.
+		{"a biology lesson", "Mr Okafor pointed at the diagram. \"This is the vagina, and this is the uterus,\" he said, and the class groaned. Later he drew the testes. " +
+			strings.Repeat("They copied the labels into their books while the rain ran down the windows and the radiator clanked. ", 12) +
+			"\"And this,\" he said, \"is the penis,\" and Dev laughed so hard he had to leave the room.", nil, []string{"pornography"}},
+		// Not knowing, not telling and not stopping do not negate the act.
+		{"nobody knew", "Nobody knew that her father raped her every night. She went to school, she smiled, she did her homework.", []string{"sexual-abuse"}, nil},
+		{"never told", "She never told anyone that she had tried to kill herself the winter before. The pills had made her sick, and she had lived.", []string{"suicide"}, nil},
+		{"could not stop", "He could not stop cutting himself. He did it with a razor blade in the bathroom, on his forearms, where the sleeves would hide the cuts.", []string{"self-harm"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "story.txt")
+			if err := os.WriteFile(p, []byte(head+tt.body+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			r, _ := checkRow(t, p)
+			for _, l := range tt.want {
+				if !slices.Contains(r.UndeclaredWarnings, l) {
+					t.Errorf("undeclared %v: want %s", r.UndeclaredWarnings, l)
+				}
+			}
+			for _, l := range tt.not {
+				if slices.Contains(r.UndeclaredWarnings, l) {
+					t.Errorf("undeclared %v: %s is a false alarm", r.UndeclaredWarnings, l)
+				}
+			}
+			if r.RatingUnderdeclared != nil && *r.RatingUnderdeclared && !slices.Contains(tt.want, "pornography") && r.PredictedRating != nil && *r.PredictedRating == "explicit" {
+				t.Errorf("rating flagged Explicit with no sexual content")
+			}
+			// A label without a passage to show scores under 0.5.
+			for _, l := range r.Labels {
+				if !l.Detected && l.Score >= 0.5 {
+					t.Errorf("%s scores %.2f but is not detected", l.Label, l.Score)
+				}
+			}
+		})
+	}
+}

@@ -70,7 +70,8 @@ func TestConfigFile(t *testing.T) {
 	})
 	story := filepath.Join("team", "works", "2024", "hockey.txt")
 
-	// The team's allow-list silences "went down on the ice".
+	// The team's allow-list silences the hockey calls ("spearing",
+	// "killed the penalty", "slew foot") that read as violence.
 	out, errOut, code := runBin(t, dir, "check", story)
 	if code != 0 || !strings.Contains(out, "verdict: OK") {
 		t.Errorf("check with the team config: exit %d, stdout %q, stderr %q; want OK", code, out, errOut)
@@ -83,12 +84,12 @@ func TestConfigFile(t *testing.T) {
 		t.Errorf("--no-config: stderr %q names a configuration file", errOut)
 	}
 	out, _, code = runBin(t, dir, "check", "--no-config", story)
-	if code != 1 || !strings.Contains(out, "pornography") {
+	if code != 1 || !strings.Contains(out, "violence") {
 		t.Errorf("check --no-config: exit %d, stdout %q; want the false alarm the allow-list silences", code, out)
 	}
 	// --fail-on none from another file: findings reported, exit 0.
 	out, _, code = runBin(t, dir, "check", "--config", "other.yaml", story)
-	if code != 0 || !strings.Contains(out, "pornography") {
+	if code != 0 || !strings.Contains(out, "violence") {
 		t.Errorf("check --config other.yaml: exit %d, stdout %q; want the finding and exit 0", code, out)
 	}
 	// A flag overrides the file.
@@ -206,7 +207,7 @@ func TestRunLexiconAndThresholds(t *testing.T) {
 		return rowsOf(t, filepath.Join(dir, out))
 	}
 	plain := run("plain.jsonl", "--no-config")
-	if !slices.Contains(plain["in/hockey.txt"], "pornography") || !slices.Contains(plain["in/guard.txt"], "violence") {
+	if !slices.Contains(plain["in/hockey.txt"], "violence") || !slices.Contains(plain["in/guard.txt"], "violence") {
 		t.Fatalf("without settings: %v; want the hockey false alarm and the guard's violence", plain)
 	}
 	for name, args := range map[string][]string{
@@ -214,7 +215,7 @@ func TestRunLexiconAndThresholds(t *testing.T) {
 		"config": nil,
 	} {
 		rows := run(name+".jsonl", args...)
-		if slices.Contains(rows["in/hockey.txt"], "pornography") {
+		if slices.Contains(rows["in/hockey.txt"], "violence") {
 			t.Errorf("lexicon from %s: hockey still %v", name, rows["in/hockey.txt"])
 		}
 		if !slices.Contains(rows["in/guard.txt"], "violence") {
