@@ -34,8 +34,17 @@ type Explanation struct {
 	Story          float64 `json:"story"`
 	StoryThreshold float64 `json:"story_threshold"`
 	Evidence       bool    `json:"evidence"`
-	Gate           float64 `json:"gate,omitempty"`
-	Prior          float64 `json:"prior,omitempty"` // naive-Bayes prior log-odds
+	// EvidenceBar is the raw score a window needs to be shown as the
+	// passage behind a finding (the label's high-sensitivity window
+	// threshold, or a share of it for a lexicon label), whatever the
+	// sensitivity; Detected needs one at or over it.
+	EvidenceBar float64 `json:"evidence_bar"`
+	// NotChecked is the story's note when it was not checked (a language
+	// the model does not read, no words): every score is 0 and nothing is
+	// explained.
+	NotChecked string  `json:"not_checked,omitempty"`
+	Gate       float64 `json:"gate,omitempty"`
+	Prior      float64 `json:"prior,omitempty"` // naive-Bayes prior log-odds
 	// Window is the best-scoring window, or nil when no window of the
 	// story reached the label's gate or had any of its terms.
 	Window *ExplainedWindow `json:"window,omitempty"`
@@ -200,12 +209,16 @@ func (m *Model) Explain(ctx context.Context, text string, bodyByte, bodyLine int
 	}
 	if li < 0 {
 		re := m.explainRating(res)
-		return &Explanation{Label: RatingLabel, Source: RatingLabel, Score: re.Confidence, Threshold: re.FlagConfidence, Rating: re}, nil
+		return &Explanation{Label: RatingLabel, Source: RatingLabel, Score: re.Confidence, Threshold: re.FlagConfidence, Rating: re, NotChecked: res.NotChecked}, nil
 	}
 	ls := res.Labels[li]
 	ex := &Explanation{Label: ls.Label, Source: m.info[li].Source, Score: ls.Score, Detected: ls.Detected, Passages: ls.Passages,
 		WindowThreshold: sg.thr[li], Threshold: ls.Threshold, Gate: m.info[li].Gate,
-		Story: ls.Story, StoryThreshold: m.info[li].Story.at(sg.opt.Sensitivity), Evidence: m.storyEvidence(li, ls.topZ, ls.shownZ)}
+		Story: ls.Story, StoryThreshold: m.info[li].Story.at(sg.opt.Sensitivity), Evidence: m.storyEvidence(li, ls.topZ, ls.shownZ),
+		EvidenceBar: m.evidenceBar(li), NotChecked: res.NotChecked}
+	if res.NotChecked != "" {
+		return ex, nil
+	}
 	if m.decision(li) != byWindow {
 		ex.StoryThreshold = sg.stat[li] // with its override, if any
 	}

@@ -50,8 +50,9 @@ var (
 // encoding it found. UTF-8 (with or without a byte-order mark) and UTF-16
 // with a byte-order mark are decoded as such. Bytes that are not valid
 // UTF-8 are, in this order (see guessEncoding):
-//   - UTF-8 damaged in places ("utf-8-lossy"), when at least 99% of the
-//     non-ASCII sequences are valid UTF-8: each invalid byte becomes U+FFFD
+//   - UTF-8 damaged in places ("utf-8-lossy"), when valid non-ASCII UTF-8
+//     sequences outnumber the invalid bytes two to one (and are two or
+//     more), which Windows-1252 text never does: each invalid byte becomes U+FFFD
 //     rather than the whole text being misread;
 //   - Shift_JIS, EUC-JP or EUC-KR, when decoding as one of them yields
 //     Japanese kana or Korean Hangul throughout;

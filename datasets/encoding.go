@@ -79,14 +79,18 @@ func (c *utf8Count) end() {
 	}
 }
 
-// mostlyValid reports UTF-8 damaged in places: invalid bytes, but at least
-// 99% of the non-ASCII sequences valid. Windows-1252 text almost never
-// holds valid UTF-8 sequences (a letter such as "Ã" followed by a symbol
-// such as "©"), so text in which they are 99 of 100 is UTF-8 with a stray
-// byte (a cut download, a splice of two files), and decoding it all as
-// Windows-1252 would garble every one of its non-ASCII characters.
+// mostlyValid reports UTF-8 damaged in places: invalid bytes, but at
+// least twice as many valid non-ASCII sequences, and two or more.
+// Windows-1252 text almost never holds a valid UTF-8 sequence (a capital
+// such as "Ã" followed by a symbol such as "©"; a small letter such as "é"
+// followed by two symbols), so text in which they outnumber the invalid
+// bytes two to one is UTF-8 with a stray byte (a cut download, a splice of
+// two files), and decoding it all as Windows-1252 would garble every one of
+// its non-ASCII characters. A story with ten curly quotes and one bad byte
+// is such text; a rule of 99 valid to 1, as before, read it as
+// Windows-1252 and garbled its title and every quote.
 func (c utf8Count) mostlyValid() bool {
-	return c.bad > 0 && c.multi >= 99*c.bad
+	return c.bad > 0 && c.multi >= 2 && c.multi >= 2*c.bad
 }
 
 // guessEncoding names the encoding of b, which is not valid UTF-8; n

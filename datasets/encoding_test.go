@@ -36,6 +36,12 @@ func TestDecodeGuessesEncoding(t *testing.T) {
 	}{
 		{"utf-8 with one bad byte", []byte(quotes + "\xff" + quotes), EncodingUTF8Lossy, quotes + "\uFFFD" + quotes, nil},
 		{"utf-8 cut in a character", []byte(quotes + "\xe2\x80"), EncodingUTF8Lossy, "", nil},
+		// A story's few curly quotes and one stray byte: read as
+		// Windows-1252 until 99 valid to 1 bad was asked, its title read
+		// "CafÃ© â€œNoirâ".
+		{"a few quotes and one bad byte", []byte("Title: Café “Noir”\n\nShe said, “It’s late.” He\u00a0nodded. \xff They left."), EncodingUTF8Lossy,
+			"Title: Café “Noir”\n\nShe said, “It’s late.” He\u00a0nodded. \uFFFD They left.", nil},
+		{"one valid sequence is not enough", []byte("caf\xc3\xa9 \xff"), EncodingWindows1252, "", nil},
 		{"windows-1252", []byte("Caf\xe9 na\xefve \x93quoted\x94 r\xe9sum\xe9 " + strings.Repeat("\xe9t\xe9 ", 10)), EncodingWindows1252, "Café naïve “quoted” résumé " + strings.Repeat("été ", 10), nil},
 		{"utf-8 mostly broken", []byte("\xe9t\xe9 — " + strings.Repeat("\xe9", 10)), EncodingWindows1252, "", nil},
 		{"shift_jis", encodeWith(t, japanese.ShiftJIS, ja), EncodingShiftJIS, ja, nil},

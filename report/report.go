@@ -447,11 +447,14 @@ func ExplainLines(w io.Writer, path string, ex *classify.Explanation) error {
 // and its threshold, then how windows are scored and what the best window
 // holds. Terms from the story are quoted Go style (%q), so they are safe.
 func explainLines(ex *classify.Explanation) []string {
+	if ex.NotChecked != "" {
+		return []string{"not checked, so nothing to explain: " + ex.NotChecked}
+	}
 	if ex.Rating != nil {
 		return ratingLines(ex.Rating)
 	}
 	out := []string{fmt.Sprintf("score %.2f (threshold %.2f), %s; story statistic %.2f against %.2f, %s",
-		ex.Score, ex.Threshold, detected(ex.Detected), ex.Story, ex.StoryThreshold, evidenceNote(ex.Evidence))}
+		ex.Score, ex.Threshold, detected(ex.Detected), ex.Story, ex.StoryThreshold, evidenceNote(ex.Evidence, ex.EvidenceBar))}
 	out = append(out, fmt.Sprintf("%d window%s with a raw score of at least %.2f (the window threshold)", ex.Passages, plural(ex.Passages), ex.WindowThreshold))
 	if ex.Source == classify.SourceModel {
 		out = append(out, fmt.Sprintf("naive Bayes over the words of windows whose lexicon weight reaches %.1f; prior %.2f", ex.Gate, ex.Prior))
@@ -616,9 +619,13 @@ func plural(n int) string {
 	return "s"
 }
 
-func evidenceNote(ok bool) string {
+// evidenceNote says whether a window reached the evidence bar, which a
+// finding needs whatever the window threshold: a label can be detected
+// with no window over the window threshold at balanced, or not detected
+// with one.
+func evidenceNote(ok bool, bar float64) string {
 	if ok {
-		return "with a passage to show"
+		return fmt.Sprintf("with a passage to show (a window at or over %.2f, the evidence bar)", bar)
 	}
-	return "no passage strong enough to show"
+	return fmt.Sprintf("no passage strong enough to show (none at or over %.2f, the evidence bar)", bar)
 }

@@ -187,10 +187,10 @@ func (s *Server) checkStory(w http.ResponseWriter, r *http.Request, form *pageFo
 	}
 	if opt.explain != "" {
 		// A misspelt label fails before the story is scored, with the
-		// closest id.
-		if opt.explain, err = s.opt.Model.LabelID(opt.explain); err != nil {
+		// closest id; "rating" explains the predicted rating.
+		if opt.explain, err = s.opt.Model.ExplainName(opt.explain); err != nil {
 			msg := strings.TrimRight(strings.TrimSuffix(err.Error(), "see tagger labels for the label ids"), " :")
-			return badRequest("explain: %s (GET /v1/labels lists the label ids)", msg)
+			return badRequest("explain: %s (GET /v1/labels lists the label ids; \"rating\" explains the rating)", msg)
 		}
 	}
 	if s.beforeCheck != nil {

@@ -184,6 +184,7 @@ func (s *Server) newPageData(form pageForm) pageData {
 		c.Selected = c.Value == form.Sensitivity
 		d.Sensitivities = append(d.Sensitivities, c)
 	}
+	d.Labels = append(d.Labels, classify.RatingLabel) // the predicted rating, first
 	for _, l := range s.opt.Model.Labels() {
 		d.Labels = append(d.Labels, l.ID)
 	}

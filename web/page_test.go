@@ -227,13 +227,16 @@ func TestPage(t *testing.T) {
 				t.Errorf("selected %q, want high", v)
 			}
 		}},
-		{"explain: none and every label", func(t *testing.T) {
+		{"explain: none, the rating and every label", func(t *testing.T) {
 			opts := findAll(doc, func(n *html.Node) bool { return n.Data == "option" && attrIs(n.Parent, "name", "explain") })
-			if len(opts) != len(m.Labels())+1 {
-				t.Fatalf("%d options, want none and %d labels", len(opts), len(m.Labels()))
+			if len(opts) != len(m.Labels())+2 {
+				t.Fatalf("%d options, want none, rating and %d labels", len(opts), len(m.Labels()))
 			}
 			if v, _ := attrOf(opts[0], "value"); v != "" || textOf(opts[0]) != "none" {
 				t.Errorf("first option %q %q, want none", v, textOf(opts[0]))
+			}
+			if v, _ := attrOf(opts[1], "value"); v != "rating" {
+				t.Errorf("second option %q, want rating", v)
 			}
 		}},
 		{"a submit button", func(t *testing.T) {

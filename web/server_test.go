@@ -417,6 +417,7 @@ func TestCheckOptions(t *testing.T) {
 	high := wantCheck(t, m, seed, classify.PredictOptions{Sensitivity: classify.High}, "")
 	def := wantCheck(t, m, seed, classify.PredictOptions{}, "")
 	explained := wantCheck(t, m, seed, classify.PredictOptions{}, "violence")
+	rating := wantCheck(t, m, seed, classify.PredictOptions{}, classify.RatingLabel)
 	upType, upBody := multipartBody(t, map[string][]byte{"003.txt": seed}, map[string]string{"sensitivity": "high", "fail-on": "any"})
 	upHigh := wantCheck(t, m, seed, classify.PredictOptions{Sensitivity: classify.High}, "")
 	upHigh["source"], upHigh["id"] = "003.txt", "003"
@@ -436,6 +437,7 @@ func TestCheckOptions(t *testing.T) {
 		{"fail-on none", "?fail-on=none", "text/plain", seed, def, false},
 		{"explain an alias", "?explain=Graphic%20Depictions%20Of%20Violence", "text/plain", seed, explained, false},
 		{"explain", "?explain=violence&fail-on=any", "text/plain", seed, explained, true},
+		{"explain the rating", "?explain=rating", "text/plain", seed, rating, false},
 		{"JSON fields", "", "application/json", []byte(`{"text":` + quoteJSON(seed) + `,"sensitivity":"high","fail_on":"undeclared"}`), nil, true},
 		{"JSON fields over the query", "?fail-on=undeclared", "application/json", []byte(`{"text":` + quoteJSON(seed) + `,"fail_on":"none"}`), nil, false},
 		{"multipart fields", "", upType, upBody, upHigh, true},
