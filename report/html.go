@@ -178,7 +178,10 @@ func newHTMLStory(c Check, text string, opt HTMLOptions) htmlStory {
 	opt.IDPrefix = idSafe(opt.IDPrefix)
 	s := htmlStory{ID: opt.IDPrefix, Source: Clean(r.Source), Lang: langTag(deref(r.Language, ""))}
 	if r.Title != nil {
-		s.Title = fmt.Sprintf("%q", *r.Title) // as the text report quotes it
+		// The template escapes HTML; Clean makes control and bidi
+		// characters visible. Go quoting (as in the text report) would
+		// show a title's own quotes with backslashes.
+		s.Title = "“" + Clean(*r.Title) + "”"
 	}
 	s.Verdict = newHTMLVerdict(c.Verdict, opt.IDPrefix)
 	if r.Error != nil {
@@ -238,7 +241,7 @@ func newHTMLStory(c Check, text string, opt HTMLOptions) htmlStory {
 			hf.Passages = append(hf.Passages, passage(fmt.Sprintf("%s-p%d", hf.ID, j+1), e))
 		}
 		if total := f.total(len(ev)); total > len(ev) {
-			hf.Shown = fmt.Sprintf("%d of %d passages shown (the best; see check --help)", len(ev), total)
+			hf.Shown = fmt.Sprintf("%d of %d passages shown (the best)", len(ev), total)
 		}
 		if c.Explanation != nil && c.Explanation.Label == f.Label {
 			hf.Explanation = newHTMLExplanation(c.Explanation, lines, hf.ID+"-", s.Lang)

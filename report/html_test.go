@@ -238,7 +238,7 @@ func TestHTMLReport(t *testing.T) {
 				}
 				shown := texts(findAll(it, classed("shown")))
 				if total := f.total(len(ev)); total > len(ev) {
-					if w := fmt.Sprintf("%d of %d passages shown (the best; see check --help)", len(ev), total); len(shown) != 1 || shown[0] != w {
+					if w := fmt.Sprintf("%d of %d passages shown (the best)", len(ev), total); len(shown) != 1 || shown[0] != w {
 						t.Errorf("%s: %q, want %q", f.Label, shown, w)
 					}
 				} else if len(shown) != 0 {
@@ -321,7 +321,7 @@ func TestHTMLHostile(t *testing.T) {
 	page := textOf(doc)
 	for _, w := range []string{
 		`dir/<script>alert(1)</script>\u202egnp.txt`,                     // the source, Clean'd
-		`"Harbour \u202eKO :tcidrev\u202c <script>alert(1)</script>"`,    // the title, quoted as in Text
+		`“Harbour \u202eKO :tcidrev\u202c <script>alert(1)</script>”`,    // the title, Clean'd, in quotes
 		`<script>alert("x")</script> He stabbed him \u202eand the blood`, // a passage
 		`He was dead <a href="https://evil.example/">here</a>.`,
 	} {

@@ -19,6 +19,7 @@ import (
 
 func newCheckCmd(a *app) *cobra.Command {
 	var format, explain string
+	var explains []string
 	color := enumFlag{value: "auto", allowed: modeValues()}
 	var sf settingFlags
 	var limits inputLimits
@@ -109,6 +110,14 @@ names, 2 on usage errors or when a story cannot be read.`,
 			m, err := set.loadModel()
 			if err != nil {
 				return err
+			}
+			switch len(explains) {
+			case 0:
+			case 1:
+				explain = explains[0]
+			default:
+				// A repeated flag would otherwise keep only the last.
+				return &exitCodeError{code: exitError, msg: fmt.Sprintf("--explain takes one label, and was given %d (%s): run check once per label", len(explains), strings.Join(explains, ", "))}
 			}
 			if explain != "" {
 				// A misspelt label fails before any story is scored.
@@ -209,7 +218,7 @@ names, 2 on usage errors or when a story cannot be read.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&format, "format", "text", "output: text (for people), json (one object per story), line (path:line:label:score:message), html (one standalone page for a moderation ticket)")
-	f.StringVar(&explain, "explain", "", "explain which terms and words carried LABEL's score")
+	f.StringArrayVar(&explains, "explain", nil, "explain which terms and words carried `LABEL`'s score (one label, or rating)")
 	f.Var(&color, "color", "colour text output: auto (when stdout is a terminal and NO_COLOR is empty), always, never")
 	sf.add(cmd, withFailOn|withSelect)
 	limits.addFlags(cmd)

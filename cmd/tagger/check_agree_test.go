@@ -132,6 +132,8 @@ func TestCheckExplainFormats(t *testing.T) {
 			[]string{"  explain"}, ""},
 		{"misspelt", []string{"check", "--explain", "violnce", seed003}, exitError,
 			nil, []string{"violence"}, `--explain: unknown label "violnce": did you mean "violence"?`},
+		{"twice", []string{"check", "--explain", "violence", "--explain", "death", seed003}, exitError,
+			nil, []string{"violence"}, "--explain takes one label, and was given 2 (violence, death): run check once per label"},
 		{"not a label", []string{"check", "--explain", "nonsense", seed003}, exitError,
 			nil, []string{"violence"}, `unknown label "nonsense": see tagger labels`},
 	}
