@@ -20,8 +20,9 @@ import (
 )
 
 // streamHead is how much of a streamed story is read up front: enough for
-// any header (the header parser looks at 64 KiB at most).
-const streamHead = 1 << 20
+// any header (the header parser looks at 64 KiB of lines, and a longer
+// line is no header line past header.MaxHeaderLine).
+const streamHead = header.MaxHeaderLine
 
 // OpenBody returns a reader of the story's body as UTF-8 text: Body() for
 // a story held in memory, the file itself (decoded on the fly) for a

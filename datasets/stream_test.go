@@ -19,6 +19,9 @@ func TestStreamedStoryMatchesRead(t *testing.T) {
 		"bom.txt":    append([]byte{0xEF, 0xBB, 0xBF}, []byte("Title: Big\n\n"+body)...),
 		"cp1252.txt": append([]byte("Title: Caf\xe9\n\n"), []byte(body)...),
 		"utf16.txt":  utf16LE("Title: Wide\n\n" + body[:200000]),
+		// A story on one line after "AUTHOR'S NOTE:": its head was notes
+		// in a streamed read, all of it notes in a whole one.
+		"oneline.txt": []byte("AUTHOR'S NOTE: " + strings.Repeat("The rain fell on the roof of the house, and nobody spoke. ", 40000)),
 	}
 	for name, data := range cases {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {

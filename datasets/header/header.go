@@ -119,7 +119,13 @@ const (
 const (
 	maxScanLines = 400
 	maxScanBytes = 64 << 10
-	maxPreamble  = 12 // non-blank lines allowed before the first field
+	// MaxHeaderLine bounds the lines a header may hold: one as long (a
+	// whole story on one line after "Author's note:") is story, and
+	// the header ends before it. A streamed story's first MaxHeaderLine
+	// bytes are all a header is looked for in, so a story reads the same
+	// whatever its size.
+	MaxHeaderLine = 1 << 20
+	maxPreamble   = 12 // non-blank lines allowed before the first field
 	// maxPreambleWords bounds the words before the first field: a title, a
 	// by-line, a dedication. A paragraph of prose before a "Notes:" or
 	// "Disclaimer:" line means the line is in the story (AO3's end notes
@@ -392,6 +398,9 @@ func headerStart(tx *taxonomy.Taxonomy, text string) bool {
 func scanLines(tx *taxonomy.Taxonomy, lines []line, text string) []line {
 	for pos, kept := 0, 0; pos < len(text) && len(lines) < maxScanLines && kept < maxScanBytes; {
 		end, next := lineEnd(text, pos)
+		if end-pos >= MaxHeaderLine {
+			break
+		}
 		ln := line{text: text[pos:end], start: pos, next: next}
 		classifyLine(tx, &ln)
 		lines = append(lines, ln)

@@ -415,12 +415,27 @@ func TestJoinWrapped(t *testing.T) {
 }
 
 // TestParseHugeFreeformValue reads a freeform value of many words with no
-// comma: the work must stay linear in its length.
+// comma: the work must stay linear in its length. A line of MaxHeaderLine
+// bytes or more is no header line: the header ends before it, as it does
+// in a streamed story, of which only that much is looked at.
 func TestParseHugeFreeformValue(t *testing.T) {
-	text := ao3Text("Archive Warnings:\n    No Archive Warnings Apply\nAdditional Tags:\n    "+strings.Repeat("angst ", 200000)+"self harm\n", "It rained.\n")
+	text := ao3Text("Archive Warnings:\n    No Archive Warnings Apply\nAdditional Tags:\n    "+strings.Repeat("angst ", 150000)+"self harm\n", "It rained.\n")
 	r := Parse(text)
 	checkStr(t, "layout", r.Layout, LayoutAO3)
 	checkList(t, "declared_warnings", r.Declared.DeclaredWarnings, []string{"self-harm"})
+
+	story := strings.Repeat("He walked to the harbour in the rain. ", MaxHeaderLine/38+1)
+	for _, tc := range []struct {
+		name, text string
+		body       int
+	}{
+		{"a story on one line after a note", "Author's note: " + story, 0},
+		{"a title, then the story on one line", "Title: Rain\n\n" + "A/N: " + story, len("Title: Rain\n")},
+	} {
+		if r := Parse(tc.text); r.BodyByte != tc.body {
+			t.Errorf("%s: body at byte %d, want %d", tc.name, r.BodyByte, tc.body)
+		}
+	}
 }
 
 func TestWordCount(t *testing.T) {
