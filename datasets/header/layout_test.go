@@ -415,11 +415,12 @@ func TestJoinWrapped(t *testing.T) {
 }
 
 // TestParseHugeFreeformValue reads a freeform value of many words with no
-// comma: the work must stay linear in its length. A line of MaxHeaderLine
-// bytes or more is no header line: the header ends before it, as it does
-// in a streamed story, of which only that much is looked at.
+// comma: the work must stay linear in its length. A notes line of
+// MaxHeaderLine bytes or more is no header line: the header ends before
+// it, as it does in a streamed story, of which only that much is looked
+// at.
 func TestParseHugeFreeformValue(t *testing.T) {
-	text := ao3Text("Archive Warnings:\n    No Archive Warnings Apply\nAdditional Tags:\n    "+strings.Repeat("angst ", 150000)+"self harm\n", "It rained.\n")
+	text := ao3Text("Archive Warnings:\n    No Archive Warnings Apply\nAdditional Tags:\n    "+strings.Repeat("angst ", 200000)+"self harm\n", "It rained.\n")
 	r := Parse(text)
 	checkStr(t, "layout", r.Layout, LayoutAO3)
 	checkList(t, "declared_warnings", r.Declared.DeclaredWarnings, []string{"self-harm"})
