@@ -32,15 +32,16 @@ func TestMain(m *testing.M) { ptest.MainWithDefault(m, "prism") }
 
 const seeds = "../../../seeds"
 
-// hockeyTestdata is cmd/tagger's: a hockey story that the default model
-// takes for pornography, and the overlay that allows it.
+// hockeyTestdata is cmd/tagger's: a hockey story whose penalty calls the
+// default model takes for violence, and the overlay that allows them.
 const hockeyTestdata = "../../tagger/testdata/config"
 
 // hockeyAllow is the overlay's contents, as a worker receives them.
 var hockeyAllow = mustRead(filepath.Join(hockeyTestdata, "hockey-allow.yaml"))
 
-// slewFoot is a second overlay, applied after hockeyAllow.
-var slewFoot = []byte("version: 1\nlabels:\n  violence:\n    terms:\n      - {term: slew foot, weight: 2}\n")
+// goon is a second overlay, applied after hockeyAllow: it reweighs a
+// term the first one adds.
+var goon = []byte("version: 1\nlabels:\n  violence:\n    terms:\n      - {term: goon, weight: 2}\n")
 
 func mustRead(path string) []byte {
 	b, err := os.ReadFile(path)
@@ -91,20 +92,24 @@ func TestRowsEqualTaggerRun(t *testing.T) {
 				filepath.Join(dir, "nothing", "*.txt")}, wantRows: 5},
 		{name: "huge story in chunks", inputs: []string{huge}, format: "parquet", shards: 1, streamAbove: 1 << 20, wantRows: 2, wantChunks: 3},
 		// An archive's allow-list and threshold: the overlay removes the
-		// hockey story's pornography false alarm, the threshold the seed's
+		// hockey story's violence false alarm (its score), the threshold the seed's
 		// violence; the excluded drafts and the overlay file beside the
 		// stories (not a story format) are not read.
 		{name: "overlay, threshold, exclude", inputs: []string{archive}, format: "jsonl", shards: 2, wantRows: 5,
 			lexicon: [][]byte{hockeyAllow}, thresholds: map[string]float64{"violence": 0.999}, exclude: []string{"drafts/**"},
 			wantSettings: "lexicon=" + sha6(hockeyAllow) + " thresholds=violence:0.999", wantSkipped: 2,
 			check: func(t *testing.T, rows []pipeline.Row) {
-				detected(t, rows, "hockey.txt", "pornography", false)
+				// Thresholds do not move scores: under 0.5, the overlay
+				// silenced the hockey calls (the plain run's is over).
+				if sc := score(t, rows, "hockey.txt", "violence"); sc >= 0.5 {
+					t.Errorf("hockey.txt: violence score %.3f with the overlay, want under 0.5", sc)
+				}
 				detected(t, rows, "003_ef651ee35373ebd4.txt", "violence", false)
 				detected(t, rows, "002_cd7afd8d40a901e0.txt", "pornography", true)
 			}},
 		{name: "overlay and threshold in chunks", inputs: []string{huge}, format: "parquet", shards: 1, streamAbove: 1 << 20, wantRows: 2, wantChunks: 3,
-			lexicon: [][]byte{hockeyAllow, slewFoot}, thresholds: map[string]float64{"violence": 0.999, "sexual-abuse": 0.2},
-			wantSettings: "lexicon=" + sha6(hockeyAllow) + "," + sha6(slewFoot) + " thresholds=violence:0.999,sexual-abuse:0.2",
+			lexicon: [][]byte{hockeyAllow, goon}, thresholds: map[string]float64{"violence": 0.999, "sexual-abuse": 0.2},
+			wantSettings: "lexicon=" + sha6(hockeyAllow) + "," + sha6(goon) + " thresholds=violence:0.999,sexual-abuse:0.2",
 			check: func(t *testing.T, rows []pipeline.Row) {
 				detected(t, rows, "huge.txt", "violence", false)
 			}},
@@ -114,7 +119,7 @@ func TestRowsEqualTaggerRun(t *testing.T) {
 	// The settings must change the rows, or the tests above prove nothing.
 	plain := taggerRun(t, Config{Inputs: []string{archive}, Format: "jsonl", Sensitivity: "balanced", StreamAbove: DefaultStreamAbove},
 		"", filepath.Join(t.TempDir(), "plain.jsonl"))
-	detected(t, plain, "hockey.txt", "pornography", true)
+	detected(t, plain, "hockey.txt", "violence", true)
 	detected(t, plain, "003_ef651ee35373ebd4.txt", "violence", true)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -256,6 +261,23 @@ func detected(t *testing.T, rows []pipeline.Row, name, label string, want bool) 
 		return
 	}
 	t.Errorf("no row for %s", name)
+}
+
+// score is the score of label in the row of the story named name.
+func score(t *testing.T, rows []pipeline.Row, name, label string) float64 {
+	t.Helper()
+	for _, r := range rows {
+		if filepath.Base(r.Source) != name {
+			continue
+		}
+		for _, l := range r.Labels {
+			if l.Label == label {
+				return l.Score
+			}
+		}
+	}
+	t.Fatalf("no %s score for %s", label, name)
+	return 0
 }
 
 // sha6 is the first 6 bytes of b's SHA-256 in hex, as tagger.settings
