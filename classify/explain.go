@@ -37,7 +37,8 @@ type Explanation struct {
 	// EvidenceBar is the raw score a window needs to be shown as the
 	// passage behind a finding (the label's high-sensitivity window
 	// threshold, or a share of it for a lexicon label), whatever the
-	// sensitivity; Detected needs one at or over it.
+	// sensitivity; Detected needs one at or over it (for sceneLabel, one
+	// that is a scene).
 	EvidenceBar float64 `json:"evidence_bar"`
 	// NotChecked is the story's note when it was not checked (a language
 	// the model does not read, no words): every score is 0 and nothing is
@@ -214,7 +215,7 @@ func (m *Model) Explain(ctx context.Context, text string, bodyByte, bodyLine int
 	ls := res.Labels[li]
 	ex := &Explanation{Label: ls.Label, Source: m.info[li].Source, Score: ls.Score, Detected: ls.Detected, Passages: ls.Passages,
 		WindowThreshold: sg.thr[li], Threshold: ls.Threshold, Gate: m.info[li].Gate,
-		Story: ls.Story, StoryThreshold: m.info[li].Story.at(sg.opt.Sensitivity), Evidence: m.storyEvidence(li, ls.topZ, ls.shownZ),
+		Story: ls.Story, StoryThreshold: m.info[li].Story.at(sg.opt.Sensitivity), Evidence: m.storyEvidence(li, ls.topZ),
 		EvidenceBar: m.evidenceBar(li), NotChecked: res.NotChecked}
 	if res.NotChecked != "" {
 		return ex, nil

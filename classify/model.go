@@ -139,6 +139,9 @@ type Model struct {
 	nbCol  []int
 	// nbMask has bit li set when label li is scored by naive Bayes.
 	nbMask uint64
+	// scene is the index of sceneLabel when the lexicon scores it, else
+	// -1 (see sceneLabel).
+	scene int
 	// free holds scoring buffers for reuse, sgs scoring states.
 	free scratches
 	sgs  scorings
@@ -225,6 +228,10 @@ func newModel(man Manifest, lex *lexicon.Lexicon, tables *nb.Model, vocab []stri
 	}
 	m.seg = tokenize.SharedSegmenter
 	m.labelIdx = m.labelLookup()
+	m.scene = -1
+	if li, ok := m.labelIdx[sceneLabel]; ok && m.nbCol[li] < 0 {
+		m.scene = li
+	}
 	return m, nil
 }
 

@@ -118,10 +118,6 @@ type PartialLabel struct {
 	// Mass and Peak are the chunk's evidence for the label: summed over
 	// its windows, and of its strongest window.
 	Mass, Peak float64
-	// Shown is the raw score of the chunk's best window that can be shown
-	// as a passage (two hits, or one of a term that alone signals the
-	// label; lexicon labels only).
-	Shown float64
 	// Top holds the label's best windows, best first.
 	Top []PartialWindow
 }
@@ -317,7 +313,7 @@ func (sg *scoring) partial(off int) *Partial {
 		Readable: sg.readable, Steps: sg.steps}
 	p.Language = sg.lang
 	for li, st := range sg.states {
-		p.Labels[li] = PartialLabel{Count: st.count, Mass: st.mass, Peak: st.peak, Shown: st.shown, Top: partialWindows(st.top)}
+		p.Labels[li] = PartialLabel{Count: st.count, Mass: st.mass, Peak: st.peak, Top: partialWindows(st.top)}
 	}
 	for k, st := range sg.cueStates {
 		p.Cues[k] = partialWindows(st.top)
@@ -355,7 +351,7 @@ func (m *Model) fromPartial(p *Partial, opt PredictOptions, whole bool) (*scorin
 	}
 	sg := m.newScoring(opt, -1)
 	for li, pl := range p.Labels {
-		sg.states[li] = labelState{top: fromPartialWindows(sg.states[li].top, pl.Top), count: pl.Count, mass: pl.Mass, peak: pl.Peak, shown: pl.Shown}
+		sg.states[li] = labelState{top: fromPartialWindows(sg.states[li].top, pl.Top), count: pl.Count, mass: pl.Mass, peak: pl.Peak}
 	}
 	for k, ws := range p.Cues {
 		sg.cueStates[k].top = fromPartialWindows(sg.cueStates[k].top, ws)

@@ -48,9 +48,6 @@ type LabelScore struct {
 	Story float64 `json:"-" parquet:"-"`
 	// topZ is the raw score of the best window (-Inf without one).
 	topZ float64
-	// shownZ is the raw score of the best window that can be shown as
-	// a finding's passage (labelState.shown; topZ for model labels).
-	shownZ float64
 }
 
 // Evidence is a passage that shows a label.

@@ -124,9 +124,9 @@ func TestSeedResultShape(t *testing.T) {
 			if l.Score < 0 || l.Score > 1 || math.IsNaN(l.Score) {
 				t.Errorf("%s: %s score %v outside 0..1", id, l.Label, l.Score)
 			}
-			// A finding always has a passage to show: a window over the
-			// window threshold (Passages) or, for a lexicon label decided
-			// on the story, over its evidence bar (in Evidence).
+			// A finding always shows a passage. That the passage reaches
+			// the evidence bar is checked inside the package
+			// (TestFindingsHavePassages).
 			if l.Detected && l.Passages == 0 && !slices.ContainsFunc(r.Evidence, func(e classify.Evidence) bool { return e.Label == l.Label }) {
 				t.Errorf("%s: %s detected without a passage to show", id, l.Label)
 			}

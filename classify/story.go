@@ -27,13 +27,16 @@ import (
 // context terms are small: warnings come together (a story that shows
 // abuse tends to show violence; suicide comes with self-harm), which ranks
 // stories without evidence of their own, but they never decide alone.
+// Sexual content (storyContextGroup) neither adds to the pooled mass nor
+// takes the StoryContext term.
 //
 // A label is detected when its statistic reaches the story threshold of the
 // sensitivity and at least one window reaches the label's evidence bar (its
-// high-sensitivity window threshold; for lexicon labels half of it): a
-// finding always has a passage to show. Score is
+// high-sensitivity window threshold; for lexicon labels EvidenceShare of
+// it): a finding always has a passage to show. For sceneLabel only windows
+// that are scenes count as passages. Score is
 // sigmoid(StorySlope × (story − balanced story threshold)), 0.5 at the
-// balanced threshold.
+// balanced threshold, but at most noPassageScore without a passage.
 const AggregateStory = "story"
 
 // storyContextGroup is the label group left out of the context term:
@@ -83,11 +86,11 @@ func (m *Model) storyStats(states []labelState, tokens int) []float64 {
 }
 
 // decideStory decides label li on its story statistic s against the story
-// threshold thr, and on its best window that can be shown (shownZ, see
-// labelState.shown) against the evidence bar.
-func (m *Model) decideStory(li int, shownZ, s, thr float64) (float64, bool) {
+// threshold thr, and on its best window (its raw score topZ) against the
+// evidence bar.
+func (m *Model) decideStory(li int, topZ, s, thr float64) (float64, bool) {
 	score := m.storyScore(li, s)
-	if shownZ < m.evidenceBar(li) {
+	if topZ < m.evidenceBar(li) {
 		// No passage to show, so no finding: the score stays under the
 		// balanced threshold too, so that a reader who thresholds scores
 		// at 0.5 does not find what the report does not. Whatever the
@@ -171,7 +174,7 @@ func (m *Model) Observe(r Result) StoryObservation {
 	o := StoryObservation{Story: make([]float64, len(r.Labels)), Evidence: make([]bool, len(r.Labels)), Declared: make([]bool, len(r.Labels))}
 	for li, l := range r.Labels {
 		o.Story[li] = l.Story
-		o.Evidence[li] = m.storyEvidence(li, l.topZ, l.shownZ)
+		o.Evidence[li] = m.storyEvidence(li, l.topZ)
 	}
 	return o
 }

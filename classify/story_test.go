@@ -3,6 +3,8 @@ package classify
 import (
 	"context"
 	"math"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -218,5 +220,72 @@ func TestLanguageCode(t *testing.T) {
 	}
 	if got := LanguageName(""); got != "" {
 		t.Errorf("LanguageName(\"\") = %q, want \"\"", got)
+	}
+}
+
+// TestFindingsHavePassages: on the seeds and on texts a moderator found
+// wrong, every label decided on the story that is detected has a best
+// window at its evidence bar, the scene label's best window is a scene
+// (two hits, or one that alone signals it), and an undetected label
+// scores at most noPassageScore when it has no such window.
+func TestFindingsHavePassages(t *testing.T) {
+	m := loadTestModel(t)
+	if m.scene < 0 {
+		t.Fatalf("the default model has no lexicon label %s", sceneLabel)
+	}
+	texts := map[string]string{
+		"biology, one word twice":              "The teacher pointed to the uterus and the vagina on the diagram. She said the vagina connects the uterus to the outside of the body. Then they talked about plants.",
+		"a word in one window, two in another": "He saw the statue's penis and laughed. " + strings.Repeat("The rain ran down the windows of the old school while the class copied notes. ", 12) + "She was naked and she moaned.",
+	}
+	for _, p := range []string{"000_c1bd1572a1f429f3", "001_c744f7a2d5dbaef9", "002_cd7afd8d40a901e0", "003_ef651ee35373ebd4"} {
+		b, err := os.ReadFile("../seeds/" + p + ".txt")
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts[p] = string(b)
+	}
+	for name, text := range texts {
+		sg := m.newScoring(PredictOptions{}, 0)
+		sc := m.free.get()
+		lines := lineCounter{line: 1}
+		for off := 0; off < len(text); {
+			end := chunkEnd(text, off, chunkBytes)
+			sg.chunk(sc, text[off:end], off, &lines)
+			off = end
+		}
+		m.free.put(sc)
+		states := append([]labelState(nil), sg.states...)
+		res, err := sg.finish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for li, l := range res.Labels {
+			if m.decision(li) != byStory {
+				continue
+			}
+			if l.Detected && l.topZ < m.evidenceBar(li) {
+				t.Errorf("%s: %s detected with its best window at %.2f, under the evidence bar %.2f", name, l.Label, l.topZ, m.evidenceBar(li))
+			}
+			if !l.Detected && l.topZ < m.evidenceBar(li) && l.Score > noPassageScore {
+				t.Errorf("%s: %s scores %.2f with no passage to show", name, l.Label, l.Score)
+			}
+			if li == m.scene {
+				for _, w := range states[li].top {
+					var hits []float64
+					p := m.analyse(w.text, nil, nil)
+					for _, h := range p.hits {
+						if h.Label == sceneLabel && !h.Negated && !h.Figurative && h.Repeat == 0 {
+							hits = append(hits, h.Weight)
+						}
+					}
+					if len(hits) < 2 && (len(hits) == 0 || hits[0] < soloWeight) {
+						t.Errorf("%s: a %s window that is no scene is kept (hits %v): %.80q", name, sceneLabel, hits, w.text)
+					}
+				}
+			}
+		}
+		if name == "biology, one word twice" && slices.Contains(res.Detected, sceneLabel) {
+			t.Errorf("%s: %s detected", name, sceneLabel)
+		}
 	}
 }

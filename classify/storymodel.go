@@ -655,21 +655,20 @@ func (m *Model) storyBigrams(opt PredictOptions) bool {
 // reaches the story threshold thr, and the story has evidence (see
 // StoryConfig.Evidence). Score is sigmoid(z − balanced threshold), 0.5 at
 // the balanced threshold.
-func (m *Model) decideStoryModel(li int, topZ, shownZ, z, thr float64) (float64, bool) {
-	return sigmoid(z - m.info[li].Story.Balanced), m.storyEvidence(li, topZ, shownZ) && z >= thr
+func (m *Model) decideStoryModel(li int, topZ, z, thr float64) (float64, bool) {
+	return sigmoid(z - m.info[li].Story.Balanced), m.storyEvidence(li, topZ) && z >= thr
 }
 
-// storyEvidence tells whether a story has evidence for a finding of
-// label li: its best window that can be shown (shownZ, see
-// labelState.shown) at the evidence bar, or with a story model's
-// Evidence "any", any window at all (its best scored topZ).
-func (m *Model) storyEvidence(li int, topZ, shownZ float64) bool {
+// storyEvidence tells whether a story whose best window for label li
+// scored topZ has evidence for a finding: that window at the evidence
+// bar, or with a story model's Evidence "any", any window at all.
+func (m *Model) storyEvidence(li int, topZ float64) bool {
 	if m.storyCol != nil && m.storyCol[li] >= 0 {
 		if c := m.manifest.Config.Story; c != nil && c.Evidence == "any" {
 			return topZ > gated
 		}
 	}
-	return shownZ >= m.evidenceBar(li)
+	return topZ >= m.evidenceBar(li)
 }
 
 // PredictVector is Predict without the story model (the passage model and

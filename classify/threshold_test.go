@@ -129,7 +129,7 @@ func evidence(m *Model, li int, l LabelScore) bool {
 	if m.decision(li) == byWindow {
 		return l.topZ > gated
 	}
-	return m.storyEvidence(li, l.topZ, l.shownZ)
+	return m.storyEvidence(li, l.topZ)
 }
 
 // decided is the score that a label's decision compares with its

@@ -21,7 +21,8 @@ func TestStreamedStoryMatchesRead(t *testing.T) {
 		"utf16.txt":  utf16LE("Title: Wide\n\n" + body[:200000]),
 		// A story on one line after "AUTHOR'S NOTE:": its head was notes
 		// in a streamed read, all of it notes in a whole one.
-		"oneline.txt": []byte("AUTHOR'S NOTE: " + strings.Repeat("The rain fell on the roof of the house, and nobody spoke. ", 40000)),
+		"oneline.txt":  []byte("AUTHOR'S NOTE: " + strings.Repeat("The rain fell on the roof of the house, and nobody spoke. ", 40000)),
+		"noteline.txt": []byte("Title: Rain\nAuthor's note:\n" + strings.Repeat("The rain fell on the roof of the house, and nobody spoke. ", 40000)),
 	}
 	for name, data := range cases {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {

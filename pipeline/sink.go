@@ -519,25 +519,60 @@ func (want RunMeta) CheckResume(path string, got RunMeta) error {
 	if got.Inputs != "" && want.Inputs != "" && got.Inputs != want.Inputs {
 		gd, ga := decodeInputs(got.Inputs)
 		wd, wa := decodeInputs(want.Inputs)
-		again := fmt.Sprintf("tagger run %s -o ... --resume", strings.Join(ga, " "))
-		if gd != wd {
-			again = fmt.Sprintf("cd %s && %s", gd, again)
+		again := "tagger run " + shellWords(ga) + " -o OUT --resume (and the run's other flags)"
+		if gd != "" && gd != wd {
+			again = "cd " + shellWords([]string{gd}) + " && " + again
 		}
-		return fmt.Errorf("--resume: %s was written by a run of %s in %s, and this run reads %s in %s: its rows name their stories by the paths given, "+
+		in := func(dir string) string {
+			if dir == "" {
+				return ""
+			}
+			return " in " + dir
+		}
+		return fmt.Errorf("--resume: %s was written by a run of %s%s, and this run reads %s%s: its rows name their stories by the paths given, "+
 			"so resume with the same inputs from the same directory (%s), or write to a new output",
-			path, strings.Join(ga, " "), gd, strings.Join(wa, " "), wd, again)
+			path, shellWords(ga), in(gd), shellWords(wa), in(wd), again)
 	}
 	return nil
 }
 
 // InputsMeta is the MetaInputs value of a run of inputs (as given on the
-// command line) in the working directory dir.
+// command line) in the working directory dir. Inputs are cleaned ("in/"
+// and "in" name their stories alike), and dir is recorded only when an
+// input is relative: absolute inputs name the same stories from anywhere.
 func InputsMeta(dir string, inputs []string) string {
+	clean := make([]string, len(inputs))
+	relative := false
+	for i, in := range inputs {
+		clean[i] = in
+		if in != "-" { // standard input
+			clean[i] = filepath.Clean(in)
+			relative = relative || !filepath.IsAbs(in)
+		}
+	}
+	if !relative {
+		dir = ""
+	}
 	b, _ := json.Marshal(struct {
-		Dir    string   `json:"dir"`
+		Dir    string   `json:"dir,omitempty"`
 		Inputs []string `json:"inputs"`
-	}{dir, inputs})
+	}{dir, clean})
 	return string(b)
+}
+
+// shellWords joins paths for a command line, quoting those a shell would
+// split or expand.
+func shellWords(paths []string) string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = p
+		if p == "" || strings.IndexFunc(p, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._/-+:,@%", r))
+		}) >= 0 {
+			out[i] = "'" + strings.ReplaceAll(p, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 // decodeInputs reads an InputsMeta value; a value it cannot read is

@@ -309,8 +309,8 @@ func readParquetRows(f *os.File) ([]Row, error) {
 	return rows, nil
 }
 
-// readParquetSources calls add with the source column of every row of the
-// Parquet file f, reading no other column.
+// readParquetSources calls add with the source and error columns of every
+// row of the Parquet file f, reading no other column.
 func readParquetSources(f *os.File, add func(source string, err *string)) error {
 	pf, err := openParquet(f)
 	if err != nil {

@@ -135,7 +135,7 @@ func TestConclude(t *testing.T) {
 // threshold, as for a label with no passage.
 func explained() *classify.Explanation {
 	return &classify.Explanation{
-		Label: "death", Source: "lexicon", Score: 0.3, Threshold: 0.5, WindowThreshold: 4, Story: 1.2, StoryThreshold: 2.1,
+		Label: "death", Source: "lexicon", Score: 0.3, Threshold: 0.5, WindowThreshold: 4, EvidenceBar: 2, Story: 1.2, StoryThreshold: 2.1,
 		Window: &classify.ExplainedWindow{Raw: 3, LineStart: 7, LineEnd: 13,
 			Terms: []classify.ExplainTerm{{Term: "die", Text: "died\x1b[2K", Weight: 3}}},
 	}

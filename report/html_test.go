@@ -97,7 +97,7 @@ func htmlCases(t *testing.T) []htmlCase {
 		},
 	}
 	ex := &classify.Explanation{
-		Label: "death", Source: "model", Score: 0.83, Threshold: 0.5, Detected: true, Passages: 3, WindowThreshold: 1.2,
+		Label: "death", Source: "model", Score: 0.83, Threshold: 0.5, Detected: true, Passages: 3, WindowThreshold: 1.2, EvidenceBar: -0.5,
 		Story: 2.4, StoryThreshold: 1.5, Evidence: true, Gate: 1, Prior: -2.1,
 		Window: &classify.ExplainedWindow{Raw: 2.9, LineStart: 8, LineEnd: 12,
 			Terms: []classify.ExplainTerm{{Term: "was dead", Text: "was dead", Weight: 3}, {Term: "bury", Text: "buried", Weight: 2}},
@@ -123,7 +123,7 @@ func htmlCases(t *testing.T) []htmlCase {
 	clean := pipeline.Row{Source: "clean.txt", PredictedRating: ptr("general"), RatingUnderdeclared: ptr(false),
 		Labels: []pipeline.LabelScore{{Label: "violence", Group: "aggression", Score: 0.1, Threshold: 0.5}}}
 	// The explanation of a label that is not a finding follows the verdict.
-	notFound := &classify.Explanation{Label: "violence", Source: "lexicon", Score: 0.1, Threshold: 0.5, WindowThreshold: 2,
+	notFound := &classify.Explanation{Label: "violence", Source: "lexicon", Score: 0.1, Threshold: 0.5, WindowThreshold: 2, EvidenceBar: 1,
 		Story: 0.4, StoryThreshold: 2, Window: &classify.ExplainedWindow{Raw: 0.8, LineStart: 1, LineEnd: 1,
 			Terms: []classify.ExplainTerm{{Term: "happen", Text: "happens", Weight: 0.8}}}}
 	return []htmlCase{

@@ -185,7 +185,9 @@ func flush(pending []pend, upto int, rep *repeats, fn func(Hit)) []pend {
 		if p.dropped {
 			continue
 		}
-		if rep.span > 0 {
+		if rep.span > 0 && !p.hit.Negated {
+			// A negated hit adds nothing ("he did not stab her"), so it
+			// neither counts as said nor is discounted.
 			rep.count(p)
 		}
 		fn(p.hit)

@@ -28,6 +28,8 @@ func TestWords(t *testing.T) {
 		{"so does one of telling", "She never told anyone she had tried", "She never/X told/N anyone she had tried"},
 		{"and of stopping", "He couldn't stop cutting himself", "He couldn't/X stop/N cutting himself"},
 		{"other verbs stay in scope", "He did not kill her", "He did not/X kill/N her/N"},
+		{"so do verbs of opinion", "I don't think he killed her", "I don't/X think/N he/N killed/N her/N"},
+		{"and of saying", "I never said I'd kill him", "I never/X said/N I'd/N kill/N him/N"},
 		{"cue restarts scope", "no, never again. Nobody's coming without him", "no/XC never/X again/NCS Nobody's/X coming/N without/X him/N"},
 		{"cue case and cannot", "CANNOT stop Nothing", "CANNOT/X stop/N Nothing/X"},
 		{"quotes do not end clauses", `"I don't" she whispered “know”`, `I don't/X she/N whispered/N know/N`},

@@ -144,7 +144,14 @@ func registerCompletions(root *cobra.Command) {
 		if f, ok := formats[cmd.Name()]; ok {
 			complete("format", cobra.FixedCompletions(f, cobra.ShellCompDirectiveNoFileComp))
 		}
-		complete("explain", completeLabels(false))
+		explain := completeLabels(false)
+		complete("explain", func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			out, dir := explain(cmd, args, toComplete)
+			if strings.HasPrefix(classify.RatingLabel, toComplete) {
+				out = append([]cobra.Completion{cobra.CompletionWithDesc(classify.RatingLabel, "the predicted rating")}, out...)
+			}
+			return out, dir
+		})
 		complete("labels", completeLabels(true))
 		complete("model", completeDirs)
 		switch cmd.Name() {

@@ -392,3 +392,39 @@ func TestRunInputErrors(t *testing.T) {
 		t.Errorf("empty directory: exit %d, stderr %q; want 0 and a notice", code, errOut)
 	}
 }
+
+// TestRunResumeSameStories: inputs that name the stories alike resume:
+// "in/" for "in", and absolute inputs from any directory.
+func TestRunResumeSameStories(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"in/a.txt": faultStory, "in/b.txt": faultStory, "my stories/c.txt": faultStory})
+	t.Chdir(dir)
+	if _, errOut, code := runCLI(t, "", "run", "in", "-o", "rel.jsonl", "--progress", "never"); code != 0 {
+		t.Fatalf("first run: %d %s", code, errOut)
+	}
+	if _, errOut, code := runCLI(t, "", "run", "in/", "-o", "rel.jsonl", "--progress", "never", "--resume"); code != 0 {
+		t.Errorf(`"in/" after "in": exit %d, stderr %q; want 0`, code, errOut)
+	}
+	abs := filepath.Join(dir, "in")
+	if _, errOut, code := runCLI(t, "", "run", abs, "-o", "abs.jsonl", "--progress", "never"); code != 0 {
+		t.Fatalf("first run: %d %s", code, errOut)
+	}
+	t.Chdir(filepath.Join(dir, "in"))
+	if _, errOut, code := runCLI(t, "", "run", abs, "-o", "../abs.jsonl", "--progress", "never", "--resume"); code != 0 {
+		t.Errorf("absolute inputs from another directory: exit %d, stderr %q; want 0", code, errOut)
+	}
+	for _, out := range []string{"rel.jsonl", "abs.jsonl"} {
+		if rows, err := pipeline.ReadRows(filepath.Join(dir, out)); err != nil || len(rows) != 2 {
+			t.Errorf("%s: %d rows, %v; want 2", out, len(rows), err)
+		}
+	}
+	// A path a shell would split is quoted in the command to run.
+	t.Chdir(dir)
+	if _, errOut, code := runCLI(t, "", "run", "my stories", "-o", "sp.jsonl", "--progress", "never"); code != 0 {
+		t.Fatalf("first run: %d %s", code, errOut)
+	}
+	_, errOut, code := runCLI(t, "", "run", "in", "-o", "sp.jsonl", "--progress", "never", "--resume")
+	if code != exitError || !strings.Contains(errOut, "tagger run 'my stories' -o OUT --resume") {
+		t.Errorf("exit %d, stderr %q; want 2 and the inputs quoted", code, errOut)
+	}
+}

@@ -119,14 +119,11 @@ const (
 const (
 	maxScanLines = 400
 	maxScanBytes = 64 << 10
-	// MaxHeaderLine bounds the notes and summary lines a header may hold:
-	// one as long (a whole story on one line after "Author's note:") is
-	// story, and the header ends before it. A streamed story's first
-	// MaxHeaderLine bytes are all a header is looked for in, so such a
-	// story reads the same whatever its size. Other fields may be longer
-	// (a title or a tag line of a megabyte is read whole, and the fields
-	// after it kept), though a streamed story's header ends within its
-	// first MaxHeaderLine bytes all the same.
+	// MaxHeaderLine is where a header ends at the latest: a line that
+	// runs to this byte or past it is story (a whole story on one line
+	// after "Author's note:"), and so is all after it. A streamed story's
+	// first MaxHeaderLine bytes are all a header is looked for in, so a
+	// story reads the same whatever its size.
 	MaxHeaderLine = 1 << 20
 	maxPreamble   = 12 // non-blank lines allowed before the first field
 	// maxPreambleWords bounds the words before the first field: a title, a
@@ -401,11 +398,11 @@ func headerStart(tx *taxonomy.Taxonomy, text string) bool {
 func scanLines(tx *taxonomy.Taxonomy, lines []line, text string) []line {
 	for pos, kept := 0, 0; pos < len(text) && len(lines) < maxScanLines && kept < maxScanBytes; {
 		end, next := lineEnd(text, pos)
+		if end >= MaxHeaderLine {
+			break // see MaxHeaderLine
+		}
 		ln := line{text: text[pos:end], start: pos, next: next}
 		classifyLine(tx, &ln)
-		if end-pos >= MaxHeaderLine && ln.kind == kindField && (ln.fields[0].Key == KeyNotes || ln.fields[0].Key == KeySummary) {
-			break // a story pasted after "Author's note:" (see MaxHeaderLine)
-		}
 		lines = append(lines, ln)
 		pos, kept = next, kept+min(end-pos, maxLineText)+1
 	}
@@ -413,8 +410,8 @@ func scanLines(tx *taxonomy.Taxonomy, lines []line, text string) []line {
 }
 
 // maxLineText is as much of one line as counts against the window of
-// maxScanBytes: a longer line (a 1 MB title, a line of 100,000 tags) is
-// read whole, as the work on a line is linear in its length, but does not
+// maxScanBytes: a longer line (a title of half a megabyte, a line of
+// 100,000 tags) is read whole, as the work on a line is linear in its length, but does not
 // push the fields after it out of the window.
 const maxLineText = 8 << 10
 

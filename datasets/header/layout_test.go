@@ -415,12 +415,11 @@ func TestJoinWrapped(t *testing.T) {
 }
 
 // TestParseHugeFreeformValue reads a freeform value of many words with no
-// comma: the work must stay linear in its length. A notes line of
-// MaxHeaderLine bytes or more is no header line: the header ends before
-// it, as it does in a streamed story, of which only that much is looked
-// at.
+// comma: the work must stay linear in its length. A header ends before a
+// line that runs to byte MaxHeaderLine, as it does in a streamed story, of
+// which only that much is looked at.
 func TestParseHugeFreeformValue(t *testing.T) {
-	text := ao3Text("Archive Warnings:\n    No Archive Warnings Apply\nAdditional Tags:\n    "+strings.Repeat("angst ", 200000)+"self harm\n", "It rained.\n")
+	text := ao3Text("Archive Warnings:\n    No Archive Warnings Apply\nAdditional Tags:\n    "+strings.Repeat("angst ", 150000)+"self harm\n", "It rained.\n")
 	r := Parse(text)
 	checkStr(t, "layout", r.Layout, LayoutAO3)
 	checkList(t, "declared_warnings", r.Declared.DeclaredWarnings, []string{"self-harm"})
@@ -432,6 +431,7 @@ func TestParseHugeFreeformValue(t *testing.T) {
 	}{
 		{"a story on one line after a note", "Author's note: " + story, 0},
 		{"a title, then the story on one line", "Title: Rain\n\n" + "A/N: " + story, len("Title: Rain\n")},
+		{"a note, then the story on one line", "Author's note:\n" + story, len("Author's note:\n")},
 	} {
 		if r := Parse(tc.text); r.BodyByte != tc.body {
 			t.Errorf("%s: body at byte %d, want %d", tc.name, r.BodyByte, tc.body)
