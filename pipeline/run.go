@@ -169,7 +169,12 @@ func (s Summary) MBps() float64 {
 // Progress is a live view of a run, safe to read from another goroutine.
 type Progress struct {
 	stories, bytes, errors atomic.Int64
+	scored                 atomic.Int64 // body bytes of the chunks scored
 }
+
+// Scored returns the bytes of story text scored so far, rows written or
+// not: a long story's chunks count as they are scored.
+func (p *Progress) Scored() int64 { return p.scored.Load() }
 
 // Snapshot returns the stories and bytes written so far and the errors.
 func (p *Progress) Snapshot() (stories, bytes, errors int64) {
@@ -268,6 +273,7 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 	asked := "" // the source Skip last let through, not yet yielded
 	sc := newScorer(cfg)
 	sc.bufs = &datasets.BufferPool{Poison: cfg.poison}
+	sc.prog = prog
 	opts := datasets.Options{
 		// Texts are read into buffers that go back to the pool once the
 		// story's row is built (scorer.row).

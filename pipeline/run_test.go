@@ -293,3 +293,38 @@ func TestRunWriteFailsDuringStop(t *testing.T) {
 		t.Fatalf("Run = %v, want the write's error", err)
 	}
 }
+
+// TestProgressScored: progress counts a story's text as its chunks are
+// scored, so that it moves within a long story (streamed in chunks) before
+// its row is written; at the end it holds every body's bytes.
+func TestProgressScored(t *testing.T) {
+	m, err := models.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	body := strings.Repeat("He walked to the harbour in the rain and nobody spoke to him. ", 60000) // 3.7 MB: chunks
+	head := "Title: Long\n\n"
+	if err := os.WriteFile(filepath.Join(dir, "long.txt"), []byte(head+body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out.jsonl")
+	sink, err := NewSink(out, SinkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog := &Progress{}
+	if _, err := Run(context.Background(), context.Background(), []string{dir}, sink, Config{Model: m, StreamAbove: 1 << 20}, prog); err != nil {
+		t.Fatal(err)
+	}
+	if err := sink.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := ReadRows(out)
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("%d rows, %v", len(rows), err)
+	}
+	if got, want := prog.Scored(), int64(len(head)+len(body))-*rows[0].BodyByte; got != want {
+		t.Errorf("Scored() = %d, want the body's %d bytes", got, want)
+	}
+}

@@ -116,6 +116,9 @@ type scorer struct {
 	// built (the row holds copies of what it keeps of the text: see
 	// detach). A story scored for a caller (ScoreStory) is left as it is.
 	bufs *datasets.BufferPool
+	// prog, when set (Run), counts the text of the chunks scored, so that
+	// progress moves within a long story, not only when its row is written.
+	prog *Progress
 }
 
 func newScorer(cfg Config) *scorer {
@@ -269,6 +272,9 @@ func (sc *scorer) featurize(_ context.Context, it stepItem, emit func(stepItem) 
 func (sc *scorer) classify(_ context.Context, it stepItem, emit func(scoredItem) error) error {
 	out := scoredItem{sw: it.sw, last: it.last, n: it.n, err: it.err, weight: it.weight}
 	if it.has {
+		if sc.prog != nil {
+			sc.prog.scored.Add(int64(len(it.chunk.Text)))
+		}
 		out.off = it.chunk.Off
 		switch {
 		case it.cs == nil:

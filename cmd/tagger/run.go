@@ -288,7 +288,9 @@ func startProgress(a *app, mode string, inputs []string, prog *pipeline.Progress
 		for {
 			stories, bytes, errs := prog.Snapshot()
 			bar.Describe(plural(stories, "story", "stories") + ", " + plural(errs, "error", "errors"))
-			bar.Set64(bytes)
+			// Text scored moves within a long story; bytes written count
+			// whole files (headers too) as their rows are written.
+			bar.Set64(max(bytes, prog.Scored()))
 			select {
 			case <-quit:
 				bar.Finish()
