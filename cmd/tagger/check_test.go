@@ -320,56 +320,66 @@ func TestCheckProbes(t *testing.T) {
 	}
 }
 
-// TestCheckBlindProbes runs a set of 30 stories that a helper wrote
-// without seeing the lexicon, the model or the tool (testdata/probes-blind;
-// key.tsv gives each story's expected labels): 15 General or Teen stories
-// with no warnable content but hyperbole, idioms, games, sport, lessons and
-// props, and 15 that each show a warning, half of them without its obvious
-// word. Nothing was tuned on them. It is a floor, not a goal: the figures
-// measured when the set was added (13 of 15 negatives pass, 8 of 15
-// positives found) must not drop; the model card lists what each misses.
+// TestCheckBlindProbes runs two sets of 30 stories that helpers wrote
+// without seeing the lexicon, the model, the tool or each other's stories
+// (testdata/probes-blind*; key.tsv gives each story's expected labels): in
+// each, 15 General or Teen stories with no warnable content but hyperbole,
+// idioms, games, sport, lessons and props, and 15 that each show a
+// warning, about half without its obvious word. Nothing was tuned on the
+// second set; the first led to the pornography scene rule (a biology
+// lesson). It is a floor, not a goal: the figures measured when each set
+// was added must not drop; the model card lists what each misses.
 func TestCheckBlindProbes(t *testing.T) {
-	const dir = "testdata/probes-blind"
-	key, err := os.ReadFile(filepath.Join(dir, "key.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	alias := map[string]string{"eating-disorder": "dysmorphia"}
-	var negOK, negN, posOK, posN int
-	for _, line := range strings.Split(strings.TrimSpace(string(key)), "\n") {
-		f := strings.Split(line, "\t")
-		if len(f) < 2 {
-			t.Fatalf("key.tsv: bad line %q", line)
-		}
-		r, code := checkRow(t, filepath.Join(dir, f[0]))
-		if f[1] == "none" {
-			negN++
-			if code == 0 && len(r.UndeclaredWarnings) == 0 && (r.RatingUnderdeclared == nil || !*r.RatingUnderdeclared) {
-				negOK++
-			} else {
-				t.Logf("%s: exit %d, undeclared %v (a false alarm)", f[0], code, r.UndeclaredWarnings)
+	for _, set := range []struct {
+		dir          string
+		negOK, posOK int // floors
+	}{
+		{"testdata/probes-blind", 13, 8},
+		{"testdata/probes-blind-2", 13, 6},
+	} {
+		t.Run(filepath.Base(set.dir), func(t *testing.T) {
+			key, err := os.ReadFile(filepath.Join(set.dir, "key.tsv"))
+			if err != nil {
+				t.Fatal(err)
 			}
-			continue
-		}
-		posN++
-		found := false
-		for _, want := range strings.Split(f[1], ",") {
-			if a, ok := alias[want]; ok {
-				want = a
+			alias := map[string]string{"eating-disorder": "dysmorphia"}
+			var negOK, negN, posOK, posN int
+			for _, line := range strings.Split(strings.TrimSpace(string(key)), "\n") {
+				f := strings.Split(line, "\t")
+				if len(f) < 2 {
+					t.Fatalf("key.tsv: bad line %q", line)
+				}
+				r, code := checkRow(t, filepath.Join(set.dir, f[0]))
+				if f[1] == "none" {
+					negN++
+					if code == 0 && len(r.UndeclaredWarnings) == 0 && (r.RatingUnderdeclared == nil || !*r.RatingUnderdeclared) {
+						negOK++
+					} else {
+						t.Logf("%s: exit %d, undeclared %v (a false alarm)", f[0], code, r.UndeclaredWarnings)
+					}
+					continue
+				}
+				posN++
+				found := false
+				for _, want := range strings.Split(f[1], ",") {
+					if a, ok := alias[want]; ok {
+						want = a
+					}
+					found = found || slices.Contains(r.UndeclaredWarnings, want)
+				}
+				if found && code == 1 {
+					posOK++
+				} else {
+					t.Logf("%s: exit %d, undeclared %v; want one of %s (a miss)", f[0], code, r.UndeclaredWarnings, f[1])
+				}
 			}
-			found = found || slices.Contains(r.UndeclaredWarnings, want)
-		}
-		if found && code == 1 {
-			posOK++
-		} else {
-			t.Logf("%s: exit %d, undeclared %v; want one of %s (a miss)", f[0], code, r.UndeclaredWarnings, f[1])
-		}
-	}
-	if negN != 15 || posN != 15 {
-		t.Fatalf("%d negative and %d positive stories, want 15 and 15", negN, posN)
-	}
-	if negOK < 13 || posOK < 8 {
-		t.Errorf("negatives passed %d of 15 (floor 13), positives found %d of 15 (floor 8)", negOK, posOK)
+			if negN != 15 || posN != 15 {
+				t.Fatalf("%d negative and %d positive stories, want 15 and 15", negN, posN)
+			}
+			if negOK < set.negOK || posOK < set.posOK {
+				t.Errorf("negatives passed %d of 15 (floor %d), positives found %d of 15 (floor %d)", negOK, set.negOK, posOK, set.posOK)
+			}
+		})
 	}
 }
 
