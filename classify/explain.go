@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tagger-dev/tagger/classify/lexicon"
 	"github.com/tagger-dev/tagger/classify/tokenize"
 )
 
@@ -178,6 +179,43 @@ func (m *Model) LabelID(label string) (string, error) {
 	return "", fmt.Errorf("unknown label %q: %ssee tagger labels for the label ids", label, hint)
 }
 
+// termsInContext lists label's hits in window w (hits, found in the
+// window's passage p alone) as scoring counted them: with the text just
+// before the window in the same chunk, so that a term said there makes
+// its repeat in the window weigh what it weighed in the score, and a
+// negation cue there scopes over the window's first words.
+func (m *Model) termsInContext(text string, bodyByte int, w window, label string, p *passage, hits []lexicon.Hit) []ExplainTerm {
+	var out []ExplainTerm
+	add := func(h lexicon.Hit, t string) {
+		out = append(out, ExplainTerm{Term: h.Term, Text: t, Weight: h.Weight, Negated: h.Negated, Figurative: h.Figurative, Repeat: h.Repeat})
+	}
+	span := m.lex.RepeatSpan()
+	// The chunk the window lies in: scoring matched each chunk apart.
+	chunk := bodyByte
+	for off := bodyByte; off < len(text) && off <= w.start; off = chunkEnd(text, off, chunkBytes) {
+		chunk = off
+	}
+	if span == 0 || w.start <= chunk || w.end > len(text) {
+		for _, h := range hits {
+			add(h, p.text[p.toks[h.TokStart].Start:p.toks[h.TokEnd-1].End])
+		}
+		return out
+	}
+	// Words run some 6 bytes; 16 per token of the span is ample.
+	from := max(chunk, w.start-16*max(span, tokenize.MaxNegationScope))
+	if i := strings.IndexAny(text[from:w.start], " \t\r\n"); i >= 0 {
+		from += i // start on a word boundary
+	}
+	ctx := text[from:w.end]
+	toks := tokenize.Words(ctx, nil)
+	m.lex.Match(ctx, toks, func(h lexicon.Hit) {
+		if h.Label == label && from+int(toks[h.TokStart].Start) >= w.start {
+			add(h, ctx[toks[h.TokStart].Start:toks[h.TokEnd-1].End])
+		}
+	})
+	return out
+}
+
 // Explain scores the story as Predict does and explains one label (see
 // LabelID for the names it takes).
 func (m *Model) Explain(ctx context.Context, text string, bodyByte, bodyLine int, label string, opt PredictOptions) (*Explanation, error) {
@@ -234,10 +272,7 @@ func (m *Model) Explain(ctx context.Context, text string, bodyByte, bodyLine int
 	p := m.analyse(w.text, nil, nil)
 	contrib, hits := m.contributions(p, li)
 	ew := &ExplainedWindow{Raw: w.z, LineStart: w.line, LineEnd: w.line + lineBreaks(w.text)}
-	for _, h := range hits {
-		ew.Terms = append(ew.Terms, ExplainTerm{Term: h.Term, Text: p.text[p.toks[h.TokStart].Start:p.toks[h.TokEnd-1].End],
-			Weight: h.Weight, Negated: h.Negated, Figurative: h.Figurative, Repeat: h.Repeat})
-	}
+	ew.Terms = m.termsInContext(text, bodyByte, w, ls.Label, p, hits)
 	if m.nbCol[li] >= 0 {
 		byWord := map[string]float64{}
 		for t, tok := range p.toks {

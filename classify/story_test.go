@@ -289,3 +289,35 @@ func TestFindingsHavePassages(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainTermsAddUp: the terms an explanation lists for a lexicon
+// label add up to its best window's raw score, also when a term was said
+// just before the window (its repeat in the window weighs less in the
+// score, and must in the explanation too).
+func TestExplainTermsAddUp(t *testing.T) {
+	m := loadTestModel(t)
+	words := func(n int) string { return strings.Repeat("garden ", n) }
+	// Tokens 0–44 words, 45 "suicide", 52 "suicide" (a repeat) and
+	// "noose", then more terms from token 101: the best window is tokens
+	// 50–149, which holds the repeat but not the first "suicide".
+	text := words(45) + "suicide " + words(6) + "suicide noose " + words(47) + "suicidal overdose suicide note " + words(60)
+	ex, err := m.Explain(context.Background(), text, 0, 1, "suicide", PredictOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex.Window == nil || len(ex.Window.Terms) == 0 {
+		t.Fatalf("no window explained: %+v", ex)
+	}
+	sum := 0.0
+	for _, tm := range ex.Window.Terms {
+		if !tm.Negated {
+			sum += tm.Weight
+		}
+	}
+	if math.Abs(sum-ex.Window.Raw) > 1e-9 {
+		t.Errorf("terms add up to %.2f, the window's raw score is %.2f: %+v", sum, ex.Window.Raw, ex.Window.Terms)
+	}
+	if ex.Window.Terms[0].Repeat != 1 {
+		t.Errorf("the window's first term %+v: want the repeat of a term said before the window", ex.Window.Terms[0])
+	}
+}

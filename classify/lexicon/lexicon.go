@@ -264,3 +264,6 @@ func (l *Lexicon) parsed() *spec {
 
 // SimileFactor returns the weight multiplier of figurative hits.
 func (l *Lexicon) SimileFactor() float64 { return l.factor }
+
+// RepeatSpan returns the lexicon's repeat_span (0 when repeats count fully).
+func (l *Lexicon) RepeatSpan() int { return l.repeatSpan }
