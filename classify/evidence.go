@@ -309,6 +309,14 @@ func snippet(w window, p *passage, contrib []float64, hits []lexicon.Hit) Eviden
 		LineEnd:   w.line + lineBreaks(passage[:max(span.End-1, span.Start)]),
 	}
 	ev.Snippet = trimSnippet(passage[span.Start:span.End])
+	// A sentence the window's edge cuts says so: "…to strangle them." must
+	// not read as the whole of "I want to strangle them."
+	if span.Start == 0 && startsMidSentence(passage) {
+		ev.Snippet = "…" + ev.Snippet
+	}
+	if span.End == len(passage) && !strings.HasSuffix(ev.Snippet, "…") && !endsSentence(ev.Snippet) {
+		ev.Snippet += "…"
+	}
 	seen := map[string]bool{}
 	for _, h := range hits {
 		if !h.Negated && !seen[h.Term] {
@@ -317,6 +325,28 @@ func snippet(w window, p *passage, contrib []float64, hits []lexicon.Hit) Eviden
 		}
 	}
 	return ev
+}
+
+// startsMidSentence reports whether a window's text starts within a
+// sentence: its first letter is lower case ("to strangle them").
+func startsMidSentence(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return unicode.IsLower(r)
+		}
+		if unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return false
+}
+
+// endsSentence reports whether a snippet ends a sentence: with . ! ? or
+// an ellipsis, before any closing quotes and brackets.
+func endsSentence(s string) bool {
+	s = strings.TrimRight(s, "\"'”’»)]*_ ")
+	return strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "…") ||
+		strings.HasSuffix(s, "。") || strings.HasSuffix(s, "！") || strings.HasSuffix(s, "？")
 }
 
 // lineBreaks counts line breaks (\n, \r\n, \r) in s.
