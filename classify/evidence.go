@@ -311,10 +311,10 @@ func snippet(w window, p *passage, contrib []float64, hits []lexicon.Hit) Eviden
 	ev.Snippet = trimSnippet(passage[span.Start:span.End])
 	// A sentence the window's edge cuts says so: "…to strangle them." must
 	// not read as the whole of "I want to strangle them."
-	if span.Start == 0 && startsMidSentence(passage) {
+	if w.cutStart && span.Start == 0 {
 		ev.Snippet = "…" + ev.Snippet
 	}
-	if span.End == len(passage) && !strings.HasSuffix(ev.Snippet, "…") && !endsSentence(ev.Snippet) {
+	if w.cutEnd && span.End == len(passage) && !strings.HasSuffix(ev.Snippet, "…") {
 		ev.Snippet += "…"
 	}
 	seen := map[string]bool{}
@@ -325,28 +325,6 @@ func snippet(w window, p *passage, contrib []float64, hits []lexicon.Hit) Eviden
 		}
 	}
 	return ev
-}
-
-// startsMidSentence reports whether a window's text starts within a
-// sentence: its first letter is lower case ("to strangle them").
-func startsMidSentence(s string) bool {
-	for _, r := range s {
-		if unicode.IsLetter(r) {
-			return unicode.IsLower(r)
-		}
-		if unicode.IsDigit(r) {
-			return false
-		}
-	}
-	return false
-}
-
-// endsSentence reports whether a snippet ends a sentence: with . ! ? or
-// an ellipsis, before any closing quotes and brackets.
-func endsSentence(s string) bool {
-	s = strings.TrimRight(s, "\"'”’»)]*_ ")
-	return strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "…") ||
-		strings.HasSuffix(s, "。") || strings.HasSuffix(s, "！") || strings.HasSuffix(s, "？")
 }
 
 // lineBreaks counts line breaks (\n, \r\n, \r) in s.

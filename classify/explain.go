@@ -179,38 +179,37 @@ func (m *Model) LabelID(label string) (string, error) {
 	return "", fmt.Errorf("unknown label %q: %ssee tagger labels for the label ids", label, hint)
 }
 
-// termsInContext lists label's hits in window w (hits, found in the
-// window's passage p alone) as scoring counted them: with the text just
-// before the window in the same chunk, so that a term said there makes
-// its repeat in the window weigh what it weighed in the score, and a
-// negation cue there scopes over the window's first words.
+// termsInContext lists label's hits in window w as scoring counted them:
+// matched over the window's whole chunk (scoring matched each chunk
+// apart), so that a term said before the window makes its repeat in the
+// window weigh less, a negation cue before it scopes over its first words,
+// and a phrase across its edges belongs where scoring put it (with the
+// window that holds its last token). hits, found in the window's passage
+// p alone, stand in when the chunk cannot be found.
 func (m *Model) termsInContext(text string, bodyByte int, w window, label string, p *passage, hits []lexicon.Hit) []ExplainTerm {
 	var out []ExplainTerm
 	add := func(h lexicon.Hit, t string) {
 		out = append(out, ExplainTerm{Term: h.Term, Text: t, Weight: h.Weight, Negated: h.Negated, Figurative: h.Figurative, Repeat: h.Repeat})
 	}
-	span := m.lex.RepeatSpan()
-	// The chunk the window lies in: scoring matched each chunk apart.
-	chunk := bodyByte
+	chunk, end := bodyByte, len(text)
 	for off := bodyByte; off < len(text) && off <= w.start; off = chunkEnd(text, off, chunkBytes) {
-		chunk = off
+		chunk, end = off, chunkEnd(text, off, chunkBytes)
 	}
-	if span == 0 || w.start <= chunk || w.end > len(text) {
+	if w.start < chunk || w.end > end {
 		for _, h := range hits {
 			add(h, p.text[p.toks[h.TokStart].Start:p.toks[h.TokEnd-1].End])
 		}
 		return out
 	}
-	// Words run some 6 bytes; 16 per token of the span is ample.
-	from := max(chunk, w.start-16*max(span, tokenize.MaxNegationScope))
-	if i := strings.IndexAny(text[from:w.start], " \t\r\n"); i >= 0 {
-		from += i // start on a word boundary
-	}
-	ctx := text[from:w.end]
-	toks := tokenize.Words(ctx, nil)
-	m.lex.Match(ctx, toks, func(h lexicon.Hit) {
-		if h.Label == label && from+int(toks[h.TokStart].Start) >= w.start {
-			add(h, ctx[toks[h.TokStart].Start:toks[h.TokEnd-1].End])
+	ct := text[chunk:end]
+	toks := tokenize.Words(ct, nil)
+	// The window's tokens: from the one at its start to the last that
+	// starts before its end.
+	ts, _ := slices.BinarySearchFunc(toks, int32(w.start-chunk), func(t tokenize.Token, at int32) int { return cmp.Compare(t.Start, at) })
+	te, _ := slices.BinarySearchFunc(toks, int32(w.end-chunk), func(t tokenize.Token, at int32) int { return cmp.Compare(t.Start, at) })
+	m.lex.Match(ct, toks, func(h lexicon.Hit) {
+		if last := h.TokEnd - 1; h.Label == label && last >= ts && last < te {
+			add(h, ct[toks[h.TokStart].Start:toks[h.TokEnd-1].End])
 		}
 	})
 	return out

@@ -127,6 +127,9 @@ type PartialWindow struct {
 	Z                float64 // raw score
 	Start, End, Line int     // story byte offsets, 1-based line of Start
 	Text             string  // the window's text
+	// CutStart and CutEnd say that the window starts or ends within a
+	// sentence.
+	CutStart, CutEnd bool
 }
 
 // ChunkScore is a chunk part way through scoring, so that a runner can give
@@ -334,7 +337,7 @@ func (sg *scoring) partial(off int) *Partial {
 func partialWindows(ws []window) []PartialWindow {
 	out := make([]PartialWindow, len(ws))
 	for i, w := range ws {
-		out[i] = PartialWindow{Z: w.z, Start: w.start, End: w.end, Line: w.line, Text: w.text}
+		out[i] = PartialWindow{Z: w.z, Start: w.start, End: w.end, Line: w.line, Text: w.text, CutStart: w.cutStart, CutEnd: w.cutEnd}
 	}
 	return out
 }
@@ -394,7 +397,7 @@ func (m *Model) fromPartial(p *Partial, opt PredictOptions, whole bool) (*scorin
 // fromPartialWindows appends ps to dst as windows.
 func fromPartialWindows(dst []window, ps []PartialWindow) []window {
 	for _, w := range ps {
-		dst = append(dst, window{z: w.Z, start: w.Start, end: w.End, line: w.Line, text: w.Text})
+		dst = append(dst, window{z: w.Z, start: w.Start, end: w.End, line: w.Line, text: w.Text, cutStart: w.CutStart, cutEnd: w.CutEnd})
 	}
 	return dst
 }

@@ -21,6 +21,9 @@ type window struct {
 	start, end int    // byte offsets into the story text
 	text       string // the window's text, kept for windows in a top list
 	line       int    // line of start; 0 until the window's chunk is done
+	// cutStart and cutEnd say that the window starts or ends within a
+	// sentence, so that a snippet at its edge can say so.
+	cutStart, cutEnd bool
 }
 
 // labelState accumulates one label's windows.
@@ -406,6 +409,12 @@ func (sg *scoring) classifyStep(sc *scratch, chunk string, off int, lines *lineC
 		lastBlock := min(j+perWin, nblocks)
 		ts, te := j*stride, min(lastBlock*stride, len(toks))
 		span := [2]int{off + int(toks[ts].Start), off + wordEnd(chunk, int(toks[te-1].End))}
+		// Within a sentence: no sentence end just before the window (at a
+		// chunk's start, one that is not the body's, nothing tells: the
+		// chunk was cut at a space), or none at its last token before
+		// the chunk's end.
+		cutStart := (ts > 0 && toks[ts-1].Flags&tokenize.FlagSentenceEnd == 0) || (ts == 0 && off != sg.first)
+		cutEnd := te < len(toks) && toks[te-1].Flags&tokenize.FlagSentenceEnd == 0
 		var cues RatingCues
 		for b := j; b < lastBlock; b++ {
 			for k := range numCues {
@@ -415,7 +424,7 @@ func (sg *scoring) classifyStep(sc *scratch, chunk string, off int, lines *lineC
 		sg.rating = sg.rating.max(cues)
 		for k, c := range cues {
 			if c >= minCueEvidence {
-				sg.cueStates[k].offer(window{z: c, start: span[0], end: span[1]}, ratingEvidenceKeep, chunk, off, !sg.inMemory)
+				sg.cueStates[k].offer(window{z: c, start: span[0], end: span[1], cutStart: cutStart, cutEnd: cutEnd}, ratingEvidenceKeep, chunk, off, !sg.inMemory)
 			}
 		}
 		// Only labels with lexicon weight in the window can reach a
@@ -458,7 +467,7 @@ func (sg *scoring) classifyStep(sc *scratch, chunk string, off int, lines *lineC
 			if z >= sg.thr[li] {
 				sg.states[li].count++
 			}
-			sg.states[li].offer(window{z: z, start: span[0], end: span[1]}, sg.keep, chunk, off, !sg.inMemory)
+			sg.states[li].offer(window{z: z, start: span[0], end: span[1], cutStart: cutStart, cutEnd: cutEnd}, sg.keep, chunk, off, !sg.inMemory)
 		}
 		sg.windows++
 	}

@@ -291,33 +291,83 @@ func TestFindingsHavePassages(t *testing.T) {
 }
 
 // TestExplainTermsAddUp: the terms an explanation lists for a lexicon
-// label add up to its best window's raw score, also when a term was said
+// label add up to its best window's raw score: also when a term was said
 // just before the window (its repeat in the window weighs less in the
-// score, and must in the explanation too).
+// score, and must in the explanation too), and when a phrase crosses the
+// window's edge (it belongs to the window that holds its last token).
 func TestExplainTermsAddUp(t *testing.T) {
 	m := loadTestModel(t)
 	words := func(n int) string { return strings.Repeat("garden ", n) }
-	// Tokens 0–44 words, 45 "suicide", 52 "suicide" (a repeat) and
-	// "noose", then more terms from token 101: the best window is tokens
-	// 50–149, which holds the repeat but not the first "suicide".
-	text := words(45) + "suicide " + words(6) + "suicide noose " + words(47) + "suicidal overdose suicide note " + words(60)
-	ex, err := m.Explain(context.Background(), text, 0, 1, "suicide", PredictOptions{})
-	if err != nil {
-		t.Fatal(err)
+	for _, c := range []struct {
+		name, text string
+		repeat     bool // the window's first term repeats one said before it
+	}{
+		// Tokens 0–44 words, 45 "suicide", 52 "suicide" (a repeat) and
+		// "noose", then more terms from token 101: the best window is
+		// tokens 50–149, which holds the repeat but not the first.
+		{"a repeat of a term before the window", words(45) + "suicide " + words(6) + "suicide noose " + words(47) + "suicidal overdose suicide note " + words(60), true},
+		{"a phrase across the window's start", words(49) + "take his own life " + words(47) + "suicidal overdose " + words(60), false},
+		{"a phrase across the window's end", words(60) + "noose overdose " + words(36) + "suicide note " + words(60), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ex, err := m.Explain(context.Background(), c.text, 0, 1, "suicide", PredictOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ex.Window == nil || len(ex.Window.Terms) == 0 {
+				t.Fatalf("no window explained: %+v", ex)
+			}
+			sum := 0.0
+			for _, tm := range ex.Window.Terms {
+				if !tm.Negated {
+					sum += tm.Weight
+				}
+			}
+			if math.Abs(sum-ex.Window.Raw) > 1e-9 {
+				t.Errorf("terms add up to %.2f, the window's raw score is %.2f: %+v", sum, ex.Window.Raw, ex.Window.Terms)
+			}
+			if c.repeat && ex.Window.Terms[0].Repeat != 1 {
+				t.Errorf("the window's first term %+v: want the repeat of a term said before the window", ex.Window.Terms[0])
+			}
+		})
 	}
-	if ex.Window == nil || len(ex.Window.Terms) == 0 {
-		t.Fatalf("no window explained: %+v", ex)
-	}
-	sum := 0.0
-	for _, tm := range ex.Window.Terms {
-		if !tm.Negated {
-			sum += tm.Weight
-		}
-	}
-	if math.Abs(sum-ex.Window.Raw) > 1e-9 {
-		t.Errorf("terms add up to %.2f, the window's raw score is %.2f: %+v", sum, ex.Window.Raw, ex.Window.Terms)
-	}
-	if ex.Window.Terms[0].Repeat != 1 {
-		t.Errorf("the window's first term %+v: want the repeat of a term said before the window", ex.Window.Terms[0])
+}
+
+// TestSnippetCutMarks: a snippet starts or ends with "…" exactly where
+// its window cuts a sentence, whatever the case of the words.
+func TestSnippetCutMarks(t *testing.T) {
+	m := loadTestModel(t)
+	words := func(n int) string { return strings.Repeat("and the garden was quiet ", n/5) }
+	scene := "she cut herself again with the razor blade, slicing into her wrists until they bled, the self-harm she had hidden from everyone, cutting deeper than the old scars"
+	for _, c := range []struct {
+		name, text string
+		start, end bool // want "…" there
+	}{
+		{"a story that starts in lower case", scene + ". " + words(300) + ".", false, false},
+		{"lower-case prose after a full stop", words(120) + ". " + scene + ". " + words(120) + ".", false, false},
+		{"one long sentence", words(150) + " " + scene + " " + words(150) + ".", true, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := m.Predict(context.Background(), c.text, 0, 1, PredictOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ev *Evidence
+			for i := range r.Evidence {
+				if r.Evidence[i].Label == "self-harm" {
+					ev = &r.Evidence[i]
+					break
+				}
+			}
+			if ev == nil {
+				t.Fatalf("no self-harm evidence: %+v", r.Evidence)
+			}
+			if got := strings.HasPrefix(ev.Snippet, "…"); got != c.start {
+				t.Errorf("snippet %.60q…: starts with … %v, want %v", ev.Snippet, got, c.start)
+			}
+			if got := strings.HasSuffix(ev.Snippet, "…"); got != c.end {
+				t.Errorf("snippet …%q: ends with … %v, want %v", ev.Snippet[max(0, len(ev.Snippet)-60):], got, c.end)
+			}
+		})
 	}
 }

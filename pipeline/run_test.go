@@ -314,11 +314,27 @@ func TestProgressScored(t *testing.T) {
 		t.Fatal(err)
 	}
 	prog := &Progress{}
-	if _, err := Run(context.Background(), context.Background(), []string{dir}, sink, Config{Model: m, StreamAbove: 1 << 20}, prog); err != nil {
+	rec := &scoredAtWrite{Sink: sink}
+	// Watch the counter while no row is written yet: a bar drawn from it
+	// moves within the story.
+	var seen atomic.Int64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for !rec.wrote.Load() {
+			seen.Store(max(seen.Load(), prog.Scored()))
+			time.Sleep(50 * time.Microsecond)
+		}
+	}()
+	if _, err := Run(context.Background(), context.Background(), []string{dir}, rec, Config{Model: m, StreamAbove: 1 << 20}, prog); err != nil {
 		t.Fatal(err)
 	}
+	<-done
 	if err := sink.Close(); err != nil {
 		t.Fatal(err)
+	}
+	if seen.Load() == 0 {
+		t.Errorf("Scored() stayed 0 until the story's row was written")
 	}
 	rows, err := ReadRows(out)
 	if err != nil || len(rows) != 1 {
@@ -327,4 +343,15 @@ func TestProgressScored(t *testing.T) {
 	if got, want := prog.Scored(), int64(len(head)+len(body))-*rows[0].BodyByte; got != want {
 		t.Errorf("Scored() = %d, want the body's %d bytes", got, want)
 	}
+}
+
+// scoredAtWrite says when the first rows reach the sink.
+type scoredAtWrite struct {
+	Sink
+	wrote atomic.Bool
+}
+
+func (s *scoredAtWrite) Write(rows []Row) error {
+	s.wrote.Store(true)
+	return s.Sink.Write(rows)
 }
