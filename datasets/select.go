@@ -72,12 +72,7 @@ func (s *Selector) Select(rel string) bool {
 	if dir, ok := strings.CutSuffix(rel, "/"); ok {
 		// A link to a directory (see Options.Select).
 		if !matchAny(s.exclude, dir) {
-			s.mu.Lock()
-			s.links++
-			if s.link == "" {
-				s.link = dir
-			}
-			s.mu.Unlock()
+			s.count(&s.links, &s.link, dir)
 		}
 		return false
 	}
@@ -90,13 +85,18 @@ func (s *Selector) Select(rel string) bool {
 	if IsStoryFile(rel) {
 		return true
 	}
-	s.mu.Lock()
-	s.skipped++
-	if s.example == "" {
-		s.example = rel
-	}
-	s.mu.Unlock()
+	s.count(&s.skipped, &s.example, rel)
 	return false
+}
+
+// count adds one to n, and notes rel as first if it is the first.
+func (s *Selector) count(n *int, first *string, rel string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	*n++
+	if *first == "" {
+		*first = rel
+	}
 }
 
 // Skipped returns how many files Select skipped for not having a story

@@ -245,26 +245,20 @@ func taggerRun(t *testing.T, cfg Config, model, path string) []pipeline.Row {
 // has label detected or not.
 func detected(t *testing.T, rows []pipeline.Row, name, label string, want bool) {
 	t.Helper()
-	for _, r := range rows {
-		if filepath.Base(r.Source) != name {
-			continue
-		}
-		for _, l := range r.Labels {
-			if l.Label == label {
-				if l.Detected != want {
-					t.Errorf("%s: %s detected %v (score %.3f, threshold %.3f), want %v", name, label, l.Detected, l.Score, l.Threshold, want)
-				}
-				return
-			}
-		}
-		t.Errorf("%s: no label %s", name, label)
-		return
+	if l := labelOf(t, rows, name, label); l.Detected != want {
+		t.Errorf("%s: %s detected %v (score %.3f, threshold %.3f), want %v", name, label, l.Detected, l.Score, l.Threshold, want)
 	}
-	t.Errorf("no row for %s", name)
 }
 
 // score is the score of label in the row of the story named name.
 func score(t *testing.T, rows []pipeline.Row, name, label string) float64 {
+	t.Helper()
+	return labelOf(t, rows, name, label).Score
+}
+
+// labelOf is label's score in the row of the story whose source ends in
+// name.
+func labelOf(t *testing.T, rows []pipeline.Row, name, label string) pipeline.LabelScore {
 	t.Helper()
 	for _, r := range rows {
 		if filepath.Base(r.Source) != name {
@@ -272,12 +266,13 @@ func score(t *testing.T, rows []pipeline.Row, name, label string) float64 {
 		}
 		for _, l := range r.Labels {
 			if l.Label == label {
-				return l.Score
+				return l
 			}
 		}
+		t.Fatalf("%s: no label %s", name, label)
 	}
-	t.Fatalf("no %s score for %s", label, name)
-	return 0
+	t.Fatalf("no row for %s", name)
+	return pipeline.LabelScore{}
 }
 
 // sha6 is the first 6 bytes of b's SHA-256 in hex, as tagger.settings
