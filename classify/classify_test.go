@@ -3,6 +3,7 @@ package classify
 import (
 	"context"
 	"fmt"
+	"github.com/tagger-dev/tagger/classify/tokenize"
 	"math"
 	"os"
 	"path/filepath"
@@ -224,6 +225,19 @@ func TestTrainPredictSaveLoad(t *testing.T) {
 	if r2.Labels[li] != r.Labels[li] {
 		t.Errorf("after Save/Load: %+v, before %+v", r2.Labels[li], r.Labels[li])
 	}
+	// A model from before the word hash was recorded (FNV-1a) is refused
+	// with what to do, not read with tables that match no word.
+	mf := filepath.Join(dir, ManifestFile)
+	mb, _ := os.ReadFile(mf)
+	old := strings.Replace(string(mb), `"word_hash": "`+tokenize.HashScheme+`"`, `"word_hash": ""`, 1)
+	if old == string(mb) {
+		t.Fatalf("manifest records no word hash:\n%s", mb)
+	}
+	os.WriteFile(mf, []byte(old), 0o644)
+	if _, err := LoadDir(dir); err == nil || !strings.Contains(err.Error(), `word hash "fnv1a"`) || !strings.Contains(err.Error(), "tagger train") {
+		t.Errorf("model with FNV-1a tables: err %v, want a word-hash error that says to train again", err)
+	}
+	os.WriteFile(mf, mb, 0o644)
 	// A changed file no longer matches the manifest hash.
 	nb := filepath.Join(dir, TablesFile)
 	b, _ := os.ReadFile(nb)

@@ -37,6 +37,11 @@ type FeatureConfig struct {
 	// boundaries marked (" kil", "lled "): inflections and misspellings
 	// share them.
 	CharGrams bool `json:"char_grams,omitempty"`
+	// WordHash names the word hash the model's tables were trained with
+	// (tokenize.HashScheme); empty for models from before it was recorded,
+	// which hashed words with FNV-1a. Tables keyed by another hash would
+	// match no word, so Load refuses them.
+	WordHash string `json:"word_hash,omitempty"`
 }
 
 // lexiconFeature is the feature of a lexicon hit for label.

@@ -271,6 +271,14 @@ func Load(fsys fs.FS) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("model %s: %w", man.Name, err)
 	}
+	_, hasTables := files[TablesFile]
+	_, hasStory := files[StoryFile]
+	if got := man.Config.Features.WordHash; (hasTables || hasStory) && got != tokenize.HashScheme {
+		if got == "" {
+			got = "fnv1a"
+		}
+		return nil, fmt.Errorf("model %s was trained with word hash %q, and this tagger hashes words with %q: train it again with tagger train (the same command and data)", man.Name, got, tokenize.HashScheme)
+	}
 	var tables *nb.Model
 	if b, ok := files[TablesFile]; ok {
 		tables, err = nb.Read(bytes.NewReader(b))

@@ -74,7 +74,7 @@ type TrainConfig struct {
 // DefaultTrainConfig is the configuration of tagger's default model.
 func DefaultTrainConfig() TrainConfig {
 	return TrainConfig{
-		Features:          FeatureConfig{Bigrams: false, Negation: true, Lexicon: true},
+		Features:          FeatureConfig{Bigrams: false, Negation: true, Lexicon: true, WordHash: tokenize.HashScheme},
 		NB:                nb.DefaultOptions(),
 		Window:            100,
 		Stride:            50,

@@ -258,7 +258,7 @@ const (
 // nextBit is the bit of bucket.next that stands for the word hashing to h.
 func nextBit(h uint64) uint64 { return 1 << (h * fib >> 58) }
 
-// fib spreads a hash's bits: FNV-1a's low bits are weak for short words.
+// fib spreads a hash's bits over the table's index (Fibonacci hashing).
 const fib = 0x9e3779b97f4a7c15
 
 // entry files pattern id under key; id -1 only marks key as the first

@@ -240,9 +240,10 @@ func (s *Subworder) split(word string) []int32 {
 // Vocab returns a copy of the vocabulary: entry i is the piece with id i.
 func (s *Subworder) Vocab() []string { return slices.Clone(s.vocab) }
 
-// fnv1a is the FNV-1a hash of s's bytes, unnormalised.
+// fnv1a is the FNV-1a hash of s's bytes, unnormalised: a cache key.
 func fnv1a(s string) uint64 {
-	h := fnvOffset
+	const fnvOffset, fnvPrime = 14695981039346656037, 1099511628211
+	h := uint64(fnvOffset)
 	for i := 0; i < len(s); i++ {
 		h = (h ^ uint64(s[i])) * fnvPrime
 	}

@@ -2,6 +2,7 @@ package tokenize
 
 import (
 	"math"
+	"math/bits"
 	"unicode"
 	"unicode/utf8"
 )
@@ -70,16 +71,27 @@ func Words(text string, dst []Token) []Token {
 		var flags Flag
 		switch cls {
 		case clsWord:
-			end, h := scanWord(text, i)
-			t := Token{Start: int32(i), End: int32(end), Hash: h}
-			// Most words are neither a cue nor end in t: skip the call.
-			if (cueWords.Has(h) || endsNT(text, i, end)) && isNegationCue(text[i:end], h) {
-				t.Flags = FlagNegation
+			for {
+				end, h := scanWord(text, i)
+				t := Token{Start: int32(i), End: int32(end), Hash: h}
+				// Most words are neither a cue nor end in t: test the
+				// first letter and length before the set.
+				if (cueShape[text[i]]>>min(end-i, 63)&1 != 0 && cueWords.Has(h) || endsNT(text, i, end)) &&
+					isNegationCue(text[i:end], h) {
+					t.Flags = FlagNegation
+				}
+				dst = append(dst, t)
+				// One space and another word, the commonest gap,
+				// without going round the switch.
+				if end+1 < n && text[end] == ' ' && wordLower[text[end+1]] != 0 {
+					i = end + 1
+					continue
+				}
+				i = end
+				break
 			}
-			dst = append(dst, t)
 			last = len(dst) - 1
 			nl = 0
-			i = end
 			continue
 		case clsSpace:
 			i += size
@@ -188,29 +200,45 @@ func markScope(toks []Token) {
 // character, and returns its end and its Hash, computed in the same pass.
 func scanWord(text string, start int) (end int, h uint64) {
 	n := len(text)
-	h = fnvOffset
-	var hBeforeApos uint64
-	aposEnd := -1 // offset just after the last inner apostrophe
 	i := start
-scan:
-	for {
-		// ASCII letters and digits: the tight loop most words never
-		// leave.
-		for i < n {
-			l := wordLower[text[i]]
-			if l == 0 {
-				break
+	h = hashSeed
+	// ASCII letters and digits, eight bytes at a time: most words end
+	// within the first block, with no branch per byte.
+	for i+8 <= n {
+		v := load64(text, i)
+		w := wordBytes(v)
+		if w == highBits {
+			h = hashBlock(h, lowerBytes(v, w))
+			i += 8
+			continue
+		}
+		k := bits.TrailingZeros64(^w&highBits) >> 3 // word bytes before the first other byte
+		if c := text[i+k]; c < utf8.RuneSelf && c != '\'' {
+			// The word ends at an ASCII separator: the common case.
+			if k > 0 {
+				h = hashBlock(h, lowerBytes(v, w)&(1<<(8*k)-1))
 			}
-			h = (h ^ uint64(l)) * fnvPrime
+			return i + k, hashEnd(h, i+k-start)
+		}
+		break
+	}
+	// An apostrophe, a non-ASCII character or the text's last bytes: go on
+	// a byte at a time from the last whole block.
+	s := hasher{h: h, n: i - start}
+	var before hasher // the state before the last inner apostrophe
+	aposEnd := -1     // offset just after the last inner apostrophe
+scan:
+	for i < n {
+		c := text[i]
+		if l := wordLower[c]; l != 0 {
+			s.byte(l)
 			i++
+			continue
 		}
-		if i >= n {
-			break
-		}
-		if c := text[i]; c < utf8.RuneSelf {
+		if c < utf8.RuneSelf {
 			if c == '\'' && wordAt(text, i+1) {
-				hBeforeApos = h
-				h = (h ^ '\'') * fnvPrime
+				before = s
+				s.byte('\'')
 				i++
 				aposEnd = i
 				continue
@@ -228,12 +256,12 @@ scan:
 			if !wordAt(text, i+size) {
 				break scan
 			}
-			hBeforeApos = h
-			h = (h ^ '\'') * fnvPrime
+			before = s
+			s.byte('\'')
 			i += size
 			aposEnd = i
 		case isWordRune(r):
-			h = hashRune(h, unicode.ToLower(r))
+			s.rune(unicode.ToLower(r))
 			i += size
 		default:
 			break scan
@@ -241,10 +269,37 @@ scan:
 	}
 	// Drop a possessive 's from the hash, as Hash does.
 	if aposEnd == i-1 && (text[i-1] == 's' || text[i-1] == 'S') {
-		h = hBeforeApos
+		s = before
 	}
-	return i, h
+	return i, s.sum()
 }
+
+// highBits has the high bit of every byte set.
+const highBits = 0x8080808080808080
+
+// load64 reads text[i:i+8] as a little-endian number (the compiler makes
+// it one load).
+func load64(text string, i int) uint64 {
+	b := text[i : i+8]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+// wordBytes sets the high bit of each byte of v that is an ASCII letter or
+// digit, and clears every other bit. Adding to the low seven bits of a
+// byte never carries into the next byte, so the bytes are tested apart.
+func wordBytes(v uint64) uint64 {
+	const ones = 0x0101010101010101
+	low := v & (ones * 0x7f)
+	folded := (v | ones*0x20) & (ones * 0x7f) // A-Z onto a-z
+	letter := (folded + ones*(0x80-'a')) &^ (folded + ones*(0x80-'z'-1))
+	digit := (low + ones*(0x80-'0')) &^ (low + ones*(0x80-'9'-1))
+	return (letter | digit) &^ v & highBits
+}
+
+// lowerBytes lower-cases the word bytes of v, given its wordBytes w: each
+// gets its 0x20 bit, which digits and lower-case letters have already.
+func lowerBytes(v, w uint64) uint64 { return v | w>>2 }
 
 // wordAt reports whether a word character starts at text[i].
 func wordAt(text string, i int) bool {
@@ -303,9 +358,28 @@ func endsNT(text string, start, end int) bool {
 // possessive form, "nobody's coming", counts too).
 const maxCueLen = 8
 
+// negationCues are the negation cue words (besides those ending in n't).
+var negationCues = []string{"not", "no", "never", "nothing", "nobody", "none",
+	"neither", "nor", "without", "cannot"}
+
 // cueWords holds the negation cue words.
-var cueWords = NewWordSet("not", "no", "never", "nothing", "nobody", "none",
-	"neither", "nor", "without", "cannot")
+var cueWords = NewWordSet(negationCues...)
+
+// cueShape has, for each first byte of a cue word, bit n set when a cue
+// written with that byte can be n bytes long in the text: as it is, or
+// with a possessive 's ('s or ’s), up to maxCueLen. Words tests it before
+// cueWords, since it rules out nearly every word with one load.
+var cueShape = func() (t [256]uint64) {
+	for _, w := range negationCues {
+		for _, n := range []int{len(w), len(w) + len("'s"), len(w) + len("’s")} {
+			if n <= maxCueLen {
+				t[w[0]] |= 1 << n
+				t[w[0]-'a'+'A'] |= 1 << n
+			}
+		}
+	}
+	return t
+}()
 
 // isAbbrev reports whether word (hash h), directly followed by a full stop,
 // is a title or an initial, whose full stop ends no sentence.

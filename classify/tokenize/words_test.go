@@ -1,7 +1,7 @@
 package tokenize
 
 import (
-	"hash/fnv"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -68,15 +68,33 @@ func TestWordsHashes(t *testing.T) {
 		{"ÜBER", "über"},
 		{"Zoë", "zoë"},
 		{"o'clock", "o'clock"},
+		// Words across the eight-byte blocks of the fast scan.
+		{"Abcdefgh", "abcdefgh"},
+		{"ABCDEFGHIJKLMNOPQ", "abcdefghijklmnopq"},
+		{"Abcdefgh's", "abcdefgh"},
+		{"Abcdefghi’s", "abcdefghi"},
+		{"Lovegood's", "lovegood"},
+		{"shouldn't've", "shouldn't've"},
+		{"Mañanamañana", "mañanamañana"},
+		{"Abcdefgé", "abcdefgé"},
+		{"x9Z0abcdefgh7", "x9z0abcdefgh7"},
 	}
 	for _, tt := range tests {
 		toks := Words(tt.text, nil)
+		if len(toks) == 1 {
+			// The same word before other text (the fast scan reads
+			// eight bytes at a time only where eight remain).
+			more := Words(tt.text+" and so on, and on", nil)
+			if more[0].Hash != toks[0].Hash || more[0].End != toks[0].End {
+				t.Errorf("Words(%q + more) = %v, want %v", tt.text, more[0], toks[0])
+			}
+		}
 		if len(toks) != 1 {
 			t.Errorf("Words(%q) = %d tokens, want 1", tt.text, len(toks))
 			continue
 		}
-		if want := fnvOf(tt.word); toks[0].Hash != want {
-			t.Errorf("Words(%q) hash %#x, want FNV-1a(%q) = %#x", tt.text, toks[0].Hash, tt.word, want)
+		if want := blockHashOf(tt.word); toks[0].Hash != want {
+			t.Errorf("Words(%q) hash %#x, want blockHash(%q) = %#x", tt.text, toks[0].Hash, tt.word, want)
 		}
 	}
 }
@@ -161,8 +179,8 @@ func TestNormalize(t *testing.T) {
 		if got := Normalize(tt.in); got != tt.want {
 			t.Errorf("Normalize(%q) = %q, want %q", tt.in, got, tt.want)
 		}
-		if got, want := Hash(tt.in), fnvOf(tt.want); got != want {
-			t.Errorf("Hash(%q) = %#x, want FNV-1a(%q) = %#x", tt.in, got, tt.want, want)
+		if got, want := Hash(tt.in), blockHashOf(tt.want); got != want {
+			t.Errorf("Hash(%q) = %#x, want blockHash(%q) = %#x", tt.in, got, tt.want, want)
 		}
 	}
 }
@@ -193,11 +211,18 @@ func TestHashPairAndSalt(t *testing.T) {
 	}
 }
 
-// fnvOf is the FNV-1a hash of s by the standard library, as a reference.
-func fnvOf(s string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(s))
-	return h.Sum64()
+// blockHashOf is the block hash of s's bytes, a block at a time, as a
+// reference for Hash and Words.
+func blockHashOf(s string) uint64 {
+	h := hashSeed
+	for i := 0; i < len(s); i += 8 {
+		var v uint64
+		for j := 0; j < 8 && i+j < len(s); j++ {
+			v |= uint64(s[i+j]) << (8 * j)
+		}
+		h = hashBlock(h, v)
+	}
+	return hashEnd(h, len(s))
 }
 
 func FuzzWords(f *testing.F) {
@@ -219,14 +244,18 @@ func FuzzWords(f *testing.F) {
 				t.Fatalf("token %d ends before a word character", i-1)
 			}
 		}
+		// The fast paths change nothing.
+		if ref := referenceWords(text, nil); !slices.Equal(ref, toks) {
+			t.Fatalf("Words(%q) = %v, want %v as a byte at a time", text, toks, ref)
+		}
 		// Appending to a non-empty dst gives the same tokens after it.
 		again := Words(text, []Token{{Start: 0, End: 0}})
 		if render(text, again[1:]) != render(text, toks) {
 			t.Fatalf("Words differs when appending")
 		}
 		// Normalize and Hash agree on arbitrary strings.
-		if Hash(text) != fnvOf(Normalize(text)) {
-			t.Fatalf("Hash(%q) != FNV-1a(Normalize)", text)
+		if Hash(text) != blockHashOf(Normalize(text)) {
+			t.Fatalf("Hash(%q) != blockHash(Normalize)", text)
 		}
 		if strings.Contains(Normalize(text), "’") {
 			t.Fatalf("Normalize kept a curly apostrophe")
