@@ -424,6 +424,10 @@ func (m *Model) WithData(d []DataSummary) *Model {
 	return &c
 }
 
+// knows reports whether the word hashing to h is in the naive-Bayes
+// vocabulary (m.nb is not nil): a word of the training passages.
+func (m *Model) knows(h uint64) bool { return m.nb.Row(h) != nil }
+
 // score maps a raw window score of label li to 0..1: the calibrated
 // probability for model labels, and for lexicon labels a score that is 0.5
 // at the balanced threshold.

@@ -320,7 +320,11 @@ func (sg *scoring) tokenizeStep(sc *scratch, chunk string, off int) {
 		sg.acc.tokens(toks, m.storyBigrams(sg.opt))
 	}
 	if sg.lang == "" && off == sg.first {
-		sg.lang, sg.readable = detectLanguage(chunk, toks)
+		var known func(uint64) bool // lexicon-only models know every word
+		if m.nb != nil {
+			known = m.knows
+		}
+		sg.lang, sg.readable = detectLanguage(chunk, toks, known)
 	}
 	if sg.opt.CountWords != nil {
 		sg.words += sg.opt.CountWords(chunk)
@@ -634,6 +638,8 @@ func (sg *scoring) finish() (Result, error) {
 		// Words, but no chunk marked First to read the language from
 		// (partials of a caller's own): read as English, as before.
 		res.Language = English
+	case !sg.readable && res.Language == Undetermined:
+		return m.notChecked(res, "the text reads as no language: almost none of its words are English words the model knows (random letters, an encoded file?)"), nil
 	case !sg.readable:
 		return m.notChecked(res, fmt.Sprintf("the text reads as %s (%s); the model reads English only", LanguageName(res.Language), res.Language)), nil
 	}

@@ -2,7 +2,9 @@ package classify
 
 import (
 	"context"
+	"encoding/base64"
 	"math"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
@@ -24,7 +26,7 @@ func TestDetectLanguage(t *testing.T) {
 		{"names", strings.Repeat("Harry Hermione Ron Draco Luna Neville Ginny Severus ", 6), "en", true},
 	} {
 		toks := tokenize.Words(c.text, nil)
-		got, ok := detectLanguage(c.text, toks)
+		got, ok := detectLanguage(c.text, toks, nil)
 		if got != c.want || ok != c.readable {
 			t.Errorf("%s: %q, readable %v; want %q, %v", c.name, got, ok, c.want, c.readable)
 		}
@@ -152,11 +154,11 @@ func TestPredictParallelStoryExact(t *testing.T) {
 func TestDetectLanguageMixed(t *testing.T) {
 	note := strings.Repeat("A note from the author: thank you for reading, and I hope that you like it as much as I did. ", 25)
 	story := strings.Repeat("Il pleuvait sur le port quand Julien est sorti du bar. L'homme l'attendait au coin de la rue, un couteau à la main. ", 60)
-	if got, ok := detectLanguage(note+story, tokenize.Words(note+story, nil)); got != "fr" || ok {
+	if got, ok := detectLanguage(note+story, tokenize.Words(note+story, nil), nil); got != "fr" || ok {
 		t.Errorf("an English note before a French story: %q, readable %v; want fr, not readable", got, ok)
 	}
 	chat := strings.Repeat("lol ok. brb. omg stabbed lmao. srsly tho. k thx bye. ", 12)
-	if got, ok := detectLanguage(chat, tokenize.Words(chat, nil)); !ok {
+	if got, ok := detectLanguage(chat, tokenize.Words(chat, nil), nil); !ok {
 		t.Errorf("chat speak: %q, not readable; a weak guess must read as English", got)
 	}
 }
@@ -369,5 +371,53 @@ func TestSnippetCutMarks(t *testing.T) {
 				t.Errorf("snippet …%q: ends with … %v, want %v", ev.Snippet[max(0, len(ev.Snippet)-60):], got, c.end)
 			}
 		})
+	}
+}
+
+// TestUnreadableText: text in no language (random letters, an encoded
+// blob, a keyboard mash) is not checked, since finding nothing in it says
+// nothing; chat speak, a list of names and English prose are read.
+func TestUnreadableText(t *testing.T) {
+	m, err := LoadDir("../models/default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	letters := func(n int, alphabet string) string {
+		var b strings.Builder
+		for range n {
+			w := 2 + rng.IntN(8)
+			for range w {
+				b.WriteByte(alphabet[rng.IntN(len(alphabet))])
+			}
+			b.WriteByte(' ')
+		}
+		return b.String()
+	}
+	blob := make([]byte, 6000)
+	for i := range blob {
+		blob[i] = byte(rng.Uint32())
+	}
+	for _, c := range []struct {
+		name, text string
+		checked    bool
+	}{
+		{"random letters", letters(2000, "abcdefghijklmnopqrstuvwxyz"), false},
+		{"base64", base64.StdEncoding.EncodeToString(blob), false},
+		{"keyboard mash", strings.Repeat("asdfjkl; qwerty zxcvb hjkl ghfjdks sdfgh ", 60), false},
+		{"chat speak", strings.Repeat("lol ok. brb. omg stabbed lmao. srsly tho. k thx bye. ", 12), true},
+		{"names", strings.Repeat("Harry Potter, Hermione Granger, Ron Weasley, Draco Malfoy, Severus Snape, Luna Lovegood, ", 8), true},
+		{"prose", strings.Repeat("She walked to the window and looked out at the rain, and he said that it would stop by the evening. ", 5), true},
+	} {
+		r, err := m.Predict(context.Background(), c.text, 0, 1, PredictOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if checked := r.NotChecked == ""; checked != c.checked {
+			t.Errorf("%s: checked %v (language %q, note %q), want %v", c.name, checked, r.Language, r.NotChecked, c.checked)
+		}
+		if !c.checked && (r.Language != Undetermined || !strings.Contains(r.NotChecked, "no language") || len(r.Detected) != 0) {
+			t.Errorf("%s: language %q, note %q, detected %v; want %q, a note, nothing detected", c.name, r.Language, r.NotChecked, r.Detected, Undetermined)
+		}
 	}
 }
