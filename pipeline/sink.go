@@ -38,6 +38,9 @@ const (
 	// the same directory, or it would read every story again and write
 	// it twice.
 	MetaInputs = "tagger.inputs"
+	// MetaShard is the shard of the corpus the output holds ("2/8", see
+	// Shard); absent for the whole corpus.
+	MetaShard = "tagger.shard"
 	// MetaSchema is the version of the row schema the output holds
 	// (OutputSchema); outputs of taggers before it have none.
 	MetaSchema = "tagger.schema"
@@ -108,6 +111,8 @@ type SinkOptions struct {
 	Settings string
 	// Inputs is recorded as MetaInputs when set (see InputsMeta).
 	Inputs string
+	// Shard is recorded as MetaShard when set ("2/8").
+	Shard string
 	// Created is recorded as MetaCreated (RFC 3339, UTC) when not zero.
 	// Leave it zero for byte-identical outputs across runs.
 	Created time.Time
@@ -355,6 +360,9 @@ func (opt SinkOptions) metadata() map[string]string {
 	if opt.Inputs != "" {
 		m[MetaInputs] = opt.Inputs
 	}
+	if opt.Shard != "" {
+		m[MetaShard] = opt.Shard
+	}
 	if !opt.Created.IsZero() {
 		m[MetaCreated] = opt.Created.UTC().Format(time.RFC3339)
 	}
@@ -435,12 +443,13 @@ type RunMeta struct {
 	Sensitivity string // MetaSensitivity
 	Settings    string // MetaSettings; "" when the model ran as it is
 	Inputs      string // MetaInputs; "" in outputs of taggers before it
+	Shard       string // MetaShard; "" for the whole corpus
 }
 
 // runMetaOf reads a RunMeta from key/value metadata.
 func runMetaOf(kv map[string]string) RunMeta {
 	return RunMeta{Version: kv[MetaVersion], Model: kv[MetaModel], ModelHash: kv[MetaModelHash], Sensitivity: kv[MetaSensitivity], Settings: kv[MetaSettings],
-		Inputs: kv[MetaInputs]}
+		Inputs: kv[MetaInputs], Shard: kv[MetaShard]}
 }
 
 // ReadRunMeta returns the operating point recorded in the output at path
@@ -513,6 +522,9 @@ func (want RunMeta) CheckResume(path string, got RunMeta) error {
 			return fmt.Errorf("--resume: %s does not record its %s (written by an older tagger, or its metadata is missing), so rows at %s %q cannot be checked against it: write to a new output, or remove it and run again", path, f.name, f.name, f.want)
 		}
 		return fmt.Errorf("--resume: %s was written with %s %q but this run uses %q: resume with the same %s, or write to a new output", path, f.name, f.got, f.want, f.flag)
+	}
+	if got.Shard != want.Shard {
+		return fmt.Errorf("--resume: %s holds %s and this run reads %s: resume with --shard %s, or write to a new output", path, shardName(got.Shard), shardName(want.Shard), orNone(got.Shard))
 	}
 	// Outputs of taggers before MetaInputs cannot be checked; ReadDone's
 	// caller warns when none of their rows match.
@@ -604,6 +616,14 @@ func NewSinkFormat(path string) (string, error) {
 	return "jsonl", nil
 }
 
+// shardName names a MetaShard value for messages.
+func shardName(shard string) string {
+	if shard == "" {
+		return "the whole corpus"
+	}
+	return "shard " + shard
+}
+
 // orNone names empty settings for messages.
 func orNone(s string) string {
 	if s == "" {
@@ -612,12 +632,16 @@ func orNone(s string) string {
 	return s
 }
 
-// CheckReplace reports whether a run may replace the file at path with its
-// output: a missing or empty file, or an output of tagger's (a Parquet file
-// with tagger's metadata, or a JSONL file with its sidecar or whose first
-// line is a row), may be replaced; any other file is someone else's, and
-// replacing it would lose it. The error says what to do.
-func CheckReplace(path string) error {
+// CheckReplace reports whether a run at want may replace the file at path
+// with its output. A missing or empty file may be replaced, and so may an
+// output of tagger's (a Parquet file with tagger's metadata, or a JSONL
+// file with its sidecar or whose first line is a row) of the same inputs
+// and shard: running a job again, with another model or settings, say.
+// An output of other inputs, or one that does not record its inputs (JSONL
+// written to standard output, an export of rows), holds rows this run
+// would lose: it is replaced only with force. Any other file is someone
+// else's and is never replaced. The errors say what to do.
+func CheckReplace(path string, want RunMeta, force bool) error {
 	if path == StdoutPath {
 		return nil
 	}
@@ -644,7 +668,29 @@ func CheckReplace(path string) error {
 	if !ours {
 		return fmt.Errorf("output %s exists and is not an output of tagger's: it is left as it is; remove it yourself or choose another -o path", path)
 	}
-	return nil
+	if force {
+		return nil
+	}
+	got, _, err := ReadRunMeta(path)
+	if err != nil {
+		return fmt.Errorf("output %s: %w; pass --force to replace it, or choose another -o path", path, err)
+	}
+	if got.Inputs != "" && got.Inputs == want.Inputs && got.Shard == want.Shard {
+		return nil // the same job again
+	}
+	what := "rows whose inputs it does not record"
+	if got.Inputs != "" {
+		gd, ga := decodeInputs(got.Inputs)
+		what = "the rows of a run of " + shellWords(ga)
+		if gd != "" {
+			what += " in " + gd
+		}
+		if got.Shard != want.Shard {
+			what += " (" + shardName(got.Shard) + ")"
+		}
+	}
+	return fmt.Errorf("output %s holds %s, not of this run's inputs: replacing it would lose them; "+
+		"pass --force to replace it, --resume to complete it (same inputs), or choose another -o path", path, what)
 }
 
 // parquetIsOutput tells whether the Parquet file at path holds tagger

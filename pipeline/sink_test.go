@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -22,6 +23,8 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
+
+	"github.com/tagger-dev/tagger/models"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -1248,20 +1251,38 @@ func TestIDSet(t *testing.T) {
 	}
 }
 
-// TestCheckReplace: a run replaces only what is missing, empty or an output
-// of tagger's; anyone else's file under the output's name is refused.
+// TestCheckReplace: a run replaces what is missing or empty, and an output
+// of tagger's from the same inputs and shard (the same job again); an
+// output of other inputs, or one that does not record them, only with
+// --force; anyone else's file under the output's name never.
 func TestCheckReplace(t *testing.T) {
 	dir := t.TempDir()
-	ours := filepath.Join(dir, "ours.parquet")
-	runTo(t, ours, []string{"../seeds"}, Config{})
-	oursJSONL := filepath.Join(dir, "ours.jsonl")
-	runTo(t, oursJSONL, []string{"../seeds"}, Config{})
-	// JSONL as written to standard output: rows, no sidecar.
-	piped := filepath.Join(dir, "piped.jsonl")
-	b, err := os.ReadFile(oursJSONL)
-	if err != nil {
-		t.Fatal(err)
+	seeds := RunMeta{Inputs: InputsMeta(dir, []string{"seeds"})}
+	other := RunMeta{Inputs: InputsMeta(dir, []string{"corpus.jsonl"})}
+	shard1 := RunMeta{Inputs: seeds.Inputs, Shard: "1/2"}
+	// written writes the seeds' rows to name, recording meta.
+	written := func(name string, meta RunMeta) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		m, err := models.Default()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sink, err := NewSink(p, SinkOptions{Inputs: meta.Inputs, Shard: meta.Shard})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Run(context.Background(), context.Background(), []string{"../seeds"}, sink, Config{Model: m}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := sink.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return p
 	}
+	ours := written("ours.parquet", seeds)
+	oursJSONL := written("ours.jsonl", seeds)
+	oursShard := written("shard.parquet", shard1)
 	write := func(name string, data []byte) string {
 		t.Helper()
 		p := filepath.Join(dir, name)
@@ -1270,29 +1291,44 @@ func TestCheckReplace(t *testing.T) {
 		}
 		return p
 	}
-	write("piped.jsonl", b)
+	// JSONL as written to standard output, or exported: rows, no sidecar.
+	b, err := os.ReadFile(oursJSONL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	piped := write("piped.jsonl", b)
 	for _, tc := range []struct {
-		path    string
-		replace bool
+		path           string
+		want           RunMeta
+		replace, force bool // replaced without --force; with it
 	}{
-		{filepath.Join(dir, "missing.parquet"), true},
-		{write("empty.parquet", nil), true},
-		{ours, true},
-		{oursJSONL, true},
-		{piped, true},
-		{write("notes.parquet", []byte("my notes")), false},
-		{foreignParquet(t, filepath.Join(dir, "foreign.parquet")), false},
-		{write("predictions.jsonl", []byte(`{"id": "42", "model": "gpt-4", "labels": ["violence"], "text": "..."}`+"\n")), false},
-		{withSidecar(t, write("sidecar.jsonl", []byte("not a row, but the sidecar says ours\n"))), true},
-		{write("notes.jsonl", []byte("my notes\n")), false},
-		{write("other.jsonl", []byte(`{"id": "1", "text": "a corpus record, not a row"}`+"\n")), false},
+		{filepath.Join(dir, "missing.parquet"), seeds, true, true},
+		{write("empty.parquet", nil), seeds, true, true},
+		{ours, seeds, true, true},
+		{ours, other, false, true},
+		{oursJSONL, seeds, true, true},
+		{oursJSONL, other, false, true},
+		{oursShard, shard1, true, true},
+		{oursShard, seeds, false, true},
+		{piped, seeds, false, true},
+		{withSidecar(t, write("sidecar.jsonl", []byte("not a row, but the sidecar says ours\n"))), seeds, false, true},
+		{write("notes.parquet", []byte("my notes")), seeds, false, false},
+		{foreignParquet(t, filepath.Join(dir, "foreign.parquet")), seeds, false, false},
+		{write("predictions.jsonl", []byte(`{"id": "42", "model": "gpt-4", "labels": ["violence"], "text": "..."}`+"\n")), seeds, false, false},
+		{write("notes.jsonl", []byte("my notes\n")), seeds, false, false},
+		{write("other.jsonl", []byte(`{"id": "1", "text": "a corpus record, not a row"}`+"\n")), seeds, false, false},
 	} {
-		err := CheckReplace(tc.path)
-		if (err == nil) != tc.replace {
-			t.Errorf("%s: %v, want replace %v", filepath.Base(tc.path), err, tc.replace)
-		}
-		if err != nil && !strings.Contains(err.Error(), "choose another -o path") {
-			t.Errorf("%s: the error does not say what to do: %v", filepath.Base(tc.path), err)
+		for _, force := range []bool{false, true} {
+			err := CheckReplace(tc.path, tc.want, force)
+			if want := map[bool]bool{false: tc.replace, true: tc.force}[force]; (err == nil) != want {
+				t.Errorf("%s (inputs %s, shard %q, force %v): %v, want replace %v", filepath.Base(tc.path), tc.want.Inputs, tc.want.Shard, force, err, want)
+			}
+			if err != nil && !strings.Contains(err.Error(), "choose another -o path") {
+				t.Errorf("%s: the error does not say what to do: %v", filepath.Base(tc.path), err)
+			}
+			if err != nil && tc.force && !strings.Contains(err.Error(), "--force") {
+				t.Errorf("%s: the error does not name --force: %v", filepath.Base(tc.path), err)
+			}
 		}
 	}
 }

@@ -22,6 +22,7 @@ import (
 
 func newRunCmd(a *app) *cobra.Command {
 	var out, shard string
+	var force bool
 	progress := enumFlag{value: "auto", allowed: modeValues()}
 	var sf settingFlags
 	var workers int
@@ -106,9 +107,17 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 			if _, err := pipeline.NewSinkFormat(out); err != nil {
 				return &exitCodeError{code: exitError, msg: err.Error()}
 			}
+			wd, err := os.Getwd()
+			if err != nil {
+				return fmt.Errorf("run: the working directory: %w", err)
+			}
+			want := pipeline.RunMeta{Inputs: pipeline.InputsMeta(wd, args)}
+			if shard != "" {
+				want.Shard = fmt.Sprintf("%d/%d", cfg.Shard.Index, cfg.Shard.Count)
+			}
 			if !resume {
 				// Before anything is created or cleaned up beside it.
-				if err := pipeline.CheckReplace(out); err != nil {
+				if err := pipeline.CheckReplace(out, want, force); err != nil {
 					return &exitCodeError{code: exitError, msg: err.Error()}
 				}
 			}
@@ -120,12 +129,8 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 			if cfg.Model, err = set.loadModel(); err != nil {
 				return err
 			}
-			wd, err := os.Getwd()
-			if err != nil {
-				return fmt.Errorf("run: the working directory: %w", err)
-			}
-			want := pipeline.RunMeta{Version: version, Model: cfg.Model.NameVersion(), ModelHash: cfg.Model.Manifest().Hash,
-				Sensitivity: string(s), Settings: set.fingerprint(), Inputs: pipeline.InputsMeta(wd, args)}
+			want.Version, want.Model, want.ModelHash = version, cfg.Model.NameVersion(), cfg.Model.Manifest().Hash
+			want.Sensitivity, want.Settings = string(s), set.fingerprint()
 			if err := pipeline.RecoverStale(out, resume, want, a.log); err != nil {
 				return err
 			}
@@ -152,6 +157,7 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 				Sensitivity: want.Sensitivity,
 				Settings:    want.Settings,
 				Inputs:      want.Inputs,
+				Shard:       want.Shard,
 				Created:     time.Now(),
 			})
 			if err != nil {
@@ -251,6 +257,7 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 	f.Var(&progress, "progress", "progress bar on stderr: auto (when a terminal), always, never")
 	f.BoolVar(&stats, "stats", false, "print per-stage counters at the end")
 	f.StringVar(&shard, "shard", "", "process shard I of N (I/N, 1 ≤ I ≤ N), split by story id")
+	f.BoolVar(&force, "force", false, "replace an existing output of other inputs (its rows are lost)")
 	f.BoolVar(&resume, "resume", false, "complete an interrupted or killed run: keep the rows already in the output, append the rest")
 	f.BoolVar(&allowErrors, "allow-errors", false, "exit 0 even when some stories failed (their rows hold the error)")
 	sf.add(cmd, withSelect)

@@ -428,3 +428,71 @@ func TestRunResumeSameStories(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 2 and the inputs quoted", code, errOut)
 	}
 }
+
+// TestRunKeepsOtherRunsOutput: running again into an output replaces it
+// only when it is the same job (same inputs, same shard); an output of
+// other inputs, or an export of rows that records none, is left as it is
+// unless --force; a shard's output is resumed only as that shard.
+func TestRunKeepsOtherRunsOutput(t *testing.T) {
+	for _, ext := range []string{"jsonl", "parquet"} {
+		t.Run(ext, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, dir, map[string]string{"in/a.txt": faultStory, "in/b.txt": faultStory, "other/c.txt": faultStory})
+			out := "out." + ext
+			t.Chdir(dir)
+			run := func(args ...string) (string, int) {
+				t.Helper()
+				_, errOut, code := runCLI(t, "", append(append([]string{"run"}, args...), "--progress", "never")...)
+				return errOut, code
+			}
+			rows := func(path string) int {
+				t.Helper()
+				r, err := pipeline.ReadRows(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return len(r)
+			}
+			if errOut, code := run("in", "-o", out); code != 0 {
+				t.Fatalf("first run: %d %s", code, errOut)
+			}
+			if errOut, code := run("in", "-o", out, "--sensitivity", "high"); code != 0 {
+				t.Errorf("the same job again: exit %d, %s; want 0, replaced", code, errOut)
+			}
+			errOut, code := run("other", "-o", out)
+			if code != exitError || !strings.Contains(errOut, "--force") || !strings.Contains(errOut, "a run of in") {
+				t.Errorf("other inputs: exit %d, stderr %q; want 2 naming the output's inputs and --force", code, errOut)
+			}
+			if n := rows(out); n != 2 {
+				t.Errorf("after the refused run: %d rows, want the first run's 2", n)
+			}
+			if errOut, code := run("other", "-o", out, "--force"); code != 0 || rows(out) != 1 {
+				t.Errorf("--force: exit %d, %s, %d rows; want 0 and the new run's 1 row", code, errOut, rows(out))
+			}
+			if ext == "jsonl" {
+				// An export of rows (no sidecar) records no inputs.
+				b, err := os.ReadFile(out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				writeFiles(t, dir, map[string]string{"queue.jsonl": string(b)})
+				if errOut, code := run("in", "-o", "queue.jsonl"); code != exitError || !strings.Contains(errOut, "does not record") {
+					t.Errorf("export of rows: exit %d, stderr %q; want 2", code, errOut)
+				}
+			}
+			shard := "shard." + ext
+			if errOut, code := run("in", "-o", shard, "--shard", "1/2"); code != 0 {
+				t.Fatalf("shard run: %d %s", code, errOut)
+			}
+			if errOut, code := run("in", "-o", shard, "--resume"); code != exitError || !strings.Contains(errOut, "shard 1/2") {
+				t.Errorf("resume of a shard as the whole corpus: exit %d, stderr %q; want 2 naming the shard", code, errOut)
+			}
+			if errOut, code := run("in", "-o", shard); code != exitError || !strings.Contains(errOut, "shard 1/2") {
+				t.Errorf("whole corpus into a shard's output: exit %d, stderr %q; want 2 naming the shard", code, errOut)
+			}
+			if errOut, code := run("in", "-o", shard, "--shard", "1/2", "--resume"); code != 0 {
+				t.Errorf("resume of the shard as the shard: %d %s", code, errOut)
+			}
+		})
+	}
+}
