@@ -19,10 +19,12 @@ import (
 // scoring, so the check costs nothing on English text). Only when they
 // are rare is whatlanggo's trigram identifier run on a short sample, to
 // name the language for the report and the language column. A guess it
-// does not call reliable is read as English (lists of names, chat speak)
-// unless almost no token is a word the model knows: random letters, an
-// encoded blob or a keyboard mash is no language at all ("und", ISO 639-2
-// for undetermined), and passing it as clean would be a silent OK.
+// does not call reliable, or calls English, is read as English (lists of
+// names, chat speak) unless almost no token is a word the model knows:
+// random letters, an encoded blob or a keyboard mash is no language at all
+// ("und", ISO 639-2 for undetermined), and passing it as clean would be a
+// silent OK. That test needs a vocabulary the size of the default model's;
+// a model trained on a few passages knows too few words to make it.
 
 // languageTokens bounds the tokens counted for the function-word share
 // and read by the identifier.
@@ -42,6 +44,10 @@ const (
 	// (median 0.89), lists of names and chat speak about 0.28, random
 	// letters and base64 0.01–0.03.
 	minKnownShare = 0.1
+	// minVocabulary is the fewest naive-Bayes features a model needs for
+	// minKnownShare to be applied: the default model has 6,177, from
+	// 2,071 passages.
+	minVocabulary = 3000
 )
 
 // Undetermined is the language code of a text that reads as no language.

@@ -277,7 +277,7 @@ func Load(fsys fs.FS) (*Model, error) {
 		if got == "" {
 			got = "fnv1a"
 		}
-		return nil, fmt.Errorf("model %s was trained with word hash %q, and this tagger hashes words with %q: train it again with tagger train (the same command and data)", man.Name, got, tokenize.HashScheme)
+		return nil, fmt.Errorf("model %s was made by an older tagger (word hash %q; this one hashes words with %q): rebuild it by running again the tagger train (and tagger calibrate, if it was calibrated) commands that made it, with the same data", man.Name, got, tokenize.HashScheme)
 	}
 	var tables *nb.Model
 	if b, ok := files[TablesFile]; ok {

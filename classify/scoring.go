@@ -320,8 +320,8 @@ func (sg *scoring) tokenizeStep(sc *scratch, chunk string, off int) {
 		sg.acc.tokens(toks, m.storyBigrams(sg.opt))
 	}
 	if sg.lang == "" && off == sg.first {
-		var known func(uint64) bool // lexicon-only models know every word
-		if m.nb != nil {
+		var known func(uint64) bool // nil: every word is known
+		if m.nb != nil && m.nb.Features() >= minVocabulary {
 			known = m.knows
 		}
 		sg.lang, sg.readable = detectLanguage(chunk, toks, known)

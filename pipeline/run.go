@@ -142,7 +142,7 @@ type Summary struct {
 	Stories    int64 // rows written
 	Errors     int64 // rows with an error
 	Undeclared int64 // rows with at least one undeclared warning
-	NotChecked int64 // rows read but not checked (Row.Note: another language, or no words)
+	NotChecked int64 // rows read but not checked (Row.Note: another language, none, or no words)
 	Bytes      int64 // bytes of story text scored
 	// FirstError is the first row's error with its source ("" for none).
 	FirstError string

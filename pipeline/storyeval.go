@@ -46,7 +46,7 @@ type StoryEval struct {
 	// FirstError is the first unreadable story's source and error.
 	FirstError string `json:"first_error,omitempty"`
 	// NotChecked counts stories left out because the model did not check
-	// them (Row.Note: another language, or no words).
+	// them (Row.Note: another language, none, or no words).
 	NotChecked int `json:"not_checked"`
 	// Labels holds the labels evaluated; the means are over them.
 	Labels         []StoryLabelEval `json:"labels"`

@@ -16,7 +16,7 @@ import (
 var impliedTag = regexp.MustCompile(`(?i)\b(implied|implies|referenced|references?|mentioned|mentions?|past|hints? of|alluded)\b`)
 
 // StoryCorpusStats counts what StoryExamples read: the stories, those
-// skipped (unreadable, or not checked: another language, no words) and the
+// skipped (unreadable, or not checked: another language, none, no words) and the
 // examples made of the rest.
 type StoryCorpusStats struct {
 	Stories, Skipped, Examples int
@@ -31,7 +31,7 @@ type StoryCorpusStats struct {
 // each work's hashed features, never its text), scores each with m's
 // passage model and lexicon, and returns the examples a story model is
 // trained on, with what their authors declared. Stories that cannot be
-// read or that the model does not check (another language, no words)
+// read or that the model does not check (another language, none, no words)
 // are skipped;
 // progress, when set, is called after every story. sel, when set,
 // chooses the files read under directories (datasets.Options.Select).

@@ -147,6 +147,7 @@ func TestWordsMatchesReference(t *testing.T) {
 	texts := []string{
 		seedCorpus(t),
 		"Nobody's NOT here; Without him, cannot's no-one. Neither NOR none’s",
+		"WİTHOUT a doubt, wİthout him; nothing’s wrong, NOBODY’S coming, nothing's",
 		"abcdefgh abcdefghijklmnop Abcdefg's ABCDEFGH’S café-crème naïveté 12345678,9",
 		"word\xffword wordwordword\u00e9word don't  won’t\u2019s x",
 	}

@@ -354,9 +354,12 @@ func endsNT(text string, start, end int) bool {
 	return end-start >= 3 && text[end-1]|0x20 == 't' && (text[end-2] == '\'' || text[end-2] >= utf8.RuneSelf)
 }
 
-// maxCueLen is the byte length of the longest cue word, "nobody's" (so its
-// possessive form, "nobody's coming", counts too).
-const maxCueLen = 8
+// maxCueLen is the byte length of the longest cue word in its possessive
+// form with a curly apostrophe, "nothing’s" (so "nothing’s wrong",
+// "nobody's coming" count), and of longer spellings of a cue ("WİTHOUT":
+// a capital İ lower-cases to one byte, so the text can be longer than the
+// word it spells).
+const maxCueLen = len("nothing’s")
 
 // negationCues are the negation cue words (besides those ending in n't).
 var negationCues = []string{"not", "no", "never", "nothing", "nobody", "none",
@@ -366,16 +369,15 @@ var negationCues = []string{"not", "no", "never", "nothing", "nobody", "none",
 var cueWords = NewWordSet(negationCues...)
 
 // cueShape has, for each first byte of a cue word, bit n set when a cue
-// written with that byte can be n bytes long in the text: as it is, or
-// with a possessive 's ('s or ’s), up to maxCueLen. Words tests it before
-// cueWords, since it rules out nearly every word with one load.
+// written with that byte can be n bytes long in the text: from the word's
+// own length (no letter lower-cases to more bytes than it had) to
+// maxCueLen. Words tests it before cueWords, since it rules out nearly
+// every word with one load.
 var cueShape = func() (t [256]uint64) {
 	for _, w := range negationCues {
-		for _, n := range []int{len(w), len(w) + len("'s"), len(w) + len("’s")} {
-			if n <= maxCueLen {
-				t[w[0]] |= 1 << n
-				t[w[0]-'a'+'A'] |= 1 << n
-			}
+		for n := len(w); n <= maxCueLen; n++ {
+			t[w[0]] |= 1 << n
+			t[w[0]-'a'+'A'] |= 1 << n
 		}
 	}
 	return t

@@ -22,6 +22,8 @@ func TestWords(t *testing.T) {
 		{"digits", "3.14 and 1,000 at 10:30. Room 101", "3 14 and 1 000 at 10 30/CS Room 101"},
 		{"hyphens", "self-harm and well--maybe - not", "self harm and well/C maybe/C not/X"},
 		{"negation scope", "he did not kill her, but she died", "he did not/X kill/N her/NC but she died"},
+		{"possessive cues", "nothing’s wrong. Nobody's hurt. WİTHOUT pain",
+			"nothing’s/X wrong/NCS Nobody's/X hurt/NCS WİTHOUT/X pain/N"},
 		{"scope ends at a conjunction", "he did not cry until they lowered the coffin", "he did not/X cry/N until they lowered the coffin"},
 		{"scope cap", "I never wanted that he would go to the old house", "I never/X wanted/N that/N he/N would/N go/N to/N the old house"},
 		{"a verb of knowing ends the scope", "Nobody knew that her father hit her", "Nobody/X knew/N that her father hit her"},

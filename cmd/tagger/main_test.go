@@ -277,7 +277,7 @@ func TestCorpusInputErrors(t *testing.T) {
 		{"train, no story file", []string{"train", "--corpus", noStories}, "it holds no story file"},
 		{"eval, missing path", []string{"eval", "--stories", missing}, "eval --stories " + missing + ": no such file or directory; check the path"},
 		{"eval, unreadable records", []string{"eval", "--stories", bad}, "no story to evaluate in " + bad + " (1 of 1 story unreadable; the first: "},
-		{"eval, nothing checked", []string{"eval", "--stories", headerOnly}, "1 of 1 story not checked: another language, or no words after the header"},
+		{"eval, nothing checked", []string{"eval", "--stories", headerOnly}, "1 of 1 story not checked: another language, no language at all, or no words after the header"},
 		{"train, nothing checked", []string{"train", "--corpus", headerOnly}, "--corpus: no story to learn from in " + headerOnly + " (1 of 1 story not checked"},
 		{"eval, no story file", []string{"eval", "--stories", noStories}, "it holds no story file"},
 		{"eval --cv, missing path", []string{"eval", "--stories", "--cv", "5", missing}, "no such file or directory; check the path"},

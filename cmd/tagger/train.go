@@ -111,7 +111,7 @@ func unusable(n, unreadable, notChecked int, firstErr string) string {
 		parts = append(parts, fmt.Sprintf("%d of %s unreadable; the first: %s", unreadable, plural(n, "story", "stories"), firstErr))
 	}
 	if notChecked > 0 {
-		parts = append(parts, fmt.Sprintf("%d of %s not checked: another language, or no words after the header", notChecked, plural(n, "story", "stories")))
+		parts = append(parts, fmt.Sprintf("%d of %s not checked: another language, no language at all, or no words after the header", notChecked, plural(n, "story", "stories")))
 	}
 	return strings.Join(parts, "; ")
 }
