@@ -41,6 +41,11 @@ const (
 	// MetaShard is the shard of the corpus the output holds ("2/8", see
 	// Shard); absent for the whole corpus.
 	MetaShard = "tagger.shard"
+	// MetaStopped is present only in the output of a run that was stopped
+	// before the end of its inputs (SIGINT, SIGTERM): the file is valid
+	// and holds the rows of a prefix of the inputs; its value says so and
+	// how to complete it. A resumed run that completes it drops the key.
+	MetaStopped = "tagger.stopped"
 	// MetaSchema is the version of the row schema the output holds
 	// (OutputSchema); outputs of taggers before it have none.
 	MetaSchema = "tagger.schema"
@@ -368,6 +373,18 @@ func (opt SinkOptions) metadata() map[string]string {
 	}
 	m[MetaSchema] = OutputSchema // what this sink writes, whatever opt says
 	return m
+}
+
+// MarkStopped records in the output of s, when it is closed, that the run
+// stopped before the end of its inputs (MetaStopped, with note as its
+// value). JSONL on standard output has nowhere to record it.
+func MarkStopped(s Sink, note string) {
+	switch s := s.(type) {
+	case *parquetSink:
+		s.stopped = note
+	case *jsonlSink:
+		s.stopped = note
+	}
 }
 
 // errSinkClosed reports a Write or Close after Close or Abort.

@@ -23,6 +23,10 @@ type jsonlSink struct {
 	lists  []int  // indexes of Row's slice fields, set to [] when nil
 	closed bool
 	failed error // the first Write error: the output would lack rows
+	// meta is the sidecar's metadata, written again on Close with
+	// MetaStopped when stopped is set (see MarkStopped).
+	meta    map[string]string
+	stopped string
 }
 
 // newJSONLSink returns a sink writing JSONL to w; tmp, when not nil, is the
@@ -59,7 +63,7 @@ func newJSONLFileSink(path string, opt SinkOptions) (Sink, error) {
 		// Parquet sink does.
 		if old, err := readSidecar(path + MetaSuffix); err == nil {
 			for k, v := range old {
-				if _, ok := meta[k]; !ok {
+				if _, ok := meta[k]; !ok && k != MetaStopped {
 					meta[k] = v
 				}
 			}
@@ -69,7 +73,9 @@ func newJSONLFileSink(path string, opt SinkOptions) (Sink, error) {
 		tmp.abort()
 		return nil, err
 	}
-	return newJSONLSink(tmp, tmp), nil
+	s := newJSONLSink(tmp, tmp)
+	s.meta = meta
+	return s, nil
 }
 
 // checkJSONLSchema refuses to resume the JSONL output at path when its
@@ -191,6 +197,13 @@ func (s *jsonlSink) Close() error {
 	}
 	if s.tmp == nil {
 		return nil
+	}
+	if s.stopped != "" && s.meta != nil {
+		s.meta[MetaStopped] = s.stopped
+		if err := s.tmp.writeSidecar(s.meta); err != nil {
+			s.tmp.abort()
+			return err
+		}
 	}
 	return s.tmp.commit()
 }

@@ -29,6 +29,8 @@ type parquetSink struct {
 	codec  *pageZstd
 	buf    []Row // rows not yet handed to w, fewer than writeChunkRows
 	failed error // the first Write error: the output would lack rows
+	// stopped is recorded as MetaStopped on Close (see MarkStopped).
+	stopped string
 }
 
 // writeChunkRows is how many rows the Parquet sink hands its writer at
@@ -85,7 +87,9 @@ func (s *parquetSink) copyExisting(path string, set map[string]string) error {
 	}
 	kept := map[string]string{}
 	for _, kv := range pf.Metadata().KeyValueMetadata {
-		if _, ok := set[kv.Key]; !ok {
+		// A stopped run's mark goes: this run completes it, or marks it
+		// again when it too is stopped.
+		if _, ok := set[kv.Key]; !ok && kv.Key != MetaStopped {
 			kept[kv.Key] = kv.Value
 		}
 	}
@@ -146,6 +150,9 @@ func (s *parquetSink) Close() error {
 	}
 	err := s.writeRows(s.buf)
 	s.buf = nil
+	if s.stopped != "" {
+		s.w.SetKeyValueMetadata(MetaStopped, s.stopped)
+	}
 	if err == nil {
 		err = s.w.Close()
 	}

@@ -1354,3 +1354,43 @@ func withSidecar(t *testing.T, path string) string {
 	}
 	return path
 }
+
+// TestMarkStopped: an output closed after MarkStopped records MetaStopped;
+// a resumed run (Append) that completes it drops the mark.
+func TestMarkStopped(t *testing.T) {
+	for _, ext := range []string{"parquet", "jsonl"} {
+		t.Run(ext, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "out."+ext)
+			write := func(append bool, stopped string) map[string]string {
+				t.Helper()
+				s, err := NewSink(path, SinkOptions{Append: append, Version: "v"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Write(sampleRows()[:1]); err != nil {
+					t.Fatal(err)
+				}
+				if stopped != "" {
+					MarkStopped(s, stopped)
+				}
+				if err := s.Close(); err != nil {
+					t.Fatal(err)
+				}
+				kv, err := ReadOutputMeta(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return kv
+			}
+			if kv := write(false, "stopped after 1 story"); kv[MetaStopped] != "stopped after 1 story" || kv[MetaVersion] != "v" {
+				t.Errorf("stopped run: metadata %v, want %s and the rest", kv, MetaStopped)
+			}
+			if kv := write(true, ""); kv[MetaStopped] != "" || kv[MetaVersion] != "v" {
+				t.Errorf("completed by a resumed run: metadata %v, want no %s", kv, MetaStopped)
+			}
+			if rows, err := ReadRows(path); err != nil || len(rows) != 2 {
+				t.Errorf("%d rows, %v; want both runs' rows", len(rows), err)
+			}
+		})
+	}
+}

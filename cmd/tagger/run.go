@@ -205,6 +205,12 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 				}
 				return runErr
 			}
+			if sum.Stopped {
+				// A valid file of a prefix of the inputs must not pass for
+				// a whole run's.
+				pipeline.MarkStopped(sink, fmt.Sprintf("stopped by a signal after %s: these are the rows of a prefix of the inputs; complete it with tagger run --resume (same inputs and flags)",
+					plural(int(sum.Stories), "story", "stories")))
+			}
 			if err := sink.Close(); err != nil {
 				return fmt.Errorf("write %s: %w", out, err)
 			}

@@ -121,6 +121,18 @@ func TestRunInterruptAndResume(t *testing.T) {
 	if len(part) >= 2*files {
 		t.Fatalf("interrupted run wrote %d of %d rows", len(part), 2*files)
 	}
+	// It must not pass for a whole run's output.
+	meta := func() map[string]string {
+		t.Helper()
+		kv, err := pipeline.ReadOutputMeta(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return kv
+	}
+	if note := meta()[pipeline.MetaStopped]; !strings.Contains(note, "prefix of the inputs") || !strings.Contains(note, "--resume") {
+		t.Errorf("interrupted output's %s = %q, want a note saying it is a prefix and how to complete it", pipeline.MetaStopped, note)
+	}
 	resume := exec.Command(bin, "run", corpus, corpus, "-o", out, "--resume", "--progress", "never")
 	if msg, err := resume.CombinedOutput(); err != nil {
 		t.Fatalf("resume: %v\n%s", err, msg)
@@ -135,6 +147,9 @@ func TestRunInterruptAndResume(t *testing.T) {
 	}
 	if len(rows) != 2*files || len(seen) != files {
 		t.Errorf("after --resume: %d rows, %d distinct stories, want %d and %d", len(rows), len(seen), 2*files, files)
+	}
+	if note, ok := meta()[pipeline.MetaStopped]; ok {
+		t.Errorf("the completed output still says %q", note)
 	}
 	for src, n := range seen {
 		if n != 2 {

@@ -130,3 +130,41 @@ func TestReadCancelled(t *testing.T) {
 		t.Errorf("Read = %v, want context.Canceled", err)
 	}
 }
+
+// TestReadStoppedRun: the summary of a run stopped early says so, and its
+// page shows it among the operating point.
+func TestReadStoppedRun(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "part.parquet")
+	s, err := pipeline.NewSink(path, pipeline.SinkOptions{Version: "0.1.0-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write(tinyRun()[:2]); err != nil {
+		t.Fatal(err)
+	}
+	pipeline.MarkStopped(s, "stopped by a signal after 2 stories")
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := Read(context.Background(), path, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Meta.Stopped != "stopped by a signal after 2 stories" {
+		t.Errorf("Meta.Stopped = %q", sum.Meta.Stopped)
+	}
+	var page strings.Builder
+	if err := WriteHTML(&page, sum); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page.String(), "incomplete") || !strings.Contains(page.String(), "after 2 stories") {
+		t.Error("the page does not say the run is incomplete")
+	}
+	whole, err := Read(context.Background(), writeRun(t, t.TempDir(), "whole.parquet", tinyRun()), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if whole.Meta.Stopped != "" {
+		t.Errorf("a whole run's Meta.Stopped = %q", whole.Meta.Stopped)
+	}
+}

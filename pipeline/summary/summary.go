@@ -99,6 +99,9 @@ type Summary struct {
 type Meta struct {
 	File, Format                                           string
 	Version, Model, Sensitivity, Settings, Created, Schema string
+	// Stopped is set when the run stopped before the end of its inputs
+	// (pipeline.MetaStopped): the file holds a prefix of them.
+	Stopped string
 }
 
 // Count is a text and how often it occurs; Example is one source it
@@ -201,6 +204,7 @@ func Read(ctx context.Context, path string, top int) (*Summary, error) {
 		File: c(path), Format: format,
 		Version: c(kv[pipeline.MetaVersion]), Model: c(kv[pipeline.MetaModel]), Sensitivity: c(kv[pipeline.MetaSensitivity]),
 		Settings: c(kv[pipeline.MetaSettings]), Created: c(kv[pipeline.MetaCreated]), Schema: c(kv[pipeline.MetaSchema]),
+		Stopped: c(kv[pipeline.MetaStopped]),
 	}
 	return s, nil
 }
