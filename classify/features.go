@@ -69,8 +69,7 @@ func (fz *featurizer) each(text string, toks []tokenize.Token, hits []lexicon.Hi
 // eachRange is each for the features anchored at tokens lo..hi-1, in the
 // same order each calls fn for them.
 func (fz *featurizer) eachRange(text string, toks []tokenize.Token, hits []lexicon.Hit, lo, hi int, fn func(tok int, f uint64)) {
-	// hits are in TokEnd order: skip those anchored before lo.
-	h, _ := slices.BinarySearchFunc(hits, lo, func(x lexicon.Hit, lo int) int { return cmp.Compare(x.TokEnd-1, lo) })
+	h := firstHitFrom(hits, lo)
 	for i := lo; i < hi; i++ {
 		t := toks[i]
 		f := t.Hash
@@ -99,6 +98,19 @@ func (fz *featurizer) eachRange(text string, toks []tokenize.Token, hits []lexic
 			h++
 		}
 	}
+}
+
+// firstHitFrom returns the index of the first of hits (in TokEnd order)
+// anchored at token lo or later.
+func firstHitFrom(hits []lexicon.Hit, lo int) int {
+	h, _ := slices.BinarySearchFunc(hits, lo, func(x lexicon.Hit, lo int) int { return cmp.Compare(x.TokEnd-1, lo) })
+	return h
+}
+
+// wordsOnly reports whether fz's features are words (negated or not) and
+// lexicon hits only: no bigrams, character grams or subwords.
+func (fz *featurizer) wordsOnly() bool {
+	return !fz.cfg.Bigrams && !fz.cfg.CharGrams && fz.sub == nil
 }
 
 // isLabelHit tells label hits from rating cues ("rating:sexual").

@@ -148,8 +148,10 @@ type Model struct {
 	info []LabelInfo
 	// labelIdx maps label ids to their index in labels.
 	labelIdx map[string]int
-	seg      func() (*tokenize.Segmenter, error)
-	vocab    []string
+	// lexFeat holds each label's lexiconFeature, plain and negated.
+	lexFeat [][2]uint64
+	seg     func() (*tokenize.Segmenter, error)
+	vocab   []string
 	// story is the story model (nil without one), storyCol each label's
 	// column in it (-1: not scored by it), storyFile its bytes.
 	story     *StoryModel
@@ -228,6 +230,10 @@ func newModel(man Manifest, lex *lexicon.Lexicon, tables *nb.Model, vocab []stri
 	}
 	m.seg = tokenize.SharedSegmenter
 	m.labelIdx = m.labelLookup()
+	m.lexFeat = make([][2]uint64, len(m.labels))
+	for li, l := range m.labels {
+		m.lexFeat[li] = [2]uint64{lexiconFeature(l.ID, false), lexiconFeature(l.ID, true)}
+	}
 	m.scene = -1
 	if li, ok := m.labelIdx[sceneLabel]; ok && m.nbCol[li] < 0 {
 		m.scene = li
