@@ -96,6 +96,20 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 					return &exitCodeError{code: exitError, msg: err.Error()}
 				}
 			}
+			// An input given twice is read twice (rows are per input
+			// position, as --resume counts them): say so, since it is
+			// more often a slip than meant.
+			seen := map[string]bool{}
+			for _, in := range args {
+				key := in
+				if in != "-" {
+					key = filepath.Clean(in)
+				}
+				if seen[key] {
+					a.log.Warn(fmt.Sprintf("%s is given more than once: its stories are read, and written, once for each time", in))
+				}
+				seen[key] = true
+			}
 			// Check the output before any work: it must not be an input,
 			// lie in an input directory, be a directory, or be in use.
 			if err := pipeline.CheckOutput(out, args); err != nil {

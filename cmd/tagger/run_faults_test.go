@@ -496,3 +496,19 @@ func TestRunKeepsOtherRunsOutput(t *testing.T) {
 		})
 	}
 }
+
+// TestRunWarnsInputGivenTwice: an input given twice is read twice (rows
+// are per input position), which is more often a slip than meant: the run
+// says so, and writes both.
+func TestRunWarnsInputGivenTwice(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"in/a.txt": faultStory})
+	t.Chdir(dir)
+	_, errOut, code := runCLI(t, "", "run", "in", "in/", "-o", "out.jsonl", "--progress", "never")
+	if code != 0 || !strings.Contains(errOut, "in/ is given more than once") {
+		t.Errorf("exit %d, stderr %q; want 0 and a warning", code, errOut)
+	}
+	if rows, err := pipeline.ReadRows("out.jsonl"); err != nil || len(rows) != 2 {
+		t.Errorf("%d rows, %v; want 2", len(rows), err)
+	}
+}
