@@ -240,8 +240,14 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 			if sum.NotChecked > 0 {
 				notChecked = fmt.Sprintf(", %d not checked (see the note column)", sum.NotChecked)
 			}
-			fmt.Fprintf(a.stderr, "%s: %s (%s, %d with undeclared warnings%s), %.1f MB in %.2fs, %.1f MB/s → %s\n",
-				state, plural(sum.Stories, "story", "stories"), plural(sum.Errors, "error", "errors"), sum.Undeclared, notChecked,
+			resumed := ""
+			if cfg.Done != nil && cfg.Done.Rows() > 0 {
+				// The counts are this session's: say what the file holds.
+				resumed = fmt.Sprintf(" read now and %s kept from the earlier run, %d in all",
+					plural(cfg.Done.Rows(), "row", "rows"), int64(cfg.Done.Rows())+sum.Stories)
+			}
+			fmt.Fprintf(a.stderr, "%s: %s%s (%s, %d with undeclared warnings%s), %.1f MB in %.2fs, %.1f MB/s → %s\n",
+				state, plural(sum.Stories, "story", "stories"), resumed, plural(sum.Errors, "error", "errors"), sum.Undeclared, notChecked,
 				float64(sum.Bytes)/1e6, sum.Elapsed.Seconds(), sum.MBps(), out)
 			if sum.Stories == 0 && !sum.Stopped && (cfg.Done == nil || cfg.Done.Rows() == 0) {
 				fmt.Fprintf(a.stderr, "tagger: no story found in %s\n", strings.Join(args, " "))
