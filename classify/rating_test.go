@@ -181,4 +181,31 @@ func TestRatingUnderdeclared(t *testing.T) {
 			t.Errorf("%s: RatingUnderdeclared = %v, want %v", tt.name, got, tt.want)
 		}
 	}
+
+	// Sexual violence flags a General rating whatever the prediction, when
+	// a passage shows it; a Teen rating is AO3's for non-graphic scenes.
+	abuse := Result{PredictedRating: "teen", RatingConfidence: 0.9,
+		Labels:   []LabelScore{{Label: "sexual-abuse", Score: 0.97, Detected: true}},
+		Evidence: []Evidence{{Label: "sexual-abuse"}}}
+	noPassage := abuse
+	noPassage.Evidence = nil
+	undetected := abuse
+	undetected.Labels = []LabelScore{{Label: "sexual-abuse", Score: 0.4}}
+	referred := abuse
+	referred.Labels = []LabelScore{{Label: "sexual-abuse", Score: 0.62, Detected: true}}
+	for _, c := range []struct {
+		name, declared string
+		res            Result
+		want           bool
+	}{
+		{"sexual abuse under general", "general", abuse, true},
+		{"sexual abuse under teen", "teen", abuse, false},
+		{"no passage to show", "general", noPassage, false},
+		{"not detected", "general", undetected, false},
+		{"a rape referred to in passing", "general", referred, false},
+	} {
+		if got := withCuts.RatingUnderdeclared(c.declared, c.res); got != c.want {
+			t.Errorf("%s: RatingUnderdeclared = %v, want %v", c.name, got, c.want)
+		}
+	}
 }

@@ -83,8 +83,9 @@ type RatingEval struct {
 	// under-declared" (RatingLevels order).
 	Flagged [4]float64 `json:"flagged"`
 	// FlaggedWithEvidence is the share of flagged works whose flag has at
-	// least one evidence passage (Row.RatingEvidence); 1 when there are no
-	// flags.
+	// least one evidence passage (Row.RatingEvidence, or for a General
+	// rating flagged by a detection, that detection's passages); 1 when
+	// there are no flags.
 	FlaggedWithEvidence float64 `json:"flagged_with_evidence"`
 }
 
@@ -101,7 +102,8 @@ func (e *RatingEval) add(r *Row, flagged []int, evidenced *int) {
 	e.Matrix[d][p]++
 	if r.RatingUnderdeclared != nil && *r.RatingUnderdeclared {
 		flagged[d]++
-		if len(r.RatingEvidence) > 0 {
+		notGeneral := classify.NotGeneralLabels()
+		if len(r.RatingEvidence) > 0 || slices.ContainsFunc(r.Evidence, func(e Evidence) bool { return slices.Contains(notGeneral, e.Label) }) {
 			*evidenced++
 		}
 	}

@@ -195,8 +195,9 @@ func newHTMLStory(c Check, text string, opt HTMLOptions) htmlStory {
 		return s
 	}
 	s.Predicted = Clean(deref(r.PredictedRating, "?"))
-	s.Under = r.RatingUnderdeclared != nil && *r.RatingUnderdeclared
+	s.Under = r.RatingUnderdeclared != nil && *r.RatingUnderdeclared && atLeastMature(r)
 	if !s.Under {
+		// Includes a General rating flagged by a detection (its reason).
 		s.RatingNote = ratingNote(r, Style{})
 	}
 	var lines *storyLines

@@ -139,7 +139,7 @@ func Text(w io.Writer, r pipeline.Row, st Style) error {
 		return err
 	}
 	fmt.Fprintf(&b, "  predicted  rating %s%s\n", Clean(deref(r.PredictedRating, "?")), ratingNote(r, st))
-	if under(r) {
+	if under(r) && atLeastMature(r) { // else the detection's passages below show it
 		for _, e := range r.RatingEvidence {
 			fmt.Fprintf(&b, "      %s %s\n", st.dim(lineRange(e)+" ("+Clean(e.Label)+"):"), quote(CleanLine(e.Snippet)))
 		}
@@ -309,7 +309,11 @@ func Conclude(r pipeline.Row) VerdictInfo {
 		parts = append(parts, fmt.Sprintf("%d undeclared warning%s (%s)", n, plural(n), cleanJoin(undeclared)))
 	}
 	if r.RatingUnderdeclared != nil && *r.RatingUnderdeclared {
-		parts = append(parts, fmt.Sprintf("rating under-declared (%s → %s)", CleanLine(deref(r.DeclaredRatingRaw, "?")), Clean(deref(r.PredictedRating, "?"))))
+		if atLeastMature(r) {
+			parts = append(parts, fmt.Sprintf("rating under-declared (%s → %s)", CleanLine(deref(r.DeclaredRatingRaw, "?")), Clean(deref(r.PredictedRating, "?"))))
+		} else {
+			parts = append(parts, fmt.Sprintf("rating under-declared (%s, with sexual violence)", CleanLine(deref(r.DeclaredRatingRaw, "?"))))
+		}
 	}
 	if len(parts) > 0 {
 		return verdictOf(StatusReview, "REVIEW", parts...)
@@ -390,7 +394,10 @@ func Lines(w io.Writer, r pipeline.Row) error {
 				f.Score, kind, why, f.Threshold, i+1, f.total(len(ev)), e.Score, CleanLine(e.Snippet))
 		}
 	}
-	if under(r) {
+	if under(r) && !atLeastMature(r) {
+		fmt.Fprintf(&b, "%s:1:rating:1.00:rating under-declared: %s (%s) with %s\n", src,
+			CleanLine(deref(r.DeclaredRatingRaw, "?")), CleanLine(deref(r.DeclaredRating, "?")), notGeneralReason(r))
+	} else if under(r) {
 		what := fmt.Sprintf("rating under-declared: %s (%s) but the text reads as %s (confidence %.2f",
 			CleanLine(deref(r.DeclaredRatingRaw, "?")), CleanLine(deref(r.DeclaredRating, "?")), CleanLine(deref(r.PredictedRating, "?")), confidence(r))
 		for i, e := range r.RatingEvidence {
@@ -560,6 +567,10 @@ func declaredWarnings(r pipeline.Row) string {
 
 func ratingNote(r pipeline.Row, st Style) string {
 	switch {
+	case under(r) && !atLeastMature(r):
+		// Flagged by a detection, not by the predicted rating (see
+		// classify.NotGeneral): say which.
+		return " — " + st.yellow("UNDER-DECLARED") + fmt.Sprintf(": General Audiences with %s", notGeneralReason(r))
 	case under(r):
 		return " — " + st.yellow("UNDER-DECLARED") + fmt.Sprintf(" (confidence %.2f)", confidence(r))
 	case r.DeclaredRating == nil || *r.DeclaredRating == "not-rated":
@@ -571,6 +582,26 @@ func ratingNote(r pipeline.Row, st Style) string {
 		return " (above the declared rating, not flagged: only clear Mature or Explicit content is)"
 	}
 	return " (within the declared rating)"
+}
+
+// atLeastMature reports whether r's predicted rating is Mature or Explicit.
+func atLeastMature(r pipeline.Row) bool {
+	p, ok := taxonomy.ParseLevel(deref(r.PredictedRating, ""))
+	return ok && p.Ordered() && p >= taxonomy.Mature
+}
+
+// notGeneralReason names the detections that flag r's General rating.
+func notGeneralReason(r pipeline.Row) string {
+	var parts []string
+	for _, l := range r.Labels {
+		if l.Detected && l.Label == "sexual-abuse" {
+			parts = append(parts, fmt.Sprintf("%s detected (%.2f): a scene of sexual violence is not for all ages", l.Label, l.Score))
+		}
+	}
+	if len(parts) == 0 {
+		return "content not for all ages"
+	}
+	return strings.Join(parts, "; ")
 }
 
 // under reports whether r's rating is flagged as under-declared.

@@ -435,3 +435,34 @@ func TestCheckFoundByModerators(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckGeneralWithSexualViolence: a rape scene under General Audiences
+// is flagged even when the author chose not to use warnings (which covers
+// warnings, not the rating), and even though the scene alone reads Teen;
+// under Teen it is within the rating.
+func TestCheckGeneralWithSexualViolence(t *testing.T) {
+	scene := "The party was loud and Mara wanted to go home. Jon pulled her into the bedroom and locked the door. " +
+		"She said no. He pushed her down onto the bed, pinned her wrists and put his hand over her mouth, and he raped her while the music thumped through the wall. " +
+		"Afterwards she lay there and could not stop shaking.\n"
+	for _, c := range []struct {
+		rating, warnings string
+		flagged          bool
+	}{
+		{"General Audiences", "Creator Chose Not To Use Archive Warnings", true},
+		{"General Audiences", "Rape/Non-Con", true},
+		{"Teen And Up Audiences", "Rape/Non-Con", false},
+	} {
+		p := filepath.Join(t.TempDir(), "story.txt")
+		if err := os.WriteFile(p, []byte("Title: Party\nRating: "+c.rating+"\nArchive Warning: "+c.warnings+"\n\n"+scene), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, _ := checkRow(t, p)
+		if got := r.RatingUnderdeclared != nil && *r.RatingUnderdeclared; got != c.flagged {
+			t.Errorf("%s, %s: rating under-declared %v, want %v (detected %v)", c.rating, c.warnings, got, c.flagged, r.DetectedWarnings)
+		}
+		out, _, code := runCLI(t, "", "check", "--color", "never", p)
+		if c.flagged && (code != exitFindings || !strings.Contains(out, "with sexual violence")) {
+			t.Errorf("%s, %s: exit %d, report:\n%s\nwant REVIEW naming sexual violence", c.rating, c.warnings, code, out)
+		}
+	}
+}
