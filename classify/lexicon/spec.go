@@ -260,6 +260,26 @@ func (s *spec) apply(doc *rawDoc, overlay bool, el *errList) {
 	}
 }
 
+// termHint suggests, for a term that c does not have, the term the user
+// may have meant: the same words under another label, or c's term nearest
+// in spelling. It is "" or ends in a space.
+func (s *spec) termHint(c *catSpec, key, text string) string {
+	for _, o := range s.cats {
+		if o != c && o.find(key) >= 0 {
+			return fmt.Sprintf("it is a term of %s; ", o.name)
+		}
+	}
+	var texts []string
+	for _, t := range c.terms {
+		texts = append(texts, t.text)
+	}
+	want := strings.Join(strings.Fields(strings.ToLower(text)), " ")
+	if near := nearest(want, texts); near != "" {
+		return fmt.Sprintf("did you mean %q? ", near)
+	}
+	return ""
+}
+
 func labelIDs() []string {
 	var ids []string
 	for _, l := range taxonomy.Default().Labels() {
@@ -333,7 +353,11 @@ func (s *spec) applyTerm(c *catSpec, rt rawTerm, overlay bool, seen map[string]i
 			t.fixed = !*rt.negatable
 		}
 	case rt.remove:
-		el.add(rt.line, subject(), "not in the lexicon, nothing to remove; check the spelling and the label")
+		el.add(rt.line, subject(), "not in the lexicon, nothing to remove; %scheck the spelling and the label", s.termHint(c, key, rt.text))
+	case overlay && rt.weight != nil && *rt.weight == 0:
+		// Silencing a term that is not there would silently do nothing:
+		// most often a misspelling, or the wrong label.
+		el.add(rt.line, subject(), "not in the lexicon, so weight 0 silences nothing; %scheck the spelling and the label", s.termHint(c, key, rt.text))
 	default:
 		t := termSpec{text: strings.Join(strings.Fields(rt.text), " "), key: key, words: words, weight: 1, forms: forms, line: rt.line}
 		if rt.weight != nil {

@@ -251,6 +251,9 @@ func TestMergeErrors(t *testing.T) {
 		{"unknown top key", "lables: {}\n", []string{`unknown key "lables"`, `did you mean "labels"`}},
 		{"remove missing term", "labels:\n  violence:\n    terms: [{term: stabb, remove: true}]\n", []string{`term "stabb" of violence (line 3)`, "nothing to remove"}},
 		{"remove missing exception", "exceptions: [{phrase: nope, remove: true}]\n", []string{"nothing to remove"}},
+		// Silencing a term that is not there would do nothing, unnoticed.
+		{"silence misspelt term", "labels:\n  violence:\n    terms: [{term: w4, weight: 0}]\n", []string{`term "w4" of violence`, "weight 0 silences nothing", `did you mean "w1"`}},
+		{"silence another label's term", "labels:\n  death:\n    terms: [{term: r1, weight: 0}]\n", []string{`term "r1" of death`, "it is a term of rating:sexual"}},
 		{"bad weight", "labels:\n  violence:\n    terms: [{term: w1, weight: 20}]\n", []string{"weight 20 is out of range"}},
 		{"version 3", "version: 3\n", []string{"3 is not supported"}},
 		{"exception hides a term", "labels:\n  violence:\n    exceptions: [w1]\n", []string{`term "w1" of violence`, "can never match", "weight: 0"}},
