@@ -44,6 +44,9 @@ type HTMLOptions struct {
 	// Context is how many lines (blank lines not counted) are shown before
 	// and after each passage; 0 means 1, a negative number none.
 	Context int
+	// Settings, when set, describes the team settings the story was
+	// checked with (see TextOptions.Settings).
+	Settings string
 }
 
 // Limits of what the page shows of the story around a passage, so that a
@@ -126,6 +129,7 @@ type htmlStory struct {
 	Verdict           htmlVerdict
 	Explanation       *htmlExplanation // one not of a finding
 	ExplanationByItem bool             // the explanation is in its finding
+	Settings          string           // HTMLOptions.Settings
 }
 
 type htmlFinding struct {
@@ -176,7 +180,7 @@ type htmlWord struct{ Word, Weight string }
 func newHTMLStory(c Check, text string, opt HTMLOptions) htmlStory {
 	r := c.Row
 	opt.IDPrefix = idSafe(opt.IDPrefix)
-	s := htmlStory{ID: opt.IDPrefix, Source: Clean(r.Source), Lang: langTag(deref(r.Language, ""))}
+	s := htmlStory{ID: opt.IDPrefix, Source: Clean(r.Source), Lang: langTag(deref(r.Language, "")), Settings: CleanLine(opt.Settings)}
 	if r.Title != nil {
 		// The template escapes HTML; Clean makes control and bidi
 		// characters visible. Go quoting (as in the text report) would

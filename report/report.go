@@ -120,7 +120,28 @@ func (s Style) dim(t string) string    { return s.paint("2", t) }
 // threshold and its passages: the row's evidence, at most
 // classify.PredictOptions.MaxEvidence per label) and a verdict line.
 func Text(w io.Writer, r pipeline.Row, st Style) error {
+	return TextWith(w, r, TextOptions{Style: st})
+}
+
+// TextOptions configures TextWith.
+type TextOptions struct {
+	Style Style
+	// Settings, when set, describes the team settings the story was
+	// checked with (a configuration file, raised thresholds, lexicon
+	// overlays): printed above the verdict, so that a forwarded report
+	// does not hide that the bar was moved.
+	Settings string
+}
+
+// TextWith is Text with options.
+func TextWith(w io.Writer, r pipeline.Row, opt TextOptions) error {
+	st := opt.Style
 	var b strings.Builder
+	settings := func() {
+		if opt.Settings != "" {
+			fmt.Fprintf(&b, "  %s %s\n", st.dim("settings  "), CleanLine(opt.Settings))
+		}
+	}
 	title := ""
 	if r.Title != nil {
 		title = fmt.Sprintf(" — %q", *r.Title)
@@ -134,6 +155,7 @@ func Text(w io.Writer, r pipeline.Row, st Style) error {
 	fmt.Fprintf(&b, "  declared   rating %s · warnings %s\n", declaredRating(r), declaredWarnings(r))
 	if r.Note != nil {
 		fmt.Fprintf(&b, "  %s %s\n", st.yellow("not checked:"), Clean(strings.TrimPrefix(*r.Note, "not checked: ")))
+		settings()
 		fmt.Fprintf(&b, "  %s\n", Verdict(r, st))
 		_, err := io.WriteString(w, b.String())
 		return err
@@ -166,6 +188,7 @@ func Text(w io.Writer, r pipeline.Row, st Style) error {
 			fmt.Fprintf(&b, "      %s\n", st.dim(fmt.Sprintf("%d of %d passages shown (the best; see check --help)", len(ev), total)))
 		}
 	}
+	settings()
 	fmt.Fprintf(&b, "  %s\n", Verdict(r, st))
 	_, err := io.WriteString(w, b.String())
 	return err

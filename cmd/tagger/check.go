@@ -111,6 +111,7 @@ names, 2 on usage errors or when a story cannot be read.`,
 			if err != nil {
 				return err
 			}
+			applied := set.describe()
 			switch len(explains) {
 			case 0:
 			case 1:
@@ -188,9 +189,9 @@ names, 2 on usage errors or when a story cannot be read.`,
 					if st.Err == nil && !st.Streamed() {
 						text = st.Text
 					}
-					err = report.HTML(a.stdout, report.NewCheck(row, ex), text, report.HTMLOptions{IDPrefix: fmt.Sprintf("s%d-", stories)})
+					err = report.HTML(a.stdout, report.NewCheck(row, ex), text, report.HTMLOptions{IDPrefix: fmt.Sprintf("s%d-", stories), Settings: applied})
 				default:
-					if err = report.Text(a.stdout, row, style); err == nil && ex != nil {
+					if err = report.TextWith(a.stdout, row, report.TextOptions{Style: style, Settings: applied}); err == nil && ex != nil {
 						err = report.Explain(a.stdout, ex, style)
 					}
 				}

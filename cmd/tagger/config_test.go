@@ -80,8 +80,21 @@ func TestConfigFile(t *testing.T) {
 	if !strings.Contains(errOut, "tagger: settings from ") || !strings.Contains(errOut, filepath.Join("team", ".tagger.yaml")) {
 		t.Errorf("stderr %q does not name the configuration file", errOut)
 	}
+	// So does whoever reads the report, forwarded without the stderr.
+	for _, c := range []struct{ format, want string }{
+		{"text", "  settings   from "},
+		{"html", `<p class="settings">settings: from `},
+	} {
+		out, _, _ := runBin(t, dir, "check", "--format", c.format, story)
+		if !strings.Contains(out, c.want) || !strings.Contains(out, "thresholds violence 0.70") || !strings.Contains(out, "hockey.yaml") || !strings.Contains(out, "sensitivity high") {
+			t.Errorf("check --format %s: the report does not name the settings:\n%s", c.format, out)
+		}
+	}
 	if _, errOut, _ := runBin(t, dir, "check", "--no-config", story); strings.Contains(errOut, "settings from") {
 		t.Errorf("--no-config: stderr %q names a configuration file", errOut)
+	}
+	if out, _, _ := runBin(t, dir, "check", "--no-config", story); strings.Contains(out, "settings") {
+		t.Errorf("--no-config: the report names settings:\n%s", out)
 	}
 	out, _, code = runBin(t, dir, "check", "--no-config", story)
 	if code != 1 || !strings.Contains(out, "violence") {

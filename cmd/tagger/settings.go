@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -203,6 +204,41 @@ func noteConfig(a *app, s *settings) {
 	if s.Config != "" {
 		fmt.Fprintf(a.stderr, "tagger: settings from %s (tagger config shows them; --no-config ignores it)\n", report.Clean(s.Config))
 	}
+}
+
+// describe says, for a report, what of the team's settings changes a
+// story's verdict: the configuration file, per-label thresholds, lexicon
+// overlays and a sensitivity other than the default, each with where it
+// came from when that is not a flag. "" when nothing does.
+func (s *settings) describe() string {
+	var parts []string
+	if s.Config != "" {
+		parts = append(parts, "from "+s.Config)
+	}
+	if s.Sensitivity.From != fromDefault && s.Sensitivity.Value != string(classify.Balanced) {
+		parts = append(parts, "sensitivity "+s.Sensitivity.Value)
+	}
+	if len(s.Thresholds) > 0 {
+		var ts []string
+		for _, t := range s.Thresholds {
+			ts = append(ts, fmt.Sprintf("%s %.2f", t.Label, t.Value))
+		}
+		parts = append(parts, "thresholds "+strings.Join(ts, ", "))
+	}
+	if len(s.Lexicon) > 0 {
+		var ls []string
+		for _, l := range s.Lexicon {
+			ls = append(ls, l.Value)
+		}
+		parts = append(parts, "lexicon overlays "+strings.Join(ls, ", "))
+	}
+	if s.Model.Value != "" {
+		parts = append(parts, "model "+s.Model.Value)
+	}
+	if len(parts) == 0 || (len(parts) == 1 && s.Config != "") {
+		return "" // a configuration file that changes nothing here
+	}
+	return strings.Join(parts, "; ")
 }
 
 // sensitivity is the effective sensitivity.
