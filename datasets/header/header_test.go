@@ -66,6 +66,23 @@ func TestParseHeaders(t *testing.T) {
 				system: "mpaa", status: "missing", relationships: []string{"Aziraphale/Crowley"}, bodyLine: 7, body: "It rained in Soho."},
 		},
 		{
+			name: "misspelt labels",
+			text: "Title: Toll\nRaiting: Mature\nWarnigns: Graphic Depictions Of Violence\n\nThe gate fell at dawn.\n",
+			want: want{title: "Toll", rating: "mature", ratingRaw: "Mature", system: "ao3", status: "declared",
+				warnings: []string{"violence"}, raw: []string{"Graphic Depictions Of Violence"}, bodyLine: 5, body: "The gate fell at dawn."},
+		},
+		{
+			name: "labels in German",
+			text: "Titel: Zoll\nBewertung: Mature\nWarnungen: Graphic Depictions Of Violence\n\nDas Tor fiel im Morgengrauen.\n",
+			want: want{title: "Zoll", rating: "mature", ratingRaw: "Mature", system: "ao3", status: "declared",
+				warnings: []string{"violence"}, raw: []string{"Graphic Depictions Of Violence"}, bodyLine: 5, body: "Das Tor fiel"},
+		},
+		{
+			name: "a story line one letter from a label is story",
+			text: "Dating: a disaster, as ever.\nShe had tried the apps.\n",
+			want: want{status: "missing", bodyLine: 1, body: "Dating: a disaster"},
+		},
+		{
 			name: "review replies before the header",
 			text: "A/N: Thanks for the reviews!\n\nmoonfish- yes, he will be back!\n\nLaurel- glad you liked it :)\n\nTitle: Glass\nRating: Rated M for language\nWarnings: none\n\nShe woke to the sound of glass.\n",
 			want: want{title: "Glass", rating: "mature", ratingRaw: "M", system: "fictionratings", status: "none-apply",
@@ -369,6 +386,22 @@ func TestHeaderStartAgrees(t *testing.T) {
 			if got, want := Parse(text), parseLines(text); !reflect.DeepEqual(got, want) {
 				t.Errorf("%s after %d lines of prose: Parse %+v, full parse %+v", p, n, got.Declared, want.Declared)
 			}
+		}
+	}
+}
+
+func TestMisspeltLabel(t *testing.T) {
+	for _, c := range []struct {
+		label, key string
+	}{
+		{"Raiting", KeyRating}, {"Ratign", ""}, {"Rateing", KeyRating}, {"Warnigns", KeyWarnings},
+		{"Wranings", KeyWarnings}, {"Warnins", KeyWarnings}, {"Archive Warnign", KeyWarnings},
+		{"Dating", ""}, {"Waiting", ""}, {"Ratings", KeyRating}, // a label already, found by lineLabel first
+		{"Rat", ""}, {"Paintings", ""},
+	} {
+		key, ok := misspeltLabel(c.label)
+		if c.key == "" && ok || c.key != "" && key != c.key {
+			t.Errorf("misspeltLabel(%q) = %q, %v; want %q", c.label, key, ok, c.key)
 		}
 	}
 }

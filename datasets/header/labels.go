@@ -67,6 +67,18 @@ func buildFieldLabels() map[string]string {
 		"notes & warnings", "warnings & notes")
 	add(KeyWords, "word count", "words", "wordcount", "length", "word count (approx)")
 	add(KeyLanguage, "language")
+	// The commonest labels in German, French, Spanish, Italian and
+	// Portuguese headers (fanfiktion.de, fanfic-fr, Wattpad): their values
+	// are read as they are, and named as not understood when they are not
+	// English, rather than the whole header read as story text.
+	add(KeyTitle, "titel", "titre", "título", "titulo", "titolo")
+	add(KeyAuthor, "autor", "autorin", "auteur", "auteure", "autore", "autora", "autrice")
+	add(KeyRating, "bewertung", "altersfreigabe", "altersempfehlung", "classement", "clasificación",
+		"clasificacion", "calificación", "calificacion", "classificazione", "classificação", "classificacao")
+	add(KeyWarnings, "warnung", "warnungen", "inhaltswarnung", "inhaltswarnungen", "triggerwarnung",
+		"triggerwarnungen", "avertissement", "avertissements", "advertencia", "advertencias",
+		"avvertenza", "avvertenze", "avviso", "avvisi", "aviso", "avisos")
+	add(KeySummary, "zusammenfassung", "inhalt", "résumé", "resume", "resumen", "riassunto", "resumo", "sinopsis", "sinossi")
 	add(KeyOther, "status", "chapters", "chapter count", "published", "updated", "date", "posted", "completed",
 		"series", "part", "sequel", "sequel to", "prequel", "prequel to", "timeline", "time frame", "setting",
 		"season", "challenge", "prompt", "written for", "recipient", "requested by", "request", "url", "website",
@@ -104,7 +116,56 @@ func lineLabel(label string) (string, bool) {
 	if k, ok := combinedLabel(label); ok {
 		return k, true
 	}
-	return warningsLabel(label)
+	if k, ok := warningsLabel(label); ok {
+		return k, true
+	}
+	return misspeltLabel(label)
+}
+
+// misspeltLabels are the labels whose misspellings a header is read with:
+// the ones a verdict rests on, long enough that one slip ("Raiting",
+// "Warnigns", "Archive Warnign") leaves no other word of a story's first
+// lines that close ("Dating:" is one letter from "Rating:" and is not
+// read as it).
+var misspeltLabels = []string{"rating", "warnings", "warning", "archive warning", "archive warnings"}
+
+// misspeltLabel reads a label of seven letters or more that is one typing
+// slip (a letter added, dropped or changed, or two neighbours swapped)
+// from one of misspeltLabels.
+func misspeltLabel(label string) (string, bool) {
+	l := taxonomy.Fold(label)
+	if len(l) < 7 {
+		return "", false
+	}
+	for _, want := range misspeltLabels {
+		if oneSlip(l, want) {
+			return fieldLabels[want], true
+		}
+	}
+	return "", false
+}
+
+// oneSlip reports whether a and b (ASCII-folded labels) differ by one
+// insertion, deletion, substitution or swap of neighbouring letters.
+func oneSlip(a, b string) bool {
+	if a == b || len(a)-len(b) > 1 || len(b)-len(a) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	switch {
+	case len(a) == len(b):
+		if a[i+1:] == b[i+1:] {
+			return true // a substitution
+		}
+		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:] // a swap
+	case len(a) > len(b):
+		return a[i+1:] == b[i:]
+	default:
+		return a[i:] == b[i+1:]
+	}
 }
 
 // combinedLabel reads a label made of known labels joined by "/", "&",
