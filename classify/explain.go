@@ -10,6 +10,7 @@ import (
 
 	"github.com/tagger-dev/tagger/classify/lexicon"
 	"github.com/tagger-dev/tagger/classify/tokenize"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // Explanation says what carried a label's score in a story: the best
@@ -66,6 +67,10 @@ type RatingExplanation struct {
 	Parts []RatingPart `json:"parts"`
 	// PornDetected forces Explicit whatever the score.
 	PornDetected bool `json:"porn_detected"`
+	// Floor is set when a detection, not the score, set the predicted
+	// rating: the detected label it rests on, with its score ("violence
+	// 0.85"), for a Teen above the score's level.
+	Floor string `json:"floor,omitempty"`
 	// Confidence is Result.RatingConfidence; FlagConfidence what a flag
 	// needs.
 	Confidence     float64    `json:"confidence"`
@@ -97,6 +102,16 @@ func (m *Model) explainRating(res Result) *RatingExplanation {
 			re.Parts = append(re.Parts, RatingPart{Name: "strongest window's " + name + " cues", Measured: in.max[k], Weight: 1})
 		}
 		return re
+	}
+	if !in.pornHit && in.floor() == taxonomy.Teen && levelOf(res.RatingScore, rc.Cuts) == 0 {
+		// Teen from a detection: name the strongest.
+		best := LabelScore{}
+		for _, l := range res.Labels {
+			if l.Detected && l.Score > best.Score {
+				best = l
+			}
+		}
+		re.Floor = fmt.Sprintf("%s %.2f", best.Label, best.Score)
 	}
 	w := rc.Weights
 	for _, p := range []struct {

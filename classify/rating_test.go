@@ -209,3 +209,18 @@ func TestRatingUnderdeclared(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainRatingFloor: a Teen set by a detection, not by the score,
+// says so and names the detection.
+func TestExplainRatingFloor(t *testing.T) {
+	m := &Model{manifest: Manifest{Rating: RatingConfig{Cuts: []float64{1, 3, 4}, FlagConfidence: 0.5}}}
+	res := Result{PredictedRating: "teen", RatingScore: 0.2, Labels: []LabelScore{
+		{Label: "death", Score: 0.6, Detected: true}, {Label: "collective-violence", Score: 0.98, Detected: true}}}
+	if got := m.explainRating(res).Floor; got != "collective-violence 0.98" {
+		t.Errorf("Floor = %q, want the strongest detection", got)
+	}
+	res.RatingScore = 1.5 // Teen from the score itself
+	if got := m.explainRating(res).Floor; got != "" {
+		t.Errorf("Floor = %q for a Teen the score sets", got)
+	}
+}

@@ -531,6 +531,9 @@ func ratingLines(re *classify.RatingExplanation) []string {
 	if re.PornDetected {
 		out = append(out, "pornography is detected: explicit whatever the score")
 	}
+	if re.Floor != "" {
+		out = append(out, fmt.Sprintf("teen from a detected warning (%s), not from the score: a work with a warning is Teen at least", Clean(re.Floor)))
+	}
 	for _, p := range re.Parts {
 		out = append(out, fmt.Sprintf("part  %-52s %6.2f × %.2f → %+.2f", p.Name, p.Measured, p.Weight, p.Adds))
 	}
