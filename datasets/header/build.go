@@ -83,7 +83,7 @@ func BuildWith(tx *taxonomy.Taxonomy, fields []Field) Declared {
 		switch f.Key {
 		case KeyTitle:
 			if d.Title == "" {
-				d.Title = unquote(oneLine(v))
+				d.Title = oneLine(v)
 			}
 		case KeyAuthor:
 			d.Authors = appendNew(d.Authors, items(f, strings.TrimPrefix(v, "by "), true)...)
@@ -387,18 +387,3 @@ func appendNew(dst []string, vals ...string) []string {
 }
 
 func utf8Len(r rune) int { return len(string(r)) }
-
-// unquote removes one pair of quotes around a whole value (`"Ashes"`,
-// `'Ashes'`, “Ashes”, as YAML front matter and some headers write a
-// title), keeping quotes that only open or close it ("Ashes" and After).
-func unquote(v string) string {
-	for _, q := range [][2]string{{`"`, `"`}, {"'", "'"}, {"“", "”"}, {"‘", "’"}, {"«", "»"}} {
-		if len(v) > len(q[0])+len(q[1]) && strings.HasPrefix(v, q[0]) && strings.HasSuffix(v, q[1]) {
-			inner := v[len(q[0]) : len(v)-len(q[1])]
-			if !strings.Contains(inner, q[0]) && !strings.Contains(inner, q[1]) {
-				return strings.TrimSpace(inner)
-			}
-		}
-	}
-	return v
-}

@@ -78,11 +78,6 @@ func TestParseHeaders(t *testing.T) {
 				warnings: []string{"violence"}, raw: []string{"Graphic Depictions Of Violence"}, bodyLine: 5, body: "Das Tor fiel"},
 		},
 		{
-			name: "front matter with a quoted title",
-			text: "---\ntitle: \"Toll (front matter)\"\nrating: Mature\n---\n\nThe gate fell at dawn.\n",
-			want: want{title: "Toll (front matter)", rating: "mature", ratingRaw: "Mature", system: "ao3", status: "missing", bodyLine: 6, body: "The gate fell at dawn."},
-		},
-		{
 			name: "a story line one letter from a label is story",
 			text: "Dating: a disaster, as ever.\nShe had tried the apps.\n",
 			want: want{status: "missing", bodyLine: 1, body: "Dating: a disaster"},
