@@ -381,6 +381,15 @@ func (r *reader) readText(in io.Reader, size int64, source, id string) bool {
 	res := header.ParseWith(r.tx, text)
 	s.Declared = res.Declared
 	s.BodyLine, s.BodyByte = res.BodyLine, res.BodyByte
+	if d := res.Declared; d.DeclaredRating == "" && d.WarningStatus == taxonomy.StateMissing {
+		// Nothing declared at the top: the details may follow the story.
+		// The story then ends where they start, so that the author's own
+		// warnings are not read as the story's content.
+		if tr, end, ok := header.ParseTrailer(r.tx, s.Body()); ok {
+			s.Declared = withTop(tr.Declared, d)
+			s.Text = text[:s.BodyByte+end]
+		}
+	}
 	if !r.noWords {
 		s.Words = CountWords(s.Body())
 	}
@@ -707,4 +716,22 @@ func dirError(err error) error {
 		return fmt.Errorf("%w; check the directory's permissions", err)
 	}
 	return err
+}
+
+// withTop fills the fields a header after the story (trailer) leaves empty
+// from what a header at the top gave (a title line, say).
+func withTop(trailer, top header.Declared) header.Declared {
+	if trailer.Title == "" {
+		trailer.Title = top.Title
+	}
+	if len(trailer.Authors) == 0 {
+		trailer.Authors = top.Authors
+	}
+	if len(trailer.Fandoms) == 0 {
+		trailer.Fandoms = top.Fandoms
+	}
+	if trailer.Summary == "" {
+		trailer.Summary = top.Summary
+	}
+	return trailer
 }

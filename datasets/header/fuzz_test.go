@@ -123,3 +123,28 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseTrailer: a header after the story never ends the story outside
+// it, never after the separator it was found at, and always declares
+// something.
+func FuzzParseTrailer(f *testing.F) {
+	for _, s := range []string{
+		"", "---", "Story.\n---\nRating: Mature\nWarnings: violence\n", "Story.\n\nRating: T\nArchive Warning: No Archive Warnings Apply\n",
+		"Story.\n* * *\n\nRating: he said\nno\n", "\n\n\n", "---\n---\n---\nRating: R\n", "a\r\n\r\nRating: R\r\nWarnings: x\r\n",
+		strings.Repeat("x", maxTrailer) + "\n---\nRating: Mature\nWarnings: none\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		res, end, ok := ParseTrailer(nil, body)
+		if !ok {
+			return
+		}
+		if end < 0 || end > len(body) {
+			t.Fatalf("end %d outside body of %d bytes", end, len(body))
+		}
+		if res.Declared.DeclaredRating == "" && res.Declared.WarningStatus == taxonomy.StateMissing {
+			t.Fatalf("a trailer that declares nothing: %+v", res.Declared)
+		}
+	})
+}

@@ -405,3 +405,37 @@ func TestMisspeltLabel(t *testing.T) {
 		}
 	}
 }
+
+func TestParseTrailer(t *testing.T) {
+	story := "The gate fell at dawn.\n\nHe broke the man's wrist against the wall and kicked him in the ribs.\n\n"
+	for _, c := range []struct {
+		name, text string
+		ok         bool
+		rating     string
+		warnings   []string
+	}{
+		{"after a rule", story + "---\nTitle: Toll\nRating: Mature\nArchive Warning: Graphic Depictions Of Violence\n", true, "mature", []string{"violence"}},
+		{"stars and trailing blank lines", story + "* * *\n\nRating: Teen And Up Audiences\nWarnings: none\n\n\n", true, "teen", nil},
+		{"a scene break, then more story", story + "***\n\nThe next morning was quiet.\n", false, "", nil},
+		{"a scene break, then a line that names a label", story + "***\n\nRating: he had never been one for ratings, she thought, and went on walking for a long while.\nThe sea was grey.\n", false, "", nil},
+		{"the last paragraph", story + "\nRating: T\nArchive Warning: No Archive Warnings Apply\n", true, "teen", nil},
+		{"one field in the last paragraph is story", story + "Rating: Mature\n", false, "", nil},
+		{"the last paragraph runs on from the story", "The gate fell.\nRating: Mature\nWarnings: violence\n", false, "", nil},
+		{"fields that declare nothing", story + "---\nTitle: Toll\nAuthor: K\n", false, "", nil},
+	} {
+		res, end, ok := ParseTrailer(nil, c.text)
+		if ok != c.ok {
+			t.Errorf("%s: ok %v, want %v", c.name, ok, c.ok)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		if got := c.text[:end]; got != story {
+			t.Errorf("%s: story ends at %d: %q", c.name, end, got)
+		}
+		if res.Declared.DeclaredRating != c.rating || !slices.Equal(res.Declared.DeclaredWarnings, c.warnings) && len(c.warnings) > 0 {
+			t.Errorf("%s: rating %q warnings %v, want %q %v", c.name, res.Declared.DeclaredRating, res.Declared.DeclaredWarnings, c.rating, c.warnings)
+		}
+	}
+}
