@@ -326,8 +326,9 @@ func TestCheckProbes(t *testing.T) {
 // each, 15 General or Teen stories with no warnable content but hyperbole,
 // idioms, games, sport, lessons and props, and 15 that each show a
 // warning, about half without its obvious word. Nothing was tuned on the
-// second set; the first led to the pornography scene rule (a biology
-// lesson). It is a floor, not a goal: the figures measured when each set
+// second and third sets (the third's clean stories are denser with traps:
+// a chess "bloodbath", paintball "massacre", "cellular suicide"); the
+// first led to the pornography scene rule (a biology lesson). It is a floor, not a goal: the figures measured when each set
 // was added must not drop; the model card lists what each misses.
 func TestCheckBlindProbes(t *testing.T) {
 	for _, set := range []struct {
@@ -336,13 +337,14 @@ func TestCheckBlindProbes(t *testing.T) {
 	}{
 		{"testdata/probes-blind", 13, 8},
 		{"testdata/probes-blind-2", 13, 6},
+		{"testdata/probes-blind-3", 5, 7},
 	} {
 		t.Run(filepath.Base(set.dir), func(t *testing.T) {
 			key, err := os.ReadFile(filepath.Join(set.dir, "key.tsv"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			alias := map[string]string{"eating-disorder": "dysmorphia"}
+			alias := map[string]string{"eating-disorder": "dysmorphia", "eating-disorders": "dysmorphia"}
 			var negOK, negN, posOK, posN int
 			for _, line := range strings.Split(strings.TrimSpace(string(key)), "\n") {
 				f := strings.Split(line, "\t")
