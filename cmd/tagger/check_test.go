@@ -468,3 +468,34 @@ func TestCheckGeneralWithSexualViolence(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckCleanTraps: thirty clean General stories dense with the words
+// of warnings used harmlessly (drills, hyperbole, props, games, tools;
+// testdata/traps-dev, written by a helper who read nothing of the
+// project). Unlike the blind sets, exceptions were added from what these
+// flag, so the floor is what the tuned lexicon passes, not an unseen
+// figure: 13 of 30 before, 16 after.
+func TestCheckCleanTraps(t *testing.T) {
+	const dir, floor = "testdata/traps-dev", 16
+	key, err := os.ReadFile(filepath.Join(dir, "key.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	passed, n := 0, 0
+	for _, line := range strings.Split(strings.TrimSpace(string(key)), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) < 2 || f[1] != "none" {
+			t.Fatalf("key.tsv: %q: every story here is clean", line)
+		}
+		n++
+		r, code := checkRow(t, filepath.Join(dir, f[0]))
+		if code == 0 && len(r.UndeclaredWarnings) == 0 {
+			passed++
+		} else {
+			t.Logf("%s: exit %d, undeclared %v (a false alarm)", f[0], code, r.UndeclaredWarnings)
+		}
+	}
+	if n != 30 || passed < floor {
+		t.Errorf("%d of %d clean stories passed, floor %d", passed, n, floor)
+	}
+}
