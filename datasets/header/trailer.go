@@ -41,21 +41,20 @@ func ParseTrailer(tx *taxonomy.Taxonomy, body string) (res Result, end int, ok b
 	minFields := 1
 	if sep < 0 {
 		// No separator: the last paragraph, if it is two fields or more.
-		trimmed := strings.TrimRight(tail, " \t\r\n")
-		para := strings.LastIndex(trimmed, "\n\n")
-		if crlf := strings.LastIndex(trimmed, "\r\n\r\n"); crlf > para {
-			para = crlf
-		}
+		para := lastBlankLine(strings.TrimRight(tail, " \t\r\n"))
 		if para < 0 || para == 0 && from > 0 {
 			return Result{}, 0, false
 		}
-		sep, minFields = para+1, 2
+		sep, minFields = para, 2
 	}
 	start := sep + strings.IndexByte(tail[sep:], '\n') + 1
 	if start <= sep || strings.TrimSpace(tail[start:]) == "" {
 		return Result{}, 0, false
 	}
 	block := tail[start:]
+	if !headerStart(tx, block) {
+		return Result{}, 0, false // the quick look that spares most stories a parse
+	}
 	r := parseLinesWith(tx, block)
 	if strings.TrimSpace(block[r.BodyByte:]) != "" {
 		return Result{}, 0, false // story text after the fields: not a trailer
@@ -74,4 +73,24 @@ func ParseTrailer(tx *taxonomy.Taxonomy, body string) (res Result, end int, ok b
 		return Result{}, 0, false
 	}
 	return r, from + sep, true
+}
+
+// lastBlankLine returns the offset of the start of the last blank line of
+// t (spaces and a carriage return count as blank), or -1. It reads t from
+// the end, so it costs the length of t's last paragraph.
+func lastBlankLine(t string) int {
+	end := len(t)
+	for end > 0 {
+		nl := strings.LastIndexByte(t[:end], '\n')
+		if nl < 0 {
+			return -1
+		}
+		// The line t[nl+1:end] ends at end; the one before it ends at nl.
+		start := strings.LastIndexByte(t[:nl], '\n') + 1
+		if strings.TrimSpace(t[start:nl]) == "" {
+			return start
+		}
+		end = nl
+	}
+	return -1
 }
