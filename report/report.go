@@ -619,8 +619,9 @@ func atLeastMature(r pipeline.Row) bool {
 // notGeneralReason names the detections that flag r's General rating.
 func notGeneralReason(r pipeline.Row) string {
 	var parts []string
+	notGeneral := classify.NotGeneralLabels()
 	for _, l := range r.Labels {
-		if l.Detected && l.Label == "sexual-abuse" {
+		if l.Detected && slices.Contains(notGeneral, l.Label) {
 			parts = append(parts, fmt.Sprintf("%s detected (%.2f): a scene of sexual violence is not for all ages", l.Label, l.Score))
 		}
 	}
