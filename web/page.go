@@ -215,7 +215,7 @@ func (s *Server) handlePagePost(w http.ResponseWriter, r *http.Request) {
 	}
 	err := s.checkStory(w, r, form, func(c *checked) error {
 		var buf bytes.Buffer
-		if err := report.HTML(&buf, c.report, c.story.Text, report.HTMLOptions{IDPrefix: "r-"}); err != nil {
+		if err := report.HTML(&buf, c.report, c.story.Text, report.HTMLOptions{IDPrefix: "r-", Settings: s.opt.Settings}); err != nil {
 			return fmt.Errorf("render the report: %w", err)
 		}
 		d := s.newPageData(*form)

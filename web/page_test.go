@@ -521,3 +521,25 @@ func TestPageErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestPageSettings: a server run with a team's settings says so on every
+// report it renders, above the verdict; one without says nothing.
+func TestPageSettings(t *testing.T) {
+	m := testModel(t)
+	seed := string(readFile(t, seed003))
+	for _, c := range []struct{ settings, want string }{
+		{"from team/.tagger.yaml; thresholds violence 0.90", "settings: from team/.tagger.yaml; thresholds violence 0.90"},
+		{"", ""},
+	} {
+		_, ts, _ := newTestServer(t, Options{Model: m, Settings: c.settings})
+		ct, body := formPost(t, seed, "", nil, string(classify.Balanced), "")
+		code, _, b := postPage(t, ts, ct, body, nil)
+		if code != http.StatusOK {
+			t.Fatalf("status %d", code)
+		}
+		got := strings.Contains(string(b), `<p class="settings">`)
+		if c.want != "" && (!got || !strings.Contains(string(b), c.want)) || c.want == "" && got {
+			t.Errorf("settings %q: page says settings %v; want %q", c.settings, got, c.want)
+		}
+	}
+}

@@ -131,6 +131,10 @@ type Options struct {
 	// Thresholds are per-label thresholds, as classify.PredictOptions
 	// takes them (a team's configuration file).
 	Thresholds map[string]float64
+	// Settings, when set, describes the team settings the server checks
+	// with (a configuration file, thresholds, lexicon overlays): each
+	// report page says it above the verdict (report.HTMLOptions.Settings).
+	Settings string
 	// Read holds the caps on reading a story (MaxMarkupBytes,
 	// MaxStoryBytes, MaxLineBytes); zero fields keep package datasets'
 	// defaults.
