@@ -23,6 +23,7 @@ func TestDetectLanguage(t *testing.T) {
 		{"german", strings.Repeat("Es regnete im Hafen, als Julian die Kneipe verließ. Der Mann wartete an der Ecke der Straße mit einem Messer in der Hand. ", 5), "de", false},
 		{"spanish", strings.Repeat("Llovía en el puerto cuando Julián salió del bar. El hombre lo esperaba en la esquina de la calle con un cuchillo en la mano. ", 5), "es", false},
 		{"short", "Le chat dort.", "en", true}, // too short to judge: read
+		{"a short story", "Il pleuvait sur le port quand Julien est sorti du bar. L'homme l'attendait au coin de la rue avec un couteau.", "fr", false},
 		{"names", strings.Repeat("Harry Hermione Ron Draco Luna Neville Ginny Severus ", 6), "en", true},
 	} {
 		toks := tokenize.Words(c.text, nil)
