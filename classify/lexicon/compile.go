@@ -87,8 +87,11 @@ func compile(s *spec) *Lexicon {
 }
 
 // index builds l's lookup tables from its patterns: a pattern whose second
-// slot is a word is found through the pair of its first two words, the
-// others through their first word alone.
+// slot is a word is found through the pair of its first two words
+// (pairKey), the others through their first word alone. Most words that
+// start a pair pattern are common ("the", "his"), so filing those under
+// the word would send half of all tokens to a bucket: filed under the
+// pair, they cost each token one bit test of the pair filter instead.
 func (l *Lexicon) index() {
 	var singles, pairs []entry
 	for id, p := range l.patterns {
@@ -97,17 +100,23 @@ func (l *Lexicon) index() {
 				singles = append(singles, entry{key: h, id: int32(id)})
 				continue
 			}
-			start := entry{key: h, id: -1} // flags the start
 			for _, h1 := range p.slots[1].hashes {
-				pairs = append(pairs, entry{key: tokenize.HashPair(h, h1), id: int32(id)})
-				start.next |= nextBit(h1)
+				pairs = append(pairs, entry{key: pairKey(h, h1), id: int32(id)})
 			}
-			singles = append(singles, start)
 		}
 	}
 	l.tab = newTable(singles)
 	l.pairs = newTable(pairs)
 }
+
+// pairKey is the key of the word pair hashing to a, b in Lexicon.pairs.
+// It is computed for every token, so it is one multiply, not
+// tokenize.HashPair: the table's own multiply mixes it, and for a given
+// first word distinct second words give distinct keys.
+func pairKey(a, b uint64) uint64 { return a*pairMul ^ b }
+
+// pairMul is an odd constant (so a*pairMul is a bijection).
+const pairMul = 0xd6e8feb86659fd93
 
 // variants returns the slot runs of a term or phrase: the words as
 // tokenize.Words splits them, and, when some word is hyphenated, one more
@@ -243,11 +252,6 @@ type bucket struct {
 	key   uint64
 	start uint32
 	n     uint32 // patterns in refs[start:start+n&countMask], and flags
-	// next has nextBit(w) set for each word w that follows this one in a
-	// pair-indexed pattern (0: none starts with it). Most words that
-	// start such patterns are common ("the", "his"), and the word after
-	// them seldom continues one: one bit test skips the pair lookup.
-	next uint64
 }
 
 const (
@@ -255,18 +259,13 @@ const (
 	countMask = occupied - 1
 )
 
-// nextBit is the bit of bucket.next that stands for the word hashing to h.
-func nextBit(h uint64) uint64 { return 1 << (h * fib >> 58) }
-
 // fib spreads a hash's bits over the table's index (Fibonacci hashing).
 const fib = 0x9e3779b97f4a7c15
 
-// entry files pattern id under key; id -1 only marks key as the first
-// word of pair-indexed patterns.
+// entry files pattern id under key.
 type entry struct {
-	key  uint64
-	id   int32
-	next uint64 // with id -1: nextBit of the second words
+	key uint64
+	id  int32
 }
 
 // newTable builds a table of the entries (which it reorders).
@@ -297,10 +296,6 @@ func newTable(entries []entry) table {
 		}
 		b := bucket{key: h, start: uint32(len(t.refs)), n: occupied}
 		for k, e := range entries[:j] {
-			if e.id < 0 {
-				b.next |= e.next
-				continue
-			}
 			if k > 0 && e.id == entries[k-1].id {
 				continue // the same entry twice
 			}
@@ -372,21 +367,20 @@ func compareEntries(a, b entry) int {
 	return cmp.Compare(a.id, b.id)
 }
 
-// lookup returns the patterns stored under h, and the nextBit set of the
-// words that follow h in pair-indexed patterns (0 when none starts with h).
-func (t *table) lookup(h uint64) (refs []int32, next uint64) {
+// lookup returns the patterns stored under h.
+func (t *table) lookup(h uint64) []int32 {
 	x := h * fib
 	f := uint32(x) & t.fmask
 	if t.filter[f>>6]&(1<<(f&63)) == 0 {
-		return nil, 0
+		return nil
 	}
 	for i := x >> t.shift; ; i = (i + 1) & t.mask {
 		b := &t.buckets[i]
 		if b.n == 0 {
-			return nil, 0
+			return nil
 		}
 		if b.key == h {
-			return t.refs[b.start : b.start+b.n&countMask], b.next
+			return t.refs[b.start : b.start+b.n&countMask]
 		}
 	}
 }

@@ -74,8 +74,9 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 		if len(pending) > 0 {
 			pending = flush(pending, i, &rep, fn)
 		}
-		refs, next := l.tab.lookup(toks[i].Hash)
-		from := 1
+		// The patterns that start with this word, then those that start
+		// with this word and the next.
+		refs, from := l.tab.lookup(toks[i].Hash), 1
 		for {
 			for _, r := range refs {
 				p := &l.patterns[r]
@@ -109,12 +110,10 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 					pending = insert(pending, pend{hit: h, cat: t.cat, term: p.term})
 				}
 			}
-			// Then the phrases that start with this word and the next.
-			if next == 0 || i+1 >= len(toks) || toks[i].Flags&tokenize.FlagSentenceEnd != 0 || next&nextBit(toks[i+1].Hash) == 0 {
+			if from == 2 || i+1 >= len(toks) || toks[i].Flags&tokenize.FlagSentenceEnd != 0 {
 				break
 			}
-			refs, _ = l.pairs.lookup(tokenize.HashPair(toks[i].Hash, toks[i+1].Hash))
-			next, from = 0, 2
+			refs, from = l.pairs.lookup(pairKey(toks[i].Hash, toks[i+1].Hash)), 2
 		}
 	}
 	flush(pending, len(toks), &rep, fn)
