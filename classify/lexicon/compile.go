@@ -241,7 +241,7 @@ func formsOf(t termSpec, irregular map[string][]string) []string {
 // load from a few kilobytes. A lookup allocates nothing.
 type table struct {
 	filter  []uint64
-	fmask   uint32
+	fshift  uint // see filterBits
 	buckets []bucket
 	shift   uint
 	mask    uint64
@@ -282,7 +282,7 @@ func newTable(entries []entry) table {
 	fbits := max(bits.Len(uint(n*16-1)), 10) // ≥ 16 filter bits per key
 	t := table{
 		filter:  make([]uint64, 1<<fbits/64),
-		fmask:   uint32(1<<fbits - 1),
+		fshift:  uint(64 - fbits),
 		buckets: make([]bucket, 1<<tbits),
 		shift:   uint(64 - tbits),
 		mask:    1<<tbits - 1,
@@ -304,8 +304,8 @@ func newTable(entries []entry) table {
 		}
 		entries = entries[j:]
 		x := h * fib
-		f := uint32(x) & t.fmask
-		t.filter[f>>6] |= 1 << (f & 63)
+		w, bits := t.filterBits(x)
+		t.filter[w] |= bits
 		i := x >> t.shift
 		for t.buckets[i].n != 0 {
 			i = (i + 1) & t.mask
@@ -367,11 +367,18 @@ func compareEntries(a, b entry) int {
 	return cmp.Compare(a.id, b.id)
 }
 
+// filterBits returns the filter word and the two bits in it that stand for
+// the key whose mixed hash is x. Two bits in one word turn away about four
+// times as many absent keys as one bit, for the same single load.
+func (t *table) filterBits(x uint64) (word uint64, bits uint64) {
+	f := x >> t.fshift
+	return f >> 6, 1<<(f&63) | 1<<(x>>(t.fshift-6)&63)
+}
+
 // lookup returns the patterns stored under h.
 func (t *table) lookup(h uint64) []int32 {
 	x := h * fib
-	f := uint32(x) & t.fmask
-	if t.filter[f>>6]&(1<<(f&63)) == 0 {
+	if w, bits := t.filterBits(x); t.filter[w]&bits != bits {
 		return nil
 	}
 	for i := x >> t.shift; ; i = (i + 1) & t.mask {
