@@ -71,15 +71,53 @@ func (m *Model) analyse(text string, seg *tokenize.Segmenter, ar *arena) *passag
 		m.lex.Match(text, p.toks, func(h lexicon.Hit) { p.hits = append(p.hits, h) })
 	}
 	slices.SortStableFunc(p.hits, func(a, b lexicon.Hit) int { return cmp.Compare(a.TokEnd, b.TokEnd) })
+	p.sentences(seg)
+	return p
+}
+
+// passageOf is window w's passage read from the tokens and hits of its
+// chunk (see chunkView), with its slices from ar: the tokens rebased to the
+// window's text, the hits that lie wholly inside it.
+func passageOf(w window, v *chunkView, seg *tokenize.Segmenter, ar *arena) *passage {
+	ts, te := int(w.tok0), int(w.tok1)
+	p := &passage{text: w.text, ar: ar}
+	base := v.toks[ts].Start
+	t0 := len(ar.toks)
+	for _, t := range v.toks[ts:te] {
+		t.Start -= base
+		t.End -= base
+		ar.toks = append(ar.toks, t)
+	}
+	p.toks = ar.toks[t0:len(ar.toks):len(ar.toks)]
+	h0 := len(ar.hits)
+	first, _ := slices.BinarySearchFunc(v.hits, ts+1, func(h lexicon.Hit, end int) int { return cmp.Compare(h.TokEnd, end) })
+	for _, h := range v.hits[first:] {
+		if h.TokEnd > te {
+			break
+		}
+		if h.TokStart < ts {
+			continue // begins before the window
+		}
+		h.TokStart -= ts
+		h.TokEnd -= ts
+		ar.hits = append(ar.hits, h)
+	}
+	p.hits = ar.hits[h0:len(ar.hits):len(ar.hits)]
+	p.sentences(seg)
+	return p
+}
+
+// sentences splits the passage into sentences: with seg when given, else
+// at the tokens' sentence ends.
+func (p *passage) sentences(seg *tokenize.Segmenter) {
 	if seg != nil {
-		p.sents = seg.Sentences(text)
+		p.sents = seg.Sentences(p.text)
 	} else {
-		p.sents = tokenSentences(text, p.toks)
+		p.sents = tokenSentences(p.text, p.toks)
 	}
 	if len(p.sents) == 0 {
-		p.sents = []tokenize.Span{{Start: 0, End: len(text)}}
+		p.sents = []tokenize.Span{{Start: 0, End: len(p.text)}}
 	}
-	return p
 }
 
 // nbWeights returns the passage's per-token naive-Bayes weights, computed
@@ -138,7 +176,7 @@ const (
 // windows (for each, the one or two sentences that carry the label most),
 // and the evidence of the predicted rating lv from the strongest windows of
 // the cues that lifted it most (see ratingOrder).
-func (m *Model) evidence(states []labelState, cues [numCues]labelState, in ratingInputs, lv taxonomy.Level, res Result, maxPer int, fast bool) ([]Evidence, []Evidence, error) {
+func (m *Model) evidence(states []labelState, cues [numCues]labelState, in ratingInputs, lv taxonomy.Level, res Result, maxPer int, fast bool, view *chunkView) ([]Evidence, []Evidence, error) {
 	// The segmenter is fetched when the first window is analysed: a story
 	// with nothing detected never waits for it to be built.
 	var seg *tokenize.Segmenter
@@ -168,7 +206,12 @@ func (m *Model) evidence(states []labelState, cues [numCues]labelState, in ratin
 		if err != nil {
 			return nil, err
 		}
-		p := m.analyse(w.text, seg, &sc.evidence)
+		var p *passage
+		if view != nil && w.tok1 > w.tok0 {
+			p = passageOf(w, view, seg, &sc.evidence)
+		} else {
+			p = m.analyse(w.text, seg, &sc.evidence)
+		}
 		analysed[w.start] = p
 		return p, nil
 	}

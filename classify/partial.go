@@ -199,10 +199,11 @@ func (cs *ChunkScore) Finish() (Result, error) {
 		panic("classify: ChunkScore.Finish out of turn")
 	}
 	cs.sg.classifyStep(cs.sc, cs.c.Text, cs.c.Off, &cs.lines)
-	sg := cs.sg
-	sg.m.free.put(cs.sc)
+	sg, sc := cs.sg, cs.sc
 	cs.sc, cs.sg, cs.stage = nil, nil, -1
 	defer sg.free()
+	defer sg.m.free.put(sc) // after the evidence, which reads its tokens
+	sg.view = &chunkView{toks: sc.toks, hits: sc.hits}
 	return sg.finish()
 }
 

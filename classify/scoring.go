@@ -24,6 +24,9 @@ type window struct {
 	// cutStart and cutEnd say that the window starts or ends within a
 	// sentence, so that a snippet at its edge can say so.
 	cutStart, cutEnd bool
+	// tok0 and tok1 are the window's token range in its chunk's tokens
+	// (see scoring.view).
+	tok0, tok1 int32
 }
 
 // labelState accumulates one label's windows.
@@ -242,6 +245,20 @@ type scoring struct {
 	// acc counts word features for the story model (nil when the model
 	// has none and no StoryVector is asked for).
 	acc *storyAcc
+	// view, when set, holds the tokens and hits of the story's only chunk
+	// while its evidence is built (see ChunkScore.Finish).
+	view *chunkView
+}
+
+// chunkView is the tokens and lexicon hits (sorted by TokEnd) of a story's
+// only chunk, kept until its evidence is built: most stories are one
+// chunk, and their evidence windows are read from these instead of being
+// tokenised and matched again. Read in the chunk's context, a window's hits
+// are those its score was summed from (negation scope, exceptions and
+// repeats that began before it included).
+type chunkView struct {
+	toks []tokenize.Token
+	hits []lexicon.Hit
 }
 
 func (m *Model) newScoring(opt PredictOptions, first int) *scoring {
@@ -428,7 +445,7 @@ func (sg *scoring) classifyStep(sc *scratch, chunk string, off int, lines *lineC
 		sg.rating = sg.rating.max(cues)
 		for k, c := range cues {
 			if c >= minCueEvidence {
-				sg.cueStates[k].offer(window{z: c, start: span[0], end: span[1], cutStart: cutStart, cutEnd: cutEnd}, ratingEvidenceKeep, chunk, off, !sg.inMemory)
+				sg.cueStates[k].offer(window{z: c, start: span[0], end: span[1], cutStart: cutStart, cutEnd: cutEnd, tok0: int32(ts), tok1: int32(te)}, ratingEvidenceKeep, chunk, off, !sg.inMemory)
 			}
 		}
 		// Only labels with lexicon weight in the window can reach a
@@ -471,7 +488,7 @@ func (sg *scoring) classifyStep(sc *scratch, chunk string, off int, lines *lineC
 			if z >= sg.thr[li] {
 				sg.states[li].count++
 			}
-			sg.states[li].offer(window{z: z, start: span[0], end: span[1], cutStart: cutStart, cutEnd: cutEnd}, sg.keep, chunk, off, !sg.inMemory)
+			sg.states[li].offer(window{z: z, start: span[0], end: span[1], cutStart: cutStart, cutEnd: cutEnd, tok0: int32(ts), tok1: int32(te)}, sg.keep, chunk, off, !sg.inMemory)
 		}
 		sg.windows++
 	}
@@ -702,7 +719,7 @@ func (sg *scoring) finish() (Result, error) {
 	}
 	if len(res.Detected) > 0 || lv > taxonomy.General {
 		var err error
-		if res.Evidence, res.RatingEvidence, err = m.evidence(sg.states, sg.cueStates, in, lv, res, sg.opt.MaxEvidence, sg.opt.FastSnippets); err != nil {
+		if res.Evidence, res.RatingEvidence, err = m.evidence(sg.states, sg.cueStates, in, lv, res, sg.opt.MaxEvidence, sg.opt.FastSnippets, sg.view); err != nil {
 			return Result{}, err
 		}
 	}
