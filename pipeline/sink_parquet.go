@@ -171,11 +171,14 @@ func (s *parquetSink) Abort() error {
 }
 
 // pageZstd is Parquet's ZSTD codec (what parquet.Zstd writes) with a 1 MB
-// window. Pages are compressed one at a time and are smaller than that
-// (parquet.DefaultPageBufferSize is 256 KiB), so the output is the same, but
-// parquet.Zstd's default 8 MB window makes each encoder keep 16 MB of
-// history: 32 MB of the heap in a measured run. A pageZstd belongs to one
-// sink, keeps one encoder and one decoder, and is safe for concurrent use.
+// window, at zstd's fastest level. Pages are compressed one at a time and
+// are smaller than 1 MB (parquet.DefaultPageBufferSize is 256 KiB), so the
+// window loses nothing, but parquet.Zstd's default 8 MB window makes each
+// encoder keep 16 MB of history: 32 MB of the heap in a measured run. The
+// fastest level cost 3% less CPU than the default one in a run over 3,330
+// real works, for a file 4.4% larger (1.90 MB against 1.82): the output is
+// small beside its input. A pageZstd belongs to one sink, keeps one encoder
+// and one decoder, and is safe for concurrent use.
 type pageZstd struct {
 	mu  sync.Mutex
 	enc *zstd.Encoder
@@ -199,6 +202,7 @@ func (c *pageZstd) Encode(dst, src []byte) ([]byte, error) {
 			zstd.WithLowerEncoderMem(true),
 			zstd.WithZeroFrames(true),
 			zstd.WithEncoderCRC(false),
+			zstd.WithEncoderLevel(zstd.SpeedFastest),
 		)
 		if err != nil {
 			return dst[:0], fmt.Errorf("zstd encoder: %w", err)
