@@ -190,10 +190,13 @@ func (cs *ChunkScore) Classify() *Partial {
 
 // Finish is the last step instead of Classify for a chunk that is its
 // story's only one: it scores the chunk's windows and decides the story,
-// giving the Result FinishPartials gives for the Partial Classify would
-// return, and gives the ChunkScore's buffers back to the model. Most
-// stories are one chunk, and for them the Partial would be a copy of the
-// scoring made only to be read back.
+// and gives the ChunkScore's buffers back to the model. Most stories are
+// one chunk, and for them a Partial would be a copy of the scoring made
+// only to be read back. The Result is Predict's for the same text; it is
+// FinishPartials' for the Partial Classify would return but for the
+// evidence, which Finish reads from the chunk's tokens (a negation or
+// exception that begins before a window counts) and FinishPartials from
+// each window's text alone.
 func (cs *ChunkScore) Finish() (Result, error) {
 	if cs.stage != 2 {
 		panic("classify: ChunkScore.Finish out of turn")

@@ -134,6 +134,7 @@ func (m *Model) predict(ctx context.Context, next func(*scratch) (string, int, e
 	sc := m.free.get()
 	defer m.free.put(sc)
 	lines := lineCounter{line: bodyLine}
+	chunks := 0
 	for {
 		if err := ctx.Err(); err != nil {
 			return Result{}, err
@@ -146,6 +147,12 @@ func (m *Model) predict(ctx context.Context, next func(*scratch) (string, int, e
 			return Result{}, err
 		}
 		sg.chunk(sc, chunk, off, &lines)
+		chunks++
+	}
+	if chunks == 1 {
+		// As ChunkScore.Finish does: the evidence of a story of one
+		// chunk is read from its tokens.
+		sg.view = &chunkView{toks: sc.toks, hits: sc.hits}
 	}
 	return sg.finish()
 }

@@ -80,18 +80,45 @@ func WeakLabelled(s *datasets.Story, weight float64) (classify.Labelled, bool) {
 }
 
 // scoreInPlace scores a story held in memory chunk by chunk on the calling
-// goroutine, the stages' work without the stages: the chunks of
-// classify.SplitText scored (classify.Model.ScoreChunk) and merged
+// goroutine, the stages' work without the stages and with the same
+// result: a story of one chunk decided where its chunk is classified
+// (classify.ChunkScore.Finish), a longer one's chunks of
+// classify.SplitText scored into partials and merged
 // (classify.Model.FinishPartials).
 func scoreInPlace(ctx context.Context, m *classify.Model, s *datasets.Story, opt classify.PredictOptions) (classify.Result, error) {
 	var parts []*classify.Partial
+	// held is the first chunk, featurised, until a second shows it is
+	// not the only one.
+	var held *classify.ChunkScore
+	defer func() {
+		if held != nil {
+			held.Release()
+		}
+	}()
 	err := classify.SplitText(ctx, s.Text, s.BodyByte, s.BodyLine, func(c classify.Chunk) error {
-		p, err := m.ScoreChunk(ctx, c, opt)
-		parts = append(parts, p)
-		return err
+		if held != nil {
+			parts = append(parts, held.Classify())
+			held = nil
+		}
+		cs, err := m.TokenizeChunk(ctx, c, opt)
+		if err != nil {
+			return err
+		}
+		cs.Featurize()
+		if len(parts) == 0 {
+			held = cs
+			return nil
+		}
+		parts = append(parts, cs.Classify())
+		return nil
 	})
 	if err != nil {
 		return classify.Result{}, err
+	}
+	if held != nil {
+		cs := held
+		held = nil
+		return cs.Finish()
 	}
 	return m.FinishPartials(parts, opt)
 }

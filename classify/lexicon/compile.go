@@ -111,8 +111,12 @@ func (l *Lexicon) index() {
 
 // pairKey is the key of the word pair hashing to a, b in Lexicon.pairs.
 // It is computed for every token, so it is one multiply, not
-// tokenize.HashPair: the table's own multiply mixes it, and for a given
-// first word distinct second words give distinct keys.
+// tokenize.HashPair: the table's own multiply mixes it. For a given first
+// word distinct second words give distinct keys, and for a given second
+// word distinct first words do. Two pairs differing in both words share a
+// key by a 2⁻⁶⁴ coincidence (none among the 25 million pairs of 5,000
+// common words), as two pairs could under tokenize.HashPair: Match trusts
+// the key, and checking the first word costs 15% of its time.
 func pairKey(a, b uint64) uint64 { return a*pairMul ^ b }
 
 // pairMul is an odd constant (so a*pairMul is a bijection).

@@ -124,7 +124,7 @@ type Lexicon struct {
 	terms    []compiledTerm
 	patterns []pattern
 	tab      table    // patterns by first word
-	pairs    table    // patterns by first two words (tokenize.HashPair)
+	pairs    table    // patterns by first two words (pairKey)
 	skip     []uint64 // hashes of simile_skip words, sorted
 	factor   float64
 	// repeatSpan is the span, in tokens, within which a term said again
