@@ -193,11 +193,17 @@ func (m *Model) evidence(states []labelState, cues [numCues]labelState, in ratin
 	var out []Evidence
 	// Labels often share windows: analyse each window once.
 	analysed := map[int]*passage{}
-	sc := m.free.get()
-	defer func() {
-		sc.evidence.reset()
-		m.free.put(sc)
-	}()
+	var sc *scratch
+	if view != nil && view.sc != nil {
+		sc = view.sc // its owner puts it back
+		defer sc.evidence.reset()
+	} else {
+		sc = m.free.get()
+		defer func() {
+			sc.evidence.reset()
+			m.free.put(sc)
+		}()
+	}
 	analyse := func(w window) (*passage, error) {
 		if p, ok := analysed[w.start]; ok && p.text == w.text {
 			return p, nil

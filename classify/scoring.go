@@ -256,9 +256,14 @@ type scoring struct {
 // tokenised and matched again. Read in the chunk's context, a window's hits
 // are those its score was summed from (negation scope, exceptions and
 // repeats that began before it included).
+//
+// The scratch they belong to also lends its evidence arena: a second
+// scratch out per story would keep more of them alive in a run, whose
+// heap has a limit.
 type chunkView struct {
 	toks []tokenize.Token
 	hits []lexicon.Hit
+	sc   *scratch
 }
 
 func (m *Model) newScoring(opt PredictOptions, first int) *scoring {
