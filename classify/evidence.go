@@ -76,9 +76,9 @@ func (m *Model) analyse(text string, seg *tokenize.Segmenter, ar *arena) *passag
 }
 
 // passageOf is window w's passage read from the tokens and hits of its
-// chunk (see chunkView), with its slices from ar: the tokens rebased to the
-// window's text, the hits that lie wholly inside it.
-func passageOf(w window, v *chunkView, seg *tokenize.Segmenter, ar *arena) *passage {
+// chunk, held by sc (see scoring.only), with its slices from ar: the
+// tokens rebased to the window's text, the hits that lie wholly inside it.
+func passageOf(w window, v *scratch, seg *tokenize.Segmenter, ar *arena) *passage {
 	ts, te := int(w.tok0), int(w.tok1)
 	p := &passage{text: w.text, ar: ar}
 	base := v.toks[ts].Start
@@ -176,7 +176,7 @@ const (
 // windows (for each, the one or two sentences that carry the label most),
 // and the evidence of the predicted rating lv from the strongest windows of
 // the cues that lifted it most (see ratingOrder).
-func (m *Model) evidence(states []labelState, cues [numCues]labelState, in ratingInputs, lv taxonomy.Level, res Result, maxPer int, fast bool, view *chunkView) ([]Evidence, []Evidence, error) {
+func (m *Model) evidence(states []labelState, cues [numCues]labelState, in ratingInputs, lv taxonomy.Level, res Result, maxPer int, fast bool, only *scratch) ([]Evidence, []Evidence, error) {
 	// The segmenter is fetched when the first window is analysed: a story
 	// with nothing detected never waits for it to be built.
 	var seg *tokenize.Segmenter
@@ -193,10 +193,9 @@ func (m *Model) evidence(states []labelState, cues [numCues]labelState, in ratin
 	var out []Evidence
 	// Labels often share windows: analyse each window once.
 	analysed := map[int]*passage{}
-	var sc *scratch
-	if view != nil && view.sc != nil {
-		sc = view.sc // its owner puts it back
-		defer sc.evidence.reset()
+	sc := only
+	if sc != nil {
+		defer sc.evidence.reset() // its owner puts it back
 	} else {
 		sc = m.free.get()
 		defer func() {
@@ -213,8 +212,8 @@ func (m *Model) evidence(states []labelState, cues [numCues]labelState, in ratin
 			return nil, err
 		}
 		var p *passage
-		if view != nil && w.tok1 > w.tok0 {
-			p = passageOf(w, view, seg, &sc.evidence)
+		if only != nil && w.tok1 > w.tok0 {
+			p = passageOf(w, only, seg, &sc.evidence)
 		} else {
 			p = m.analyse(w.text, seg, &sc.evidence)
 		}

@@ -206,7 +206,7 @@ func (cs *ChunkScore) Finish() (Result, error) {
 	cs.sc, cs.sg, cs.stage = nil, nil, -1
 	defer sg.free()
 	defer sg.m.free.put(sc) // after the evidence, which reads its tokens
-	sg.view = &chunkView{toks: sc.toks, hits: sc.hits, sc: sc}
+	sg.only = sc
 	return sg.finish()
 }
 

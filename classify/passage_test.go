@@ -43,7 +43,7 @@ func TestPassageOfMatchesAnalyse(t *testing.T) {
 			ts := slices.IndexFunc(toks, func(tk tokenize.Token) bool { return int(tk.Start) >= len(tt.before) })
 			w := window{start: len(tt.before), end: len(chunk), text: tt.text, tok0: int32(ts), tok1: int32(len(toks))}
 
-			got := passageOf(w, &chunkView{toks: toks, hits: hits}, nil, &arena{})
+			got := passageOf(w, &scratch{toks: toks, hits: hits}, nil, &arena{})
 			want := m.analyse(tt.text, nil, &arena{})
 			if len(got.toks) != len(want.toks) {
 				t.Fatalf("%d tokens, want %d", len(got.toks), len(want.toks))

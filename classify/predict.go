@@ -152,7 +152,7 @@ func (m *Model) predict(ctx context.Context, next func(*scratch) (string, int, e
 	if chunks == 1 {
 		// As ChunkScore.Finish does: the evidence of a story of one
 		// chunk is read from its tokens.
-		sg.view = &chunkView{toks: sc.toks, hits: sc.hits, sc: sc}
+		sg.only = sc
 	}
 	return sg.finish()
 }

@@ -25,7 +25,7 @@ type window struct {
 	// sentence, so that a snippet at its edge can say so.
 	cutStart, cutEnd bool
 	// tok0 and tok1 are the window's token range in its chunk's tokens
-	// (see scoring.view).
+	// (see scoring.only).
 	tok0, tok1 int32
 }
 
@@ -245,25 +245,16 @@ type scoring struct {
 	// acc counts word features for the story model (nil when the model
 	// has none and no StoryVector is asked for).
 	acc *storyAcc
-	// view, when set, holds the tokens and hits of the story's only chunk
-	// while its evidence is built (see ChunkScore.Finish).
-	view *chunkView
-}
-
-// chunkView is the tokens and lexicon hits (sorted by TokEnd) of a story's
-// only chunk, kept until its evidence is built: most stories are one
-// chunk, and their evidence windows are read from these instead of being
-// tokenised and matched again. Read in the chunk's context, a window's hits
-// are those its score was summed from (negation scope, exceptions and
-// repeats that began before it included).
-//
-// The scratch they belong to also lends its evidence arena: a second
-// scratch out per story would keep more of them alive in a run, whose
-// heap has a limit.
-type chunkView struct {
-	toks []tokenize.Token
-	hits []lexicon.Hit
-	sc   *scratch
+	// only, when set, is the scratch of the story's only chunk, kept with
+	// its tokens and lexicon hits (sorted by TokEnd) until the evidence is
+	// built (see ChunkScore.Finish). Most stories are one chunk, and their
+	// evidence windows are read from these instead of being tokenised and
+	// matched again: read in the chunk's context, a window's hits are
+	// those its score was summed from (negation scope, exceptions and
+	// repeats that began before it included). The scratch also lends its
+	// evidence arena: a second scratch out per story would keep more of
+	// them alive in a run, whose heap has a limit.
+	only *scratch
 }
 
 func (m *Model) newScoring(opt PredictOptions, first int) *scoring {
@@ -724,7 +715,7 @@ func (sg *scoring) finish() (Result, error) {
 	}
 	if len(res.Detected) > 0 || lv > taxonomy.General {
 		var err error
-		if res.Evidence, res.RatingEvidence, err = m.evidence(sg.states, sg.cueStates, in, lv, res, sg.opt.MaxEvidence, sg.opt.FastSnippets, sg.view); err != nil {
+		if res.Evidence, res.RatingEvidence, err = m.evidence(sg.states, sg.cueStates, in, lv, res, sg.opt.MaxEvidence, sg.opt.FastSnippets, sg.only); err != nil {
 			return Result{}, err
 		}
 	}
