@@ -2,6 +2,7 @@ package classify
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -179,6 +180,15 @@ func (m *Model) Observe(r Result) StoryObservation {
 	return o
 }
 
+// MinCleanWorks is the fewest clean works (see StoryObservation.Clean)
+// story thresholds are set on: a threshold flags a share of them, and
+// with fewer the share is too coarse to aim at.
+const MinCleanWorks = 100
+
+// ErrFewCleanWorks is returned when story thresholds would be set on
+// fewer than MinCleanWorks clean works.
+var ErrFewCleanWorks = errors.New("too few clean works to set story thresholds")
+
 // minCalibrationPositives is the fewest declaring works a label needs for
 // its recall to count in calibration.
 const minCalibrationPositives = 10
@@ -256,8 +266,8 @@ func calibrateThresholds(obs []StoryObservation, t StoryTargets, floors []float6
 			}
 		}
 	}
-	if len(clean) < 100 {
-		return nil, fmt.Errorf("calibrate: %d clean works; need at least 100 to set thresholds", len(clean))
+	if len(clean) < MinCleanWorks {
+		return nil, fmt.Errorf("calibrate: %d clean works, %d needed: %w", len(clean), MinCleanWorks, ErrFewCleanWorks)
 	}
 	// Per label, the clean works that could be detected (with evidence),
 	// highest statistic first.

@@ -295,7 +295,7 @@ func evalStoriesCV(cmd *cobra.Command, a *app, tf *trainFlags, inputs []string, 
 	}
 	start := time.Now()
 	tf.corpus, tf.corpusFrom = inputs, "eval --stories"
-	ex, _, err := tf.storyExamples(cmd, a, m)
+	ex, st, err := tf.storyExamples(cmd, a, m)
 	if err != nil {
 		return err
 	}
@@ -303,7 +303,14 @@ func evalStoriesCV(cmd *cobra.Command, a *app, tf *trainFlags, inputs []string, 
 	cfg.Folds, cfg.Seed = folds, seed
 	cv, _, err := m.CrossValidateStory(cmd.Context(), ex, cfg, labels)
 	if err != nil {
-		return err
+		labelled := 0
+		for i := range ex {
+			if ex[i].HasWarnings {
+				labelled++
+			}
+		}
+		tf.story = cfg
+		return storyCorpusError("eval --stories", tf, st, labelled, err)
 	}
 	a.log.Info("eval done", "seconds", time.Since(start).Seconds())
 	if asJSON {

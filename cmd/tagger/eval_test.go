@@ -2,12 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/tagger-dev/tagger/classify"
 	"github.com/tagger-dev/tagger/pipeline"
 )
 
@@ -125,5 +127,79 @@ func TestCalibrate(t *testing.T) {
 	os.WriteFile(small, []byte(`{"id":"a","text":"A quiet day at the sea.","rating":"General Audiences","warnings":["No Archive Warnings Apply"]}`+"\n"), 0o644)
 	if _, errOut, code := runCLI(t, "", "calibrate", "-o", filepath.Join(t.TempDir(), "m"), small); code != exitError || !strings.Contains(errOut, "clean works") {
 		t.Errorf("calibrate on one work: exit %d, %q", code, errOut)
+	}
+}
+
+// TestStoryCorpusTeachesNothing: a corpus a story model cannot be trained
+// on (no declarations, or too few clean works to set thresholds) stops
+// train and eval --stories --cv with exit 2 and a message that says what
+// to give; train writes nothing, and --force leaves the model there as it
+// was. With --data the passage model is trained and kept, with a warning.
+func TestStoryCorpusTeachesNothing(t *testing.T) {
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "plain")
+	os.Mkdir(plain, 0o755)
+	for i := range 30 {
+		os.WriteFile(filepath.Join(plain, fmt.Sprintf("s%02d.txt", i)), []byte("Title: Story\n\nShe walked to the market and bought bread. The day was long and warm.\n"), 0o644)
+	}
+	// 20 works declare violence, but only 100 are clean: a fold's
+	// thresholds would be set on 80.
+	full := storyCorpus(t)
+	b, err := os.ReadFile(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	few := filepath.Join(dir, "few.jsonl")
+	os.WriteFile(few, []byte(strings.Join(strings.SplitAfter(string(b), "\n")[:120], "")), 0o644)
+
+	for _, c := range []struct{ corpus, want string }{
+		{plain, "no label has 20 works declaring it (30 works read, 0 with a warnings field)"},
+		{few, "clean works, 100 needed: too few clean works to set story thresholds (120 works read, 120 with a warnings field)"},
+	} {
+		out := filepath.Join(dir, "new-model")
+		_, errOut, code := runCLI(t, "", "train", "--corpus", c.corpus, "-o", out)
+		if code != exitError || !strings.Contains(errOut, c.want) || !strings.Contains(errOut, "nothing was written") {
+			t.Errorf("train --corpus %s: exit %d, stderr %q; want 2 and %q", filepath.Base(c.corpus), code, errOut, c.want)
+		}
+		if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("train --corpus %s failed, yet made -o (%v)", filepath.Base(c.corpus), err)
+		}
+		_, errOut, code = runCLI(t, "", "eval", "--stories", "--cv", "5", c.corpus)
+		if code != exitError || !strings.Contains(errOut, c.want) {
+			t.Errorf("eval --stories --cv 5 %s: exit %d, stderr %q; want 2 and %q", filepath.Base(c.corpus), code, errOut, c.want)
+		}
+	}
+
+	// --force over a model: a corpus that teaches nothing leaves it be.
+	model := filepath.Join(dir, "model")
+	if _, errOut, code := runCLI(t, "", "train", "--corpus", full, "-o", model); code != 0 {
+		t.Fatalf("train --corpus: exit %d: %s", code, errOut)
+	}
+	before, _ := os.ReadFile(filepath.Join(model, classify.ManifestFile))
+	if _, _, code := runCLI(t, "", "train", "--corpus", plain, "-o", model, "--force"); code != exitError {
+		t.Errorf("train --force on a corpus without declarations: exit %d, want 2", code)
+	}
+	after, _ := os.ReadFile(filepath.Join(model, classify.ManifestFile))
+	if string(before) != string(after) {
+		t.Error("train --force on a corpus that teaches nothing replaced the model there")
+	}
+	if _, err := os.Stat(filepath.Join(model, classify.StoryFile)); err != nil {
+		t.Errorf("the story model is gone: %v", err)
+	}
+
+	// With --data, the passage model learns: trained, with a warning.
+	var lines []string
+	for i := range 20 {
+		text := "they talked about the fight over tea and laughed"
+		if i%2 == 0 {
+			text = "he punched him and kicked him until he bled, a brutal fight"
+		}
+		lines = append(lines, fmt.Sprintf(`{"id": %d, "work_id": "w%d", "warning": "violence", "label": %d, "text": %q}`, i, i, 1-i%2, text))
+	}
+	data := filepath.Join(dir, "labelled.jsonl")
+	os.WriteFile(data, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	_, errOut, code := runCLI(t, "", "train", "--data", data, "--corpus", plain, "-o", filepath.Join(dir, "passages"))
+	if code != 0 || !strings.Contains(errOut, "no story model: train --corpus") {
+		t.Errorf("train --data --corpus (no declarations): exit %d, stderr %q; want 0 and a warning", code, errOut)
 	}
 }

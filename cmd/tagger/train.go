@@ -234,8 +234,9 @@ with 20 declaring works, a logistic regression over whole-story features
 (hashed word unigrams and bigrams, lexicon weight per label, the passage
 model's statistics), with archive warnings negative only under "No Archive
 Warnings Apply" and "Implied/Mentioned" tags weighing half. Story
-thresholds are set on out-of-fold scores (5 folds grouped by work) so that
-about 4/8/16% of clean works are flagged at low/balanced/high. The corpus
+thresholds are set on out-of-fold scores (5 folds grouped by work) to flag
+4/7/16% of clean works at low/balanced/high (works the model never saw
+are flagged a little more: the cross-validated table says how much). The corpus
 is streamed (hashed features are kept, never texts). Without --data the
 embedded passage model is used. MODEL.md in the directory is the model
 card: data, counts, the cross-validated table. train will not write into
@@ -290,14 +291,23 @@ a directory that is not empty unless --force is given.`,
 				sums = append(sums, classify.DataSummary{Path: strings.Join(tf.corpus, " "), Examples: labelled})
 				m = m.WithData(sums)
 				sm, scv, err := m.TrainStory(cmd.Context(), ex, tf.story, nil)
-				switch {
-				case errors.Is(err, classify.ErrNoStoryLabels):
-					a.log.Warn("no story model: no label has enough declaring works in the corpus", "min", tf.story.MinPositive, "stories", st.Examples)
-				case err != nil:
-					return fmt.Errorf("train story model: %w", err)
-				default:
+				var why *exitCodeError
+				switch werr := storyCorpusError("train", &tf, st, labelled, err); {
+				case err == nil:
 					m, cv = sm, scv
 					printStoryCV(a.stderr, cv)
+				case len(data) > 0 && errors.As(werr, &why):
+					// The passage model learnt from --data (and from the
+					// corpus's declarations, as weak labels): keep it.
+					a.log.Warn("no story model: " + why.msg)
+				case errors.As(werr, &why):
+					// Nothing learnt: fail before -o is touched, rather
+					// than write a model that only looks trained (or,
+					// with --force, replace a real one).
+					why.msg += "; nothing was written"
+					return why
+				default:
+					return werr
 				}
 				// The rating's cut points follow the archive's own ratings,
 				// fitted on what the final model detects.
@@ -362,6 +372,36 @@ a directory that is not empty unless --force is given.`,
 	cmd.Flags().BoolVar(&balanced, "balanced", false, "with --cv, also run the balanced protocol")
 	cmd.Flags().BoolVar(&force, "force", false, "write into -o even when it is not empty, replacing the model there")
 	return cmd
+}
+
+// storyCorpusError explains why no story model could be trained or
+// cross-validated on the corpus (err from classify), and what to give
+// instead, as an *exitCodeError; other errors are wrapped as they are.
+// labelled is the number of works with a warnings field.
+func storyCorpusError(verb string, tf *trainFlags, st pipeline.StoryCorpusStats, labelled int, err error) error {
+	corpus := "--corpus " + strings.Join(tf.corpus, " ")
+	if verb != "train" {
+		corpus = strings.Join(tf.corpus, " ") // eval's inputs are arguments
+	}
+	read := fmt.Sprintf("%s read, %d with a warnings field", plural(st.Examples, "work", "works"), labelled)
+	if st.Skipped > 0 {
+		read += fmt.Sprintf(", %d skipped", st.Skipped)
+	}
+	var msg string
+	switch {
+	case errors.Is(err, classify.ErrNoStoryLabels):
+		msg = fmt.Sprintf("%s %s: no label has %d works declaring it (%s). A story model learns from the warnings and tags authors declared: give works with a warnings field (AO3 archive warnings, or a Warnings: header line) and tags",
+			verb, corpus, tf.story.MinPositive, read)
+	case errors.Is(err, classify.ErrFewCleanWorks):
+		// Each fold's thresholds are set on the other k-1 folds' works.
+		k := max(tf.story.Folds, 2)
+		need := (classify.MinCleanWorks*k + k - 2) / (k - 1) // ⌈100·k/(k-1)⌉
+		msg = fmt.Sprintf("%s %s: %v (%s). Story thresholds are set on clean works (General or Teen, \"No Archive Warnings Apply\", no warning tagged), %d in the calibration set of each of %d cross-validation folds: give a corpus with at least %d of them",
+			verb, corpus, err, read, classify.MinCleanWorks, k, need)
+	default:
+		return fmt.Errorf("%s story model: %w", verb, err)
+	}
+	return &exitCodeError{code: exitError, msg: msg}
 }
 
 // checkModelOutput refuses an output that is a file, or a directory that
