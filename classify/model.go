@@ -270,6 +270,14 @@ func Load(fsys fs.FS) (*Model, error) {
 		}
 		files[name] = b
 	}
+	if _, ok := files[StoryFile]; !ok {
+		// Said before the hash, which would only say the files changed.
+		for _, l := range man.Labels {
+			if l.StoryModel {
+				return nil, fmt.Errorf("model %s: %s is missing, yet its story model scores %s: copy the whole model directory, or train it again", man.Name, StoryFile, l.Label)
+			}
+		}
+	}
 	if got := contentHash(files); man.Hash != "" && got != man.Hash {
 		return nil, fmt.Errorf("model %s: files do not match the manifest hash (%s, manifest says %s); retrain or restore the model directory", man.Name, got[:12], shortHash(man.Hash))
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -129,6 +130,14 @@ func TestTrainStoryRoundTrip(t *testing.T) {
 	}
 	if string(sm2.storyFile) != string(sm.storyFile) {
 		t.Error("two trainings on the same data wrote different story models")
+	}
+	// A directory copied without its story model says which file is
+	// missing, not only that the files changed.
+	if err := os.Remove(filepath.Join(dir, StoryFile)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadDir(dir); err == nil || !strings.Contains(err.Error(), StoryFile+" is missing, yet its story model scores homophobia") {
+		t.Errorf("model without %s: err %v", StoryFile, err)
 	}
 }
 
