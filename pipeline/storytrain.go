@@ -25,6 +25,25 @@ type StoryCorpusStats struct {
 	// FirstErr is the first one's error (with its source).
 	Unreadable int
 	FirstErr   error
+	// Skips are the first maxSkips stories skipped, with why.
+	Skips []SkippedStory
+}
+
+// SkippedStory is a story of a corpus that teaches nothing: unreadable, or
+// not checked (another language, no words).
+type SkippedStory struct {
+	Source, Reason string
+}
+
+// maxSkips is how many skipped stories StoryCorpusStats names.
+const maxSkips = 10
+
+func (st *StoryCorpusStats) skip(source, reason string) {
+	st.Skipped++
+	reason = strings.TrimPrefix(reason, source+": ") // readers' errors name it
+	if len(st.Skips) < maxSkips {
+		st.Skips = append(st.Skips, SkippedStory{Source: source, Reason: reason})
+	}
 }
 
 // StoryExamples reads the stories of inputs one at a time (memory holds
@@ -47,12 +66,14 @@ func StoryExamples(ctx context.Context, inputs []string, sel func(rel string) bo
 	for s := range datasets.Read(ctx, inputs, datasets.Options{Select: sel}) {
 		st.Stories++
 		if s.Err != nil || s.Text == "" && s.Words > 0 {
-			st.Skipped++
 			if s.Err != nil {
+				st.skip(s.Source, s.Err.Error())
 				st.Unreadable++
 				if st.FirstErr == nil {
 					st.FirstErr = withSource(s.Source, s.Err)
 				}
+			} else {
+				st.skip(s.Source, "no text")
 			}
 			continue
 		}
@@ -65,7 +86,7 @@ func StoryExamples(ctx context.Context, inputs []string, sel func(rel string) bo
 			return nil, st, fmt.Errorf("story %s: %w", s.Source, err)
 		}
 		if r.NotChecked != "" {
-			st.Skipped++
+			st.skip(s.Source, r.NotChecked)
 			continue
 		}
 		e := m.NewStoryExample(s.ID, s.ID, r, v)

@@ -80,8 +80,12 @@ func (f *trainFlags) storyExamples(cmd *cobra.Command, a *app, m *classify.Model
 	if err != nil {
 		return nil, st, fmt.Errorf("read %s: %w", f.corpusFlag(), err)
 	}
-	if st.Unreadable > 0 && st.Examples > 0 {
-		a.log.Warn("corpus stories could not be read and were skipped", "count", st.Unreadable, "first", st.FirstErr)
+	if st.Skipped > 0 && st.Examples > 0 {
+		var first []string
+		for _, k := range st.Skips {
+			first = append(first, k.Source+": "+k.Reason)
+		}
+		a.log.Warn("corpus stories skipped: they teach nothing", "count", st.Skipped, "unreadable", st.Unreadable, "first", strings.Join(first, "; "))
 	}
 	if st.Examples == 0 {
 		msg := fmt.Sprintf("%s: no story to learn from in %s", f.corpusFlag(), strings.Join(f.corpus, " "))
@@ -357,7 +361,11 @@ a directory that is not empty unless --force is given.`,
 				on = append(on, plural(len(data), "labelled example", "labelled examples"))
 			}
 			if len(tf.corpus) > 0 {
-				on = append(on, plural(cst.Examples, "work", "works"))
+				w := plural(cst.Examples, "work", "works")
+				if cst.Skipped > 0 {
+					w += fmt.Sprintf(" (%d skipped: see the warning above)", cst.Skipped)
+				}
+				on = append(on, w)
 			}
 			fmt.Fprintf(a.stderr, "trained %s on %s in %.2fs → %s\n", m.NameVersion(), strings.Join(on, " and "), trainTime.Seconds(), out)
 			return nil
