@@ -58,6 +58,11 @@ type StoryConfig struct {
 	// story thresholds.
 	Folds int    `json:"folds"`
 	Seed  uint64 `json:"seed"`
+	// Progress, when set, is called before each of the Folds fits of the
+	// cross-validation (step 1 to Folds) and before the final fit (step
+	// Folds+1, when training), with steps = Folds+1 (Folds when only
+	// cross-validating).
+	Progress func(step, steps int) `json:"-"`
 	// Targets are the shares of clean works flagged per sensitivity.
 	Targets StoryTargets `json:"targets"`
 }

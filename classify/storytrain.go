@@ -428,10 +428,10 @@ func (m *Model) CrossValidateStory(ctx context.Context, ex []StoryExample, cfg S
 	if err != nil {
 		return nil, nil, err
 	}
-	return m.crossValidate(ctx, sd, ex, cfg, report)
+	return m.crossValidate(ctx, sd, ex, cfg, report, max(cfg.Folds, 2))
 }
 
-func (m *Model) crossValidate(ctx context.Context, sd *storyData, ex []StoryExample, cfg StoryConfig, report []string) (*StoryCV, [][]float64, error) {
+func (m *Model) crossValidate(ctx context.Context, sd *storyData, ex []StoryExample, cfg StoryConfig, report []string, steps int) (*StoryCV, [][]float64, error) {
 	k := max(cfg.Folds, 2)
 	z := make([][]float64, len(ex))
 	for f := range k {
@@ -445,6 +445,9 @@ func (m *Model) crossValidate(ctx context.Context, sd *storyData, ex []StoryExam
 		}
 		if len(test) == 0 {
 			continue
+		}
+		if cfg.Progress != nil {
+			cfg.Progress(f+1, steps)
 		}
 		ws, err := m.fitStory(ctx, sd, ex, train, cfg)
 		if err != nil {
@@ -627,13 +630,17 @@ func (m *Model) TrainStory(ctx context.Context, ex []StoryExample, cfg StoryConf
 	if err != nil {
 		return nil, nil, err
 	}
-	cv, z, err := m.crossValidate(ctx, sd, ex, cfg, report)
+	k := max(cfg.Folds, 2)
+	cv, z, err := m.crossValidate(ctx, sd, ex, cfg, report, k+1)
 	if err != nil {
 		return nil, nil, err
 	}
 	all := make([]int, len(ex))
 	for i := range all {
 		all[i] = i
+	}
+	if cfg.Progress != nil {
+		cfg.Progress(k+1, k+1)
 	}
 	ws, err := m.fitStory(ctx, sd, ex, all, cfg)
 	if err != nil {

@@ -299,8 +299,9 @@ func evalStoriesCV(cmd *cobra.Command, a *app, tf *trainFlags, inputs []string, 
 	if err != nil {
 		return err
 	}
+	tf.story.Folds, tf.story.Seed = folds, seed
+	tf.fitProgress(a)
 	cfg := tf.story
-	cfg.Folds, cfg.Seed = folds, seed
 	cv, _, err := m.CrossValidateStory(cmd.Context(), ex, cfg, labels)
 	if err != nil {
 		labelled := 0

@@ -206,7 +206,7 @@ func TestStoryCorpusTeachesNothing(t *testing.T) {
 
 // TestTrainNamesSkippedWorks: works a corpus cannot teach (a malformed
 // JSONL line, a story in another language) are named with why, and the
-// last line counts them.
+// last line counts them; with --progress, each fit is announced.
 func TestTrainNamesSkippedWorks(t *testing.T) {
 	b, err := os.ReadFile(storyCorpus(t))
 	if err != nil {
@@ -216,11 +216,12 @@ func TestTrainNamesSkippedWorks(t *testing.T) {
 	french := `{"id": "fr1", "text": "Le matin, elle est allée au marché acheter du pain et des pommes. Il pleuvait sur la ville et les rues étaient vides. Elle est rentrée chez elle avant midi.", "warnings": ["No Archive Warnings Apply"], "rating": "General Audiences"}` + "\n"
 	corpus := filepath.Join(t.TempDir(), "works.jsonl")
 	os.WriteFile(corpus, []byte(strings.Join(lines[:10], "")+"{\"id\": broken\n"+french+strings.Join(lines[10:], "")), 0o644)
-	_, errOut, code := runCLI(t, "", "train", "--corpus", corpus, "-o", filepath.Join(t.TempDir(), "m"))
+	_, errOut, code := runCLI(t, "", "train", "--corpus", corpus, "-o", filepath.Join(t.TempDir(), "m"), "--progress", "always")
 	if code != 0 {
 		t.Fatalf("train: exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"corpus stories skipped: they teach nothing", "count=2", "works.jsonl:11: jsonl record: invalid JSON", "works.jsonl:12: the text reads as French", "on 170 works (2 skipped: see the warning above)"} {
+	for _, want := range []string{"fitting cross-validation fold 1 of 5", "fitting cross-validation fold 5 of 5", "fitting the final model on every work",
+		"corpus stories skipped: they teach nothing", "count=2", "works.jsonl:11: jsonl record: invalid JSON", "works.jsonl:12: the text reads as French", "on 170 works (2 skipped: see the warning above)"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("train's output lacks %q:\n%s", want, errOut)
 		}

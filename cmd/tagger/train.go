@@ -55,15 +55,36 @@ func (f *trainFlags) registerStory(cmd *cobra.Command) {
 	fl.Var(&f.progress, "progress", "progress on stderr while reading the corpus: auto (when a terminal), always, never")
 }
 
+// showProgress reports whether --progress asks for progress on stderr.
+func (f *trainFlags) showProgress(a *app) bool {
+	if f.progress.value == "auto" {
+		fh, ok := a.stderr.(*os.File)
+		return ok && term.IsTerminal(int(fh.Fd()))
+	}
+	return f.progress.value == "always"
+}
+
+// fitProgress sets the story configuration's Progress to a line on
+// stderr per fit, when --progress asks for progress: cross-validation and
+// the final fit take most of a training's time after the corpus is read.
+func (f *trainFlags) fitProgress(a *app) {
+	if !f.showProgress(a) {
+		return
+	}
+	start := time.Now()
+	f.story.Progress = func(step, steps int) {
+		what := fmt.Sprintf("cross-validation fold %d of %d", step, f.story.Folds)
+		if step > max(f.story.Folds, 2) {
+			what = "the final model on every work"
+		}
+		fmt.Fprintf(a.stderr, "fitting %s (%.0fs)\n", what, time.Since(start).Seconds())
+	}
+}
+
 // storyExamples reads the corpus for the story model, with progress on
 // stderr when asked.
 func (f *trainFlags) storyExamples(cmd *cobra.Command, a *app, m *classify.Model) ([]classify.StoryExample, pipeline.StoryCorpusStats, error) {
-	show := f.progress.value == "always"
-	if f.progress.value == "auto" {
-		if fh, ok := a.stderr.(*os.File); ok && term.IsTerminal(int(fh.Fd())) {
-			show = true
-		}
-	}
+	show := f.showProgress(a)
 	var last time.Time
 	start := time.Now()
 	prog := func(st pipeline.StoryCorpusStats) {
@@ -294,6 +315,7 @@ a directory that is not empty unless --force is given.`,
 				}
 				sums = append(sums, classify.DataSummary{Path: strings.Join(tf.corpus, " "), Examples: labelled})
 				m = m.WithData(sums)
+				tf.fitProgress(a)
 				sm, scv, err := m.TrainStory(cmd.Context(), ex, tf.story, nil)
 				var why *exitCodeError
 				switch werr := storyCorpusError("train", &tf, st, labelled, err); {
