@@ -111,7 +111,7 @@ names, 2 on usage errors or when a story cannot be read.`,
 			if err != nil {
 				return err
 			}
-			applied := set.describe()
+			applied := set.describe(m)
 			switch len(explains) {
 			case 0:
 			case 1:

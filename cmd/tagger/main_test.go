@@ -205,6 +205,18 @@ func TestTrainCorpusOnly(t *testing.T) {
 	if !strings.Contains(first, `"model":"archive@1.2.0"`) {
 		t.Errorf("a row of the trained model names another model: %.300s", first)
 	}
+	// check names the model it used: the path given, its name and hash.
+	m, err := classify.LoadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	story := filepath.Join(t.TempDir(), "story.txt")
+	os.WriteFile(story, []byte("Rating: General\n\nThey walked to the market and bought apples.\n"), 0o644)
+	text, errOut, code := runCLI(t, "", "check", "--model", out, story)
+	want := "settings   model " + out + " (archive@1.2.0, hash " + m.Manifest().Hash[:12] + ")"
+	if code != 0 || !strings.Contains(text, want) {
+		t.Errorf("check --model: exit %d, stderr %q, output lacks %q:\n%s", code, errOut, want, text)
+	}
 }
 
 // TestTrainCommand trains on a tiny labelled file plus a corpus of stories

@@ -208,9 +208,10 @@ func noteConfig(a *app, s *settings) {
 
 // describe says, for a report, what of the team's settings changes a
 // story's verdict: the configuration file, per-label thresholds, lexicon
-// overlays and a sensitivity other than the default, each with where it
-// came from when that is not a flag. "" when nothing does.
-func (s *settings) describe() string {
+// overlays, a sensitivity other than the default and a model other than
+// the embedded one (m, the model loaded: its name and hash), each with
+// where it came from when that is not a flag. "" when nothing does.
+func (s *settings) describe(m *classify.Model) string {
 	var parts []string
 	if s.Config != "" {
 		parts = append(parts, "from "+s.Config)
@@ -233,7 +234,18 @@ func (s *settings) describe() string {
 		parts = append(parts, "lexicon overlays "+strings.Join(ls, ", "))
 	}
 	if s.Model.Value != "" {
-		parts = append(parts, "model "+s.Model.Value)
+		// The path the user gave, and which model it held: names repeat
+		// (every trained model is custom@0.1.0 unless named), hashes not.
+		desc := "model " + s.Model.Value
+		if m != nil {
+			man := m.Manifest()
+			desc += " (" + m.NameVersion()
+			if h := man.Hash; len(h) >= 12 {
+				desc += ", hash " + h[:12]
+			}
+			desc += ")"
+		}
+		parts = append(parts, desc)
 	}
 	if len(parts) == 0 || (len(parts) == 1 && s.Config != "") {
 		return "" // a configuration file that changes nothing here
