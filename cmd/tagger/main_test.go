@@ -210,6 +210,16 @@ func TestTrainCorpusOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// So does the model card, with the rating fitted on the corpus.
+	card, err := os.ReadFile(filepath.Join(out, CardFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"# Model card: `archive@1.2.0`", "Model hash `" + m.Manifest().Hash + "`", "## Rating", "kept from the passage model: the corpus has fewer than"} {
+		if !strings.Contains(string(card), want) {
+			t.Errorf("%s lacks %q:\n%s", CardFile, want, card)
+		}
+	}
 	story := filepath.Join(t.TempDir(), "story.txt")
 	os.WriteFile(story, []byte("Rating: General\n\nThey walked to the market and bought apples.\n"), 0o644)
 	text, errOut, code := runCLI(t, "", "check", "--model", out, story)

@@ -48,7 +48,13 @@ func writeModelCard(dir string, m *classify.Model, cv *classify.StoryCV, st pipe
 	var b bytes.Buffer
 	man := m.Manifest()
 	fmt.Fprintf(&b, "# Model card: `%s`\n\n", m.NameVersion())
-	fmt.Fprintf(&b, "Trained %s by tagger %s in %.1f s.\n\n", time.Now().UTC().Format("2006-01-02"), version, took.Seconds())
+	fmt.Fprintf(&b, "Trained %s by tagger %s in %.1f s.", time.Now().UTC().Format("2006-01-02"), version, took.Seconds())
+	// The hash is the saved manifest's (Save computes it over the files):
+	// names repeat, so `tagger check --model` prints it too.
+	if back, err := classify.LoadDir(dir); err == nil {
+		fmt.Fprintf(&b, " Model hash `%s`.", back.Manifest().Hash)
+	}
+	b.WriteString("\n\n")
 	fmt.Fprintf(&b, "## Data\n\n")
 	for _, d := range man.Data {
 		fmt.Fprintf(&b, "- `%s`: %d examples\n", d.Path, d.Examples)
@@ -81,6 +87,18 @@ func writeModelCard(dir string, m *classify.Model, cv *classify.StoryCV, st pipe
 	fmt.Fprintf(&b, "| **mean** | | | **%.3f** | **%.3f** | %.3f | |\n\n", cv.MeanAUC, cv.MeanRecall, cv.MeanFalseAlarm)
 	fmt.Fprintf(&b, "Clean works (%d): %.1f%% flagged at balanced (low %.1f%%, high %.1f%%). Declarations are weak labels: a tag may be about a later chapter, or only implied.\n",
 		cv.CleanWorks, 100*cv.CleanFlagged, 100*cv.CleanFlaggedLow, 100*cv.CleanFlaggedHi)
+	if fit := man.Rating.Fit; fit != nil {
+		// train fits the rating on the corpus when it has enough rated
+		// works (the corpus is the last data the manifest lists), else
+		// keeps the passage model's.
+		kept := ""
+		if len(man.Data) == 0 || fit.Source != man.Data[len(man.Data)-1].Path {
+			kept = fmt.Sprintf(", kept from the passage model: the corpus has fewer than %d rated works", minRatingWorks)
+		}
+		fmt.Fprintf(&b, "\n## Rating\n\nCut points and weights (language %g, violence %g, pornography %g, dark %g) fitted on %s of %s%s: exact agreement %.3f, within one level %.3f (in-sample).\n",
+			man.Rating.Weights.Language, man.Rating.Weights.Violence, man.Rating.Weights.Porn, man.Rating.Weights.Dark,
+			plural(fit.Works, "rated work", "rated works"), fit.Source, kept, fit.Exact, fit.WithinOne)
+	}
 	if err := os.WriteFile(filepath.Join(dir, CardFile), b.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("write model card: %w", err)
 	}
