@@ -496,6 +496,7 @@ func (m *Model) crossValidate(ctx context.Context, sd *storyData, ex []StoryExam
 		}
 	}
 	cv := &StoryCV{Folds: k, Seed: cfg.Seed, Stories: len(ex), Config: cfg}
+	cv.Config.Progress = nil
 	for _, li := range sd.kept {
 		cv.KeptDefault = append(cv.KeptDefault, m.labels[li].ID)
 	}
@@ -691,6 +692,7 @@ func (m *Model) TrainStory(ctx context.Context, ex []StoryExample, cfg StoryConf
 	man.Labels = slices.Clone(man.Labels)
 	man.Config.Aggregate = AggregateStory
 	c := cfg
+	c.Progress = nil // the caller's, not the model's
 	man.Config.Story = &c
 	npos := make([]int, len(m.labels))
 	for i := range ex {

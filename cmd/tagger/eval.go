@@ -304,14 +304,7 @@ func evalStoriesCV(cmd *cobra.Command, a *app, tf *trainFlags, inputs []string, 
 	cfg := tf.story
 	cv, _, err := m.CrossValidateStory(cmd.Context(), ex, cfg, labels)
 	if err != nil {
-		labelled := 0
-		for i := range ex {
-			if ex[i].HasWarnings {
-				labelled++
-			}
-		}
-		tf.story = cfg
-		return storyCorpusError("eval --stories", tf, st, labelled, err)
+		return storyCorpusError("eval --stories", tf, st, countCorpus(m, ex), err)
 	}
 	a.log.Info("eval done", "seconds", time.Since(start).Seconds())
 	if asJSON {

@@ -152,9 +152,13 @@ func TestStoryCorpusTeachesNothing(t *testing.T) {
 	few := filepath.Join(dir, "few.jsonl")
 	os.WriteFile(few, []byte(strings.Join(strings.SplitAfter(string(b), "\n")[:120], "")), 0o644)
 
+	lines := strings.SplitAfter(string(b), "\n")
+	fewDeclaring := filepath.Join(dir, "few-declaring.jsonl")
+	os.WriteFile(fewDeclaring, []byte(strings.Join(lines[:15], "")+strings.Join(lines[20:], "")), 0o644)
 	for _, c := range []struct{ corpus, want string }{
-		{plain, "no label has 20 works declaring it (30 works read, 0 with a warnings field)"},
-		{few, "clean works, 100 needed: too few clean works to set story thresholds (120 works read, 120 with a warnings field)"},
+		{plain, "no label has 20 works declaring it (30 works read, 0 with a warnings field, 0 clean). A story model learns from the warnings and tags authors declared"},
+		{fewDeclaring, "no label has 20 works declaring it (165 works read, 165 with a warnings field, 150 clean; the most declared, violence, has 15). Give more works that declare warnings, or a smaller --story-min-positive"},
+		{few, "clean works, 100 needed: too few clean works to set story thresholds (120 works read, 120 with a warnings field, 100 clean)"},
 	} {
 		out := filepath.Join(dir, "new-model")
 		_, errOut, code := runCLI(t, "", "train", "--corpus", c.corpus, "-o", out)
@@ -188,7 +192,7 @@ func TestStoryCorpusTeachesNothing(t *testing.T) {
 	}
 
 	// With --data, the passage model learns: trained, with a warning.
-	var lines []string
+	lines = nil
 	for i := range 20 {
 		text := "they talked about the fight over tea and laughed"
 		if i%2 == 0 {

@@ -87,7 +87,10 @@ func writeModelCard(dir string, m *classify.Model, cv *classify.StoryCV, st pipe
 	fmt.Fprintf(&b, "| **mean** | | | **%.3f** | **%.3f** | %.3f | |\n\n", cv.MeanAUC, cv.MeanRecall, cv.MeanFalseAlarm)
 	fmt.Fprintf(&b, "Clean works (%d): %.1f%% flagged at balanced (low %.1f%%, high %.1f%%). Declarations are weak labels: a tag may be about a later chapter, or only implied.\n",
 		cv.CleanWorks, 100*cv.CleanFlagged, 100*cv.CleanFlaggedLow, 100*cv.CleanFlaggedHi)
-	if fit := man.Rating.Fit; fit != nil {
+	if fit := man.Rating.Fit; fit == nil && len(man.Rating.Cuts) == 3 {
+		fmt.Fprintf(&b, "\n## Rating\n\nCut points %.2f/%.2f/%.2f and weights (language %g, violence %g, pornography %g, dark %g) as trained, not fitted on a corpus: the corpus has fewer than %d rated works.\n",
+			man.Rating.Cuts[0], man.Rating.Cuts[1], man.Rating.Cuts[2], man.Rating.Weights.Language, man.Rating.Weights.Violence, man.Rating.Weights.Porn, man.Rating.Weights.Dark, minRatingWorks)
+	} else if fit != nil {
 		// train fits the rating on the corpus when it has enough rated
 		// works (the corpus is the last data the manifest lists), else
 		// keeps the passage model's.

@@ -52,7 +52,7 @@ func (f *trainFlags) registerStory(cmd *cobra.Command) {
 	fl.StringVar(&f.story.FreeformNegatives, "story-negatives", f.story.FreeformNegatives, "story model: negatives of freeform labels: nawa or untagged")
 	fl.StringVar(&f.story.Evidence, "story-evidence", f.story.Evidence, "story model: evidence a detection needs: any (a window with the label's terms) or bar")
 	f.progress = enumFlag{value: "auto", allowed: modeValues()}
-	fl.Var(&f.progress, "progress", "progress on stderr while reading the corpus: auto (when a terminal), always, never")
+	fl.Var(&f.progress, "progress", "progress on stderr while reading the corpus and fitting the story model: auto (when a terminal), always, never")
 }
 
 // showProgress reports whether --progress asks for progress on stderr.
@@ -301,6 +301,7 @@ a directory that is not empty unless --force is given.`,
 			}
 			var cv *classify.StoryCV
 			var cst pipeline.StoryCorpusStats
+			noStory := false // the corpus taught nothing (see below)
 			if len(tf.corpus) > 0 {
 				ex, st, err := tf.storyExamples(cmd, a, m)
 				if err != nil {
@@ -318,14 +319,20 @@ a directory that is not empty unless --force is given.`,
 				tf.fitProgress(a)
 				sm, scv, err := m.TrainStory(cmd.Context(), ex, tf.story, nil)
 				var why *exitCodeError
-				switch werr := storyCorpusError("train", &tf, st, labelled, err); {
+				switch werr := storyCorpusError("train", &tf, st, countCorpus(m, ex), err); {
 				case err == nil:
 					m, cv = sm, scv
 					printStoryCV(a.stderr, cv)
 				case len(data) > 0 && errors.As(werr, &why):
-					// The passage model learnt from --data (and from the
-					// corpus's declarations, as weak labels): keep it.
+					// The passage model learnt from --data (and, with
+					// --corpus-weight, from the corpus as weak passages):
+					// keep it, and list the corpus as data only then.
 					a.log.Warn("no story model: " + why.msg)
+					if tf.weakW <= 0 {
+						sums = sums[:len(sums)-1]
+						m = m.WithData(sums)
+						noStory = true
+					}
 				case errors.As(werr, &why):
 					// Nothing learnt: fail before -o is touched, rather
 					// than write a model that only looks trained (or,
@@ -382,7 +389,7 @@ a directory that is not empty unless --force is given.`,
 			if len(data) > 0 {
 				on = append(on, plural(len(data), "labelled example", "labelled examples"))
 			}
-			if len(tf.corpus) > 0 {
+			if len(tf.corpus) > 0 && !noStory {
 				w := plural(cst.Examples, "work", "works")
 				if cst.Skipped > 0 {
 					w += fmt.Sprintf(" (%d skipped: see the warning above)", cst.Skipped)
@@ -404,29 +411,70 @@ a directory that is not empty unless --force is given.`,
 	return cmd
 }
 
+// corpusCounts are what storyCorpusError says of a corpus: works with a
+// warnings field, clean works, and the label most works declare.
+type corpusCounts struct {
+	labelled, clean int
+	top             string
+	topN            int
+}
+
+func countCorpus(m *classify.Model, ex []classify.StoryExample) corpusCounts {
+	var c corpusCounts
+	labels := m.Labels()
+	n := make([]int, len(labels))
+	for i := range ex {
+		if ex[i].HasWarnings {
+			c.labelled++
+		}
+		if ex[i].Obs.Clean {
+			c.clean++
+		}
+		for li, d := range ex[i].Obs.Declared {
+			if d {
+				n[li]++
+			}
+		}
+	}
+	for li, k := range n {
+		if k > c.topN {
+			c.top, c.topN = labels[li].ID, k
+		}
+	}
+	return c
+}
+
 // storyCorpusError explains why no story model could be trained or
 // cross-validated on the corpus (err from classify), and what to give
 // instead, as an *exitCodeError; other errors are wrapped as they are.
-// labelled is the number of works with a warnings field.
-func storyCorpusError(verb string, tf *trainFlags, st pipeline.StoryCorpusStats, labelled int, err error) error {
+func storyCorpusError(verb string, tf *trainFlags, st pipeline.StoryCorpusStats, c corpusCounts, err error) error {
 	corpus := "--corpus " + strings.Join(tf.corpus, " ")
 	if verb != "train" {
 		corpus = strings.Join(tf.corpus, " ") // eval's inputs are arguments
 	}
-	read := fmt.Sprintf("%s read, %d with a warnings field", plural(st.Examples, "work", "works"), labelled)
+	read := fmt.Sprintf("%s read, %d with a warnings field, %d clean", plural(st.Examples, "work", "works"), c.labelled, c.clean)
 	if st.Skipped > 0 {
 		read += fmt.Sprintf(", %d skipped", st.Skipped)
 	}
 	var msg string
 	switch {
-	case errors.Is(err, classify.ErrNoStoryLabels):
+	case errors.Is(err, classify.ErrNoStoryLabels) && c.labelled == 0:
 		msg = fmt.Sprintf("%s %s: no label has %d works declaring it (%s). A story model learns from the warnings and tags authors declared: give works with a warnings field (AO3 archive warnings, or a Warnings: header line) and tags",
 			verb, corpus, tf.story.MinPositive, read)
+	case errors.Is(err, classify.ErrNoStoryLabels):
+		most := "no work declares a label"
+		if c.topN > 0 {
+			most = fmt.Sprintf("the most declared, %s, has %d", c.top, c.topN)
+		}
+		msg = fmt.Sprintf("%s %s: no label has %d works declaring it (%s; %s). Give more works that declare warnings, or a smaller --story-min-positive",
+			verb, corpus, tf.story.MinPositive, read, most)
 	case errors.Is(err, classify.ErrFewCleanWorks):
-		// Each fold's thresholds are set on the other k-1 folds' works.
+		// Each fold's thresholds are set on the other folds' clean works.
+		// Works are dealt to folds at random, so a fold may hold more
+		// than its share of them: the bound is a floor, not a promise.
 		k := max(tf.story.Folds, 2)
 		need := (classify.MinCleanWorks*k + k - 2) / (k - 1) // ⌈100·k/(k-1)⌉
-		msg = fmt.Sprintf("%s %s: %v (%s). Story thresholds are set on clean works (General or Teen, \"No Archive Warnings Apply\", no warning tagged), %d in the calibration set of each of %d cross-validation folds: give a corpus with at least %d of them",
+		msg = fmt.Sprintf("%s %s: %v (%s). Story thresholds are set on clean works (General or Teen, \"No Archive Warnings Apply\", no warning tagged), %d in the calibration set of each of %d cross-validation folds: give a corpus with more clean works (at least %d, and a few more, as works are dealt to folds at random)",
 			verb, corpus, err, read, classify.MinCleanWorks, k, need)
 	default:
 		return fmt.Errorf("%s story model: %w", verb, err)
