@@ -87,8 +87,8 @@ type StoryCV struct {
 	CleanFlagged    float64 `json:"clean_flagged"`
 	CleanFlaggedLow float64 `json:"clean_flagged_low"`
 	CleanFlaggedHi  float64 `json:"clean_flagged_high"`
-	// KeptDefault are the labels with too few declaring works for a story
-	// model: they keep the passage statistic.
+	// KeptDefault are the labels (of those reported) with too few
+	// declaring works for a story model: they keep the passage statistic.
 	KeptDefault []string `json:"kept_default,omitempty"`
 	// Config is the story configuration evaluated.
 	Config StoryConfig `json:"config"`
@@ -498,7 +498,9 @@ func (m *Model) crossValidate(ctx context.Context, sd *storyData, ex []StoryExam
 	cv := &StoryCV{Folds: k, Seed: cfg.Seed, Stories: len(ex), Config: cfg}
 	cv.Config.Progress = nil
 	for _, li := range sd.kept {
-		cv.KeptDefault = append(cv.KeptDefault, m.labels[li].ID)
+		if id := m.labels[li].ID; len(report) == 0 || slices.Contains(report, id) {
+			cv.KeptDefault = append(cv.KeptDefault, id)
+		}
 	}
 	isStory := map[int]bool{}
 	for _, li := range sd.labels {

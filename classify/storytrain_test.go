@@ -99,6 +99,10 @@ func TestTrainStoryRoundTrip(t *testing.T) {
 	if len(cv.KeptDefault) != 1 || cv.KeptDefault[0] != "racism" {
 		t.Errorf("kept default %v, want [racism]", cv.KeptDefault)
 	}
+	// A cross-validation that reports some labels lists only those.
+	if cv, _, err := m.CrossValidateStory(context.Background(), ex, cfg, []string{"homophobia"}); err != nil || len(cv.KeptDefault) != 0 {
+		t.Errorf("cv of homophobia alone: kept default %v (%v), want none", cv.KeptDefault, err)
+	}
 	dir := t.TempDir()
 	if err := sm.Save(dir); err != nil {
 		t.Fatal(err)
