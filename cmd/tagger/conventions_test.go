@@ -193,18 +193,10 @@ func TestPlural(t *testing.T) {
 // stay.
 func TestTrainOutputNotEmpty(t *testing.T) {
 	dir := t.TempDir()
-	var lines []string
-	for i := range 20 {
-		text := "they talked about the fight over tea and laughed"
-		if i%2 == 0 {
-			text = "he punched him and kicked him until he bled, a brutal fight"
-		}
-		lines = append(lines, fmt.Sprintf(`{"id": %d, "work_id": "w%d", "warning": "violence", "label": %d, "text": %q}`, i, i, 1-i%2, text))
-	}
-	data := filepath.Join(dir, "labelled.jsonl")
+	data := tinyLabelled(t, dir)
 	out := filepath.Join(dir, "model")
 	file := filepath.Join(dir, "file")
-	for name, body := range map[string]string{data: strings.Join(lines, "\n") + "\n", filepath.Join(out, "notes.txt"): "mine", filepath.Join(out, CardFile): "old card", file: "x"} {
+	for name, body := range map[string]string{filepath.Join(out, "notes.txt"): "mine", filepath.Join(out, CardFile): "old card", file: "x"} {
 		os.MkdirAll(filepath.Dir(name), 0o755)
 		if err := os.WriteFile(name, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
@@ -288,4 +280,23 @@ func jsonKeys(t reflect.Type) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// tinyLabelled writes 20 labelled violence passages (half positive) to
+// dir/labelled.jsonl, enough for train --data, and returns the path.
+func tinyLabelled(t *testing.T, dir string) string {
+	t.Helper()
+	var lines []string
+	for i := range 20 {
+		text := "they talked about the fight over tea and laughed"
+		if i%2 == 0 {
+			text = "he punched him and kicked him until he bled, a brutal fight"
+		}
+		lines = append(lines, fmt.Sprintf(`{"id": %d, "work_id": "w%d", "warning": "violence", "label": %d, "text": %q}`, i, i, 1-i%2, text))
+	}
+	data := filepath.Join(dir, "labelled.jsonl")
+	if err := os.WriteFile(data, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

@@ -192,16 +192,7 @@ func TestStoryCorpusTeachesNothing(t *testing.T) {
 	}
 
 	// With --data, the passage model learns: trained, with a warning.
-	lines = nil
-	for i := range 20 {
-		text := "they talked about the fight over tea and laughed"
-		if i%2 == 0 {
-			text = "he punched him and kicked him until he bled, a brutal fight"
-		}
-		lines = append(lines, fmt.Sprintf(`{"id": %d, "work_id": "w%d", "warning": "violence", "label": %d, "text": %q}`, i, i, 1-i%2, text))
-	}
-	data := filepath.Join(dir, "labelled.jsonl")
-	os.WriteFile(data, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	data := tinyLabelled(t, dir)
 	_, errOut, code := runCLI(t, "", "train", "--data", data, "--corpus", plain, "-o", filepath.Join(dir, "passages"))
 	if code != 0 || !strings.Contains(errOut, "no story model: train --corpus") {
 		t.Errorf("train --data --corpus (no declarations): exit %d, stderr %q; want 0 and a warning", code, errOut)
