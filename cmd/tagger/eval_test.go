@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -219,6 +220,27 @@ func TestTrainNamesSkippedWorks(t *testing.T) {
 		"corpus stories skipped: they teach nothing", "count=2", "works.jsonl:11: jsonl record: invalid JSON", "works.jsonl:12: the text reads as French", "on 170 works (2 skipped: see the warning above)"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("train's output lacks %q:\n%s", want, errOut)
+		}
+	}
+}
+
+// TestWilson checks the recall interval against values computed by hand
+// (Wilson score interval, z = 1.96).
+func TestWilson(t *testing.T) {
+	for _, c := range []struct {
+		p      float64
+		n      int
+		lo, hi float64
+	}{
+		{0.5, 100, 0.4038, 0.5962},
+		{0.3, 50, 0.1910, 0.4375},
+		{0, 20, 0, 0.1611},
+		{1, 10, 0.7225, 1},
+		{0.4, 0, 0, 1}, // nothing observed: anything goes
+	} {
+		lo, hi := wilson(c.p, c.n)
+		if math.Abs(lo-c.lo) > 5e-4 || math.Abs(hi-c.hi) > 5e-4 {
+			t.Errorf("wilson(%g, %d) = %.4f–%.4f, want %.4f–%.4f", c.p, c.n, lo, hi, c.lo, c.hi)
 		}
 	}
 }
