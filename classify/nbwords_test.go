@@ -11,9 +11,10 @@ import (
 	"github.com/tagger-dev/tagger/classify/tokenize"
 )
 
-// TestNBWordsMatchesEachRange: nbWords, the default model's feature loop,
-// sums exactly what the general featurizer's features sum, block by block
-// and to the last bit, over the seed stories and a range starting mid-text.
+// TestNBWordsMatchesEachRange: nbWords, the default model's feature loop
+// (its eight-label form and the general one), sums exactly what the
+// general featurizer's features sum, block by block and to the last bit,
+// over the seed stories and a range starting mid-text.
 func TestNBWordsMatchesEachRange(t *testing.T) {
 	m, err := LoadDir("../models/default")
 	if err != nil {
@@ -40,17 +41,25 @@ func TestNBWordsMatchesEachRange(t *testing.T) {
 		stride, _, _, nbL := sg.geometry()
 		nblocks := (len(toks) + stride - 1) / stride
 		for _, lo := range []int{0, 3 * stride} {
-			got := &scratch{hits: hits, nb: make([]float64, nblocks*nbL)}
-			sg.nbWords(got, toks, lo, len(toks), stride, nbL)
 			want := &scratch{nb: make([]float64, nblocks*nbL)}
 			m.fz.eachRange(text, toks, hits, lo, len(toks), func(tok int, f uint64) {
 				want.addRow(m.nb.Row(f), tok/stride, nbL)
 			})
-			if !slices.Equal(got.nb, want.nb) {
-				t.Errorf("%s from token %d: block sums differ from the featurizer's", filepath.Base(p), lo)
-			}
-			if slices.Max(got.nb) == 0 && slices.Min(got.nb) == 0 {
-				t.Errorf("%s: no naive-Bayes weight summed", filepath.Base(p))
+			for _, loop := range []struct {
+				name string
+				sum  func(*scratch)
+			}{
+				{"nbWords", func(sc *scratch) { sg.nbWords(sc, toks, lo, len(toks), stride, nbL) }},
+				{"nbWordsN", func(sc *scratch) { sg.nbWordsN(sc, toks, lo, len(toks), stride, nbL) }},
+			} {
+				got := &scratch{hits: hits, nb: make([]float64, nblocks*nbL)}
+				loop.sum(got)
+				if !slices.Equal(got.nb, want.nb) {
+					t.Errorf("%s, %s from token %d: block sums differ from the featurizer's", loop.name, filepath.Base(p), lo)
+				}
+				if slices.Max(got.nb) == 0 && slices.Min(got.nb) == 0 {
+					t.Errorf("%s, %s: no naive-Bayes weight summed", loop.name, filepath.Base(p))
+				}
 			}
 		}
 	}

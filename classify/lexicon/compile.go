@@ -379,13 +379,17 @@ func (t *table) filterBits(x uint64) (word uint64, bits uint64) {
 	return f >> 6, 1<<(f&63) | 1<<(x>>(t.fshift-6)&63)
 }
 
-// lookup returns the patterns stored under h.
-func (t *table) lookup(h uint64) []int32 {
-	x := h * fib
-	if w, bits := t.filterBits(x); t.filter[w]&bits != bits {
-		return nil
-	}
-	for i := x >> t.shift; ; i = (i + 1) & t.mask {
+// mayHold reports whether h passes the filter: false means no pattern is
+// stored under h. It is small enough to inline into Match's loop, where
+// most tokens stop.
+func (t *table) mayHold(h uint64) bool {
+	w, bits := t.filterBits(h * fib)
+	return t.filter[w]&bits == bits
+}
+
+// find returns the patterns stored under h, looked up in the buckets.
+func (t *table) find(h uint64) []int32 {
+	for i := (h * fib) >> t.shift; ; i = (i + 1) & t.mask {
 		b := &t.buckets[i]
 		if b.n == 0 {
 			return nil

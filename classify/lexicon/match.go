@@ -71,13 +71,30 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 	// dropped hit is no repeat.
 	rep := repeats{span: l.repeatSpan}
 	for i := range toks {
+		// Most tokens start no pattern: the filters turn them away
+		// inline, and only the few that pass pay for the rest.
+		h := toks[i].Hash
+		var refs1, refs2 []int32
+		if l.tab.mayHold(h) {
+			refs1 = l.tab.find(h)
+		}
+		if i+1 < len(toks) && toks[i].Flags&tokenize.FlagSentenceEnd == 0 {
+			if k := pairKey(h, toks[i+1].Hash); l.pairs.mayHold(k) {
+				refs2 = l.pairs.find(k)
+			}
+		}
+		if len(refs1) == 0 && len(refs2) == 0 {
+			continue
+		}
+		// No exception can start between two candidates, so the queue
+		// need only be flushed at candidates.
 		if len(pending) > 0 {
 			pending = flush(pending, i, &rep, fn)
 		}
 		// The patterns that start with this word, then those that start
 		// with this word and the next.
-		refs, from := l.tab.lookup(toks[i].Hash), 1
-		for {
+		refs := refs1
+		for from := 1; from <= 2; from, refs = from+1, refs2 {
 			for _, r := range refs {
 				p := &l.patterns[r]
 				end, ok := p.matchAt(toks, i, from)
@@ -110,10 +127,6 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 					pending = insert(pending, pend{hit: h, cat: t.cat, term: p.term})
 				}
 			}
-			if from == 2 || i+1 >= len(toks) || toks[i].Flags&tokenize.FlagSentenceEnd != 0 {
-				break
-			}
-			refs, from = l.pairs.lookup(pairKey(toks[i].Hash, toks[i+1].Hash)), 2
 		}
 	}
 	flush(pending, len(toks), &rep, fn)

@@ -4,25 +4,26 @@ package nb
 // built once a model is complete. Scoring looks a feature up per token, and
 // this is several times faster than a Go map for uint64 keys.
 type table struct {
-	keys []uint64 // 0 marks an empty slot; a real key 0 is kept in zeroRow
-	rows []int32
-	mask uint64
+	keys  []uint64 // 0 marks an empty slot; a real key 0 is kept in zeroRow
+	rows  []int32
+	mask  uint64
+	shift uint // a key's home slot is the top bits of key·fib
 	// zeroRow is the row of feature 0, or -1.
 	zeroRow int32
 }
 
 func newTable(index map[uint64]int32) table {
-	size := 1
+	size, lg := 2, uint(1)
 	for size < 2*len(index) {
-		size <<= 1
+		size, lg = size<<1, lg+1
 	}
-	t := table{keys: make([]uint64, size), rows: make([]int32, size), mask: uint64(size - 1), zeroRow: -1}
+	t := table{keys: make([]uint64, size), rows: make([]int32, size), mask: uint64(size - 1), shift: 64 - lg, zeroRow: -1}
 	for k, r := range index {
 		if k == 0 {
 			t.zeroRow = r
 			continue
 		}
-		i := mixKey(k) & t.mask
+		i := t.home(k)
 		for t.keys[i] != 0 {
 			i = (i + 1) & t.mask
 		}
@@ -39,7 +40,7 @@ func (t *table) get(key uint64) int32 {
 	if len(t.keys) == 0 {
 		return -1
 	}
-	for i := mixKey(key) & t.mask; ; i = (i + 1) & t.mask {
+	for i := t.home(key); ; i = (i + 1) & t.mask {
 		switch t.keys[i] {
 		case key:
 			return t.rows[i]
@@ -49,11 +50,10 @@ func (t *table) get(key uint64) int32 {
 	}
 }
 
-// mixKey spreads feature hashes (already hashes, but salted families may
-// share low bits) over the table.
-func mixKey(k uint64) uint64 {
-	k ^= k >> 33
-	k *= 0xff51afd7ed558ccd
-	k ^= k >> 33
-	return k
-}
+// fib is 2^64 divided by the golden ratio: multiplying by it and keeping
+// the top bits spreads feature hashes (already hashes, but salted families
+// may share low bits) over the table in one multiplication.
+const fib = 0x9e3779b97f4a7c15
+
+// home is key's first slot.
+func (t *table) home(key uint64) uint64 { return key * fib >> t.shift }
