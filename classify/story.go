@@ -211,15 +211,7 @@ const minCalibrationPositives = 10
 // story threshold: what one window at half the lexicon's high window
 // threshold weighs in a story of a thousand words.
 func (m *Model) CalibrateStories(obs []StoryObservation, t StoryTargets) (*Model, error) {
-	L := len(m.labels)
-	floor := make([]float64, L)
-	for li := range floor {
-		floor[li] = defaultStoryThresholds(m.manifest.Config.LexiconThresholds).High
-		if m.storyCol != nil && m.storyCol[li] >= 0 {
-			floor[li] = storyFloor
-		}
-	}
-	th, err := calibrateThresholds(obs, t, floor)
+	th, err := calibrateThresholds(obs, t, m.calibrationFloors())
 	if err != nil {
 		return nil, err
 	}
@@ -236,6 +228,126 @@ func (m *Model) CalibrateStories(obs []StoryObservation, t StoryTargets) (*Model
 		return nil, err
 	}
 	return nm.withStory(m.story, m.storyFile), nil
+}
+
+// calibrationFloors are the thresholds under which calibration sets none,
+// per label (see CalibrateStories).
+func (m *Model) calibrationFloors() []float64 {
+	floor := make([]float64, len(m.labels))
+	for li := range floor {
+		floor[li] = defaultStoryThresholds(m.manifest.Config.LexiconThresholds).High
+		if m.storyCol != nil && m.storyCol[li] >= 0 {
+			floor[li] = storyFloor
+		}
+	}
+	return floor
+}
+
+// CalibrationCV is what cross-validating CalibrateStories measured: the
+// thresholds set on all but one fold of the works, applied to the works
+// of that fold, pooled over the folds.
+type CalibrationCV struct {
+	Folds int `json:"folds"`
+	// Flagged is the share of held-out clean works with any finding, per
+	// sensitivity: what to expect on works the thresholds were not set
+	// on (the calibration's own Flagged is lower, as thresholds set at
+	// the edge of the clean works fit those works).
+	Flagged StoryTargets `json:"flagged"`
+	// Recall is the mean, over the labels with ten or more declaring
+	// works, of the share of held-out declaring works detected.
+	Recall StoryTargets `json:"recall"`
+}
+
+// CrossValidateCalibration estimates how CalibrateStories(obs, t) does on
+// works it was not calibrated on: obs are dealt into k folds (observation
+// i into fold i mod k; one observation per work), thresholds are set on
+// the other folds' observations, and the held-out fold is decided with
+// them, as Predict decides a story (its statistic reaching the threshold,
+// with a passage to show).
+func (m *Model) CrossValidateCalibration(obs []StoryObservation, t StoryTargets, k int) (*CalibrationCV, error) {
+	if k < 2 || k > len(obs) {
+		return nil, fmt.Errorf("calibrate: %d folds for %d works: give 2 or more folds, at most one per work", k, len(obs))
+	}
+	floors := m.calibrationFloors()
+	L := len(floors)
+	sens := []func(Thresholds) float64{
+		func(t Thresholds) float64 { return t.Low },
+		func(t Thresholds) float64 { return t.Balanced },
+		func(t Thresholds) float64 { return t.High },
+	}
+	var clean int
+	var flagged [3]int
+	npos := make([]int, L)
+	hits := make([][3]int, L)
+	for f := range k {
+		var train []StoryObservation
+		for i, o := range obs {
+			if i%k != f {
+				train = append(train, o)
+			}
+		}
+		th, err := calibrateThresholds(train, t, floors)
+		if err != nil {
+			return nil, fmt.Errorf("fold %d of %d: %w", f+1, k, err)
+		}
+		for i := f; i < len(obs); i += k {
+			o := obs[i]
+			if o.Clean {
+				clean++
+			}
+			for s, at := range sens {
+				any := false
+				for li := range L {
+					if !o.Evidence[li] || o.Story[li] < at(th.labels[li]) {
+						continue
+					}
+					any = true
+					if o.Declared[li] {
+						hits[li][s]++
+					}
+				}
+				if any && o.Clean {
+					flagged[s]++
+				}
+			}
+			for li := range L {
+				if o.Declared[li] {
+					npos[li]++
+				}
+			}
+		}
+	}
+	cv := &CalibrationCV{Folds: k}
+	if clean > 0 {
+		cv.Flagged = StoryTargets{Low: float64(flagged[0]) / float64(clean), Balanced: float64(flagged[1]) / float64(clean), High: float64(flagged[2]) / float64(clean)}
+	}
+	var rec [3]float64
+	n := 0
+	for li := range L {
+		if npos[li] < minCalibrationPositives {
+			continue
+		}
+		n++
+		for s := range rec {
+			rec[s] += float64(hits[li][s]) / float64(npos[li])
+		}
+	}
+	if n > 0 {
+		cv.Recall = StoryTargets{Low: rec[0] / float64(n), Balanced: rec[1] / float64(n), High: rec[2] / float64(n)}
+	}
+	return cv, nil
+}
+
+// WithCalibrationCV returns a copy of m whose manifest records cv, the
+// cross-validation of its story calibration.
+func (m *Model) WithCalibrationCV(cv *CalibrationCV) *Model {
+	c := *m
+	if c.manifest.StoryCalibration != nil {
+		sc := *c.manifest.StoryCalibration
+		sc.CV = cv
+		c.manifest.StoryCalibration = &sc
+	}
+	return &c
 }
 
 // calibrated is what calibrateThresholds sets: per label its story
@@ -417,6 +529,9 @@ type StoryCalibration struct {
 	Flagged StoryTargets `json:"flagged"`
 	// Source names the corpus (not shipped with the model).
 	Source string `json:"source,omitempty"`
+	// CV is the cross-validation of the calibration on the same corpus
+	// (nil when not run).
+	CV *CalibrationCV `json:"cross_validated,omitempty"`
 }
 
 // WithCalibrationSource returns a copy of m whose manifest names the corpus

@@ -116,6 +116,92 @@ func TestCalibrateStories(t *testing.T) {
 	}
 }
 
+// TestCrossValidateCalibration: thresholds set on four fifths of evenly
+// spread works flag about as many of the fifth left out, and recall what
+// they recall; thresholds set at the edge of noisy scores over many labels
+// flag more unseen works than the calibration works, which is what the
+// cross-validation is for.
+func TestCrossValidateCalibration(t *testing.T) {
+	tr, err := Train(context.Background(), toyData(), tinyLexicon(t), DefaultTrainConfig(), "toy", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := tr.Model
+	L := len(m.labels)
+	v := m.labelIndex("violence")
+	tg := DefaultStoryTargets()
+	var even []StoryObservation
+	// 1,000 clean works with violence statistics 3.00..12.99, then 100
+	// declaring works at 8.0..17.9.
+	for i := range 1000 {
+		even = append(even, obs(L, v, 3+float64(i)/100, true, true, false))
+	}
+	for i := range 100 {
+		even = append(even, obs(L, v, 8+float64(i)/10, true, false, true))
+	}
+	cv, err := m.CrossValidateCalibration(even, tg, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Spread evenly, the works left out are flagged as the works a
+	// calibration is set on are.
+	whole, err := m.CalibrateStories(even, tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := whole.Manifest().StoryCalibration.Flagged
+	if cv.Folds != 5 || math.Abs(cv.Flagged.Balanced-in.Balanced) > 0.01 || cv.Flagged.Balanced > tg.Balanced {
+		t.Errorf("evenly spread works: %+v, want 5 folds and, at balanced, within a point of the %.3f flagged in calibration and under the target", cv, in.Balanced)
+	}
+	if cv.Flagged.Low > cv.Flagged.Balanced || cv.Flagged.Balanced > cv.Flagged.High {
+		t.Errorf("flagged shares %+v: want low ≤ balanced ≤ high", cv.Flagged)
+	}
+	// The balanced threshold sits near 12.2, over 57 of the 100
+	// declaring works.
+	if r := cv.Recall; r.Low > r.Balanced || r.Balanced > r.High || math.Abs(r.Balanced-0.57) > 0.03 {
+		t.Errorf("recall %+v: want about 0.57 at balanced, low ≤ balanced ≤ high", r)
+	}
+	for _, k := range []int{0, 1, len(even) + 1} {
+		if _, err := m.CrossValidateCalibration(even, tg, k); err == nil {
+			t.Errorf("%d folds: want an error", k)
+		}
+	}
+
+	// Ten labels whose statistics are the same noise for clean and
+	// declaring works.
+	rng := rand.New(rand.NewPCG(1, 2))
+	var labels []int
+	for li := range L {
+		if len(labels) < 10 && m.nbCol[li] < 0 {
+			labels = append(labels, li)
+		}
+	}
+	var noisy []StoryObservation
+	for i := range 1200 {
+		o := obs(L, labels[0], 0, false, i < 1000, false)
+		for k, li := range labels {
+			o.Story[li], o.Evidence[li] = 3+rng.ExpFloat64(), true
+			o.Declared[li] = i >= 1000 && (i-1000)%len(labels) == k
+		}
+		noisy = append(noisy, o)
+	}
+	cal, err := m.CalibrateStories(noisy, tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cv, err = m.CrossValidateCalibration(noisy, tg, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in := cal.Manifest().StoryCalibration.Flagged.Balanced; cv.Flagged.Balanced <= in {
+		t.Errorf("noise over ten labels: held-out clean works flagged %.3f, calibration works %.3f; want more held out", cv.Flagged.Balanced, in)
+	}
+	t.Logf("noise: calibration works flagged %.3f, held out %.3f", cal.Manifest().StoryCalibration.Flagged.Balanced, cv.Flagged.Balanced)
+	if got := cal.WithCalibrationCV(cv).Manifest().StoryCalibration.CV; got != cv {
+		t.Errorf("WithCalibrationCV: manifest records %+v", got)
+	}
+}
+
 func TestCharGrams(t *testing.T) {
 	var got []uint64
 	charGrams("kill", func(h uint64) { got = append(got, h) })

@@ -20,6 +20,7 @@ func newCalibrateCmd(a *app) *cobra.Command {
 	var modelDir, out, source string
 	var explicitWeight float64
 	var ratingsOnly bool
+	var folds int
 	t := classify.DefaultStoryTargets()
 	cmd := &cobra.Command{
 		Use:   "calibrate CORPUS... -o MODEL_DIR [--model DIR]",
@@ -32,8 +33,12 @@ fits the rating's cut points (and picks its weights from a small grid) to
 their declared ratings. Clean works are rated General or Teen and declare
 that no archive warnings apply, with no tag naming a warning. Nothing is
 learnt from the texts beyond one threshold per label and sensitivity; the
-calibration is recorded in the model's manifest. Measure the result on other
-works with tagger eval --stories.`,
+calibration is recorded in the model's manifest. Thresholds set at the edge
+of the clean works fit those works, so unseen works get more findings: --cv K
+(5 by default) sets them K times, each on all but one K-th of the works, decides the
+rest with them, and reports the share of those clean works flagged and the
+recall, recorded in the manifest too. Measure the result on other works
+with tagger eval --stories.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return &exitCodeError{code: exitError, msg: "calibrate: name the corpus to read (files, directories, JSONL)"}
@@ -81,6 +86,18 @@ works with tagger eval --stories.`,
 				return &exitCodeError{code: exitError, msg: err.Error() + " (give a corpus with more works rated General or Teen that declare no archive warnings)"}
 			}
 			cal = cal.WithCalibrationSource(source)
+			var cv *classify.CalibrationCV
+			if folds > 0 {
+				// The thresholds stand without it: a corpus just big
+				// enough to calibrate on may be too small to leave a fold
+				// out.
+				if cv, err = m.CrossValidateCalibration(obs, t, folds); err != nil {
+					a.log.Warn("calibration not cross-validated: " + err.Error() + " (give more works, or fewer folds with --cv)")
+					cv = nil
+				} else {
+					cal = cal.WithCalibrationCV(cv)
+				}
+			}
 			// The rating is fitted on what the calibrated model detects
 			// (its label scores and detections feed the rating score): a
 			// second pass over the corpus.
@@ -99,6 +116,10 @@ works with tagger eval --stories.`,
 			c := cal.Manifest().StoryCalibration
 			fmt.Fprintf(a.stderr, "calibrated %s on %d clean works: flagged low %.1f%%, balanced %.1f%%, high %.1f%% → %s\n",
 				cal.NameVersion(), c.Clean, 100*c.Flagged.Low, 100*c.Flagged.Balanced, 100*c.Flagged.High, out)
+			if cv != nil {
+				fmt.Fprintf(a.stderr, "cross-validated (%d folds, thresholds set without the works they decide): clean works flagged low %.1f%%, balanced %.1f%%, high %.1f%%; mean recall low %.3f, balanced %.3f, high %.3f\n",
+					cv.Folds, 100*cv.Flagged.Low, 100*cv.Flagged.Balanced, 100*cv.Flagged.High, cv.Recall.Low, cv.Recall.Balanced, cv.Recall.High)
+			}
 			if fit := cal.Manifest().Rating.Fit; fit != nil && len(ratings) >= minRatingWorks {
 				fmt.Fprintf(a.stderr, "rating fitted on %s: exact %.3f, within one level %.3f (in-sample)\n",
 					plural(fit.Works, "rated work", "rated works"), fit.Exact, fit.WithinOne)
@@ -112,6 +133,7 @@ works with tagger eval --stories.`,
 	f.StringVar(&source, "source", "", "name of the corpus, recorded in the manifest")
 	f.BoolVar(&ratingsOnly, "ratings-only", false, "fit the rating's cut points only, keeping the model's story thresholds")
 	f.Float64Var(&explicitWeight, "rating-explicit-weight", classify.DefaultExplicitWeight, "how much an Explicit work counts when fitting the rating cut points")
+	f.IntVar(&folds, "cv", 5, "also cross-validate the calibration with K folds and report what to expect on unseen works (0: do not)")
 	f.Float64Var(&t.Low, "target-low", t.Low, "share of clean works flagged at sensitivity low")
 	f.Float64Var(&t.Balanced, "target-balanced", t.Balanced, "share of clean works flagged at sensitivity balanced")
 	f.Float64Var(&t.High, "target-high", t.High, "share of clean works flagged at sensitivity high")

@@ -106,12 +106,19 @@ func TestCalibrate(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "model")
 	_, errOut, code := runCLI(t, "", "calibrate", "-o", dir, "--source", "test corpus", corpus)
-	if code != 0 || !strings.Contains(errOut, "calibrated") || !strings.Contains(errOut, "180 clean works") || !strings.Contains(errOut, "rating fitted on 200 rated works") {
+	if code != 0 || !strings.Contains(errOut, "calibrated") || !strings.Contains(errOut, "180 clean works") || !strings.Contains(errOut, "rating fitted on 200 rated works") ||
+		!strings.Contains(errOut, "cross-validated (5 folds") {
 		t.Fatalf("calibrate: exit %d, %s", code, errOut)
 	}
 	man, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
-	if err != nil || !strings.Contains(string(man), `"story_calibration"`) || !strings.Contains(string(man), "test corpus") {
+	if err != nil || !strings.Contains(string(man), `"story_calibration"`) || !strings.Contains(string(man), "test corpus") || !strings.Contains(string(man), `"cross_validated"`) {
 		t.Fatalf("calibrated manifest: %v\n%.400s", err, man)
+	}
+	// Two folds leave 90 clean works to set thresholds on, too few: the
+	// calibration stands, uncross-validated, with a warning.
+	dir2 := filepath.Join(t.TempDir(), "model2")
+	if _, errOut, code := runCLI(t, "", "calibrate", "-o", dir2, "--cv", "2", corpus); code != 0 || !strings.Contains(errOut, "not cross-validated") || strings.Contains(errOut, "cross-validated (") {
+		t.Errorf("calibrate --cv 2 on 180 clean works: exit %d, %s", code, errOut)
 	}
 	after := evalJSON("--model", dir, corpus)
 	if after.CleanFlagged > 0.08 || len(after.Labels) != 1 || after.Labels[0].Recall != 1 {
