@@ -2,11 +2,13 @@ package classify
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"github.com/tagger-dev/tagger/classify/tokenize"
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -173,6 +175,53 @@ func toyData() []Labelled {
 	return data
 }
 
+// TestLegacyHashLoads: a model saved before the hash covered its manifest
+// (no hash_scheme; the hash over its other files) still loads and is still
+// checked.
+func TestLegacyHashLoads(t *testing.T) {
+	tr, err := Train(context.Background(), toyData(), tinyLexicon(t), DefaultTrainConfig(), "toy", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := tr.Model.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, name := range []string{LexiconFile, TablesFile, VocabFile, StoryFile} {
+		if b, err := os.ReadFile(filepath.Join(dir, name)); err == nil {
+			files[name] = b
+		}
+	}
+	mf := filepath.Join(dir, ManifestFile)
+	mb, _ := os.ReadFile(mf)
+	var man Manifest
+	if err := json.Unmarshal(mb, &man); err != nil {
+		t.Fatal(err)
+	}
+	man.HashScheme, man.Hash = "", contentHash(files)
+	legacy, _ := json.MarshalIndent(man, "", "  ")
+	os.WriteFile(mf, legacy, 0o644)
+	m, err := LoadDir(dir)
+	if err != nil {
+		t.Fatalf("legacy hash: %v", err)
+	}
+	if m.Manifest().Hash != man.Hash {
+		t.Errorf("hash %s, want the legacy %s kept", m.Manifest().Hash, man.Hash)
+	}
+	files[TablesFile][0] ^= 0xff
+	os.WriteFile(filepath.Join(dir, TablesFile), files[TablesFile], 0o644)
+	if _, err := LoadDir(dir); err == nil || !strings.Contains(err.Error(), "manifest hash") {
+		t.Errorf("legacy model with a changed file: err %v, want a hash mismatch", err)
+	}
+	man.HashScheme = "files+everything"
+	future, _ := json.MarshalIndent(man, "", "  ")
+	os.WriteFile(mf, future, 0o644)
+	if _, err := LoadDir(dir); err == nil || !strings.Contains(err.Error(), "update tagger") {
+		t.Errorf("unknown hash scheme: err %v, want advice to update tagger", err)
+	}
+}
+
 func TestTrainPredictSaveLoad(t *testing.T) {
 	ctx := context.Background()
 	tr, err := Train(ctx, toyData(), tinyLexicon(t), DefaultTrainConfig(), "toy", "1")
@@ -233,9 +282,27 @@ func TestTrainPredictSaveLoad(t *testing.T) {
 	if old == string(mb) {
 		t.Fatalf("manifest records no word hash:\n%s", mb)
 	}
+	// (Such a model's hash covered its other files only: none is checked
+	// here.)
+	old = strings.Replace(old, `"hash_scheme": "`+HashFilesManifest+`",`, "", 1)
+	old = regexp.MustCompile(`"hash": "[0-9a-f]+"`).ReplaceAllString(old, `"hash": ""`)
 	os.WriteFile(mf, []byte(old), 0o644)
 	if _, err := LoadDir(dir); err == nil || !strings.Contains(err.Error(), `word hash "fnv1a"`) || !strings.Contains(err.Error(), "tagger train") || !strings.Contains(err.Error(), "tagger calibrate") {
 		t.Errorf("model with FNV-1a tables: err %v, want a word-hash error that says to train again", err)
+	}
+	os.WriteFile(mf, mb, 0o644)
+	// Nor does a manifest whose decisions changed (a threshold), though
+	// every other file is the same: two models that decide differently
+	// must not share a hash (run --resume trusts it).
+	var man map[string]any
+	if err := json.Unmarshal(mb, &man); err != nil {
+		t.Fatal(err)
+	}
+	man["labels"].([]any)[0].(map[string]any)["gate"] = 123.0
+	edited, _ := json.MarshalIndent(man, "", "  ")
+	os.WriteFile(mf, edited, 0o644)
+	if _, err := LoadDir(dir); err == nil || !strings.Contains(err.Error(), "manifest hash") {
+		t.Errorf("manifest with a changed gate: err %v, want a hash mismatch", err)
 	}
 	os.WriteFile(mf, mb, 0o644)
 	// A changed file no longer matches the manifest hash.

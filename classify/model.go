@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -103,15 +104,18 @@ type LabelInfo struct {
 // Manifest describes a model: what it is, how it was trained, and the
 // content hash of its files.
 type Manifest struct {
-	Name    string       `json:"name"`
-	Version string       `json:"version"`
-	Created string       `json:"created,omitempty"`
-	Hash    string       `json:"hash"` // sha256 over the other files, in name order
-	Config  TrainConfig  `json:"config"`
-	Labels  []LabelInfo  `json:"labels"`
-	Rating  RatingConfig `json:"rating"`
-	Notes   string       `json:"notes,omitempty"`
-	Eval    *EvalSummary `json:"eval,omitempty"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Created string `json:"created,omitempty"`
+	Hash    string `json:"hash"` // sha256 over the other files, in name order (see HashScheme)
+	// HashScheme says what Hash covers: HashFilesManifest, or, when empty
+	// (models saved before it), the other files alone.
+	HashScheme string       `json:"hash_scheme,omitempty"`
+	Config     TrainConfig  `json:"config"`
+	Labels     []LabelInfo  `json:"labels"`
+	Rating     RatingConfig `json:"rating"`
+	Notes      string       `json:"notes,omitempty"`
+	Eval       *EvalSummary `json:"eval,omitempty"`
 	// StoryCalibration records how the story thresholds were set.
 	StoryCalibration *StoryCalibration `json:"story_calibration,omitempty"`
 	Data             []DataSummary     `json:"data,omitempty"`
@@ -278,7 +282,9 @@ func Load(fsys fs.FS) (*Model, error) {
 			}
 		}
 	}
-	if got := contentHash(files); man.Hash != "" && got != man.Hash {
+	if got, err := manifestHash(man, files); err != nil {
+		return nil, fmt.Errorf("model %s: %w", man.Name, err)
+	} else if man.Hash != "" && got != man.Hash {
 		return nil, fmt.Errorf("model %s: files do not match the manifest hash (%s, manifest says %s); retrain or restore the model directory", man.Name, got[:12], shortHash(man.Hash))
 	}
 	lex, err := loadLexicon(fsys, files[LexiconFile])
@@ -381,7 +387,12 @@ func (m *Model) Save(dir string) error {
 		files[StoryFile] = m.storyFile
 	}
 	man := m.manifest
-	man.Hash = contentHash(files)
+	man.HashScheme = HashFilesManifest
+	h, err := manifestHash(man, files)
+	if err != nil {
+		return err
+	}
+	man.Hash = h
 	mb, err := json.MarshalIndent(man, "", "  ")
 	if err != nil {
 		return err
@@ -398,6 +409,31 @@ func (m *Model) Save(dir string) error {
 		}
 	}
 	return nil
+}
+
+// HashFilesManifest is the HashScheme under which Hash covers the manifest
+// too (its thresholds, gates and rating decide as much as the files do),
+// all but its Hash and Created: two models that decide differently never
+// share a hash, and a model rebuilt to decide the same keeps its own.
+const HashFilesManifest = "files+manifest"
+
+// manifestHash is the Hash of a model with manifest man and the other
+// files, under man.HashScheme.
+func manifestHash(man Manifest, files map[string][]byte) (string, error) {
+	switch man.HashScheme {
+	case "":
+		return contentHash(files), nil
+	case HashFilesManifest:
+		man.Hash, man.Created = "", ""
+		mb, err := json.Marshal(man)
+		if err != nil {
+			return "", err
+		}
+		all := maps.Clone(files)
+		all[ManifestFile] = mb
+		return contentHash(all), nil
+	}
+	return "", fmt.Errorf("%s: unknown hash scheme %q: this tagger is older than the model; update tagger", ManifestFile, man.HashScheme)
 }
 
 // contentHash hashes files in name order, each as name, length and bytes.

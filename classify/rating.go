@@ -97,6 +97,23 @@ type RatingFit struct {
 	// (in-sample).
 	Exact     float64 `json:"exact"`
 	WithinOne float64 `json:"within_one"`
+	// Predicted counts the works fitted on predicted at each level,
+	// General to Explicit (nil in fits from before it was recorded).
+	Predicted []int `json:"predicted,omitempty"`
+}
+
+// Never names the levels, General to Explicit, at which no work of the fit
+// was predicted: a fit for exact agreement gives up a level that text reads
+// like its neighbours (Mature, in chapter-1 text), and then predicts it for
+// no story.
+func (f *RatingFit) Never() []string {
+	var out []string
+	for i, n := range f.Predicted {
+		if n == 0 {
+			out = append(out, (taxonomy.General + taxonomy.Level(i)).String())
+		}
+	}
+	return out
 }
 
 // DefaultRatingConfig returns the default cue levels.
@@ -363,8 +380,12 @@ func (rc RatingConfig) FitRating(obs []RatingObservation, explicitWeight float64
 		}
 	}
 	exact, near := 0, 0
+	var predicted [4]int
 	for _, o := range use {
 		lv, _, _ := best.decide(o.in, nil)
+		if lv.Ordered() {
+			predicted[lv-taxonomy.General]++
+		}
 		d := int(lv) - int(o.Declared)
 		if d == 0 {
 			exact++
@@ -373,7 +394,7 @@ func (rc RatingConfig) FitRating(obs []RatingObservation, explicitWeight float64
 			near++
 		}
 	}
-	best.Fit = &RatingFit{Source: source, Works: len(use), Exact: float64(exact) / float64(len(use)), WithinOne: float64(near) / float64(len(use))}
+	best.Fit = &RatingFit{Source: source, Works: len(use), Exact: float64(exact) / float64(len(use)), WithinOne: float64(near) / float64(len(use)), Predicted: predicted[:]}
 	return best
 }
 

@@ -3,6 +3,7 @@ package classify
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/tagger-dev/tagger/taxonomy"
@@ -222,5 +223,23 @@ func TestExplainRatingFloor(t *testing.T) {
 	res.RatingScore = 1.5 // Teen from the score itself
 	if got := m.explainRating(res).Floor; got != "" {
 		t.Errorf("Floor = %q for a Teen the score sets", got)
+	}
+}
+
+func TestRatingFitNever(t *testing.T) {
+	tests := []struct {
+		predicted []int
+		want      []string
+	}{
+		{[]int{5, 3, 2, 1}, nil},
+		{[]int{5, 3, 0, 1}, []string{"mature"}},
+		{[]int{0, 3, 0, 1}, []string{"general", "mature"}},
+		{nil, nil}, // a fit from before the counts were recorded
+	}
+	for _, tc := range tests {
+		f := &RatingFit{Predicted: tc.predicted}
+		if got := f.Never(); !slices.Equal(got, tc.want) {
+			t.Errorf("Never(%v) = %v, want %v", tc.predicted, got, tc.want)
+		}
 	}
 }

@@ -62,7 +62,7 @@ func NewRow(s *datasets.Story, res *classify.Result, m *classify.Model, err erro
 	}
 	r.DetectedWarnings = slices.Clip(append(r.DetectedWarnings, res.Detected...))
 	if d.WarningStatus != taxonomy.StateChoseNotToWarn {
-		r.UndeclaredWarnings = Undeclared(res.Detected, d.DeclaredWarnings)
+		r.UndeclaredWarnings = Undeclared(res.Detected, d.DeclaredWarnings, d.DeclaredRating)
 	}
 	r.Evidence = rowEvidence(make([]Evidence, 0, len(res.Evidence)), res.Evidence)
 	r.RatingEvidence = rowEvidence(make([]Evidence, 0, len(res.RatingEvidence)), res.RatingEvidence)
@@ -136,11 +136,15 @@ func rowEvidence(out []Evidence, ev []classify.Evidence) []Evidence {
 }
 
 // Undeclared returns the detected labels the author did not declare, in
-// the order detected.
-func Undeclared(detected, declared []string) []string {
+// the order detected: neither among the declared warnings nor among the
+// labels the declared rating (canonical, "explicit") declares by its
+// definition (see taxonomy.Level.Declares).
+func Undeclared(detected, declared []string, rating string) []string {
+	lv, _ := taxonomy.ParseLevel(rating)
+	byRating := lv.Declares()
 	out := []string{}
 	for _, l := range detected {
-		if !slices.Contains(declared, l) {
+		if !slices.Contains(declared, l) && !slices.Contains(byRating, l) {
 			out = append(out, l)
 		}
 	}

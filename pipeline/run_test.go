@@ -257,8 +257,23 @@ func TestRunStopAndResume(t *testing.T) {
 }
 
 func TestUndeclared(t *testing.T) {
-	if got := Undeclared([]string{"violence", "death", "incest"}, []string{"death"}); !slices.Equal(got, []string{"violence", "incest"}) {
-		t.Errorf("Undeclared = %v", got)
+	tests := []struct {
+		detected, declared []string
+		rating             string
+		want               []string
+	}{
+		{[]string{"violence", "death", "incest"}, []string{"death"}, "", []string{"violence", "incest"}},
+		// An Explicit rating declares explicit sexual content; no other
+		// rating does, and it declares nothing else.
+		{[]string{"pornography", "violence"}, nil, "explicit", []string{"violence"}},
+		{[]string{"pornography", "other-sexual"}, nil, "mature", []string{"pornography", "other-sexual"}},
+		{[]string{"pornography"}, nil, "not-rated", []string{"pornography"}},
+		{[]string{"pornography"}, nil, "nonsense", []string{"pornography"}},
+	}
+	for _, tc := range tests {
+		if got := Undeclared(tc.detected, tc.declared, tc.rating); !slices.Equal(got, tc.want) {
+			t.Errorf("Undeclared(%v, %v, %q) = %v, want %v", tc.detected, tc.declared, tc.rating, got, tc.want)
+		}
 	}
 }
 

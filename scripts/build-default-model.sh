@@ -14,5 +14,5 @@ corpus=${AO3_DEV:-/tmp/ao3-works/dev.jsonl}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go run ./cmd/tagger train --data "$passages" --cv 5 --balanced --name default --version "$version" -o "$tmp/passages"
-go run ./cmd/tagger calibrate --model "$tmp/passages" --source "ao3-works development half (scripts/ao3-dev-corpus.py)" -o models/default "$corpus"
+go run ./cmd/tagger calibrate --model "$tmp/passages" --source "ao3-works development half (scripts/ao3-dev-corpus.py)" -o models/default --force "$corpus"
 go run ./cmd/tagger eval --stories "$corpus"

@@ -33,6 +33,18 @@ func (l Level) String() string {
 // Ordered reports whether l is on the ordinal scale (general..explicit).
 func (l Level) Ordered() bool { return l >= General && l <= Explicit }
 
+// Declares returns the labels that a story rated l declares by the
+// rating's definition: Explicit (AO3's Explicit, NC-17, MA…) is the rating
+// for explicit sexual content, so such a story declares pornography as
+// surely as a tag would, and a moderator reads a finding of it there as
+// no news.
+func (l Level) Declares() []string {
+	if l == Explicit {
+		return []string{"pornography"}
+	}
+	return nil
+}
+
 // ParseLevel maps a canonical name ("mature") to its Level.
 func ParseLevel(name string) (Level, bool) {
 	for i, n := range levelNames {

@@ -318,3 +318,20 @@ func TestParseRatingAO3Letters(t *testing.T) {
 		}
 	}
 }
+
+// TestLevelDeclares: only Explicit declares a label by its definition, and
+// the label it declares is one of the taxonomy's.
+func TestLevelDeclares(t *testing.T) {
+	tx := Default()
+	for _, lv := range []Level{Unknown, NotRated, General, Teen, Mature, Explicit} {
+		got := lv.Declares()
+		if (lv == Explicit) != (len(got) > 0) {
+			t.Errorf("%v declares %v", lv, got)
+		}
+		for _, id := range got {
+			if _, ok := tx.Label(id); !ok {
+				t.Errorf("%v declares %q, which is no label of the taxonomy", lv, id)
+			}
+		}
+	}
+}

@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -19,11 +21,11 @@ const minRatingWorks = 200
 func newCalibrateCmd(a *app) *cobra.Command {
 	var modelDir, out, source string
 	var explicitWeight float64
-	var ratingsOnly bool
+	var ratingsOnly, force bool
 	var folds int
 	t := classify.DefaultStoryTargets()
 	cmd := &cobra.Command{
-		Use:   "calibrate CORPUS... -o MODEL_DIR [--model DIR]",
+		Use:   "calibrate CORPUS... -o MODEL_DIR [--model DIR] [--force]",
 		Short: "Set a model's story thresholds on works whose authors declared them clean",
 		Long: `calibrate sets the story-level thresholds of a model (low, balanced, high)
 so that, on the clean works of CORPUS, at most the target share of works gets
@@ -38,7 +40,10 @@ of the clean works fit those works, so unseen works get more findings: --cv K
 (5 by default) sets them K times, each on all but one K-th of the works, decides the
 rest with them, and reports the share of those clean works flagged and the
 recall, recorded in the manifest too. Measure the result on other works
-with tagger eval --stories.`,
+with tagger eval --stories. -o must be a new or empty directory unless --force
+is given (to calibrate a model in place, give the same directory to --model
+and -o, with --force); a model card in the --model directory is carried over
+under a note of what was set again.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return &exitCodeError{code: exitError, msg: "calibrate: name the corpus to read (files, directories, JSONL)"}
@@ -49,12 +54,30 @@ with tagger eval --stories.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkModelOutput(out, force); err != nil {
+				return err
+			}
 			m, err := loadModel(modelDir)
 			if err != nil {
 				return err
 			}
+			// The card of a trained model describes the thresholds train
+			// set: read before --force may remove it, carried over under
+			// a note of what changed.
+			card := readModelCard(modelDir)
+			save := func(cal *classify.Model, what string) error {
+				if force {
+					if err := removeModelFiles(out); err != nil {
+						return err
+					}
+				}
+				if err := cal.Save(out); err != nil {
+					return err
+				}
+				return writeRecalibratedCard(out, card, cal, what)
+			}
 			if ratingsOnly {
-				return fitRatingsOnly(cmd, a, m, args, source, explicitWeight, out)
+				return fitRatingsOnly(cmd, a, m, args, source, explicitWeight, out, save)
 			}
 			var obs []classify.StoryObservation
 			labels := m.Labels()
@@ -110,7 +133,7 @@ with tagger eval --stories.`,
 			if len(ratings) >= minRatingWorks {
 				cal = cal.WithRating(cal.Manifest().Rating.FitRating(ratings, explicitWeight, source))
 			}
-			if err := cal.Save(out); err != nil {
+			if err := save(cal, "story thresholds and rating"); err != nil {
 				return err
 			}
 			c := cal.Manifest().StoryCalibration
@@ -121,8 +144,7 @@ with tagger eval --stories.`,
 					cv.Folds, 100*cv.Flagged.Low, 100*cv.Flagged.Balanced, 100*cv.Flagged.High, cv.Recall.Low, cv.Recall.Balanced, cv.Recall.High)
 			}
 			if fit := cal.Manifest().Rating.Fit; fit != nil && len(ratings) >= minRatingWorks {
-				fmt.Fprintf(a.stderr, "rating fitted on %s: exact %.3f, within one level %.3f (in-sample)\n",
-					plural(fit.Works, "rated work", "rated works"), fit.Exact, fit.WithinOne)
+				printRatingFit(a.stderr, fit, "")
 			}
 			return nil
 		},
@@ -133,6 +155,7 @@ with tagger eval --stories.`,
 	f.StringVar(&source, "source", "", "name of the corpus, recorded in the manifest")
 	f.BoolVar(&ratingsOnly, "ratings-only", false, "fit the rating's cut points only, keeping the model's story thresholds")
 	f.Float64Var(&explicitWeight, "rating-explicit-weight", classify.DefaultExplicitWeight, "how much an Explicit work counts when fitting the rating cut points")
+	f.BoolVar(&force, "force", false, "write into -o even when it is not empty, replacing the model there (as calibrating a model in place does)")
 	f.IntVar(&folds, "cv", 5, "also cross-validate the calibration with K folds and report what to expect on unseen works (0: do not)")
 	f.Float64Var(&t.Low, "target-low", t.Low, "share of clean works flagged at sensitivity low")
 	f.Float64Var(&t.Balanced, "target-balanced", t.Balanced, "share of clean works flagged at sensitivity balanced")
@@ -142,7 +165,7 @@ with tagger eval --stories.`,
 
 // fitRatingsOnly fits m's rating cut points to the ratings of the corpus,
 // keeping everything else of m, and saves the model to out.
-func fitRatingsOnly(cmd *cobra.Command, a *app, m *classify.Model, inputs []string, source string, explicitWeight float64, out string) error {
+func fitRatingsOnly(cmd *cobra.Command, a *app, m *classify.Model, inputs []string, source string, explicitWeight float64, out string, save func(*classify.Model, string) error) error {
 	if slices.Contains(inputs, "-") {
 		return &exitCodeError{code: exitError, msg: "--ratings-only reads the corpus from files: give it as a file, not standard input"}
 	}
@@ -157,11 +180,21 @@ func fitRatingsOnly(cmd *cobra.Command, a *app, m *classify.Model, inputs []stri
 			plural(len(ratings), "work", "works"), minRatingWorks)}
 	}
 	m = m.WithRating(m.Manifest().Rating.FitRating(ratings, explicitWeight, source))
-	if err := m.Save(out); err != nil {
+	if err := save(m, "rating"); err != nil {
 		return err
 	}
-	fit := m.Manifest().Rating.Fit
-	fmt.Fprintf(a.stderr, "rating of %s fitted on %s: exact %.3f, within one level %.3f (in-sample) → %s\n",
-		m.NameVersion(), plural(fit.Works, "rated work", "rated works"), fit.Exact, fit.WithinOne, out)
+	printRatingFit(a.stderr, m.Manifest().Rating.Fit, " of "+m.NameVersion())
+	fmt.Fprintf(a.stderr, "→ %s\n", out)
 	return nil
+}
+
+// printRatingFit says how the rating's cut points fit the works they were
+// fitted on, and which level they predict for no work.
+func printRatingFit(w io.Writer, fit *classify.RatingFit, of string) {
+	fmt.Fprintf(w, "rating%s fitted on %s: exact %.3f, within one level %.3f (in-sample)\n",
+		of, plural(fit.Works, "rated work", "rated works"), fit.Exact, fit.WithinOne)
+	if never := fit.Never(); len(never) > 0 {
+		fmt.Fprintf(w, "warning: with these cut points no story is predicted %s: the fit that agrees most with the declared ratings gave %s up, so such works are read a level below or above (and flagged when read above)\n",
+			strings.Join(never, " or "), map[bool]string{true: "that level", false: "those levels"}[len(never) == 1])
+	}
 }

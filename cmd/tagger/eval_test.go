@@ -130,6 +130,41 @@ func TestCalibrate(t *testing.T) {
 	if after.Rating.Works != 200 || after.Rating.Exact < before.Rating.Exact || after.Rating.Exact < 0.9 {
 		t.Errorf("rating after calibration: %+v; want 200 works and exact agreement ≥ 0.9 and ≥ %.3f", after.Rating, before.Rating.Exact)
 	}
+	// A calibrated model decides differently from the one it came from,
+	// so it has another hash (run --resume refuses to mix the two).
+	defaultHash := func() string {
+		m, err := loadModel("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.Manifest().Hash
+	}()
+	if back, err := loadModel(dir); err != nil || back.Manifest().Hash == defaultHash {
+		t.Errorf("calibrated model: %v, hash %s the same as the default model's", err, defaultHash[:12])
+	}
+	// -o holds a model now: calibrating into it again is refused, and
+	// nothing there changes; --force replaces it, in place.
+	before2, _ := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if _, errOut, code := runCLI(t, "", "calibrate", "--model", dir, "-o", dir, corpus); code != exitError || !strings.Contains(errOut, "not empty") || !strings.Contains(errOut, "--force") {
+		t.Errorf("calibrate into a model directory without --force: exit %d, %s", code, errOut)
+	}
+	if after2, _ := os.ReadFile(filepath.Join(dir, "manifest.json")); string(after2) != string(before2) {
+		t.Error("a refused calibrate changed the model")
+	}
+	// A trained model's card is carried over under a note of what was set
+	// again.
+	os.WriteFile(filepath.Join(dir, CardFile), []byte("# Model card: `trained`\n\n## Cross-validation\n\nold figures\n"), 0o644)
+	if _, errOut, code := runCLI(t, "", "calibrate", "--model", dir, "-o", dir, "--force", "--cv", "0", corpus); code != 0 || strings.Contains(errOut, "cross-validated") {
+		t.Fatalf("calibrate in place with --force --cv 0: exit %d, %s", code, errOut)
+	}
+	card, err := os.ReadFile(filepath.Join(dir, CardFile))
+	if err != nil || !strings.Contains(string(card), "recalibrated") || !strings.Contains(string(card), "180 clean works") ||
+		!strings.Contains(string(card), "no longer apply") || !strings.Contains(string(card), "\n## Model card: `trained`") || !strings.Contains(string(card), "\n### Cross-validation") {
+		t.Errorf("card after calibrating in place: %v\n%s", err, card)
+	}
+	if _, err := loadModel(dir); err != nil {
+		t.Errorf("model calibrated in place: %v", err)
+	}
 	// Too few clean works to calibrate on.
 	small := filepath.Join(t.TempDir(), "small.jsonl")
 	os.WriteFile(small, []byte(`{"id":"a","text":"A quiet day at the sea.","rating":"General Audiences","warnings":["No Archive Warnings Apply"]}`+"\n"), 0o644)
@@ -249,5 +284,19 @@ func TestWilson(t *testing.T) {
 		if math.Abs(lo-c.lo) > 5e-4 || math.Abs(hi-c.hi) > 5e-4 {
 			t.Errorf("wilson(%g, %d) = %.4f–%.4f, want %.4f–%.4f", c.p, c.n, lo, hi, c.lo, c.hi)
 		}
+	}
+}
+
+// TestPrintRatingFit: a fit that predicts a level for no work says so.
+func TestPrintRatingFit(t *testing.T) {
+	var b strings.Builder
+	printRatingFit(&b, &classify.RatingFit{Works: 10, Exact: 0.6, WithinOne: 0.9, Predicted: []int{4, 3, 0, 3}}, "")
+	if out := b.String(); !strings.Contains(out, "rating fitted on 10 rated works: exact 0.600") || !strings.Contains(out, "no story is predicted mature") {
+		t.Errorf("fit without Mature: %q", out)
+	}
+	b.Reset()
+	printRatingFit(&b, &classify.RatingFit{Works: 10, Exact: 0.6, WithinOne: 0.9, Predicted: []int{4, 3, 1, 2}}, "")
+	if strings.Contains(b.String(), "warning") {
+		t.Errorf("fit predicting every level: %q", b.String())
 	}
 }

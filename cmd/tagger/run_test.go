@@ -108,6 +108,13 @@ func TestRunInterruptAndResume(t *testing.T) {
 		if !stopped && !strings.Contains(stderr.String(), "done:") {
 			t.Fatalf("the run neither finished nor said it stopped:\n%s", stderr.String())
 		}
+		// A signal that lands after the last story was scored stops a
+		// run with nothing left to lose: not the case under test.
+		if stopped {
+			if rows, err := pipeline.ReadRows(out); err == nil && len(rows) == 2*files {
+				stopped = false
+			}
+		}
 	}
 	if !stopped {
 		t.Fatal("every run finished before the signal")

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -125,4 +126,60 @@ func wilson(p float64, n int) (lo, hi float64) {
 	c := (p + z*z/(2*nf)) / d
 	h := z * math.Sqrt(p*(1-p)/nf+z*z/(4*nf*nf)) / d
 	return max(0, c-h), min(1, c+h)
+}
+
+// readModelCard returns the model card of the model directory dir, or nil
+// (the embedded model, or a directory without one).
+func readModelCard(dir string) []byte {
+	if dir == "" {
+		return nil
+	}
+	b, err := os.ReadFile(filepath.Join(dir, CardFile))
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// writeRecalibratedCard writes into dir the card of a model that calibrate
+// changed (what: the story thresholds and rating, or the rating alone):
+// what changed, on what, and what to expect, then the card it had, marked
+// as describing the model before. A model that had no card gets none: the
+// embedded model's is its documentation.
+func writeRecalibratedCard(dir string, card []byte, m *classify.Model, what string) error {
+	if card == nil {
+		return nil
+	}
+	var b bytes.Buffer
+	man := m.Manifest()
+	fmt.Fprintf(&b, "# Model card: `%s`, recalibrated\n\n", m.NameVersion())
+	fmt.Fprintf(&b, "Its %s were set again by `tagger calibrate` (tagger %s) on %s. Model hash `%s`.\n\n", what, version, time.Now().UTC().Format("2006-01-02"), man.Hash)
+	if c := man.StoryCalibration; c != nil && strings.Contains(what, "thresholds") {
+		src := c.Source
+		if src == "" {
+			src = "the corpus given"
+		}
+		fmt.Fprintf(&b, "- Story thresholds: set on %d clean works of %s to flag %.0f/%.0f/%.0f%% of them (low/balanced/high); they flag %.1f/%.1f/%.1f%%.\n",
+			c.Clean, src, 100*c.Targets.Low, 100*c.Targets.Balanced, 100*c.Targets.High, 100*c.Flagged.Low, 100*c.Flagged.Balanced, 100*c.Flagged.High)
+		if cv := c.CV; cv != nil {
+			fmt.Fprintf(&b, "- Cross-validated (%d folds): works left out of the calibration are flagged %.1f/%.1f/%.1f%%; mean recall %.3f/%.3f/%.3f. Expect these on new works.\n",
+				cv.Folds, 100*cv.Flagged.Low, 100*cv.Flagged.Balanced, 100*cv.Flagged.High, cv.Recall.Low, cv.Recall.Balanced, cv.Recall.High)
+		}
+	}
+	if f := man.Rating.Fit; f != nil {
+		fmt.Fprintf(&b, "- Rating: cut points %v fitted on %d rated works: exact agreement %.3f, within one level %.3f (in-sample).", man.Rating.Cuts, f.Works, f.Exact, f.WithinOne)
+		if never := f.Never(); len(never) > 0 {
+			fmt.Fprintf(&b, " No story is predicted %s with them.", strings.Join(never, " or "))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\nThe card below describes the model as it was before: its thresholds and rating figures no longer apply.\n\n---\n\n")
+	// Nest the old card's headings one level down.
+	for _, line := range strings.SplitAfter(string(card), "\n") {
+		if strings.HasPrefix(line, "#") {
+			b.WriteString("#")
+		}
+		b.WriteString(line)
+	}
+	return os.WriteFile(filepath.Join(dir, CardFile), b.Bytes(), 0o644)
 }

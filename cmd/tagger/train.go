@@ -350,9 +350,7 @@ a directory that is not empty unless --force is given.`,
 				}
 				if len(obs) >= minRatingWorks {
 					m = m.WithRating(m.Manifest().Rating.FitRating(obs, classify.DefaultExplicitWeight, strings.Join(tf.corpus, " ")))
-					fit := m.Manifest().Rating.Fit
-					fmt.Fprintf(a.stderr, "rating fitted on %s: exact %.3f, within one level %.3f (in-sample)\n",
-						plural(fit.Works, "rated work", "rated works"), fit.Exact, fit.WithinOne)
+					printRatingFit(a.stderr, m.Manifest().Rating.Fit, "")
 				}
 			}
 			trainTime := time.Since(start)

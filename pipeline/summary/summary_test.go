@@ -35,7 +35,7 @@ func story(id string, scores map[string]float64, declared ...string) pipeline.Ro
 			r.Evidence = append(r.Evidence, pipeline.Evidence{Label: l, Score: s, LineStart: 3, LineEnd: 4, Snippet: "passage of " + l + " in " + id})
 		}
 	}
-	r.UndeclaredWarnings = pipeline.Undeclared(r.DetectedWarnings, r.DeclaredWarnings)
+	r.UndeclaredWarnings = pipeline.Undeclared(r.DetectedWarnings, r.DeclaredWarnings, "")
 	return r
 }
 
