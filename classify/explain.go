@@ -85,7 +85,10 @@ type RatingPart struct {
 	Name     string  `json:"name"`
 	Measured float64 `json:"measured"`
 	Weight   float64 `json:"weight"`
-	Adds     float64 `json:"adds"`
+	// LogScaled reports that the part adds Weight × log(1 + Measured)
+	// (cue totals: the amount sets the scale), not Weight × Measured.
+	LogScaled bool    `json:"log_scaled,omitempty"`
+	Adds      float64 `json:"adds"`
 }
 
 // RatingLabel is the name --explain takes for the predicted rating.
@@ -130,7 +133,7 @@ func (m *Model) explainRating(res Result) *RatingExplanation {
 		if p.logScaled {
 			adds = p.weight * math.Log1p(p.measured)
 		}
-		re.Parts = append(re.Parts, RatingPart{Name: p.name, Measured: p.measured, Weight: p.weight, Adds: adds})
+		re.Parts = append(re.Parts, RatingPart{Name: p.name, Measured: p.measured, Weight: p.weight, LogScaled: p.logScaled, Adds: adds})
 	}
 	return re
 }

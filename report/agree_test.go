@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"math"
 	"regexp"
 	"strings"
 	"testing"
@@ -198,5 +199,20 @@ func TestExplain(t *testing.T) {
 	ExplainLines(&lines, "a.txt", ex)
 	if !strings.HasPrefix(lines.String(), "a.txt:1:death:0.30:explain: ") || !strings.Contains(lines.String(), "no window of the story holds any of its terms") {
 		t.Errorf("explanation without a window:\n%s", lines.String())
+	}
+}
+
+// TestRatingLinesAddUp: a part of the rating score shows the arithmetic it
+// adds: log(1 + total) × weight for cue totals, score × weight otherwise.
+func TestRatingLinesAddUp(t *testing.T) {
+	re := &classify.RatingExplanation{Predicted: "teen", Score: 1.08, Cuts: []float64{0.62, 3.06, 3.86}, Parts: []classify.RatingPart{
+		{Name: "sexual cues (story total)", Measured: 1.8, Weight: 1, LogScaled: true, Adds: math.Log1p(1.8)},
+		{Name: "pornography score", Measured: 0.05, Weight: 1, Adds: 0.05},
+	}}
+	lines := strings.Join(ratingLines(re), "\n")
+	for _, want := range []string{"log(1 + 1.80) × 1.00 → +1.03", "0.05 × 1.00 → +0.05"} {
+		if !strings.Contains(lines, want) {
+			t.Errorf("rating explanation lacks %q:\n%s", want, lines)
+		}
 	}
 }

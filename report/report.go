@@ -149,6 +149,7 @@ func TextWith(w io.Writer, r pipeline.Row, opt TextOptions) error {
 	fmt.Fprintf(&b, "%s%s\n", st.bold(Clean(r.Source)), title)
 	if r.Error != nil {
 		fmt.Fprintf(&b, "  %s %s\n", st.red("error:"), Clean(*r.Error))
+		fmt.Fprintf(&b, "  %s\n", Verdict(r, st))
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
@@ -535,7 +536,11 @@ func ratingLines(re *classify.RatingExplanation) []string {
 		out = append(out, fmt.Sprintf("teen from a detected warning (%s), not from the score: a work with a warning is Teen at least", Clean(re.Floor)))
 	}
 	for _, p := range re.Parts {
-		out = append(out, fmt.Sprintf("part  %-52s %6.2f × %.2f → %+.2f", p.Name, p.Measured, p.Weight, p.Adds))
+		measured := fmt.Sprintf("%6.2f", p.Measured)
+		if p.LogScaled {
+			measured = fmt.Sprintf("log(1 + %.2f)", p.Measured)
+		}
+		out = append(out, fmt.Sprintf("part  %-52s %s × %.2f → %+.2f", p.Name, measured, p.Weight, p.Adds))
 	}
 	for _, e := range re.Evidence {
 		out = append(out, fmt.Sprintf("passage  %s (%s, cue score %.2f): %s", lineRange(pipeline.Evidence{LineStart: int32(e.LineStart), LineEnd: int32(e.LineEnd)}), Clean(e.Label), e.Score, quote(CleanLine(e.Snippet))))

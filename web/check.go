@@ -225,7 +225,7 @@ func (s *Server) checkStory(w http.ResponseWriter, r *http.Request, form *pageFo
 
 func (s *Server) tooLarge() error {
 	return &apiError{http.StatusRequestEntityTooLarge, fmt.Sprintf(
-		"the body is over the %d-byte limit; send a smaller story (tagger serve --max-body-bytes raises the limit)", s.opt.MaxBodyBytes)}
+		"the body is over the limit of %s; send a smaller story (tagger serve --max-body-bytes raises the limit)", byteSize(s.opt.MaxBodyBytes))}
 }
 
 // readError turns an error reading a request's story into the error to
@@ -501,4 +501,13 @@ func (s *Server) readMultipart(ctx context.Context, r *http.Request, boundary st
 		return nil, badRequest("no file in the upload; send the story as a file field (curl -F file=@story.txt)")
 	}
 	return st, nil
+}
+
+// byteSize writes a byte count as people read it: "32 MiB" for a whole
+// number of MiB, else "1500 bytes".
+func byteSize(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB (%d bytes)", n>>20, n)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

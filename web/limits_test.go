@@ -72,7 +72,7 @@ func TestBodyLimit(t *testing.T) {
 			if resp.StatusCode != http.StatusRequestEntityTooLarge {
 				t.Fatalf("status %d, want 413: %s", resp.StatusCode, b)
 			}
-			wantError("over the 1048576-byte limit; send a smaller story (tagger serve --max-body-bytes raises the limit)")(t, b)
+			wantError("over the limit of 1 MiB (1048576 bytes); send a smaller story (tagger serve --max-body-bytes raises the limit)")(t, b)
 			n := body.read.Load()
 			if n > tc.maxRead {
 				t.Errorf("%d bytes were sent of %d: want at most %d", n, tc.size, tc.maxRead)

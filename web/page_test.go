@@ -480,7 +480,7 @@ func TestPageErrors(t *testing.T) {
 	}{
 		{"nothing", ts, emptyType, emptyBody, nil, false, 422, "nothing to check: paste a story or choose a file", ""},
 		{"blank text", ts, blankType, blankBody, nil, false, 422, "the story cannot be read: read pasted text: empty story", "  \n "},
-		{"too large", small, bigType, bigBody, nil, false, 413, "the body is over the 4096-byte limit", ""},
+		{"too large", small, bigType, bigBody, nil, false, 413, "the body is over the limit of 4096 bytes", ""},
 		{"a .docx", ts, docxType, docxBody, nil, false, 415, `file "story.docx": the extension ".docx" is not read`, ""},
 		{"text and a file", ts, bothType, bothBody, nil, false, 400, "a story was pasted and a file chosen", "a story"},
 		{"a bad sensitivity", ts, badType, badBody, nil, false, 400, `sensitivity "extreme": use low, balanced or high`, "He drew the knife."},

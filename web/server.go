@@ -342,7 +342,9 @@ func (s *Server) done(r *http.Request, sw *statusWriter, info *requestInfo, d ti
 		code = statusClientGone
 	}
 	route := r.Pattern
-	if route == "" {
+	if route == "" || route == "/" {
+		// "/" is the catch-all that answers 404 (the page is "GET /{$}"):
+		// a path no route matches, however many there are, is one series.
 		route = "unmatched"
 	}
 	s.metrics.request(route, r.Method, code, d)

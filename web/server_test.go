@@ -289,6 +289,9 @@ func TestEndpoints(t *testing.T) {
 	if n != len(tests) {
 		t.Errorf("%d access log lines, want %d:\n%s", n, len(tests), logs)
 	}
+	// The two paths no route matches are one series, not the page's.
+	wantMetrics(t, ts.URL, `tagger_http_requests_total{code="404",method="GET",route="unmatched"} 1`,
+		`tagger_http_requests_total{code="404",method="POST",route="unmatched"} 1`)
 }
 
 // wantError checks a JSON error body that says msg.

@@ -41,6 +41,10 @@ type Options struct {
 	Iterations int `json:"iterations"`
 }
 
+// ErrOneClass is returned when the examples hold one class only (every
+// target 0, or every target 1): there is nothing to tell apart.
+var ErrOneClass = errors.New("only one class")
+
 // DefaultOptions are the options tagger's default model is trained with.
 func DefaultOptions() Options {
 	return Options{L2: 1e-3, Balanced: true, MinDocs: 2, Iterations: 200}
@@ -120,7 +124,7 @@ func Train(examples []Example, opt Options) (*Model, error) {
 		neg += w[i] * (1 - e.Target)
 	}
 	if pos == 0 || neg == 0 {
-		return nil, fmt.Errorf("linear: %d examples with only one class", len(examples))
+		return nil, fmt.Errorf("linear: %d examples: %w", len(examples), ErrOneClass)
 	}
 	wPos, wNeg := 1.0, 1.0
 	if opt.Balanced {

@@ -72,7 +72,7 @@ func FitRows(ctx context.Context, rows Matrix, use []int, y, w []float64, opt Op
 		total += w[i]
 	}
 	if pos == 0 || neg == 0 {
-		return nil, 0, fmt.Errorf("linear: %d examples with only one class", len(use))
+		return nil, 0, fmt.Errorf("linear: %d examples: %w", len(use), ErrOneClass)
 	}
 	wPos, wNeg := 1.0, 1.0
 	if opt.Balanced {

@@ -57,6 +57,9 @@ under a note of what was set again.`,
 			if err := checkModelOutput(out, force); err != nil {
 				return err
 			}
+			if err := checkInputs("calibrate", args); err != nil {
+				return err
+			}
 			m, err := loadModel(modelDir)
 			if err != nil {
 				return err
@@ -160,6 +163,7 @@ under a note of what was set again.`,
 	f.Float64Var(&t.Low, "target-low", t.Low, "share of clean works flagged at sensitivity low")
 	f.Float64Var(&t.Balanced, "target-balanced", t.Balanced, "share of clean works flagged at sensitivity balanced")
 	f.Float64Var(&t.High, "target-high", t.High, "share of clean works flagged at sensitivity high")
+	cmd.RunE = nothingWrittenOnInterrupt(cmd.RunE)
 	return cmd
 }
 

@@ -167,7 +167,11 @@ func normalizeLabels(labels []string) error {
 	for i, l := range labels {
 		id, ok := tx.Normalize(l)
 		if !ok {
-			return &exitCodeError{code: exitError, msg: fmt.Sprintf("--labels: unknown label %q; see tagger labels", l)}
+			hint := ""
+			if near := tx.Suggest(l); near != "" {
+				hint = fmt.Sprintf("did you mean %q? ", near)
+			}
+			return &exitCodeError{code: exitError, msg: fmt.Sprintf("--labels: unknown label %q; %ssee tagger labels", l, hint)}
 		}
 		labels[i] = id
 	}
@@ -205,6 +209,11 @@ func evalStories(cmd *cobra.Command, a *app, inputs []string, modelDir string, s
 		}
 		return &exitCodeError{code: exitError, msg: msg}
 	}
+	if len(ev.Labels) == 0 && ev.CleanWorks == 0 && ev.Rating.Works == 0 {
+		// Zeros would read as measurements: say there is nothing to
+		// measure against, as train does for a corpus that teaches nothing.
+		return &exitCodeError{code: exitError, msg: fmt.Sprintf("eval --stories: no story in %s declares warnings, says that none apply or declares a rating on AO3's scale: nothing to measure detection against (give works with their declarations: a header, AO3 page, or JSONL/CSV fields rating, warnings, tags)", strings.Join(inputs, " "))}
+	}
 	a.log.Info("eval done", "seconds", time.Since(start).Seconds())
 	if asJSON {
 		enc := json.NewEncoder(a.stdout)
@@ -225,7 +234,7 @@ func printStoryEval(w io.Writer, ev *pipeline.StoryEval, model string, s classif
 			fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\t%.3f\t%.3f\t\n", l.Label, l.Positive, l.Clean, l.AUC, l.Recall, l.FalseAlarm)
 		}
 		tw.Flush()
-		fmt.Fprintf(w, "mean over %d labels: AUC %.3f, recall %.3f, false alarms %.3f\n", len(ev.Labels), ev.MeanAUC, ev.MeanRecall, ev.MeanFalseAlarm)
+		fmt.Fprintf(w, "mean over %s: AUC %.3f, recall %.3f, false alarms %.3f\n", plural(len(ev.Labels), "label", "labels"), ev.MeanAUC, ev.MeanRecall, ev.MeanFalseAlarm)
 	}
 	fmt.Fprintf(w, "clean works (General/Teen, no warnings apply, nothing tagged): %d, with any undeclared finding: %.1f%%", ev.CleanWorks, 100*ev.CleanFlagged)
 	type lf struct {

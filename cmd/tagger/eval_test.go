@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -165,6 +166,10 @@ func TestCalibrate(t *testing.T) {
 	if _, err := loadModel(dir); err != nil {
 		t.Errorf("model calibrated in place: %v", err)
 	}
+	// A mistyped corpus path is named as such, not read as no clean works.
+	if _, errOut, code := runCLI(t, "", "calibrate", "-o", filepath.Join(t.TempDir(), "m"), filepath.Join(t.TempDir(), "nope.jsonl")); code != exitError || !strings.Contains(errOut, "nope.jsonl: no such file or directory") {
+		t.Errorf("calibrate on a missing file: exit %d, %q", code, errOut)
+	}
 	// Too few clean works to calibrate on.
 	small := filepath.Join(t.TempDir(), "small.jsonl")
 	os.WriteFile(small, []byte(`{"id":"a","text":"A quiet day at the sea.","rating":"General Audiences","warnings":["No Archive Warnings Apply"]}`+"\n"), 0o644)
@@ -215,6 +220,21 @@ func TestStoryCorpusTeachesNothing(t *testing.T) {
 		if code != exitError || !strings.Contains(errOut, c.want) {
 			t.Errorf("eval --stories --cv 5 %s: exit %d, stderr %q; want 2 and %q", filepath.Base(c.corpus), code, errOut, c.want)
 		}
+	}
+
+	// Declaring works and no clean work, with the bar lowered: a label's
+	// model would have nothing to tell its works from.
+	var declaring []string
+	for _, ln := range lines {
+		if strings.Contains(ln, "Graphic Violence") {
+			declaring = append(declaring, ln)
+		}
+	}
+	oneClass := filepath.Join(dir, "one-class.jsonl")
+	os.WriteFile(oneClass, []byte(strings.Join(declaring, "")), 0o644)
+	if _, errOut, code := runCLI(t, "", "train", "--corpus", oneClass, "--story-min-positive", "1", "-o", filepath.Join(dir, "one")); code != exitError ||
+		!strings.Contains(errOut, "nothing to tell them from") || !strings.Contains(errOut, "no archive warnings apply") {
+		t.Errorf("train on declaring works only: exit %d, stderr %q", code, errOut)
 	}
 
 	// --force over a model: a corpus that teaches nothing leaves it be.
@@ -298,5 +318,41 @@ func TestPrintRatingFit(t *testing.T) {
 	printRatingFit(&b, &classify.RatingFit{Works: 10, Exact: 0.6, WithinOne: 0.9, Predicted: []int{4, 3, 1, 2}}, "")
 	if strings.Contains(b.String(), "warning") {
 		t.Errorf("fit predicting every level: %q", b.String())
+	}
+}
+
+// TestTrainCalibrateInterrupted: stopped by a signal (a cancelled
+// context), train and calibrate say that nothing was written, and nothing
+// was.
+func TestTrainCalibrateInterrupted(t *testing.T) {
+	corpus := storyCorpus(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, args := range [][]string{
+		{"train", "--corpus", corpus},
+		{"calibrate", corpus},
+	} {
+		dir := filepath.Join(t.TempDir(), "model")
+		var out, errb strings.Builder
+		code := run(ctx, append(args, "-o", dir), strings.NewReader(""), &out, &errb)
+		if code != exitError || !strings.Contains(errb.String(), "interrupted: nothing was written") || strings.Contains(errb.String(), "context canceled") {
+			t.Errorf("%s interrupted: exit %d, %q", args[0], code, errb.String())
+		}
+		if _, err := os.Stat(dir); err == nil {
+			t.Errorf("%s interrupted: %s was written", args[0], dir)
+		}
+	}
+}
+
+// TestEvalStoriesNothingToMeasure: stories that declare nothing (no
+// warnings, no rating) give no figures to read as measurements.
+func TestEvalStoriesNothingToMeasure(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("The rain fell all afternoon and they talked over tea, and then he walked home.\n"), 0o644)
+	for _, extra := range [][]string{nil, {"--json"}} {
+		out, errOut, code := runCLI(t, "", append([]string{"eval", "--stories", dir}, extra...)...)
+		if code != exitError || !strings.Contains(errOut, "nothing to measure") || out != "" {
+			t.Errorf("eval --stories %v on undeclared stories: exit %d, stdout %q, stderr %q", extra, code, out, errOut)
+		}
 	}
 }

@@ -35,7 +35,7 @@ func printStoryCV(w io.Writer, cv *classify.StoryCV) error {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\t%.3f\t%.2f–%.2f\t%.3f\t%s\t\n", l.Label, l.Positive, l.Clean, l.AUC, l.Recall, lo, hi, l.FalseAlarm, by)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "mean over %d labels: AUC %.3f, recall %.3f, false alarms %.3f\n", len(cv.Labels), ev.MeanAUC, ev.MeanRecall, ev.MeanFalseAlarm)
+	fmt.Fprintf(w, "mean over %s: AUC %.3f, recall %.3f, false alarms %.3f\n", plural(len(cv.Labels), "label", "labels"), ev.MeanAUC, ev.MeanRecall, ev.MeanFalseAlarm)
 	fmt.Fprintf(w, "clean works (General/Teen, no warnings apply, nothing tagged): %d, with any finding: %.1f%% (low %.1f%%, high %.1f%%)\n",
 		cv.CleanWorks, 100*cv.CleanFlagged, 100*cv.CleanFlaggedLow, 100*cv.CleanFlaggedHi)
 	if len(cv.KeptDefault) > 0 {

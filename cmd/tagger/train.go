@@ -14,6 +14,7 @@ import (
 
 	"github.com/tagger-dev/tagger/classify"
 	"github.com/tagger-dev/tagger/classify/lexicon"
+	"github.com/tagger-dev/tagger/classify/linear"
 	"github.com/tagger-dev/tagger/datasets"
 	"github.com/tagger-dev/tagger/models"
 	"github.com/tagger-dev/tagger/pipeline"
@@ -406,6 +407,7 @@ a directory that is not empty unless --force is given.`,
 	cmd.Flags().IntVar(&folds, "cv", 0, "also cross-validate with K folds grouped by work and record the result in the manifest")
 	cmd.Flags().BoolVar(&balanced, "balanced", false, "with --cv, also run the balanced protocol")
 	cmd.Flags().BoolVar(&force, "force", false, "write into -o even when it is not empty, replacing the model there")
+	cmd.RunE = nothingWrittenOnInterrupt(cmd.RunE)
 	return cmd
 }
 
@@ -466,6 +468,12 @@ func storyCorpusError(verb string, tf *trainFlags, st pipeline.StoryCorpusStats,
 		}
 		msg = fmt.Sprintf("%s %s: no label has %d works declaring it (%s; %s). Give more works that declare warnings, or a smaller --story-min-positive",
 			verb, corpus, tf.story.MinPositive, read, most)
+		if c.clean < classify.MinCleanWorks {
+			msg += fmt.Sprintf(", and works that say no archive warnings apply: a story model learns declaring works against them, and sets its thresholds on them (%d needed)", classify.MinCleanWorks)
+		}
+	case errors.Is(err, linear.ErrOneClass):
+		msg = fmt.Sprintf("%s %s: %v (%s): a label's model has declaring works and nothing to tell them from. Give works that say no archive warnings apply (at least %d) beside the declaring ones",
+			verb, corpus, err, read, classify.MinCleanWorks)
 	case errors.Is(err, classify.ErrFewCleanWorks):
 		// Each fold's thresholds are set on the other folds' clean works.
 		// Works are dealt to folds at random, so a fold may hold more
@@ -478,6 +486,21 @@ func storyCorpusError(verb string, tf *trainFlags, st pipeline.StoryCorpusStats,
 		return fmt.Errorf("%s story model: %w", verb, err)
 	}
 	return &exitCodeError{code: exitError, msg: msg}
+}
+
+// nothingWrittenOnInterrupt wraps the RunE of a command that writes its
+// model only once everything is done (train, calibrate): stopped by a
+// signal, it says so, and that nothing was written, rather than pass on a
+// "context canceled" from wherever the signal caught it (the exit code
+// becomes 130 or 143 in runWithSignals).
+func nothingWrittenOnInterrupt(runE func(*cobra.Command, []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		err := runE(cmd, args)
+		if err != nil && cmd.Context().Err() != nil {
+			return &exitCodeError{code: exitError, msg: "interrupted: nothing was written"}
+		}
+		return err
+	}
 }
 
 // checkModelOutput refuses an output that is a file, or a directory that
