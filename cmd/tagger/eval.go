@@ -236,7 +236,7 @@ func printStoryEval(w io.Writer, ev *pipeline.StoryEval, model string, s classif
 		tw.Flush()
 		fmt.Fprintf(w, "mean over %s: AUC %.3f, recall %.3f, false alarms %.3f\n", plural(len(ev.Labels), "label", "labels"), ev.MeanAUC, ev.MeanRecall, ev.MeanFalseAlarm)
 	}
-	fmt.Fprintf(w, "clean works (General/Teen, no warnings apply, nothing tagged): %d, with any undeclared finding: %.1f%%", ev.CleanWorks, 100*ev.CleanFlagged)
+	fmt.Fprintf(w, "clean works (General/Teen, no warnings apply, nothing tagged): %d, with an undeclared finding of any label: %.1f%%", ev.CleanWorks, 100*ev.CleanFlagged)
 	type lf struct {
 		l string
 		f float64

@@ -49,7 +49,7 @@ func TestEvalStories(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("eval --stories: exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"170 stories (0 unreadable, 0 not checked)", "violence", "mean over", "clean works (General/Teen, no warnings apply, nothing tagged): 150, with any undeclared finding: 0.0%",
+	for _, want := range []string{"170 stories (0 unreadable, 0 not checked)", "violence", "mean over", "clean works (General/Teen, no warnings apply, nothing tagged): 150, with an undeclared finding of any label: 0.0%",
 		"rating (170 works): exact", "declared \\ predicted  general  teen  mature  explicit  flagged under-declared"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("eval --stories output lacks %q:\n%s", want, out)

@@ -36,7 +36,7 @@ func printStoryCV(w io.Writer, cv *classify.StoryCV) error {
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "mean over %s: AUC %.3f, recall %.3f, false alarms %.3f\n", plural(len(cv.Labels), "label", "labels"), ev.MeanAUC, ev.MeanRecall, ev.MeanFalseAlarm)
-	fmt.Fprintf(w, "clean works (General/Teen, no warnings apply, nothing tagged): %d, with any finding: %.1f%% (low %.1f%%, high %.1f%%)\n",
+	fmt.Fprintf(w, "clean works (General/Teen, no warnings apply, nothing tagged): %d, with a finding of any of the model's labels (not only those listed): %.1f%% (low %.1f%%, high %.1f%%)\n",
 		cv.CleanWorks, 100*cv.CleanFlagged, 100*cv.CleanFlaggedLow, 100*cv.CleanFlaggedHi)
 	if len(cv.KeptDefault) > 0 {
 		fmt.Fprintf(w, "fewer than %d declaring works, kept the default story decision: %v\n", cv.Config.MinPositive, cv.KeptDefault)
