@@ -175,6 +175,54 @@ func toyData() []Labelled {
 	return data
 }
 
+// TestManifestHashRoundTrip: a model whose manifest holds text that JSON
+// cannot carry byte for byte (an invalid byte in a data path) loads after
+// Save, and so does one whose manifest has a field this tagger does not
+// know (a later tagger's), hashed as that tagger would.
+func TestManifestHashRoundTrip(t *testing.T) {
+	tr, err := Train(context.Background(), toyData(), tinyLexicon(t), DefaultTrainConfig(), "toy", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := tr.Model.WithData([]DataSummary{{Path: "/tmp/donn\xe9es/p.jsonl", Examples: 3}}).Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadDir(dir); err != nil {
+		t.Fatalf("manifest with an invalid byte in a path: %v", err)
+	}
+	mf := filepath.Join(dir, ManifestFile)
+	mb, _ := os.ReadFile(mf)
+	var fields map[string]any
+	if err := json.Unmarshal(mb, &fields); err != nil {
+		t.Fatal(err)
+	}
+	fields["from_a_later_tagger"] = map[string]any{"weight": 0.1}
+	files := map[string][]byte{}
+	for _, name := range []string{LexiconFile, TablesFile, VocabFile, StoryFile} {
+		if b, err := os.ReadFile(filepath.Join(dir, name)); err == nil {
+			files[name] = b
+		}
+	}
+	later, _ := json.MarshalIndent(fields, "", "  ")
+	h, err := manifestHash(HashFilesManifest, later, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields["hash"] = h
+	later, _ = json.MarshalIndent(fields, "", "  ")
+	os.WriteFile(mf, later, 0o644)
+	if _, err := LoadDir(dir); err != nil {
+		t.Errorf("manifest with a later tagger's field: %v", err)
+	}
+	fields["from_a_later_tagger"] = map[string]any{"weight": 0.2}
+	edited, _ := json.MarshalIndent(fields, "", "  ")
+	os.WriteFile(mf, edited, 0o644)
+	if _, err := LoadDir(dir); err == nil || !strings.Contains(err.Error(), "manifest hash") {
+		t.Errorf("a later tagger's field changed after saving: err %v, want a hash mismatch", err)
+	}
+}
+
 // TestLegacyHashLoads: a model saved before the hash covered its manifest
 // (no hash_scheme; the hash over its other files) still loads and is still
 // checked.

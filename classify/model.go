@@ -282,7 +282,7 @@ func Load(fsys fs.FS) (*Model, error) {
 			}
 		}
 	}
-	if got, err := manifestHash(man, files); err != nil {
+	if got, err := manifestHash(man.HashScheme, mb, files); err != nil {
 		return nil, fmt.Errorf("model %s: %w", man.Name, err)
 	} else if man.Hash != "" && got != man.Hash {
 		return nil, fmt.Errorf("model %s: files do not match the manifest hash (%s, manifest says %s); retrain or restore the model directory", man.Name, got[:12], shortHash(man.Hash))
@@ -387,12 +387,14 @@ func (m *Model) Save(dir string) error {
 		files[StoryFile] = m.storyFile
 	}
 	man := m.manifest
-	man.HashScheme = HashFilesManifest
-	h, err := manifestHash(man, files)
+	man.HashScheme, man.Hash = HashFilesManifest, ""
+	raw, err := json.Marshal(man)
 	if err != nil {
 		return err
 	}
-	man.Hash = h
+	if man.Hash, err = manifestHash(man.HashScheme, raw, files); err != nil {
+		return err
+	}
 	mb, err := json.MarshalIndent(man, "", "  ")
 	if err != nil {
 		return err
@@ -417,23 +419,35 @@ func (m *Model) Save(dir string) error {
 // share a hash, and a model rebuilt to decide the same keeps its own.
 const HashFilesManifest = "files+manifest"
 
-// manifestHash is the Hash of a model with manifest man and the other
-// files, under man.HashScheme.
-func manifestHash(man Manifest, files map[string][]byte) (string, error) {
-	switch man.HashScheme {
+// manifestHash is the Hash of a model whose manifest, as JSON, is mb and
+// whose other files are files, under scheme. The manifest is hashed in a
+// canonical form: decoded (numbers as written) and encoded again with its
+// keys sorted, without "hash" and "created". So the hash does not depend
+// on layout, survives the JSON round trip of any string (an invalid byte
+// in a path is written as \ufffd and read back as U+FFFD), and covers
+// fields a later tagger adds that this one does not know.
+func manifestHash(scheme string, mb []byte, files map[string][]byte) (string, error) {
+	switch scheme {
 	case "":
 		return contentHash(files), nil
 	case HashFilesManifest:
-		man.Hash, man.Created = "", ""
-		mb, err := json.Marshal(man)
+		dec := json.NewDecoder(bytes.NewReader(mb))
+		dec.UseNumber()
+		var fields map[string]any
+		if err := dec.Decode(&fields); err != nil {
+			return "", fmt.Errorf("%s: %w", ManifestFile, err)
+		}
+		delete(fields, "hash")
+		delete(fields, "created")
+		canon, err := json.Marshal(fields)
 		if err != nil {
-			return "", err
+			return "", fmt.Errorf("%s: %w", ManifestFile, err)
 		}
 		all := maps.Clone(files)
-		all[ManifestFile] = mb
+		all[ManifestFile] = canon
 		return contentHash(all), nil
 	}
-	return "", fmt.Errorf("%s: unknown hash scheme %q: this tagger is older than the model; update tagger", ManifestFile, man.HashScheme)
+	return "", fmt.Errorf("%s: unknown hash scheme %q: this tagger is older than the model; update tagger", ManifestFile, scheme)
 }
 
 // contentHash hashes files in name order, each as name, length and bytes.

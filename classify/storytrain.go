@@ -40,6 +40,10 @@ type StoryExample struct {
 	// declares.
 	NoneApply, HasWarnings bool
 	Implied                []bool
+	// ByRating marks, per label, one that the work's declared rating
+	// declares by its definition (pornography under Explicit): the work is
+	// no negative for it (nil: none).
+	ByRating []bool
 	// AnyWindow tells, per label, whether any window of the story was
 	// scored for it (the story model's "any" evidence rule).
 	AnyWindow []bool
@@ -102,6 +106,9 @@ func storyTarget(e *StoryExample, li int, archive bool, cfg StoryConfig) (y, w f
 			return 1, cfg.ImpliedWeight, true
 		}
 		return 1, 1, true
+	}
+	if e.ByRating != nil && e.ByRating[li] {
+		return 0, 0, false
 	}
 	if e.NoneApply {
 		return 0, 1, true
@@ -542,7 +549,7 @@ func (m *Model) crossValidate(ctx context.Context, sd *storyData, ex []StoryExam
 				if det[Balanced][i][li] {
 					hits++
 				}
-			case ex[i].NoneApply:
+			case ex[i].NoneApply && (ex[i].ByRating == nil || !ex[i].ByRating[li]):
 				ns = append(ns, obs[i].Story[li])
 				if det[Balanced][i][li] {
 					alarms++

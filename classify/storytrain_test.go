@@ -428,3 +428,33 @@ func TestChunkScoreFinish(t *testing.T) {
 		}
 	}
 }
+
+// TestStoryTarget: how a work's declarations label it for one label's
+// story model: declared is positive (implied weighs less), "no archive
+// warnings apply" negative, unless its rating declares the label by
+// definition (pornography under Explicit), which leaves it unlabelled.
+func TestStoryTarget(t *testing.T) {
+	cfg := StoryConfig{ImpliedWeight: 0.5, FreeformNegatives: "nawa"}
+	type want struct {
+		y, w float64
+		ok   bool
+	}
+	tests := []struct {
+		name string
+		e    StoryExample
+		want want
+	}{
+		{"declared", StoryExample{Obs: StoryObservation{Declared: []bool{true}}}, want{1, 1, true}},
+		{"implied", StoryExample{Obs: StoryObservation{Declared: []bool{true}}, Implied: []bool{true}}, want{1, 0.5, true}},
+		{"none apply", StoryExample{Obs: StoryObservation{Declared: []bool{false}}, NoneApply: true}, want{0, 1, true}},
+		{"none apply, declared by the rating", StoryExample{Obs: StoryObservation{Declared: []bool{false}}, NoneApply: true, ByRating: []bool{true}}, want{0, 0, false}},
+		{"declared and by the rating", StoryExample{Obs: StoryObservation{Declared: []bool{true}}, ByRating: []bool{true}}, want{1, 1, true}},
+		{"nothing said", StoryExample{Obs: StoryObservation{Declared: []bool{false}}}, want{0, 0, false}},
+	}
+	for _, tc := range tests {
+		y, w, ok := storyTarget(&tc.e, 0, false, cfg)
+		if (want{y, w, ok}) != tc.want {
+			t.Errorf("%s: storyTarget = %v, %v, %v; want %+v", tc.name, y, w, ok, tc.want)
+		}
+	}
+}

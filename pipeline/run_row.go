@@ -140,15 +140,21 @@ func rowEvidence(out []Evidence, ev []classify.Evidence) []Evidence {
 // labels the declared rating (canonical, "explicit") declares by its
 // definition (see taxonomy.Level.Declares).
 func Undeclared(detected, declared []string, rating string) []string {
-	lv, _ := taxonomy.ParseLevel(rating)
-	byRating := lv.Declares()
 	out := []string{}
 	for _, l := range detected {
-		if !slices.Contains(declared, l) && !slices.Contains(byRating, l) {
+		if !slices.Contains(declared, l) && !RatingDeclares(rating, l) {
 			out = append(out, l)
 		}
 	}
 	return out
+}
+
+// RatingDeclares reports whether a story rated rating (canonical:
+// "explicit") declares label by the rating's definition (see
+// taxonomy.Level.Declares).
+func RatingDeclares(rating, label string) bool {
+	lv, _ := taxonomy.ParseLevel(rating)
+	return slices.Contains(lv.Declares(), label)
 }
 
 func optString(s string) *string {

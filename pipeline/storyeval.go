@@ -147,9 +147,17 @@ const (
 )
 
 // LabelGold reads a row's declarations for label.
+//
+// A work whose rating declares the label by its definition (pornography
+// under Explicit; see RatingDeclares) is no clean negative for it: a
+// finding there is not undeclared. It is no positive either: the gold
+// follows the warnings and tags, as tagger meta reads them.
 func LabelGold(tx *taxonomy.Taxonomy, r *Row, label string) Gold {
 	if slices.Contains(r.DeclaredWarnings, label) {
 		return GoldPositive
+	}
+	if r.DeclaredRating != nil && RatingDeclares(*r.DeclaredRating, label) {
+		return GoldUnknown
 	}
 	if noneApply(tx, r) {
 		return GoldClean

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/tagger-dev/tagger/taxonomy"
 	"math"
 	"os"
 	"path/filepath"
@@ -183,5 +184,30 @@ func TestEvaluateRowsRating(t *testing.T) {
 	}
 	if e.Flagged != [4]float64{0, 0.5, 1, 0} || e.FlaggedWithEvidence != 0.5 {
 		t.Errorf("flagged %v with evidence %v; want [0 0.5 1 0], 0.5", e.Flagged, e.FlaggedWithEvidence)
+	}
+}
+
+// TestLabelGoldRatingDeclares: a work rated Explicit that says no warnings
+// apply is no clean negative for pornography (its rating declares it), and
+// no positive either; for other labels it is clean as before.
+func TestLabelGoldRatingDeclares(t *testing.T) {
+	tx := taxonomy.Default()
+	nawa := []string{"No Archive Warnings Apply"}
+	explicit := row("none-apply", "explicit", []string{}, nawa, "pornography", 0.9, true)
+	mature := row("none-apply", "mature", []string{}, nawa, "pornography", 0.9, true)
+	tests := []struct {
+		name  string
+		r     Row
+		label string
+		want  Gold
+	}{
+		{"explicit, pornography", explicit, "pornography", GoldUnknown},
+		{"explicit, violence", explicit, "violence", GoldClean},
+		{"mature, pornography", mature, "pornography", GoldClean},
+	}
+	for _, tc := range tests {
+		if got := LabelGold(tx, &tc.r, tc.label); got != tc.want {
+			t.Errorf("%s: LabelGold = %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

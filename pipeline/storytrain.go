@@ -147,6 +147,15 @@ func fillDeclared(tx *taxonomy.Taxonomy, e *classify.StoryExample, d *datasets.D
 	for li := range L {
 		e.Implied[li] = e.Obs.Declared[li] && hinted[li] && !plain[li]
 	}
+	lv, _ := taxonomy.ParseLevel(d.DeclaredRating)
+	for _, l := range lv.Declares() {
+		if li, ok := idx[l]; ok {
+			if e.ByRating == nil {
+				e.ByRating = make([]bool, L)
+			}
+			e.ByRating[li] = true
+		}
+	}
 }
 
 // RatingObservations scores the stories of inputs with m and returns, for

@@ -240,7 +240,7 @@ func Findings(r pipeline.Row) []Finding {
 		if l.Detected {
 			fs = append(fs, Finding{Label: l.Label, Group: l.Group, Score: l.Score, Threshold: l.Threshold, Passages: int(l.Passages),
 				Undeclared: slices.Contains(r.UndeclaredWarnings, l.Label),
-				NotWarned:  choseNotToWarn(r) && !slices.Contains(r.DeclaredWarnings, l.Label)})
+				NotWarned:  choseNotToWarn(r) && !slices.Contains(r.DeclaredWarnings, l.Label) && !ratingDeclares(r, l.Label)})
 		}
 	}
 	rank := func(f Finding) int {
@@ -691,4 +691,10 @@ func evidenceNote(ok bool, bar float64) string {
 		return fmt.Sprintf("with a passage to show (a window at or over %.2f, the evidence bar)", bar)
 	}
 	return fmt.Sprintf("no passage strong enough to show (none at or over %.2f, the evidence bar)", bar)
+}
+
+// ratingDeclares reports whether r's declared rating declares label by its
+// definition (pornography under Explicit), as pipeline.Undeclared reads it.
+func ratingDeclares(r pipeline.Row, label string) bool {
+	return r.DeclaredRating != nil && pipeline.RatingDeclares(*r.DeclaredRating, label)
 }

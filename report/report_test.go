@@ -1,6 +1,7 @@
 package report
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -97,6 +98,16 @@ func TestChoseNotToWarn(t *testing.T) {
 	}
 	if FailUndeclared.Fails(r) || FailAny.Fails(r) {
 		t.Error("a work whose creator chose not to warn fails check")
+	}
+	// Rated Explicit, the work declares explicit sexual content: a
+	// pornography finding there is no warning it left out.
+	explicit := r
+	explicit.DeclaredRating = ptr("explicit")
+	explicit.Labels = append(slices.Clone(r.Labels), pipeline.LabelScore{Label: "pornography", Group: "sexual-content", Score: 0.95, Threshold: 0.5, Detected: true, Passages: 1})
+	for _, f := range Findings(explicit) {
+		if f.Label == "pornography" && f.NotWarned {
+			t.Errorf("pornography under an Explicit rating listed as not warned: %+v", f)
+		}
 	}
 	var b strings.Builder
 	if err := Text(&b, r, Style{}); err != nil {

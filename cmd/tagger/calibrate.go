@@ -68,16 +68,13 @@ under a note of what was set again.`,
 			// set: read before --force may remove it, carried over under
 			// a note of what changed.
 			card := readModelCard(modelDir)
-			save := func(cal *classify.Model, what string) error {
-				if force {
-					if err := removeModelFiles(out); err != nil {
+			save := func(cal *classify.Model, set recalibrated) error {
+				return writeModelDir(out, func(dir string) error {
+					if err := cal.Save(dir); err != nil {
 						return err
 					}
-				}
-				if err := cal.Save(out); err != nil {
-					return err
-				}
-				return writeRecalibratedCard(out, card, cal, what)
+					return writeRecalibratedCard(dir, card, set)
+				})
 			}
 			if ratingsOnly {
 				return fitRatingsOnly(cmd, a, m, args, source, explicitWeight, out, save)
@@ -136,7 +133,7 @@ under a note of what was set again.`,
 			if len(ratings) >= minRatingWorks {
 				cal = cal.WithRating(cal.Manifest().Rating.FitRating(ratings, explicitWeight, source))
 			}
-			if err := save(cal, "story thresholds and rating"); err != nil {
+			if err := save(cal, recalibrated{thresholds: true, rating: len(ratings) >= minRatingWorks}); err != nil {
 				return err
 			}
 			c := cal.Manifest().StoryCalibration
@@ -169,7 +166,7 @@ under a note of what was set again.`,
 
 // fitRatingsOnly fits m's rating cut points to the ratings of the corpus,
 // keeping everything else of m, and saves the model to out.
-func fitRatingsOnly(cmd *cobra.Command, a *app, m *classify.Model, inputs []string, source string, explicitWeight float64, out string, save func(*classify.Model, string) error) error {
+func fitRatingsOnly(cmd *cobra.Command, a *app, m *classify.Model, inputs []string, source string, explicitWeight float64, out string, save func(*classify.Model, recalibrated) error) error {
 	if slices.Contains(inputs, "-") {
 		return &exitCodeError{code: exitError, msg: "--ratings-only reads the corpus from files: give it as a file, not standard input"}
 	}
@@ -184,7 +181,7 @@ func fitRatingsOnly(cmd *cobra.Command, a *app, m *classify.Model, inputs []stri
 			plural(len(ratings), "work", "works"), minRatingWorks)}
 	}
 	m = m.WithRating(m.Manifest().Rating.FitRating(ratings, explicitWeight, source))
-	if err := save(m, "rating"); err != nil {
+	if err := save(m, recalibrated{rating: true}); err != nil {
 		return err
 	}
 	printRatingFit(a.stderr, m.Manifest().Rating.Fit, " of "+m.NameVersion())

@@ -163,8 +163,15 @@ func TestCalibrate(t *testing.T) {
 		!strings.Contains(string(card), "no longer apply") || !strings.Contains(string(card), "\n## Model card: `trained`") || !strings.Contains(string(card), "\n### Cross-validation") {
 		t.Errorf("card after calibrating in place: %v\n%s", err, card)
 	}
-	if _, err := loadModel(dir); err != nil {
-		t.Errorf("model calibrated in place: %v", err)
+	back, err := loadModel(dir)
+	if err != nil {
+		t.Fatalf("model calibrated in place: %v", err)
+	}
+	if h := back.Manifest().Hash; !strings.Contains(string(card), "Model hash `"+h+"`") {
+		t.Errorf("the card does not name the calibrated model's hash %s:\n%s", h[:12], card)
+	}
+	if !strings.Contains(string(card), "story thresholds and rating cut points were set again") {
+		t.Errorf("the card does not say what was set again:\n%s", card)
 	}
 	// A mistyped corpus path is named as such, not read as no clean works.
 	if _, errOut, code := runCLI(t, "", "calibrate", "-o", filepath.Join(t.TempDir(), "m"), filepath.Join(t.TempDir(), "nope.jsonl")); code != exitError || !strings.Contains(errOut, "nope.jsonl: no such file or directory") {
@@ -354,5 +361,50 @@ func TestEvalStoriesNothingToMeasure(t *testing.T) {
 		if code != exitError || !strings.Contains(errOut, "nothing to measure") || out != "" {
 			t.Errorf("eval --stories %v on undeclared stories: exit %d, stdout %q, stderr %q", extra, code, out, errOut)
 		}
+	}
+}
+
+// TestWriteModelDir: a model is written beside its directory first, so a
+// failed write leaves the directory as it was; a written one replaces the
+// model's files, removes those the new model lacks, and keeps the rest.
+func TestWriteModelDir(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "model")
+	os.Mkdir(out, 0o755)
+	for name, body := range map[string]string{"manifest.json": "old manifest", "story.bin": "old story", "notes.txt": "mine"} {
+		os.WriteFile(filepath.Join(out, name), []byte(body), 0o644)
+	}
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil {
+			return "<" + err.Error() + ">"
+		}
+		return string(b)
+	}
+	failed := errors.New("disk full")
+	err := writeModelDir(out, func(dir string) error {
+		os.WriteFile(filepath.Join(dir, "nb.bin"), []byte("half"), 0o644)
+		return failed
+	})
+	if !errors.Is(err, failed) || read("manifest.json") != "old manifest" || read("story.bin") != "old story" || !strings.HasPrefix(read("nb.bin"), "<") {
+		t.Errorf("failed write: err %v; the directory changed: manifest %q, story %q, nb %q", err, read("manifest.json"), read("story.bin"), read("nb.bin"))
+	}
+	if err := writeModelDir(out, func(dir string) error {
+		os.WriteFile(filepath.Join(dir, "manifest.json"), []byte("new manifest"), 0o644)
+		return os.WriteFile(filepath.Join(dir, "nb.bin"), []byte("new nb"), 0o644)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if read("manifest.json") != "new manifest" || read("nb.bin") != "new nb" || !strings.HasPrefix(read("story.bin"), "<") || read("notes.txt") != "mine" {
+		t.Errorf("written: manifest %q, nb %q, story %q (the old one must go), notes %q (must stay)", read("manifest.json"), read("nb.bin"), read("story.bin"), read("notes.txt"))
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".model.new-*")); len(left) > 0 {
+		t.Errorf("temporary directories left: %v", left)
+	}
+	// A new directory is the written one, whole.
+	fresh := filepath.Join(t.TempDir(), "a", "b")
+	if err := writeModelDir(fresh, func(dir string) error {
+		return os.WriteFile(filepath.Join(dir, "manifest.json"), []byte("m"), 0o644)
+	}); err != nil || func() string { b, _ := os.ReadFile(filepath.Join(fresh, "manifest.json")); return string(b) }() != "m" {
+		t.Errorf("new directory: %v", err)
 	}
 }

@@ -141,20 +141,41 @@ func readModelCard(dir string) []byte {
 	return b
 }
 
-// writeRecalibratedCard writes into dir the card of a model that calibrate
-// changed (what: the story thresholds and rating, or the rating alone):
-// what changed, on what, and what to expect, then the card it had, marked
-// as describing the model before. A model that had no card gets none: the
-// embedded model's is its documentation.
-func writeRecalibratedCard(dir string, card []byte, m *classify.Model, what string) error {
+// recalibrated says what calibrate set again: the story thresholds, the
+// rating's cut points, or both.
+type recalibrated struct{ thresholds, rating bool }
+
+// String names what was set: "story thresholds and rating cut points".
+func (r recalibrated) String() string {
+	var parts []string
+	if r.thresholds {
+		parts = append(parts, "story thresholds")
+	}
+	if r.rating {
+		parts = append(parts, "rating cut points")
+	}
+	return strings.Join(parts, " and ")
+}
+
+// writeRecalibratedCard writes into dir, which holds the model calibrate
+// saved, the card of that model: what was set again, on what, and what to
+// expect, then the card the model had (card), marked as describing it
+// before. A model that had no card gets none: the embedded model's is its
+// documentation.
+func writeRecalibratedCard(dir string, card []byte, set recalibrated) error {
 	if card == nil {
 		return nil
+	}
+	// The saved model, for the hash Save computed over its files.
+	m, err := classify.LoadDir(dir)
+	if err != nil {
+		return err
 	}
 	var b bytes.Buffer
 	man := m.Manifest()
 	fmt.Fprintf(&b, "# Model card: `%s`, recalibrated\n\n", m.NameVersion())
-	fmt.Fprintf(&b, "Its %s were set again by `tagger calibrate` (tagger %s) on %s. Model hash `%s`.\n\n", what, version, time.Now().UTC().Format("2006-01-02"), man.Hash)
-	if c := man.StoryCalibration; c != nil && strings.Contains(what, "thresholds") {
+	fmt.Fprintf(&b, "Its %s were set again by `tagger calibrate` (tagger %s) on %s. Model hash `%s`.\n\n", set, version, time.Now().UTC().Format("2006-01-02"), man.Hash)
+	if c := man.StoryCalibration; c != nil && set.thresholds {
 		src := c.Source
 		if src == "" {
 			src = "the corpus given"
@@ -166,14 +187,14 @@ func writeRecalibratedCard(dir string, card []byte, m *classify.Model, what stri
 				cv.Folds, 100*cv.Flagged.Low, 100*cv.Flagged.Balanced, 100*cv.Flagged.High, cv.Recall.Low, cv.Recall.Balanced, cv.Recall.High)
 		}
 	}
-	if f := man.Rating.Fit; f != nil {
+	if f := man.Rating.Fit; f != nil && set.rating {
 		fmt.Fprintf(&b, "- Rating: cut points %v fitted on %d rated works: exact agreement %.3f, within one level %.3f (in-sample).", man.Rating.Cuts, f.Works, f.Exact, f.WithinOne)
 		if never := f.Never(); len(never) > 0 {
 			fmt.Fprintf(&b, " No story is predicted %s with them.", strings.Join(never, " or "))
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("\nThe card below describes the model as it was before: its thresholds and rating figures no longer apply.\n\n---\n\n")
+	fmt.Fprintf(&b, "\nThe card below describes the model as it was before: its figures for the %s no longer apply.\n\n---\n\n", set)
 	// Nest the old card's headings one level down.
 	for _, line := range strings.SplitAfter(string(card), "\n") {
 		if strings.HasPrefix(line, "#") {

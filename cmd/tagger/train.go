@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -371,18 +372,16 @@ a directory that is not empty unless --force is given.`,
 				m = m.WithEval(sum)
 				printEval(a.stderr, sum)
 			}
-			if force {
-				if err := removeModelFiles(out); err != nil {
+			if err := writeModelDir(out, func(dir string) error {
+				if err := m.Save(dir); err != nil {
 					return err
 				}
-			}
-			if err := m.Save(out); err != nil {
+				if cv != nil {
+					return writeModelCard(dir, m, cv, cst, trainTime)
+				}
+				return nil
+			}); err != nil {
 				return err
-			}
-			if cv != nil {
-				if err := writeModelCard(out, m, cv, cst, trainTime); err != nil {
-					return err
-				}
 			}
 			var on []string
 			if len(data) > 0 {
@@ -526,13 +525,58 @@ func checkModelOutput(dir string, force bool) error {
 	return nil
 }
 
-// removeModelFiles removes the files a model directory holds, and only
-// those, before --force writes another model there: a file the new model
-// does not write (a story model, a model card) must not be loaded with it.
-func removeModelFiles(dir string) error {
-	for _, name := range []string{classify.ManifestFile, classify.LexiconFile, classify.CompiledLexiconFile, classify.TablesFile, classify.VocabFile, classify.StoryFile, CardFile} {
-		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("--force: %w", err)
+// modelFiles are the files a model directory may hold.
+var modelFiles = []string{classify.ManifestFile, classify.LexiconFile, classify.CompiledLexiconFile, classify.TablesFile, classify.VocabFile, classify.StoryFile, CardFile}
+
+// writeModelDir writes a model into out through write, which saves a model
+// into the directory it is given. It is written first into a new
+// directory beside out, so that a failure there (a full disk, a signal)
+// leaves out as it was; then its files are moved into out, the manifest
+// last, and the files of a model out held that the new one lacks (a story
+// model, a card) are removed, so that they are not loaded with it. Other
+// files in out stay.
+func writeModelDir(out string, write func(dir string) error) error {
+	out = filepath.Clean(out)
+	parent := filepath.Dir(out)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("write model: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".new-*")
+	if err != nil {
+		return fmt.Errorf("write model: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	if err := write(tmp); err != nil {
+		return err
+	}
+	if _, err := os.Stat(out); errors.Is(err, fs.ErrNotExist) {
+		if err := os.Rename(tmp, out); err != nil {
+			return fmt.Errorf("write model: %w", err)
+		}
+		return nil
+	}
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		return fmt.Errorf("write model: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if e.Name() != classify.ManifestFile {
+			names = append(names, e.Name())
+		}
+	}
+	names = append(names, classify.ManifestFile)
+	for _, name := range names {
+		if err := os.Rename(filepath.Join(tmp, name), filepath.Join(out, name)); err != nil {
+			return fmt.Errorf("write model into %s: %w (its files may be half replaced: write it again)", out, err)
+		}
+	}
+	for _, name := range modelFiles {
+		if slices.Contains(names, name) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(out, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("write model: remove the old %s: %w", name, err)
 		}
 	}
 	return nil
