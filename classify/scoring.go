@@ -593,25 +593,35 @@ func (sg *scoring) nbWordsN(sc *scratch, toks []tokenize.Token, lo, hi, stride, 
 	hits := sc.hits
 	h := firstHitFrom(hits, lo)
 	for i := lo; i < hi; i++ {
-		t := &toks[i]
-		f := t.Hash
-		if cfg.Negation && t.Flags&tokenize.FlagNegated != 0 {
-			f = tokenize.Salt(f, saltNegated)
-		}
-		sc.addRow(m.nb.Row(f), i/stride, nbL)
+		sc.addRow(m.nb.Row(m.wordFeature(&toks[i])), i/stride, nbL)
 		for cfg.Lexicon && h < len(hits) && hits[h].TokEnd-1 <= i {
-			if hit := &hits[h]; isLabelHit(*hit) && !hit.Figurative {
-				var f uint64
-				if li, ok := m.labelIdx[hit.Label]; ok {
-					f = m.lexFeat[li][b2i(hit.Negated)]
-				} else {
-					f = lexiconFeature(hit.Label, hit.Negated)
-				}
-				sc.addRow(m.nb.Row(f), (hit.TokEnd-1)/stride, nbL)
+			if f, ok := m.hitFeature(&hits[h]); ok {
+				sc.addRow(m.nb.Row(f), (hits[h].TokEnd-1)/stride, nbL)
 			}
 			h++
 		}
 	}
+}
+
+// wordFeature is the naive-Bayes feature of a token: its word, salted when
+// it is negated (for models that mark negation).
+func (m *Model) wordFeature(t *tokenize.Token) uint64 {
+	if m.fz.cfg.Negation && t.Flags&tokenize.FlagNegated != 0 {
+		return tokenize.Salt(t.Hash, saltNegated)
+	}
+	return t.Hash
+}
+
+// hitFeature is the naive-Bayes feature of a lexicon hit, and whether it
+// is one: rating cues and figurative hits are not.
+func (m *Model) hitFeature(hit *lexicon.Hit) (uint64, bool) {
+	if !isLabelHit(*hit) || hit.Figurative {
+		return 0, false
+	}
+	if li, ok := m.labelIdx[hit.Label]; ok {
+		return m.lexFeat[li][b2i(hit.Negated)], true
+	}
+	return lexiconFeature(hit.Label, hit.Negated), true
 }
 
 // nbWords8 is nbWords for models of eight naive-Bayes labels, as the
@@ -642,24 +652,12 @@ func (sg *scoring) nbWords8(sc *scratch, toks []tokenize.Token, lo, hi, stride i
 			a7 += float64(row[7])
 		}
 		for i := bs; i < be; i++ {
-			f := toks[i].Hash
-			if cfg.Negation && toks[i].Flags&tokenize.FlagNegated != 0 {
-				f = tokenize.Salt(f, saltNegated)
-			}
-			add(m.nb.Row(f))
+			add(m.nb.Row(m.wordFeature(&toks[i])))
+			// Hits are sorted by their last token, so a hit is added at
+			// that token, in its block.
 			for cfg.Lexicon && h < len(hits) && hits[h].TokEnd-1 <= i {
-				if hit := &hits[h]; isLabelHit(*hit) && !hit.Figurative {
-					var f uint64
-					if li, ok := m.labelIdx[hit.Label]; ok {
-						f = m.lexFeat[li][b2i(hit.Negated)]
-					} else {
-						f = lexiconFeature(hit.Label, hit.Negated)
-					}
-					if hb := (hit.TokEnd - 1) / stride; hb == blk {
-						add(m.nb.Row(f))
-					} else {
-						sc.addRow(m.nb.Row(f), hb, 8)
-					}
+				if f, ok := m.hitFeature(&hits[h]); ok {
+					add(m.nb.Row(f))
 				}
 				h++
 			}
