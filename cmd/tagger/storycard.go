@@ -188,7 +188,11 @@ func writeRecalibratedCard(dir string, card []byte, set recalibrated) error {
 		}
 	}
 	if f := man.Rating.Fit; f != nil && set.rating {
-		fmt.Fprintf(&b, "- Rating: cut points %v fitted on %d rated works: exact agreement %.3f, within one level %.3f (in-sample).", man.Rating.Cuts, f.Works, f.Exact, f.WithinOne)
+		cuts := make([]string, len(man.Rating.Cuts))
+		for i, c := range man.Rating.Cuts {
+			cuts[i] = fmt.Sprintf("%.2f", c)
+		}
+		fmt.Fprintf(&b, "- Rating: cut points %s (Teen, Mature, Explicit) fitted on %d rated works: exact agreement %.3f, within one level %.3f (in-sample).", strings.Join(cuts, ", "), f.Works, f.Exact, f.WithinOne)
 		if never := f.Never(); len(never) > 0 {
 			fmt.Fprintf(&b, " No story is predicted %s with them.", strings.Join(never, " or "))
 		}
