@@ -36,11 +36,11 @@ their declared ratings. Clean works are rated General or Teen and declare
 that no archive warnings apply, with no tag naming a warning. Nothing is
 learnt from the texts beyond one threshold per label and sensitivity; the
 calibration is recorded in the model's manifest. Thresholds set at the edge
-of the clean works fit those works, so unseen works get more findings: --cv K
-(5 by default) sets them K times, each on all but one K-th of the works, decides the
-rest with them, and reports the share of those clean works flagged and the
-recall, recorded in the manifest too. Measure the result on other works
-with tagger eval --stories. -o must be a new or empty directory unless --force
+of the clean works fit those works, so unseen works get more findings:
+--cv K (5 by default) sets them K times, each on all but one K-th of the
+works, decides the rest with them, and reports the share of those clean
+works flagged and the recall, recorded in the manifest too. Measure the
+result on other works with tagger eval --stories. -o must be a new or empty directory unless --force
 is given (to calibrate a model in place, give the same directory to --model
 and -o, with --force); a model card in the --model directory is carried over
 under a note of what was set again.`,
