@@ -77,6 +77,11 @@ under a note of what was set again.`,
 				})
 			}
 			if ratingsOnly {
+				for _, f := range []string{"cv", "target-low", "target-balanced", "target-high"} {
+					if cmd.Flags().Changed(f) {
+						return &exitCodeError{code: exitError, msg: fmt.Sprintf("--%s sets or measures story thresholds, which --ratings-only keeps as they are: drop one of the two", f)}
+					}
+				}
 				return fitRatingsOnly(cmd, a, m, args, source, explicitWeight, out, save)
 			}
 			var obs []classify.StoryObservation

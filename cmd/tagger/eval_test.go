@@ -173,6 +173,11 @@ func TestCalibrate(t *testing.T) {
 	if !strings.Contains(string(card), "story thresholds and rating cut points were set again") {
 		t.Errorf("the card does not say what was set again:\n%s", card)
 	}
+	// --ratings-only keeps the story thresholds: flags that set or measure
+	// them are refused, not ignored.
+	if _, errOut, code := runCLI(t, "", "calibrate", "--ratings-only", "--cv", "3", "-o", filepath.Join(t.TempDir(), "r"), corpus); code != exitError || !strings.Contains(errOut, "--cv sets or measures story thresholds") {
+		t.Errorf("calibrate --ratings-only --cv 3: exit %d, %q", code, errOut)
+	}
 	// A mistyped corpus path is named as such, not read as no clean works.
 	if _, errOut, code := runCLI(t, "", "calibrate", "-o", filepath.Join(t.TempDir(), "m"), filepath.Join(t.TempDir(), "nope.jsonl")); code != exitError || !strings.Contains(errOut, "nope.jsonl: no such file or directory") {
 		t.Errorf("calibrate on a missing file: exit %d, %q", code, errOut)
