@@ -270,11 +270,7 @@ func (m *Model) CrossValidateCalibration(obs []StoryObservation, t StoryTargets,
 	}
 	floors := m.calibrationFloors()
 	L := len(floors)
-	sens := []func(Thresholds) float64{
-		func(t Thresholds) float64 { return t.Low },
-		func(t Thresholds) float64 { return t.Balanced },
-		func(t Thresholds) float64 { return t.High },
-	}
+	sens := []Sensitivity{Low, Balanced, High}
 	var clean int
 	var flagged [3]int
 	npos := make([]int, L)
@@ -295,10 +291,10 @@ func (m *Model) CrossValidateCalibration(obs []StoryObservation, t StoryTargets,
 			if o.Clean {
 				clean++
 			}
-			for s, at := range sens {
+			for s, sv := range sens {
 				any := false
 				for li := range L {
-					if !o.Evidence[li] || o.Story[li] < at(th.labels[li]) {
+					if !o.Evidence[li] || o.Story[li] < th.labels[li].at(sv) {
 						continue
 					}
 					any = true
