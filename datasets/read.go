@@ -81,6 +81,16 @@ type Options struct {
 	// takes them back when the caller recycles a story (see BufferPool).
 	// nil: every story's text is an allocation of its own.
 	Buffers *BufferPool
+	// Readers, when above 1, is how many story files (text, HTML, EPUB)
+	// are read at once, each opened, read, decoded and its header parsed
+	// on a goroutine of its own: on a corpus of many small files reading
+	// is otherwise one core's work that the scoring waits on. Stories
+	// are yielded in the same order either way, and at most Readers of
+	// them are held ahead of the consumer. Corpora and standard input are
+	// still read one at a time. Skip is then called from a goroutine of
+	// Read's own, in input order and never concurrently, and for a story
+	// file before it is opened.
+	Readers int
 }
 
 // Read yields every story of inputs in a deterministic order. Inputs are files,
@@ -108,6 +118,9 @@ type Options struct {
 // Input of unknown size is read up to Options.MaxStoryBytes, markup up to
 // Options.MaxMarkupBytes (see ErrTooLarge).
 func Read(ctx context.Context, inputs []string, opt Options) iter.Seq[*Story] {
+	if opt.Readers > 1 {
+		return readParallel(ctx, inputs, opt)
+	}
 	return func(yield func(*Story) bool) {
 		r := newReader(ctx, opt, yield)
 		for _, in := range inputs {
@@ -135,6 +148,9 @@ type reader struct {
 	maxStory, maxMarkup int64
 	tx                  *taxonomy.Taxonomy // Options.Taxonomy, never nil
 	bufs                *BufferPool        // Options.Buffers
+	// fan, when set, reads story files on goroutines of their own
+	// (Options.Readers).
+	fan *fanout
 }
 
 func newReader(ctx context.Context, opt Options, yield func(*Story) bool) *reader {
@@ -211,6 +227,9 @@ func (r *reader) input(in string) bool {
 		f.Close()
 		return r.walk(in, "")
 	}
+	if r.fan != nil && fi.Mode().IsRegular() && r.fan.hands(formatOf(in)) {
+		return r.fan.dispatch(r, f, fi, in, id)
+	}
 	// A named pipe or device given by name is read like a file: that is how
 	// process substitution and /dev/stdin reach us.
 	return r.readFile(f, fi, in, id)
@@ -274,6 +293,8 @@ func (r *reader) walk(root, rel string) bool {
 		switch {
 		case mode.IsDir():
 			ok = r.walk(root, relp)
+		case mode.IsRegular() && r.fan != nil && r.fan.hands(formatOf(p)):
+			ok = r.fan.dispatch(r, nil, nil, p, id)
 		case mode.IsRegular():
 			ok = r.openFile(p, id)
 		default:

@@ -54,9 +54,30 @@ func benchStories(b *testing.B, dir string) []*datasets.Story {
 	return out
 }
 
-// BenchmarkRun runs the whole pipeline (files → Parquet).
+// BenchmarkRun runs the whole pipeline (files → Parquet), over the 20 MB
+// corpus (long) and over 20 MB of stories of 1,000 to 5,000 words, the
+// length of an AO3 work's first chapter (short), where opening and reading
+// files and a row per story weigh more.
 func BenchmarkRun(b *testing.B) {
-	dir, size := benchCorpus(b)
+	b.Run("long", func(b *testing.B) {
+		dir, size := benchCorpus(b)
+		benchRun(b, dir, size)
+	})
+	b.Run("short", func(b *testing.B) {
+		paras, err := benchcorpus.Sources("../seeds", "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		dir := filepath.Join(b.TempDir(), "corpus")
+		_, size, err := benchcorpus.Write(dir, paras, benchcorpus.Options{Bytes: 20e6, Seed: 5, MinWords: 1000, MaxWords: 5000})
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchRun(b, dir, size)
+	})
+}
+
+func benchRun(b *testing.B, dir string, size int64) {
 	m := benchModel(b)
 	b.SetBytes(size)
 	for b.Loop() {

@@ -1,0 +1,168 @@
+package datasets
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// readersTree writes a directory of every kind of input Read meets under a
+// walk: text stories of many sizes and encodings, HTML, a JSONL and a CSV
+// corpus, failures (empty, binary, a broken link), nested directories. It
+// returns the directory.
+func readersTree(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	for i := range 60 {
+		// Sizes from a line to ~200 KB, so that readers finish out of order.
+		body := strings.Repeat(fmt.Sprintf("Line %d of the story, with some words.\n", i), 1+(i*37%11)*(i%5)*90)
+		writeFile(t, filepath.Join(root, fmt.Sprintf("s%02d.txt", i)), []byte("Title: Story "+fmt.Sprint(i)+"\nRating: Teen And Up Audiences\n\n"+body))
+	}
+	writeFile(t, filepath.Join(root, "s10-latin1.txt"), []byte("Title: Caf\xe9\n\n\x93Quoted\x94 body.\n"))
+	writeFile(t, filepath.Join(root, "s20-utf16.txt"), encodeUTF16("Title: Wide\n\nBody of the wide story.\n", binary.LittleEndian))
+	writeFile(t, filepath.Join(root, "s30-empty.txt"), []byte(" \n\n"))
+	writeFile(t, filepath.Join(root, "s31-binary.dat"), []byte("\x7fELF\x02\x01\x01\x00\x00\x00"))
+	writeFile(t, filepath.Join(root, "s40.html"), []byte("<html><body><h2>A Title</h2><p>Rating: Mature</p><p>The body of a page.</p></body></html>"))
+	writeFile(t, filepath.Join(root, "s50.jsonl"), []byte("{\"id\":\"r1\",\"text\":\"First record.\"}\nnot json\n{\"id\":\"r3\",\"text\":\"Third record.\",\"rating\":\"Explicit\"}\n"))
+	writeFile(t, filepath.Join(root, "s51.csv"), []byte("work_id,title,body\n7,Seven,\"The seventh body.\"\n8,Eight,\"The eighth body.\"\n"))
+	writeFile(t, filepath.Join(root, "sub/a.txt"), []byte("Nested story.\n"))
+	writeFile(t, filepath.Join(root, "sub/deeper/b.txt"), []byte("Deep story.\n"))
+	if err := os.Symlink(filepath.Join(root, "missing.txt"), filepath.Join(root, "s55-broken.txt")); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// storyKey is everything Read yields of a story that a consumer could see.
+func storyKey(s *Story) string {
+	errText := ""
+	if s.Err != nil {
+		errText = s.Err.Error()
+	}
+	return fmt.Sprintf("%s|%s|%s|%s|%s|%d|%d|%d|%+v|%q|%s", s.Source, s.ID, s.Format, s.SHA256, s.Encoding,
+		len(s.Text), s.BodyLine, s.BodyByte, s.Declared, s.Text, errText)
+}
+
+// TestReadersSameStories: with several readers, Read yields exactly the
+// stories, in exactly the order, that it yields reading one file at a
+// time, for a walked tree, files named as inputs, and standard input
+// between them.
+func TestReadersSameStories(t *testing.T) {
+	root := readersTree(t)
+	inputs := []string{root, filepath.Join(root, "s03.txt"), "-", filepath.Join(root, "s50.jsonl"), filepath.Join(root, "sub")}
+	stdin := "{\"id\":\"in1\",\"text\":\"From standard input.\"}\n"
+	read := func(readers int) []string {
+		var keys []string
+		for s := range Read(t.Context(), inputs, Options{Readers: readers, Stdin: strings.NewReader(stdin)}) {
+			keys = append(keys, storyKey(s))
+		}
+		return keys
+	}
+	want := read(1)
+	if len(want) < 70 {
+		t.Fatalf("one reader yielded %d stories; the tree has more", len(want))
+	}
+	for _, readers := range []int{2, 3, 8} {
+		for round := range 3 {
+			got := read(readers)
+			if len(got) != len(want) {
+				t.Fatalf("%d readers, round %d: %d stories, want %d", readers, round, len(got), len(want))
+			}
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("%d readers, round %d: story %d\n got %.200s\nwant %.200s", readers, round, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// TestReadersSkip: Skip is asked once per story, in input order, never
+// from two goroutines at once; a story it skips is not yielded, and
+// stories are yielded in order around it.
+func TestReadersSkip(t *testing.T) {
+	root := readersTree(t)
+	os.Remove(filepath.Join(root, "s55-broken.txt")) // asked only with several readers: see Options.Readers
+	run := func(readers int) (asked, yielded []string) {
+		var inside atomic.Int32
+		skip := func(source, id string) bool {
+			if inside.Add(1) != 1 {
+				t.Error("Skip called concurrently")
+			}
+			defer inside.Add(-1)
+			time.Sleep(50 * time.Microsecond) // widen any window for a second caller
+			asked = append(asked, source)
+			return strings.HasSuffix(id, "7") // s07, s17, ... s57
+		}
+		for s := range Read(t.Context(), []string{root}, Options{Readers: readers, Skip: skip}) {
+			yielded = append(yielded, s.Source)
+		}
+		return asked, yielded
+	}
+	wantAsked, wantYielded := run(1)
+	if len(wantYielded) >= len(wantAsked) {
+		t.Fatalf("one reader: %d asked, %d yielded; the test expects some skipped", len(wantAsked), len(wantYielded))
+	}
+	for _, y := range wantYielded {
+		if strings.HasSuffix(strings.TrimSuffix(y, ".txt"), "7") {
+			t.Errorf("one reader yielded skipped %s", y)
+		}
+	}
+	gotAsked, gotYielded := run(4)
+	if strings.Join(gotAsked, "\n") != strings.Join(wantAsked, "\n") {
+		t.Errorf("four readers asked Skip\n%v\nwant\n%v", gotAsked, wantAsked)
+	}
+	if strings.Join(gotYielded, "\n") != strings.Join(wantYielded, "\n") {
+		t.Errorf("four readers yielded\n%v\nwant\n%v", gotYielded, wantYielded)
+	}
+}
+
+// TestReadersStop: a consumer that stops early, or a cancelled context,
+// ends Read with no goroutine of its left behind and without reading the
+// rest of the tree.
+func TestReadersStop(t *testing.T) {
+	root := readersTree(t)
+	base := runtime.NumGoroutine()
+	for _, tt := range []struct {
+		name   string
+		cancel bool
+	}{{"break", false}, {"cancel", true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			var mu sync.Mutex
+			asked := 0
+			skip := func(string, string) bool { mu.Lock(); asked++; mu.Unlock(); return false }
+			n := 0
+			for range Read(ctx, []string{root}, Options{Readers: 4, Skip: skip}) {
+				n++
+				if n == 3 {
+					if !tt.cancel {
+						break
+					}
+					cancel()
+				}
+			}
+			if n != 3 {
+				t.Errorf("yielded %d stories after stopping at 3", n)
+			}
+			mu.Lock()
+			if asked > 3+8+walkerSlot {
+				t.Errorf("Skip asked of %d stories: reading went on after the consumer stopped", asked)
+			}
+			mu.Unlock()
+		})
+	}
+	// Read waits for its goroutines before returning.
+	if g := runtime.NumGoroutine(); g > base {
+		t.Errorf("%d goroutines after Read returned, %d before", g, base)
+	}
+}
