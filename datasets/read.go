@@ -55,13 +55,14 @@ type Options struct {
 	// input's size; passing the cap is a per-story error wrapping
 	// ErrTooLarge. 0 = DefaultMaxMarkupBytes (24 MiB).
 	MaxMarkupBytes int64
-	// Skip, when set, is asked for each story's source (a path, or
-	// path:line for a corpus record; the Story.Source it would have) and ID
-	// before the story is read (before its file is opened, for text
-	// files); true skips the story without yielding it (resumed and
-	// sharded runs). A story that fails before Skip can be asked (a file
-	// that cannot be opened, a corpus without records) is yielded without
-	// asking.
+	// Skip, when set, is asked once of every story, in input order, with
+	// its source (a path, or path:line for a corpus record; the
+	// Story.Source it has) and ID, before the story is yielded; true skips
+	// it (resumed and sharded runs). It is asked before a story file is
+	// read (once the file is open; before it is opened with Readers above
+	// 1), of a corpus record once its line is parsed, and of a story that
+	// fails before it could be read (a file that cannot be opened, a
+	// corpus without records) before it is yielded.
 	Skip func(source, id string) bool
 	// Select, when set, chooses the files read under a directory input:
 	// it is asked for each file the walk finds, with its slash-separated
@@ -81,15 +82,16 @@ type Options struct {
 	// takes them back when the caller recycles a story (see BufferPool).
 	// nil: every story's text is an allocation of its own.
 	Buffers *BufferPool
-	// Readers, when above 1, is how many story files (text, HTML, EPUB)
-	// are read at once, each opened, read, decoded and its header parsed
-	// on a goroutine of its own: on a corpus of many small files reading
-	// is otherwise one core's work that the scoring waits on. Stories
-	// are yielded in the same order either way, and at most Readers of
-	// them are held ahead of the consumer. Corpora and standard input are
-	// still read one at a time. Skip is then called from a goroutine of
-	// Read's own, in input order and never concurrently, and for a story
-	// file before it is opened.
+	// Readers, when above 1, is how many small story files (text, HTML,
+	// EPUB of at most ParallelFileBytes) are read at once, each opened,
+	// read, decoded and its header parsed on a goroutine of its own: on a
+	// corpus of many small files reading is otherwise one core's work
+	// that the scoring waits on. Larger files, corpora and standard input
+	// are read as before, one at a time. Stories are yielded exactly as
+	// with one reader, in the same order; at most Readers+2 of them are
+	// held ahead of the consumer, all but one of them small files. Skip
+	// is then called from a goroutine of Read's own (in input order,
+	// never concurrently).
 	Readers int
 }
 
@@ -184,7 +186,12 @@ func (r *reader) emit(s *Story) bool {
 	return r.live() && r.yield(s)
 }
 
+// fail yields a story that failed before Skip was asked of it, unless
+// Skip skips it.
 func (r *reader) fail(source, id string, format Format, err error) bool {
+	if r.skip != nil && r.skip(source, id) {
+		return r.live()
+	}
 	return r.emit(&Story{ID: id, Source: source, Format: format, Err: err})
 }
 
@@ -227,7 +234,7 @@ func (r *reader) input(in string) bool {
 		f.Close()
 		return r.walk(in, "")
 	}
-	if r.fan != nil && fi.Mode().IsRegular() && r.fan.hands(formatOf(in)) {
+	if r.fan != nil && fi.Mode().IsRegular() && r.fan.hands(formatOf(in), fi.Size()) {
 		return r.fan.dispatch(r, f, fi, in, id)
 	}
 	// A named pipe or device given by name is read like a file: that is how
@@ -293,7 +300,7 @@ func (r *reader) walk(root, rel string) bool {
 		switch {
 		case mode.IsDir():
 			ok = r.walk(root, relp)
-		case mode.IsRegular() && r.fan != nil && r.fan.hands(formatOf(p)):
+		case mode.IsRegular() && r.fan != nil && r.fan.hands(formatOf(p), entrySize(e, fi)):
 			ok = r.fan.dispatch(r, nil, nil, p, id)
 		case mode.IsRegular():
 			ok = r.openFile(p, id)

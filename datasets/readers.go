@@ -10,16 +10,18 @@ import (
 
 // readParallel is Read with Options.Readers files read at once.
 //
-// One goroutine walks the inputs, in order, as Read does. Each story file
-// (text, HTML, EPUB) it meets is handed to a goroutine of its own, at most
-// opt.Readers at a time, which opens, reads, decodes and parses it into a
-// slot: a channel of that file's stories. Everything else (corpora,
-// standard input, the walk's own failures) the walker reads itself, into a
-// slot of its own. The slots queue in input order and are drained in that
-// order, so stories come out exactly as Read yields them one file at a
-// time; only the work overlaps. A file's reader blocks while its slot is
-// full, so at most opt.Readers stories (and the walker's one) wait ahead
-// of the consumer.
+// One goroutine walks the inputs, in order, as Read does. Each small story
+// file (text, HTML, EPUB of at most ParallelFileBytes) it meets is handed
+// to a goroutine of its own, at most opt.Readers at a time, which opens,
+// reads, decodes and parses it into a slot: a channel of that file's one
+// story. Everything else (larger files, corpora, standard input, the
+// walk's own failures) the walker reads itself, into a slot of its own.
+// The slots queue in input order, opt.Readers at most, and are drained in
+// that order, so stories come out exactly as Read yields them one file at
+// a time; only the work overlaps. Every slot holds one story at most, so
+// the queue, the walker's story in hand and the consumer's slot hold at
+// most opt.Readers+2 stories ahead of the consumer; only the walker's can
+// be a large one, as when reading one file at a time.
 func readParallel(ctx context.Context, inputs []string, opt Options) iter.Seq[*Story] {
 	return func(yield func(*Story) bool) {
 		ctx, cancel := context.WithCancel(ctx)
@@ -69,9 +71,13 @@ type fanout struct {
 	cur chan *Story
 }
 
-// walkerSlot is the capacity of the walker's slots: a corpus it reads
-// itself yields many stories into one.
-const walkerSlot = 8
+// ParallelFileBytes is the size up to which Read hands a story file to a
+// reader of its own (Options.Readers). Reading in parallel pays on many
+// small files, where opening and parsing each weighs; a larger file is
+// read by the walker, so that the stories read ahead of the consumer stay
+// small (a file is held whole, and an HTML page is parsed into a tree
+// several times its size).
+const ParallelFileBytes = 1 << 20
 
 // queue adds a slot to the queue, in input order.
 func (p *fanout) queue(slot chan *Story) bool {
@@ -87,7 +93,7 @@ func (p *fanout) queue(slot chan *Story) bool {
 // when needed.
 func (p *fanout) inline(s *Story) bool {
 	if p.cur == nil {
-		p.cur = make(chan *Story, walkerSlot)
+		p.cur = make(chan *Story, 1)
 		if !p.queue(p.cur) {
 			p.cur = nil
 			return false
@@ -115,11 +121,24 @@ func send(ctx context.Context, slot chan<- *Story, s *Story) bool {
 	}
 }
 
-// hands reports whether a file in format is read by a goroutine of its
-// own: a story file. A corpus is read by the walker, so that Skip is asked
-// of its records in order, from one goroutine.
-func (p *fanout) hands(format Format) bool {
-	return format != FormatJSONL && format != FormatAO3ScraperCSV
+// hands reports whether a file in format of size bytes (-1: unknown) is
+// read by a goroutine of its own: a small story file. A corpus is read by
+// the walker, so that Skip is asked of its records in order, from one
+// goroutine.
+func (p *fanout) hands(format Format, size int64) bool {
+	return format != FormatJSONL && format != FormatAO3ScraperCSV && size >= 0 && size <= ParallelFileBytes
+}
+
+// entrySize is the size of the file of directory entry e, or of fi, the
+// file a symbolic link e leads to, when not nil; -1 when unknown.
+func entrySize(e fs.DirEntry, fi fs.FileInfo) int64 {
+	if fi == nil {
+		var err error
+		if fi, err = e.Info(); err != nil {
+			return -1
+		}
+	}
+	return fi.Size()
 }
 
 // dispatch reads the story file p (f, already open, when not nil) on a

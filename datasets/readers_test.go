@@ -33,6 +33,8 @@ func readersTree(t *testing.T) string {
 	writeFile(t, filepath.Join(root, "s40.html"), []byte("<html><body><h2>A Title</h2><p>Rating: Mature</p><p>The body of a page.</p></body></html>"))
 	writeFile(t, filepath.Join(root, "s50.jsonl"), []byte("{\"id\":\"r1\",\"text\":\"First record.\"}\nnot json\n{\"id\":\"r3\",\"text\":\"Third record.\",\"rating\":\"Explicit\"}\n"))
 	writeFile(t, filepath.Join(root, "s51.csv"), []byte("work_id,title,body\n7,Seven,\"The seventh body.\"\n8,Eight,\"The eighth body.\"\n"))
+	// Over ParallelFileBytes: read by the walker, between small files.
+	writeFile(t, filepath.Join(root, "s45-large.txt"), []byte("Title: Large\n\n"+strings.Repeat("A long line of a long story, read whole.\n", ParallelFileBytes/40+100)))
 	writeFile(t, filepath.Join(root, "sub/a.txt"), []byte("Nested story.\n"))
 	writeFile(t, filepath.Join(root, "sub/deeper/b.txt"), []byte("Deep story.\n"))
 	if err := os.Symlink(filepath.Join(root, "missing.txt"), filepath.Join(root, "s55-broken.txt")); err != nil {
@@ -90,7 +92,6 @@ func TestReadersSameStories(t *testing.T) {
 // stories are yielded in order around it.
 func TestReadersSkip(t *testing.T) {
 	root := readersTree(t)
-	os.Remove(filepath.Join(root, "s55-broken.txt")) // asked only with several readers: see Options.Readers
 	run := func(readers int) (asked, yielded []string) {
 		var inside atomic.Int32
 		skip := func(source, id string) bool {
@@ -100,7 +101,9 @@ func TestReadersSkip(t *testing.T) {
 			defer inside.Add(-1)
 			time.Sleep(50 * time.Microsecond) // widen any window for a second caller
 			asked = append(asked, source)
-			return strings.HasSuffix(id, "7") // s07, s17, ... s57
+			// s07, s17, ... s57, the CSV's work 7 and the broken link
+			// (a failure before its file is read is asked of too).
+			return strings.HasSuffix(id, "7") || strings.HasSuffix(id, "-broken")
 		}
 		for s := range Read(t.Context(), []string{root}, Options{Readers: readers, Skip: skip}) {
 			yielded = append(yielded, s.Source)
@@ -111,10 +114,20 @@ func TestReadersSkip(t *testing.T) {
 	if len(wantYielded) >= len(wantAsked) {
 		t.Fatalf("one reader: %d asked, %d yielded; the test expects some skipped", len(wantAsked), len(wantYielded))
 	}
-	for _, y := range wantYielded {
-		if strings.HasSuffix(strings.TrimSuffix(y, ".txt"), "7") {
-			t.Errorf("one reader yielded skipped %s", y)
+	// Every story yielded was asked of, in order, and only those.
+	k := 0
+	for _, a := range wantAsked {
+		base := strings.TrimSuffix(filepath.Base(a), ".txt")
+		if strings.HasSuffix(base, "7") || strings.HasSuffix(base, "-broken") || strings.HasSuffix(a, ".csv:2") {
+			continue
 		}
+		if k >= len(wantYielded) || wantYielded[k] != a {
+			t.Fatalf("one reader: asked %s and let it through, but yielded %v next", a, wantYielded[k:min(k+1, len(wantYielded))])
+		}
+		k++
+	}
+	if k != len(wantYielded) {
+		t.Errorf("one reader yielded %d stories Skip was not asked of: %v", len(wantYielded)-k, wantYielded[k:])
 	}
 	gotAsked, gotYielded := run(4)
 	if strings.Join(gotAsked, "\n") != strings.Join(wantAsked, "\n") {
@@ -155,7 +168,7 @@ func TestReadersStop(t *testing.T) {
 				t.Errorf("yielded %d stories after stopping at 3", n)
 			}
 			mu.Lock()
-			if asked > 3+8+walkerSlot {
+			if asked > 3+4+2 {
 				t.Errorf("Skip asked of %d stories: reading went on after the consumer stopped", asked)
 			}
 			mu.Unlock()
@@ -164,5 +177,43 @@ func TestReadersStop(t *testing.T) {
 	// Read waits for its goroutines before returning.
 	if g := runtime.NumGoroutine(); g > base {
 		t.Errorf("%d goroutines after Read returned, %d before", g, base)
+	}
+}
+
+// TestReadersAhead: while the consumer holds a story, at most Readers+2
+// stories are read (asked of) ahead of it, for story files and for the
+// stories the walker reads itself (a corpus, failures).
+func TestReadersAhead(t *testing.T) {
+	root := t.TempDir()
+	for i := range 20 {
+		writeFile(t, filepath.Join(root, fmt.Sprintf("a%02d.txt", i)), []byte("A story.\n"))
+	}
+	var corpus strings.Builder
+	for i := range 20 {
+		fmt.Fprintf(&corpus, "{\"id\":\"r%d\",\"text\":\"A record.\"}\n", i)
+	}
+	writeFile(t, filepath.Join(root, "b.jsonl"), []byte(corpus.String()))
+	for i := range 20 {
+		if err := os.Symlink(filepath.Join(root, "missing"), filepath.Join(root, fmt.Sprintf("c%02d.txt", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, readers := range []int{2, 4} {
+		var asked atomic.Int32
+		skip := func(string, string) bool { asked.Add(1); return false }
+		n := 0
+		for s := range Read(t.Context(), []string{root}, Options{Readers: readers, Skip: skip}) {
+			n++
+			// Hold a story of each kind: a file, a record, a failure.
+			if s.Source == filepath.Join(root, "a05.txt") || strings.HasSuffix(s.Source, "b.jsonl:5") || strings.HasSuffix(s.Source, "c05.txt") {
+				time.Sleep(100 * time.Millisecond)
+				if a := int(asked.Load()); a > n+readers+2 {
+					t.Errorf("%d readers: %d stories asked of while the consumer held its %dth (%s); want at most %d ahead", readers, a, n, s.Source, readers+2)
+				}
+			}
+		}
+		if n != 60 {
+			t.Errorf("%d readers: %d stories, want 60", readers, n)
+		}
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -271,7 +270,6 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 	skip := func(source, id string) bool {
 		return !cfg.Shard.Has(id) || occ.next(source)
 	}
-	asked := &askedSources{n: map[string]int{}}
 	sc := newScorer(cfg)
 	sc.bufs = &datasets.BufferPool{Poison: cfg.poison}
 	sc.prog = prog
@@ -289,16 +287,13 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 		Select:         cfg.Select,
 		// Declarations are read against the labels the model predicts.
 		Taxonomy: cfg.Model.Taxonomy(),
-		// Files are read Readers at a time (the walk asks Skip in input
-		// order, ahead of the stories it yields).
+		// Small files are read Readers at a time; Skip is asked of every
+		// story in input order (by the reader's own goroutine, then).
 		Readers: readers(cfg.Workers),
-		Skip:    func(source, id string) bool { return !asked.let(source, id, skip) },
+		Skip:    skip,
 	}
 	stories, readerDone := addSource(reading, func(ctx context.Context, emit func(*datasets.Story) error) {
 		for s := range datasets.Read(ctx, inputs, opts) {
-			if !asked.took(s.Source, s.ID, skip) {
-				continue
-			}
 			if emit(s) != nil {
 				return
 			}
@@ -466,43 +461,6 @@ func (w *writer) flush() error {
 		return w.writeErr
 	}
 	return nil
-}
-
-// askedSources counts the sources that the reader's Skip let through and
-// whose stories have not been yielded yet: Skip is asked on the reader's
-// own goroutine, ahead of the stories (see datasets.Options.Readers).
-type askedSources struct {
-	mu sync.Mutex // Skip and the reader's consumer run on two goroutines
-	n  map[string]int
-}
-
-// let asks skip about a story before it is read, and reports whether it
-// is to be read.
-func (a *askedSources) let(source, id string, skip func(source, id string) bool) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if skip(source, id) {
-		return false
-	}
-	a.n[source]++
-	return true
-}
-
-// took reports whether a story the reader yielded is to be labelled: it
-// was let through by Skip, or, failing before Skip could be asked (a file
-// that cannot be opened), skip lets it through now.
-func (a *askedSources) took(source, id string, skip func(source, id string) bool) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if k := a.n[source]; k > 0 {
-		if k == 1 {
-			delete(a.n, source)
-		} else {
-			a.n[source] = k - 1
-		}
-		return true
-	}
-	return !skip(source, id)
 }
 
 // maxReaders caps how many files a run reads at once: enough that reading

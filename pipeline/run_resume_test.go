@@ -718,3 +718,113 @@ func TestNormSource(t *testing.T) {
 		}
 	}
 }
+
+// TestResumeFailedThenRead: the same source reached twice, under a
+// directory walk (a link to a device: a failure before the file is read)
+// and named (read: empty). A resumed run whose output holds the first
+// occurrence writes only the second, with any number of workers (several
+// read files in parallel, asking Skip ahead of the stories they yield).
+func TestResumeFailedThenRead(t *testing.T) {
+	files := map[string]string{}
+	for i := range 40 {
+		files[fmt.Sprintf("in/a%02d.txt", i)] = storyText
+	}
+	dir := writeTree(t, files)
+	in := filepath.Join(dir, "in")
+	dev := filepath.Join(in, "zz-dev.txt")
+	if err := os.Symlink("/dev/null", dev); err != nil {
+		t.Fatal(err)
+	}
+	inputs := []string{in, dev}
+	full := filepath.Join(t.TempDir(), "full.jsonl")
+	runTo(t, full, inputs, Config{Workers: 1})
+	all, err := ReadRows(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errOf := func(r Row) string {
+		if r.Error == nil {
+			return ""
+		}
+		return *r.Error
+	}
+	n := len(all)
+	// The output of a run stopped after the walk's rows.
+	var done []string
+	for _, r := range all[:n-1] {
+		done = append(done, r.Source)
+	}
+	for _, workers := range []int{1, 2, 4} {
+		for round := range 3 {
+			out := filepath.Join(t.TempDir(), "resumed.jsonl")
+			runTo(t, out, inputs, Config{Workers: workers, Done: NewSourceCounts(done...)})
+			got, err := ReadRows(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 || errOf(got[0]) != errOf(all[n-1]) {
+				var es []string
+				for _, r := range got {
+					es = append(es, r.Source+": "+errOf(r))
+				}
+				t.Errorf("workers %d round %d: resumed rows %q; want only the named input's row %q", workers, round, es, errOf(all[n-1]))
+			}
+		}
+	}
+}
+
+// TestShardFailedThenRead: a shard holds exactly its own stories with any
+// number of workers when a source fails under the walk (id "sub/zz-dev",
+// another shard's) and is read when named (id "zz-dev", this shard's).
+func TestShardFailedThenRead(t *testing.T) {
+	files := map[string]string{}
+	for i := range 40 {
+		files[fmt.Sprintf("in/a%02d.txt", i)] = storyText
+	}
+	dir := writeTree(t, files)
+	in := filepath.Join(dir, "in")
+	if err := os.MkdirAll(filepath.Join(in, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dev := filepath.Join(in, "sub", "zz-dev.txt")
+	if err := os.Symlink("/dev/null", dev); err != nil {
+		t.Fatal(err)
+	}
+	var sh Shard
+	for n := 2; n < 50 && sh.Count == 0; n++ {
+		for i := 1; i <= n; i++ {
+			s := Shard{i, n}
+			if s.Has("zz-dev") && !s.Has("sub/zz-dev") {
+				sh = s
+				break
+			}
+		}
+	}
+	if sh.Count == 0 {
+		t.Fatal("no shard holds zz-dev and not sub/zz-dev")
+	}
+	inputs := []string{in, dev}
+	ids := func(workers int) []string {
+		out := filepath.Join(t.TempDir(), "o.jsonl")
+		runTo(t, out, inputs, Config{Workers: workers, Shard: sh})
+		rows, err := ReadRows(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, r := range rows {
+			if !sh.Has(r.ID) {
+				ids = append(ids, r.ID+" (not in shard)")
+			} else {
+				ids = append(ids, r.ID)
+			}
+		}
+		return ids
+	}
+	want := fmt.Sprint(ids(1))
+	for round := range 3 {
+		if got := fmt.Sprint(ids(4)); got != want {
+			t.Errorf("shard %v, round %d, workers 4: rows %s\nworkers 1: %s", sh, round, got, want)
+		}
+	}
+}
