@@ -151,6 +151,10 @@ type Summary struct {
 	// holds every row up to the point where reading stopped.
 	Stopped bool
 	Stages  []StageStats
+	// Readers is how many small files the ingest stage read at once (see
+	// datasets.Options.Readers); its one worker's busy time is then the
+	// wait for the next story in input order.
+	Readers int
 	// Steps splits the model's time by step, as the model measures it
 	// (the tokenize, feature and classify stages' work, and the deciding
 	// of labels and evidence, in classify for a story of one chunk and in
@@ -352,6 +356,7 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 	sum.Steps = sc.steps.StepTimes
 	sc.steps.Unlock()
 	sum.Stages = gr.stats()
+	sum.Readers = opts.Readers
 	return sum, err
 }
 

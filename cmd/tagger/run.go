@@ -363,4 +363,7 @@ func printStats(w io.Writer, s pipeline.Summary) {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%.2fs\t%.2fs\t%.2fs\t\n", st.Name, st.Workers, st.Items, st.Busy.Seconds(), per.Seconds(), st.Wait.Seconds())
 	}
 	tw.Flush()
+	if s.Readers > 1 {
+		fmt.Fprintf(w, "ingest read up to %d small files at once; its busy time is the wait for each next story in input order\n", s.Readers)
+	}
 }

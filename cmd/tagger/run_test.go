@@ -19,11 +19,12 @@ import (
 func TestRunSeeds(t *testing.T) {
 	t.Chdir("../..")
 	out := filepath.Join(t.TempDir(), "labels.parquet")
-	_, errOut, code := runCLI(t, "", "run", "seeds", "-o", out, "--stats", "--progress", "never")
+	_, errOut, code := runCLI(t, "", "run", "seeds", "-o", out, "--stats", "--progress", "never", "--workers", "2")
 	if code != 0 {
 		t.Fatalf("run: code %d: %s", code, errOut)
 	}
-	for _, want := range []string{"done: 4 stories (0 errors", "ingest", "tokenize", "feature", "classify", "combine", "sink"} {
+	for _, want := range []string{"done: 4 stories (0 errors", "ingest", "tokenize", "feature", "classify", "combine", "sink",
+		"ingest read up to 2 small files at once"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
 		}
