@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -649,5 +650,39 @@ func TestJSONLLongLines(t *testing.T) {
 				t.Errorf("line after the long one: %v %q", got[1].Err, got[1].Text)
 			}
 		})
+	}
+}
+
+// A FIFO found under a directory is a per-story error that says what it
+// is, in words.
+func TestReadFIFOInDirectoryNamed(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "a.txt"), []byte("A story.\n"))
+	mkfifo(t, filepath.Join(dir, "b.txt"))
+	for _, readers := range []int{1, 4} {
+		got := collect(t, []string{dir}, Options{Readers: readers})
+		if len(got) != 2 || got[0].Err != nil {
+			t.Fatalf("readers %d: %d stories, first err %v; want the story and the FIFO's error", readers, len(got), got[0].Err)
+		}
+		checkErr(t, got[1], nil, "not a regular file (a named pipe (FIFO)); only regular files are read under a directory")
+	}
+}
+
+func TestFileKind(t *testing.T) {
+	for _, tt := range []struct {
+		mode fs.FileMode
+		want string
+	}{
+		{fs.ModeNamedPipe | 0o644, "a named pipe (FIFO)"},
+		{fs.ModeSocket, "a socket"},
+		{fs.ModeDevice | fs.ModeCharDevice, "a character device"},
+		{fs.ModeDevice, "a device"},
+		{fs.ModeDir | 0o755, "a directory"},
+		{fs.ModeSymlink, "a symbolic link"},
+		{fs.ModeIrregular, "a file of unknown type"},
+	} {
+		if got := fileKind(tt.mode); got != tt.want {
+			t.Errorf("fileKind(%v) = %q, want %q", tt.mode, got, tt.want)
+		}
 	}
 }

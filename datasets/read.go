@@ -307,7 +307,7 @@ func (r *reader) walk(root, rel string) bool {
 		default:
 			// Reading a named pipe or a device found in a tree could block
 			// forever.
-			ok = r.fail(p, id, formatOf(p), fmt.Errorf("%s: not a regular file (%v); only regular files are read under a directory", p, mode))
+			ok = r.fail(p, id, formatOf(p), fmt.Errorf("%s: not a regular file (%s); only regular files are read under a directory", p, fileKind(mode)))
 		}
 		if !ok {
 			return false
@@ -329,7 +329,7 @@ func (r *reader) openFile(p, id string) bool {
 	}
 	if !fi.Mode().IsRegular() {
 		f.Close()
-		return r.fail(p, id, formatOf(p), fmt.Errorf("%s: not a regular file (%v) once opened: it was replaced while the directory was read; only regular files are read under a directory", p, fi.Mode().Type()))
+		return r.fail(p, id, formatOf(p), fmt.Errorf("%s: not a regular file (%s) once opened: it was replaced while the directory was read; only regular files are read under a directory", p, fileKind(fi.Mode())))
 	}
 	return r.readFile(f, fi, p, id)
 }
@@ -762,4 +762,28 @@ func withTop(trailer, top header.Declared) header.Declared {
 		trailer.Summary = top.Summary
 	}
 	return trailer
+}
+
+// fileKind names the kind of file that mode's type bits say, for errors
+// about files that are not regular: words, where FileMode's String gives
+// "p---------" for a named pipe.
+func fileKind(mode fs.FileMode) string {
+	switch t := mode.Type(); {
+	case t&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case t&fs.ModeSocket != 0:
+		return "a socket"
+	case t&fs.ModeCharDevice != 0:
+		return "a character device"
+	case t&fs.ModeDevice != 0:
+		return "a device"
+	case t&fs.ModeDir != 0:
+		return "a directory"
+	case t&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case t&fs.ModeIrregular != 0:
+		return "a file of unknown type"
+	default:
+		return "type " + t.String()
+	}
 }

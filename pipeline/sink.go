@@ -217,7 +217,7 @@ func readOutput(path string, readParquet, readJSONL func(*os.File) error) (found
 // Like ReadDone it ignores an unterminated last JSONL line. It holds the
 // whole file in memory: it is meant for tests and small outputs.
 func ReadRows(path string) ([]Row, error) {
-	format, err := outputFormat(path)
+	format, err := rowsFormat(path)
 	if err != nil {
 		return nil, err
 	}
@@ -248,6 +248,17 @@ func outputFormat(path string) (outFormat, error) {
 		return formatJSONL, nil
 	}
 	return 0, fmt.Errorf("output %q: unknown format: name it .parquet, .jsonl or .ndjson, or use - for JSONL on standard output", path)
+}
+
+// rowsFormat is outputFormat for a file read as rows (ReadRows, ScanRows,
+// ReadOutputMeta): its error, wrapping ErrNotOutput, speaks of the file
+// given, not of an output to write.
+func rowsFormat(path string) (outFormat, error) {
+	f, err := outputFormat(path)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %s is not named .parquet, .jsonl or .ndjson, as the files tagger run writes are", ErrNotOutput, filepath.Base(path))
+	}
+	return f, nil
 }
 
 // tempFile is an output being written under a temporary name in its

@@ -44,7 +44,7 @@ const scanBatch = 128
 // that is not an output fails with an error wrapping ErrNotOutput; fn's
 // error, or ctx's when it ends, stops the scan and is returned.
 func ScanRows(ctx context.Context, path string, fn func(*Row) error) error {
-	format, err := outputFormat(path)
+	format, err := rowsFormat(path)
 	if err != nil {
 		return err
 	}
@@ -148,7 +148,7 @@ func scanJSONL(ctx context.Context, f *os.File, fn func(*Row) error) error {
 // A JSONL output without a sidecar (written to standard output and saved)
 // has none: an empty map, no error.
 func ReadOutputMeta(path string) (map[string]string, error) {
-	format, err := outputFormat(path)
+	format, err := rowsFormat(path)
 	if err != nil {
 		return nil, err
 	}

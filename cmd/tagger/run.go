@@ -240,27 +240,29 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 			if sum.NotChecked > 0 {
 				notChecked = fmt.Sprintf(", %d not checked (see the note column)", sum.NotChecked)
 			}
-			resumed := ""
+			now, kept := "", ""
 			if cfg.Done != nil && cfg.Done.Rows() > 0 {
-				// The counts are this session's: say what the file holds.
-				resumed = fmt.Sprintf(" read now and %s kept from the earlier run, %d in all",
+				// The counts in brackets are this session's: they follow
+				// "read now", and what the file holds comes after them.
+				now = " read now"
+				kept = fmt.Sprintf(" and %s kept from the earlier run, %d in all",
 					plural(cfg.Done.Rows(), "row", "rows"), int64(cfg.Done.Rows())+sum.Stories)
 			}
-			fmt.Fprintf(a.stderr, "%s: %s%s (%s, %d with undeclared warnings%s), %.1f MB in %.2fs, %.1f MB/s → %s\n",
-				state, plural(sum.Stories, "story", "stories"), resumed, plural(sum.Errors, "error", "errors"), sum.Undeclared, notChecked,
+			fmt.Fprintf(a.stderr, "%s: %s%s (%s, %d with undeclared warnings%s)%s, %.1f MB in %.2fs, %.1f MB/s → %s\n",
+				state, plural(sum.Stories, "story", "stories"), now, plural(sum.Errors, "error", "errors"), sum.Undeclared, notChecked, kept,
 				float64(sum.Bytes)/1e6, sum.Elapsed.Seconds(), sum.MBps(), out)
 			if sum.Stories == 0 && !sum.Stopped && (cfg.Done == nil || cfg.Done.Rows() == 0) {
 				fmt.Fprintf(a.stderr, "tagger: no story found in %s\n", strings.Join(args, " "))
 			}
 			// A resumed run does not read the stories that failed before:
 			// their rows stay in the output, and count like new failures.
-			kept, keptFirst := 0, ""
+			keptFailed, keptFirst := 0, ""
 			if cfg.Done != nil {
-				kept, keptFirst = cfg.Done.Failed()
+				keptFailed, keptFirst = cfg.Done.Failed()
 			}
-			if kept > 0 {
+			if keptFailed > 0 {
 				fmt.Fprintf(a.stderr, "tagger: kept %s of the earlier run (the first: %s); run without --resume to read them again\n",
-					plural(kept, "failed row", "failed rows"), keptFirst)
+					plural(keptFailed, "failed row", "failed rows"), keptFirst)
 			}
 			where := "the error column of " + out
 			if out == pipeline.StdoutPath {
@@ -271,8 +273,8 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 				return &exitCodeError{code: sigCode()}
 			case sum.Errors > 0 && !allowErrors:
 				return &exitCodeError{code: exitError, msg: fmt.Sprintf("%d of %s failed (the first: %s; %s has each); --allow-errors exits 0 for them", sum.Errors, plural(sum.Stories, "story", "stories"), sum.FirstError, where)}
-			case kept > 0 && !allowErrors:
-				return &exitCodeError{code: exitError, msg: fmt.Sprintf("%s holds %s from the earlier run; --allow-errors exits 0 for them", out, plural(kept, "failed row", "failed rows"))}
+			case keptFailed > 0 && !allowErrors:
+				return &exitCodeError{code: exitError, msg: fmt.Sprintf("%s holds %s from the earlier run; --allow-errors exits 0 for them", out, plural(keptFailed, "failed row", "failed rows"))}
 			}
 			return nil
 		},

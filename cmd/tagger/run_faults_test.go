@@ -337,7 +337,7 @@ func TestRunResumeRefusesOtherInputs(t *testing.T) {
 				})
 			}
 			t.Chdir(dir)
-			if _, errOut, code := runCLI(t, "", "run", "in", "-o", out, "--progress", "never", "--resume"); code != 0 || !strings.Contains(errOut, "done: 0 stories read now and 2 rows kept from the earlier run, 2 in all") {
+			if _, errOut, code := runCLI(t, "", "run", "in", "-o", out, "--progress", "never", "--resume"); code != 0 || !strings.Contains(errOut, "done: 0 stories read now (0 errors, 0 with undeclared warnings) and 2 rows kept from the earlier run, 2 in all") {
 				t.Errorf("resume with the same inputs: exit %d, stderr %q; want 0 and a summary of the whole file", code, errOut)
 			}
 			if rows, err := pipeline.ReadRows(out); err != nil || len(rows) != 2 {

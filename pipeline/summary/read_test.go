@@ -116,8 +116,8 @@ func TestReadRefuses(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Read(context.Background(), write("run.csv", "a,b\n"), 5); err == nil || !strings.Contains(err.Error(), "name it .parquet, .jsonl") {
-		t.Errorf("Read(.csv) = %v, want the unknown-format error", err)
+	if _, err := Read(context.Background(), write("run.csv", "a,b\n"), 5); !errors.Is(err, pipeline.ErrNotOutput) || !strings.Contains(err.Error(), "run.csv is not named .parquet, .jsonl or .ndjson") {
+		t.Errorf("Read(.csv) = %v, want ErrNotOutput naming the file and the formats", err)
 	}
 }
 

@@ -186,11 +186,11 @@ type Passage struct {
 // file that is not an output fails with an error wrapping
 // pipeline.ErrNotOutput.
 func Read(ctx context.Context, path string, top int) (*Summary, error) {
-	format, err := pipeline.NewSinkFormat(path)
+	kv, err := pipeline.ReadOutputMeta(path)
 	if err != nil {
 		return nil, err
 	}
-	kv, err := pipeline.ReadOutputMeta(path)
+	format, err := pipeline.NewSinkFormat(path)
 	if err != nil {
 		return nil, err
 	}
