@@ -134,6 +134,10 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 				if err := pipeline.CheckReplace(out, want, force); err != nil {
 					return &exitCodeError{code: exitError, msg: err.Error()}
 				}
+				if st, err := os.Stat(out); out != pipeline.StdoutPath && err == nil && st.Mode().IsRegular() && st.Size() > 0 {
+					// Allowed, but not silently: the rows there are about to go.
+					fmt.Fprintf(a.stderr, "tagger: replacing %s, an earlier output (--resume would complete it instead)\n", out)
+				}
 			}
 			lock, err := pipeline.LockOutput(out)
 			if err != nil {

@@ -29,6 +29,14 @@ func TestRunSeeds(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
 		}
 	}
+	if strings.Contains(errOut, "replacing") {
+		t.Errorf("a first run says it replaces an output:\n%s", errOut)
+	}
+	// The same job again replaces the output, and says so.
+	if _, errOut, code = runCLI(t, "", "run", "seeds", "-o", out, "--progress", "never"); code != 0 ||
+		!strings.Contains(errOut, "tagger: replacing "+out+", an earlier output (--resume would complete it instead)") {
+		t.Errorf("run again: code %d, stderr %q; want the replacement said", code, errOut)
+	}
 	rows, err := pipeline.ReadRows(out)
 	if err != nil || len(rows) != 4 {
 		t.Fatalf("read back %d rows: %v", len(rows), err)
