@@ -719,22 +719,34 @@ func TestNormSource(t *testing.T) {
 	}
 }
 
+// failThenReadTree writes a directory "in" of 40 stories and, in its
+// subdirectory sub ("" for none), zz-dev.txt, a link to /dev/null: under a
+// walk a failure before the file is read, named an empty story. It
+// returns the directory and the link.
+func failThenReadTree(t *testing.T, sub string) (in, dev string) {
+	t.Helper()
+	files := map[string]string{}
+	for i := range 40 {
+		files[fmt.Sprintf("in/a%02d.txt", i)] = storyText
+	}
+	in = filepath.Join(writeTree(t, files), "in")
+	if err := os.MkdirAll(filepath.Join(in, sub), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dev = filepath.Join(in, sub, "zz-dev.txt")
+	if err := os.Symlink("/dev/null", dev); err != nil {
+		t.Fatal(err)
+	}
+	return in, dev
+}
+
 // TestResumeFailedThenRead: the same source reached twice, under a
 // directory walk (a link to a device: a failure before the file is read)
 // and named (read: empty). A resumed run whose output holds the first
 // occurrence writes only the second, with any number of workers (several
 // read files in parallel, asking Skip ahead of the stories they yield).
 func TestResumeFailedThenRead(t *testing.T) {
-	files := map[string]string{}
-	for i := range 40 {
-		files[fmt.Sprintf("in/a%02d.txt", i)] = storyText
-	}
-	dir := writeTree(t, files)
-	in := filepath.Join(dir, "in")
-	dev := filepath.Join(in, "zz-dev.txt")
-	if err := os.Symlink("/dev/null", dev); err != nil {
-		t.Fatal(err)
-	}
+	in, dev := failThenReadTree(t, "")
 	inputs := []string{in, dev}
 	full := filepath.Join(t.TempDir(), "full.jsonl")
 	runTo(t, full, inputs, Config{Workers: 1})
@@ -777,19 +789,7 @@ func TestResumeFailedThenRead(t *testing.T) {
 // number of workers when a source fails under the walk (id "sub/zz-dev",
 // another shard's) and is read when named (id "zz-dev", this shard's).
 func TestShardFailedThenRead(t *testing.T) {
-	files := map[string]string{}
-	for i := range 40 {
-		files[fmt.Sprintf("in/a%02d.txt", i)] = storyText
-	}
-	dir := writeTree(t, files)
-	in := filepath.Join(dir, "in")
-	if err := os.MkdirAll(filepath.Join(in, "sub"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	dev := filepath.Join(in, "sub", "zz-dev.txt")
-	if err := os.Symlink("/dev/null", dev); err != nil {
-		t.Fatal(err)
-	}
+	in, dev := failThenReadTree(t, "sub")
 	var sh Shard
 	for n := 2; n < 50 && sh.Count == 0; n++ {
 		for i := 1; i <= n; i++ {
