@@ -234,7 +234,7 @@ func (r *reader) input(in string) bool {
 		f.Close()
 		return r.walk(in, "")
 	}
-	if r.fan != nil && fi.Mode().IsRegular() && r.fan.hands(formatOf(in), fi.Size()) {
+	if r.fan != nil && fi.Mode().IsRegular() && parallelFile(formatOf(in), fi.Size()) {
 		return r.fan.dispatch(r, f, fi, in, id)
 	}
 	// A named pipe or device given by name is read like a file: that is how
@@ -300,7 +300,7 @@ func (r *reader) walk(root, rel string) bool {
 		switch {
 		case mode.IsDir():
 			ok = r.walk(root, relp)
-		case mode.IsRegular() && r.fan != nil && r.fan.hands(formatOf(p), entrySize(e, fi)):
+		case mode.IsRegular() && r.fan != nil && parallelFile(formatOf(p), entrySize(e, fi)):
 			ok = r.fan.dispatch(r, nil, nil, p, id)
 		case mode.IsRegular():
 			ok = r.openFile(p, id)

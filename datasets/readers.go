@@ -121,11 +121,11 @@ func send(ctx context.Context, slot chan<- *Story, s *Story) bool {
 	}
 }
 
-// hands reports whether a file in format of size bytes (-1: unknown) is
-// read by a goroutine of its own: a small story file. A corpus is read by
-// the walker, so that Skip is asked of its records in order, from one
-// goroutine.
-func (p *fanout) hands(format Format, size int64) bool {
+// parallelFile reports whether a file in format of size bytes (-1:
+// unknown) is read by a goroutine of its own: a small story file. A corpus
+// is read by the walker, so that Skip is asked of its records in order,
+// from one goroutine.
+func parallelFile(format Format, size int64) bool {
 	return format != FormatJSONL && format != FormatAO3ScraperCSV && size >= 0 && size <= ParallelFileBytes
 }
 

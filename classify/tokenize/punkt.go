@@ -2,6 +2,7 @@ package tokenize
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/neurosnap/sentences.v1"
 	"gopkg.in/neurosnap/sentences.v1/data"
@@ -45,11 +46,10 @@ func parsePunkt(js string) (*sentences.Storage, bool) {
 	}
 	seen := map[string]bool{}
 	for first := true; ; first = false {
-		if p.byte('}') {
-			break
-		}
-		if !first && !p.byte(',') {
+		if more, ok := p.next(first); !ok {
 			return nil, false
+		} else if !more {
+			break
 		}
 		name, ok := p.str()
 		if !ok || seen[name] || !p.byte(':') || !p.byte('{') {
@@ -70,11 +70,10 @@ func parsePunkt(js string) (*sentences.Storage, bool) {
 			return nil, false
 		}
 		for inner := true; ; inner = false {
-			if p.byte('}') {
-				break
-			}
-			if !inner && !p.byte(',') {
+			if more, ok := p.next(inner); !ok {
 				return nil, false
+			} else if !more {
+				break
 			}
 			key, ok := p.str()
 			if !ok || !p.byte(':') {
@@ -103,6 +102,16 @@ func (p *punktParser) space() {
 	}
 }
 
+// next is the step between an object's members: more is false at its
+// closing brace; ok is false when neither it nor, after a member (not
+// first), a comma comes next.
+func (p *punktParser) next(first bool) (more, ok bool) {
+	if p.byte('}') {
+		return false, true
+	}
+	return true, first || p.byte(',')
+}
+
 // byte consumes c, after white space, and reports whether it was there.
 func (p *punktParser) byte(c byte) bool {
 	p.space()
@@ -113,7 +122,8 @@ func (p *punktParser) byte(c byte) bool {
 	return false
 }
 
-// str reads a string without escapes or control characters.
+// str reads a string of valid UTF-8 without escapes or control
+// characters (encoding/json turns invalid bytes into U+FFFD).
 func (p *punktParser) str() (string, bool) {
 	if !p.byte('"') {
 		return "", false
@@ -123,7 +133,7 @@ func (p *punktParser) str() (string, bool) {
 		case c == '"':
 			s := p.s[p.i:j]
 			p.i = j + 1
-			return s, true
+			return s, utf8.ValidString(s)
 		case c == '\\' || c < 0x20:
 			return "", false
 		}
