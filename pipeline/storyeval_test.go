@@ -115,7 +115,9 @@ func TestEvaluateStoriesSynthetic(t *testing.T) {
 	calm := []string{
 		"They walked to the market in the morning and bought apples, bread and a jar of honey for their grandmother.",
 		"The cat slept on the windowsill all afternoon while the rain tapped on the glass and the kettle began to sing.",
-		"After school they played chess in the library, and she won twice before the bell rang for dinner.",
+		// Not chess, said three times beside the fights: that reads as a
+		// game told as a battle (the lexicon's play phrases).
+		"After school they read comics in the library, and she laughed twice before the bell rang for dinner.",
 	}
 	var b strings.Builder
 	enc := json.NewEncoder(&b)

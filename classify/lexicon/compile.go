@@ -17,6 +17,7 @@ const (
 	kindTerm      kind = iota // a term: a hit
 	kindException             // drops the hits of its label (or all labels) it overlaps
 	kindSimile                // marks the hits right after it figurative
+	kindPlay                  // marks the hits of play labels near it figurative
 )
 
 // globalCat is the category of exceptions that apply to every label.
@@ -76,6 +77,20 @@ func compile(s *spec) *Lexicon {
 	for _, p := range s.similes {
 		for _, v := range variants(p.words, false, nil, nil) {
 			add(pattern{slots: v, kind: kindSimile, cat: globalCat})
+		}
+	}
+	if s.playSpan > 0 && len(s.playLabels) > 0 && len(s.play) > 0 {
+		l.playSpan = s.playSpan
+		l.playCat = make([]bool, len(l.cats))
+		for _, id := range s.playLabels {
+			if i := slices.Index(l.cats, id); i >= 0 {
+				l.playCat[i] = true
+			}
+		}
+		for _, p := range s.play {
+			for _, v := range variants(p.words, false, nil, nil) {
+				add(pattern{slots: v, kind: kindPlay, cat: globalCat})
+			}
 		}
 	}
 	for _, p := range s.skip {

@@ -24,14 +24,15 @@ import (
 // The format is little-endian: the magic "TGLX", a format version, the
 // compiler's fingerprint (compilerFingerprint) and the source's SHA-256,
 // then, deflated, the simile factor, the repeat span, the category names, the terms, the
-// patterns and the simile-skip hashes, each list prefixed by its length.
+// patterns, the simile-skip hashes, the play span and the categories play
+// phrases discount, each list prefixed by its length.
 // The lookup tables are rebuilt from the patterns (a millisecond; stored,
 // they would make the file seven times larger). The format changes with
 // this package: a file of another format version is stale too.
 
 // compiledVersion is the format version; raise it when the layout or the
 // meaning of a compiled field changes.
-const compiledVersion = 6
+const compiledVersion = 7
 
 // maxCompiledBody bounds a compiled lexicon once inflated (the default
 // lexicon's is 315 KB).
@@ -55,6 +56,9 @@ simile_factor: 0.3
 repeat_span: 100
 similes: [like a]
 simile_skip: [very]
+play: [chess, board game]
+play_span: 10
+play_labels: [violence]
 irregular: {die: [dead, dying], lie: [lay, lain]}
 exceptions: [dying to know]
 labels:
@@ -153,6 +157,14 @@ func (w *encoder) body(l *Lexicon) {
 		}
 	}
 	w.u64s(l.skip)
+	w.u32(uint32(l.playSpan))
+	var play []uint64
+	for i, on := range l.playCat {
+		if on {
+			play = append(play, uint64(i))
+		}
+	}
+	w.u64s(play)
 }
 
 // LoadCompiled returns the lexicon compiled in data from the lexicon file
@@ -212,6 +224,20 @@ func LoadCompiled(data, source []byte) (*Lexicon, error) {
 		}
 	}
 	l.skip = r.u64s()
+	l.playSpan = int(r.u32())
+	play := r.u64s()
+	if l.playSpan > MaxPlaySpan {
+		return nil, fmt.Errorf("compiled lexicon: play span %d over %d", l.playSpan, MaxPlaySpan)
+	}
+	if l.playSpan > 0 {
+		l.playCat = make([]bool, len(l.cats))
+		for _, c := range play {
+			if c >= uint64(len(l.cats)) {
+				return nil, fmt.Errorf("compiled lexicon: play category %d of %d", c, len(l.cats))
+			}
+			l.playCat[c] = true
+		}
+	}
 	if r.err != nil {
 		return nil, fmt.Errorf("compiled lexicon: %w", r.err)
 	}
@@ -244,7 +270,7 @@ func (l *Lexicon) checkRefs() error {
 		if pairs > maxPairs {
 			return fmt.Errorf("more than %d lookup entries", maxPairs)
 		}
-		if p.kind > kindSimile || len(p.slots) == 0 || p.slots[0].any {
+		if p.kind > kindPlay || len(p.slots) == 0 || p.slots[0].any {
 			return fmt.Errorf("pattern %d: no first word", i)
 		}
 		if p.kind == kindTerm && (p.term < 0 || int(p.term) >= len(l.terms)) {

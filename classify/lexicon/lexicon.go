@@ -13,6 +13,9 @@
 //	repeat_span: 100            # a term said again within this many tokens counts less (0: off)
 //	similes: [like, akin to, as if, as though]   # simile cues
 //	simile_skip: [a, an, the, his, her]          # words that may stand between cue and term
+//	play: [chess, board game, rehearsal]         # phrases naming a game, sport or stage
+//	play_span: 250              # hits of play_labels with two play phrases this near are figurative (0: off)
+//	play_labels: [violence, death]               # the labels play phrases discount
 //	irregular:                  # extra forms of words, used in every term that has the word
 //	  bleed: [bled]
 //	  beat: [beaten]
@@ -69,6 +72,14 @@
 // did not kill her") is reported with Negated set and its weight
 // unchanged: the model decides what it is worth. A term that starts with a
 // cue ("without consent", "no pulse") is not negated by its own cue.
+//
+// A hit of a label in play_labels with two play phrases within play_span
+// tokens, before or after it, is figurative in the same way: a game, a
+// sport or a stage is told in the words of violence and death ("he
+// slaughtered my queen" at a chess board, "suicide runs" before a
+// scrimmage, a dagger among the props of a rehearsal). Play phrases, like
+// exceptions and similes, match exactly as written. An overlay's
+// play_labels replaces the list; its play phrases add to it.
 //
 // # Repeats
 //
@@ -130,7 +141,12 @@ type Lexicon struct {
 	// repeatSpan is the span, in tokens, within which a term said again
 	// counts less (see Hit.Weight); 0 turns the discount off.
 	repeatSpan int
-	source     []byte // the file Load read; nil after Merge
+	// playSpan is the span, in tokens either side of a play phrase,
+	// within which a hit of a category marked in playCat is figurative;
+	// 0 (or no play phrase) turns the rule off.
+	playSpan int
+	playCat  []bool // by category index; nil when playSpan is 0
+	source   []byte // the file Load read; nil after Merge
 	// lazy, for a compiled lexicon (LoadCompiled), parses source when
 	// spec is first needed; nil otherwise.
 	lazy *lazySpec

@@ -545,3 +545,103 @@ func TestZeroLexicon(t *testing.T) {
 		t.Errorf("zero Lexicon merged with an overlay: labels %v, want [violence]", got)
 	}
 }
+
+// TestPlay: a hit of a play label with two play phrases within play_span
+// tokens, before or after it, is figurative and weighs simile_factor of
+// its weight; one phrase, other labels, hits further away and lexicons
+// without the keys are untouched. The compiled lexicon matches alike.
+func TestPlay(t *testing.T) {
+	violence := `terms: [{term: stab, weight: 2}, {term: kill, weight: 1}, {term: punch, weight: 1}]`
+	const play = "play: [chess, board game]\nplay_labels: [violence]\nplay_span: 5"
+	words := func(n int) string { return strings.Repeat("and ", n) }
+	tests := []struct {
+		name, top, text string
+		want            []string // label:term:weight:figurative of each hit
+	}{
+		{"off without the keys", "", "Chess, chess: he stabbed the air.", []string{"violence:stab:2.00:false"}},
+		{"off at span 0", "play: [chess]\nplay_labels: [violence]\nplay_span: 0", "Chess, chess: he stabbed the air.", []string{"violence:stab:2.00:false"}},
+		{"after two phrases", play, "Chess, chess: he stabbed the air.", []string{"violence:stab:0.60:true"}},
+		{"one phrase is not a scene", play, "At chess he stabbed the air.", []string{"violence:stab:2.00:false"}},
+		{"before and after", play, "Chess: he stabbed at the board game.", []string{"violence:stab:0.60:true"}},
+		{"within the span", play, "Chess chess " + words(3) + "stab.", []string{"violence:stab:0.60:true"}},
+		{"one outside the span", play, "Chess chess " + words(4) + "stab.", []string{"violence:stab:2.00:false"}},
+		{"outside the span after", play, "Stab " + words(5) + "chess chess.", []string{"violence:stab:2.00:false"}},
+		{"each hit on its own", play, "Kill " + words(8) + "stab " + words(1) + "chess chess.", []string{"violence:kill:1.00:false", "violence:stab:0.60:true"}},
+		{"other labels untouched", play, "Chess, chess: he felt w1.", []string{"self-harm:w1:1.00:false"}},
+		{"a simile is discounted once", play, "Chess, chess, like a stab.", []string{"violence:stab:0.60:true"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := minimal(tt.top, violence)
+			l := mustLoad(t, src)
+			bin, err := l.Compiled()
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := lexicon.LoadCompiled(bin, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, lx := range []*lexicon.Lexicon{l, c} {
+				var got []string
+				for _, h := range match(lx, tt.text) {
+					if h.Label == "violence" || h.Label == "self-harm" {
+						got = append(got, fmt.Sprintf("%s:%s:%.2f:%v", h.Label, h.Term, h.Weight, h.Figurative))
+					}
+				}
+				if !slices.Equal(got, tt.want) {
+					t.Errorf("%q: hits %v, want %v", tt.text, got, tt.want)
+				}
+			}
+		})
+	}
+	// An overlay adds phrases and replaces the labels.
+	l := mustLoad(t, minimal(play, violence))
+	m, err := l.Merge([]byte("play: [paintball]\nplay_labels: [self-harm]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		text, label string
+		fig         bool
+	}{
+		{"Paintball, paintball: he felt w1.", "self-harm", true},
+		{"Paintball, chess: he felt w1.", "self-harm", true},
+		{"Paintball, paintball: he stabbed.", "violence", false},
+	} {
+		var got []hit
+		for _, h := range match(m, tt.text) {
+			if h.Label == tt.label {
+				got = append(got, h)
+			}
+		}
+		if len(got) != 1 || got[0].Figurative != tt.fig {
+			t.Errorf("after the overlay, %q: %s hits %v, want one, figurative %v", tt.text, tt.label, got, tt.fig)
+		}
+	}
+}
+
+// TestShippedPlay: the shipped lexicon reads a game told as a battle as
+// play, and a real fight as a fight.
+func TestShippedPlay(t *testing.T) {
+	l := shipped(t)
+	for _, tt := range []struct {
+		text, label string
+		fig         bool
+	}{
+		{"It was a chess massacre: he slaughtered my queen and both rooks, and the chessboard was bare.", "violence", true},
+		{"At rehearsal Juliet stabbed herself with the prop dagger.", "violence", true},
+		{"He stabbed her in the alley and ran.", "violence", false},
+		{"After school they played chess. Later, in the alley, he stabbed her and ran.", "violence", false},
+	} {
+		var found, fig bool
+		for _, h := range match(l, tt.text) {
+			if h.Label == tt.label {
+				found, fig = true, h.Figurative
+			}
+		}
+		if !found || fig != tt.fig {
+			t.Errorf("%q: %s hit found %v, figurative %v; want figurative %v (hits %v)", tt.text, tt.label, found, fig, tt.fig, match(l, tt.text))
+		}
+	}
+}

@@ -60,7 +60,10 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 	// cue. pending holds hits that a later exception may still drop. Both
 	// buffers live on the stack for ordinary input.
 	var endsBuf [64]int
-	var pendBuf [32]pend
+	// 256: a hit waits play_span tokens (see plays), and the densest prose
+	// (every word a term of two labels and a rating cue) holds a hundred
+	// hits in that span.
+	var pendBuf [256]pend
 	ends := endsBuf[:]
 	if n := len(l.cats) + 1; n > len(endsBuf) {
 		ends = make([]int, n)
@@ -70,6 +73,14 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 	// Repeats are counted as hits are emitted, in token order, so that a
 	// dropped hit is no repeat.
 	rep := repeats{span: l.repeatSpan}
+	// With play phrases, a hit is held until playSpan tokens past its end
+	// have been read, so that a play phrase just after it is seen.
+	var play *plays
+	var playBuf plays
+	if l.playSpan > 0 {
+		play = &playBuf
+		play.span, play.cat, play.factor = l.playSpan, l.playCat, l.factor
+	}
 	for i := range toks {
 		// Most tokens start no pattern: the filters turn them away
 		// inline, and only the few that pass pay for the rest.
@@ -89,7 +100,7 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 		// No exception can start between two candidates, so the queue
 		// need only be flushed at candidates.
 		if len(pending) > 0 {
-			pending = flush(pending, i, &rep, fn)
+			pending = flush(pending, play.upto(i), &rep, play, fn)
 		}
 		// The patterns that start with this word, then those that start
 		// with this word and the next.
@@ -112,6 +123,8 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 					}
 				case kindSimile:
 					cueEnd = max(cueEnd, end)
+				case kindPlay:
+					play.add(i, end)
 				case kindTerm:
 					t := &l.terms[p.term]
 					if ends[0] > i || ends[t.cat+1] > i {
@@ -129,7 +142,7 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 			}
 		}
 	}
-	flush(pending, len(toks), &rep, fn)
+	flush(pending, len(toks), &rep, play, fn)
 }
 
 // matchAt reports whether the pattern matches the tokens from i on, its
@@ -189,13 +202,17 @@ func insert(pending []pend, p pend) []pend {
 
 // flush emits the queued hits at the front that end at or before token
 // upto (no exception starting at upto or later can overlap them), and
-// returns the rest of the queue; rep counts the repeats.
-func flush(pending []pend, upto int, rep *repeats, fn func(Hit)) []pend {
+// returns the rest of the queue; rep counts the repeats, and play (nil
+// without play phrases) marks the hits in a scene of play.
+func flush(pending []pend, upto int, rep *repeats, play *plays, fn func(Hit)) []pend {
 	n := 0
 	for ; n < len(pending) && pending[n].hit.TokEnd <= upto; n++ {
 		p := &pending[n]
 		if p.dropped {
 			continue
+		}
+		if play != nil {
+			play.mark(p)
 		}
 		if rep.span > 0 && !p.hit.Negated {
 			// A negated hit adds nothing ("he did not stab her"), so it
@@ -251,3 +268,67 @@ func (r *repeats) count(p *pend) {
 		p.hit.Weight /= float64(k + 1)
 	}
 }
+
+// plays remembers where the latest play phrases of a Match call are
+// ("chess", "board game", "rehearsal"): a hit of a play label within span
+// tokens of two of them (playMin), before or after, is told of a game, a
+// sport or a stage, and is figurative, as after a simile cue ("he
+// slaughtered my queen" at a chess board).
+//
+// Match holds a hit until span tokens past its end are read (upto), so
+// every phrase near it is known when it is emitted; a phrase further on
+// would have made Match emit the hit before recording the phrase. So the
+// phrases recorded by then that are near the hit are the newest ones, and
+// the ring, which holds the newest, counts them (up to its size).
+type plays struct {
+	ring [16]struct{ start, end int }
+	n    int
+	span int
+	// cat marks the categories the rule applies to; factor is the
+	// lexicon's simile factor.
+	cat    []bool
+	factor float64
+}
+
+// upto is how far Match may emit hits at token i: all of them without
+// play phrases (p nil), else those ending span tokens before i.
+func (p *plays) upto(i int) int {
+	if p == nil {
+		return i
+	}
+	return i - p.span
+}
+
+// add records a play phrase over tokens [start, end).
+func (p *plays) add(start, end int) {
+	if p == nil {
+		return
+	}
+	p.ring[p.n%len(p.ring)] = struct{ start, end int }{start, end}
+	p.n++
+}
+
+// mark makes q figurative when it is a hit of a play category within span
+// tokens of a recorded play phrase.
+func (p *plays) mark(q *pend) {
+	h := &q.hit
+	if h.Figurative || q.cat < 0 || int(q.cat) >= len(p.cat) || !p.cat[q.cat] {
+		return
+	}
+	near := 0
+	for j := range min(p.n, len(p.ring)) {
+		e := &p.ring[j]
+		if e.start < h.TokEnd+p.span && e.end > h.TokStart-p.span {
+			near++
+		}
+	}
+	if near >= playMin {
+		h.Figurative = true
+		h.Weight *= p.factor
+	}
+}
+
+// playMin is how many play phrases a hit needs near it: a scene of play
+// names its game again and again, while one word of it ("after school
+// they played chess") may stand beside a real fight.
+const playMin = 2

@@ -27,6 +27,11 @@ type rawDoc struct {
 	factorLine   int
 	repeatSpan   *int
 	repeatLine   int
+	playSpan     *int
+	playSpanLine int
+	playLabels   []string
+	playLine     int
+	play         []rawPhrase
 	similes      []rawPhrase
 	skip         []rawPhrase
 	irregular    []rawIrregular
@@ -102,7 +107,7 @@ func (e *errList) err() error {
 }
 
 var (
-	topKeys    = []string{"version", "simile_factor", "repeat_span", "similes", "simile_skip", "irregular", "exceptions", "labels", "rating"}
+	topKeys    = []string{"version", "simile_factor", "repeat_span", "similes", "simile_skip", "play", "play_span", "play_labels", "irregular", "exceptions", "labels", "rating"}
 	catKeys    = []string{"terms", "exceptions"}
 	termKeys   = []string{"term", "weight", "forms", "exact", "negatable", "remove"}
 	phraseKeys = []string{"phrase", "remove"}
@@ -153,6 +158,17 @@ func parse(data []byte, el *errList) *rawDoc {
 			if n, ok := p.integer(v, "repeat_span"); ok {
 				doc.repeatSpan, doc.repeatLine = &n, k.Line
 			}
+		case "play_span":
+			if n, ok := p.integer(v, "play_span"); ok {
+				doc.playSpan, doc.playSpanLine = &n, k.Line
+			}
+		case "play_labels":
+			doc.playLabels, doc.playLine = p.stringList(v, "play_labels"), k.Line
+			if doc.playLabels == nil {
+				doc.playLabels = []string{} // given, and empty: no label
+			}
+		case "play":
+			doc.play = p.phrases(v, "play")
 		case "similes":
 			doc.similes = p.phrases(v, "similes")
 		case "simile_skip":

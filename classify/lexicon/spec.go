@@ -28,6 +28,8 @@ const (
 	DefaultSimileFactor = 0.3
 	// MaxRepeatSpan is the largest repeat_span, in tokens.
 	MaxRepeatSpan = 10000
+	// MaxPlaySpan is the largest play_span, in tokens.
+	MaxPlaySpan = 1000
 	// simileMaxSkip is how many simile_skip words may stand between a
 	// simile cue and a term ("like a war zone", "as if he had been shot").
 	simileMaxSkip = 3
@@ -47,6 +49,9 @@ var ratingKeys = []string{"sexual", "violence", "language"}
 type spec struct {
 	factor     float64
 	repeatSpan int
+	playSpan   int
+	playLabels []string // label ids whose hits near a play phrase are figurative
+	play       []phrase
 	similes    []phrase
 	skip       []phrase
 	irregular  map[string][]string // normalised word → extra forms
@@ -147,6 +152,9 @@ func (s *spec) clone() *spec {
 	c := &spec{
 		factor:     s.factor,
 		repeatSpan: s.repeatSpan,
+		playSpan:   s.playSpan,
+		playLabels: slices.Clone(s.playLabels),
+		play:       slices.Clone(s.play),
 		similes:    slices.Clone(s.similes),
 		skip:       slices.Clone(s.skip),
 		irregular:  make(map[string][]string, len(s.irregular)),
@@ -215,6 +223,31 @@ func (s *spec) apply(doc *rawDoc, overlay bool, el *errList) {
 			}
 		}
 	}
+	if n := doc.playSpan; n != nil {
+		if *n < 0 || *n > MaxPlaySpan {
+			el.add(doc.playSpanLine, "play_span", "%d is out of range; use a number of tokens from 0 (play phrases change nothing) to %d", *n, MaxPlaySpan)
+		} else {
+			s.playSpan = *n
+		}
+	}
+	if doc.playLabels != nil {
+		// A file's list replaces the one before it, as a setting does.
+		s.playLabels = s.playLabels[:0:0]
+		for _, id := range doc.playLabels {
+			if _, ok := taxonomy.Default().Label(id); !ok {
+				hint := ""
+				if near := nearest(id, labelIDs()); near != "" {
+					hint = fmt.Sprintf("did you mean %q? ", near)
+				}
+				el.add(doc.playLine, fmt.Sprintf("play label %q", id), "unknown label; %ssee tagger labels", hint)
+				continue
+			}
+			if !slices.Contains(s.playLabels, id) {
+				s.playLabels = append(s.playLabels, id)
+			}
+		}
+	}
+	s.play = applyPhrases(s.play, doc.play, "play phrase", overlay, el)
 	s.similes = applyPhrases(s.similes, doc.similes, "simile", overlay, el)
 	s.skip = applyPhrases(s.skip, doc.skip, "simile_skip word", overlay, el)
 	for _, p := range s.skip {

@@ -335,9 +335,9 @@ func TestCheckBlindProbes(t *testing.T) {
 		dir          string
 		negOK, posOK int // floors
 	}{
-		{"testdata/probes-blind", 13, 8},
-		{"testdata/probes-blind-2", 13, 6},
-		{"testdata/probes-blind-3", 5, 7},
+		{"testdata/probes-blind", 14, 8},   // 13 before scenes of play
+		{"testdata/probes-blind-2", 14, 6}, // 13 before scenes of play
+		{"testdata/probes-blind-3", 7, 7},  // 5 before scenes of play
 	} {
 		t.Run(filepath.Base(set.dir), func(t *testing.T) {
 			key, err := os.ReadFile(filepath.Join(set.dir, "key.tsv"))
@@ -476,7 +476,7 @@ func TestCheckGeneralWithSexualViolence(t *testing.T) {
 // flag, so the floor is what the tuned lexicon passes, not an unseen
 // figure: 13 of 30 before, 16 after.
 func TestCheckCleanTraps(t *testing.T) {
-	const dir, floor = "testdata/traps-dev", 16
+	const dir, floor = "testdata/traps-dev", 20 // 16 before scenes of play
 	key, err := os.ReadFile(filepath.Join(dir, "key.tsv"))
 	if err != nil {
 		t.Fatal(err)
