@@ -310,6 +310,9 @@ func newHTMLExplanation(ex *classify.Explanation, lines *storyLines, id, lang st
 			}
 			if t.Figurative {
 				note = "after a simile: weight reduced"
+				if t.Play {
+					note = "in a scene of play: weight reduced"
+				}
 			}
 			if t.Repeat > 0 {
 				note = strings.TrimPrefix(note+fmt.Sprintf("; said again: 1/%d of its weight", t.Repeat+1), "; ")

@@ -507,6 +507,9 @@ func explainLines(ex *classify.Explanation) []string {
 		}
 		if t.Figurative {
 			note = " (after a simile: weight reduced)"
+			if t.Play {
+				note = " (in a scene of play: weight reduced)"
+			}
 		}
 		if t.Repeat > 0 {
 			note += fmt.Sprintf(" (said again: 1/%d of its weight)", t.Repeat+1)

@@ -38,7 +38,7 @@ func compiledDefault(t testing.TB) (src []byte, l *Lexicon, bin []byte) {
 // matcher is what matching uses of a lexicon: compiled lexicons must
 // agree on all of it.
 func matcher(l *Lexicon) []any {
-	return []any{l.cats, l.terms, l.patterns, l.tab, l.pairs, l.skip, l.factor, l.source}
+	return []any{l.cats, l.terms, l.patterns, l.tab, l.pairs, l.skip, l.factor, l.playSpan, l.playCat, l.source}
 }
 
 // TestCompiledRoundTrip: the compiled default lexicon loads back into the
@@ -161,5 +161,32 @@ func TestCompiledBounds(t *testing.T) {
 	s.apply(parse([]byte(compilerProbe), &el), false, &el)
 	if err := el.err(); err != nil || len(compile(s).patterns) < 10 {
 		t.Errorf("the compiler probe does not compile to patterns: %v", err)
+	}
+}
+
+// TestPlayLongHitAhead: a longer hit of another label, found first, makes
+// the play scan run ahead of a shorter hit's reach, over phrases that
+// overlap; the phrases near the shorter hit still count (a reviewer's
+// case, when the phrases were kept in a ring of 16 and counted late).
+func TestPlayLongHitAhead(t *testing.T) {
+	src := "version: 1\nplay: [chess, q, q q, q q q]\nplay_span: 5\nplay_labels: [violence]\n" +
+		"labels:\n  violence: {terms: [stab]}\n  self-harm: {terms: [\"stab * * * * * * q\"]}\n"
+	var el errList
+	s := newSpec()
+	s.apply(parse([]byte(src), &el), false, &el)
+	if err := el.err(); err != nil {
+		t.Fatal(err)
+	}
+	l := compile(s)
+	text := "chess chess stab a a a a a q q q q q q q q q q"
+	toks := tokenize.Words(text, nil)
+	var stab []Hit
+	l.Match(text, toks, func(h Hit) {
+		if h.Label == "violence" {
+			stab = append(stab, h)
+		}
+	})
+	if len(stab) != 1 || !stab[0].Play || stab[0].Weight != l.factor {
+		t.Errorf("violence hits %+v: want one stab in a scene of play, weight %v", stab, l.factor)
 	}
 }

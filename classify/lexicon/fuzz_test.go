@@ -20,13 +20,15 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("labels:\n  violence:\n    terms: [{term: w1, remove: true}]\n"))
 	f.Add([]byte("{"))
 	f.Add([]byte("---\n---\n"))
+	f.Add(minimal("play: [chess, w2 w3]\nplay_span: 4\nplay_labels: [violence, self-harm]", ""))
+	f.Add([]byte("play: [chess]\nplay_labels: [violence]\nplay_span: 3\n"))
 	// Not the 100 KB shipped lexicon: its slow executions stall the
 	// fuzzer while it minimises mutations of it. The regular tests load it.
-	base, err := lexicon.Load(minimal("", ""))
+	base, err := lexicon.Load(minimal("play: [chess]\nplay_span: 6\nplay_labels: [violence, self-harm]", ""))
 	if err != nil {
 		f.Fatal(err)
 	}
-	text := "He stabbed her; w1 w2 w3, like a w1. He did not snap his neck. r1 r2"
+	text := "He stabbed her; w1 w2 w3, like a w1. He did not snap his neck. r1 r2. Chess, chess w2 w3: stab w1."
 	toks := tokenize.Words(text, nil)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if l, err := lexicon.Load(data); err == nil {

@@ -74,7 +74,8 @@
 // cue ("without consent", "no pulse") is not negated by its own cue.
 //
 // A hit of a label in play_labels with two play phrases within play_span
-// tokens, before or after it, is figurative in the same way: a game, a
+// tokens, before or after it, is figurative in the same way, with Play
+// set: a game, a
 // sport or a stage is told in the words of violence and death ("he
 // slaughtered my queen" at a chess board, "suicide runs" before a
 // scrimmage, a dagger among the props of a rehearsal). Play phrases, like
@@ -98,9 +99,11 @@
 // overlay a term that the lexicon already has (same words, any case or
 // hyphenation) replaces its weight, adds its forms and sets exact; weight:
 // 0 silences it; {term: x, remove: true} deletes it; a new term is added
-// (weight 1 unless given). Exceptions, similes, skip words and irregular
-// forms are added; {phrase: x, remove: true} deletes an exception, simile
-// or skip word; simile_factor and repeat_span replace the lexicon's.
+// (weight 1 unless given). Exceptions, similes, skip words, play phrases
+// and irregular forms are added; {phrase: x, remove: true} deletes an
+// exception, simile, skip word or play phrase; simile_factor, repeat_span,
+// play_span and play_labels replace the lexicon's. Play phrases or labels
+// without a play_span above 0 are an error, as they would change nothing.
 // Removing what is not there is an error, so a misspelt overlay line does
 // not pass silently. Moderators use overlays as allow-lists: weight: 0 or remove for a term
 // their community uses innocently, an exception for an innocent phrase.

@@ -569,6 +569,9 @@ func TestPlay(t *testing.T) {
 		{"each hit on its own", play, "Kill " + words(8) + "stab " + words(1) + "chess chess.", []string{"violence:kill:1.00:false", "violence:stab:0.60:true"}},
 		{"other labels untouched", play, "Chess, chess: he felt w1.", []string{"self-harm:w1:1.00:false"}},
 		{"a simile is discounted once", play, "Chess, chess, like a stab.", []string{"violence:stab:0.60:true"}},
+		// The longest phrase at a token is one mention, not two.
+		{"nested phrases are one", "play: [power play, play]\nplay_labels: [violence]\nplay_span: 5", "On the power play he stabbed the air.", []string{"violence:stab:2.00:false"}},
+		{"two mentions", "play: [power play, play]\nplay_labels: [violence]\nplay_span: 5", "Power play, play: he stabbed the air.", []string{"violence:stab:0.60:true"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

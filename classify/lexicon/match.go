@@ -24,8 +24,12 @@ type Hit struct {
 	// model decides what a negated hit is worth.
 	Negated bool
 	// Figurative reports that the hit follows a simile cue ("akin to
-	// rape", "like a war zone").
+	// rape", "like a war zone") or is told in a scene of play (Play).
 	Figurative bool
+	// Play reports that the hit is figurative for being told in a scene
+	// of play: a hit of the lexicon's play_labels with two of its play
+	// phrases near it ("he slaughtered my queen" over a chess board).
+	Play bool
 	// Repeat is the number of earlier hits of the same term within the
 	// lexicon's repeat_span tokens before this one (0 without the key):
 	// a word said again is weaker evidence than a new one.
@@ -33,11 +37,24 @@ type Hit struct {
 }
 
 // pend is a hit waiting for the exceptions that may still overlap it.
+// It holds no pointers (the label and term are found from cat and term
+// when it is emitted), so that Match's queue is a small block of plain
+// memory on the stack.
 type pend struct {
-	hit     Hit
+	hit     hitCore
 	cat     int16
 	term    int32
 	dropped bool
+}
+
+// hitCore is a Hit without its label and term.
+type hitCore struct {
+	TokStart, TokEnd int32
+	Weight           float64
+	Repeat           int32
+	Negated          bool
+	Figurative       bool
+	Play             bool
 }
 
 // Match calls fn for every hit of the lexicon in toks, the tokens of text
@@ -60,21 +77,19 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 	// cue. pending holds hits that a later exception may still drop. Both
 	// buffers live on the stack for ordinary input.
 	var endsBuf [64]int
-	// 256: a hit waits play_span tokens (see plays), and the densest prose
-	// (every word a term of two labels and a rating cue) holds a hundred
-	// hits in that span.
+	// 256: with play phrases a hit waits play_span tokens in the queue
+	// (see plays), and prose dense with hits (a fight, every other word
+	// a term) holds over a hundred in that span.
 	var pendBuf [256]pend
 	ends := endsBuf[:]
 	if n := len(l.cats) + 1; n > len(endsBuf) {
 		ends = make([]int, n)
 	}
-	pending := pendBuf[:0]
+	q := queue{buf: pendBuf[:0]}
 	cueEnd := 0
 	// Repeats are counted as hits are emitted, in token order, so that a
 	// dropped hit is no repeat.
 	rep := repeats{span: l.repeatSpan}
-	// With play phrases, a hit is held until playSpan tokens past its end
-	// have been read, so that a play phrase just after it is seen.
 	var play *plays
 	var playBuf plays
 	if l.playSpan > 0 {
@@ -99,9 +114,10 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 		}
 		// No exception can start between two candidates, so the queue
 		// need only be flushed at candidates.
-		if len(pending) > 0 {
-			pending = flush(pending, play.upto(i), &rep, play, fn)
+		if q.len() > 0 {
+			q = q.flush(l, play.upto(i), &rep, play, fn)
 		}
+		playEnd := 0 // the longest play phrase starting here
 		// The patterns that start with this word, then those that start
 		// with this word and the next.
 		refs := refs1
@@ -115,34 +131,106 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 				switch p.kind {
 				case kindException:
 					ends[p.cat+1] = max(ends[p.cat+1], end)
-					for j := range pending {
-						q := &pending[j]
-						if q.hit.TokEnd > i && (p.cat == globalCat || q.cat == p.cat) {
-							q.dropped = true
+					for j := range q.items() {
+						e := &q.buf[q.head+j]
+						if int(e.hit.TokEnd) > i && (p.cat == globalCat || e.cat == p.cat) {
+							e.dropped = true
 						}
 					}
 				case kindSimile:
 					cueEnd = max(cueEnd, end)
 				case kindPlay:
-					play.add(i, end)
+					playEnd = max(playEnd, end)
 				case kindTerm:
 					t := &l.terms[p.term]
 					if ends[0] > i || ends[t.cat+1] > i {
 						continue // inside an exception that started earlier
 					}
-					h := Hit{Label: l.cats[t.cat], Term: t.text, Weight: t.weight, TokStart: i, TokEnd: end}
+					h := hitCore{Weight: t.weight, TokStart: int32(i), TokEnd: int32(end)}
 					f := toks[i].Flags
 					h.Negated = f&tokenize.FlagNegated != 0 && f&tokenize.FlagNegation == 0 && !t.fixed
 					if l.figurative(toks, cueEnd, i) {
 						h.Figurative = true
 						h.Weight *= l.factor
 					}
-					pending = insert(pending, pend{hit: h, cat: t.cat, term: p.term})
+					q = q.insert(pend{hit: h, cat: t.cat, term: p.term})
 				}
 			}
 		}
+		if playEnd > 0 {
+			play.add(i, playEnd)
+		}
 	}
-	flush(pending, len(toks), &rep, play, fn)
+	q.flush(l, len(toks), &rep, play, fn)
+}
+
+// queue holds the hits that a later exception may still drop (or, with
+// play phrases, a later phrase make figurative), in emission order, in
+// buf[head:]. Emitting moves head instead of copying the rest down, which
+// with play phrases would copy the whole queue at every candidate token.
+type queue struct {
+	buf  []pend
+	head int
+}
+
+func (q queue) len() int      { return len(q.buf) - q.head }
+func (q queue) items() []pend { return q.buf[q.head:] }
+
+// insert queues a hit, keeping the queue ordered by start, then longer
+// first, then heavier first, so that a hit is emitted before the hits it
+// contains.
+func (q queue) insert(p pend) queue {
+	if len(q.buf) == cap(q.buf) && q.head > 0 {
+		q.buf = q.buf[:copy(q.buf, q.buf[q.head:])]
+		q.head = 0
+	}
+	j := len(q.buf)
+	for j > q.head {
+		e := &q.buf[j-1].hit
+		if e.TokStart < p.hit.TokStart || e.TokEnd > p.hit.TokEnd ||
+			(e.TokEnd == p.hit.TokEnd && e.Weight >= p.hit.Weight) {
+			break
+		}
+		j--
+	}
+	q.buf = slices.Insert(q.buf, j, p)
+	return q
+}
+
+// flush emits the queued hits at the front that end at or before token
+// upto (no exception starting at upto or later can overlap them); rep
+// counts the repeats, and play (nil without play phrases) marks the hits
+// told in a scene of play.
+func (q queue) flush(l *Lexicon, upto int, rep *repeats, play *plays, fn func(Hit)) queue {
+	for q.head < len(q.buf) && int(q.buf[q.head].hit.TokEnd) <= upto {
+		p := &q.buf[q.head]
+		q.head++
+		if p.dropped {
+			continue
+		}
+		if play != nil {
+			play.mark(p)
+		}
+		if rep.span > 0 && !p.hit.Negated {
+			// A negated hit adds nothing ("he did not stab her"), so it
+			// neither counts as said nor is discounted.
+			rep.count(p)
+		}
+		h := &p.hit
+		fn(Hit{Label: l.cats[p.cat], Term: l.terms[p.term].text, Weight: h.Weight,
+			TokStart: int(h.TokStart), TokEnd: int(h.TokEnd), Negated: h.Negated,
+			Figurative: h.Figurative, Play: h.Play, Repeat: int(h.Repeat)})
+		for j := q.head; j < len(q.buf); j++ {
+			e := &q.buf[j]
+			if e.cat == p.cat && e.hit.TokStart >= p.hit.TokStart && e.hit.TokEnd <= p.hit.TokEnd {
+				e.dropped = true
+			}
+		}
+	}
+	if q.head == len(q.buf) {
+		q.buf, q.head = q.buf[:0], 0
+	}
+	return q
 }
 
 // matchAt reports whether the pattern matches the tokens from i on, its
@@ -184,55 +272,6 @@ func (l *Lexicon) figurative(toks []tokenize.Token, cueEnd, i int) bool {
 	return true
 }
 
-// insert queues a hit, keeping the queue ordered by start, then longer
-// first, then heavier first, so that a hit is emitted before the hits it
-// contains.
-func insert(pending []pend, p pend) []pend {
-	j := len(pending)
-	for j > 0 {
-		q := &pending[j-1].hit
-		if q.TokStart < p.hit.TokStart || q.TokEnd > p.hit.TokEnd ||
-			(q.TokEnd == p.hit.TokEnd && q.Weight >= p.hit.Weight) {
-			break
-		}
-		j--
-	}
-	return slices.Insert(pending, j, p)
-}
-
-// flush emits the queued hits at the front that end at or before token
-// upto (no exception starting at upto or later can overlap them), and
-// returns the rest of the queue; rep counts the repeats, and play (nil
-// without play phrases) marks the hits in a scene of play.
-func flush(pending []pend, upto int, rep *repeats, play *plays, fn func(Hit)) []pend {
-	n := 0
-	for ; n < len(pending) && pending[n].hit.TokEnd <= upto; n++ {
-		p := &pending[n]
-		if p.dropped {
-			continue
-		}
-		if play != nil {
-			play.mark(p)
-		}
-		if rep.span > 0 && !p.hit.Negated {
-			// A negated hit adds nothing ("he did not stab her"), so it
-			// neither counts as said nor is discounted.
-			rep.count(p)
-		}
-		fn(p.hit)
-		for j := n + 1; j < len(pending); j++ {
-			q := &pending[j]
-			if q.cat == p.cat && q.hit.TokStart >= p.hit.TokStart && q.hit.TokEnd <= p.hit.TokEnd {
-				q.dropped = true
-			}
-		}
-	}
-	if n == 0 {
-		return pending
-	}
-	return pending[:copy(pending, pending[n:])]
-}
-
 // repeats remembers the latest hits of a Match call, to count repeats.
 // A ring of 32 is enough: prose that shows a label has a few hits per
 // hundred tokens, and past 32 the older hits are merely forgotten (the
@@ -253,7 +292,7 @@ func (r *repeats) count(p *pend) {
 	k := 0
 	for j := 1; j <= min(r.n, len(r.ring)); j++ {
 		e := &r.ring[(r.n-j)%len(r.ring)]
-		if e.start <= p.hit.TokStart-r.span {
+		if e.start <= int(p.hit.TokStart)-r.span {
 			break // hits are emitted by start: the rest are older
 		}
 		if e.term == p.term {
@@ -261,34 +300,40 @@ func (r *repeats) count(p *pend) {
 		}
 	}
 	e := &r.ring[r.n%len(r.ring)]
-	e.term, e.start = p.term, p.hit.TokStart
+	e.term, e.start = p.term, int(p.hit.TokStart)
 	r.n++
 	if k > 0 {
-		p.hit.Repeat = k
+		p.hit.Repeat = int32(k)
 		p.hit.Weight /= float64(k + 1)
 	}
 }
 
-// plays remembers where the latest play phrases of a Match call are
-// ("chess", "board game", "rehearsal"): a hit of a play label within span
-// tokens of two of them (playMin), before or after, is told of a game, a
-// sport or a stage, and is figurative, as after a simile cue ("he
-// slaughtered my queen" at a chess board).
+// plays remembers the latest play phrases of a Match call ("chess",
+// "board game", "rehearsal"), which the main loop finds like any pattern;
+// at a token where several start, the longest counts, and a phrase inside
+// the one before does not, so "power play" is one phrase, not also
+// "play". A hit of a play label with playMin of them within span tokens,
+// before or after it, is told in a scene of play: figurative, as after a
+// simile ("he slaughtered my queen" over a chess board).
 //
-// Match holds a hit until span tokens past its end are read (upto), so
-// every phrase near it is known when it is emitted; a phrase further on
-// would have made Match emit the hit before recording the phrase. So the
-// phrases recorded by then that are near the hit are the newest ones, and
-// the ring, which holds the newest, counts them (up to its size).
+// So that the phrases after a hit are known, Match holds a hit until span
+// tokens past its end are read (upto). The hits before it in the queue
+// can hold it a little longer, never by more than a term's length
+// (MaxPhraseWords tokens), and phrases are at most one per token; so of
+// the phrases recorded by its emission, fewer than MaxPhraseWords lie
+// beyond its reach, and a ring of playMin more than that holds every
+// phrase that counts for it.
 type plays struct {
-	ring [16]struct{ start, end int }
-	n    int
-	span int
-	// cat marks the categories the rule applies to; factor is the
-	// lexicon's simile factor.
-	cat    []bool
-	factor float64
+	ring    [playMin + MaxPhraseWords]phrasePos
+	n       int // phrases recorded in all
+	lastEnd int // end of the latest phrase
+	span    int
+	cat     []bool  // the categories the rule applies to
+	factor  float64 // the lexicon's simile factor
 }
+
+// phrasePos is a play phrase over tokens [start, end).
+type phrasePos struct{ start, end int }
 
 // upto is how far Match may emit hits at token i: all of them without
 // play phrases (p nil), else those ending span tokens before i.
@@ -299,31 +344,32 @@ func (p *plays) upto(i int) int {
 	return i - p.span
 }
 
-// add records a play phrase over tokens [start, end).
+// add records a play phrase over tokens [start, end), unless it lies
+// inside the one before.
 func (p *plays) add(start, end int) {
-	if p == nil {
+	if p == nil || start < p.lastEnd {
 		return
 	}
-	p.ring[p.n%len(p.ring)] = struct{ start, end int }{start, end}
+	p.ring[p.n%len(p.ring)] = phrasePos{start, end}
 	p.n++
+	p.lastEnd = end
 }
 
-// mark makes q figurative when it is a hit of a play category within span
-// tokens of a recorded play phrase.
+// mark makes q's hit figurative, with Play set, when it is a hit of a
+// play category with playMin recorded phrases within span tokens.
 func (p *plays) mark(q *pend) {
 	h := &q.hit
 	if h.Figurative || q.cat < 0 || int(q.cat) >= len(p.cat) || !p.cat[q.cat] {
 		return
 	}
 	near := 0
-	for j := range min(p.n, len(p.ring)) {
-		e := &p.ring[j]
-		if e.start < h.TokEnd+p.span && e.end > h.TokStart-p.span {
+	for _, f := range p.ring[:min(p.n, len(p.ring))] {
+		if f.start < int(h.TokEnd)+p.span && f.end > int(h.TokStart)-p.span {
 			near++
 		}
 	}
 	if near >= playMin {
-		h.Figurative = true
+		h.Figurative, h.Play = true, true
 		h.Weight *= p.factor
 	}
 }

@@ -37,6 +37,11 @@ func render(s *spec) []byte {
 	}
 	put(doc, "similes", phraseList(s.similes))
 	put(doc, "simile_skip", phraseList(s.skip))
+	if len(s.play) > 0 || s.playSpan > 0 || len(s.playLabels) > 0 {
+		put(doc, "play", phraseList(s.play))
+		put(doc, "play_span", plain(strconv.Itoa(s.playSpan)))
+		put(doc, "play_labels", stringList(s.playLabels))
+	}
 	if len(s.irregular) > 0 {
 		irr := mapNode()
 		words := make([]string, 0, len(s.irregular))

@@ -242,12 +242,21 @@ func (s *spec) apply(doc *rawDoc, overlay bool, el *errList) {
 				el.add(doc.playLine, fmt.Sprintf("play label %q", id), "unknown label; %ssee tagger labels", hint)
 				continue
 			}
-			if !slices.Contains(s.playLabels, id) {
-				s.playLabels = append(s.playLabels, id)
+			if slices.Contains(s.playLabels, id) {
+				el.add(doc.playLine, fmt.Sprintf("play label %q", id), "listed twice; keep one")
+				continue
 			}
+			s.playLabels = append(s.playLabels, id)
 		}
 	}
 	s.play = applyPhrases(s.play, doc.play, "play phrase", overlay, el)
+	if (doc.play != nil || doc.playLabels != nil) && doc.playSpan == nil && s.playSpan == 0 {
+		line := doc.playLine
+		if line == 0 && len(doc.play) > 0 {
+			line = doc.play[0].line
+		}
+		el.add(line, "play", "play phrases and play_labels take effect only with play_span above 0; add play_span (the default lexicon's is 250)")
+	}
 	s.similes = applyPhrases(s.similes, doc.similes, "simile", overlay, el)
 	s.skip = applyPhrases(s.skip, doc.skip, "simile_skip word", overlay, el)
 	for _, p := range s.skip {

@@ -109,6 +109,8 @@ func TestLoadErrors(t *testing.T) {
 		{"unknown play label", minimal("play_labels: [violance]", ""), []string{`play label "violance"`, "unknown label", `did you mean "violence"?`}},
 		{"play labels not a list", minimal("play_labels: violence", ""), []string{"play_labels", "a list"}},
 		{"play phrase twice", minimal("play: [chess, chess]", ""), []string{"chess"}},
+		{"play label twice", minimal("play_span: 5\nplay: [chess]\nplay_labels: [violence, violence]", ""), []string{`play label "violence"`, "listed twice"}},
+		{"play phrases without a span", minimal("play: [chess]\nplay_labels: [violence]", ""), []string{"play_span above 0", "add play_span"}},
 		{"skip word phrase", minimal("simile_skip: [a lot]", ""), []string{"must be a single word"}},
 		{"irregular phrase", minimal("irregular: {bleed: [bled out]}", ""), []string{`irregular form "bled out"`, "one word"}},
 		{"exact not a bool", minimal("", "terms: [{term: stab, exact: maybe}, w2, w3]"), []string{"exact (line", "expected true or false"}},
@@ -334,8 +336,20 @@ func TestSourceShippedMergedRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load(Source()): %v", err)
 	}
-	text := benchText(t, 20<<10)
-	if got, want := len(match(back, text)), len(match(m, text)); got != want || got == 0 {
-		t.Errorf("round trip: %d hits, want %d (> 0)", got, want)
+	// Whole hits, figurative marks included: a scene of play (the play
+	// keys) must survive the round trip as well as the terms.
+	text := benchText(t, 20<<10) + " It was a chess massacre: he slaughtered my queen and both rooks, and the chessboard was bare."
+	got, want := match(back, text), match(m, text)
+	if !slices.Equal(got, want) || len(got) == 0 {
+		t.Errorf("round trip: %d hits, want the same %d (> 0)", len(got), len(want))
+	}
+	fig := 0
+	for _, h := range got {
+		if h.Play {
+			fig++
+		}
+	}
+	if fig == 0 {
+		t.Error("round trip: no hit in a scene of play")
 	}
 }

@@ -320,7 +320,7 @@ func TestCheckProbes(t *testing.T) {
 	}
 }
 
-// TestCheckBlindProbes runs two sets of 30 stories that helpers wrote
+// TestCheckBlindProbes runs four sets of 30 stories that helpers wrote
 // without seeing the lexicon, the model, the tool or each other's stories
 // (testdata/probes-blind*; key.tsv gives each story's expected labels): in
 // each, 15 General or Teen stories with no warnable content but hyperbole,
@@ -328,8 +328,11 @@ func TestCheckProbes(t *testing.T) {
 // warning, about half without its obvious word. Nothing was tuned on the
 // second and third sets (the third's clean stories are denser with traps:
 // a chess "bloodbath", paintball "massacre", "cellular suicide"); the
-// first led to the pornography scene rule (a biology lesson). It is a floor, not a goal: the figures measured when each set
-// was added must not drop; the model card lists what each misses.
+// first led to the pornography scene rule (a biology lesson). The
+// lexicon's play phrases were chosen after the first three sets' keys had
+// been read; the fourth was written after them, blind to them. It is a
+// floor, not a goal: the figures measured when each set was added must
+// not drop; the model card lists what each misses.
 func TestCheckBlindProbes(t *testing.T) {
 	for _, set := range []struct {
 		dir          string
@@ -338,6 +341,10 @@ func TestCheckBlindProbes(t *testing.T) {
 		{"testdata/probes-blind", 14, 8},   // 13 before scenes of play
 		{"testdata/probes-blind-2", 14, 6}, // 13 before scenes of play
 		{"testdata/probes-blind-3", 7, 7},  // 5 before scenes of play
+		// Written after scenes of play, blind to them: clean stories of
+		// games, sport and the stage, and warnings shown in such settings
+		// (the model before them: 3 and 6).
+		{"testdata/probes-blind-4", 7, 6},
 	} {
 		t.Run(filepath.Base(set.dir), func(t *testing.T) {
 			key, err := os.ReadFile(filepath.Join(set.dir, "key.tsv"))
