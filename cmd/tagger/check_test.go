@@ -343,8 +343,9 @@ func TestCheckBlindProbes(t *testing.T) {
 		{"testdata/probes-blind-3", 7, 7},  // 5 before scenes of play
 		// Written after scenes of play, blind to them: clean stories of
 		// games, sport and the stage, and warnings shown in such settings
-		// (the model before them: 3 and 6).
-		{"testdata/probes-blind-4", 7, 6},
+		// (the model before them: 3 and 6). Sport words were taken out of
+		// the play phrases after a walkthrough hid a real fight with them.
+		{"testdata/probes-blind-4", 5, 6}, // 7 while sport words counted as play
 	} {
 		t.Run(filepath.Base(set.dir), func(t *testing.T) {
 			key, err := os.ReadFile(filepath.Join(set.dir, "key.tsv"))
@@ -413,6 +414,10 @@ func TestCheckFoundByModerators(t *testing.T) {
 		// Not knowing, not telling and not stopping do not negate the act.
 		{"nobody knew", "Nobody knew that her father raped her every night. She went to school, she smiled, she did her homework.", []string{"sexual-abuse"}, nil},
 		{"never told", "She never told anyone that she had tried to kill herself the winter before. The pills had made her sick, and she had lived.", []string{"suicide"}, nil},
+		// A real fight in a sport, told beside "referee" and "goalie":
+		// sport is not a scene of play (it hid this broken jaw when it
+		// was).
+		{"a fight on the ice", "It started with a hit from behind in the second period. Reilly never saw Kowalski coming. One second he was chasing the puck into the corner, the next his face hit the glass and he went down hard.\n\nSam dropped his gloves before he had even decided to. He grabbed Kowalski by the jersey and hit him, once, twice, and Kowalski hit back, and they wrestled across the ice while the crowd roared.\n\nBut it was Reilly that nobody could stop looking at. He wasn't getting up.\n\nWhen the referee finally dragged Sam away, he saw the blood. There was a lot of it, bright red on the white ice, spreading from under Reilly's face in a wide smear. Reilly tried to lift his head and made a sound Sam would hear for weeks, a wet, broken moan. His jaw hung wrong, crooked, and when he opened his mouth blood ran down his chin and dripped onto the ice. Two of his teeth were lying near the blue line.\n\nTheir goalie skated over and the trainers ran out with towels that turned red in seconds. Someone shouted for the stretcher. The arena went silent, twelve thousand people holding their breath.\n\nKowalski was bleeding too, from a cut over his eye where Sam's fist had split the skin open. He stood by the bench with blood running into his eye and didn't even wipe it away. He was staring at Reilly like he hadn't meant it, like he couldn't believe what his own hands had done.\n\nThey strapped Reilly to the board and carried him off. The team doctor said it later in the hallway, quietly, to the coach: the jaw was broken in two places, and he had a concussion, and he would need surgery tonight.\n\nSam sat in the penalty box with his knuckles split and bleeding and stared at the red stain on the ice that the zamboni would scrape away in an hour, as if none of it had happened.\n\nHe thought about hitting Kowalski again. He thought about how good it had felt, and then he thought about Reilly's jaw, and he was sick in the trash can under the bench.", []string{"blood-gore"}, nil},
 		{"could not stop", "He could not stop cutting himself. He did it with a razor blade in the bathroom, on his forearms, where the sleeves would hide the cuts.", []string{"self-harm"}, nil},
 	}
 	for _, tt := range tests {
