@@ -327,10 +327,20 @@ func snippet(w window, p *passage, contrib []float64, hits []lexicon.Hit) Eviden
 		score[si] += contrib[t]
 		termIn[si] = termIn[si] || hasTerm[t]
 	}
-	anyTerm := slices.Contains(termIn, true)
+	// A sentence the window's edge cuts shows only part of itself
+	// ("Kowalski was bleeding too, from…"): a whole sentence with a term
+	// is shown before it.
+	cut := func(i int) bool {
+		return (i == 0 && w.cutStart) || (i == len(sents)-1 && w.cutEnd)
+	}
+	anyTerm, anyWhole := false, false
+	for i, in := range termIn {
+		anyTerm = anyTerm || in
+		anyWhole = anyWhole || (in && !cut(i))
+	}
 	best := -1
 	for i := range sents {
-		if anyTerm && !termIn[i] {
+		if anyTerm && !termIn[i] || anyWhole && cut(i) {
 			continue
 		}
 		if best < 0 || score[i] > score[best] {

@@ -3,6 +3,9 @@ package classify
 import (
 	"strings"
 	"testing"
+
+	"github.com/tagger-dev/tagger/classify/lexicon"
+	"github.com/tagger-dev/tagger/classify/tokenize"
 )
 
 // FuzzCollapseSpace checks collapseSpace against the two-step form it
@@ -17,4 +20,47 @@ func FuzzCollapseSpace(f *testing.F) {
 			t.Errorf("collapseSpace(%q) = %q, want %q", s, got, want)
 		}
 	})
+}
+
+// TestSnippetPrefersWholeSentence: a sentence the window's edge cuts is
+// shown only when no whole sentence holds a term, even when it scores
+// higher ("Kowalski was bleeding too, from…" hid the broken jaw before it).
+func TestSnippetPrefersWholeSentence(t *testing.T) {
+	text := "His jaw hung wrong, and blood ran down his chin. Nobody spoke. Kowalski was bleeding too, from"
+	toks := tokenize.Words(text, nil)
+	at := func(word string) int {
+		for i, tk := range toks {
+			if text[tk.Start:tk.End] == word {
+				return i
+			}
+		}
+		t.Fatalf("no token %q", word)
+		return 0
+	}
+	blood, bleeding := at("blood"), at("bleeding")
+	hits := []lexicon.Hit{
+		{Label: "blood-gore", Term: "blood", Weight: 1, TokStart: blood, TokEnd: blood + 1},
+		{Label: "blood-gore", Term: "bleed", Weight: 1.5, TokStart: bleeding, TokEnd: bleeding + 1},
+	}
+	contrib := make([]float64, len(toks))
+	contrib[blood], contrib[bleeding] = 1, 1.5
+	for _, tt := range []struct {
+		name   string
+		cutEnd bool
+		hits   []lexicon.Hit
+		want   string
+	}{
+		{"the cut sentence gives way", true, hits, "His jaw hung wrong, and blood ran down his chin. Nobody spoke."},
+		{"uncut, the best sentence wins", false, hits, "Nobody spoke. Kowalski was bleeding too, from"},
+		{"the only term is in the cut one", true, hits[1:], "Nobody spoke. Kowalski was bleeding too, from…"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &passage{text: text, toks: toks, hits: tt.hits}
+			p.sentences(nil)
+			w := window{text: text, line: 1, cutEnd: tt.cutEnd}
+			if got := snippet(w, p, contrib, tt.hits).Snippet; got != tt.want {
+				t.Errorf("snippet %q, want %q", got, tt.want)
+			}
+		})
+	}
 }
