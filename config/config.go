@@ -191,13 +191,33 @@ func explainYAML(err error) error {
 	for i, e := range te.Errors {
 		if before, after, ok := strings.Cut(e, "field "); ok && strings.Contains(after, " not found in type") {
 			key, _, _ := strings.Cut(after, " not found in type")
-			e = before + fmt.Sprintf("%q is not a setting (use %s)", key, strings.Join(Keys, ", "))
+			hint := ""
+			if k := likeKey(key); k != "" {
+				hint = fmt.Sprintf("did you mean %q? ", k)
+			}
+			e = before + fmt.Sprintf("%q is not a setting (%suse %s)", key, hint, strings.Join(Keys, ", "))
 		} else if strings.HasSuffix(e, "into config.raw") {
 			e = strings.TrimSuffix(e, " into config.raw") + ": the file holds settings, one \"key: value\" per line"
 		}
 		msgs[i] = strings.Replace(e, "config.raw", "the settings", 1)
 	}
 	return errors.New(strings.Join(msgs, "; "))
+}
+
+// likeKey returns the setting that key is a slip of, or "": the same
+// word but for case, a plural s, or a hyphen written as an underscore,
+// a space or nothing ("lexicons", "fail_on", "Failon").
+func likeKey(key string) string {
+	norm := func(s string) string {
+		s = strings.ToLower(strings.NewReplacer("-", "", "_", "", " ", "").Replace(s))
+		return strings.TrimSuffix(s, "s")
+	}
+	for _, k := range Keys {
+		if norm(k) == norm(key) {
+			return k
+		}
+	}
+	return ""
 }
 
 // resolve makes p relative to dir unless it is absolute. "~/" is the

@@ -496,7 +496,7 @@ func explainLines(ex *classify.Explanation) []string {
 		// Its score is then the rest of the story's weight on every label
 		// (story context): say so, or a 0.49 on a label with no word of its
 		// own reads as a near miss.
-		return append(out, "no window of the story holds any of its terms: its score comes only from the rest of the story (its other harms weigh a little on every label), and without a passage of its own it is never a finding")
+		return append(out, "no window of the story holds any of its terms: its score comes only from the rest of the story (what the story shows of other labels weighs a little on each), and without a passage of its own it is never a finding")
 	}
 	best := fmt.Sprintf("best window: %s, raw score %.2f", lineRange(pipeline.Evidence{LineStart: int32(ex.Window.LineStart), LineEnd: int32(ex.Window.LineEnd)}), ex.Window.Raw)
 	if ex.Window.Raw < ex.WindowThreshold {
