@@ -154,7 +154,7 @@ func TestConfigErrors(t *testing.T) {
 	tests := []struct {
 		name, yaml, want string
 	}{
-		{"unknown key", "sensitivity: high\nfailon: any\n", `"failon" is not a setting (use sensitivity, fail-on`},
+		{"unknown key", "sensitivity: high\nfailon: any\n", `"failon" is not a setting (did you mean "fail-on"? use sensitivity, fail-on`},
 		{"unknown label", "thresholds: {violense: 0.6}\n", `"violense" is not a label`},
 		{"missing overlay", "lexicon: nope.yaml\n", "nope.yaml"},
 		{"bad overlay", "lexicon: bad.yaml\n", `unknown key "terms"`},
