@@ -327,25 +327,27 @@ func snippet(w window, p *passage, contrib []float64, hits []lexicon.Hit) Eviden
 		score[si] += contrib[t]
 		termIn[si] = termIn[si] || hasTerm[t]
 	}
+	anyTerm := slices.Contains(termIn, true)
 	// A sentence the window's edge cuts shows only part of itself
 	// ("Kowalski was bleeding too, from…"): a whole sentence with a term
-	// is shown before it.
+	// is shown instead when it weighs at least half as much.
 	cut := func(i int) bool {
 		return (i == 0 && w.cutStart) || (i == len(sents)-1 && w.cutEnd)
 	}
-	anyTerm, anyWhole := false, false
-	for i, in := range termIn {
-		anyTerm = anyTerm || in
-		anyWhole = anyWhole || (in && !cut(i))
-	}
-	best := -1
+	best, whole := -1, -1
 	for i := range sents {
-		if anyTerm && !termIn[i] || anyWhole && cut(i) {
+		if anyTerm && !termIn[i] {
 			continue
 		}
 		if best < 0 || score[i] > score[best] {
 			best = i
 		}
+		if !cut(i) && (whole < 0 || score[i] > score[whole]) {
+			whole = i
+		}
+	}
+	if cut(best) && whole >= 0 && score[whole] >= score[best]/2 {
+		best = whole
 	}
 	span := sents[best]
 	// A short sentence is shown with its better neighbour in the same

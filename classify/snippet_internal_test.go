@@ -42,19 +42,28 @@ func TestSnippetPrefersWholeSentence(t *testing.T) {
 		{Label: "blood-gore", Term: "blood", Weight: 1, TokStart: blood, TokEnd: blood + 1},
 		{Label: "blood-gore", Term: "bleed", Weight: 1.5, TokStart: bleeding, TokEnd: bleeding + 1},
 	}
-	contrib := make([]float64, len(toks))
-	contrib[blood], contrib[bleeding] = 1, 1.5
 	for _, tt := range []struct {
 		name   string
 		cutEnd bool
 		hits   []lexicon.Hit
 		want   string
+		bleed  float64 // the cut sentence's contribution; 1.5 unless set
 	}{
-		{"the cut sentence gives way", true, hits, "His jaw hung wrong, and blood ran down his chin. Nobody spoke."},
-		{"uncut, the best sentence wins", false, hits, "Nobody spoke. Kowalski was bleeding too, from"},
-		{"the only term is in the cut one", true, hits[1:], "Nobody spoke. Kowalski was bleeding too, from…"},
+		{"the cut sentence gives way", true, hits, "His jaw hung wrong, and blood ran down his chin. Nobody spoke.", 0},
+		{"uncut, the best sentence wins", false, hits, "Nobody spoke. Kowalski was bleeding too, from", 0},
+		{"the only term is in the cut one", true, hits[1:], "Nobody spoke. Kowalski was bleeding too, from…", 0},
+		// A whole sentence much weaker than the cut one does not hide it.
+		{"a far weaker whole sentence", true, []lexicon.Hit{
+			{Label: "blood-gore", Term: "blood", Weight: 1, TokStart: blood, TokEnd: blood + 1},
+			{Label: "blood-gore", Term: "bleed", Weight: 3, TokStart: bleeding, TokEnd: bleeding + 1},
+		}, "Nobody spoke. Kowalski was bleeding too, from…", 3},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			contrib := make([]float64, len(toks))
+			contrib[blood], contrib[bleeding] = 1, 1.5
+			if tt.bleed != 0 {
+				contrib[bleeding] = tt.bleed
+			}
 			p := &passage{text: text, toks: toks, hits: tt.hits}
 			p.sentences(nil)
 			w := window{text: text, line: 1, cutEnd: tt.cutEnd}

@@ -197,7 +197,7 @@ func TestExplain(t *testing.T) {
 	ex.Window = nil
 	lines.Reset()
 	ExplainLines(&lines, "a.txt", ex)
-	if !strings.HasPrefix(lines.String(), "a.txt:1:death:0.30:explain: ") || !strings.Contains(lines.String(), "no window of the story holds any of its terms") {
+	if !strings.HasPrefix(lines.String(), "a.txt:1:death:0.30:explain: ") || !strings.Contains(lines.String(), "no window of the story counts for it") {
 		t.Errorf("explanation without a window:\n%s", lines.String())
 	}
 }

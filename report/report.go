@@ -493,10 +493,11 @@ func explainLines(ex *classify.Explanation) []string {
 		out = append(out, "lexicon only: the summed weight of its terms in a window")
 	}
 	if ex.Window == nil {
-		// Its score is then the rest of the story's weight on every label
-		// (story context): say so, or a 0.49 on a label with no word of its
-		// own reads as a near miss.
-		return append(out, "no window of the story holds any of its terms: its score comes only from the rest of the story (what the story shows of other labels weighs a little on each), and without a passage of its own it is never a finding")
+		// Say what a score without a window is made of, or a 0.49 reads
+		// as a near miss: the label's own terms where no window counts
+		// (under its gate, or for a scene label no scene), and what the
+		// rest of the story shows of other labels.
+		return append(out, "no window of the story counts for it (none holds its terms, or they fall under its gate or scene rule): its score is what the story shows of it outside such windows and of other labels, and without a passage of its own it is never a finding")
 	}
 	best := fmt.Sprintf("best window: %s, raw score %.2f", lineRange(pipeline.Evidence{LineStart: int32(ex.Window.LineStart), LineEnd: int32(ex.Window.LineEnd)}), ex.Window.Raw)
 	if ex.Window.Raw < ex.WindowThreshold {

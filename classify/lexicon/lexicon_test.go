@@ -633,9 +633,13 @@ func TestShippedPlay(t *testing.T) {
 		fig         bool
 	}{
 		{"It was a chess massacre: he slaughtered my queen and both rooks, and the chessboard was bare.", "violence", true},
-		{"At rehearsal Juliet stabbed herself with the prop dagger.", "violence", true},
+		{"At the dress rehearsal Juliet stabbed herself with a foam dagger; by the second rehearsal she did it beautifully.", "violence", true},
 		{"He stabbed her in the alley and ran.", "violence", false},
 		{"After school they played chess. Later, in the alley, he stabbed her and ran.", "violence", false},
+		// Words of everyday prose are not play phrases: a review hid a
+		// beating behind "tabletop" and a stabbing behind "costume".
+		{"He slammed her face onto the tabletop and stabbed her; blood ran across the tabletop.", "violence", false},
+		{"Still in costume, he stabbed her in the hallway; her costume was soaked.", "violence", false},
 	} {
 		var found, fig bool
 		for _, h := range match(l, tt.text) {

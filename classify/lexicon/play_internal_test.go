@@ -72,7 +72,7 @@ func TestPlayByHand(t *testing.T) {
 	if l.playSpan == 0 {
 		t.Fatal("the shipped lexicon has no play phrases")
 	}
-	vocab := []string{"chess", "board game", "rehearsal", "props", "stage blood", "murder mystery", "power", "play",
+	vocab := []string{"chess", "board game", "board games", "game master", "rehearsal", "stage blood", "fake blood", "murder mystery", "power", "play",
 		"stab", "stabbed", "kill", "killed", "dead", "died", "blood", "punch", "shot", "slit her throat", "kidnapped",
 		"suicide", "cock", "the", "and", "he", "her", ".", ",", ";", "like a", "not", "killing time", "dying to know"}
 	r := rand.New(rand.NewPCG(1, 2))

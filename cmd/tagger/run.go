@@ -349,7 +349,13 @@ func totalBytes(inputs []string) int64 {
 		if in == "-" {
 			return -1
 		}
-		filepath.WalkDir(in, func(_ string, d fs.DirEntry, err error) error {
+		root := in
+		if fi, err := os.Stat(in); err == nil && fi.IsDir() {
+			// WalkDir does not follow a root that is a link to a
+			// directory (seeds is one); the reader does.
+			root = filepath.Clean(in) + string(filepath.Separator)
+		}
+		filepath.WalkDir(root, func(_ string, d fs.DirEntry, err error) error {
 			if err == nil && d.Type().IsRegular() {
 				if fi, err := d.Info(); err == nil {
 					n += fi.Size()

@@ -290,3 +290,26 @@ func TestRunNamesFirstFailure(t *testing.T) {
 		t.Errorf("code %d, stderr %q", code, errOut)
 	}
 }
+
+// TestTotalBytesFollowsLinkedRoot: the progress bar's total counts the
+// files of a directory named through a symbolic link (seeds is one), as
+// the reader reads them.
+func TestTotalBytesFollowsLinkedRoot(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real")
+	if err := os.MkdirAll(real, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(real, "a.txt"), []byte("twelve bytes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink("real", link); err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []string{real, link, link + "/"} {
+		if got := totalBytes([]string{in}); got != 12 {
+			t.Errorf("totalBytes(%s) = %d, want 12", in, got)
+		}
+	}
+}
