@@ -156,10 +156,10 @@ type ExplainTerm struct {
 	Weight     float64 `json:"weight"`
 	Negated    bool    `json:"negated,omitempty"`
 	Figurative bool    `json:"figurative,omitempty"`
-	// Play reports that the hit is figurative for being told in a scene
-	// of play (a game, a sport, the stage; see lexicon.Hit.Play) rather
-	// than after a simile.
-	Play bool `json:"play,omitempty"`
+	// Scene names the lexicon scene (a game, a match, the stage; see
+	// lexicon.Hit.Scene) that makes the hit figurative, rather than a
+	// simile; "" for others.
+	Scene string `json:"scene,omitempty"`
 	// Repeat is the number of earlier hits of the same term close before
 	// it in the window (see lexicon.Hit.Repeat): its weight is divided by
 	// Repeat+1.
@@ -211,7 +211,7 @@ func (m *Model) LabelID(label string) (string, error) {
 func (m *Model) termsInContext(text string, bodyByte int, w window, label string, p *passage, hits []lexicon.Hit) []ExplainTerm {
 	var out []ExplainTerm
 	add := func(h lexicon.Hit, t string) {
-		out = append(out, ExplainTerm{Term: h.Term, Text: t, Weight: h.Weight, Negated: h.Negated, Figurative: h.Figurative, Play: h.Play, Repeat: h.Repeat})
+		out = append(out, ExplainTerm{Term: h.Term, Text: t, Weight: h.Weight, Negated: h.Negated, Figurative: h.Figurative, Scene: h.Scene, Repeat: h.Repeat})
 	}
 	chunk, end := bodyByte, len(text)
 	for off := bodyByte; off < len(text) && off <= w.start; off = chunkEnd(text, off, chunkBytes) {

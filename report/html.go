@@ -310,8 +310,8 @@ func newHTMLExplanation(ex *classify.Explanation, lines *storyLines, id, lang st
 			}
 			if t.Figurative {
 				note = "after a simile: weight reduced"
-				if t.Play {
-					note = "in a scene of play: weight reduced"
+				if t.Scene != "" {
+					note = "in a scene of " + t.Scene + ": weight reduced"
 				}
 			}
 			if t.Repeat > 0 {

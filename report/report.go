@@ -511,8 +511,8 @@ func explainLines(ex *classify.Explanation) []string {
 		}
 		if t.Figurative {
 			note = " (after a simile: weight reduced)"
-			if t.Play {
-				note = " (in a scene of play: weight reduced)"
+			if t.Scene != "" {
+				note = fmt.Sprintf(" (in a scene of %s: weight reduced)", t.Scene)
 			}
 		}
 		if t.Repeat > 0 {

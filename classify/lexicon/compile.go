@@ -17,7 +17,7 @@ const (
 	kindTerm      kind = iota // a term: a hit
 	kindException             // drops the hits of its label (or all labels) it overlaps
 	kindSimile                // marks the hits right after it figurative
-	kindPlay                  // marks the hits of play labels near it figurative
+	kindScene                 // a scene's phrase: marks the scene's hits near it figurative
 )
 
 // globalCat is the category of exceptions that apply to every label.
@@ -29,7 +29,7 @@ const globalCat = -1
 type pattern struct {
 	slots []slot // slots[0] is found through the index, never a wildcard
 	kind  kind
-	cat   int16 // index into Lexicon.cats, or globalCat
+	cat   int16 // index into Lexicon.cats, or globalCat; into Lexicon.scenes for kindScene
 	term  int32 // index into Lexicon.terms (kindTerm)
 }
 
@@ -50,7 +50,11 @@ type compiledTerm struct {
 // compile builds the matchers of s.
 func compile(s *spec) *Lexicon {
 	l := &Lexicon{spec: s, factor: s.factor, repeatSpan: s.repeatSpan}
+	if len(s.scenes) > 0 {
+		l.sceneSpan = s.sceneSpan
+	}
 	add := func(p pattern) { l.patterns = append(l.patterns, p) }
+	var keys []string // by compiled term, its key
 	for ci, c := range s.cats {
 		l.cats = append(l.cats, c.name)
 		for _, t := range c.terms {
@@ -59,6 +63,7 @@ func compile(s *spec) *Lexicon {
 			}
 			ti := int32(len(l.terms))
 			l.terms = append(l.terms, compiledTerm{cat: int16(ci), text: t.text, weight: t.weight, fixed: t.fixed})
+			keys = append(keys, t.key)
 			for _, v := range variants(t.words, !t.exact, s.irregular, t.forms) {
 				add(pattern{slots: v, kind: kindTerm, cat: int16(ci), term: ti})
 			}
@@ -79,17 +84,27 @@ func compile(s *spec) *Lexicon {
 			add(pattern{slots: v, kind: kindSimile, cat: globalCat})
 		}
 	}
-	if s.playSpan > 0 && len(s.playLabels) > 0 && len(s.play) > 0 {
-		l.playSpan = s.playSpan
-		l.playCat = make([]bool, len(l.cats))
-		for _, id := range s.playLabels {
+	for _, sc := range s.scenes {
+		if s.sceneSpan == 0 || len(sc.labels) == 0 || len(sc.phrases) == 0 {
+			continue // it would change nothing
+		}
+		c := scene{name: sc.name, cat: make([]bool, len(l.cats))}
+		for _, id := range sc.labels {
 			if i := slices.Index(l.cats, id); i >= 0 {
-				l.playCat[i] = true
+				c.cat[i] = true
 			}
 		}
-		for _, p := range s.play {
+		if sc.terms != nil {
+			c.term = make([]bool, len(l.terms))
+			for ti, t := range l.terms {
+				c.term[ti] = c.cat[t.cat] && slices.ContainsFunc(sc.terms, func(p phrase) bool { return p.key == keys[ti] })
+			}
+		}
+		si := int16(len(l.scenes))
+		l.scenes = append(l.scenes, c)
+		for _, p := range sc.phrases {
 			for _, v := range variants(p.words, false, nil, nil) {
-				add(pattern{slots: v, kind: kindPlay, cat: globalCat})
+				add(pattern{slots: v, kind: kindScene, cat: si})
 			}
 		}
 	}
@@ -122,6 +137,7 @@ func (l *Lexicon) index() {
 	}
 	l.tab = newTable(singles)
 	l.pairs = newTable(pairs)
+
 }
 
 // pairKey is the key of the word pair hashing to a, b in Lexicon.pairs.

@@ -24,15 +24,16 @@ import (
 // The format is little-endian: the magic "TGLX", a format version, the
 // compiler's fingerprint (compilerFingerprint) and the source's SHA-256,
 // then, deflated, the simile factor, the repeat span, the category names, the terms, the
-// patterns, the simile-skip hashes, the play span and the categories play
-// phrases discount, each list prefixed by its length.
+// patterns, the simile-skip hashes, the scene span and the scenes (name,
+// categories, whether terms are listed, and the terms), each list
+// prefixed by its length.
 // The lookup tables are rebuilt from the patterns (a millisecond; stored,
 // they would make the file seven times larger). The format changes with
 // this package: a file of another format version is stale too.
 
 // compiledVersion is the format version; raise it when the layout or the
 // meaning of a compiled field changes.
-const compiledVersion = 7
+const compiledVersion = 8
 
 // maxCompiledBody bounds a compiled lexicon once inflated (the default
 // lexicon's is 315 KB).
@@ -56,9 +57,10 @@ simile_factor: 0.3
 repeat_span: 100
 similes: [like a]
 simile_skip: [very]
-play: [chess, board game]
-play_span: 10
-play_labels: [violence]
+scene_span: 10
+scenes:
+  play: {labels: [violence], phrases: [chess, board game]}
+  sport: {labels: [violence], terms: [kill, murder], phrases: [match, pitch]}
 irregular: {die: [dead, dying], lie: [lay, lain]}
 exceptions: [dying to know]
 labels:
@@ -157,14 +159,38 @@ func (w *encoder) body(l *Lexicon) {
 		}
 	}
 	w.u64s(l.skip)
-	w.u32(uint32(l.playSpan))
-	var play []uint64
-	for i, on := range l.playCat {
-		if on {
-			play = append(play, uint64(i))
+	w.u32(uint32(l.sceneSpan))
+	w.u32(uint32(len(l.scenes)))
+	for _, sc := range l.scenes {
+		w.str(sc.name)
+		w.u64s(trueAt(sc.cat))
+		w.flag(sc.term != nil)
+		w.u64s(trueAt(sc.term))
+	}
+}
+
+// trueAt returns the indexes at which bs is true.
+func trueAt(bs []bool) []uint64 {
+	var out []uint64
+	for i, b := range bs {
+		if b {
+			out = append(out, uint64(i))
 		}
 	}
-	w.u64s(play)
+	return out
+}
+
+// fromIndexes returns a slice of n bools, true at the given indexes, and
+// whether every index is below n.
+func fromIndexes(idx []uint64, n int) ([]bool, bool) {
+	bs := make([]bool, n)
+	for _, i := range idx {
+		if i >= uint64(n) {
+			return nil, false
+		}
+		bs[i] = true
+	}
+	return bs, true
 }
 
 // LoadCompiled returns the lexicon compiled in data from the lexicon file
@@ -224,18 +250,26 @@ func LoadCompiled(data, source []byte) (*Lexicon, error) {
 		}
 	}
 	l.skip = r.u64s()
-	l.playSpan = int(r.u32())
-	play := r.u64s()
-	if l.playSpan > MaxPlaySpan {
-		return nil, fmt.Errorf("compiled lexicon: play span %d over %d", l.playSpan, MaxPlaySpan)
+	if l.sceneSpan = int(r.u32()); l.sceneSpan > MaxSceneSpan {
+		return nil, fmt.Errorf("compiled lexicon: scene span %d over %d", l.sceneSpan, MaxSceneSpan)
 	}
-	if l.playSpan > 0 {
-		l.playCat = make([]bool, len(l.cats))
-		for _, c := range play {
-			if c >= uint64(len(l.cats)) {
-				return nil, fmt.Errorf("compiled lexicon: play category %d of %d", c, len(l.cats))
+	if n := r.count(13); n > MaxScenes {
+		return nil, fmt.Errorf("compiled lexicon: %d scenes, more than %d", n, MaxScenes)
+	} else if n > 0 {
+		l.scenes = make([]scene, n)
+	}
+	for i := range l.scenes {
+		sc := &l.scenes[i]
+		sc.name = r.str()
+		var ok bool
+		if sc.cat, ok = fromIndexes(r.u64s(), len(l.cats)); !ok {
+			return nil, fmt.Errorf("compiled lexicon: scene %q: a category out of range", sc.name)
+		}
+		listed, terms := r.flag(), r.u64s()
+		if listed {
+			if sc.term, ok = fromIndexes(terms, len(l.terms)); !ok {
+				return nil, fmt.Errorf("compiled lexicon: scene %q: a term out of range", sc.name)
 			}
-			l.playCat[c] = true
 		}
 	}
 	if r.err != nil {
@@ -270,13 +304,17 @@ func (l *Lexicon) checkRefs() error {
 		if pairs > maxPairs {
 			return fmt.Errorf("more than %d lookup entries", maxPairs)
 		}
-		if p.kind > kindPlay || len(p.slots) == 0 || p.slots[0].any {
+		if p.kind > kindScene || len(p.slots) == 0 || p.slots[0].any {
 			return fmt.Errorf("pattern %d: no first word", i)
 		}
 		if p.kind == kindTerm && (p.term < 0 || int(p.term) >= len(l.terms)) {
 			return fmt.Errorf("pattern %d: term %d of %d", i, p.term, len(l.terms))
 		}
-		if p.cat != globalCat && (p.cat < 0 || int(p.cat) >= len(l.cats)) {
+		if p.kind == kindScene {
+			if p.cat < 0 || int(p.cat) >= len(l.scenes) {
+				return fmt.Errorf("pattern %d: scene %d of %d", i, p.cat, len(l.scenes))
+			}
+		} else if p.cat != globalCat && (p.cat < 0 || int(p.cat) >= len(l.cats)) {
 			return fmt.Errorf("pattern %d: category %d of %d", i, p.cat, len(l.cats))
 		}
 	}

@@ -38,7 +38,7 @@ func compiledDefault(t testing.TB) (src []byte, l *Lexicon, bin []byte) {
 // matcher is what matching uses of a lexicon: compiled lexicons must
 // agree on all of it.
 func matcher(l *Lexicon) []any {
-	return []any{l.cats, l.terms, l.patterns, l.tab, l.pairs, l.skip, l.factor, l.playSpan, l.playCat, l.source}
+	return []any{l.cats, l.terms, l.patterns, l.tab, l.pairs, l.skip, l.factor, l.sceneSpan, l.scenes, l.source}
 }
 
 // TestCompiledRoundTrip: the compiled default lexicon loads back into the
@@ -164,12 +164,12 @@ func TestCompiledBounds(t *testing.T) {
 	}
 }
 
-// TestPlayLongHitAhead: a longer hit of another label, found first, makes
-// the play scan run ahead of a shorter hit's reach, over phrases that
+// TestSceneLongHitAhead: a longer hit of another label, found first, makes
+// the scene scan run ahead of a shorter hit's reach, over phrases that
 // overlap; the phrases near the shorter hit still count (a reviewer's
 // case, when the phrases were kept in a ring of 16 and counted late).
-func TestPlayLongHitAhead(t *testing.T) {
-	src := "version: 1\nplay: [chess, q, q q, q q q]\nplay_span: 5\nplay_labels: [violence]\n" +
+func TestSceneLongHitAhead(t *testing.T) {
+	src := "version: 1\nscene_span: 5\nscenes:\n  play: {labels: [violence], phrases: [chess, q, q q, q q q]}\n" +
 		"labels:\n  violence: {terms: [stab]}\n  self-harm: {terms: [\"stab * * * * * * q\"]}\n"
 	var el errList
 	s := newSpec()
@@ -186,7 +186,7 @@ func TestPlayLongHitAhead(t *testing.T) {
 			stab = append(stab, h)
 		}
 	})
-	if len(stab) != 1 || !stab[0].Play || stab[0].Weight != l.factor {
+	if len(stab) != 1 || stab[0].Scene != "play" || stab[0].Weight != l.factor {
 		t.Errorf("violence hits %+v: want one stab in a scene of play, weight %v", stab, l.factor)
 	}
 }

@@ -20,11 +20,11 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("labels:\n  violence:\n    terms: [{term: w1, remove: true}]\n"))
 	f.Add([]byte("{"))
 	f.Add([]byte("---\n---\n"))
-	f.Add(minimal("play: [chess, w2 w3]\nplay_span: 4\nplay_labels: [violence, self-harm]", ""))
-	f.Add([]byte("play: [chess]\nplay_labels: [violence]\nplay_span: 3\n"))
+	f.Add(minimal("scene_span: 4\nscenes:\n  play: {labels: [violence, self-harm], phrases: [chess, w2 w3]}\n  sport: {labels: [violence], terms: [w1], phrases: [referee]}", ""))
+	f.Add([]byte("scenes:\n  play: {labels: [violence], phrases: [chess]}\nscene_span: 3\n"))
 	// Not the 100 KB shipped lexicon: its slow executions stall the
 	// fuzzer while it minimises mutations of it. The regular tests load it.
-	base, err := lexicon.Load(minimal("play: [chess]\nplay_span: 6\nplay_labels: [violence, self-harm]", ""))
+	base, err := lexicon.Load(minimal("scene_span: 6\nscenes:\n  play: {labels: [violence, self-harm], phrases: [chess]}\n  sport: {labels: [violence], terms: [w2], phrases: [w3]}", ""))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -13,9 +13,15 @@
 //	repeat_span: 100            # a term said again within this many tokens counts less (0: off)
 //	similes: [like, akin to, as if, as though]   # simile cues
 //	simile_skip: [a, an, the, his, her]          # words that may stand between cue and term
-//	play: [chess, board game, rehearsal]         # phrases naming a game, sport or stage
-//	play_span: 250              # hits of play_labels with two play phrases this near are figurative (0: off)
-//	play_labels: [violence, death]               # the labels play phrases discount
+//	scene_span: 250             # hits of a scene's labels with two of its phrases this near are figurative (0: off)
+//	scenes:                     # settings told in the words of harm (at most 8)
+//	  play:                     # its name, shown in explanations ("in a scene of play")
+//	    labels: [violence, death]                # the labels it discounts
+//	    phrases: [chess, board game, rehearsal]  # phrases that name the setting
+//	  sport:
+//	    labels: [violence, death]
+//	    terms: [kill, murder, dead]              # only these terms of the labels (all, when absent)
+//	    phrases: [referee, half-time, goalie]
 //	irregular:                  # extra forms of words, used in every term that has the word
 //	  bleed: [bled]
 //	  beat: [beaten]
@@ -73,14 +79,21 @@
 // unchanged: the model decides what it is worth. A term that starts with a
 // cue ("without consent", "no pulse") is not negated by its own cue.
 //
-// A hit of a label in play_labels with two play phrases within play_span
-// tokens, before or after it, is figurative in the same way, with Play
-// set: a game, a
-// sport or a stage is told in the words of violence and death ("he
-// slaughtered my queen" at a chess board, "suicide runs" before a
-// scrimmage, a dagger among the props of a rehearsal). Play phrases, like
-// exceptions and similes, match exactly as written. An overlay's
-// play_labels replaces the list; its play phrases add to it.
+// # Scenes
+//
+// Some settings are told in the words of violence and death: a game ("he
+// slaughtered my queen" at a chess board), the stage (a dagger in a
+// rehearsal), a match ("we murdered them 4-0" before the final whistle).
+// A hit of a scene's labels with two of the scene's phrases within
+// scene_span tokens, before or after it, is figurative in the same way as
+// after a simile, with Scene naming the scene. A scene that lists terms
+// discounts those terms of its labels alone: a match discounts its
+// hyperbole ("murdered", "dead", "bloodbath") but not a real blow
+// ("punched him in the face") told beside the referee. Each scene counts
+// its own phrases, and the first scene in the file that claims a hit
+// names it. Scene phrases, like exceptions and similes, match exactly as
+// written. In an overlay a scene's labels and terms replace the scene's,
+// and its phrases add to them.
 //
 // # Repeats
 //
@@ -99,11 +112,12 @@
 // overlay a term that the lexicon already has (same words, any case or
 // hyphenation) replaces its weight, adds its forms and sets exact; weight:
 // 0 silences it; {term: x, remove: true} deletes it; a new term is added
-// (weight 1 unless given). Exceptions, similes, skip words, play phrases
-// and irregular forms are added; {phrase: x, remove: true} deletes an
-// exception, simile, skip word or play phrase; simile_factor, repeat_span,
-// play_span and play_labels replace the lexicon's. Play phrases or labels
-// without a play_span above 0 are an error, as they would change nothing.
+// (weight 1 unless given). Exceptions, similes, skip words, scenes, scene
+// phrases and irregular forms are added; {phrase: x, remove: true} deletes
+// an exception, simile, skip word or scene phrase; simile_factor,
+// repeat_span and scene_span replace the lexicon's. Scenes without a
+// scene_span above 0, and a scene's terms that its labels do not have,
+// are errors, as they would change nothing.
 // Removing what is not there is an error, so a misspelt overlay line does
 // not pass silently. Moderators use overlays as allow-lists: weight: 0 or remove for a term
 // their community uses innocently, an exception for an innocent phrase.
@@ -144,12 +158,13 @@ type Lexicon struct {
 	// repeatSpan is the span, in tokens, within which a term said again
 	// counts less (see Hit.Weight); 0 turns the discount off.
 	repeatSpan int
-	// playSpan is the span, in tokens either side of a play phrase,
-	// within which a hit of a category marked in playCat is figurative;
-	// 0 (or no play phrase) turns the rule off.
-	playSpan int
-	playCat  []bool // by category index; nil when playSpan is 0
-	source   []byte // the file Load read; nil after Merge
+	// scenes are the scenes that change anything (a label and a phrase,
+	// with sceneSpan above 0), in the file's order.
+	scenes []scene
+	// sceneSpan is the span, in tokens either side of a hit, within which
+	// a scene's phrases count for it (see scenes).
+	sceneSpan int
+	source    []byte // the file Load read; nil after Merge
 	// lazy, for a compiled lexicon (LoadCompiled), parses source when
 	// spec is first needed; nil otherwise.
 	lazy *lazySpec

@@ -546,32 +546,43 @@ func TestZeroLexicon(t *testing.T) {
 	}
 }
 
-// TestPlay: a hit of a play label with two play phrases within play_span
-// tokens, before or after it, is figurative and weighs simile_factor of
-// its weight; one phrase, other labels, hits further away and lexicons
-// without the keys are untouched. The compiled lexicon matches alike.
-func TestPlay(t *testing.T) {
+// TestScenes: a hit of a scene's labels (and terms) with two of its
+// phrases within scene_span tokens, before or after it, is figurative,
+// weighs simile_factor of its weight and names the scene; one phrase,
+// other labels and terms, hits further away and lexicons without scenes
+// are untouched. The compiled lexicon matches alike.
+func TestScenes(t *testing.T) {
 	violence := `terms: [{term: stab, weight: 2}, {term: kill, weight: 1}, {term: punch, weight: 1}]`
-	const play = "play: [chess, board game]\nplay_labels: [violence]\nplay_span: 5"
+	const play = "scene_span: 5\nscenes:\n  play: {labels: [violence], phrases: [chess, board game]}"
+	const sport = "scene_span: 5\nscenes:\n  sport: {labels: [violence], terms: [kill], phrases: [referee, goalie]}"
+	const both = "scene_span: 5\nscenes:\n  sport: {labels: [violence], terms: [kill], phrases: [referee, goalie]}\n  play: {labels: [violence], phrases: [chess, goalie]}"
 	words := func(n int) string { return strings.Repeat("and ", n) }
 	tests := []struct {
 		name, top, text string
-		want            []string // label:term:weight:figurative of each hit
+		want            []string // label:term:weight:scene of each hit
 	}{
-		{"off without the keys", "", "Chess, chess: he stabbed the air.", []string{"violence:stab:2.00:false"}},
-		{"off at span 0", "play: [chess]\nplay_labels: [violence]\nplay_span: 0", "Chess, chess: he stabbed the air.", []string{"violence:stab:2.00:false"}},
-		{"after two phrases", play, "Chess, chess: he stabbed the air.", []string{"violence:stab:0.60:true"}},
-		{"one phrase is not a scene", play, "At chess he stabbed the air.", []string{"violence:stab:2.00:false"}},
-		{"before and after", play, "Chess: he stabbed at the board game.", []string{"violence:stab:0.60:true"}},
-		{"within the span", play, "Chess chess " + words(3) + "stab.", []string{"violence:stab:0.60:true"}},
-		{"one outside the span", play, "Chess chess " + words(4) + "stab.", []string{"violence:stab:2.00:false"}},
-		{"outside the span after", play, "Stab " + words(5) + "chess chess.", []string{"violence:stab:2.00:false"}},
-		{"each hit on its own", play, "Kill " + words(8) + "stab " + words(1) + "chess chess.", []string{"violence:kill:1.00:false", "violence:stab:0.60:true"}},
-		{"other labels untouched", play, "Chess, chess: he felt w1.", []string{"self-harm:w1:1.00:false"}},
-		{"a simile is discounted once", play, "Chess, chess, like a stab.", []string{"violence:stab:0.60:true"}},
+		{"off without the keys", "", "Chess, chess: he stabbed the air.", []string{"violence:stab:2.00:"}},
+		{"off at span 0", "scene_span: 0\nscenes:\n  play: {labels: [violence], phrases: [chess]}", "Chess, chess: he stabbed the air.", []string{"violence:stab:2.00:"}},
+		{"after two phrases", play, "Chess, chess: he stabbed the air.", []string{"violence:stab:0.60:play"}},
+		{"one phrase is not a scene", play, "At chess he stabbed the air.", []string{"violence:stab:2.00:"}},
+		{"before and after", play, "Chess: he stabbed at the board game.", []string{"violence:stab:0.60:play"}},
+		{"within the span", play, "Chess chess " + words(3) + "stab.", []string{"violence:stab:0.60:play"}},
+		{"one outside the span", play, "Chess chess " + words(4) + "stab.", []string{"violence:stab:2.00:"}},
+		{"outside the span after", play, "Stab " + words(5) + "chess chess.", []string{"violence:stab:2.00:"}},
+		{"each hit on its own", play, "Kill " + words(8) + "stab " + words(1) + "chess chess.", []string{"violence:kill:1.00:", "violence:stab:0.60:play"}},
+		{"other labels untouched", play, "Chess, chess: he felt w1.", []string{"self-harm:w1:1.00:"}},
+		{"a simile is discounted once", play, "Chess, chess, like a stab.", []string{"violence:stab:0.60:play"}},
 		// The longest phrase at a token is one mention, not two.
-		{"nested phrases are one", "play: [power play, play]\nplay_labels: [violence]\nplay_span: 5", "On the power play he stabbed the air.", []string{"violence:stab:2.00:false"}},
-		{"two mentions", "play: [power play, play]\nplay_labels: [violence]\nplay_span: 5", "Power play, play: he stabbed the air.", []string{"violence:stab:0.60:true"}},
+		{"nested phrases are one", "scene_span: 5\nscenes:\n  play: {labels: [violence], phrases: [power play, play]}", "On the power play he stabbed the air.", []string{"violence:stab:2.00:"}},
+		{"two mentions", "scene_span: 5\nscenes:\n  play: {labels: [violence], phrases: [power play, play]}", "Power play, play: he stabbed the air.", []string{"violence:stab:0.60:play"}},
+		// A scene that lists terms discounts those alone.
+		{"listed term", sport, "Referee, goalie: he killed them.", []string{"violence:kill:0.30:sport"}},
+		{"unlisted term", sport, "Referee, goalie: he stabbed them.", []string{"violence:stab:2.00:"}},
+		// Each scene counts its own phrases, and the first that claims a
+		// hit names it.
+		{"phrases of two scenes are not one scene", both, "Referee, chess: he stabbed them.", []string{"violence:stab:2.00:"}},
+		{"the first scene names the hit", both, "Referee, goalie, chess: he killed them.", []string{"violence:kill:0.30:sport"}},
+		{"a later scene takes what the first leaves", both, "Goalie, chess: he stabbed and killed them.", []string{"violence:stab:0.60:play", "violence:kill:0.30:play"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -589,7 +600,10 @@ func TestPlay(t *testing.T) {
 				var got []string
 				for _, h := range match(lx, tt.text) {
 					if h.Label == "violence" || h.Label == "self-harm" {
-						got = append(got, fmt.Sprintf("%s:%s:%.2f:%v", h.Label, h.Term, h.Weight, h.Figurative))
+						if h.Figurative != (h.Scene != "") {
+							t.Errorf("%q: %+v: figurative %v with scene %q", tt.text, h, h.Figurative, h.Scene)
+						}
+						got = append(got, fmt.Sprintf("%s:%s:%.2f:%s", h.Label, h.Term, h.Weight, h.Scene))
 					}
 				}
 				if !slices.Equal(got, tt.want) {
@@ -600,7 +614,7 @@ func TestPlay(t *testing.T) {
 	}
 	// An overlay adds phrases and replaces the labels.
 	l := mustLoad(t, minimal(play, violence))
-	m, err := l.Merge([]byte("play: [paintball]\nplay_labels: [self-harm]\n"))
+	m, err := l.Merge([]byte("scenes:\n  play: {labels: [self-harm], phrases: [paintball]}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -624,9 +638,10 @@ func TestPlay(t *testing.T) {
 	}
 }
 
-// TestShippedPlay: the shipped lexicon reads a game told as a battle as
-// play, and a real fight as a fight.
-func TestShippedPlay(t *testing.T) {
+// TestShippedScenes: the shipped lexicon reads a game told as a battle as
+// play, a match told as a war as sport, and a real fight as a fight,
+// wherever it happens.
+func TestShippedScenes(t *testing.T) {
 	l := shipped(t)
 	for _, tt := range []struct {
 		text, label string
@@ -640,6 +655,11 @@ func TestShippedPlay(t *testing.T) {
 		// beating behind "tabletop" and a stabbing behind "costume".
 		{"He slammed her face onto the tabletop and stabbed her; blood ran across the tabletop.", "violence", false},
 		{"Still in costume, he stabbed her in the hallway; her costume was soaked.", "violence", false},
+		{"By half-time we were murdering them, and the referee had given up on the offside flag.", "violence", true},
+		{"\"I'm dead,\" she groaned at the final whistle, and the referee laughed.", "death", true},
+		// Sport discounts its hyperbole, not a blow or a death.
+		{"After the final whistle he punched him in the face; the referee pulled them apart.", "violence", false},
+		{"The striker collapsed on the pitch. The referee waved for the doctors, but he never woke up.", "death", false},
 	} {
 		var found, fig bool
 		for _, h := range match(l, tt.text) {

@@ -1,6 +1,7 @@
 package lexicon
 
 import (
+	"math/bits"
 	"slices"
 
 	"github.com/tagger-dev/tagger/classify/tokenize"
@@ -24,12 +25,13 @@ type Hit struct {
 	// model decides what a negated hit is worth.
 	Negated bool
 	// Figurative reports that the hit follows a simile cue ("akin to
-	// rape", "like a war zone") or is told in a scene of play (Play).
+	// rape", "like a war zone") or is told in a scene (Scene).
 	Figurative bool
-	// Play reports that the hit is figurative for being told in a scene
-	// of play: a hit of the lexicon's play_labels with two of its play
-	// phrases near it ("he slaughtered my queen" over a chess board).
-	Play bool
+	// Scene names the lexicon scene the hit is told in, which makes it
+	// figurative: a hit of the scene's labels (and terms) with two of its
+	// phrases near it ("he slaughtered my queen" over a chess board, in
+	// the scene "play"). It is "" for other hits.
+	Scene string
 	// Repeat is the number of earlier hits of the same term within the
 	// lexicon's repeat_span tokens before this one (0 without the key):
 	// a word said again is weaker evidence than a new one.
@@ -54,7 +56,7 @@ type hitCore struct {
 	Repeat           int32
 	Negated          bool
 	Figurative       bool
-	Play             bool
+	Scene            uint8 // 1 + index into Lexicon.scenes; 0 for none
 }
 
 // Match calls fn for every hit of the lexicon in toks, the tokens of text
@@ -77,9 +79,9 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 	// cue. pending holds hits that a later exception may still drop. Both
 	// buffers live on the stack for ordinary input.
 	var endsBuf [64]int
-	// 256: with play phrases a hit waits play_span tokens in the queue
-	// (see plays), and prose dense with hits (a fight, every other word
-	// a term) holds over a hundred in that span.
+	// 256: with scenes a hit waits a scene's span in the queue (see
+	// scenes), and prose dense with hits (a fight, every other word a
+	// term) holds over a hundred in that span.
 	var pendBuf [256]pend
 	ends := endsBuf[:]
 	if n := len(l.cats) + 1; n > len(endsBuf) {
@@ -90,11 +92,11 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 	// Repeats are counted as hits are emitted, in token order, so that a
 	// dropped hit is no repeat.
 	rep := repeats{span: l.repeatSpan}
-	var play *plays
-	var playBuf plays
-	if l.playSpan > 0 {
-		play = &playBuf
-		play.span, play.cat, play.factor = l.playSpan, l.playCat, l.factor
+	var sc *scenes
+	var scBuf scenes
+	if len(l.scenes) > 0 {
+		sc = &scBuf
+		sc.l = l
 	}
 	for i := range toks {
 		// Most tokens start no pattern: the filters turn them away
@@ -115,9 +117,12 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 		// No exception can start between two candidates, so the queue
 		// need only be flushed at candidates.
 		if q.len() > 0 {
-			q = q.flush(l, play.upto(i), &rep, play, fn)
+			q = q.flush(l, sc.upto(i), &rep, sc, fn)
 		}
-		playEnd := 0 // the longest play phrase starting here
+		// The scenes with a phrase starting here, and the end of each
+		// one's longest.
+		var found uint8
+		var sceneEnds [MaxScenes]int
 		// The patterns that start with this word, then those that start
 		// with this word and the next.
 		refs := refs1
@@ -139,8 +144,12 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 					}
 				case kindSimile:
 					cueEnd = max(cueEnd, end)
-				case kindPlay:
-					playEnd = max(playEnd, end)
+				case kindScene:
+					if sc == nil {
+						continue // scenes turned off (a span of 0)
+					}
+					found |= 1 << p.cat
+					sceneEnds[p.cat] = max(sceneEnds[p.cat], end)
 				case kindTerm:
 					t := &l.terms[p.term]
 					if ends[0] > i || ends[t.cat+1] > i {
@@ -157,17 +166,19 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 				}
 			}
 		}
-		if playEnd > 0 {
-			play.add(i, playEnd)
+		for found != 0 {
+			s := bits.TrailingZeros8(found)
+			found &^= 1 << s
+			sc.add(s, i, sceneEnds[s])
 		}
 	}
-	q.flush(l, len(toks), &rep, play, fn)
+	q.flush(l, len(toks), &rep, sc, fn)
 }
 
 // queue holds the hits that a later exception may still drop (or, with
-// play phrases, a later phrase make figurative), in emission order, in
+// scenes, a later phrase make figurative), in emission order, in
 // buf[head:]. Emitting moves head instead of copying the rest down, which
-// with play phrases would copy the whole queue at every candidate token.
+// with scenes would copy the whole queue at every candidate token.
 type queue struct {
 	buf  []pend
 	head int
@@ -199,17 +210,17 @@ func (q queue) insert(p pend) queue {
 
 // flush emits the queued hits at the front that end at or before token
 // upto (no exception starting at upto or later can overlap them); rep
-// counts the repeats, and play (nil without play phrases) marks the hits
-// told in a scene of play.
-func (q queue) flush(l *Lexicon, upto int, rep *repeats, play *plays, fn func(Hit)) queue {
+// counts the repeats, and sc (nil without scenes) marks the hits told in
+// a scene.
+func (q queue) flush(l *Lexicon, upto int, rep *repeats, sc *scenes, fn func(Hit)) queue {
 	for q.head < len(q.buf) && int(q.buf[q.head].hit.TokEnd) <= upto {
 		p := &q.buf[q.head]
 		q.head++
 		if p.dropped {
 			continue
 		}
-		if play != nil {
-			play.mark(p)
+		if sc != nil {
+			sc.mark(p)
 		}
 		if rep.span > 0 && !p.hit.Negated {
 			// A negated hit adds nothing ("he did not stab her"), so it
@@ -217,9 +228,13 @@ func (q queue) flush(l *Lexicon, upto int, rep *repeats, play *plays, fn func(Hi
 			rep.count(p)
 		}
 		h := &p.hit
+		scene := ""
+		if h.Scene > 0 {
+			scene = l.scenes[h.Scene-1].name
+		}
 		fn(Hit{Label: l.cats[p.cat], Term: l.terms[p.term].text, Weight: h.Weight,
 			TokStart: int(h.TokStart), TokEnd: int(h.TokEnd), Negated: h.Negated,
-			Figurative: h.Figurative, Play: h.Play, Repeat: int(h.Repeat)})
+			Figurative: h.Figurative, Scene: scene, Repeat: int(h.Repeat)})
 		for j := q.head; j < len(q.buf); j++ {
 			e := &q.buf[j]
 			if e.cat == p.cat && e.hit.TokStart >= p.hit.TokStart && e.hit.TokEnd <= p.hit.TokEnd {
@@ -308,73 +323,91 @@ func (r *repeats) count(p *pend) {
 	}
 }
 
-// plays remembers the latest play phrases of a Match call ("chess",
-// "board game", "rehearsal"), which the main loop finds like any pattern;
-// at a token where several start, the longest counts, and a phrase inside
-// the one before does not, so "power play" is one phrase, not also
-// "play". A hit of a play label with playMin of them within span tokens,
-// before or after it, is told in a scene of play: figurative, as after a
-// simile ("he slaughtered my queen" over a chess board).
-//
-// So that the phrases after a hit are known, Match holds a hit until span
-// tokens past its end are read (upto). The hits before it in the queue
-// can hold it a little longer, never by more than a term's length
-// (MaxPhraseWords tokens), and phrases are at most one per token; so of
-// the phrases recorded by its emission, fewer than MaxPhraseWords lie
-// beyond its reach, and a ring of playMin more than that holds every
-// phrase that counts for it.
-type plays struct {
-	ring    [playMin + MaxPhraseWords]phrasePos
-	n       int // phrases recorded in all
-	lastEnd int // end of the latest phrase
-	span    int
-	cat     []bool  // the categories the rule applies to
-	factor  float64 // the lexicon's simile factor
+// scene is a compiled scene (see the package doc, Scenes).
+type scene struct {
+	name string
+	cat  []bool // by category index: the labels it discounts
+	term []bool // by term index: the terms it discounts; nil for all of cat's
 }
 
-// phrasePos is a play phrase over tokens [start, end).
+// scenes remembers the latest phrases of each scene in a Match call
+// ("chess", "board game", "rehearsal"), which the main loop finds like
+// any pattern; at a token where several of one scene start, the longest
+// counts, and a phrase inside the one before does not, so "power play"
+// is one phrase, not also "play". A hit of a scene's labels (and terms)
+// with sceneMin of its phrases within scene_span tokens, before or after it,
+// is told in the scene: figurative, as after a simile ("he slaughtered my
+// queen" over a chess board). The first scene in the file's order that
+// claims a hit names it.
+//
+// So that the phrases after a hit are known, Match holds a hit until
+// scene_span tokens past its end are read (upto). The hits before it in the
+// queue can hold it a little longer, never by more than a term's length
+// (MaxPhraseWords tokens), and phrases of one scene are at most one per
+// token; so of a scene's phrases recorded by its emission, fewer than
+// MaxPhraseWords lie beyond its reach, and a ring of sceneMin more than
+// that holds every phrase that counts for it.
+type scenes struct {
+	l    *Lexicon
+	seen [MaxScenes]struct {
+		ring    [sceneMin + MaxPhraseWords]phrasePos
+		n       int // phrases recorded in all
+		lastEnd int // end of the latest phrase
+	}
+}
+
+// phrasePos is a scene phrase over tokens [start, end).
 type phrasePos struct{ start, end int }
 
 // upto is how far Match may emit hits at token i: all of them without
-// play phrases (p nil), else those ending span tokens before i.
-func (p *plays) upto(i int) int {
-	if p == nil {
+// scenes (sc nil), else those ending scene_span tokens before i.
+func (sc *scenes) upto(i int) int {
+	if sc == nil {
 		return i
 	}
-	return i - p.span
+	return i - sc.l.sceneSpan
 }
 
-// add records a play phrase over tokens [start, end), unless it lies
-// inside the one before.
-func (p *plays) add(start, end int) {
-	if p == nil || start < p.lastEnd {
+// add records a phrase of scene s over tokens [start, end), unless it
+// lies inside the one before.
+func (sc *scenes) add(s, start, end int) {
+	r := &sc.seen[s]
+	if start < r.lastEnd {
 		return
 	}
-	p.ring[p.n%len(p.ring)] = phrasePos{start, end}
-	p.n++
-	p.lastEnd = end
+	r.ring[r.n%len(r.ring)] = phrasePos{start, end}
+	r.n++
+	r.lastEnd = end
 }
 
-// mark makes q's hit figurative, with Play set, when it is a hit of a
-// play category with playMin recorded phrases within span tokens.
-func (p *plays) mark(q *pend) {
+// mark makes q's hit figurative, with its scene set, when a scene of its
+// label and term has sceneMin recorded phrases within scene_span.
+func (sc *scenes) mark(q *pend) {
 	h := &q.hit
-	if h.Figurative || q.cat < 0 || int(q.cat) >= len(p.cat) || !p.cat[q.cat] {
+	if h.Figurative || q.cat < 0 {
 		return
 	}
-	near := 0
-	for _, f := range p.ring[:min(p.n, len(p.ring))] {
-		if f.start < int(h.TokEnd)+p.span && f.end > int(h.TokStart)-p.span {
-			near++
+	for s := range sc.l.scenes {
+		c := &sc.l.scenes[s]
+		if int(q.cat) >= len(c.cat) || !c.cat[q.cat] || c.term != nil && !c.term[q.term] {
+			continue
+		}
+		r := &sc.seen[s]
+		near := 0
+		for _, f := range r.ring[:min(r.n, len(r.ring))] {
+			if f.start < int(h.TokEnd)+sc.l.sceneSpan && f.end > int(h.TokStart)-sc.l.sceneSpan {
+				near++
+			}
+		}
+		if near >= sceneMin {
+			h.Figurative, h.Scene = true, uint8(s+1)
+			h.Weight *= sc.l.factor
+			return
 		}
 	}
-	if near >= playMin {
-		h.Figurative, h.Play = true, true
-		h.Weight *= p.factor
-	}
 }
 
-// playMin is how many play phrases a hit needs near it: a scene of play
-// names its game again and again, while one word of it ("after school
-// they played chess") may stand beside a real fight.
-const playMin = 2
+// sceneMin is how many of a scene's phrases a hit needs near it: a scene
+// of play names its game again and again, while one word of it ("after
+// school they played chess") may stand beside a real fight.
+const sceneMin = 2

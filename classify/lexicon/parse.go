@@ -27,11 +27,9 @@ type rawDoc struct {
 	factorLine   int
 	repeatSpan   *int
 	repeatLine   int
-	playSpan     *int
-	playSpanLine int
-	playLabels   []string
-	playLine     int
-	play         []rawPhrase
+	sceneSpan    *int
+	sceneLine    int
+	scenes       []rawScene
 	similes      []rawPhrase
 	skip         []rawPhrase
 	irregular    []rawIrregular
@@ -57,6 +55,18 @@ type rawTerm struct {
 	// negatable false: a negation before the term does not undo it.
 	negatable *bool
 	remove    bool
+}
+
+// rawScene is one entry of scenes: its keys as written; nil for a key
+// not given.
+type rawScene struct {
+	name       string
+	line       int
+	labels     []string
+	labelsLine int
+	terms      []string
+	termsLine  int
+	phrases    []rawPhrase
 }
 
 type rawPhrase struct {
@@ -107,7 +117,8 @@ func (e *errList) err() error {
 }
 
 var (
-	topKeys    = []string{"version", "simile_factor", "repeat_span", "similes", "simile_skip", "play", "play_span", "play_labels", "irregular", "exceptions", "labels", "rating"}
+	topKeys    = []string{"version", "simile_factor", "repeat_span", "similes", "simile_skip", "scene_span", "scenes", "irregular", "exceptions", "labels", "rating", "play", "play_span", "play_labels"}
+	sceneKeys  = []string{"labels", "terms", "phrases"}
 	catKeys    = []string{"terms", "exceptions"}
 	termKeys   = []string{"term", "weight", "forms", "exact", "negatable", "remove"}
 	phraseKeys = []string{"phrase", "remove"}
@@ -158,17 +169,15 @@ func parse(data []byte, el *errList) *rawDoc {
 			if n, ok := p.integer(v, "repeat_span"); ok {
 				doc.repeatSpan, doc.repeatLine = &n, k.Line
 			}
-		case "play_span":
-			if n, ok := p.integer(v, "play_span"); ok {
-				doc.playSpan, doc.playSpanLine = &n, k.Line
+		case "play", "play_span", "play_labels":
+			// The keys of the one scene lexicons had before scenes.
+			el.add(k.Line, key, "moved under scenes; write scene_span: 250 and scenes: {play: {labels: [...], phrases: [...]}}")
+		case "scene_span":
+			if n, ok := p.integer(v, "scene_span"); ok {
+				doc.sceneSpan, doc.sceneLine = &n, k.Line
 			}
-		case "play_labels":
-			doc.playLabels, doc.playLine = p.stringList(v, "play_labels"), k.Line
-			if doc.playLabels == nil {
-				doc.playLabels = []string{} // given, and empty: no label
-			}
-		case "play":
-			doc.play = p.phrases(v, "play")
+		case "scenes":
+			doc.scenes = p.scenes(v)
 		case "similes":
 			doc.similes = p.phrases(v, "similes")
 		case "simile_skip":
@@ -383,6 +392,34 @@ func (p parser) phrases(n *yaml.Node, what string) []rawPhrase {
 		if s, ok := p.text(item, what+" entry"); ok {
 			out = append(out, rawPhrase{text: s, line: item.Line})
 		}
+	})
+	return out
+}
+
+// scenes reads the scenes mapping: scene name → labels, terms and
+// phrases.
+func (p parser) scenes(n *yaml.Node) []rawScene {
+	var out []rawScene
+	p.mapping(n, "scenes", nil, func(name string, k, v *yaml.Node) {
+		sc := rawScene{name: name, line: k.Line}
+		what := fmt.Sprintf("scene %q", name)
+		p.mapping(v, what, sceneKeys, func(key string, k, v *yaml.Node) {
+			switch key {
+			case "labels":
+				sc.labels, sc.labelsLine = p.stringList(v, what+" labels"), k.Line
+				if sc.labels == nil {
+					sc.labels = []string{} // given, and empty: no label
+				}
+			case "terms":
+				sc.terms, sc.termsLine = p.stringList(v, what+" terms"), k.Line
+				if sc.terms == nil {
+					sc.terms = []string{}
+				}
+			case "phrases":
+				sc.phrases = p.phrases(v, what+" phrases")
+			}
+		})
+		out = append(out, sc)
 	})
 	return out
 }

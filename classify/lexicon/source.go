@@ -37,10 +37,19 @@ func render(s *spec) []byte {
 	}
 	put(doc, "similes", phraseList(s.similes))
 	put(doc, "simile_skip", phraseList(s.skip))
-	if len(s.play) > 0 || s.playSpan > 0 || len(s.playLabels) > 0 {
-		put(doc, "play", phraseList(s.play))
-		put(doc, "play_span", plain(strconv.Itoa(s.playSpan)))
-		put(doc, "play_labels", stringList(s.playLabels))
+	if len(s.scenes) > 0 || s.sceneSpan > 0 {
+		put(doc, "scene_span", plain(strconv.Itoa(s.sceneSpan)))
+		scenes := mapNode()
+		for _, sc := range s.scenes {
+			n := mapNode()
+			put(n, "labels", stringList(sc.labels))
+			if sc.terms != nil {
+				put(n, "terms", phraseList(sc.terms))
+			}
+			put(n, "phrases", phraseList(sc.phrases))
+			put(scenes, sc.name, n)
+		}
+		put(doc, "scenes", scenes)
 	}
 	if len(s.irregular) > 0 {
 		irr := mapNode()

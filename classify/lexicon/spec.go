@@ -28,8 +28,10 @@ const (
 	DefaultSimileFactor = 0.3
 	// MaxRepeatSpan is the largest repeat_span, in tokens.
 	MaxRepeatSpan = 10000
-	// MaxPlaySpan is the largest play_span, in tokens.
-	MaxPlaySpan = 1000
+	// MaxSceneSpan is the largest scene_span, in tokens.
+	MaxSceneSpan = 1000
+	// MaxScenes is the most scenes a lexicon may have.
+	MaxScenes = 8
 	// simileMaxSkip is how many simile_skip words may stand between a
 	// simile cue and a term ("like a war zone", "as if he had been shot").
 	simileMaxSkip = 3
@@ -49,9 +51,8 @@ var ratingKeys = []string{"sexual", "violence", "language"}
 type spec struct {
 	factor     float64
 	repeatSpan int
-	playSpan   int
-	playLabels []string // label ids whose hits near a play phrase are figurative
-	play       []phrase
+	sceneSpan  int
+	scenes     []*sceneSpec
 	similes    []phrase
 	skip       []phrase
 	irregular  map[string][]string // normalised word → extra forms
@@ -128,6 +129,25 @@ type termSpec struct {
 	removed bool
 }
 
+// sceneSpec is one scene: hits of its labels (of its terms alone, when
+// it lists terms) with two of its phrases within scene_span tokens are
+// figurative.
+type sceneSpec struct {
+	name    string
+	labels  []string // label ids
+	terms   []phrase // nil: every term of the labels
+	phrases []phrase
+}
+
+func (s *spec) scene(name string) *sceneSpec {
+	for _, sc := range s.scenes {
+		if sc.name == name {
+			return sc
+		}
+	}
+	return nil
+}
+
 type phrase struct {
 	text  string
 	key   string
@@ -152,9 +172,7 @@ func (s *spec) clone() *spec {
 	c := &spec{
 		factor:     s.factor,
 		repeatSpan: s.repeatSpan,
-		playSpan:   s.playSpan,
-		playLabels: slices.Clone(s.playLabels),
-		play:       slices.Clone(s.play),
+		sceneSpan:  s.sceneSpan,
 		similes:    slices.Clone(s.similes),
 		skip:       slices.Clone(s.skip),
 		irregular:  make(map[string][]string, len(s.irregular)),
@@ -162,6 +180,10 @@ func (s *spec) clone() *spec {
 	}
 	for k, v := range s.irregular {
 		c.irregular[k] = slices.Clone(v)
+	}
+	for _, sc := range s.scenes {
+		c.scenes = append(c.scenes, &sceneSpec{name: sc.name, labels: slices.Clone(sc.labels),
+			terms: slices.Clone(sc.terms), phrases: slices.Clone(sc.phrases)})
 	}
 	for _, cat := range s.cats {
 		cc := &catSpec{name: cat.name, exceptions: slices.Clone(cat.exceptions)}
@@ -223,39 +245,18 @@ func (s *spec) apply(doc *rawDoc, overlay bool, el *errList) {
 			}
 		}
 	}
-	if n := doc.playSpan; n != nil {
-		if *n < 0 || *n > MaxPlaySpan {
-			el.add(doc.playSpanLine, "play_span", "%d is out of range; use a number of tokens from 0 (play phrases change nothing) to %d", *n, MaxPlaySpan)
+	if n := doc.sceneSpan; n != nil {
+		if *n < 0 || *n > MaxSceneSpan {
+			el.add(doc.sceneLine, "scene_span", "%d is out of range; use a number of tokens from 0 (scenes change nothing) to %d", *n, MaxSceneSpan)
 		} else {
-			s.playSpan = *n
+			s.sceneSpan = *n
 		}
 	}
-	if doc.playLabels != nil {
-		// A file's list replaces the one before it, as a setting does.
-		s.playLabels = s.playLabels[:0:0]
-		for _, id := range doc.playLabels {
-			if _, ok := taxonomy.Default().Label(id); !ok {
-				hint := ""
-				if near := nearest(id, labelIDs()); near != "" {
-					hint = fmt.Sprintf("did you mean %q? ", near)
-				}
-				el.add(doc.playLine, fmt.Sprintf("play label %q", id), "unknown label; %ssee tagger labels", hint)
-				continue
-			}
-			if slices.Contains(s.playLabels, id) {
-				el.add(doc.playLine, fmt.Sprintf("play label %q", id), "listed twice; keep one")
-				continue
-			}
-			s.playLabels = append(s.playLabels, id)
-		}
+	for _, rs := range doc.scenes {
+		s.applyScene(rs, overlay, el)
 	}
-	s.play = applyPhrases(s.play, doc.play, "play phrase", overlay, el)
-	if (doc.play != nil || doc.playLabels != nil) && doc.playSpan == nil && s.playSpan == 0 {
-		line := doc.playLine
-		if line == 0 && len(doc.play) > 0 {
-			line = doc.play[0].line
-		}
-		el.add(line, "play", "play phrases and play_labels take effect only with play_span above 0; add play_span (the default lexicon's is 250)")
+	if len(doc.scenes) > 0 && doc.sceneSpan == nil && s.sceneSpan == 0 {
+		el.add(doc.scenes[0].line, "scenes", "scenes take effect only with scene_span above 0; add scene_span (the default lexicon's is 250)")
 	}
 	s.similes = applyPhrases(s.similes, doc.similes, "simile", overlay, el)
 	s.skip = applyPhrases(s.skip, doc.skip, "simile_skip word", overlay, el)
@@ -300,6 +301,113 @@ func (s *spec) apply(doc *rawDoc, overlay bool, el *errList) {
 	for _, c := range s.cats {
 		c.compact()
 	}
+	s.checkSceneTerms(el)
+}
+
+// applyScene adds a scene, or changes one: labels and terms replace the
+// scene's, phrases add to its phrases (or remove, in an overlay).
+func (s *spec) applyScene(rs rawScene, overlay bool, el *errList) {
+	what := fmt.Sprintf("scene %q", rs.name)
+	if !sceneName(rs.name) {
+		el.add(rs.line, what, "a scene's name is one lowercase word (letters, digits, hyphens) of at most 32 bytes")
+		return
+	}
+	sc := s.scene(rs.name)
+	if sc == nil {
+		if len(s.scenes) >= MaxScenes {
+			el.add(rs.line, what, "more than %d scenes; merge some", MaxScenes)
+			return
+		}
+		sc = &sceneSpec{name: rs.name}
+		s.scenes = append(s.scenes, sc)
+	}
+	if rs.labels != nil {
+		// A file's list replaces the one before it, as a setting does.
+		sc.labels = sc.labels[:0:0]
+		for _, id := range rs.labels {
+			if _, ok := taxonomy.Default().Label(id); !ok {
+				hint := ""
+				if near := nearest(id, labelIDs()); near != "" {
+					hint = fmt.Sprintf("did you mean %q? ", near)
+				}
+				el.add(rs.labelsLine, fmt.Sprintf("%s label %q", what, id), "unknown label; %ssee tagger labels", hint)
+				continue
+			}
+			if slices.Contains(sc.labels, id) {
+				el.add(rs.labelsLine, fmt.Sprintf("%s label %q", what, id), "listed twice; keep one")
+				continue
+			}
+			sc.labels = append(sc.labels, id)
+		}
+	}
+	if rs.terms != nil {
+		if len(rs.terms) == 0 {
+			el.add(rs.termsLine, what+" terms", "empty; leave terms out for every term of the scene's labels")
+		}
+		sc.terms = []phrase{}
+		for _, t := range rs.terms {
+			subject := fmt.Sprintf("%s term %q", what, strings.TrimSpace(t))
+			words, err := parseWords(t)
+			if err != nil {
+				el.add(rs.termsLine, subject, "%v", err)
+				continue
+			}
+			key := wordsKey(words)
+			if slices.ContainsFunc(sc.terms, func(p phrase) bool { return p.key == key }) {
+				el.add(rs.termsLine, subject, "listed twice; keep one")
+				continue
+			}
+			sc.terms = append(sc.terms, phrase{text: strings.Join(strings.Fields(t), " "), key: key, words: words, line: rs.termsLine})
+		}
+	}
+	sc.phrases = applyPhrases(sc.phrases, rs.phrases, what+" phrase", overlay, el)
+}
+
+// checkSceneTerms reports the terms of scenes that none of the scene's
+// labels has: a misspelling, or a term of another label, would otherwise
+// make the scene discount nothing.
+func (s *spec) checkSceneTerms(el *errList) {
+	for _, sc := range s.scenes {
+		for _, t := range sc.terms {
+			if slices.ContainsFunc(sc.labels, func(id string) bool {
+				c := s.cat(id)
+				return c != nil && c.find(t.key) >= 0
+			}) {
+				continue
+			}
+			hint := ""
+			var texts []string
+			for _, c := range s.cats {
+				if c.find(t.key) >= 0 {
+					hint = fmt.Sprintf("it is a term of %s; ", c.name)
+					break
+				}
+				if slices.Contains(sc.labels, c.name) {
+					for _, ct := range c.terms {
+						texts = append(texts, ct.text)
+					}
+				}
+			}
+			if near := nearest(strings.ToLower(t.text), texts); hint == "" && near != "" {
+				hint = fmt.Sprintf("did you mean %q? ", near)
+			}
+			el.add(t.line, fmt.Sprintf("scene %q term %q", sc.name, t.text), "not a term of the scene's labels (%s); %scheck the spelling and the labels", strings.Join(sc.labels, ", "), hint)
+		}
+	}
+}
+
+// sceneName reports whether name can name a scene: one lowercase word of
+// letters, digits and hyphens, as label ids are.
+func sceneName(name string) bool {
+	if name == "" || len(name) > 32 {
+		return false
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // termHint suggests, for a term that c does not have, the term the user

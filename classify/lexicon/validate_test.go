@@ -104,13 +104,20 @@ func TestLoadErrors(t *testing.T) {
 		{"negative repeat span", minimal("repeat_span: -1", ""), []string{"repeat_span (line", "out of range", "0 (count every repeat fully)"}},
 		{"huge repeat span", minimal("repeat_span: 100000", ""), []string{"repeat_span (line", "out of range"}},
 		{"fractional repeat span", minimal("repeat_span: 1.5", ""), []string{"repeat_span"}},
-		{"negative play span", minimal("play_span: -1", ""), []string{"play_span (line", "out of range", "0 (play phrases change nothing)"}},
-		{"huge play span", minimal("play_span: 5000", ""), []string{"play_span (line", "out of range"}},
-		{"unknown play label", minimal("play_labels: [violance]", ""), []string{`play label "violance"`, "unknown label", `did you mean "violence"?`}},
-		{"play labels not a list", minimal("play_labels: violence", ""), []string{"play_labels", "a list"}},
-		{"play phrase twice", minimal("play: [chess, chess]", ""), []string{"chess"}},
-		{"play label twice", minimal("play_span: 5\nplay: [chess]\nplay_labels: [violence, violence]", ""), []string{`play label "violence"`, "listed twice"}},
-		{"play phrases without a span", minimal("play: [chess]\nplay_labels: [violence]", ""), []string{"play_span above 0", "add play_span"}},
+		{"negative scene span", minimal("scene_span: -1", ""), []string{"scene_span (line", "out of range", "0 (scenes change nothing)"}},
+		{"huge scene span", minimal("scene_span: 5000", ""), []string{"scene_span (line", "out of range"}},
+		{"unknown scene label", minimal("scene_span: 5\nscenes: {play: {labels: [violance], phrases: [chess]}}", ""), []string{`scene "play" label "violance"`, "unknown label", `did you mean "violence"?`}},
+		{"scene labels not a list", minimal("scene_span: 5\nscenes: {play: {labels: violence}}", ""), []string{`scene "play" labels`, "a list"}},
+		{"unknown scene key", minimal("scene_span: 5\nscenes: {play: {label: [violence]}}", ""), []string{`scene "play"`, `unknown key "label"`, `did you mean "labels"?`}},
+		{"scene phrase twice", minimal("scene_span: 5\nscenes: {play: {labels: [violence], phrases: [chess, chess]}}", ""), []string{`scene "play" phrase "chess"`, "listed twice"}},
+		{"scene label twice", minimal("scene_span: 5\nscenes: {play: {labels: [violence, violence], phrases: [chess]}}", ""), []string{`scene "play" label "violence"`, "listed twice"}},
+		{"scenes without a span", minimal("scenes: {play: {labels: [violence], phrases: [chess]}}", ""), []string{"scene_span above 0", "add scene_span"}},
+		{"scene name", minimal("scene_span: 5\nscenes: {Big Game: {labels: [violence], phrases: [chess]}}", ""), []string{`scene "Big Game"`, "one lowercase word"}},
+		{"scene term of another label", minimal("scene_span: 5\nscenes: {sport: {labels: [violence], terms: [r1], phrases: [chess]}}", ""), []string{`scene "sport" term "r1"`, "not a term of the scene's labels (violence)", "it is a term of rating:sexual"}},
+		{"misspelt scene term", minimal("scene_span: 5\nscenes: {sport: {labels: [violence], terms: [stabb], phrases: [chess]}}", "terms: [stab, w2, w3]"), []string{`scene "sport" term "stabb"`, "not a term of the scene's labels", `did you mean "stab"?`}},
+		{"empty scene terms", minimal("scene_span: 5\nscenes: {sport: {labels: [violence], terms: [], phrases: [chess]}}", ""), []string{`scene "sport" terms`, "empty"}},
+		{"too many scenes", minimal("scene_span: 5\nscenes: {a: {}, b: {}, c: {}, d: {}, e: {}, f: {}, g: {}, h: {}, i: {}}", ""), []string{`scene "i"`, "more than 8 scenes"}},
+		{"the keys before scenes", minimal("play: [chess]\nplay_span: 5", ""), []string{"play (line", "moved under scenes", "play_span (line"}},
 		{"skip word phrase", minimal("simile_skip: [a lot]", ""), []string{"must be a single word"}},
 		{"irregular phrase", minimal("irregular: {bleed: [bled out]}", ""), []string{`irregular form "bled out"`, "one word"}},
 		{"exact not a bool", minimal("", "terms: [{term: stab, exact: maybe}, w2, w3]"), []string{"exact (line", "expected true or false"}},
@@ -336,20 +343,19 @@ func TestSourceShippedMergedRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load(Source()): %v", err)
 	}
-	// Whole hits, figurative marks included: a scene of play (the play
-	// keys) must survive the round trip as well as the terms.
-	text := benchText(t, 20<<10) + " It was a chess massacre: he slaughtered my queen and both rooks, and the chessboard was bare."
+	// Whole hits, figurative marks included: both scenes must survive the
+	// round trip as well as the terms.
+	text := "At half-time we were murdering them, and the referee knew it. " + benchText(t, 20<<10) +
+		" It was a chess massacre: he slaughtered my queen and both rooks, and the chessboard was bare."
 	got, want := match(back, text), match(m, text)
 	if !slices.Equal(got, want) || len(got) == 0 {
 		t.Errorf("round trip: %d hits, want the same %d (> 0)", len(got), len(want))
 	}
-	fig := 0
+	scenes := map[string]int{}
 	for _, h := range got {
-		if h.Play {
-			fig++
-		}
+		scenes[h.Scene]++
 	}
-	if fig == 0 {
-		t.Error("round trip: no hit in a scene of play")
+	if scenes["play"] == 0 || scenes["sport"] == 0 {
+		t.Errorf("round trip: hits by scene %v, want some in play and in sport", scenes)
 	}
 }
