@@ -115,9 +115,9 @@
 // (weight 1 unless given). Exceptions, similes, skip words, scenes, scene
 // phrases and irregular forms are added; {phrase: x, remove: true} deletes
 // an exception, simile, skip word or scene phrase; simile_factor,
-// repeat_span and scene_span replace the lexicon's. Scenes without a
-// scene_span above 0, and a scene's terms that its labels do not have,
-// are errors, as they would change nothing.
+// repeat_span and scene_span replace the lexicon's. A scene's labels and
+// terms replace the scene's (labels: [] turns the scene off); a term an
+// overlay removes from a label leaves the scenes' lists too.
 // Removing what is not there is an error, so a misspelt overlay line does
 // not pass silently. Moderators use overlays as allow-lists: weight: 0 or remove for a term
 // their community uses innocently, an exception for an innocent phrase.
@@ -130,8 +130,12 @@
 // words with characters other than letters, digits, marks, hyphens,
 // slashes and apostrophes, weights outside [0, 10], a term or exception
 // listed twice in one label, forms on a phrase, remove outside an overlay,
-// and a term that an exception of its label covers as written (it could
-// never match).
+// a term that an exception of its label covers as written (it could
+// never match), and what would make a scene do nothing: scenes without a
+// scene_span (a span of 0 given is allowed: it turns them off), a scene
+// with phrases and no labels or labels and no phrases (with the nearest
+// scene's name when a file adds one), a scene term none of its labels
+// has, an empty terms list, and more than MaxScenes scenes.
 // Load also requires version: 1 and at least MinTerms terms with a
 // positive weight for each of the 36 labels and the three rating cue sets.
 // Errors name the line and say what to fix.

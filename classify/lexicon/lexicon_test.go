@@ -638,6 +638,68 @@ func TestScenes(t *testing.T) {
 	}
 }
 
+// TestSceneOverlays: an overlay removes a term a scene lists (the scene
+// stops discounting it), turns one scene off with labels: [], and is told
+// when a scene it writes would do nothing (a misspelt name makes a new,
+// empty scene). Each merged lexicon survives Source and Load.
+func TestSceneOverlays(t *testing.T) {
+	base := shipped(t)
+	const sport = "By half-time we were murdering them, and the referee gave a backhand wave at the goalie."
+	const chess = "It was a chess massacre: he slaughtered my queen, and the chessboard was bare."
+	scene := func(l *lexicon.Lexicon, text, label, term string) (string, bool) {
+		for _, h := range match(l, text) {
+			if h.Label == label && h.Term == term {
+				return h.Scene, true
+			}
+		}
+		return "", false
+	}
+	for _, tt := range []struct {
+		name, overlay string
+		text          string
+		label, term   string
+		found         bool
+		scene         string
+	}{
+		{"a removed term is gone", "labels: {violence: {terms: [{term: backhand, remove: true}]}}", sport, "violence", "backhand", false, ""},
+		{"the scene's other terms still count", "labels: {violence: {terms: [{term: backhand, remove: true}]}}", sport, "violence", "murder", true, "sport"},
+		{"a scene turned off", "scenes: {sport: {labels: []}}", sport, "violence", "murder", true, ""},
+		{"the other scene stays on", "scenes: {sport: {labels: []}}", chess, "violence", "slaughter", true, "play"},
+		{"a phrase added", "scenes: {sport: {phrases: [netminder]}}", "The netminder laughed; we were murdering them, said the netminder.", "violence", "murder", true, "sport"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := base.Merge([]byte(tt.overlay))
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := lexicon.Load(m.Source())
+			if err != nil {
+				t.Fatalf("Load(Source()): %v", err)
+			}
+			for _, l := range []*lexicon.Lexicon{m, back} {
+				sc, found := scene(l, tt.text, tt.label, tt.term)
+				if found != tt.found || sc != tt.scene {
+					t.Errorf("%s %q: found %v in scene %q, want %v in %q", tt.label, tt.term, found, sc, tt.found, tt.scene)
+				}
+			}
+		})
+	}
+	for _, tt := range []struct{ overlay, want string }{
+		{"scenes: {sports: {phrases: [netminder]}}", `scene "sports" (line 1): did you mean "sport"? no labels, so it discounts nothing`},
+		{"scenes: {duel: {labels: [violence]}}", `scene "duel" (line 1): no phrases, so it discounts nothing`},
+		{"scenes: {sport: {terms: [kil]}}", `did you mean "kill"?`},
+		{"play_span: 0", "scene_span: 0"},
+	} {
+		if _, err := base.Merge([]byte(tt.overlay)); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("overlay %q: error %v, want one containing %q", tt.overlay, err, tt.want)
+		}
+	}
+	// The keys before scenes are not suggested for a misspelt key.
+	if _, err := base.Merge([]byte("plays: [chess]")); err == nil || strings.Contains(err.Error(), `"play"`) || strings.Contains(err.Error(), "play_span") {
+		t.Errorf("overlay plays: error %v, want one that neither suggests nor lists the retired keys", err)
+	}
+}
+
 // TestShippedScenes: the shipped lexicon reads a game told as a battle as
 // play, a match told as a war as sport, and a real fight as a fight,
 // wherever it happens.
@@ -657,6 +719,7 @@ func TestShippedScenes(t *testing.T) {
 		{"Still in costume, he stabbed her in the hallway; her costume was soaked.", "violence", false},
 		{"By half-time we were murdering them, and the referee had given up on the offside flag.", "violence", true},
 		{"\"I'm dead,\" she groaned at the final whistle, and the referee laughed.", "death", true},
+		{"Basketball practice ran late: after the free throw drill my legs were dead from suicides.", "suicide", true},
 		// Sport discounts its hyperbole, not a blow or a death.
 		{"After the final whistle he punched him in the face; the referee pulled them apart.", "violence", false},
 		{"The striker collapsed on the pitch. The referee waved for the doctors, but he never woke up.", "death", false},

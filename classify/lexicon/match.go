@@ -119,8 +119,8 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 		if q.len() > 0 {
 			q = q.flush(l, sc.upto(i), &rep, sc, fn)
 		}
-		// The scenes with a phrase starting here, and the end of each
-		// one's longest.
+		// The scenes with a phrase starting here (a bit each; see
+		// sceneBits), and the end of each one's longest.
 		var found uint8
 		var sceneEnds [MaxScenes]int
 		// The patterns that start with this word, then those that start
@@ -333,8 +333,8 @@ type scene struct {
 // scenes remembers the latest phrases of each scene in a Match call
 // ("chess", "board game", "rehearsal"), which the main loop finds like
 // any pattern; at a token where several of one scene start, the longest
-// counts, and a phrase inside the one before does not, so "power play"
-// is one phrase, not also "play". A hit of a scene's labels (and terms)
+// counts, and a phrase that starts inside the one before does not, so
+// "power play" is one phrase, not also "play". A hit of a scene's labels (and terms)
 // with sceneMin of its phrases within scene_span tokens, before or after it,
 // is told in the scene: figurative, as after a simile ("he slaughtered my
 // queen" over a chess board). The first scene in the file's order that
@@ -369,7 +369,7 @@ func (sc *scenes) upto(i int) int {
 }
 
 // add records a phrase of scene s over tokens [start, end), unless it
-// lies inside the one before.
+// starts inside the one before.
 func (sc *scenes) add(s, start, end int) {
 	r := &sc.seen[s]
 	if start < r.lastEnd {
@@ -406,6 +406,10 @@ func (sc *scenes) mark(q *pend) {
 		}
 	}
 }
+
+// sceneBits fails to compile when MaxScenes outgrows Match's uint8 mask
+// of the scenes with a phrase at a token.
+const sceneBits = uint8(1<<MaxScenes - 1)
 
 // sceneMin is how many of a scene's phrases a hit needs near it: a scene
 // of play names its game again and again, while one word of it ("after

@@ -64,7 +64,7 @@ type rawScene struct {
 	line       int
 	labels     []string
 	labelsLine int
-	terms      []string
+	terms      []rawPhrase
 	termsLine  int
 	phrases    []rawPhrase
 }
@@ -117,11 +117,14 @@ func (e *errList) err() error {
 }
 
 var (
-	topKeys    = []string{"version", "simile_factor", "repeat_span", "similes", "simile_skip", "scene_span", "scenes", "irregular", "exceptions", "labels", "rating", "play", "play_span", "play_labels"}
-	sceneKeys  = []string{"labels", "terms", "phrases"}
-	catKeys    = []string{"terms", "exceptions"}
-	termKeys   = []string{"term", "weight", "forms", "exact", "negatable", "remove"}
-	phraseKeys = []string{"phrase", "remove"}
+	topKeys = []string{"version", "simile_factor", "repeat_span", "similes", "simile_skip", "scene_span", "scenes", "irregular", "exceptions", "labels", "rating"}
+	// retiredKeys are top-level keys of earlier lexicons: accepted only to
+	// say where they went.
+	retiredKeys = []string{"play", "play_span", "play_labels"}
+	sceneKeys   = []string{"labels", "terms", "phrases"}
+	catKeys     = []string{"terms", "exceptions"}
+	termKeys    = []string{"term", "weight", "forms", "exact", "negatable", "remove"}
+	phraseKeys  = []string{"phrase", "remove"}
 )
 
 // parse reads a lexicon or overlay file.
@@ -155,7 +158,8 @@ func parse(data []byte, el *errList) *rawDoc {
 		return doc
 	}
 	p := parser{el: el}
-	p.mapping(top, "lexicon", topKeys, func(key string, k, v *yaml.Node) {
+	tp := parser{el: el, hidden: retiredKeys}
+	tp.mapping(top, "lexicon", topKeys, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "version":
 			if n, ok := p.integer(v, "version"); ok {
@@ -169,9 +173,13 @@ func parse(data []byte, el *errList) *rawDoc {
 			if n, ok := p.integer(v, "repeat_span"); ok {
 				doc.repeatSpan, doc.repeatLine = &n, k.Line
 			}
-		case "play", "play_span", "play_labels":
-			// The keys of the one scene lexicons had before scenes.
-			el.add(k.Line, key, "moved under scenes; write scene_span: 250 and scenes: {play: {labels: [...], phrases: [...]}}")
+		// The keys of the one scene lexicons had before scenes.
+		case "play":
+			el.add(k.Line, key, "moved under scenes; write scenes: {play: {phrases: [...]}}")
+		case "play_labels":
+			el.add(k.Line, key, "moved under scenes; write scenes: {play: {labels: [...]}} (labels: [] turns the scene off)")
+		case "play_span":
+			el.add(k.Line, key, "moved; write scene_span: %s, the span of every scene (0 turns them all off; scenes: {play: {labels: []}} turns off play alone)", v.Value)
 		case "scene_span":
 			if n, ok := p.integer(v, "scene_span"); ok {
 				doc.sceneSpan, doc.sceneLine = &n, k.Line
@@ -205,7 +213,12 @@ func cleanYAMLError(err error) string {
 	return strings.TrimPrefix(err.Error(), "yaml: ")
 }
 
-type parser struct{ el *errList }
+type parser struct {
+	el *errList
+	// hidden are keys that mapping passes to its function although they
+	// are not among the known keys it lists and suggests.
+	hidden []string
+}
 
 // mapping calls fn for every key of the mapping n in order. With known
 // non-nil, keys outside it are reported (with the nearest known key as a
@@ -229,7 +242,7 @@ func (p parser) mapping(n *yaml.Node, what string, known []string, fn func(key s
 			continue
 		}
 		seen[key] = k.Line
-		if known != nil && !slices.Contains(known, key) {
+		if known != nil && !slices.Contains(known, key) && !slices.Contains(p.hidden, key) {
 			hint := ""
 			if s := nearest(key, known); s != "" {
 				hint = fmt.Sprintf("did you mean %q? ", s)
@@ -411,9 +424,9 @@ func (p parser) scenes(n *yaml.Node) []rawScene {
 					sc.labels = []string{} // given, and empty: no label
 				}
 			case "terms":
-				sc.terms, sc.termsLine = p.stringList(v, what+" terms"), k.Line
+				sc.terms, sc.termsLine = p.phrases(v, what+" terms"), k.Line
 				if sc.terms == nil {
-					sc.terms = []string{}
+					sc.terms = []rawPhrase{}
 				}
 			case "phrases":
 				sc.phrases = p.phrases(v, what+" phrases")

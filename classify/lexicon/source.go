@@ -42,11 +42,20 @@ func render(s *spec) []byte {
 		scenes := mapNode()
 		for _, sc := range s.scenes {
 			n := mapNode()
-			put(n, "labels", stringList(sc.labels))
-			if sc.terms != nil {
+			switch {
+			case sc.terms != nil && len(sc.terms) == 0:
+				// Its terms were all removed from its labels: it discounts
+				// nothing, as a scene without labels does.
+				put(n, "labels", stringList(nil))
+			case sc.labels != nil:
+				put(n, "labels", stringList(sc.labels))
+			}
+			if len(sc.terms) > 0 {
 				put(n, "terms", phraseList(sc.terms))
 			}
-			put(n, "phrases", phraseList(sc.phrases))
+			if len(sc.phrases) > 0 {
+				put(n, "phrases", phraseList(sc.phrases))
+			}
 			put(scenes, sc.name, n)
 		}
 		put(doc, "scenes", scenes)

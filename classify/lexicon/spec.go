@@ -252,8 +252,12 @@ func (s *spec) apply(doc *rawDoc, overlay bool, el *errList) {
 			s.sceneSpan = *n
 		}
 	}
+	var created []string // the scenes this file adds
 	for _, rs := range doc.scenes {
-		s.applyScene(rs, overlay, el)
+		had := s.scene(rs.name) != nil
+		if sc := s.applyScene(rs, overlay, el); sc != nil && !had {
+			created = append(created, sc.name)
+		}
 	}
 	if len(doc.scenes) > 0 && doc.sceneSpan == nil && s.sceneSpan == 0 {
 		el.add(doc.scenes[0].line, "scenes", "scenes take effect only with scene_span above 0; add scene_span (the default lexicon's is 250)")
@@ -301,29 +305,31 @@ func (s *spec) apply(doc *rawDoc, overlay bool, el *errList) {
 	for _, c := range s.cats {
 		c.compact()
 	}
-	s.checkSceneTerms(el)
+	s.checkScenes(doc, created, el)
 }
 
 // applyScene adds a scene, or changes one: labels and terms replace the
-// scene's, phrases add to its phrases (or remove, in an overlay).
-func (s *spec) applyScene(rs rawScene, overlay bool, el *errList) {
+// scene's, phrases add to its phrases (or remove, in an overlay). It
+// returns the scene, or nil when rs names none it can add.
+func (s *spec) applyScene(rs rawScene, overlay bool, el *errList) *sceneSpec {
 	what := fmt.Sprintf("scene %q", rs.name)
 	if !sceneName(rs.name) {
 		el.add(rs.line, what, "a scene's name is one lowercase word (letters, digits, hyphens) of at most 32 bytes")
-		return
+		return nil
 	}
 	sc := s.scene(rs.name)
 	if sc == nil {
 		if len(s.scenes) >= MaxScenes {
-			el.add(rs.line, what, "more than %d scenes; merge some", MaxScenes)
-			return
+			el.add(rs.line, what, "more than %d scenes; add its phrases to one of %s instead", MaxScenes, strings.Join(s.sceneNames(), ", "))
+			return nil
 		}
 		sc = &sceneSpec{name: rs.name}
 		s.scenes = append(s.scenes, sc)
 	}
 	if rs.labels != nil {
-		// A file's list replaces the one before it, as a setting does.
-		sc.labels = sc.labels[:0:0]
+		// A file's list replaces the one before it, as a setting does;
+		// an empty list turns the scene off.
+		sc.labels = []string{}
 		for _, id := range rs.labels {
 			if _, ok := taxonomy.Default().Label(id); !ok {
 				hint := ""
@@ -342,58 +348,126 @@ func (s *spec) applyScene(rs rawScene, overlay bool, el *errList) {
 	}
 	if rs.terms != nil {
 		if len(rs.terms) == 0 {
-			el.add(rs.termsLine, what+" terms", "empty; leave terms out for every term of the scene's labels")
+			el.add(rs.termsLine, what+" terms", "empty; list the terms the scene discounts (to turn the scene off, write labels: [])")
 		}
 		sc.terms = []phrase{}
 		for _, t := range rs.terms {
-			subject := fmt.Sprintf("%s term %q", what, strings.TrimSpace(t))
-			words, err := parseWords(t)
+			subject := fmt.Sprintf("%s term %q", what, strings.TrimSpace(t.text))
+			if t.remove {
+				el.add(t.line, subject, "terms replaces the scene's list; write the whole list without remove")
+				continue
+			}
+			words, err := parseWords(t.text)
 			if err != nil {
-				el.add(rs.termsLine, subject, "%v", err)
+				el.add(t.line, subject, "%v", err)
 				continue
 			}
 			key := wordsKey(words)
 			if slices.ContainsFunc(sc.terms, func(p phrase) bool { return p.key == key }) {
-				el.add(rs.termsLine, subject, "listed twice; keep one")
+				el.add(t.line, subject, "listed twice; keep one")
 				continue
 			}
-			sc.terms = append(sc.terms, phrase{text: strings.Join(strings.Fields(t), " "), key: key, words: words, line: rs.termsLine})
+			sc.terms = append(sc.terms, phrase{text: strings.Join(strings.Fields(t.text), " "), key: key, words: words, line: t.line})
 		}
 	}
 	sc.phrases = applyPhrases(sc.phrases, rs.phrases, what+" phrase", overlay, el)
+	return sc
 }
 
-// checkSceneTerms reports the terms of scenes that none of the scene's
-// labels has: a misspelling, or a term of another label, would otherwise
-// make the scene discount nothing.
-func (s *spec) checkSceneTerms(el *errList) {
+// sceneNames returns the names of s's scenes.
+func (s *spec) sceneNames() []string {
+	var names []string
 	for _, sc := range s.scenes {
-		for _, t := range sc.terms {
-			if slices.ContainsFunc(sc.labels, func(id string) bool {
-				c := s.cat(id)
-				return c != nil && c.find(t.key) >= 0
-			}) {
-				continue
+		names = append(names, sc.name)
+	}
+	return names
+}
+
+// checkScenes reports what would make the scenes a file wrote do nothing
+// without a word: a scene with phrases and no labels or the other way
+// round (a misspelt name in an overlay makes a new, empty scene), and the
+// terms the file lists that none of the scene's labels has (a misspelling,
+// or a term of another label). A term an overlay removed from a label
+// leaves the scene's list; a scene whose terms are all gone discounts
+// nothing.
+func (s *spec) checkScenes(doc *rawDoc, created []string, el *errList) {
+	for _, sc := range s.scenes {
+		var rs *rawScene // what this file wrote of the scene
+		for i := range doc.scenes {
+			if doc.scenes[i].name == sc.name {
+				rs = &doc.scenes[i]
 			}
-			hint := ""
-			var texts []string
-			for _, c := range s.cats {
-				if c.find(t.key) >= 0 {
-					hint = fmt.Sprintf("it is a term of %s; ", c.name)
-					break
-				}
-				if slices.Contains(sc.labels, c.name) {
-					for _, ct := range c.terms {
-						texts = append(texts, ct.text)
-					}
-				}
+		}
+		if rs != nil && !s.sceneWorks(sc, rs, slices.Contains(created, sc.name), el) {
+			continue
+		}
+		sc.terms = slices.DeleteFunc(sc.terms, func(t phrase) bool {
+			if s.sceneHas(sc, t.key) {
+				return false
 			}
-			if near := nearest(strings.ToLower(t.text), texts); hint == "" && near != "" {
-				hint = fmt.Sprintf("did you mean %q? ", near)
+			if rs != nil && rs.terms != nil {
+				el.add(t.line, fmt.Sprintf("scene %q term %q", sc.name, t.text), "not a term of the scene's labels (%s); %scheck the spelling and the labels", strings.Join(sc.labels, ", "), s.sceneTermHint(sc, t))
 			}
-			el.add(t.line, fmt.Sprintf("scene %q term %q", sc.name, t.text), "not a term of the scene's labels (%s); %scheck the spelling and the labels", strings.Join(sc.labels, ", "), hint)
+			return true // removed from its label by an overlay
+		})
+	}
+}
+
+// sceneWorks reports whether a scene a file wrote (rs) can discount
+// anything, and reports why not unless the file turned it off.
+func (s *spec) sceneWorks(sc *sceneSpec, rs *rawScene, created bool, el *errList) bool {
+	what := fmt.Sprintf("scene %q", sc.name)
+	hint := ""
+	if created {
+		var others []string
+		for _, n := range s.sceneNames() {
+			if n != sc.name {
+				others = append(others, n)
+			}
+		}
+		if near := nearest(sc.name, others); near != "" {
+			hint = fmt.Sprintf("did you mean %q? ", near)
 		}
 	}
+	switch {
+	case sc.labels == nil:
+		el.add(rs.line, what, "%sno labels, so it discounts nothing; add labels: [...] (the labels it discounts)", hint)
+		return false
+	case len(sc.labels) == 0:
+		return false // turned off
+	case len(sc.phrases) == 0:
+		el.add(rs.line, what, "%sno phrases, so it discounts nothing; add phrases: [...] (the words that name its setting)", hint)
+	}
+	return true
+}
+
+// sceneHas reports whether a label of sc has the term with key.
+func (s *spec) sceneHas(sc *sceneSpec, key string) bool {
+	return slices.ContainsFunc(sc.labels, func(id string) bool {
+		c := s.cat(id)
+		return c != nil && c.find(key) >= 0
+	})
+}
+
+// sceneTermHint suggests what a scene term that its labels lack was meant
+// to be: a term of another label, or the nearest term of its labels. It is
+// "" or ends in a space.
+func (s *spec) sceneTermHint(sc *sceneSpec, t phrase) string {
+	var texts []string
+	for _, c := range s.cats {
+		if c.find(t.key) >= 0 {
+			return fmt.Sprintf("it is a term of %s; ", c.name)
+		}
+		if slices.Contains(sc.labels, c.name) {
+			for _, ct := range c.terms {
+				texts = append(texts, ct.text)
+			}
+		}
+	}
+	if near := nearest(strings.ToLower(t.text), texts); near != "" {
+		return fmt.Sprintf("did you mean %q? ", near)
+	}
+	return ""
 }
 
 // sceneName reports whether name can name a scene: one lowercase word of

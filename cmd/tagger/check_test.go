@@ -320,7 +320,7 @@ func TestCheckProbes(t *testing.T) {
 	}
 }
 
-// TestCheckBlindProbes runs five sets of 30 stories that helpers wrote
+// TestCheckBlindProbes runs six sets of 30 stories that helpers wrote
 // without seeing the lexicon, the model, the tool or each other's stories
 // (testdata/probes-blind*; key.tsv gives each story's expected labels): in
 // each, 15 General or Teen stories with no warnable content but hyperbole,
@@ -353,6 +353,12 @@ func TestCheckBlindProbes(t *testing.T) {
 		// sport scene: 11 and 3; the third positive was a rugby fracture
 		// found through "bloodbath", the hyperbole, not the injury).
 		{"testdata/probes-blind-5", 13, 2},
+		// Written after the sport scene and the terms read from the fifth
+		// set's misses, blind to both, in the worlds fan fiction is set
+		// in (a school of magic, a starship, a royal court): the model
+		// before this session, the sport scene and the new terms all
+		// pass 13 clean stories and find 6 warnings.
+		{"testdata/probes-blind-6", 13, 6},
 	} {
 		t.Run(filepath.Base(set.dir), func(t *testing.T) {
 			key, err := os.ReadFile(filepath.Join(set.dir, "key.tsv"))
