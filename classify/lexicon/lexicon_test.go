@@ -720,6 +720,10 @@ func TestShippedScenes(t *testing.T) {
 		{"By half-time we were murdering them, and the referee had given up on the offside flag.", "violence", true},
 		{"\"I'm dead,\" she groaned at the final whistle, and the referee laughed.", "death", true},
 		{"Basketball practice ran late: after the free throw drill my legs were dead from suicides.", "suicide", true},
+		{"Whisk the cream, then murder it: fold in the flour and preheat the oven.", "violence", true},
+		{"We murdered them at the gig; the encore nearly brought the roof down.", "violence", true},
+		// A kitchen keeps its blows: much domestic violence is told there.
+		{"The oven timer went off. He beat her against the counter until the saucepan fell, and the recipe book was soaked.", "violence", false},
 		// Sport discounts its hyperbole, not a blow or a death.
 		{"After the final whistle he punched him in the face; the referee pulled them apart.", "violence", false},
 		{"The striker collapsed on the pitch. The referee waved for the doctors, but he never woke up.", "death", false},
