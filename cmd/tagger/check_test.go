@@ -320,7 +320,7 @@ func TestCheckProbes(t *testing.T) {
 	}
 }
 
-// TestCheckBlindProbes runs six sets of 30 stories that helpers wrote
+// TestCheckBlindProbes runs seven sets of 30 stories that helpers wrote
 // without seeing the lexicon, the model, the tool or each other's stories
 // (testdata/probes-blind*; key.tsv gives each story's expected labels): in
 // each, 15 General or Teen stories with no warnable content but hyperbole,
@@ -359,6 +359,11 @@ func TestCheckBlindProbes(t *testing.T) {
 		// before this session, the sport scene and the new terms all
 		// pass 13 clean stories and find 6 warnings.
 		{"testdata/probes-blind-6", 13, 6},
+		// Written after the kitchen and stage scenes, blind to them:
+		// kitchens, stages and contests (the model before this session: 5
+		// and 4). The sport scene's game words ("punch", "kick") were
+		// taken out after reading it: they hid a car-park beating.
+		{"testdata/probes-blind-7", 7, 4},
 	} {
 		t.Run(filepath.Base(set.dir), func(t *testing.T) {
 			key, err := os.ReadFile(filepath.Join(set.dir, "key.tsv"))
