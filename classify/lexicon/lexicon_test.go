@@ -718,10 +718,18 @@ func TestShippedScenes(t *testing.T) {
 		{"He slammed her face onto the tabletop and stabbed her; blood ran across the tabletop.", "violence", false},
 		{"Still in costume, he stabbed her in the hallway; her costume was soaked.", "violence", false},
 		{"By half-time we were murdering them, and the referee had given up on the offside flag.", "violence", true},
-		{"\"I'm dead,\" she groaned at the final whistle, and the referee laughed.", "death", true},
+		// Death's words keep their weight beside a referee: a player who
+		// collapses on the pitch is told with them (a walkthrough).
+		{"\"I'm dead,\" she groaned at the final whistle, and the referee laughed.", "death", false},
 		{"Basketball practice ran late: after the free throw drill my legs were dead from suicides.", "suicide", true},
 		{"Whisk the cream, then murder it: fold in the flour and preheat the oven.", "violence", true},
-		{"We murdered them at the gig; the encore nearly brought the roof down.", "violence", true},
+		// No scene for gigs: a crowd at a concert can be the scene of a
+		// real attack, told with the same words.
+		{"We murdered them at the gig; the encore nearly brought the roof down.", "violence", false},
+		// A scene discounts words, not descriptions (a walkthrough's chess
+		// murder and rehearsal suicide).
+		{"They played chess all evening, the chess set between them, until she bled to death on the rug.", "death", false},
+		{"At the rehearsal the understudy went home; after the second rehearsal he shot himself.", "suicide", false},
 		// A kitchen keeps its blows: much domestic violence is told there.
 		{"The oven timer went off. He beat her against the counter until the saucepan fell, and the recipe book was soaked.", "violence", false},
 		// Sport discounts its hyperbole, not a blow or a death.

@@ -384,7 +384,10 @@ func (sc *scenes) add(s, start, end int) {
 // label and term has sceneMin recorded phrases within scene_span.
 func (sc *scenes) mark(q *pend) {
 	h := &q.hit
-	if h.Figurative || q.cat < 0 {
+	// A scene discounts words, not descriptions: "he slaughtered my
+	// queen" is a figure of the game, "she bled to death" or "he shot
+	// himself" beside a chess board or a rehearsal is not.
+	if h.Figurative || q.cat < 0 || h.TokEnd-h.TokStart > 1 {
 		return
 	}
 	for s := range sc.l.scenes {
