@@ -109,6 +109,8 @@ type Partial struct {
 	Lex             []float64
 	// Steps is the time ScoreChunk spent in each step.
 	Steps StepTimes
+	// Scenes counts the chunk's hits that scenes made figurative.
+	Scenes []SceneHits
 }
 
 // PartialLabel is one label's state in a Partial.
@@ -317,7 +319,7 @@ func (m *Model) MergePartials(parts []*Partial, opt PredictOptions) (*Partial, e
 func (sg *scoring) partial(off int) *Partial {
 	p := &Partial{Off: off, Labels: make([]PartialLabel, len(sg.states)), Cues: make([][]PartialWindow, len(sg.cueStates)),
 		Rating: sg.rating, RatingSum: sg.ratingSum, Windows: sg.windows, Tokens: sg.tokens, Words: sg.words,
-		Readable: sg.readable, Steps: sg.steps}
+		Readable: sg.readable, Steps: sg.steps, Scenes: sg.scenes}
 	p.Language = sg.lang
 	for li, st := range sg.states {
 		p.Labels[li] = PartialLabel{Count: st.count, Mass: st.mass, Peak: st.peak, Top: partialWindows(st.top)}
@@ -366,6 +368,7 @@ func (m *Model) fromPartial(p *Partial, opt PredictOptions, whole bool) (*scorin
 	sg.rating, sg.ratingSum = p.Rating, p.RatingSum
 	sg.windows, sg.tokens, sg.words, sg.steps = p.Windows, p.Tokens, p.Words, p.Steps
 	sg.lang, sg.readable = p.Language, p.Readable
+	sg.scenes = mergeSceneHits(nil, p.Scenes) // a copy: merging adds to it
 	if a := sg.acc; a != nil {
 		if len(p.Buckets) != len(p.Counts) || (p.Lex != nil && len(p.Lex) != len(a.lex)) {
 			a.release()

@@ -85,6 +85,9 @@ func TestFinishPartials(t *testing.T) {
 		{name: "CR only", text: header + repeatTo(strings.ReplaceAll(seeds, "\n", "\r"), 2<<20), minChunks: 2},
 		{name: "CRLF across a chunk boundary", text: straddle, minChunks: 2, afterCR: true},
 		{name: "empty body", text: header, minChunks: 0},
+		// Hyperbole of a match in every chunk: the scenes' counts
+		// (Result.Scenes) merge too.
+		{name: "scenes in several chunks", text: header + repeatTo(seeds+"\n\nBy half-time we were murdering them, slaughtering them; the referee and the goalie knew it.\n\n", 3<<20), minChunks: 3},
 	}
 	ctx := context.Background()
 	for _, tc := range tests {
@@ -182,6 +185,9 @@ func TestFinishPartials(t *testing.T) {
 			}
 			if len(want.Detected) == 0 && tc.minChunks > 0 {
 				t.Errorf("nothing detected: the comparison checks no evidence")
+			}
+			if strings.Contains(tc.name, "scenes") && (len(want.Scenes) != 1 || want.Scenes[0].Scene != "sport" || want.Scenes[0].Hits < 100) {
+				t.Errorf("scenes %+v, want hits of the sport scene in every chunk", want.Scenes)
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"slices"
 	"time"
 )
 
@@ -104,6 +105,50 @@ type Result struct {
 	Tokens, Words int
 	// Steps is the time spent in each step.
 	Steps StepTimes
+	// Scenes counts the lexicon hits each scene of the lexicon made
+	// figurative ("murdered" beside a referee), by scene name: what a
+	// verdict of nothing found may owe to them.
+	Scenes []SceneHits
+}
+
+// SceneHits is the number of lexicon hits one scene made figurative in a
+// story, and the labels they were hits of, in taxonomy order.
+type SceneHits struct {
+	Scene  string   `json:"scene"`
+	Hits   int      `json:"hits"`
+	Labels []string `json:"labels"`
+}
+
+// addSceneHit counts a hit of label that scene made figurative.
+func addSceneHit(hs []SceneHits, scene, label string) []SceneHits {
+	i := slices.IndexFunc(hs, func(h SceneHits) bool { return h.Scene == scene })
+	if i < 0 {
+		hs = append(hs, SceneHits{Scene: scene})
+		i = len(hs) - 1
+	}
+	hs[i].Hits++
+	if !slices.Contains(hs[i].Labels, label) {
+		hs[i].Labels = append(hs[i].Labels, label)
+	}
+	return hs
+}
+
+// mergeSceneHits adds the counts of a later stretch of the same story.
+func mergeSceneHits(hs, more []SceneHits) []SceneHits {
+	for _, m := range more {
+		i := slices.IndexFunc(hs, func(h SceneHits) bool { return h.Scene == m.Scene })
+		if i < 0 {
+			hs = append(hs, SceneHits{Scene: m.Scene})
+			i = len(hs) - 1
+		}
+		hs[i].Hits += m.Hits
+		for _, l := range m.Labels {
+			if !slices.Contains(hs[i].Labels, l) {
+				hs[i].Labels = append(hs[i].Labels, l)
+			}
+		}
+	}
+	return hs
 }
 
 // PredictOptions tune a prediction.

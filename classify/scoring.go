@@ -255,6 +255,8 @@ type scoring struct {
 	// evidence arena: a second scratch out per story would keep more of
 	// them alive in a run, whose heap has a limit.
 	only *scratch
+	// scenes counts the hits scenes made figurative (Result.Scenes).
+	scenes []SceneHits
 }
 
 func (m *Model) newScoring(opt PredictOptions, first int) *scoring {
@@ -375,6 +377,9 @@ func (sg *scoring) featureStep(sc *scratch, chunk string) {
 			continue
 		}
 		if li, ok := m.labelIdx[h.Label]; ok {
+			if h.Scene != "" {
+				sg.scenes = addSceneHit(sg.scenes, h.Scene, h.Label)
+			}
 			sc.lex[b*L+li] += h.Weight
 			if li == m.scene && !h.Figurative && h.Repeat == 0 {
 				sc.nhit[b]++
@@ -699,6 +704,7 @@ func (sg *scoring) merge(o *scoring) {
 		sg.acc.merge(o.acc)
 		o.acc = nil
 	}
+	sg.scenes = mergeSceneHits(sg.scenes, o.scenes)
 	sg.rating = sg.rating.max(o.rating)
 	for k := range sg.ratingSum {
 		sg.ratingSum[k] += o.ratingSum[k]
@@ -721,7 +727,12 @@ func (sg *scoring) merge(o *scoring) {
 func (sg *scoring) finish() (Result, error) {
 	m := sg.m
 	t0 := time.Now()
-	res := Result{Windows: sg.windows, Tokens: sg.tokens, Words: sg.words, Steps: sg.steps}
+	res := Result{Windows: sg.windows, Tokens: sg.tokens, Words: sg.words, Steps: sg.steps, Scenes: sg.scenes}
+	// Chunks may be merged in any order: sort what they counted.
+	slices.SortFunc(res.Scenes, func(a, b SceneHits) int { return cmp.Compare(a.Scene, b.Scene) })
+	for _, h := range res.Scenes {
+		slices.SortFunc(h.Labels, func(a, b string) int { return cmp.Compare(m.labelIdx[a], m.labelIdx[b]) })
+	}
 	res.Labels = make([]LabelScore, len(m.labels))
 	story := m.storyStats(sg.states, sg.tokens)
 	var storyZ []float64

@@ -130,6 +130,7 @@ type htmlStory struct {
 	Explanation       *htmlExplanation // one not of a finding
 	ExplanationByItem bool             // the explanation is in its finding
 	Settings          string           // HTMLOptions.Settings
+	Scenes            string           // ScenesLine of the check's scenes
 }
 
 type htmlFinding struct {
@@ -180,7 +181,8 @@ type htmlWord struct{ Word, Weight string }
 func newHTMLStory(c Check, text string, opt HTMLOptions) htmlStory {
 	r := c.Row
 	opt.IDPrefix = idSafe(opt.IDPrefix)
-	s := htmlStory{ID: opt.IDPrefix, Source: Clean(r.Source), Lang: langTag(deref(r.Language, "")), Settings: CleanLine(opt.Settings)}
+	s := htmlStory{ID: opt.IDPrefix, Source: Clean(r.Source), Lang: langTag(deref(r.Language, "")), Settings: CleanLine(opt.Settings),
+		Scenes: CleanLine(ScenesLine(c.Scenes))}
 	if r.Title != nil {
 		// The template escapes HTML; Clean makes control and bidi
 		// characters visible. Go quoting (as in the text report) would

@@ -66,6 +66,9 @@ type Check struct {
 	pipeline.Row
 	Verdict     VerdictInfo           `json:"verdict"`
 	Explanation *classify.Explanation `json:"explanation,omitempty"`
+	// Scenes counts the lexicon hits scenes read as figures of speech
+	// (classify.Result.Scenes): set by the caller that has the result.
+	Scenes []classify.SceneHits `json:"scenes,omitempty"`
 }
 
 // NewCheck returns the report of row, with ex (nil for none).
@@ -131,6 +134,29 @@ type TextOptions struct {
 	// overlays): printed above the verdict, so that a forwarded report
 	// does not hide that the bar was moved.
 	Settings string
+	// Scenes, when set, are the hits scenes read as figures of speech
+	// (classify.Result.Scenes): printed above the verdict, so that a
+	// verdict of OK does not hide what it discounted.
+	Scenes []classify.SceneHits
+}
+
+// ScenesLine says what scenes read as figures of speech ("a scene of
+// sport: 3 hits of violence, death read as figures of speech"), or "" for
+// none. A hit is a term found for one label: "murdered" is a hit of
+// violence and one of death.
+func ScenesLine(hs []classify.SceneHits) string {
+	var parts []string
+	for _, h := range hs {
+		words := "hits"
+		if h.Hits == 1 {
+			words = "hit"
+		}
+		parts = append(parts, fmt.Sprintf("a scene of %s: %d %s of %s", h.Scene, h.Hits, words, strings.Join(h.Labels, ", ")))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return strings.Join(parts, "; ") + " read as figures of speech (check --explain LABEL shows them)"
 }
 
 // TextWith is Text with options.
@@ -188,6 +214,9 @@ func TextWith(w io.Writer, r pipeline.Row, opt TextOptions) error {
 		if total := f.total(len(ev)); total > len(ev) {
 			fmt.Fprintf(&b, "      %s\n", st.dim(fmt.Sprintf("%d of %d passages shown (the best; see check --help)", len(ev), total)))
 		}
+	}
+	if line := ScenesLine(opt.Scenes); line != "" {
+		fmt.Fprintf(&b, "  %s %s\n", st.dim("scenes    "), CleanLine(line))
 	}
 	settings()
 	fmt.Fprintf(&b, "  %s\n", Verdict(r, st))

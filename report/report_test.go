@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tagger-dev/tagger/classify"
 	"github.com/tagger-dev/tagger/pipeline"
 )
 
@@ -125,5 +126,24 @@ func TestChoseNotToWarn(t *testing.T) {
 	Lines(&b, r)
 	if want := "w.html:7:violence:0.90:not warned (creator chose not to warn; threshold 0.50; passage 1 of 1, passage score 0.90): He hit him.\n"; b.String() != want {
 		t.Errorf("Lines %q, want %q", b.String(), want)
+	}
+}
+
+// TestScenesLine: what scenes discounted, in a line, for one and several
+// scenes, and nothing for none.
+func TestScenesLine(t *testing.T) {
+	for _, tt := range []struct {
+		in   []classify.SceneHits
+		want string
+	}{
+		{nil, ""},
+		{[]classify.SceneHits{{Scene: "sport", Hits: 1, Labels: []string{"violence"}}},
+			"a scene of sport: 1 hit of violence read as figures of speech (check --explain LABEL shows them)"},
+		{[]classify.SceneHits{{Scene: "kitchen", Hits: 3, Labels: []string{"violence", "death"}}, {Scene: "play", Hits: 2, Labels: []string{"death"}}},
+			"a scene of kitchen: 3 hits of violence, death; a scene of play: 2 hits of death read as figures of speech (check --explain LABEL shows them)"},
+	} {
+		if got := ScenesLine(tt.in); got != tt.want {
+			t.Errorf("ScenesLine(%+v) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

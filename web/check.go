@@ -215,6 +215,7 @@ func (s *Server) checkStory(w http.ResponseWriter, r *http.Request, form *pageFo
 		}
 	}
 	c := &checked{story: st, report: report.NewCheck(row, ex), fails: opt.failOn.Fails(row)}
+	c.report.Scenes = res.Scenes
 	if err := answer(c); err != nil {
 		return err
 	}

@@ -145,6 +145,7 @@ names, 2 on usage errors or when a story cannot be read.`,
 				stories++
 				var row pipeline.Row
 				var ex *classify.Explanation
+				var scenes []classify.SceneHits
 				if st.Err != nil {
 					failed++
 					row = pipeline.NewRow(st, nil, m, st.Err)
@@ -159,6 +160,7 @@ names, 2 on usage errors or when a story cannot be read.`,
 						row = pipeline.NewRow(st, nil, m, err)
 					} else {
 						row = pipeline.NewRow(st, &res, m, nil)
+						scenes = res.Scenes
 					}
 					switch {
 					case err != nil || explain == "":
@@ -177,7 +179,9 @@ names, 2 on usage errors or when a story cannot be read.`,
 				var err error
 				switch format {
 				case "json":
-					err = report.JSON(a.stdout, report.NewCheck(row, ex))
+					c := report.NewCheck(row, ex)
+					c.Scenes = scenes
+					err = report.JSON(a.stdout, c)
 				case "line":
 					if err = report.Lines(a.stdout, row); err == nil && ex != nil {
 						err = report.ExplainLines(a.stdout, row.Source, ex)
@@ -189,9 +193,11 @@ names, 2 on usage errors or when a story cannot be read.`,
 					if st.Err == nil && !st.Streamed() {
 						text = st.Text
 					}
-					err = report.HTML(a.stdout, report.NewCheck(row, ex), text, report.HTMLOptions{IDPrefix: fmt.Sprintf("s%d-", stories), Settings: applied})
+					c := report.NewCheck(row, ex)
+					c.Scenes = scenes
+					err = report.HTML(a.stdout, c, text, report.HTMLOptions{IDPrefix: fmt.Sprintf("s%d-", stories), Settings: applied})
 				default:
-					if err = report.TextWith(a.stdout, row, report.TextOptions{Style: style, Settings: applied}); err == nil && ex != nil {
+					if err = report.TextWith(a.stdout, row, report.TextOptions{Style: style, Settings: applied, Scenes: scenes}); err == nil && ex != nil {
 						err = report.Explain(a.stdout, ex, style)
 					}
 				}

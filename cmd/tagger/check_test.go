@@ -529,3 +529,38 @@ func TestCheckCleanTraps(t *testing.T) {
 		t.Errorf("%d of %d clean stories passed, floor %d", passed, n, floor)
 	}
 }
+
+// TestCheckSaysWhatScenesDiscounted: a verdict of OK on a match told as a
+// massacre says that a scene read its words as figures of speech, in the
+// text, JSON and HTML reports; a story without such words says nothing.
+func TestCheckSaysWhatScenesDiscounted(t *testing.T) {
+	dir := writeTree(t, t.TempDir(), map[string]string{
+		"match.txt": "Title: Derby\nRating: General Audiences\nArchive Warning: No Archive Warnings Apply\n\n" +
+			"By half-time we were murdering them. The referee shrugged, the goalie laughed, and in the second half we slaughtered them again.\n",
+		"tea.txt": "Title: Tea\nRating: General Audiences\nArchive Warning: No Archive Warnings Apply\n\nThey drank tea in the garden and talked about the roses.\n",
+	})
+	out, _, code := runBin(t, dir, "check", "match.txt")
+	if code != 0 || !strings.Contains(out, "scenes     a scene of sport: ") || !strings.Contains(out, "read as figures of speech") {
+		t.Errorf("check match.txt: exit %d\n%s\nwant OK with a line on the sport scene", code, out)
+	}
+	out, _, _ = runBin(t, dir, "check", "--format", "json", "match.txt")
+	var c struct {
+		Scenes []struct {
+			Scene  string   `json:"scene"`
+			Hits   int      `json:"hits"`
+			Labels []string `json:"labels"`
+		} `json:"scenes"`
+	}
+	if err := json.Unmarshal([]byte(out), &c); err != nil {
+		t.Fatalf("check --format json: %v\n%s", err, out)
+	}
+	if len(c.Scenes) != 1 || c.Scenes[0].Scene != "sport" || c.Scenes[0].Hits < 2 || !slices.Contains(c.Scenes[0].Labels, "violence") {
+		t.Errorf("JSON scenes %+v, want the sport scene's hits of violence", c.Scenes)
+	}
+	if out, _, _ = runBin(t, dir, "check", "--format", "html", "match.txt"); !strings.Contains(out, `<p class="scenes">a scene of sport: `) {
+		t.Errorf("check --format html has no scenes paragraph:\n%s", out)
+	}
+	if out, _, _ = runBin(t, dir, "check", "tea.txt"); strings.Contains(out, "scenes") {
+		t.Errorf("check tea.txt mentions scenes:\n%s", out)
+	}
+}
