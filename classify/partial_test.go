@@ -186,8 +186,8 @@ func TestFinishPartials(t *testing.T) {
 			if len(want.Detected) == 0 && tc.minChunks > 0 {
 				t.Errorf("nothing detected: the comparison checks no evidence")
 			}
-			if strings.Contains(tc.name, "scenes") && (len(want.Scenes) != 1 || want.Scenes[0].Scene != "sport" || want.Scenes[0].Hits < 100) {
-				t.Errorf("scenes %+v, want hits of the sport scene in every chunk", want.Scenes)
+			if strings.Contains(tc.name, "scenes") && (len(want.Scenes) != 1 || want.Scenes[0].Scene != "sport" || want.Scenes[0].Words < 40) {
+				t.Errorf("scenes %+v, want words of the sport scene in every chunk", want.Scenes)
 			}
 		})
 	}
@@ -296,5 +296,23 @@ func TestChunkScoreSteps(t *testing.T) {
 	panics("Featurize after Release", early.Featurize)
 	if _, err := m.TokenizeChunk(ctx, c, classify.PredictOptions{Thresholds: map[string]float64{"death": 2}}); err == nil {
 		t.Error("a threshold off 0..1 was taken")
+	}
+}
+
+// TestScenesOfUncheckedText: a text the model does not read reports no
+// scenes, though its English line has a match's hyperbole.
+func TestScenesOfUncheckedText(t *testing.T) {
+	m, err := models.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr := strings.Repeat("Le matin, nous sommes allés au marché avec ma grand-mère, qui voulait acheter des tomates et du fromage pour le dîner de dimanche. ", 30)
+	text := fr + "\n\nReferee, goalie: we were murdering them, slaughtered them.\n\n" + fr
+	res, err := m.Predict(context.Background(), text, 0, 1, classify.PredictOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.NotChecked == "" || res.Scenes != nil {
+		t.Errorf("not checked %q, scenes %+v; want a text not checked and no scenes", res.NotChecked, res.Scenes)
 	}
 }

@@ -177,6 +177,7 @@ func (m *Model) notChecked(res Result, why string) Result {
 		res.Labels[i].Score, res.Labels[i].Detected, res.Labels[i].Passages = 0, false, 0
 	}
 	res.Detected = nil
+	res.Scenes = nil // nothing was read, as figures of speech or not
 	res.NotChecked = why
 	return res
 }

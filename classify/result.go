@@ -105,28 +105,33 @@ type Result struct {
 	Tokens, Words int
 	// Steps is the time spent in each step.
 	Steps StepTimes
-	// Scenes counts the lexicon hits each scene of the lexicon made
-	// figurative ("murdered" beside a referee), by scene name: what a
-	// verdict of nothing found may owe to them.
+	// Scenes counts the words each scene of the lexicon made figurative
+	// ("murdered" beside a referee), by scene name: what a verdict of
+	// nothing found may owe to them. Nil for a text not checked.
 	Scenes []SceneHits
 }
 
-// SceneHits is the number of lexicon hits one scene made figurative in a
-// story, and the labels they were hits of, in taxonomy order.
+// SceneHits is the number of words one scene made figurative in a story,
+// and the labels they were terms of, in taxonomy order in a Result (in
+// the order first met in a Partial). A word that is a term of two labels
+// ("murdered": violence, death) counts once.
 type SceneHits struct {
 	Scene  string   `json:"scene"`
-	Hits   int      `json:"hits"`
+	Words  int      `json:"words"`
 	Labels []string `json:"labels"`
 }
 
-// addSceneHit counts a hit of label that scene made figurative.
-func addSceneHit(hs []SceneHits, scene, label string) []SceneHits {
+// addSceneHit counts a hit of label that scene made figurative, a new
+// word unless another label's hit of the same word was counted.
+func addSceneHit(hs []SceneHits, scene, label string, newWord bool) []SceneHits {
 	i := slices.IndexFunc(hs, func(h SceneHits) bool { return h.Scene == scene })
 	if i < 0 {
 		hs = append(hs, SceneHits{Scene: scene})
 		i = len(hs) - 1
 	}
-	hs[i].Hits++
+	if newWord {
+		hs[i].Words++
+	}
 	if !slices.Contains(hs[i].Labels, label) {
 		hs[i].Labels = append(hs[i].Labels, label)
 	}
@@ -141,7 +146,7 @@ func mergeSceneHits(hs, more []SceneHits) []SceneHits {
 			hs = append(hs, SceneHits{Scene: m.Scene})
 			i = len(hs) - 1
 		}
-		hs[i].Hits += m.Hits
+		hs[i].Words += m.Words
 		for _, l := range m.Labels {
 			if !slices.Contains(hs[i].Labels, l) {
 				hs[i].Labels = append(hs[i].Labels, l)

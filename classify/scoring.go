@@ -366,6 +366,9 @@ func (sg *scoring) featureStep(sc *scratch, chunk string) {
 	sc.mask = resize(sc.mask, nblocks)
 	sc.cueSum = RatingCues{} // added once, like the mass (see classifyStep)
 	sc.lexSum = resize(sc.lexSum, L)
+	// The words scenes made figurative in this chunk, so that a word that
+	// is a term of two labels counts once (they are few).
+	var sceneWords []lexicon.Hit
 	for _, h := range sc.hits {
 		if h.Negated {
 			continue
@@ -378,7 +381,13 @@ func (sg *scoring) featureStep(sc *scratch, chunk string) {
 		}
 		if li, ok := m.labelIdx[h.Label]; ok {
 			if h.Scene != "" {
-				sg.scenes = addSceneHit(sg.scenes, h.Scene, h.Label)
+				seen := slices.ContainsFunc(sceneWords, func(w lexicon.Hit) bool {
+					return w.Scene == h.Scene && w.TokStart == h.TokStart && w.TokEnd == h.TokEnd
+				})
+				sg.scenes = addSceneHit(sg.scenes, h.Scene, h.Label, !seen)
+				if !seen {
+					sceneWords = append(sceneWords, h)
+				}
 			}
 			sc.lex[b*L+li] += h.Weight
 			if li == m.scene && !h.Figurative && h.Repeat == 0 {

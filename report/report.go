@@ -141,22 +141,21 @@ type TextOptions struct {
 }
 
 // ScenesLine says what scenes read as figures of speech ("a scene of
-// sport: 3 hits of violence, death read as figures of speech"), or "" for
-// none. A hit is a term found for one label: "murdered" is a hit of
-// violence and one of death.
+// sport: 3 words of violence, death read as figures of speech"), or ""
+// for none. A word that is a term of two labels ("murdered") counts once.
 func ScenesLine(hs []classify.SceneHits) string {
 	var parts []string
 	for _, h := range hs {
-		words := "hits"
-		if h.Hits == 1 {
-			words = "hit"
+		words := "words"
+		if h.Words == 1 {
+			words = "word"
 		}
-		parts = append(parts, fmt.Sprintf("a scene of %s: %d %s of %s", h.Scene, h.Hits, words, strings.Join(h.Labels, ", ")))
+		parts = append(parts, fmt.Sprintf("a scene of %s: %d %s of %s", h.Scene, h.Words, words, strings.Join(h.Labels, ", ")))
 	}
 	if len(parts) == 0 {
 		return ""
 	}
-	return strings.Join(parts, "; ") + " read as figures of speech (check --explain LABEL shows them)"
+	return strings.Join(parts, "; ") + " read as figures of speech"
 }
 
 // TextWith is Text with options.

@@ -137,10 +137,10 @@ func TestScenesLine(t *testing.T) {
 		want string
 	}{
 		{nil, ""},
-		{[]classify.SceneHits{{Scene: "sport", Hits: 1, Labels: []string{"violence"}}},
-			"a scene of sport: 1 hit of violence read as figures of speech (check --explain LABEL shows them)"},
-		{[]classify.SceneHits{{Scene: "kitchen", Hits: 3, Labels: []string{"violence", "death"}}, {Scene: "play", Hits: 2, Labels: []string{"death"}}},
-			"a scene of kitchen: 3 hits of violence, death; a scene of play: 2 hits of death read as figures of speech (check --explain LABEL shows them)"},
+		{[]classify.SceneHits{{Scene: "sport", Words: 1, Labels: []string{"violence"}}},
+			"a scene of sport: 1 word of violence read as figures of speech"},
+		{[]classify.SceneHits{{Scene: "kitchen", Words: 3, Labels: []string{"violence", "death"}}, {Scene: "play", Words: 2, Labels: []string{"death"}}},
+			"a scene of kitchen: 3 words of violence, death; a scene of play: 2 words of death read as figures of speech"},
 	} {
 		if got := ScenesLine(tt.in); got != tt.want {
 			t.Errorf("ScenesLine(%+v) = %q, want %q", tt.in, got, tt.want)

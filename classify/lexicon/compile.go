@@ -45,7 +45,14 @@ type compiledTerm struct {
 	text   string
 	weight float64
 	fixed  bool // negation does not undo it
+	// word: the term is one word, hyphenated or not ("kill",
+	// "blood-soaked"), the only kind a scene discounts.
+	word bool
 }
+
+// oneWord reports whether a term as written is one word: no space and no
+// wildcard ("blood-soaked" is one; "war zone", "snap * neck" are not).
+func oneWord(text string) bool { return !strings.ContainsAny(text, " *") }
 
 // compile builds the matchers of s.
 func compile(s *spec) *Lexicon {
@@ -62,7 +69,7 @@ func compile(s *spec) *Lexicon {
 				continue
 			}
 			ti := int32(len(l.terms))
-			l.terms = append(l.terms, compiledTerm{cat: int16(ci), text: t.text, weight: t.weight, fixed: t.fixed})
+			l.terms = append(l.terms, compiledTerm{cat: int16(ci), text: t.text, weight: t.weight, fixed: t.fixed, word: oneWord(t.text)})
 			keys = append(keys, t.key)
 			for _, v := range variants(t.words, !t.exact, s.irregular, t.forms) {
 				add(pattern{slots: v, kind: kindTerm, cat: int16(ci), term: ti})

@@ -236,6 +236,7 @@ func LoadCompiled(data, source []byte) (*Lexicon, error) {
 	l.terms = make([]compiledTerm, r.count(15))
 	for i := range l.terms {
 		l.terms[i] = compiledTerm{cat: int16(r.u16()), text: r.str(), weight: r.f64(), fixed: r.flag()}
+		l.terms[i].word = oneWord(l.terms[i].text)
 	}
 	l.patterns = make([]pattern, r.count(11))
 	for i := range l.patterns {
@@ -260,7 +261,9 @@ func LoadCompiled(data, source []byte) (*Lexicon, error) {
 	}
 	for i := range l.scenes {
 		sc := &l.scenes[i]
-		sc.name = r.str()
+		if sc.name = r.str(); !sceneName(sc.name) {
+			return nil, fmt.Errorf("compiled lexicon: scene %q: not a scene name", sc.name)
+		}
 		var ok bool
 		if sc.cat, ok = fromIndexes(r.u64s(), len(l.cats)); !ok {
 			return nil, fmt.Errorf("compiled lexicon: scene %q: a category out of range", sc.name)

@@ -20,7 +20,7 @@
 //	    phrases: [chess, board game, rehearsal]  # phrases that name the setting
 //	  sport:
 //	    labels: [violence, death]
-//	    terms: [kill, murder, dead]              # only these terms of the labels (all, when absent)
+//	    terms: [kill, murder, massacre]          # only these one-word terms of the labels (all, when absent)
 //	    phrases: [referee, half-time, goalie]
 //	irregular:                  # extra forms of words, used in every term that has the word
 //	  bleed: [bled]
@@ -84,12 +84,14 @@
 // Some settings are told in the words of violence and death: a game ("he
 // slaughtered my queen" at a chess board), the stage (a dagger in a
 // rehearsal), a match ("we murdered them 4-0" before the final whistle).
-// A hit of a scene's labels with two of the scene's phrases within
-// scene_span tokens, before or after it, is figurative in the same way as
-// after a simile, with Scene naming the scene. A scene that lists terms
-// discounts those terms of its labels alone: a match discounts its
-// hyperbole ("murdered", "dead", "bloodbath") but not a real blow
-// ("punched him in the face") told beside the referee. Each scene counts
+// A hit of a one-word term of a scene's labels (hyphenated or not) with
+// two mentions of the scene's phrases within scene_span tokens, before or
+// after it, is figurative in the same way as after a simile, with Scene
+// naming the scene. Scenes discount words, not descriptions: "she bled to
+// death" keeps its weight beside a chess board. A scene that lists terms
+// (one-word terms only) discounts those of its labels alone: a match
+// discounts its hyperbole ("murdered", "slaughtered", "bloodbath") but
+// not a blow ("punched") or a death ("dead") told beside the referee. Each scene counts
 // its own phrases, and the first scene in the file that claims a hit
 // names it. Scene phrases, like exceptions and similes, match exactly as
 // written. In an overlay a scene's labels and terms replace the scene's,

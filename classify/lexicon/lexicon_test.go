@@ -552,7 +552,7 @@ func TestZeroLexicon(t *testing.T) {
 // other labels and terms, hits further away and lexicons without scenes
 // are untouched. The compiled lexicon matches alike.
 func TestScenes(t *testing.T) {
-	violence := `terms: [{term: stab, weight: 2}, {term: kill, weight: 1}, {term: punch, weight: 1}]`
+	violence := `terms: [{term: stab, weight: 2}, {term: kill, weight: 1}, {term: punch, weight: 1}, blood-soaked]`
 	const play = "scene_span: 5\nscenes:\n  play: {labels: [violence], phrases: [chess, board game]}"
 	const sport = "scene_span: 5\nscenes:\n  sport: {labels: [violence], terms: [kill], phrases: [referee, goalie]}"
 	const both = "scene_span: 5\nscenes:\n  sport: {labels: [violence], terms: [kill], phrases: [referee, goalie]}\n  play: {labels: [violence], phrases: [chess, goalie]}"
@@ -575,6 +575,8 @@ func TestScenes(t *testing.T) {
 		// The longest phrase at a token is one mention, not two.
 		{"nested phrases are one", "scene_span: 5\nscenes:\n  play: {labels: [violence], phrases: [power play, play]}", "On the power play he stabbed the air.", []string{"violence:stab:2.00:"}},
 		{"two mentions", "scene_span: 5\nscenes:\n  play: {labels: [violence], phrases: [power play, play]}", "Power play, play: he stabbed the air.", []string{"violence:stab:0.60:play"}},
+		// A hyphenated word is one word: discounted like its closed form.
+		{"a hyphenated word", "scene_span: 5\nscenes:\n  play: {labels: [violence], phrases: [chess]}", "Chess, chess: a blood-soaked pawn.", []string{"violence:blood-soaked:0.30:play"}},
 		// A scene that lists terms discounts those alone.
 		{"listed term", sport, "Referee, goalie: he killed them.", []string{"violence:kill:0.30:sport"}},
 		{"unlisted term", sport, "Referee, goalie: he stabbed them.", []string{"violence:stab:2.00:"}},

@@ -28,9 +28,9 @@ type Hit struct {
 	// rape", "like a war zone") or is told in a scene (Scene).
 	Figurative bool
 	// Scene names the lexicon scene the hit is told in, which makes it
-	// figurative: a hit of the scene's labels (and terms) with two of its
-	// phrases near it ("he slaughtered my queen" over a chess board, in
-	// the scene "play"). It is "" for other hits.
+	// figurative: a hit of a one-word term of the scene's labels (and
+	// terms) with two of its phrases near it ("he slaughtered my queen"
+	// over a chess board, in the scene "play"). It is "" for other hits.
 	Scene string
 	// Repeat is the number of earlier hits of the same term within the
 	// lexicon's repeat_span tokens before this one (0 without the key):
@@ -387,7 +387,7 @@ func (sc *scenes) mark(q *pend) {
 	// A scene discounts words, not descriptions: "he slaughtered my
 	// queen" is a figure of the game, "she bled to death" or "he shot
 	// himself" beside a chess board or a rehearsal is not.
-	if h.Figurative || q.cat < 0 || h.TokEnd-h.TokStart > 1 {
+	if h.Figurative || q.cat < 0 || !sc.l.terms[q.term].word {
 		return
 	}
 	for s := range sc.l.scenes {

@@ -43,7 +43,7 @@ func scenesByHand(l *Lexicon, toks []tokenize.Token) []Hit {
 	}
 	for k := range hits {
 		h := &hits[k]
-		if h.Figurative || h.TokEnd-h.TokStart > 1 {
+		if h.Figurative || strings.ContainsAny(h.Term, " *") {
 			continue
 		}
 		cat := slices.Index(l.cats, h.Label)

@@ -362,6 +362,10 @@ func (s *spec) applyScene(rs rawScene, overlay bool, el *errList) *sceneSpec {
 				el.add(t.line, subject, "%v", err)
 				continue
 			}
+			if len(words) > 1 {
+				el.add(t.line, subject, "a scene discounts one-word terms only (words, not descriptions such as \"broken nose\"); list single words")
+				continue
+			}
 			key := wordsKey(words)
 			if slices.ContainsFunc(sc.terms, func(p phrase) bool { return p.key == key }) {
 				el.add(t.line, subject, "listed twice; keep one")

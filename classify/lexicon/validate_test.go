@@ -115,6 +115,7 @@ func TestLoadErrors(t *testing.T) {
 		{"scene name", minimal("scene_span: 5\nscenes: {Big Game: {labels: [violence], phrases: [chess]}}", ""), []string{`scene "Big Game"`, "one lowercase word"}},
 		{"scene term of another label", minimal("scene_span: 5\nscenes: {sport: {labels: [violence], terms: [r1], phrases: [chess]}}", ""), []string{`scene "sport" term "r1"`, "not a term of the scene's labels (violence)", "it is a term of rating:sexual"}},
 		{"misspelt scene term", minimal("scene_span: 5\nscenes: {sport: {labels: [violence], terms: [stabb], phrases: [chess]}}", "terms: [stab, w2, w3]"), []string{`scene "sport" term "stabb"`, "not a term of the scene's labels", `did you mean "stab"?`}},
+		{"scene term of two words", minimal("scene_span: 5\nscenes: {sport: {labels: [violence], terms: [w1 w2], phrases: [chess]}}", "terms: [w1 w2, w2, w3]"), []string{`scene "sport" term "w1 w2"`, "one-word terms only"}},
 		{"empty scene terms", minimal("scene_span: 5\nscenes: {sport: {labels: [violence], terms: [], phrases: [chess]}}", ""), []string{`scene "sport" terms`, "empty"}},
 		{"too many scenes", minimal("scene_span: 5\nscenes: {a: {}, b: {}, c: {}, d: {}, e: {}, f: {}, g: {}, h: {}, i: {}}", ""), []string{`scene "i"`, "more than 8 scenes"}},
 		{"the keys before scenes", minimal("play: [chess]\nplay_span: 5", ""), []string{"play (line", "moved under scenes", "play_span (line"}},
