@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -267,6 +268,11 @@ func LoadCompiled(data, source []byte) (*Lexicon, error) {
 		var ok bool
 		if sc.cat, ok = fromIndexes(r.u64s(), len(l.cats)); !ok {
 			return nil, fmt.Errorf("compiled lexicon: scene %q: a category out of range", sc.name)
+		}
+		for c, on := range sc.cat {
+			if on && strings.HasPrefix(l.cats[c], "rating:") {
+				return nil, fmt.Errorf("compiled lexicon: scene %q: %s is not a label", sc.name, l.cats[c])
+			}
 		}
 		listed, terms := r.flag(), r.u64s()
 		if listed {

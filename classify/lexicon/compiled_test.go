@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -188,5 +189,36 @@ func TestSceneLongHitAhead(t *testing.T) {
 	})
 	if len(stab) != 1 || stab[0].Scene != "play" || stab[0].Weight != l.factor {
 		t.Errorf("violence hits %+v: want one stab in a scene of play, weight %v", stab, l.factor)
+	}
+}
+
+// TestCompiledSceneChecks: a compiled lexicon whose scene is not named as
+// a scene is, or discounts a rating cue set, is refused: a damaged or
+// hand-made file must not make a report print a name no file could give,
+// nor discount a cue that no scene count shows.
+func TestCompiledSceneChecks(t *testing.T) {
+	src := defaultSource(t)
+	for _, tt := range []struct {
+		name  string
+		spoil func(l *Lexicon)
+		want  string
+	}{
+		{"scene name", func(l *Lexicon) { l.scenes[0].name = "<b>Sport</b>" }, "not a scene name"},
+		{"rating cue", func(l *Lexicon) { l.scenes[0].cat[slices.Index(l.cats, "rating:violence")] = true }, "rating:violence is not a label"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := Load(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.spoil(l)
+			bin, err := l.Compiled()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := LoadCompiled(bin, src); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("LoadCompiled: %v, want an error saying %q", err, tt.want)
+			}
+		})
 	}
 }

@@ -45,6 +45,14 @@ a label may show a passage and count 0), the others only over the
 balanced window threshold. The text report may say "2 of 5 passages
 shown". Each passage has a score of its own (evidence[].score in json).
 
+Scenes: words of harm told in a setting the lexicon knows as one (a game,
+a match, a kitchen: "we murdered them" beside a referee) count as
+figures of speech, at a fraction of their weight. So that a verdict does
+not hide it, the text report says so above the verdict ("scenes     a
+scene of sport: 4 words of violence, death read as figures of speech"),
+as do json ("scenes") and html; --explain marks such words in its
+passage.
+
 Line output (--format line) is path:line:label:score:message, one line
 per passage of an undeclared (or not warned) label, in the text report's
 order; score is the label's score and the message says its threshold,
@@ -58,7 +66,8 @@ line is the first of the best window.
 JSON output (--format json) is one object per story: the output row (as
 tagger run writes it), "verdict" with the text report's verdict line
 ("text"), its "status" (ok, review, not-checked or error) and its
-"reasons", and with --explain an "explanation".
+"reasons", "scenes" when a scene discounted words, and with --explain an
+"explanation".
 
 HTML output (--format html) is one standalone page for a moderation
 ticket, whatever the number of stories: a section per story with the text
