@@ -91,8 +91,32 @@ func referenceWords(text string, dst []Token) []Token {
 		}
 		i += size
 	}
-	markScope(dst[base:])
+	refMarkScope(dst[base:])
 	return dst
+}
+
+// refMarkScope marks negation scopes in a second pass over the tokens, as
+// the definition in Words' documentation reads.
+func refMarkScope(toks []Token) {
+	scope := 0
+	for k := range toks {
+		t := &toks[k]
+		switch {
+		case t.Flags&FlagNegation != 0:
+			scope = MaxNegationScope
+		case scope > 0 && scopeVerbs.Has(t.Hash):
+			t.Flags |= FlagNegated
+			scope = 0
+		case scope > 0 && scopeEnders.Has(t.Hash):
+			scope = 0
+		case scope > 0:
+			t.Flags |= FlagNegated
+			scope--
+		}
+		if t.Flags&FlagClauseEnd != 0 {
+			scope = 0
+		}
+	}
 }
 
 // refScanWord is scanWord a byte at a time.

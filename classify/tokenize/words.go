@@ -58,6 +58,10 @@ func Words(text string, dst []Token) []Token {
 	base := len(dst)
 	last := -1 // index in dst of the last token of this call
 	nl := 0    // line breaks in the current run of whitespace
+	// Negation scopes are marked as tokens are appended, not in a second
+	// pass: a token's flags are final once the next word starts, so the
+	// scope is settled for it then (see scope.next).
+	var sc scope
 	n := len(text)
 	for i := 0; i < n; {
 		c := text[i]
@@ -72,13 +76,21 @@ func Words(text string, dst []Token) []Token {
 		switch cls {
 		case clsWord:
 			for {
-				end, h := scanWord(text, i)
+				end, h, plain := scanWord(text, i)
 				t := Token{Start: int32(i), End: int32(end), Hash: h}
-				// Most words are neither a cue nor end in t: test the
-				// first letter and length before the set.
-				if (cueShape[text[i]]>>min(end-i, 63)&1 != 0 && cueWords.Has(h) || endsNT(text, i, end)) &&
+				// Most words are neither a cue nor end in n't: test the
+				// first letter and length before the set. A word that
+				// ended at a plain ASCII separator holds no apostrophe,
+				// so it cannot end in n't.
+				if (cueShape[text[i]]>>min(end-i, 63)&1 != 0 && cueWords.Has(h) || !plain && endsNT(text, i, end)) &&
 					isNegationCue(text[i:end], h) {
 					t.Flags = FlagNegation
+				}
+				if t.Flags != 0 || sc.left > 0 {
+					if k := len(dst) - 1; k >= base && dst[k].Flags&FlagClauseEnd != 0 {
+						sc.left = 0
+					}
+					sc.next(&t)
 				}
 				dst = append(dst, t)
 				// One space and another word, the commonest gap,
@@ -143,8 +155,45 @@ func Words(text string, dst []Token) []Token {
 		}
 		i += size
 	}
-	markScope(dst[base:])
 	return dst
+}
+
+// markScope sets FlagNegated on the tokens in the scope of each negation
+// cue in toks, whose FlagNegation and FlagClauseEnd are already set, as
+// Words does while it tokenizes.
+func markScope(toks []Token) {
+	var sc scope
+	for k := range toks {
+		if k > 0 && toks[k-1].Flags&FlagClauseEnd != 0 {
+			sc.left = 0
+		}
+		sc.next(&toks[k])
+	}
+}
+
+// scope is the negation scope Words is in: how many more tokens it reaches.
+type scope struct{ left int }
+
+// next settles the scope for t, the next token, whose own clause end is
+// not yet known (the caller ends the scope at the previous token's): a cue
+// starts a scope, a verb of knowing is negated and ends it, a conjunction
+// ends it before itself, and any other token in it is negated.
+func (sc *scope) next(t *Token) {
+	switch {
+	case t.Flags&FlagNegation != 0:
+		sc.left = MaxNegationScope
+	case sc.left == 0:
+	case scopeVerbs.Has(t.Hash):
+		t.Flags |= FlagNegated
+		sc.left = 0
+	case scopeEnders.Has(t.Hash):
+		// "did not cry until they lowered the coffin": the negation
+		// stays in its clause.
+		sc.left = 0
+	default:
+		t.Flags |= FlagNegated
+		sc.left--
+	}
 }
 
 // scopeEnders are the conjunctions that start a clause a negation before
@@ -170,35 +219,11 @@ var scopeVerbs = NewWordSet(
 	"stop", "stopped", "stops", "stopping", "quit", "cease", "ceased",
 )
 
-// markScope sets FlagNegated on the tokens in the scope of each negation
-// cue in toks, whose FlagNegation and FlagClauseEnd are already set.
-func markScope(toks []Token) {
-	scope := 0
-	for k := range toks {
-		t := &toks[k]
-		switch {
-		case t.Flags&FlagNegation != 0:
-			scope = MaxNegationScope
-		case scope > 0 && scopeVerbs.Has(t.Hash):
-			t.Flags |= FlagNegated
-			scope = 0
-		case scope > 0 && scopeEnders.Has(t.Hash):
-			// "did not cry until they lowered the coffin": the
-			// negation stays in its clause.
-			scope = 0
-		case scope > 0:
-			t.Flags |= FlagNegated
-			scope--
-		}
-		if t.Flags&FlagClauseEnd != 0 {
-			scope = 0
-		}
-	}
-}
-
 // scanWord scans the word starting at text[start], which is a word
-// character, and returns its end and its Hash, computed in the same pass.
-func scanWord(text string, start int) (end int, h uint64) {
+// character, and returns its end and its Hash, computed in the same pass,
+// and whether it is plain: ASCII letters and digits ended by an ASCII
+// separator other than an apostrophe (most words).
+func scanWord(text string, start int) (end int, h uint64, plain bool) {
 	n := len(text)
 	i := start
 	h = hashSeed
@@ -218,7 +243,7 @@ func scanWord(text string, start int) (end int, h uint64) {
 			if k > 0 {
 				h = hashBlock(h, lowerBytes(v, w)&(1<<(8*k)-1))
 			}
-			return i + k, hashEnd(h, i+k-start)
+			return i + k, hashEnd(h, i+k-start), true
 		}
 		break
 	}
@@ -271,7 +296,7 @@ scan:
 	if aposEnd == i-1 && (text[i-1] == 's' || text[i-1] == 'S') {
 		s = before
 	}
-	return i, s.sum()
+	return i, s.sum(), false
 }
 
 // highBits has the high bit of every byte set.
