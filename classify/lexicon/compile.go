@@ -18,6 +18,7 @@ const (
 	kindException             // drops the hits of its label (or all labels) it overlaps
 	kindSimile                // marks the hits right after it figurative
 	kindScene                 // a scene's phrase: marks the scene's hits near it figurative
+	kindTogether              // a word of a together rule's group
 )
 
 // globalCat is the category of exceptions that apply to every label.
@@ -30,7 +31,20 @@ type pattern struct {
 	slots []slot // slots[0] is found through the index, never a wildcard
 	kind  kind
 	cat   int16 // index into Lexicon.cats, or globalCat; into Lexicon.scenes for kindScene
-	term  int32 // index into Lexicon.terms (kindTerm)
+	term  int32 // index into Lexicon.terms (kindTerm, kindTogether)
+	rule  int16 // index into Lexicon.together (kindTogether)
+	group uint8 // the rule's group the word is in (kindTogether)
+}
+
+// togetherRule is a compiled together rule: its hit is terms[term], shown
+// when a word of each of its groups has been read within span tokens.
+// Match keeps the position of each group's latest word in slots
+// [base, base+groups) of its state.
+type togetherRule struct {
+	term   int32
+	span   int
+	groups int
+	base   int
 }
 
 // slot matches one token: any token, or one whose hash is in hashes.
@@ -80,7 +94,22 @@ func compile(s *spec) *Lexicon {
 				add(pattern{slots: v, kind: kindException, cat: int16(ci)})
 			}
 		}
+		for _, t := range c.together {
+			ti := int32(len(l.terms))
+			l.terms = append(l.terms, compiledTerm{cat: int16(ci), text: t.text(), weight: t.weight})
+			keys = append(keys, "") // no term of a scene's list
+			ri := int16(len(l.together))
+			l.together = append(l.together, togetherRule{term: ti, span: t.span, groups: len(t.groups)})
+			for g, words := range t.groups {
+				for _, w := range words {
+					for _, v := range variants([]word{{parts: []string{w}}}, true, s.irregular, nil) {
+						add(pattern{slots: v, kind: kindTogether, cat: int16(ci), term: ti, rule: ri, group: uint8(g)})
+					}
+				}
+			}
+		}
 	}
+	l.togetherBases()
 	for _, e := range s.exceptions {
 		for _, v := range variants(e.words, false, nil, nil) {
 			add(pattern{slots: v, kind: kindException, cat: globalCat})
@@ -145,6 +174,16 @@ func (l *Lexicon) index() {
 	l.tab = newTable(singles)
 	l.pairs = newTable(pairs)
 
+}
+
+// togetherBases lays out the rules' slots of Match's state, one after
+// another.
+func (l *Lexicon) togetherBases() {
+	l.togetherSlots = 0
+	for i := range l.together {
+		l.together[i].base = l.togetherSlots
+		l.togetherSlots += l.together[i].groups
+	}
 }
 
 // pairKey is the key of the word pair hashing to a, b in Lexicon.pairs.

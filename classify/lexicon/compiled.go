@@ -25,8 +25,9 @@ import (
 // The format is little-endian: the magic "TGLX", a format version, the
 // compiler's fingerprint (compilerFingerprint) and the source's SHA-256,
 // then, deflated, the simile factor, the repeat span, the category names, the terms, the
-// patterns, the simile-skip hashes, the scene span and the scenes (name,
-// categories, whether terms are listed, and the terms), each list
+// patterns (with their together rule and group), the simile-skip hashes,
+// the scene span, the scenes (name, categories, whether terms are listed,
+// and the terms) and the together rules (term, span, groups), each list
 // prefixed by its length.
 // The lookup tables are rebuilt from the patterns (a millisecond; stored,
 // they would make the file seven times larger). The format changes with
@@ -34,7 +35,7 @@ import (
 
 // compiledVersion is the format version; raise it when the layout or the
 // meaning of a compiled field changes.
-const compiledVersion = 8
+const compiledVersion = 9
 
 // maxCompiledBody bounds a compiled lexicon once inflated (the default
 // lexicon's is 315 KB).
@@ -79,6 +80,8 @@ labels:
       - {term: hurry, weight: 1}
       - {term: beat, weight: 1}
     exceptions: [beat the traffic]
+    together:
+      - {weight: 2, span: 30, groups: [[blade, razor], [wrist, arm], [lines]]}
 `
 
 // compilerFingerprint is the fingerprint of this package's compiler.
@@ -153,6 +156,8 @@ func (w *encoder) body(l *Lexicon) {
 		w.b = append(w.b, byte(p.kind))
 		w.u16(uint16(p.cat))
 		w.u32(uint32(p.term))
+		w.u16(uint16(p.rule))
+		w.b = append(w.b, p.group)
 		w.u32(uint32(len(p.slots)))
 		for _, s := range p.slots {
 			w.flag(s.any)
@@ -167,6 +172,12 @@ func (w *encoder) body(l *Lexicon) {
 		w.u64s(trueAt(sc.cat))
 		w.flag(sc.term != nil)
 		w.u64s(trueAt(sc.term))
+	}
+	w.u32(uint32(len(l.together)))
+	for _, r := range l.together {
+		w.u32(uint32(r.term))
+		w.u32(uint32(r.span))
+		w.b = append(w.b, byte(r.groups))
 	}
 }
 
@@ -239,10 +250,11 @@ func LoadCompiled(data, source []byte) (*Lexicon, error) {
 		l.terms[i] = compiledTerm{cat: int16(r.u16()), text: r.str(), weight: r.f64(), fixed: r.flag()}
 		l.terms[i].word = oneWord(l.terms[i].text)
 	}
-	l.patterns = make([]pattern, r.count(11))
+	l.patterns = make([]pattern, r.count(14))
 	for i := range l.patterns {
 		p := &l.patterns[i]
 		p.kind, p.cat, p.term = kind(r.u8()), int16(r.u16()), int32(r.u32())
+		p.rule, p.group = int16(r.u16()), r.u8()
 		p.slots = make([]slot, r.count(5))
 		for j := range p.slots {
 			p.slots[j] = slot{any: r.flag(), hashes: r.u64s()}
@@ -281,6 +293,17 @@ func LoadCompiled(data, source []byte) (*Lexicon, error) {
 			}
 		}
 	}
+	if n := r.count(9); n > 0 {
+		l.together = make([]togetherRule, n)
+	}
+	for i := range l.together {
+		t := &l.together[i]
+		t.term, t.span, t.groups = int32(r.u32()), int(r.u32()), int(r.u8())
+		if t.span < 1 || t.span > MaxTogetherSpan || t.groups < MinTogetherGroups || t.groups > MaxTogetherGroups {
+			return nil, fmt.Errorf("compiled lexicon: together rule %d: span %d or %d groups out of range", i, t.span, t.groups)
+		}
+	}
+	l.togetherBases()
 	if r.err != nil {
 		return nil, fmt.Errorf("compiled lexicon: %w", r.err)
 	}
@@ -305,6 +328,11 @@ func (l *Lexicon) checkRefs() error {
 	if !slices.IsSorted(l.skip) {
 		return errors.New("simile-skip words not sorted")
 	}
+	for i, r := range l.together {
+		if r.term < 0 || int(r.term) >= len(l.terms) || strings.HasPrefix(l.cats[l.terms[r.term].cat], "rating:") {
+			return fmt.Errorf("together rule %d: term %d is not a label's", i, r.term)
+		}
+	}
 	pairs := 0
 	for i, p := range l.patterns {
 		if len(p.slots) >= 2 {
@@ -313,11 +341,16 @@ func (l *Lexicon) checkRefs() error {
 		if pairs > maxPairs {
 			return fmt.Errorf("more than %d lookup entries", maxPairs)
 		}
-		if p.kind > kindScene || len(p.slots) == 0 || p.slots[0].any {
+		if p.kind > kindTogether || len(p.slots) == 0 || p.slots[0].any {
 			return fmt.Errorf("pattern %d: no first word", i)
 		}
-		if p.kind == kindTerm && (p.term < 0 || int(p.term) >= len(l.terms)) {
+		if (p.kind == kindTerm || p.kind == kindTogether) && (p.term < 0 || int(p.term) >= len(l.terms)) {
 			return fmt.Errorf("pattern %d: term %d of %d", i, p.term, len(l.terms))
+		}
+		if p.kind == kindTogether {
+			if p.rule < 0 || int(p.rule) >= len(l.together) || int(p.group) >= l.together[p.rule].groups || l.together[p.rule].term != p.term || len(p.slots) != 1 {
+				return fmt.Errorf("pattern %d: not a word of together rule %d", i, p.rule)
+			}
 		}
 		if p.kind == kindScene {
 			if p.cat < 0 || int(p.cat) >= len(l.scenes) {

@@ -37,6 +37,8 @@
 //	    exceptions:             # phrases that cancel overlapping hits of this label
 //	      - killing time
 //	      - dying to
+//	    together:               # the label shown without its words (see Together)
+//	      - {weight: 2, span: 40, groups: [[fist, boot], [jaw, rib], [blood, crack]]}
 //	rating:                     # cues for the predicted rating: sexual, violence, language
 //	  language:
 //	    terms: [{term: fuck, weight: 2}]
@@ -97,6 +99,22 @@
 // written. In an overlay a scene's labels and terms replace the scene's,
 // and its phrases add to them.
 //
+// # Together
+//
+// Some warnings are shown, not named: a blade, a forearm and silvery
+// scars tell of self-harm without the word. A label's together rule lists
+// two to MaxTogetherGroups groups of single words (inflections match);
+// when a word of every group has been read within span tokens
+// (DefaultTogetherSpan when not given, at most MaxTogetherSpan), each on a
+// token of its own, Match reports one hit of the rule's weight at the word
+// that completed the set, with Term naming the rule by the first word of
+// each group ("blade + forearm + scar"). The rule then starts afresh, so a
+// passage shows it once, not at every further word. A word in the scope of
+// a negation ("no blade") or inside an exception does not count; scenes
+// and similes do not discount the hit (it is a description, not a word).
+// Rating cue sets have no together rules. In an overlay a label's rules
+// add to the lexicon's, and together: [] drops them.
+//
 // # Repeats
 //
 // With repeat_span set, a term said again within that many tokens of its
@@ -119,7 +137,8 @@
 // an exception, simile, skip word or scene phrase; simile_factor,
 // repeat_span and scene_span replace the lexicon's. A scene's labels and
 // terms replace the scene's (labels: [] turns the scene off); a term an
-// overlay removes from a label leaves the scenes' lists too.
+// overlay removes from a label leaves the scenes' lists too. A label's
+// together rules add to its rules (together: [] drops them).
 // Removing what is not there is an error, so a misspelt overlay line does
 // not pass silently. Moderators use overlays as allow-lists: weight: 0 or remove for a term
 // their community uses innocently, an exception for an innocent phrase.
@@ -137,7 +156,10 @@
 // scene_span (a span of 0 given is allowed: it turns them off), a scene
 // with phrases and no labels or labels and no phrases (with the nearest
 // scene's name when a file adds one), a scene term none of its labels
-// has, an empty terms list, and more than MaxScenes scenes.
+// has, an empty terms list, more than MaxScenes scenes, and together rules
+// without a weight, with a weight or span out of range, with too few or
+// too many groups, an empty group or a phrase in a group, or on a rating
+// cue set.
 // Load also requires version: 1 and at least MinTerms terms with a
 // positive weight for each of the 36 labels and the three rating cue sets.
 // Errors name the line and say what to fix.
@@ -170,7 +192,11 @@ type Lexicon struct {
 	// sceneSpan is the span, in tokens either side of a hit, within which
 	// a scene's phrases count for it (see scenes).
 	sceneSpan int
-	source    []byte // the file Load read; nil after Merge
+	// together are the labels' together rules, and togetherSlots the
+	// positions Match keeps for them (one per group).
+	together      []togetherRule
+	togetherSlots int
+	source        []byte // the file Load read; nil after Merge
 	// lazy, for a compiled lexicon (LoadCompiled), parses source when
 	// spec is first needed; nil otherwise.
 	lazy *lazySpec

@@ -588,17 +588,7 @@ func TestScenes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			src := minimal(tt.top, violence)
-			l := mustLoad(t, src)
-			bin, err := l.Compiled()
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := lexicon.LoadCompiled(bin, src)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, lx := range []*lexicon.Lexicon{l, c} {
+			for _, lx := range loadBoth(t, minimal(tt.top, violence)) {
 				var got []string
 				for _, h := range match(lx, tt.text) {
 					if h.Label == "violence" || h.Label == "self-harm" {

@@ -98,6 +98,15 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 		sc = &scBuf
 		sc.l = l
 	}
+	// seen[base+g] is 1 + the token of the latest word of group g of the
+	// together rule at base (0: none yet).
+	var seenBuf [64]int32
+	seen := seenBuf[:0]
+	if n := l.togetherSlots; n > len(seenBuf) {
+		seen = make([]int32, n)
+	} else {
+		seen = seenBuf[:n]
+	}
 	for i := range toks {
 		// Most tokens start no pattern: the filters turn them away
 		// inline, and only the few that pass pay for the rest.
@@ -150,6 +159,15 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 					}
 					found |= 1 << p.cat
 					sceneEnds[p.cat] = max(sceneEnds[p.cat], end)
+				case kindTogether:
+					f := toks[i].Flags
+					if f&tokenize.FlagNegated != 0 && f&tokenize.FlagNegation == 0 || ends[0] > i || ends[p.cat+1] > i {
+						continue // "no blade", or a word inside an exception
+					}
+					r := &l.together[p.rule]
+					if together(seen[r.base:r.base+r.groups], int(p.group), i, r.span) {
+						q = q.insert(pend{hit: hitCore{Weight: l.terms[r.term].weight, TokStart: int32(i), TokEnd: int32(i + 1)}, cat: p.cat, term: r.term})
+					}
 				case kindTerm:
 					t := &l.terms[p.term]
 					if ends[0] > i || ends[t.cat+1] > i {
@@ -173,6 +191,22 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 		}
 	}
 	q.flush(l, len(toks), &rep, sc, fn)
+}
+
+// together records a word of group g read at token i in seen, the
+// latest positions of a together rule's groups (1 + token, 0 for none),
+// and reports whether every group now has a word within span tokens
+// ending at i, each on a token of its own. The rule then starts afresh,
+// so that one passage shows it once: a hit at the word that completed it.
+func together(seen []int32, g, i, span int) bool {
+	seen[g] = int32(i + 1)
+	for k, at := range seen {
+		if at == 0 || i+1-int(at) >= span || k != g && int(at) == i+1 {
+			return false
+		}
+	}
+	clear(seen)
+	return true
 }
 
 // queue holds the hits that a later exception may still drop (or, with

@@ -44,6 +44,18 @@ type rawCat struct {
 	line       int
 	terms      []rawTerm
 	exceptions []rawPhrase
+	// together holds the label's together rules; nil when the key is not
+	// given, empty when it is given empty (an overlay clearing them).
+	together     []rawTogether
+	togetherLine int
+}
+
+// rawTogether is one together rule as written.
+type rawTogether struct {
+	line   int
+	weight *float64
+	span   *int
+	groups [][]string
 }
 
 type rawTerm struct {
@@ -120,11 +132,12 @@ var (
 	topKeys = []string{"version", "simile_factor", "repeat_span", "similes", "simile_skip", "scene_span", "scenes", "irregular", "exceptions", "labels", "rating"}
 	// retiredKeys are top-level keys of earlier lexicons: accepted only to
 	// say where they went.
-	retiredKeys = []string{"play", "play_span", "play_labels"}
-	sceneKeys   = []string{"labels", "terms", "phrases"}
-	catKeys     = []string{"terms", "exceptions"}
-	termKeys    = []string{"term", "weight", "forms", "exact", "negatable", "remove"}
-	phraseKeys  = []string{"phrase", "remove"}
+	retiredKeys  = []string{"play", "play_span", "play_labels"}
+	sceneKeys    = []string{"labels", "terms", "phrases"}
+	catKeys      = []string{"terms", "exceptions", "together"}
+	togetherKeys = []string{"weight", "span", "groups"}
+	termKeys     = []string{"term", "weight", "forms", "exact", "negatable", "remove"}
+	phraseKeys   = []string{"phrase", "remove"}
 )
 
 // parse reads a lexicon or overlay file.
@@ -449,9 +462,44 @@ func (p parser) cats(n *yaml.Node, what string) []rawCat {
 				c.terms = p.terms(v, ctx+".terms")
 			case "exceptions":
 				c.exceptions = p.phrases(v, ctx+".exceptions")
+			case "together":
+				c.together, c.togetherLine = p.together(v, ctx+".together"), v.Line
+				if c.together == nil {
+					c.together = []rawTogether{}
+				}
 			}
 		})
 		out = append(out, c)
+	})
+	return out
+}
+
+// together reads a list of together rules: {weight: 3, span: 40,
+// groups: [[word, ...], ...]}.
+func (p parser) together(n *yaml.Node, what string) []rawTogether {
+	var out []rawTogether
+	p.list(n, what, func(item *yaml.Node) {
+		if !p.kind(item, yaml.MappingNode, what+" entry", "a rule, {weight: 3, groups: [[blade, razor], [wrist, forearm]]}") {
+			return
+		}
+		r := rawTogether{line: item.Line}
+		p.mapping(item, what+" entry", togetherKeys, func(key string, k, v *yaml.Node) {
+			switch key {
+			case "weight":
+				if f, ok := p.number(v, "weight"); ok {
+					r.weight = &f
+				}
+			case "span":
+				if i, ok := p.integer(v, "span"); ok {
+					r.span = &i
+				}
+			case "groups":
+				p.list(v, what+" groups", func(g *yaml.Node) {
+					r.groups = append(r.groups, p.stringList(g, what+" group"))
+				})
+			}
+		})
+		out = append(out, r)
 	})
 	return out
 }

@@ -32,6 +32,14 @@ const (
 	MaxSceneSpan = 1000
 	// MaxScenes is the most scenes a lexicon may have.
 	MaxScenes = 8
+	// MinTogetherGroups and MaxTogetherGroups bound the groups of a
+	// together rule.
+	MinTogetherGroups = 2
+	MaxTogetherGroups = 4
+	// MaxTogetherSpan is the largest span of a together rule, in tokens;
+	// DefaultTogetherSpan is the span of a rule that gives none.
+	MaxTogetherSpan     = 200
+	DefaultTogetherSpan = 40
 	// simileMaxSkip is how many simile_skip words may stand between a
 	// simile cue and a term ("like a war zone", "as if he had been shot").
 	simileMaxSkip = 3
@@ -64,6 +72,7 @@ type catSpec struct {
 	name       string // label id or RatingSexual, ...
 	terms      []termSpec
 	exceptions []phrase
+	together   []togetherSpec
 	// index maps a term's key to its position in terms, so that applying
 	// a file finds a term in constant time rather than by scanning terms
 	// (which made loading an overlay quadratic in its size). It is built
@@ -129,6 +138,25 @@ type termSpec struct {
 	removed bool
 }
 
+// togetherSpec is a together rule: a word of every group within span
+// tokens shows the label with weight, as one term would.
+type togetherSpec struct {
+	weight float64
+	span   int
+	groups [][]string // normalised single words
+	line   int
+}
+
+// text names the rule in hits and explanations: the first word of each
+// group ("blade + forearm + lines").
+func (t togetherSpec) text() string {
+	first := make([]string, len(t.groups))
+	for i, g := range t.groups {
+		first[i] = g[0]
+	}
+	return strings.Join(first, " + ")
+}
+
 // sceneSpec is one scene: hits of its labels (of its terms alone, when
 // it lists terms) with two of its phrases within scene_span tokens are
 // figurative.
@@ -186,7 +214,7 @@ func (s *spec) clone() *spec {
 			terms: slices.Clone(sc.terms), phrases: slices.Clone(sc.phrases)})
 	}
 	for _, cat := range s.cats {
-		cc := &catSpec{name: cat.name, exceptions: slices.Clone(cat.exceptions)}
+		cc := &catSpec{name: cat.name, exceptions: slices.Clone(cat.exceptions), together: slices.Clone(cat.together)}
 		for _, t := range cat.terms {
 			t.forms = slices.Clone(t.forms)
 			cc.terms = append(cc.terms, t)
@@ -277,6 +305,7 @@ func (s *spec) apply(doc *rawDoc, overlay bool, el *errList) {
 			return
 		}
 		c.exceptions = applyPhrases(c.exceptions, rc.exceptions, "exception of "+name, overlay, el)
+		s.applyTogether(c, rc, overlay, el)
 		seen := map[string]int{}
 		for _, rt := range rc.terms {
 			s.applyTerm(c, rt, overlay, seen, el)
@@ -306,6 +335,74 @@ func (s *spec) apply(doc *rawDoc, overlay bool, el *errList) {
 		c.compact()
 	}
 	s.checkScenes(doc, created, el)
+}
+
+// applyTogether adds rc's together rules to c. A base file must not give
+// the key empty; an overlay's empty list drops the label's rules, and its
+// rules add to them.
+func (s *spec) applyTogether(c *catSpec, rc rawCat, overlay bool, el *errList) {
+	if rc.together == nil {
+		return
+	}
+	what := fmt.Sprintf("%s.together", c.name)
+	if strings.HasPrefix(c.name, "rating:") {
+		el.add(rc.togetherLine, what, "together rules are for labels; a rating cue set has terms and exceptions only")
+		return
+	}
+	if len(rc.together) == 0 {
+		if !overlay {
+			el.add(rc.togetherLine, what, "empty; give at least one rule, or leave the key out")
+		}
+		c.together = nil
+		return
+	}
+	for _, rt := range rc.together {
+		t := togetherSpec{span: DefaultTogetherSpan, line: rt.line}
+		ok := true
+		switch {
+		case rt.weight == nil:
+			el.add(rt.line, what, "a rule needs a weight, as a term does (weight: 3)")
+			ok = false
+		case math.IsNaN(*rt.weight) || *rt.weight <= 0 || *rt.weight > MaxWeight:
+			el.add(rt.line, what, "weight %v is out of range; use a number above 0, at most %d", *rt.weight, MaxWeight)
+			ok = false
+		default:
+			t.weight = *rt.weight
+		}
+		if rt.span != nil {
+			if *rt.span < 1 || *rt.span > MaxTogetherSpan {
+				el.add(rt.line, what, "span %d is out of range; use a number of tokens from 1 to %d", *rt.span, MaxTogetherSpan)
+				ok = false
+			}
+			t.span = *rt.span
+		}
+		if n := len(rt.groups); n < MinTogetherGroups || n > MaxTogetherGroups {
+			el.add(rt.line, what, "%d groups; a rule needs from %d to %d groups of words, each a list ([blade, razor])", n, MinTogetherGroups, MaxTogetherGroups)
+			ok = false
+		}
+		for _, g := range rt.groups {
+			var words []string
+			for _, w := range g {
+				word, single := singleWord(w)
+				if !single {
+					el.add(rt.line, what, "%q is not one word; a group lists single words (a phrase belongs in terms)", w)
+					ok = false
+					continue
+				}
+				if !slices.Contains(words, word) {
+					words = append(words, word)
+				}
+			}
+			if len(words) == 0 && len(g) == 0 {
+				el.add(rt.line, what, "an empty group; list at least one word in each")
+				ok = false
+			}
+			t.groups = append(t.groups, words)
+		}
+		if ok {
+			c.together = append(c.together, t)
+		}
+	}
 }
 
 // applyScene adds a scene, or changes one: labels and terms replace the

@@ -37,6 +37,23 @@ func minimal(top, violence string, extraLabels ...string) []byte {
 	return []byte(b.String())
 }
 
+// loadBoth returns the lexicon of data as Load builds it and as
+// LoadCompiled reads it back from its compiled form, so that a test checks
+// both matchers.
+func loadBoth(t *testing.T, data []byte) []*lexicon.Lexicon {
+	t.Helper()
+	l := mustLoad(t, data)
+	bin, err := l.Compiled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := lexicon.LoadCompiled(bin, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []*lexicon.Lexicon{l, c}
+}
+
 func mustLoad(t *testing.T, data []byte) *lexicon.Lexicon {
 	t.Helper()
 	l, err := lexicon.Load(data)

@@ -125,10 +125,10 @@ func TestCheckExplainFormats(t *testing.T) {
 		stderr    string
 	}{
 		{"text", []string{"check", "--explain", "violence", seed003}, 1,
-			[]string{"  explain violence: score 0.86 (threshold ", "(the window threshold)", "    best window: lines 211–213, raw score"},
+			[]string{"  explain violence: score 0.85 (threshold ", "(the window threshold)", "    best window: lines 211–213, raw score"},
 			[]string{"(raw ", "213:,"}, ""},
 		{"line", []string{"check", "--format", "line", "--explain", "violence", seed003}, 1,
-			[]string{seed003 + ":211:violence:0.86:explain: score 0.86 (threshold ", seed003 + ":211:violence:0.86:explain: term "},
+			[]string{seed003 + ":211:violence:0.85:explain: score 0.85 (threshold ", seed003 + ":211:violence:0.85:explain: term "},
 			[]string{"  explain"}, ""},
 		{"misspelt", []string{"check", "--explain", "violnce", seed003}, exitError,
 			nil, []string{"violence"}, `--explain: unknown label "violnce": did you mean "violence"?`},

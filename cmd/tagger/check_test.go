@@ -364,6 +364,12 @@ func TestCheckBlindProbes(t *testing.T) {
 		// and 4). The sport scene's game words ("punch", "kick") were
 		// taken out after reading it: they hid a car-park beating.
 		{"testdata/probes-blind-7", 6, 4}, // 7 with a scene for gigs, taken out after a walkthrough's gig shooting
+		// Written blind to the lexicon: clean stories dense with idiom,
+		// and warnings shown without their words (the model before
+		// together rules: 13 and 2; self-harm by a blade, a forearm and
+		// scars is found since). Its suicide and self-harm stories were
+		// read after that first measurement.
+		{"testdata/probes-blind-8", 13, 3},
 	} {
 		t.Run(filepath.Base(set.dir), func(t *testing.T) {
 			key, err := os.ReadFile(filepath.Join(set.dir, "key.tsv"))

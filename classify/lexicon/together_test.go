@@ -1,0 +1,143 @@
+package lexicon_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tagger-dev/tagger/classify/lexicon"
+)
+
+func TestTogether(t *testing.T) {
+	const rule = `terms: [{term: stab, weight: 2}, w2, w3]
+    together:
+      - {weight: 3, span: 8, groups: [[blade, razor], [forearm, wrist], [lines, scars]]}`
+	words := func(n int) string { return strings.Repeat("and ", n) }
+	tests := []struct {
+		name, text string
+		want       []string // label:term:weight@token of each violence hit
+	}{
+		{"every group", "The blade, her forearm, the lines.", []string{"violence:blade + forearm + lines:3.00@5"}},
+		{"any order", "Old lines on her wrist; a razor.", []string{"violence:blade + forearm + lines:3.00@6"}},
+		{"inflected forms", "Blades on wrists, scars.", []string{"violence:blade + forearm + lines:3.00@3"}},
+		{"two groups are not enough", "The blade, her forearm, nothing else.", nil},
+		{"within the span", "Blade " + words(5) + "forearm lines.", []string{"violence:blade + forearm + lines:3.00@7"}},
+		{"outside the span", "Blade " + words(6) + "forearm lines.", nil},
+		{"once a passage", "Blade, forearm, lines, lines, lines.", []string{"violence:blade + forearm + lines:3.00@2"}},
+		{"again with every group again", "Blade, forearm, lines. Razor, wrist, scars.", []string{"violence:blade + forearm + lines:3.00@2", "violence:blade + forearm + lines:3.00@5"}},
+		{"a negated word does not count", "Her forearm had lines but no blade.", nil},
+		{"beside a term", "He stabbed her forearm: blade, lines.", []string{"violence:stab:2.00@1", "violence:blade + forearm + lines:3.00@5"}},
+		{"a word inside an exception does not count", "Blade, forearm, lines of code.", nil},
+	}
+	both := loadBoth(t, minimal("exceptions: [lines of code]", rule))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, lx := range both {
+				var got []string
+				for _, h := range match(lx, tt.text) {
+					if h.Label == "violence" {
+						got = append(got, fmt.Sprintf("%s:%s:%.2f@%d", h.Label, h.Term, h.Weight, h.TokStart))
+					}
+				}
+				if !slices.Equal(got, tt.want) {
+					t.Errorf("%q: hits %v, want %v", tt.text, got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestTogetherOverlays(t *testing.T) {
+	const rule = `terms: [w1, w2, w3]
+    together:
+      - {weight: 3, groups: [[blade], [forearm]]}`
+	base := mustLoad(t, minimal("", rule))
+	const text = "The blade on her forearm, and a knife on his hand."
+	count := func(l *lexicon.Lexicon) int {
+		n := 0
+		for _, h := range match(l, text) {
+			if h.Label == "violence" {
+				n++
+			}
+		}
+		return n
+	}
+	if n := count(base); n != 1 {
+		t.Fatalf("base: %d hits, want 1", n)
+	}
+	for _, tt := range []struct {
+		name, overlay string
+		want          int
+	}{
+		{"a rule added", "labels: {violence: {together: [{weight: 2, groups: [[knife], [hand]]}]}}", 2},
+		{"rules cleared", "labels: {violence: {together: []}}", 0},
+		{"other keys keep the rules", "labels: {violence: {terms: [w4]}}", 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := base.Merge([]byte(tt.overlay))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := count(m); n != tt.want {
+				t.Errorf("%d hits, want %d", n, tt.want)
+			}
+		})
+	}
+}
+
+func TestTogetherErrors(t *testing.T) {
+	for _, tt := range []struct {
+		rule, want string
+	}{
+		{"{groups: [[blade], [arm]]}", "needs a weight"},
+		{"{weight: 0, groups: [[blade], [arm]]}", "out of range"},
+		{"{weight: 2, span: 0, groups: [[blade], [arm]]}", "span 0 is out of range"},
+		{"{weight: 2, groups: [[blade]]}", "1 groups; a rule needs from 2 to 4"},
+		{"{weight: 2, groups: [[a], [b], [c], [d], [e]]}", "5 groups"},
+		{"{weight: 2, groups: [[razor blade], [arm]]}", `"razor blade" is not one word`},
+		{"{weight: 2, groups: [[], [arm]]}", "an empty group"},
+		{"{weight: 2, group: [[blade], [arm]]}", "group"},
+	} {
+		t.Run(tt.want, func(t *testing.T) {
+			_, err := lexicon.Load(minimal("", "terms: [w1, w2, w3]\n    together:\n      - "+tt.rule))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Load: %v, want an error saying %q", err, tt.want)
+			}
+		})
+	}
+	src := strings.Replace(string(minimal("", "")), "rating:\n  sexual: {terms: [r1, r2, r3]}", "rating:\n  sexual: {terms: [r1, r2, r3], together: [{weight: 1, groups: [[a], [b]]}]}", 1)
+	if _, err := lexicon.Load([]byte(src)); err == nil || !strings.Contains(err.Error(), "together rules are for labels") {
+		t.Errorf("a rating cue set with a together rule: %v", err)
+	}
+}
+
+// TestShippedTogether checks the default lexicon's together rules on
+// scenes that show a label without its words, and on nearby scenes that
+// do not show it.
+func TestShippedTogether(t *testing.T) {
+	l := shipped(t)
+	for _, tt := range []struct {
+		name, text, label string
+		want              bool
+	}{
+		{"self-harm shown", "She pushed up her sleeve. The inside of her forearm was a ladder of silvery scars, and she took the little blade out of its tin.", "self-harm", true},
+		{"a sword fight is not self-harm", "His blade caught the knight's arm above the wrist and drew a line of blood; he parried and swung again.", "self-harm", false},
+		{"shoulder blades are no blade", "Across his shoulder blades and down his arm ran the old scars of the war.", "self-harm", false},
+		{"a beating shown", "The boot came down again. Something in his ribs gave with a wet crack, and his fist came away slick with blood.", "violence", true},
+		{"a child beaten", "When the boy bent over they saw the welts across his back, the width of his father's belt.", "child-abuse", true},
+		{"a candy cane is no cane", "The boy laughed at the bruise the candy cane had left on his arm; his mother rolled her eyes at the marks on the table.", "child-abuse", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := false
+			for _, h := range match(l, tt.text) {
+				if h.Label == tt.label && strings.Contains(h.Term, " + ") {
+					got = true
+				}
+			}
+			if got != tt.want {
+				t.Errorf("%q: a together hit of %s: %v, want %v\nhits: %v", tt.text, tt.label, got, tt.want, match(l, tt.text))
+			}
+		})
+	}
+}
