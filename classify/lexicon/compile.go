@@ -100,12 +100,19 @@ func compile(s *spec) *Lexicon {
 			keys = append(keys, "") // no term of a scene's list
 			ri := int16(len(l.together))
 			l.together = append(l.together, togetherRule{term: ti, span: t.span, groups: len(t.groups)})
+			// One pattern per group, its words' forms merged, so that a
+			// token counts once for a group whose words share a form
+			// ("eat" and "ate").
 			for g, words := range t.groups {
+				var sl slot
 				for _, w := range words {
 					for _, v := range variants([]word{{parts: []string{w}}}, true, s.irregular, nil) {
-						add(pattern{slots: v, kind: kindTogether, cat: int16(ci), term: ti, rule: ri, group: uint8(g)})
+						sl.hashes = append(sl.hashes, v[0].hashes...)
 					}
 				}
+				slices.Sort(sl.hashes)
+				sl.hashes = slices.Compact(sl.hashes)
+				add(pattern{slots: []slot{sl}, kind: kindTogether, cat: int16(ci), term: ti, rule: ri, group: uint8(g)})
 			}
 		}
 	}

@@ -45,8 +45,11 @@ const maxCompiledBody = 32 << 20
 // loading allocate without limit: index builds one lookup entry per pair
 // of a pattern's first two words' forms.
 const (
-	maxSlotHashes = 256     // forms of one word (the default lexicon: 8 at most)
-	maxPairs      = 4 << 20 // lookup entries in all (the default lexicon: 21,000)
+	maxSlotHashes = 256 // forms of one word (the default lexicon: 8 at most)
+	// maxGroupHashes bounds the forms of a together group's words, one
+	// slot and so one lookup entry each (the default lexicon: 90 at most).
+	maxGroupHashes = 1024
+	maxPairs       = 4 << 20 // lookup entries in all (the default lexicon: 21,000)
 )
 
 // compilerProbe is a small lexicon whose compiled patterns fingerprint the
@@ -258,7 +261,7 @@ func LoadCompiled(data, source []byte) (*Lexicon, error) {
 		p.slots = make([]slot, r.count(5))
 		for j := range p.slots {
 			p.slots[j] = slot{any: r.flag(), hashes: r.u64s()}
-			if len(p.slots[j].hashes) > maxSlotHashes {
+			if n := len(p.slots[j].hashes); n > maxSlotHashes && (p.kind != kindTogether || n > maxGroupHashes) {
 				return nil, fmt.Errorf("compiled lexicon: pattern %d has a word of %d forms, more than %d", i, len(p.slots[j].hashes), maxSlotHashes)
 			}
 		}
@@ -293,7 +296,9 @@ func LoadCompiled(data, source []byte) (*Lexicon, error) {
 			}
 		}
 	}
-	if n := r.count(9); n > 0 {
+	if n := r.count(9); n > MaxTogetherRules {
+		return nil, fmt.Errorf("compiled lexicon: %d together rules, more than %d", n, MaxTogetherRules)
+	} else if n > 0 {
 		l.together = make([]togetherRule, n)
 	}
 	for i := range l.together {
@@ -348,7 +353,8 @@ func (l *Lexicon) checkRefs() error {
 			return fmt.Errorf("pattern %d: term %d of %d", i, p.term, len(l.terms))
 		}
 		if p.kind == kindTogether {
-			if p.rule < 0 || int(p.rule) >= len(l.together) || int(p.group) >= l.together[p.rule].groups || l.together[p.rule].term != p.term || len(p.slots) != 1 {
+			if p.rule < 0 || int(p.rule) >= len(l.together) || int(p.group) >= l.together[p.rule].groups || l.together[p.rule].term != p.term ||
+				p.cat != l.terms[p.term].cat || len(p.slots) != 1 {
 				return fmt.Errorf("pattern %d: not a word of together rule %d", i, p.rule)
 			}
 		}

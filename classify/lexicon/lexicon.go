@@ -109,11 +109,15 @@
 // token of its own, Match reports one hit of the rule's weight at the word
 // that completed the set, with Term naming the rule by the first word of
 // each group ("blade + forearm + scar"). The rule then starts afresh, so a
-// passage shows it once, not at every further word. A word in the scope of
-// a negation ("no blade") or inside an exception does not count; scenes
-// and similes do not discount the hit (it is a description, not a word).
-// Rating cue sets have no together rules. In an overlay a label's rules
-// add to the lexicon's, and together: [] drops them.
+// passage shows it once, not at every further word; a second hit within
+// repeat_span counts less, as a term said again does. A token stands for
+// one group only, and a word may be listed in one group of a rule only. A
+// word in the scope of a negation ("no blade") or inside an exception does
+// not count; scenes and similes do not discount the hit (it is a
+// description, not a word), and a term of the label over the same token
+// neither drops it nor is dropped by it. Rating cue sets have no together
+// rules. In an overlay a label's rules add to the lexicon's, and
+// together: [] drops them.
 //
 // # Repeats
 //
@@ -158,8 +162,9 @@
 // scene's name when a file adds one), a scene term none of its labels
 // has, an empty terms list, more than MaxScenes scenes, and together rules
 // without a weight, with a weight or span out of range, with too few or
-// too many groups, an empty group or a phrase in a group, or on a rating
-// cue set.
+// too many groups, an empty group, a group of more than MaxGroupWords
+// words, a phrase in a group, a word in two groups, more than
+// MaxTogetherRules rules, or on a rating cue set.
 // Load also requires version: 1 and at least MinTerms terms with a
 // positive weight for each of the 36 labels and the three rating cue sets.
 // Errors name the line and say what to fix.

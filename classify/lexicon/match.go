@@ -47,6 +47,10 @@ type pend struct {
 	cat     int16
 	term    int32
 	dropped bool
+	// together: the hit of a together rule, one token long, which
+	// neither drops the hits of its label it lies in nor is dropped by
+	// them (a description beside the words, not a shorter term).
+	together bool
 }
 
 // hitCore is a Hit without its label and term.
@@ -132,6 +136,11 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 		// sceneBits), and the end of each one's longest.
 		var found uint8
 		var sceneEnds [MaxScenes]int
+		// The together rules' words at this token, recorded once every
+		// pattern starting here is known, so that an exception starting
+		// at this token covers them.
+		var togBuf [16]*pattern
+		tog := togBuf[:0]
 		// The patterns that start with this word, then those that start
 		// with this word and the next.
 		refs := refs1
@@ -160,14 +169,7 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 					found |= 1 << p.cat
 					sceneEnds[p.cat] = max(sceneEnds[p.cat], end)
 				case kindTogether:
-					f := toks[i].Flags
-					if f&tokenize.FlagNegated != 0 && f&tokenize.FlagNegation == 0 || ends[0] > i || ends[p.cat+1] > i {
-						continue // "no blade", or a word inside an exception
-					}
-					r := &l.together[p.rule]
-					if together(seen[r.base:r.base+r.groups], int(p.group), i, r.span) {
-						q = q.insert(pend{hit: hitCore{Weight: l.terms[r.term].weight, TokStart: int32(i), TokEnd: int32(i + 1)}, cat: p.cat, term: r.term})
-					}
+					tog = append(tog, p)
 				case kindTerm:
 					t := &l.terms[p.term]
 					if ends[0] > i || ends[t.cat+1] > i {
@@ -189,6 +191,15 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 			found &^= 1 << s
 			sc.add(s, i, sceneEnds[s])
 		}
+		if f := toks[i].Flags; len(tog) > 0 && (f&tokenize.FlagNegated == 0 || f&tokenize.FlagNegation != 0) && ends[0] <= i {
+			// Not "no blade", and not a word inside an exception.
+			for _, p := range tog {
+				r := &l.together[p.rule]
+				if ends[p.cat+1] <= i && together(seen[r.base:r.base+r.groups], int(p.group), i, r.span) {
+					q = q.insert(pend{hit: hitCore{Weight: l.terms[r.term].weight, TokStart: int32(i), TokEnd: int32(i + 1)}, cat: p.cat, term: r.term, together: true})
+				}
+			}
+		}
 	}
 	q.flush(l, len(toks), &rep, sc, fn)
 }
@@ -201,8 +212,13 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 func together(seen []int32, g, i, span int) bool {
 	seen[g] = int32(i + 1)
 	for k, at := range seen {
-		if at == 0 || i+1-int(at) >= span || k != g && int(at) == i+1 {
+		if at == 0 || i+1-int(at) >= span {
 			return false
+		}
+		for _, other := range seen[:k] {
+			if other == at {
+				return false // one token for two groups
+			}
 		}
 	}
 	clear(seen)
@@ -269,9 +285,12 @@ func (q queue) flush(l *Lexicon, upto int, rep *repeats, sc *scenes, fn func(Hit
 		fn(Hit{Label: l.cats[p.cat], Term: l.terms[p.term].text, Weight: h.Weight,
 			TokStart: int(h.TokStart), TokEnd: int(h.TokEnd), Negated: h.Negated,
 			Figurative: h.Figurative, Scene: scene, Repeat: int(h.Repeat)})
+		if p.together {
+			continue
+		}
 		for j := q.head; j < len(q.buf); j++ {
 			e := &q.buf[j]
-			if e.cat == p.cat && e.hit.TokStart >= p.hit.TokStart && e.hit.TokEnd <= p.hit.TokEnd {
+			if e.cat == p.cat && !e.together && e.hit.TokStart >= p.hit.TokStart && e.hit.TokEnd <= p.hit.TokEnd {
 				e.dropped = true
 			}
 		}

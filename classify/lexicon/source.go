@@ -79,7 +79,7 @@ func render(s *spec) []byte {
 	}
 	labels, rating := mapNode(), mapNode()
 	for _, c := range s.cats {
-		if len(c.terms) == 0 && len(c.exceptions) == 0 {
+		if len(c.terms) == 0 && len(c.exceptions) == 0 && len(c.together) == 0 {
 			continue
 		}
 		cat := mapNode()
@@ -105,6 +105,22 @@ func render(s *spec) []byte {
 			exc := phraseList(c.exceptions)
 			exc.Style = 0 // one per line
 			put(cat, "exceptions", exc)
+		}
+		if len(c.together) > 0 {
+			rules := &yaml.Node{Kind: yaml.SequenceNode}
+			for _, t := range c.together {
+				m := mapNode()
+				m.Style = yaml.FlowStyle
+				put(m, "weight", plain(formatFloat(t.weight)))
+				put(m, "span", plain(strconv.Itoa(t.span)))
+				groups := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+				for _, g := range t.groups {
+					groups.Content = append(groups.Content, stringList(g))
+				}
+				put(m, "groups", groups)
+				rules.Content = append(rules.Content, m)
+			}
+			put(cat, "together", rules)
 		}
 		if name, ok := strings.CutPrefix(c.name, "rating:"); ok {
 			put(rating, name, cat)

@@ -36,6 +36,10 @@ const (
 	// together rule.
 	MinTogetherGroups = 2
 	MaxTogetherGroups = 4
+	// MaxGroupWords is the most words a group of a together rule may list.
+	MaxGroupWords = 64
+	// MaxTogetherRules is the most together rules a lexicon may have.
+	MaxTogetherRules = 100
 	// MaxTogetherSpan is the largest span of a together rule, in tokens;
 	// DefaultTogetherSpan is the span of a rule that gives none.
 	MaxTogetherSpan     = 200
@@ -380,7 +384,8 @@ func (s *spec) applyTogether(c *catSpec, rc rawCat, overlay bool, el *errList) {
 			el.add(rt.line, what, "%d groups; a rule needs from %d to %d groups of words, each a list ([blade, razor])", n, MinTogetherGroups, MaxTogetherGroups)
 			ok = false
 		}
-		for _, g := range rt.groups {
+		inGroup := map[string]int{} // word → its group
+		for gi, g := range rt.groups {
 			var words []string
 			for _, w := range g {
 				word, single := singleWord(w)
@@ -389,9 +394,18 @@ func (s *spec) applyTogether(c *catSpec, rc rawCat, overlay bool, el *errList) {
 					ok = false
 					continue
 				}
+				if other, dup := inGroup[word]; dup && other != gi {
+					el.add(rt.line, what, "%q is in groups %d and %d; a word can stand for one group only", w, other+1, gi+1)
+					ok = false
+				}
+				inGroup[word] = gi
 				if !slices.Contains(words, word) {
 					words = append(words, word)
 				}
+			}
+			if len(words) > MaxGroupWords {
+				el.add(rt.line, what, "a group of %d words, more than %d; split the rule", len(words), MaxGroupWords)
+				ok = false
 			}
 			if len(words) == 0 && len(g) == 0 {
 				el.add(rt.line, what, "an empty group; list at least one word in each")
@@ -402,6 +416,13 @@ func (s *spec) applyTogether(c *catSpec, rc rawCat, overlay bool, el *errList) {
 		if ok {
 			c.together = append(c.together, t)
 		}
+	}
+	n := 0
+	for _, c := range s.cats {
+		n += len(c.together)
+	}
+	if n > MaxTogetherRules {
+		el.add(rc.togetherLine, what, "%d together rules in the lexicon, more than %d", n, MaxTogetherRules)
 	}
 }
 

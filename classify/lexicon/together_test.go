@@ -10,7 +10,7 @@ import (
 )
 
 func TestTogether(t *testing.T) {
-	const rule = `terms: [{term: stab, weight: 2}, w2, w3]
+	const rule = `terms: [{term: stab, weight: 2}, stab lines, w3]
     together:
       - {weight: 3, span: 8, groups: [[blade, razor], [forearm, wrist], [lines, scars]]}`
 	words := func(n int) string { return strings.Repeat("and ", n) }
@@ -28,7 +28,12 @@ func TestTogether(t *testing.T) {
 		{"again with every group again", "Blade, forearm, lines. Razor, wrist, scars.", []string{"violence:blade + forearm + lines:3.00@2", "violence:blade + forearm + lines:3.00@5"}},
 		{"a negated word does not count", "Her forearm had lines but no blade.", nil},
 		{"beside a term", "He stabbed her forearm: blade, lines.", []string{"violence:stab:2.00@1", "violence:blade + forearm + lines:3.00@5"}},
+		// A term that covers the completing word keeps the rule's hit.
+		{"inside a longer term", "Blade, forearm, stab lines.", []string{"violence:stab lines:1.00@2", "violence:blade + forearm + lines:3.00@3"}},
 		{"a word inside an exception does not count", "Blade, forearm, lines of code.", nil},
+		{"nor one inside an exception read first", "Lines of code, a blade, her forearm.", nil},
+		{"the next word of the group does", "Blade, forearm, lines of code, scars.", []string{"violence:blade + forearm + lines:3.00@5"}},
+		{"one token counts for one group", "Blade forearm, and lines, lines.", []string{"violence:blade + forearm + lines:3.00@3"}},
 	}
 	both := loadBoth(t, minimal("exceptions: [lines of code]", rule))
 	for _, tt := range tests {
@@ -98,6 +103,7 @@ func TestTogetherErrors(t *testing.T) {
 		{"{weight: 2, groups: [[razor blade], [arm]]}", `"razor blade" is not one word`},
 		{"{weight: 2, groups: [[], [arm]]}", "an empty group"},
 		{"{weight: 2, group: [[blade], [arm]]}", "group"},
+		{"{weight: 2, groups: [[blade, cut], [cut, arm]]}", `"cut" is in groups 1 and 2`},
 	} {
 		t.Run(tt.want, func(t *testing.T) {
 			_, err := lexicon.Load(minimal("", "terms: [w1, w2, w3]\n    together:\n      - "+tt.rule))
@@ -123,21 +129,34 @@ func TestShippedTogether(t *testing.T) {
 	}{
 		{"self-harm shown", "She pushed up her sleeve. The inside of her forearm was a ladder of silvery scars, and she took the little blade out of its tin.", "self-harm", true},
 		{"a sword fight is not self-harm", "His blade caught the knight's arm above the wrist and drew a line of blood; he parried and swung again.", "self-harm", false},
-		{"shoulder blades are no blade", "Across his shoulder blades and down his arm ran the old scars of the war.", "self-harm", false},
+		{"shoulder blades are no blade", "Across his shoulder blades and down his arm ran the scars of the war.", "self-harm", false},
+		{"a term beside it keeps the rule", "She took the blade from its tin and looked at her forearm, at the old scars.", "self-harm", true},
 		{"a beating shown", "The boot came down again. Something in his ribs gave with a wet crack, and his fist came away slick with blood.", "violence", true},
 		{"a child beaten", "When the boy bent over they saw the welts across his back, the width of his father's belt.", "child-abuse", true},
 		{"a candy cane is no cane", "The boy laughed at the bruise the candy cane had left on his arm; his mother rolled her eyes at the marks on the table.", "child-abuse", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			got := false
-			for _, h := range match(l, tt.text) {
-				if h.Label == tt.label && strings.Contains(h.Term, " + ") {
-					got = true
-				}
-			}
-			if got != tt.want {
-				t.Errorf("%q: a together hit of %s: %v, want %v\nhits: %v", tt.text, tt.label, got, tt.want, match(l, tt.text))
+			if got := togetherHits(l, tt.text, tt.label); (got > 0) != tt.want {
+				t.Errorf("%q: %d together hits of %s, want any: %v\nhits: %v", tt.text, got, tt.label, tt.want, match(l, tt.text))
 			}
 		})
 	}
+	// "ate" is a word of the group and a form of its "eat": the rule
+	// starts afresh after its hit, so the later calorie and mirror,
+	// without food, make no second one.
+	const text = "A calorie, the mirror, then she ate. And then another calorie, and at last the mirror."
+	if got := togetherHits(l, text, "dysmorphia"); got != 1 {
+		t.Errorf("%q: %d together hits of dysmorphia, want 1\nhits: %v", text, got, match(l, text))
+	}
+}
+
+// togetherHits counts the hits of label's together rules in text.
+func togetherHits(l *lexicon.Lexicon, text, label string) int {
+	n := 0
+	for _, h := range match(l, text) {
+		if h.Label == label && strings.Contains(h.Term, " + ") {
+			n++
+		}
+	}
+	return n
 }

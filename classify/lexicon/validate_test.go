@@ -364,7 +364,8 @@ func TestSourceShippedMergedRoundTrip(t *testing.T) {
 	// Whole hits, figurative marks included: both scenes must survive the
 	// round trip as well as the terms.
 	text := "At half-time we were murdering them, and the referee knew it. " + benchText(t, 20<<10) +
-		" It was a chess massacre: he slaughtered my queen and both rooks, and the chessboard was bare."
+		" It was a chess massacre: he slaughtered my queen and both rooks, and the chessboard was bare." +
+		" She took the blade from its tin and looked at her forearm, at the silvery scars."
 	got, want := match(back, text), match(m, text)
 	if !slices.Equal(got, want) || len(got) == 0 {
 		t.Errorf("round trip: %d hits, want the same %d (> 0)", len(got), len(want))
@@ -375,5 +376,9 @@ func TestSourceShippedMergedRoundTrip(t *testing.T) {
 	}
 	if scenes["play"] == 0 || scenes["sport"] == 0 {
 		t.Errorf("round trip: hits by scene %v, want some in play and in sport", scenes)
+	}
+	// And the together rules.
+	if !slices.ContainsFunc(got, func(h hit) bool { return h.Label == "self-harm" && strings.Contains(h.Term, " + ") }) {
+		t.Errorf("round trip: no together hit of self-harm in %v", got)
 	}
 }
