@@ -35,7 +35,7 @@ import (
 
 // compiledVersion is the format version; raise it when the layout or the
 // meaning of a compiled field changes.
-const compiledVersion = 9
+const compiledVersion = 10
 
 // maxCompiledBody bounds a compiled lexicon once inflated (the default
 // lexicon's is 315 KB).
@@ -76,6 +76,7 @@ labels:
       - {term: self-harm, weight: 2}
       - {term: murder, forms: [murderer]}
       - {term: cock, exact: true}
+      - {term: dick, capitalised: false}
       - {term: die, weight: 1}
       - {term: fight, weight: 1}
       - {term: kill, weight: 1}
@@ -153,6 +154,7 @@ func (w *encoder) body(l *Lexicon) {
 		w.str(t.text)
 		w.f64(t.weight)
 		w.flag(t.fixed)
+		w.flag(t.lower)
 	}
 	w.u32(uint32(len(l.patterns)))
 	for _, p := range l.patterns {
@@ -248,9 +250,9 @@ func LoadCompiled(data, source []byte) (*Lexicon, error) {
 	for i := range l.cats {
 		l.cats[i] = r.str()
 	}
-	l.terms = make([]compiledTerm, r.count(15))
+	l.terms = make([]compiledTerm, r.count(16))
 	for i := range l.terms {
-		l.terms[i] = compiledTerm{cat: int16(r.u16()), text: r.str(), weight: r.f64(), fixed: r.flag()}
+		l.terms[i] = compiledTerm{cat: int16(r.u16()), text: r.str(), weight: r.f64(), fixed: r.flag(), lower: r.flag()}
 		l.terms[i].word = oneWord(l.terms[i].text)
 	}
 	l.patterns = make([]pattern, r.count(14))

@@ -34,6 +34,7 @@
 //	      - {term: "snap * neck", weight: 3}     # phrase; * is any one word
 //	      - {term: murder, weight: 2.5, forms: [murderer]}  # extra words for this term only
 //	      - {term: cock, weight: 2, exact: true, forms: [cocks]}  # no inflection ("cocked her head")
+//	      - {term: dick, capitalised: false}     # "Dick" mid-sentence is a name
 //	    exceptions:             # phrases that cancel overlapping hits of this label
 //	      - killing time
 //	      - dying to
@@ -58,8 +59,11 @@
 // that never occurs costs nothing. In a hyphenated word only the last part
 // inflects. exact: true turns inflection and irregular forms off for one
 // term. negatable: false keeps a term's hit counting under a negation: a
-// slur is used in "I didn't raise a faggot" as much as without the "not". Exceptions, simile cues and skip words are matched exactly as
-// written.
+// slur is used in "I didn't raise a faggot" as much as without the "not".
+// capitalised: false makes a term whose first word is written with a
+// capital in the middle of a sentence no hit: "a message to Dick" names
+// someone (at a sentence's start it cannot tell, and matches). Exceptions,
+// simile cues and skip words are matched exactly as written.
 //
 // Weights run from 0 to MaxWeight (10); a term without one weighs 1. The
 // shipped lexicon uses about 3 for a term that alone signals the label

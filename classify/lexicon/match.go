@@ -67,9 +67,11 @@ type hitCore struct {
 // as tokenize.Words produced them, in token order (by TokStart; at one
 // start, longer hits first).
 //
-// Match reads only the tokens (their hashes and flags): text is the text
-// they came from, kept in the signature for callers that report snippets,
-// and may be empty. A phrase never spans a sentence end. A hit overlapped
+// Match reads the tokens (their hashes and flags), and of text, the text
+// they came from, only the first letter of a word that may be a term
+// written capitalised: false ("Dick" mid-sentence is a name). text may be
+// empty; such terms then match however they are written. A phrase never
+// spans a sentence end. A hit overlapped
 // by an exception of its label, or by a global exception, is dropped; a
 // hit whose tokens lie inside another hit of the same label is not
 // reported (the longer term wins). Hashing is done by tokenize.Words, and
@@ -175,6 +177,9 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 					if ends[0] > i || ends[t.cat+1] > i {
 						continue // inside an exception that started earlier
 					}
+					if t.lower && named(text, toks, i) {
+						continue // "a message to Dick": a name
+					}
 					h := hitCore{Weight: t.weight, TokStart: int32(i), TokEnd: int32(end)}
 					f := toks[i].Flags
 					h.Negated = f&tokenize.FlagNegated != 0 && f&tokenize.FlagNegation == 0 && !t.fixed
@@ -202,6 +207,18 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 		}
 	}
 	q.flush(l, len(toks), &rep, sc, fn)
+}
+
+// named reports whether token i of toks, read from text, is written with
+// a capital letter in the middle of a sentence, as a name is. At the start
+// of a sentence (or of the tokens, or without the text) it cannot tell and
+// reports false.
+func named(text string, toks []tokenize.Token, i int) bool {
+	if i == 0 || toks[i-1].Flags&tokenize.FlagSentenceEnd != 0 || int(toks[i].Start) >= len(text) {
+		return false
+	}
+	c := text[toks[i].Start]
+	return 'A' <= c && c <= 'Z'
 }
 
 // together records a word of group g read at token i in seen, the

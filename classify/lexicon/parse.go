@@ -66,7 +66,10 @@ type rawTerm struct {
 	exact  *bool
 	// negatable false: a negation before the term does not undo it.
 	negatable *bool
-	remove    bool
+	// capitalised false: the term written with a capital mid-sentence is
+	// a name ("Dick"), not the term.
+	capitalised *bool
+	remove      bool
 }
 
 // rawScene is one entry of scenes: its keys as written; nil for a key
@@ -136,7 +139,7 @@ var (
 	sceneKeys    = []string{"labels", "terms", "phrases"}
 	catKeys      = []string{"terms", "exceptions", "together"}
 	togetherKeys = []string{"weight", "span", "groups"}
-	termKeys     = []string{"term", "weight", "forms", "exact", "negatable", "remove"}
+	termKeys     = []string{"term", "weight", "forms", "exact", "negatable", "capitalised", "remove"}
 	phraseKeys   = []string{"phrase", "remove"}
 )
 
@@ -536,6 +539,10 @@ func (p parser) terms(n *yaml.Node, what string) []rawTerm {
 			case "negatable":
 				if b, ok := p.boolean(v, "negatable"); ok {
 					t.negatable = &b
+				}
+			case "capitalised":
+				if b, ok := p.boolean(v, "capitalised"); ok {
+					t.capitalised = &b
 				}
 			case "remove":
 				t.remove, _ = p.boolean(v, "remove")

@@ -98,6 +98,9 @@ func render(s *spec) []byte {
 			if t.fixed {
 				put(m, "negatable", plain("false"))
 			}
+			if t.lower {
+				put(m, "capitalised", plain("false"))
+			}
 			terms.Content = append(terms.Content, m)
 		}
 		put(cat, "terms", terms)

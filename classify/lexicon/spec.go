@@ -137,6 +137,9 @@ type termSpec struct {
 	// fixed: a negation does not undo the term (a slur is used even in
 	// "I didn't raise a faggot").
 	fixed bool
+	// lower: written with a capital mid-sentence, the term's first word
+	// is a name ("Dick"), not the term (capitalised: false).
+	lower bool
 	line  int
 	// removed marks a term an overlay removed, until catSpec.compact.
 	removed bool
@@ -698,6 +701,9 @@ func (s *spec) applyTerm(c *catSpec, rt rawTerm, overlay bool, seen map[string]i
 		if rt.negatable != nil {
 			t.fixed = !*rt.negatable
 		}
+		if rt.capitalised != nil {
+			t.lower = !*rt.capitalised
+		}
 	case rt.remove:
 		el.add(rt.line, subject(), "not in the lexicon, nothing to remove; %scheck the spelling and the label", s.termHint(c, key, rt.text))
 	case overlay && rt.weight != nil && *rt.weight == 0:
@@ -714,6 +720,9 @@ func (s *spec) applyTerm(c *catSpec, rt rawTerm, overlay bool, seen map[string]i
 		}
 		if rt.negatable != nil {
 			t.fixed = !*rt.negatable
+		}
+		if rt.capitalised != nil {
+			t.lower = !*rt.capitalised
 		}
 		c.add(t)
 	}

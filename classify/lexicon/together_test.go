@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tagger-dev/tagger/classify/lexicon"
+	"github.com/tagger-dev/tagger/classify/tokenize"
 )
 
 func TestTogether(t *testing.T) {
@@ -159,4 +160,58 @@ func togetherHits(l *lexicon.Lexicon, text, label string) int {
 		}
 	}
 	return n
+}
+
+func TestCapitalised(t *testing.T) {
+	const violence = `terms: [{term: stab, weight: 2, capitalised: false}, {term: "stab * hand", weight: 3, capitalised: false}, w3]`
+	for _, tt := range []struct {
+		name, text string
+		want       []string
+	}{
+		{"lower case", "He went to stab the guard.", []string{"stab"}},
+		{"a name mid-sentence", "He wrote to Stab, who was away.", nil},
+		{"a phrase from a name", "He met Stab his hand out.", nil},
+		{"a sentence's first word", "Stab him. Stab the guard.", []string{"stab", "stab"}},
+		{"after a clause", "He paused; Stab came in.", nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, l := range loadBoth(t, minimal("", violence)) {
+				var got []string
+				for _, h := range match(l, tt.text) {
+					if h.Label == "violence" {
+						got = append(got, h.Term)
+					}
+				}
+				if !slices.Equal(got, tt.want) {
+					t.Errorf("%q: hits %v, want %v", tt.text, got, tt.want)
+				}
+			}
+		})
+	}
+	// Without the text, Match cannot tell a name: the term matches.
+	l := mustLoad(t, minimal("", violence))
+	text := "He wrote to Stab, who was away."
+	n := 0
+	l.Match("", tokenize.Words(text, nil), func(h lexicon.Hit) {
+		if h.Label == "violence" {
+			n++
+		}
+	})
+	if n != 1 {
+		t.Errorf("without the text: %d hits, want 1", n)
+	}
+	// An overlay turns it on and off; the merged file keeps it.
+	m, err := l.Merge([]byte("labels: {violence: {terms: [{term: stab, capitalised: true}]}}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := lexicon.Load(m.Source())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lx := range []*lexicon.Lexicon{m, back} {
+		if got := match(lx, text); len(got) != 1 {
+			t.Errorf("capitalised: true in an overlay: hits %v, want the name matched", got)
+		}
+	}
 }
