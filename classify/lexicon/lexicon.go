@@ -60,9 +60,11 @@
 // inflects. exact: true turns inflection and irregular forms off for one
 // term. negatable: false keeps a term's hit counting under a negation: a
 // slur is used in "I didn't raise a faggot" as much as without the "not".
-// capitalised: false makes a term whose first word is written with a
-// capital in the middle of a sentence no hit: "a message to Dick" names
-// someone (at a sentence's start it cannot tell, and matches). Exceptions,
+// capitalised: false makes a term whose first word is written as a name
+// (a capital, then a small letter) in the middle of a sentence no hit: "a
+// message to Dick" names someone. At a sentence's start, after a quote or
+// a line break it cannot tell and matches, as it does a word in capitals
+// ("DICK") and any word when Match is given no text. Exceptions,
 // simile cues and skip words are matched exactly as written.
 //
 // Weights run from 0 to MaxWeight (10); a term without one weighs 1. The

@@ -3,6 +3,9 @@ package lexicon
 import (
 	"math/bits"
 	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/tagger-dev/tagger/classify/tokenize"
 )
@@ -138,11 +141,7 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 		// sceneBits), and the end of each one's longest.
 		var found uint8
 		var sceneEnds [MaxScenes]int
-		// The together rules' words at this token, recorded once every
-		// pattern starting here is known, so that an exception starting
-		// at this token covers them.
-		var togBuf [16]*pattern
-		tog := togBuf[:0]
+		together := false // a together rule's word is at this token
 		// The patterns that start with this word, then those that start
 		// with this word and the next.
 		refs := refs1
@@ -171,7 +170,7 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 					found |= 1 << p.cat
 					sceneEnds[p.cat] = max(sceneEnds[p.cat], end)
 				case kindTogether:
-					tog = append(tog, p)
+					together = true // recorded below
 				case kindTerm:
 					t := &l.terms[p.term]
 					if ends[0] > i || ends[t.cat+1] > i {
@@ -196,11 +195,18 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 			found &^= 1 << s
 			sc.add(s, i, sceneEnds[s])
 		}
-		if f := toks[i].Flags; len(tog) > 0 && (f&tokenize.FlagNegated == 0 || f&tokenize.FlagNegation != 0) && ends[0] <= i {
+		// The together rules' words at this token are recorded once every
+		// pattern starting here is known, so that an exception starting
+		// at this token covers them. They are one-word patterns: refs1.
+		if f := toks[i].Flags; together && (f&tokenize.FlagNegated == 0 || f&tokenize.FlagNegation != 0) && ends[0] <= i {
 			// Not "no blade", and not a word inside an exception.
-			for _, p := range tog {
+			for _, ref := range refs1 {
+				p := &l.patterns[ref]
+				if p.kind != kindTogether || ends[p.cat+1] > i {
+					continue
+				}
 				r := &l.together[p.rule]
-				if ends[p.cat+1] <= i && together(seen[r.base:r.base+r.groups], int(p.group), i, r.span) {
+				if record(seen[r.base:r.base+r.groups], int(p.group), i, r.span) {
 					q = q.insert(pend{hit: hitCore{Weight: l.terms[r.term].weight, TokStart: int32(i), TokEnd: int32(i + 1)}, cat: p.cat, term: r.term, together: true})
 				}
 			}
@@ -214,19 +220,35 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 // of a sentence (or of the tokens, or without the text) it cannot tell and
 // reports false.
 func named(text string, toks []tokenize.Token, i int) bool {
-	if i == 0 || toks[i-1].Flags&tokenize.FlagSentenceEnd != 0 || int(toks[i].Start) >= len(text) {
+	if i == 0 || toks[i-1].Flags&tokenize.FlagSentenceEnd != 0 || int(toks[i].End) > len(text) {
 		return false
 	}
-	c := text[toks[i].Start]
-	return 'A' <= c && c <= 'Z'
+	// A quote or a line break before the word may open a sentence
+	// (`she said, "Dick..."`, a heading): it cannot tell.
+	if strings.ContainsAny(text[toks[i-1].End:toks[i].Start], "\n\r\"“‘'«„") {
+		return false
+	}
+	// A capital and then a small letter, as a name is written ("Dick",
+	// "Élan"); a word in capitals ("DICK") is shouting, not a name.
+	w := text[toks[i].Start:toks[i].End]
+	first, n := utf8.DecodeRuneInString(w)
+	second, _ := utf8.DecodeRuneInString(w[n:])
+	return unicode.IsUpper(first) && unicode.IsLower(second)
 }
 
-// together records a word of group g read at token i in seen, the
-// latest positions of a together rule's groups (1 + token, 0 for none),
-// and reports whether every group now has a word within span tokens
-// ending at i, each on a token of its own. The rule then starts afresh,
-// so that one passage shows it once: a hit at the word that completed it.
-func together(seen []int32, g, i, span int) bool {
+// record records a word of group g read at token i in seen, the latest
+// positions of a together rule's groups (1 + token, 0 for none), and
+// reports whether every group now has a word within span tokens ending at
+// i, each on a token of its own. A token already recorded for another
+// group of the rule stands for that one only. The rule then starts
+// afresh, so that one passage shows it once: a hit at the word that
+// completed it.
+func record(seen []int32, g, i, span int) bool {
+	for k, at := range seen {
+		if k != g && int(at) == i+1 {
+			return false
+		}
+	}
 	seen[g] = int32(i + 1)
 	for k, at := range seen {
 		if at == 0 || i+1-int(at) >= span {

@@ -342,6 +342,13 @@ func (s *spec) apply(doc *rawDoc, overlay bool, el *errList) {
 		c.compact()
 	}
 	s.checkScenes(doc, created, el)
+	n := 0
+	for _, c := range s.cats {
+		n += len(c.together)
+	}
+	if n > MaxTogetherRules {
+		el.add(0, "together", "%d together rules in the lexicon, more than %d; merge some", n, MaxTogetherRules)
+	}
 }
 
 // applyTogether adds rc's together rules to c. A base file must not give
@@ -387,7 +394,13 @@ func (s *spec) applyTogether(c *catSpec, rc rawCat, overlay bool, el *errList) {
 			el.add(rt.line, what, "%d groups; a rule needs from %d to %d groups of words, each a list ([blade, razor])", n, MinTogetherGroups, MaxTogetherGroups)
 			ok = false
 		}
-		inGroup := map[string]int{} // word → its group
+		// Each form (inflections and irregular forms, as matched) → the
+		// group and word it comes from.
+		type origin struct {
+			group int
+			word  string
+		}
+		inGroup := map[string]origin{}
 		for gi, g := range rt.groups {
 			var words []string
 			for _, w := range g {
@@ -397,11 +410,23 @@ func (s *spec) applyTogether(c *catSpec, rc rawCat, overlay bool, el *errList) {
 					ok = false
 					continue
 				}
-				if other, dup := inGroup[word]; dup && other != gi {
-					el.add(rt.line, what, "%q is in groups %d and %d; a word can stand for one group only", w, other+1, gi+1)
+				for _, f := range append(inflect(word), s.irregular[word]...) {
+					o, dup := inGroup[f]
+					if !dup {
+						inGroup[f] = origin{gi, word}
+						continue
+					}
+					if o.group == gi {
+						continue
+					}
+					if f == word && o.word == word {
+						el.add(rt.line, what, "%q is in groups %d and %d; a word can stand for one group only", w, o.group+1, gi+1)
+					} else {
+						el.add(rt.line, what, "%q, a form of %q in group %d and of %q in group %d; a form can stand for one group only", f, o.word, o.group+1, word, gi+1)
+					}
 					ok = false
+					break // one problem a word
 				}
-				inGroup[word] = gi
 				if !slices.Contains(words, word) {
 					words = append(words, word)
 				}
@@ -419,13 +444,6 @@ func (s *spec) applyTogether(c *catSpec, rc rawCat, overlay bool, el *errList) {
 		if ok {
 			c.together = append(c.together, t)
 		}
-	}
-	n := 0
-	for _, c := range s.cats {
-		n += len(c.together)
-	}
-	if n > MaxTogetherRules {
-		el.add(rc.togetherLine, what, "%d together rules in the lexicon, more than %d", n, MaxTogetherRules)
 	}
 }
 

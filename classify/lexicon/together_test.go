@@ -105,6 +105,7 @@ func TestTogetherErrors(t *testing.T) {
 		{"{weight: 2, groups: [[], [arm]]}", "an empty group"},
 		{"{weight: 2, group: [[blade], [arm]]}", "group"},
 		{"{weight: 2, groups: [[blade, cut], [cut, arm]]}", `"cut" is in groups 1 and 2`},
+		{"{weight: 2, groups: [[blade, cut], [cuts, arm]]}", `"cuts", a form of "cut" in group 1 and of "cuts" in group 2`},
 	} {
 		t.Run(tt.want, func(t *testing.T) {
 			_, err := lexicon.Load(minimal("", "terms: [w1, w2, w3]\n    together:\n      - "+tt.rule))
@@ -163,7 +164,7 @@ func togetherHits(l *lexicon.Lexicon, text, label string) int {
 }
 
 func TestCapitalised(t *testing.T) {
-	const violence = `terms: [{term: stab, weight: 2, capitalised: false}, {term: "stab * hand", weight: 3, capitalised: false}, w3]`
+	const violence = `terms: [{term: stab, weight: 2, capitalised: false}, {term: "stab * hand", weight: 3, capitalised: false}, {term: élan, capitalised: false}]`
 	for _, tt := range []struct {
 		name, text string
 		want       []string
@@ -173,6 +174,11 @@ func TestCapitalised(t *testing.T) {
 		{"a phrase from a name", "He met Stab his hand out.", nil},
 		{"a sentence's first word", "Stab him. Stab the guard.", []string{"stab", "stab"}},
 		{"after a clause", "He paused; Stab came in.", nil},
+		{"in capitals it is shouting", "HE WENT TO STAB THE GUARD.", []string{"stab"}},
+		{"a non-ASCII capital", "He wrote to Élan, who was away.", nil},
+		{"a non-ASCII word in lower case", "He fought with élan.", []string{"élan"}},
+		{"after an opening quote", `He said, "Stab the guard."`, []string{"stab"}},
+		{"after a line break", "Chapter One\nStab the guard.", []string{"stab"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, l := range loadBoth(t, minimal("", violence)) {
@@ -189,6 +195,7 @@ func TestCapitalised(t *testing.T) {
 		})
 	}
 	// Without the text, Match cannot tell a name: the term matches.
+	// (The table above: a capital then a small letter mid-sentence.)
 	l := mustLoad(t, minimal("", violence))
 	text := "He wrote to Stab, who was away."
 	n := 0
