@@ -60,6 +60,7 @@ type compiledTerm struct {
 	weight float64
 	fixed  bool // negation does not undo it
 	lower  bool // capitalised mid-sentence, its first word is a name
+	hyphen bool // a hyphenated word: not written as separate words
 	// word: the term is one word, hyphenated or not ("kill",
 	// "blood-soaked"), the only kind a scene discounts.
 	word bool
@@ -84,7 +85,7 @@ func compile(s *spec) *Lexicon {
 				continue
 			}
 			ti := int32(len(l.terms))
-			l.terms = append(l.terms, compiledTerm{cat: int16(ci), text: t.text, weight: t.weight, fixed: t.fixed, lower: t.lower, word: oneWord(t.text)})
+			l.terms = append(l.terms, compiledTerm{cat: int16(ci), text: t.text, weight: t.weight, fixed: t.fixed, lower: t.lower, hyphen: t.hyphened, word: oneWord(t.text)})
 			keys = append(keys, t.key)
 			for _, v := range variants(t.words, !t.exact, s.irregular, t.forms) {
 				add(pattern{slots: v, kind: kindTerm, cat: int16(ci), term: ti})

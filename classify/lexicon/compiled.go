@@ -35,7 +35,7 @@ import (
 
 // compiledVersion is the format version; raise it when the layout or the
 // meaning of a compiled field changes.
-const compiledVersion = 10
+const compiledVersion = 11
 
 // maxCompiledBody bounds a compiled lexicon once inflated (the default
 // lexicon's is 315 KB).
@@ -77,6 +77,7 @@ labels:
       - {term: murder, forms: [murderer]}
       - {term: cock, exact: true}
       - {term: dick, capitalised: false}
+      - {term: hard-on, spaced: false}
       - {term: die, weight: 1}
       - {term: fight, weight: 1}
       - {term: kill, weight: 1}
@@ -155,6 +156,7 @@ func (w *encoder) body(l *Lexicon) {
 		w.f64(t.weight)
 		w.flag(t.fixed)
 		w.flag(t.lower)
+		w.flag(t.hyphen)
 	}
 	w.u32(uint32(len(l.patterns)))
 	for _, p := range l.patterns {
@@ -250,9 +252,9 @@ func LoadCompiled(data, source []byte) (*Lexicon, error) {
 	for i := range l.cats {
 		l.cats[i] = r.str()
 	}
-	l.terms = make([]compiledTerm, r.count(16))
+	l.terms = make([]compiledTerm, r.count(17))
 	for i := range l.terms {
-		l.terms[i] = compiledTerm{cat: int16(r.u16()), text: r.str(), weight: r.f64(), fixed: r.flag(), lower: r.flag()}
+		l.terms[i] = compiledTerm{cat: int16(r.u16()), text: r.str(), weight: r.f64(), fixed: r.flag(), lower: r.flag(), hyphen: r.flag()}
 		l.terms[i].word = oneWord(l.terms[i].text)
 	}
 	l.patterns = make([]pattern, r.count(14))

@@ -35,6 +35,7 @@
 //	      - {term: murder, weight: 2.5, forms: [murderer]}  # extra words for this term only
 //	      - {term: cock, weight: 2, exact: true, forms: [cocks]}  # no inflection ("cocked her head")
 //	      - {term: dick, capitalised: false}     # "Dick" mid-sentence is a name
+//	      - {term: hard-on, spaced: false}       # not "hard on the gravel"
 //	    exceptions:             # phrases that cancel overlapping hits of this label
 //	      - killing time
 //	      - dying to
@@ -64,7 +65,9 @@
 // (a capital, then a small letter) in the middle of a sentence no hit: "a
 // message to Dick" names someone. At a sentence's start, after a quote or
 // a line break it cannot tell and matches, as it does a word in capitals
-// ("DICK") and any word when Match is given no text. Exceptions,
+// ("DICK") and any word when Match is given no text. spaced: false, on
+// one hyphenated word, keeps it from matching written as separate words:
+// "hard-on" and "hardon", not "down hard on the gravel". Exceptions,
 // simile cues and skip words are matched exactly as written.
 //
 // Weights run from 0 to MaxWeight (10); a term without one weighs 1. The

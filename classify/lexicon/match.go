@@ -179,6 +179,9 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 					if t.lower && named(text, toks, i) {
 						continue // "a message to Dick": a name
 					}
+					if t.hyphen && end-i > 1 && spaced(text, toks, i, end) {
+						continue // "hard on the gravel": not "hard-on"
+					}
 					h := hitCore{Weight: t.weight, TokStart: int32(i), TokEnd: int32(end)}
 					f := toks[i].Flags
 					h.Negated = f&tokenize.FlagNegated != 0 && f&tokenize.FlagNegation == 0 && !t.fixed
@@ -234,6 +237,24 @@ func named(text string, toks []tokenize.Token, i int) bool {
 	first, n := utf8.DecodeRuneInString(w)
 	second, _ := utf8.DecodeRuneInString(w[n:])
 	return unicode.IsUpper(first) && unicode.IsLower(second)
+}
+
+// spaced reports whether tokens [i, end) of toks, read from text, are
+// written apart rather than joined by hyphens. Without the text it cannot
+// tell and reports false.
+func spaced(text string, toks []tokenize.Token, i, end int) bool {
+	for k := i; k+1 < end; k++ {
+		a, b := int(toks[k].End), int(toks[k+1].Start)
+		if b > len(text) {
+			return false
+		}
+		switch text[a:b] {
+		case "-", "\u2010", "\u2011":
+		default:
+			return true
+		}
+	}
+	return false
 }
 
 // record records a word of group g read at token i in seen, the latest

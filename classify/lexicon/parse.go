@@ -69,7 +69,10 @@ type rawTerm struct {
 	// capitalised false: the term written with a capital mid-sentence is
 	// a name ("Dick"), not the term.
 	capitalised *bool
-	remove      bool
+	// spaced false: a hyphenated word does not match written as two
+	// words ("hard-on", not "hard on the gravel").
+	spaced *bool
+	remove bool
 }
 
 // rawScene is one entry of scenes: its keys as written; nil for a key
@@ -139,7 +142,7 @@ var (
 	sceneKeys    = []string{"labels", "terms", "phrases"}
 	catKeys      = []string{"terms", "exceptions", "together"}
 	togetherKeys = []string{"weight", "span", "groups"}
-	termKeys     = []string{"term", "weight", "forms", "exact", "negatable", "capitalised", "remove"}
+	termKeys     = []string{"term", "weight", "forms", "exact", "negatable", "capitalised", "spaced", "remove"}
 	phraseKeys   = []string{"phrase", "remove"}
 )
 
@@ -543,6 +546,10 @@ func (p parser) terms(n *yaml.Node, what string) []rawTerm {
 			case "capitalised":
 				if b, ok := p.boolean(v, "capitalised"); ok {
 					t.capitalised = &b
+				}
+			case "spaced":
+				if b, ok := p.boolean(v, "spaced"); ok {
+					t.spaced = &b
 				}
 			case "remove":
 				t.remove, _ = p.boolean(v, "remove")

@@ -101,6 +101,9 @@ func render(s *spec) []byte {
 			if t.lower {
 				put(m, "capitalised", plain("false"))
 			}
+			if t.hyphened {
+				put(m, "spaced", plain("false"))
+			}
 			terms.Content = append(terms.Content, m)
 		}
 		put(cat, "terms", terms)

@@ -140,7 +140,10 @@ type termSpec struct {
 	// lower: written with a capital mid-sentence, the term's first word
 	// is a name ("Dick"), not the term (capitalised: false).
 	lower bool
-	line  int
+	// hyphened: the hyphenated word matches written with its hyphen or
+	// closed up, not as separate words (spaced: false).
+	hyphened bool
+	line     int
 	// removed marks a term an overlay removed, until catSpec.compact.
 	removed bool
 }
@@ -697,6 +700,10 @@ func (s *spec) applyTerm(c *catSpec, rt rawTerm, overlay bool, seen map[string]i
 		el.add(rt.line, subject(), "forms are for single-word terms; list an irregular word under irregular: or write the phrase with the form as its own term")
 		return
 	}
+	if rt.spaced != nil && (len(words) != 1 || !words[0].hyphen || len(words[0].parts) < 2) {
+		el.add(rt.line, subject(), "spaced is for one hyphenated word (hard-on): it says whether the word written as separate words matches")
+		return
+	}
 	i := c.find(key)
 	switch {
 	case i >= 0 && !overlay:
@@ -722,6 +729,9 @@ func (s *spec) applyTerm(c *catSpec, rt rawTerm, overlay bool, seen map[string]i
 		if rt.capitalised != nil {
 			t.lower = !*rt.capitalised
 		}
+		if rt.spaced != nil {
+			t.hyphened = !*rt.spaced
+		}
 	case rt.remove:
 		el.add(rt.line, subject(), "not in the lexicon, nothing to remove; %scheck the spelling and the label", s.termHint(c, key, rt.text))
 	case overlay && rt.weight != nil && *rt.weight == 0:
@@ -741,6 +751,9 @@ func (s *spec) applyTerm(c *catSpec, rt rawTerm, overlay bool, seen map[string]i
 		}
 		if rt.capitalised != nil {
 			t.lower = !*rt.capitalised
+		}
+		if rt.spaced != nil {
+			t.hyphened = !*rt.spaced
 		}
 		c.add(t)
 	}

@@ -222,3 +222,45 @@ func TestCapitalised(t *testing.T) {
 		}
 	}
 }
+
+func TestSpaced(t *testing.T) {
+	const violence = `terms: [{term: hard-on, weight: 2, spaced: false}, {term: self-harm, weight: 3}, w3]`
+	for _, tt := range []struct {
+		name, text string
+		want       []string
+	}{
+		{"hyphenated", "He had a hard-on.", []string{"hard-on"}},
+		{"closed up", "He had a hardon.", []string{"hard-on"}},
+		{"a non-breaking hyphen", "He had a hard\u2011on.", []string{"hard-on"}},
+		{"written apart", "He went down hard on the gravel.", nil},
+		{"other hyphenated terms still match apart", "Talk of self harm.", []string{"self-harm"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, l := range loadBoth(t, minimal("", violence)) {
+				var got []string
+				for _, h := range match(l, tt.text) {
+					if h.Label == "violence" {
+						got = append(got, h.Term)
+					}
+				}
+				if !slices.Equal(got, tt.want) {
+					t.Errorf("%q: hits %v, want %v", tt.text, got, tt.want)
+				}
+			}
+		})
+	}
+	// Without the text it cannot tell: the term matches.
+	l := mustLoad(t, minimal("", violence))
+	n := 0
+	l.Match("", tokenize.Words("down hard on the gravel", nil), func(h lexicon.Hit) {
+		if h.Label == "violence" {
+			n++
+		}
+	})
+	if n != 1 {
+		t.Errorf("without the text: %d hits, want 1", n)
+	}
+	if _, err := lexicon.Load(minimal("", `terms: [{term: stab, spaced: false}, w2, w3]`)); err == nil || !strings.Contains(err.Error(), "spaced is for one hyphenated word") {
+		t.Errorf("spaced on a plain word: %v", err)
+	}
+}
