@@ -71,10 +71,11 @@ type hitCore struct {
 // start, longer hits first).
 //
 // Match reads the tokens (their hashes and flags), and of text, the text
-// they came from, only the first letter of a word that may be a term
-// written capitalised: false ("Dick" mid-sentence is a name). text may be
-// empty; such terms then match however they are written. A phrase never
-// spans a sentence end. A hit overlapped
+// they came from, only what terms marked capitalised: false or spaced:
+// false need: the case of a word's first letters ("Dick" mid-sentence is
+// a name) and the characters between a hyphenated word's parts ("hard
+// on" is not "hard-on"). text may be empty; such terms then match however
+// they are written. A phrase never spans a sentence end. A hit overlapped
 // by an exception of its label, or by a global exception, is dropped; a
 // hit whose tokens lie inside another hit of the same label is not
 // reported (the longer term wins). Hashing is done by tokenize.Words, and
@@ -110,11 +111,9 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 	// seen[base+g] is 1 + the token of the latest word of group g of the
 	// together rule at base (0: none yet).
 	var seenBuf [64]int32
-	seen := seenBuf[:0]
-	if n := l.togetherSlots; n > len(seenBuf) {
-		seen = make([]int32, n)
-	} else {
-		seen = seenBuf[:n]
+	seen := seenBuf[:min(l.togetherSlots, len(seenBuf))]
+	if l.togetherSlots > len(seenBuf) {
+		seen = make([]int32, l.togetherSlots)
 	}
 	for i := range toks {
 		// Most tokens start no pattern: the filters turn them away
@@ -218,10 +217,10 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 	q.flush(l, len(toks), &rep, sc, fn)
 }
 
-// named reports whether token i of toks, read from text, is written with
-// a capital letter in the middle of a sentence, as a name is. At the start
-// of a sentence (or of the tokens, or without the text) it cannot tell and
-// reports false.
+// named reports whether token i of toks, read from text, is written as a
+// name is (a capital, then a small letter) in the middle of a sentence. At
+// the start of a sentence, of the tokens, after a quote or a line break,
+// or without the text, it cannot tell and reports false.
 func named(text string, toks []tokenize.Token, i int) bool {
 	if i == 0 || toks[i-1].Flags&tokenize.FlagSentenceEnd != 0 || int(toks[i].End) > len(text) {
 		return false
