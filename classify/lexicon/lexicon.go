@@ -63,8 +63,9 @@
 // slur is used in "I didn't raise a faggot" as much as without the "not".
 // capitalised: false makes a term whose first word is written as a name
 // (a capital, then a small letter) in the middle of a sentence no hit: "a
-// message to Dick" names someone. At a sentence's start, after a quote or
-// a line break it cannot tell and matches, as it does a word in capitals
+// message to Dick" or `"...," Dick said` names someone. At a sentence's
+// start, right after an opening quote or after a line break it cannot tell
+// and matches, as it does a word in capitals
 // ("DICK") and any word when Match is given no text. spaced: false, on
 // one hyphenated word, keeps it from matching written as separate words:
 // "hard-on" and "hardon", not "down hard on the gravel". Exceptions,

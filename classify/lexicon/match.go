@@ -225,9 +225,14 @@ func named(text string, toks []tokenize.Token, i int) bool {
 	if i == 0 || toks[i-1].Flags&tokenize.FlagSentenceEnd != 0 || int(toks[i].End) > len(text) {
 		return false
 	}
-	// A quote or a line break before the word may open a sentence
-	// (`she said, "Dick..."`, a heading): it cannot tell.
-	if strings.ContainsAny(text[toks[i-1].End:toks[i].Start], "\n\r\"“‘'«„") {
+	// A line break or an opening quote right before the word may open a
+	// sentence (a heading, `she said, "Dick..."`): it cannot tell. A
+	// closing quote before a space does not (`"...," Dick said`).
+	gap := text[toks[i-1].End:toks[i].Start]
+	if strings.ContainsAny(gap, "\n\r") {
+		return false
+	}
+	if last, _ := utf8.DecodeLastRuneInString(gap); strings.ContainsRune("\"“‘'«„", last) {
 		return false
 	}
 	// A capital and then a small letter, as a name is written ("Dick",

@@ -178,6 +178,8 @@ func TestCapitalised(t *testing.T) {
 		{"a non-ASCII capital", "He wrote to Élan, who was away.", nil},
 		{"a non-ASCII word in lower case", "He fought with élan.", []string{"élan"}},
 		{"after an opening quote", `He said, "Stab the guard."`, []string{"stab"}},
+		{"after a closing quote", `"Go away," Stab said.`, nil},
+		{"after a curly closing quote", "“Go away,” Stab said.", nil},
 		{"after a line break", "Chapter One\nStab the guard.", []string{"stab"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -370,6 +370,12 @@ func TestCheckBlindProbes(t *testing.T) {
 		// scars is found since). Its suicide and self-harm stories were
 		// read after that first measurement.
 		{"testdata/probes-blind-8", 13, 3},
+		// Written blind at the end of that session, in fandom settings
+		// (names such as Dick, "hard on himself"): the session's final
+		// model before reading it passed 14 and found 7, as did the model
+		// at its start; the one false alarm, a name after a closing quote
+		// ("dying inside," Dick whispered), was fixed after reading it.
+		{"testdata/probes-blind-9", 15, 7},
 	} {
 		t.Run(filepath.Base(set.dir), func(t *testing.T) {
 			key, err := os.ReadFile(filepath.Join(set.dir, "key.tsv"))
