@@ -182,31 +182,13 @@ func TestCapitalised(t *testing.T) {
 		{"after a curly closing quote", "“Go away,” Stab said.", nil},
 		{"after a line break", "Chapter One\nStab the guard.", []string{"stab"}},
 	} {
-		t.Run(tt.name, func(t *testing.T) {
-			for _, l := range loadBoth(t, minimal("", violence)) {
-				var got []string
-				for _, h := range match(l, tt.text) {
-					if h.Label == "violence" {
-						got = append(got, h.Term)
-					}
-				}
-				if !slices.Equal(got, tt.want) {
-					t.Errorf("%q: hits %v, want %v", tt.text, got, tt.want)
-				}
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { wantTerms(t, minimal("", violence), tt.text, "violence", tt.want) })
 	}
 	// Without the text, Match cannot tell a name: the term matches.
 	// (The table above: a capital then a small letter mid-sentence.)
 	l := mustLoad(t, minimal("", violence))
 	text := "He wrote to Stab, who was away."
-	n := 0
-	l.Match("", tokenize.Words(text, nil), func(h lexicon.Hit) {
-		if h.Label == "violence" {
-			n++
-		}
-	})
-	if n != 1 {
+	if n := hitsWithoutText(l, text, "violence"); n != 1 {
 		t.Errorf("without the text: %d hits, want 1", n)
 	}
 	// An overlay turns it on and off; the merged file keeps it.
@@ -237,32 +219,43 @@ func TestSpaced(t *testing.T) {
 		{"written apart", "He went down hard on the gravel.", nil},
 		{"other hyphenated terms still match apart", "Talk of self harm.", []string{"self-harm"}},
 	} {
-		t.Run(tt.name, func(t *testing.T) {
-			for _, l := range loadBoth(t, minimal("", violence)) {
-				var got []string
-				for _, h := range match(l, tt.text) {
-					if h.Label == "violence" {
-						got = append(got, h.Term)
-					}
-				}
-				if !slices.Equal(got, tt.want) {
-					t.Errorf("%q: hits %v, want %v", tt.text, got, tt.want)
-				}
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { wantTerms(t, minimal("", violence), tt.text, "violence", tt.want) })
 	}
 	// Without the text it cannot tell: the term matches.
 	l := mustLoad(t, minimal("", violence))
-	n := 0
-	l.Match("", tokenize.Words("down hard on the gravel", nil), func(h lexicon.Hit) {
-		if h.Label == "violence" {
-			n++
-		}
-	})
-	if n != 1 {
+	if n := hitsWithoutText(l, "down hard on the gravel", "violence"); n != 1 {
 		t.Errorf("without the text: %d hits, want 1", n)
 	}
 	if _, err := lexicon.Load(minimal("", `terms: [{term: stab, spaced: false}, w2, w3]`)); err == nil || !strings.Contains(err.Error(), "spaced is for one hyphenated word") {
 		t.Errorf("spaced on a plain word: %v", err)
 	}
+}
+
+// wantTerms checks the terms of label's hits in text, with the lexicon
+// of src loaded and compiled.
+func wantTerms(t *testing.T, src []byte, text, label string, want []string) {
+	t.Helper()
+	for _, l := range loadBoth(t, src) {
+		var got []string
+		for _, h := range match(l, text) {
+			if h.Label == label {
+				got = append(got, h.Term)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%q: hits %v, want %v", text, got, want)
+		}
+	}
+}
+
+// hitsWithoutText counts label's hits in text when Match is given its
+// tokens but not the text.
+func hitsWithoutText(l *lexicon.Lexicon, text, label string) int {
+	n := 0
+	l.Match("", tokenize.Words(text, nil), func(h lexicon.Hit) {
+		if h.Label == label {
+			n++
+		}
+	})
+	return n
 }
