@@ -169,6 +169,14 @@ func compile(s *spec) *Lexicon {
 // pair, they cost each token one bit test of the pair filter instead.
 func (l *Lexicon) index() {
 	var singles, pairs []entry
+	l.lowerFirst = nil
+	for _, p := range l.patterns {
+		if p.kind == kindTerm && l.terms[p.term].lower {
+			l.lowerFirst = append(l.lowerFirst, p.slots[0].hashes...)
+		}
+	}
+	slices.Sort(l.lowerFirst)
+	l.lowerFirst = slices.Compact(l.lowerFirst)
 	for id, p := range l.patterns {
 		for _, h := range p.slots[0].hashes {
 			if len(p.slots) < 2 || p.slots[1].any {

@@ -39,7 +39,7 @@ func compiledDefault(t testing.TB) (src []byte, l *Lexicon, bin []byte) {
 // matcher is what matching uses of a lexicon: compiled lexicons must
 // agree on all of it.
 func matcher(l *Lexicon) []any {
-	return []any{l.cats, l.terms, l.patterns, l.tab, l.pairs, l.skip, l.factor, l.sceneSpan, l.scenes, l.together, l.togetherSlots, l.source}
+	return []any{l.cats, l.terms, l.patterns, l.tab, l.pairs, l.skip, l.factor, l.sceneSpan, l.scenes, l.together, l.togetherSlots, l.lowerFirst, l.source}
 }
 
 // TestCompiledRoundTrip: the compiled default lexicon loads back into the

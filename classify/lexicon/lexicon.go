@@ -64,9 +64,11 @@
 // capitalised: false makes a term whose first word is written as a name
 // (a capital, then a small letter) in the middle of a sentence no hit: "a
 // message to Dick" or `"...," Dick said` names someone. At a sentence's
-// start, right after an opening quote or after a line break it cannot tell
-// and matches, as it does a word in capitals
-// ("DICK") and any word when Match is given no text. spaced: false, on
+// start, right after an opening quote or after a line break it is a name
+// only when the same word is written as one in the middle of a sentence
+// elsewhere in the text Match is given ("Dick looked up" in a story that
+// says "a message to Dick"); a word in capitals ("DICK"), and any word
+// when Match is given no text, matches. spaced: false, on
 // one hyphenated word, keeps it from matching written as separate words:
 // "hard-on" and "hardon", not "down hard on the gravel". Exceptions,
 // simile cues and skip words are matched exactly as written.
@@ -211,7 +213,10 @@ type Lexicon struct {
 	// positions Match keeps for them (one per group).
 	together      []togetherRule
 	togetherSlots int
-	source        []byte // the file Load read; nil after Merge
+	// lowerFirst are the first words' hashes (all forms) of the terms
+	// marked capitalised: false, sorted.
+	lowerFirst []uint64
+	source     []byte // the file Load read; nil after Merge
 	// lazy, for a compiled lexicon (LoadCompiled), parses source when
 	// spec is first needed; nil otherwise.
 	lazy *lazySpec

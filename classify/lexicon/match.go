@@ -108,6 +108,7 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 		sc = &scBuf
 		sc.l = l
 	}
+	var nm names // the words of capitalised: false terms that are names here
 	// seen[base+g] is 1 + the token of the latest word of group g of the
 	// together rule at base (0: none yet).
 	var seenBuf [64]int32
@@ -175,7 +176,7 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 					if ends[0] > i || ends[t.cat+1] > i {
 						continue // inside an exception that started earlier
 					}
-					if t.lower && named(text, toks, i) {
+					if t.lower && l.named(text, toks, i, &nm) {
 						continue // "a message to Dick": a name
 					}
 					if t.hyphen && end-i > 1 && spaced(text, toks, i, end) {
@@ -217,30 +218,79 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 	q.flush(l, len(toks), &rep, sc, fn)
 }
 
-// named reports whether token i of toks, read from text, is written as a
-// name is (a capital, then a small letter) in the middle of a sentence. At
-// the start of a sentence, of the tokens, after a quote or a line break,
-// or without the text, it cannot tell and reports false.
-func named(text string, toks []tokenize.Token, i int) bool {
-	if i == 0 || toks[i-1].Flags&tokenize.FlagSentenceEnd != 0 || int(toks[i].End) > len(text) {
-		return false
+// names knows, for a Match call, which words of l.lowerFirst (the first
+// words of the terms marked capitalised: false) stand written as a name in
+// the middle of a sentence somewhere in the tokens; found in one pass the
+// first time a word where a sentence may start needs it.
+type names struct {
+	done bool
+	mask uint64 // bit k: l.lowerFirst[k] is a name in the tokens
+}
+
+// named reports whether token i of toks, read from text, is a name: a
+// word written as a name is (a capital, then a small letter) in the middle
+// of a sentence, or at a place where a sentence may start (the start of
+// the tokens or of a sentence, after an opening quote or a line break)
+// when the same word stands written so in the middle of a sentence
+// elsewhere in the tokens ("Dick looked up" opening a paragraph of a story
+// that also says "a message to Dick"). Without the text it reports false.
+func (l *Lexicon) named(text string, toks []tokenize.Token, i int, nm *names) bool {
+	switch nameAt(text, toks, i) {
+	case isName:
+		return true
+	case maybeName:
+		k, ok := slices.BinarySearch(l.lowerFirst, toks[i].Hash)
+		if !ok || k >= 64 {
+			return false
+		}
+		if !nm.done {
+			nm.done = true
+			for j := range toks {
+				if w, ok := slices.BinarySearch(l.lowerFirst, toks[j].Hash); ok && w < 64 && nameAt(text, toks, j) == isName {
+					nm.mask |= 1 << w
+				}
+			}
+		}
+		return nm.mask&(1<<k) != 0
 	}
-	// A line break or an opening quote right before the word may open a
-	// sentence (a heading, `she said, "Dick..."`): it cannot tell. A
-	// closing quote before a space does not (`"...," Dick said`).
-	gap := text[toks[i-1].End:toks[i].Start]
-	if strings.ContainsAny(gap, "\n\r") {
-		return false
-	}
-	if last, _ := utf8.DecodeLastRuneInString(gap); strings.ContainsRune("\"“‘'«„", last) {
-		return false
+	return false
+}
+
+// A word's reading by nameAt.
+const (
+	notName   = iota // not written as a name
+	isName           // written as a name, in the middle of a sentence
+	maybeName        // written as a name where a sentence may start
+)
+
+// nameAt reads token i of toks, from text, as notName, isName or
+// maybeName (see named).
+func nameAt(text string, toks []tokenize.Token, i int) int {
+	if int(toks[i].End) > len(text) {
+		return notName
 	}
 	// A capital and then a small letter, as a name is written ("Dick",
 	// "Élan"); a word in capitals ("DICK") is shouting, not a name.
 	w := text[toks[i].Start:toks[i].End]
 	first, n := utf8.DecodeRuneInString(w)
 	second, _ := utf8.DecodeRuneInString(w[n:])
-	return unicode.IsUpper(first) && unicode.IsLower(second)
+	if !unicode.IsUpper(first) || !unicode.IsLower(second) {
+		return notName
+	}
+	if i == 0 || toks[i-1].Flags&tokenize.FlagSentenceEnd != 0 {
+		return maybeName
+	}
+	// A line break or an opening quote right before the word may open a
+	// sentence (a heading, `she said, "Dick..."`). A closing quote before
+	// a space does not (`"...," Dick said`).
+	gap := text[toks[i-1].End:toks[i].Start]
+	if strings.ContainsAny(gap, "\n\r") {
+		return maybeName
+	}
+	if last, _ := utf8.DecodeLastRuneInString(gap); strings.ContainsRune("\"“‘'«„", last) {
+		return maybeName
+	}
+	return isName
 }
 
 // spaced reports whether tokens [i, end) of toks, read from text, are

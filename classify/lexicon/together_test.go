@@ -181,6 +181,10 @@ func TestCapitalised(t *testing.T) {
 		{"after a closing quote", `"Go away," Stab said.`, nil},
 		{"after a curly closing quote", "“Go away,” Stab said.", nil},
 		{"after a line break", "Chapter One\nStab the guard.", []string{"stab"}},
+		// A word written as a name in the middle of a sentence makes it a
+		// name where a sentence may start too.
+		{"a name elsewhere", "Stab looked up. He wrote to Stab.\n\"Stab,\" he said.", nil},
+		{"lower case elsewhere is no name", "Stab looked up. He tried to stab the guard.", []string{"stab", "stab"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) { wantTerms(t, minimal("", violence), tt.text, "violence", tt.want) })
 	}
