@@ -346,7 +346,14 @@ func answerFollows(s string, i int) bool {
 }
 
 func oneOf(w string, words ...string) bool {
+	// Folding keeps an ASCII word's length, and words are ASCII: a word
+	// of another length can only match through a non-ASCII rune that
+	// folds to a letter (K, the Kelvin sign, is "k").
+	ascii := isASCII(w)
 	for _, x := range words {
+		if ascii && len(w) != len(x) {
+			continue
+		}
 		if strings.EqualFold(w, x) {
 			return true
 		}
@@ -720,7 +727,8 @@ const maxCellsLine = 400
 // and one of them a rating or a list of warning terms (see KeyCells). A
 // line of prose, pairings or fandoms between bars names no such cell.
 func cellsLine(tx *taxonomy.Taxonomy, t string) bool {
-	if len(t) > maxCellsLine || strings.Count(t, " | ") < 2 {
+	// A bar first: counting " | " stops at every space of a line of prose.
+	if len(t) > maxCellsLine || strings.IndexByte(t, '|') < 0 || strings.Count(t, " | ") < 2 {
 		return false
 	}
 	found := false
@@ -876,4 +884,14 @@ func hasFold(list []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// isASCII reports whether s holds only ASCII bytes.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

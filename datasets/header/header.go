@@ -459,11 +459,30 @@ func parseFieldLine(tx *taxonomy.Taxonomy, t string) []Field {
 // with spaces round them, as a label can hold a dash.
 var labelSeps = []string{" - ", " – ", " — ", " = ", " ~ ", " >> "}
 
+// labelSepsIn is len(labelSeps) when head may hold one of them, and 0
+// when it cannot: no space followed by the first byte of a separator's
+// mark. Prose rarely can, and this is asked of every line near the top
+// of a story.
+func labelSepsIn(head string) int {
+	for i := 0; i+1 < len(head); i++ {
+		if head[i] != ' ' {
+			continue
+		}
+		switch head[i+1] {
+		case '-', '=', '~', '>', 0xE2: // 0xE2 starts "–" and "—"
+			return len(labelSeps)
+		}
+	}
+	return 0
+}
+
 // splitLabel splits "Label: value" (also "**Label:** value", "Label ::
 // value", "⚠️ Warnings ⚠️: value", and "Label - value", "Label ~ value",
 // "Label >> value" with a known label) into its label and the rest.
 func splitLabel(t string) (label, rest string, ok bool) {
-	if c := strings.IndexByte(t, ':'); c > 0 && c <= maxLabelBytes {
+	// Only a colon within a label's length counts: look no further, as
+	// most lines asked are paragraphs of prose.
+	if c := strings.IndexByte(t[:min(len(t), maxLabelBytes+1)], ':'); c > 0 {
 		label = trimDecor(t[:c], "*_]")
 		rest = t[c+1:]
 		if strings.HasPrefix(rest, ":") && !strings.HasPrefix(rest, ":)") {
@@ -473,7 +492,7 @@ func splitLabel(t string) (label, rest string, ok bool) {
 		// "Rating - R", "Rating ~ R": the first separator within a label's length.
 		c, sep := -1, ""
 		head := t[:min(len(t), maxLabelBytes+4)]
-		for _, d := range labelSeps {
+		for _, d := range labelSeps[:labelSepsIn(head)] {
 			if i := strings.Index(head, d); i > 0 && i <= maxLabelBytes && (c < 0 || i < c) {
 				c, sep = i, d
 			}
@@ -565,9 +584,8 @@ func cleanValue(v string) string {
 
 // isSeparator reports lines such as "~~~~", "* * *", "-----", "oOo", "xXx".
 func isSeparator(t string) bool {
-	if longerThan(t, 60) {
-		return false
-	}
+	// The runes first: a line of prose fails at its first letter, before
+	// its length is counted.
 	symbols, letters := 0, 0
 	for _, r := range t {
 		switch {
@@ -579,6 +597,9 @@ func isSeparator(t string) bool {
 		default:
 			return false
 		}
+	}
+	if longerThan(t, 60) {
+		return false
 	}
 	return symbols >= 3 || symbols+letters >= 3 && letters > 0 && symbols > 0 || letters >= 3 && strings.ContainsAny(t, "oO") && strings.ContainsAny(t, "0xX")
 }
