@@ -484,23 +484,38 @@ func runMetaOf(kv map[string]string) RunMeta {
 // (Parquet footer, or the JSONL sidecar path+MetaSuffix) and whether the
 // output exists at all. Keys missing from the metadata are left empty.
 func ReadRunMeta(path string) (RunMeta, bool, error) {
+	kv, exists, err := readMeta(path)
+	return runMetaOf(kv), exists, err
+}
+
+// ReadStopped returns the MetaStopped note of the output at path: "" for
+// the output of a run that read all its inputs, and for a missing output
+// or one without metadata.
+func ReadStopped(path string) (string, error) {
+	kv, _, err := readMeta(path)
+	return kv[MetaStopped], err
+}
+
+// readMeta reads the key/value metadata of the output at path (Parquet
+// footer, or the JSONL sidecar), and whether the output exists.
+func readMeta(path string) (map[string]string, bool, error) {
 	format, err := outputFormat(path)
 	if err != nil {
-		return RunMeta{}, false, err
+		return nil, false, err
 	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return RunMeta{}, false, nil
+		return nil, false, nil
 	}
 	var kv map[string]string
 	if format == formatParquet {
 		f, err := os.Open(path)
 		if err != nil {
-			return RunMeta{}, true, fmt.Errorf("read metadata: %w", err)
+			return nil, true, fmt.Errorf("read metadata: %w", err)
 		}
 		defer f.Close()
 		pf, err := openParquet(f)
 		if err != nil {
-			return RunMeta{}, true, fmt.Errorf("read metadata: %w", err)
+			return nil, true, fmt.Errorf("read metadata: %w", err)
 		}
 		kv = map[string]string{}
 		for _, e := range pf.Metadata().KeyValueMetadata {
@@ -509,13 +524,13 @@ func ReadRunMeta(path string) (RunMeta, bool, error) {
 	} else {
 		kv, err = readSidecar(path + MetaSuffix)
 		if errors.Is(err, fs.ErrNotExist) {
-			return RunMeta{}, true, nil
+			return nil, true, nil
 		}
 		if err != nil {
-			return RunMeta{}, true, err
+			return nil, true, err
 		}
 	}
-	return runMetaOf(kv), true, nil
+	return kv, true, nil
 }
 
 // readSidecar reads a JSONL output's metadata file.

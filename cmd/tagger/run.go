@@ -41,7 +41,9 @@ complete; OUT may not be an input, lie inside an input directory, be
 written by two runs at once, or be a file other than an earlier output of
 tagger's (that one is replaced). On SIGINT or SIGTERM, stories already read are
 finished (for up to 3 s) and the file is closed valid; a second signal
-abandons the run, leaving OUT as it was. --resume completes an interrupted
+abandons the run, leaving OUT as it was. A run replacing a complete
+earlier output leaves it as it was at the first signal, discarding its
+own rows. --resume completes an interrupted
 or killed run: rows already in OUT are kept, keyed by their source (path, or
 path:line) and its occurrence, and the rest appended; give the same inputs,
 model, sensitivity, overlays and thresholds.
@@ -129,6 +131,9 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 			if shard != "" {
 				want.Shard = fmt.Sprintf("%d/%d", cfg.Shard.Index, cfg.Shard.Count)
 			}
+			// keepOld: out holds a complete earlier output, which a run
+			// stopped by a signal must not replace with a part of one.
+			keepOld := false
 			if !resume {
 				// Before anything is created or cleaned up beside it.
 				if err := pipeline.CheckReplace(out, want, force); err != nil {
@@ -137,6 +142,8 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 				if st, err := os.Stat(out); out != pipeline.StdoutPath && err == nil && st.Mode().IsRegular() && st.Size() > 0 {
 					// Allowed, but not silently: the rows there are about to go.
 					fmt.Fprintf(a.stderr, "tagger: replacing %s, an earlier output (--resume would complete it instead)\n", out)
+					note, err := pipeline.ReadStopped(out)
+					keepOld = err != nil || note == ""
 				}
 			}
 			lock, err := pipeline.LockOutput(out)
@@ -222,6 +229,11 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 					return &exitCodeError{code: sigCode(), msg: fmt.Sprintf("abandoned: %s is as it was before this run (%v)", out, runErr)}
 				}
 				return runErr
+			}
+			if sum.Stopped && keepOld {
+				sink.Abort()
+				return &exitCodeError{code: sigCode(), msg: fmt.Sprintf("stopped: %s is as it was, the complete output of the earlier run; the %s read by this run were discarded, since keeping them would replace a whole output with a part of one (run again to replace it)",
+					out, plural(int(sum.Stories), "story", "stories"))}
 			}
 			if sum.Stopped {
 				// A valid file of a prefix of the inputs must not pass for

@@ -304,6 +304,93 @@ func TestRunSignalsAndKill(t *testing.T) {
 	}
 }
 
+// TestRunStoppedKeepsCompleteOutput: a run that would replace a complete
+// earlier output, stopped by a signal, leaves that output as it was
+// (a part of a run must not replace a whole one) and says so; a run
+// replacing a stopped output may replace it with another part.
+func TestRunStoppedKeepsCompleteOutput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skipping the process test")
+	}
+	bin := taggerBinary(t)
+	for _, ext := range []string{"jsonl", "parquet"} {
+		t.Run(ext, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, filepath.Join(dir, "in"), map[string]string{"a.txt": faultStory, "b.txt": faultStory})
+			in, out := filepath.Join(dir, "in"), filepath.Join(dir, "out."+ext)
+			first := exec.Command(bin, "run", in, "-", "-o", out, "--progress", "never")
+			first.Stdin = strings.NewReader(faultStory)
+			if msg, err := first.CombinedOutput(); err != nil {
+				t.Fatalf("first run: %v\n%s", err, msg)
+			}
+			// The output's bytes and its JSONL metadata sidecar's, which
+			// records when the run started.
+			read := func(name string) []byte {
+				t.Helper()
+				b, err := os.ReadFile(name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				meta, _ := os.ReadFile(name + pipeline.MetaSuffix)
+				return append(b, meta...)
+			}
+			stop := func(wantKept bool) {
+				t.Helper()
+				var before []byte // nil before the first output
+				if _, err := os.Stat(out); err == nil {
+					before = read(out)
+				}
+				pr, pw, err := os.Pipe()
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer pw.Close()
+				cmd := exec.Command(bin, "run", in, "-", "-o", out, "--progress", "never", "--sensitivity", "high")
+				var stderr bytes.Buffer
+				cmd.Stdin, cmd.Stderr = pr, &stderr
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				pr.Close()
+				time.Sleep(2 * time.Second) // the file stories are written; stdin waits
+				cmd.Process.Signal(syscall.SIGINT)
+				cmd.Wait()
+				if code := cmd.ProcessState.ExitCode(); code != exitSigInt {
+					t.Errorf("exit %d, want %d\n%s", code, exitSigInt, stderr.String())
+				}
+				kept := bytes.Equal(read(out), before)
+				if kept != wantKept {
+					t.Errorf("output kept as it was: %v, want %v\n%s", kept, wantKept, stderr.String())
+				}
+				if wantKept && !strings.Contains(stderr.String(), "is as it was, the complete output of the earlier run") {
+					t.Errorf("stderr %q does not say the earlier output was kept", stderr.String())
+				}
+				if m, _ := filepath.Glob(filepath.Join(dir, ".out.*.tmp-*")); len(m) > 0 {
+					t.Errorf("temporary files left: %q", m)
+				}
+			}
+			stop(true)
+			if rows, err := pipeline.ReadRows(out); err != nil || len(rows) != 3 {
+				t.Errorf("kept output: %d rows, %v; want the earlier run's 3", len(rows), err)
+			}
+			// Without an output, a stopped run leaves its part; a run
+			// replacing that part may leave its own.
+			if err := os.Remove(out); err != nil {
+				t.Fatal(err)
+			}
+			os.Remove(out + pipeline.MetaSuffix)
+			stop(false)
+			if note, err := pipeline.ReadStopped(out); err != nil || note == "" {
+				t.Fatalf("the output of a stopped run is not marked stopped (%q, %v)", note, err)
+			}
+			stop(false)
+			if rows, err := pipeline.ReadRows(out); err != nil || len(rows) != 2 {
+				t.Errorf("stopped output: %d rows, %v; want the 2 file stories", len(rows), err)
+			}
+		})
+	}
+}
+
 // TestRunResumeRefusesOtherInputs: a row's source is its input as given,
 // so a resumed run of other inputs, or of the same ones spelt from
 // another directory, would read every story again and write it twice.
