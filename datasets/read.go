@@ -16,6 +16,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 
@@ -417,6 +418,16 @@ func (r *reader) readText(in io.Reader, size int64, source, id string) bool {
 			s.Declared = withTop(tr.Declared, d)
 			s.Text = text[:s.BodyByte+end]
 		}
+	} else if strings.TrimSpace(s.Body()) == "" {
+		// Fields that run to the end of the text, after a few paragraphs
+		// the top header took for its title and preamble: a short story
+		// with its details after it. Read as a trailer, the story is the
+		// paragraphs, when they are more than a title.
+		if tr, end, ok := header.ParseTrailer(r.tx, text); ok && moreThanTitle(text[:end]) {
+			s.Declared = tr.Declared
+			s.BodyLine, s.BodyByte = 1, 0
+			s.Text = text[:end]
+		}
 	}
 	if !r.noWords {
 		s.Words = CountWords(s.Body())
@@ -744,6 +755,23 @@ func dirError(err error) error {
 		return fmt.Errorf("%w; check the directory's permissions", err)
 	}
 	return err
+}
+
+// moreThanTitle reports whether s, the text before a trailer, is more
+// than a title: two lines of text or more (separator lines aside), or one
+// longer than a title line (100 characters).
+func moreThanTitle(s string) bool {
+	lines := 0
+	for ln := range strings.Lines(s) {
+		t := strings.TrimSpace(ln)
+		if t == "" || strings.Trim(t, "-*~=_#. ") == "" {
+			continue
+		}
+		if lines++; lines >= 2 || utf8.RuneCountInString(t) > 100 {
+			return true
+		}
+	}
+	return false
 }
 
 // withTop fills the fields a header after the story (trailer) leaves empty

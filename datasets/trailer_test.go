@@ -1,0 +1,59 @@
+package datasets
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestShortStoryWithTrailer: the details of a short story written after
+// it ("---" then fields, or a last paragraph of fields) are read as a
+// trailer, and the paragraphs before them are the story, however few;
+// the top header used to take the paragraphs for its title and preamble
+// and leave no story. A file of a title and fields alone has no story.
+func TestShortStoryWithTrailer(t *testing.T) {
+	const para = "She walked along the beach. He stabbed her and she bled to death on the sand."
+	tests := []struct {
+		name      string
+		text      string
+		body      string // the story's text, trimmed; "" for none
+		title     string
+		rating    string
+		sawStatus bool // warnings none apply
+	}{
+		{"one long paragraph, separator", para + " The tide came in and took the rest of the evening with it.\n\n---\nRating: G\nWarnings: none\n",
+			para + " The tide came in and took the rest of the evening with it.", "", "general", true},
+		{"two paragraphs, separator", para + "\n\nIt was a long day.\n\n---\nRating: G\nWarnings: none\n",
+			para + "\n\nIt was a long day.", "", "general", true},
+		{"four paragraphs, separator", strings.Repeat(para+"\n\n", 3) + "It was a long day.\n\n* * *\nRating: Teen\nWarnings: none\n",
+			strings.Repeat(para+"\n\n", 3) + "It was a long day.", "", "teen", true},
+		{"two paragraphs, fields as the last paragraph", para + "\n\nIt was a long day.\n\nTitle: Sand\nRating: G\nWarnings: none\n",
+			para + "\n\nIt was a long day.", "Sand", "general", true},
+		{"a title and fields", "Harbour Lights\n\nRating: G\nWarnings: none\n", "", "Harbour Lights", "general", true},
+		{"a header and a story", "Title: Sand\nRating: G\nWarnings: none\n\n" + para + "\n", para, "Sand", "general", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := ReadStory(context.Background(), "s.txt", bytes.NewReader([]byte(tc.text)), int64(len(tc.text)), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.TrimSpace(s.Body()); got != tc.body {
+				t.Errorf("body %q, want %q", got, tc.body)
+			}
+			if (s.Words > 0) != (tc.body != "") {
+				t.Errorf("words %d for body %q", s.Words, tc.body)
+			}
+			if s.Title != tc.title {
+				t.Errorf("title %q, want %q", s.Title, tc.title)
+			}
+			if s.DeclaredRating != tc.rating {
+				t.Errorf("rating %q, want %q", s.DeclaredRating, tc.rating)
+			}
+			if got := s.WarningStatus == "none-apply"; got != tc.sawStatus {
+				t.Errorf("warning status %q", s.WarningStatus)
+			}
+		})
+	}
+}
