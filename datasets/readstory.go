@@ -30,7 +30,10 @@ var ErrCorpus = errors.New("a corpus of many stories, not one story")
 //
 // The story's Source is name and its ID name's base without extension; an
 // empty name, or "-", is unnamed input, read as standard input is: Source
-// "-", ID "stdin". Reading stops when ctx is done.
+// "-", ID "stdin". Unnamed input whose first line is a JSON object is a
+// JSONL record, read as Read reads a corpus line (one record; more is an
+// error wrapping ErrCorpus), as standard input is. Reading stops when ctx
+// is done.
 //
 // The Story is returned even when it cannot be read, with Err set to the
 // error ReadStory returns, so that a caller can report it as it would a
@@ -38,9 +41,57 @@ var ErrCorpus = errors.New("a corpus of many stories, not one story")
 func ReadStory(ctx context.Context, name string, r io.Reader, size int64, opt Options) (*Story, error) {
 	source, id := storyName(name)
 	var got *Story
-	rd := newReader(ctx, opt, func(s *Story) bool { got = s; return true })
+	stories := 0
+	rd := newReader(ctx, opt, func(s *Story) bool { got = s; stories++; return true })
 	in := &ctxReader{ctx: ctx, r: r}
-	switch format := formatOf(source); format {
+	format := formatOf(source)
+	var jsonl io.Reader // unnamed input that is a JSONL record
+	if format == FormatText && source == "-" {
+		// Unnamed input is read as standard input is: a first line
+		// that is a JSON object makes it a corpus record.
+		br := bufio.NewReaderSize(in, 64<<10)
+		prefix, isJSONL, err := sniffJSONL(br, rd.maxLine)
+		if err != nil {
+			return failStory(source, id, err)
+		}
+		in2 := io.MultiReader(bytes.NewReader(prefix), br)
+		if isJSONL {
+			jsonl = in2
+		} else {
+			in = &ctxReader{ctx: ctx, r: in2}
+		}
+	}
+	switch {
+	case jsonl != nil:
+		rd.readJSONL(jsonl, source, id)
+		if stories > 1 {
+			got = &Story{ID: id, Source: source, Format: FormatJSONL,
+				Err: fmt.Errorf("read %s: %d JSONL records: %w; send one story (one record, or its text), or label a corpus with tagger run", source, stories, ErrCorpus)}
+		}
+	default:
+		rd.readOne(in, size, source, id, format)
+	}
+	if got == nil || ctx.Err() != nil {
+		return nil, fmt.Errorf("read %s: %w", source, context.Cause(ctx))
+	}
+	return got, got.Err
+}
+
+// failStory is ReadStory's answer for input that could not be read.
+func failStory(source, id string, err error) (*Story, error) {
+	s := &Story{ID: id, Source: source, Format: FormatText, Err: fmt.Errorf("read %s: %w", source, err)}
+	return s, s.Err
+}
+
+// readOne reads one story of the given format from in, for ReadStory.
+func (rd *reader) readOne(in io.Reader, size int64, source, id string, format Format) {
+	var got *Story
+	defer func() {
+		if got != nil {
+			rd.yield(got)
+		}
+	}()
+	switch format {
 	case FormatJSONL, FormatAO3ScraperCSV:
 		got = &Story{ID: id, Source: source, Format: format,
 			Err: fmt.Errorf("read %s: %w; send one story (text, HTML or EPUB), or label a corpus with tagger run", source, ErrCorpus)}
@@ -61,10 +112,6 @@ func ReadStory(ctx context.Context, name string, r io.Reader, size int64, opt Op
 	default:
 		rd.readText(in, size, source, id)
 	}
-	if got == nil || ctx.Err() != nil {
-		return nil, fmt.Errorf("read %s: %w", source, context.Cause(ctx))
-	}
-	return got, got.Err
 }
 
 // ReadRecord reads one story from record, a JSON object in the form of a

@@ -381,6 +381,11 @@ func TestCheckBodies(t *testing.T) {
 				t.Errorf("verdict %v, want ok", got["verdict"])
 			}
 		}},
+		{"text/plain JSONL record, as check - reads it", "text/plain", append(declared, '\n'), nil, false, func(t *testing.T, got map[string]any) {
+			if got["format"] != "jsonl" || got["title"] != "Persis" || !reflect.DeepEqual(got["declared_warnings"], []any{"violence"}) {
+				t.Errorf("format %v, title %v, declared %v: want the record's fields read", got["format"], got["title"], got["declared_warnings"])
+			}
+		}},
 		{"multipart .txt", txtType, txtBody, named("003.txt", ""), true, nil},
 		{"multipart .html", htmlType, htmlBody, nil, false, func(t *testing.T, got map[string]any) {
 			if got["format"] != "ao3-html" || got["source"] != "work.html" || got["id"] != "work" || got["title"] == nil {
