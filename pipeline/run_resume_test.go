@@ -301,7 +301,10 @@ func TestCheckOutput(t *testing.T) {
 		{"output inside an input directory", filepath.Join(in, "out.jsonl"), []string{in}, "inside"},
 		{"output inside an input directory through a symlink", filepath.Join(dir, "inlink", "sub", "..", "out.jsonl"), []string{in}, ""},
 		{"output inside a symlinked input directory", filepath.Join(in, "out.jsonl"), []string{filepath.Join(dir, "inlink")}, "inside"},
-		{"output an existing directory", filepath.Join(dir, "outdir.jsonl"), []string{in}, "is a directory"},
+		{"output an existing directory", filepath.Join(dir, "outdir.jsonl"), []string{in}, "is a directory: name a file, e.g. -o " + filepath.Join(dir, "outdir.jsonl", "labels.parquet")},
+		// The file suggested is one the run takes: beside an input
+		// directory, not inside it.
+		{"output an input directory", in, []string{in}, "is a directory: name a file, e.g. -o " + in + ".parquet"},
 		{"output beside the inputs", filepath.Join(dir, "out.jsonl"), []string{in, c, "-", filepath.Join(dir, "missing")}, ""},
 		{"standard output", "-", []string{in}, ""},
 	}

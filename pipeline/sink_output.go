@@ -26,7 +26,17 @@ func CheckOutput(out string, inputs []string) error {
 	outInfo, err := os.Stat(out)
 	switch {
 	case err == nil && outInfo.IsDir():
-		return fmt.Errorf("output %s is a directory: name a file, e.g. -o %s", out, filepath.Join(out, "labels.parquet"))
+		// Suggest a file the run takes: inside the directory, unless it
+		// is an input (or inside one), then beside it.
+		file := filepath.Join(out, "labels.parquet")
+		if CheckOutput(file, inputs) != nil {
+			if dir := filepath.Clean(out); dir == "." || dir == ".." || dir == string(filepath.Separator) {
+				file = filepath.Join(dir, "..", "labels.parquet")
+			} else {
+				file = dir + ".parquet"
+			}
+		}
+		return fmt.Errorf("output %s is a directory: name a file, e.g. -o %s", out, file)
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("output %s: %w", out, err)
 	case err != nil:

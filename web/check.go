@@ -83,15 +83,15 @@ func (s *Server) acquire(ctx context.Context) error {
 	if s.sem.TryAcquire(1) {
 		return nil
 	}
-	busy := func() error {
+	// The two refusals say which limit was met: a full queue, or a wait
+	// for a slot longer than the server grants.
+	busy := func(why string) error {
 		s.metrics.rejected.Inc()
-		return &apiError{http.StatusServiceUnavailable, fmt.Sprintf(
-			"busy: %d checks are running and %d waiting, as many as this server takes; retry after 1 second",
-			s.opt.MaxConcurrent, s.opt.MaxQueued)}
+		return &apiError{http.StatusServiceUnavailable, "busy: " + why + "; retry after 1 second"}
 	}
 	if s.waiting.Add(1) > int64(s.opt.MaxQueued) {
 		s.waiting.Add(-1)
-		return busy()
+		return busy(fmt.Sprintf("%d checks are running and %d waiting, as many as this server takes", s.opt.MaxConcurrent, s.opt.MaxQueued))
 	}
 	defer s.waiting.Add(-1)
 	wctx, cancel := context.WithTimeout(ctx, s.opt.QueueWait)
@@ -100,7 +100,7 @@ func (s *Server) acquire(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return errGone
 		}
-		return busy()
+		return busy(fmt.Sprintf("waited %v for one of the %d check slots, all in use", s.opt.QueueWait, s.opt.MaxConcurrent))
 	}
 	return nil
 }

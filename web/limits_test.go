@@ -142,6 +142,8 @@ func TestQueue(t *testing.T) {
 	// The queue is full: a third is refused at once.
 	if code, h, body := post(t, ts, "/v1/check", "text/plain", seed); code != http.StatusServiceUnavailable || h.Get("Retry-After") != "1" {
 		t.Fatalf("over the queue: status %d, Retry-After %q: %s", code, h.Get("Retry-After"), body)
+	} else {
+		wantError("busy: 1 checks are running and 2 waiting, as many as this server takes; retry after 1 second")(t, body)
 	}
 	s.sem.Release(1)
 	for range 2 {
@@ -157,6 +159,9 @@ func TestQueue(t *testing.T) {
 	defer s2.sem.Release(1)
 	if code, _, body := post(t, ts2, "/v1/check", "text/plain", seed); code != http.StatusServiceUnavailable {
 		t.Fatalf("after QueueWait: status %d: %s", code, body)
+	} else {
+		// The wait ran out, not the queue: the answer says so.
+		wantError("busy: waited 50ms for one of the 1 check slots, all in use; retry after 1 second")(t, body)
 	}
 	if n := s2.waiting.Load(); n != 0 {
 		t.Errorf("%d checks still counted as waiting", n)

@@ -58,7 +58,8 @@ per passage of an undeclared (or not warned) label, in the text report's
 order; score is the label's score and the message says its threshold,
 which passage of how many it is and the passage's own score:
   a.txt:69:sexual-abuse:0.83:undeclared warning (threshold 0.50; passage 1 of 1, passage score 0.57): ...
-An under-declared rating, an error and a story not checked are lines of
+An under-declared rating is a line per rating passage whose score field
+is the rating's confidence; an error and a story not checked are lines of
 their own with the score 1.00. With --explain, the explanation follows as
 lines of the same format whose message starts with "explain: " and whose
 line is the first of the best window.
@@ -94,7 +95,9 @@ Under a directory only files in story formats are read (.txt, .text, .md,
 says otherwise; a file named as an input is always read.
 
 Exit codes: 0 clean, 1 when a story has findings of the kind --fail-on
-names, 2 on usage errors or when a story cannot be read.`,
+names or was not checked (a language the model does not read, no words
+after its header; under every --fail-on but none), 2 on usage errors or
+when a story cannot be read.`,
 		Args: needArgs("at least one story FILE, or - for standard input"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			set, err := sf.resolve(cmd, args)

@@ -126,6 +126,7 @@ func TestUsageMessages(t *testing.T) {
 		{[]string{"check", "--nope", "a.txt"}, "tagger: unknown flag: --nope (see 'tagger check --help')"},
 		{[]string{"labels", "--nope"}, "tagger: unknown flag: --nope (see 'tagger labels --help')"},
 		{[]string{"--nope"}, "tagger: unknown flag: --nope (see 'tagger --help')"},
+		{[]string{"completion", "tcsh"}, `tagger: no completion script for the shell "tcsh": tagger writes them for bash, fish, powershell and zsh (see 'tagger completion --help')`},
 		{[]string{"check", "--color", "pink", "a.txt"}, `tagger: invalid argument "pink" for "--color" flag: use auto, always or never (see 'tagger check --help')`},
 	} {
 		_, errOut, code := runTagger(t, "", nil, c.args...)

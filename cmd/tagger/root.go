@@ -88,6 +88,20 @@ header does not declare.`,
 		newConfigCmd(a),
 	)
 	registerCompletions(root)
+	// Cobra's completion command prints its help and exits 0 for a shell
+	// it has no script for ("tagger completion tcsh"): say so, exit 2.
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args = cobra.ArbitraryArgs
+			c.RunE = func(cmd *cobra.Command, args []string) error {
+				if len(args) == 0 {
+					return cmd.Help()
+				}
+				return usageError(cmd, fmt.Sprintf("no completion script for the shell %q: tagger writes them for bash, fish, powershell and zsh", args[0]))
+			}
+		}
+	}
 	return root
 }
 

@@ -434,9 +434,20 @@ func classifyLine(tx *taxonomy.Taxonomy, ln *line) {
 // parseFieldLine reads "Label: value" at the start of a trimmed line, and
 // any further "Label: value" fields run inline after it.
 func parseFieldLine(tx *taxonomy.Taxonomy, t string) []Field {
+	full := t
 	t = strings.TrimLeftFunc(t, func(r rune) bool {
 		return strings.ContainsRune("*_#>[•·-~!(= \t", r) || isDecor(r) // "🔞 Rating: E"
 	})
+	// A line in brackets, "[Rated: T | Pairing: A/B]": its closing bracket
+	// is not the last value's.
+	opened := full[:len(full)-len(t)]
+	for _, p := range [...][2]string{{"[", "]"}, {"(", ")"}} {
+		if strings.Contains(opened, p[0]) {
+			if u := strings.TrimRight(t, " \t"); strings.HasSuffix(u, p[1]) && !strings.Contains(u, p[0]) {
+				t = strings.TrimSuffix(u, p[1])
+			}
+		}
+	}
 	key, label, rest, ok := fieldStartWith(tx, t)
 	if !ok {
 		return nil

@@ -221,6 +221,13 @@ func TestParseHeaders(t *testing.T) {
 				unmapped: []string{"I don't apologise"}, bodyLine: 7, body: "Echo ran."},
 		},
 		{
+			// The line's closing bracket is not the last value's.
+			name: "a header line in brackets",
+			text: "[Rated: T | Warnings: none | Pairing: Arthur/Merlin]\n\nThe lake was still.\n",
+			want: want{rating: "teen", ratingRaw: "T", system: "fictionratings", status: "none-apply", raw: []string{"none"},
+				relationships: []string{"Arthur/Merlin"}, bodyLine: 3, body: "The lake was still."},
+		},
+		{
 			name: "unreadable rating keeps its raw text",
 			text: "Rating: ask your mum\n\nStory.\n",
 			want: want{ratingRaw: "ask your mum", status: "missing", bodyLine: 3, body: "Story."},
