@@ -727,6 +727,16 @@ func TestShippedScenes(t *testing.T) {
 		// Sport discounts its hyperbole, not a blow or a death.
 		{"After the final whistle he punched him in the face; the referee pulled them apart.", "violence", false},
 		{"The striker collapsed on the pitch. The referee waved for the doctors, but he never woke up.", "death", false},
+		// Games told in their own words: the boss, the spawn point, the
+		// saving throw, the foam darts, the foil.
+		{"The final boss killed us twice before we got back to the spawn point.", "violence", true},
+		{"The owlbear clawed Dustin's paladin; he failed the saving throw and lost half his hit points.", "violence", true},
+		{"Nerf gun in hand, she shot him twice with foam darts before he reached the nerf gun pile.", "violence", true},
+		{"En garde, said Coach, and told her to stab him; in the fencing class nobody minded.", "violence", true},
+		// Not a console's name, nor a pillow fight: a family's real
+		// violence is told beside them.
+		{"He was on the Xbox again when I got home; he punched me before I could put the Xbox away.", "violence", false},
+		{"The pillow fight ended when Dad came in and punched him; nobody mentioned the pillow fight again.", "violence", false},
 	} {
 		var found, fig bool
 		for _, h := range match(l, tt.text) {
