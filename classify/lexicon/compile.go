@@ -72,7 +72,11 @@ func oneWord(text string) bool { return !strings.ContainsAny(text, " *") }
 
 // compile builds the matchers of s.
 func compile(s *spec) *Lexicon {
-	l := &Lexicon{spec: s, factor: s.factor, repeatSpan: s.repeatSpan}
+	l := &Lexicon{spec: s, factor: s.factor, repeatSpan: s.repeatSpan, dialogueFactor: s.dialogueFactor}
+	l.dialogueCat = make([]bool, len(s.cats))
+	for ci, c := range s.cats {
+		l.dialogueCat[ci] = slices.Contains(s.dialogueLabels, c.name)
+	}
 	if len(s.scenes) > 0 {
 		l.sceneSpan = s.sceneSpan
 	}

@@ -27,15 +27,15 @@ import (
 // then, deflated, the simile factor, the repeat span, the category names, the terms, the
 // patterns (with their together rule and group), the simile-skip hashes,
 // the scene span, the scenes (name, categories, whether terms are listed,
-// and the terms) and the together rules (term, span, groups), each list
-// prefixed by its length.
+// and the terms), the together rules (term, span, groups) and the
+// dialogue factor and categories, each list prefixed by its length.
 // The lookup tables are rebuilt from the patterns (a millisecond; stored,
 // they would make the file seven times larger). The format changes with
 // this package: a file of another format version is stale too.
 
 // compiledVersion is the format version; raise it when the layout or the
 // meaning of a compiled field changes.
-const compiledVersion = 11
+const compiledVersion = 12
 
 // maxCompiledBody bounds a compiled lexicon once inflated (the default
 // lexicon's is 315 KB).
@@ -63,6 +63,7 @@ repeat_span: 100
 similes: [like a]
 simile_skip: [very]
 scene_span: 10
+dialogue: {factor: 0.5, labels: [violence]}
 scenes:
   play: {labels: [violence], phrases: [chess, board game]}
   sport: {labels: [violence], terms: [kill, murder], phrases: [match, pitch]}
@@ -186,6 +187,8 @@ func (w *encoder) body(l *Lexicon) {
 		w.u32(uint32(r.span))
 		w.b = append(w.b, byte(r.groups))
 	}
+	w.f64(l.dialogueFactor)
+	w.u64s(trueAt(l.dialogueCat))
 }
 
 // trueAt returns the indexes at which bs is true.
@@ -313,6 +316,13 @@ func LoadCompiled(data, source []byte) (*Lexicon, error) {
 		}
 	}
 	l.togetherBases()
+	if l.dialogueFactor = r.f64(); math.IsNaN(l.dialogueFactor) || l.dialogueFactor < 0 || l.dialogueFactor > 1 {
+		return nil, fmt.Errorf("compiled lexicon: dialogue factor %v out of range", l.dialogueFactor)
+	}
+	var ok bool
+	if l.dialogueCat, ok = fromIndexes(r.u64s(), len(l.cats)); !ok {
+		return nil, errors.New("compiled lexicon: a dialogue category out of range")
+	}
 	if r.err != nil {
 		return nil, fmt.Errorf("compiled lexicon: %w", r.err)
 	}

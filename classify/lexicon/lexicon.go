@@ -22,6 +22,9 @@
 //	    labels: [violence, death]
 //	    terms: [kill, murder, massacre]          # only these one-word terms of the labels (all, when absent)
 //	    phrases: [referee, half-time, goalie]
+//	dialogue:                   # one-word hits said inside double quotes weigh less ("I'm killed!")
+//	  factor: 0.6               # their weight multiplier (1: off)
+//	  labels: [violence]        # the labels it applies to ([] turns it off)
 //	irregular:                  # extra forms of words, used in every term that has the word
 //	  bleed: [bled]
 //	  beat: [beaten]
@@ -213,6 +216,11 @@ type Lexicon struct {
 	// positions Match keeps for them (one per group).
 	together      []togetherRule
 	togetherSlots int
+	// dialogueFactor weighs a one-word hit of a category marked in
+	// dialogueCat when it stands inside double quotes (see quotes); 1,
+	// or no category marked, turns the discount off.
+	dialogueFactor float64
+	dialogueCat    []bool
 	// lowerFirst are the first words' hashes (all forms) of the terms
 	// marked capitalised: false, sorted.
 	lowerFirst []uint64

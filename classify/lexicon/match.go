@@ -108,7 +108,8 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 		sc = &scBuf
 		sc.l = l
 	}
-	var nm names // the words of capitalised: false terms that are names here
+	var nm names  // the words of capitalised: false terms that are names here
+	var qs quotes // where the text's dialogue is, read as far as the last hit asked
 	// seen[base+g] is 1 + the token of the latest word of group g of the
 	// together rule at base (0: none yet).
 	var seenBuf [64]int32
@@ -188,6 +189,10 @@ func (l *Lexicon) Match(text string, toks []tokenize.Token, fn func(Hit)) {
 					if l.figurative(toks, cueEnd, i) {
 						h.Figurative = true
 						h.Weight *= l.factor
+					}
+					if l.dialogueFactor < 1 && t.word && l.dialogueCat[t.cat] && qs.at(text, int(toks[i].Start)) {
+						// "I'm killed!", "you slaughtered us": said, not done.
+						h.Weight *= l.dialogueFactor
 					}
 					q = q.insert(pend{hit: h, cat: t.cat, term: p.term})
 				}
@@ -585,3 +590,45 @@ const sceneBits = uint8(1<<MaxScenes - 1)
 // of play names its game again and again, while one word of it ("after
 // school they played chess") may stand beside a real fight.
 const sceneMin = 2
+
+// quotes tells whether places in a text lie inside double quotes, read
+// from the start of each place's paragraph, so that a quote left open
+// ends with its paragraph (as in prose, where each paragraph of a speech
+// opens a quote again). Curly quotes decide where a paragraph has them;
+// otherwise straight ones, by their count. Places are asked in order, so
+// the text is read once whatever the number of places.
+type quotes struct {
+	pos      int  // the text before pos has been read
+	straight bool // an odd number of straight quotes in the paragraph so far
+	curly    int8 // the paragraph's last curly quote: 1 opening, -1 closing, 0 none
+}
+
+// at reports whether text[p] lies inside quotes; p is at or after the
+// place asked before. It is false without the text.
+func (q *quotes) at(text string, p int) bool {
+	if p > len(text) || p < q.pos {
+		return false
+	}
+	seg := text[q.pos:p]
+	k := -1 // where the last paragraph in seg starts
+	if i := strings.LastIndex(seg, "\n\n"); i >= 0 {
+		k = i + 2
+	}
+	if i := strings.LastIndex(seg, "\n\r\n"); i >= 0 {
+		k = max(k, i+3)
+	}
+	if k >= 0 {
+		q.straight, q.curly = false, 0 // a new paragraph
+		seg = seg[k:]
+	}
+	if strings.Count(seg, `"`)%2 == 1 {
+		q.straight = !q.straight
+	}
+	if o, c := strings.LastIndex(seg, "\u201c"), strings.LastIndex(seg, "\u201d"); o > c {
+		q.curly = 1
+	} else if c > o {
+		q.curly = -1
+	}
+	q.pos = p
+	return q.curly == 1 || q.curly == 0 && q.straight
+}

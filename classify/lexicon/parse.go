@@ -30,6 +30,7 @@ type rawDoc struct {
 	sceneSpan    *int
 	sceneLine    int
 	scenes       []rawScene
+	dialogue     *rawDialogue
 	similes      []rawPhrase
 	skip         []rawPhrase
 	irregular    []rawIrregular
@@ -48,6 +49,14 @@ type rawCat struct {
 	// given, empty when it is given empty (an overlay clearing them).
 	together     []rawTogether
 	togetherLine int
+}
+
+// rawDialogue is the dialogue block as written; a key left out is nil.
+type rawDialogue struct {
+	line       int
+	factor     *float64
+	labels     []string // nil when not given
+	labelsLine int
 }
 
 // rawTogether is one together rule as written.
@@ -135,11 +144,12 @@ func (e *errList) err() error {
 }
 
 var (
-	topKeys = []string{"version", "simile_factor", "repeat_span", "similes", "simile_skip", "scene_span", "scenes", "irregular", "exceptions", "labels", "rating"}
+	topKeys = []string{"version", "simile_factor", "repeat_span", "similes", "simile_skip", "scene_span", "scenes", "dialogue", "irregular", "exceptions", "labels", "rating"}
 	// retiredKeys are top-level keys of earlier lexicons: accepted only to
 	// say where they went.
 	retiredKeys  = []string{"play", "play_span", "play_labels"}
 	sceneKeys    = []string{"labels", "terms", "phrases"}
+	dialogueKeys = []string{"factor", "labels"}
 	catKeys      = []string{"terms", "exceptions", "together"}
 	togetherKeys = []string{"weight", "span", "groups"}
 	termKeys     = []string{"term", "weight", "forms", "exact", "negatable", "capitalised", "spaced", "remove"}
@@ -205,6 +215,22 @@ func parse(data []byte, el *errList) *rawDoc {
 			}
 		case "scenes":
 			doc.scenes = p.scenes(v)
+		case "dialogue":
+			d := &rawDialogue{line: k.Line}
+			p.mapping(v, "dialogue", dialogueKeys, func(key string, k, v *yaml.Node) {
+				switch key {
+				case "factor":
+					if f, ok := p.number(v, "dialogue factor"); ok {
+						d.factor = &f
+					}
+				case "labels":
+					d.labels, d.labelsLine = p.stringList(v, "dialogue labels"), k.Line
+					if d.labels == nil {
+						d.labels = []string{}
+					}
+				}
+			})
+			doc.dialogue = d
 		case "similes":
 			doc.similes = p.phrases(v, "similes")
 		case "simile_skip":

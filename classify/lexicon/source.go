@@ -60,6 +60,12 @@ func render(s *spec) []byte {
 		}
 		put(doc, "scenes", scenes)
 	}
+	if s.dialogueFactor < 1 || s.dialogueLabels != nil {
+		d := mapNode()
+		put(d, "factor", plain(formatFloat(s.dialogueFactor)))
+		put(d, "labels", stringList(s.dialogueLabels))
+		put(doc, "dialogue", d)
+	}
 	if len(s.irregular) > 0 {
 		irr := mapNode()
 		words := make([]string, 0, len(s.irregular))

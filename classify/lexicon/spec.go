@@ -65,11 +65,15 @@ type spec struct {
 	repeatSpan int
 	sceneSpan  int
 	scenes     []*sceneSpec
-	similes    []phrase
-	skip       []phrase
-	irregular  map[string][]string // normalised word → extra forms
-	exceptions []phrase            // for every label
-	cats       []*catSpec          // labels in taxonomy order, then rating cue sets
+	// dialogueFactor weighs a one-word hit of dialogueLabels inside
+	// double quotes (1: no discount).
+	dialogueFactor float64
+	dialogueLabels []string
+	similes        []phrase
+	skip           []phrase
+	irregular      map[string][]string // normalised word → extra forms
+	exceptions     []phrase            // for every label
+	cats           []*catSpec          // labels in taxonomy order, then rating cue sets
 }
 
 type catSpec struct {
@@ -196,7 +200,7 @@ type phrase struct {
 // newSpec returns an empty spec with a category for every label and
 // rating cue set.
 func newSpec() *spec {
-	s := &spec{factor: DefaultSimileFactor, irregular: map[string][]string{}}
+	s := &spec{factor: DefaultSimileFactor, dialogueFactor: 1, irregular: map[string][]string{}}
 	for _, l := range taxonomy.Default().Labels() {
 		s.cats = append(s.cats, &catSpec{name: l.ID})
 	}
@@ -212,9 +216,13 @@ func (s *spec) clone() *spec {
 		repeatSpan: s.repeatSpan,
 		sceneSpan:  s.sceneSpan,
 		similes:    slices.Clone(s.similes),
-		skip:       slices.Clone(s.skip),
-		irregular:  make(map[string][]string, len(s.irregular)),
-		exceptions: slices.Clone(s.exceptions),
+		// The dialogue settings are plain values and a list replaced
+		// whole, never edited in place.
+		dialogueFactor: s.dialogueFactor,
+		dialogueLabels: s.dialogueLabels,
+		skip:           slices.Clone(s.skip),
+		irregular:      make(map[string][]string, len(s.irregular)),
+		exceptions:     slices.Clone(s.exceptions),
 	}
 	for k, v := range s.irregular {
 		c.irregular[k] = slices.Clone(v)
@@ -282,6 +290,9 @@ func (s *spec) apply(doc *rawDoc, overlay bool, el *errList) {
 				s.irregular[word] = append(s.irregular[word], form)
 			}
 		}
+	}
+	if d := doc.dialogue; d != nil {
+		s.applyDialogue(d, el)
 	}
 	if n := doc.sceneSpan; n != nil {
 		if *n < 0 || *n > MaxSceneSpan {
@@ -1006,4 +1017,36 @@ func singleWord(s string) (string, bool) {
 		return "", false
 	}
 	return tokenize.Normalize(s), true
+}
+
+// applyDialogue sets the dialogue discount from d; an overlay's keys
+// replace the base's (labels: [] turns the discount off).
+func (s *spec) applyDialogue(d *rawDialogue, el *errList) {
+	if f := d.factor; f != nil {
+		if math.IsNaN(*f) || *f < 0 || *f > 1 {
+			el.add(d.line, "dialogue factor", "%v is out of range; use a number from 0 (ignore such hits) to 1 (count them fully)", *f)
+		} else {
+			s.dialogueFactor = *f
+		}
+	}
+	if d.labels == nil {
+		return
+	}
+	labels := []string{}
+	for _, id := range d.labels {
+		if _, ok := taxonomy.Default().Label(id); !ok {
+			hint := ""
+			if near := nearest(id, labelIDs()); near != "" {
+				hint = fmt.Sprintf("did you mean %q? ", near)
+			}
+			el.add(d.labelsLine, fmt.Sprintf("dialogue label %q", id), "unknown label; %ssee tagger labels", hint)
+			continue
+		}
+		if slices.Contains(labels, id) {
+			el.add(d.labelsLine, fmt.Sprintf("dialogue label %q", id), "listed twice; keep one")
+			continue
+		}
+		labels = append(labels, id)
+	}
+	s.dialogueLabels = labels
 }
