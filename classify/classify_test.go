@@ -105,6 +105,18 @@ func TestBestThreshold(t *testing.T) {
 	if got := bestBalancedThreshold(s); got != 1.5 && got != 3.5 {
 		t.Errorf("balanced threshold = %v", got)
 	}
+	// Every example gated (a small training set): no window may pass, and
+	// the threshold must be a number a manifest can hold (it was -Inf,
+	// which every gated score reaches and JSON cannot write).
+	allGated := []scored{{math.Inf(-1), true}, {math.Inf(-1), false}}
+	for name, got := range map[string]float64{"F1": bestThreshold(allGated, 1), "balanced": bestBalancedThreshold(allGated)} {
+		if math.IsInf(got, 0) || got < 1e300 {
+			t.Errorf("%s threshold over gated examples = %v, want a finite bar nothing reaches", name, got)
+		}
+		if _, err := json.Marshal(got); err != nil {
+			t.Errorf("%s threshold: %v", name, err)
+		}
+	}
 }
 
 func TestPRF(t *testing.T) {

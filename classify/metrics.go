@@ -70,6 +70,12 @@ func bestThreshold(s []scored, beta float64) float64 {
 	}
 	s = slices.Clone(s)
 	slices.SortFunc(s, func(a, b scored) int { return cmp.Compare(b.score, a.score) })
+	if math.IsInf(s[0].score, -1) {
+		// Every example gated: no score says anything, and no window
+		// may pass. (-Inf would be passed by gated scores, and a
+		// manifest cannot hold it.)
+		return neverThreshold
+	}
 	pos := 0
 	for _, x := range s {
 		if x.actual {
@@ -120,6 +126,10 @@ func groupFolds(groups []string, k int, seed uint64) map[string]int {
 	return fold
 }
 
+// neverThreshold is the threshold of a label whose training examples all
+// fall under its gate: no score reaches it, and JSON can hold it.
+const neverThreshold = math.MaxFloat64
+
 // bestBalancedThreshold returns the threshold maximising the mean of the
 // true-positive and true-negative rates (Youden's J).
 func bestBalancedThreshold(s []scored) float64 {
@@ -138,6 +148,9 @@ func bestBalancedThreshold(s []scored) float64 {
 	}
 	if pos == 0 || neg == 0 {
 		return 0
+	}
+	if math.IsInf(s[0].score, -1) {
+		return neverThreshold // every example gated
 	}
 	best, bestJ := s[0].score+1, -1.0
 	tp, fp := 0, 0

@@ -67,6 +67,38 @@ type StoryConfig struct {
 	Targets StoryTargets `json:"targets"`
 }
 
+// Bounds of StoryConfig.HashBits: training holds about 1.5 KB per bucket
+// (2^18 buckets: some 400 MB; 2^24 took over 20 GB).
+const (
+	MinStoryHashBits = 8
+	MaxStoryHashBits = 18
+)
+
+// Check reports the first setting of c out of its range, naming the
+// setting by its JSON key, so that a bad value fails before a corpus is
+// read rather than after, or is recorded in a manifest as given.
+func (c StoryConfig) Check() error {
+	switch {
+	case c.HashBits < MinStoryHashBits || c.HashBits > MaxStoryHashBits:
+		return fmt.Errorf("hash_bits %d is out of range: use %d to %d", c.HashBits, MinStoryHashBits, MaxStoryHashBits)
+	case math.IsNaN(c.L2) || c.L2 < 0:
+		return fmt.Errorf("l2 %v is out of range: use 0 or more", c.L2)
+	case c.Iterations < 1:
+		return fmt.Errorf("iterations %d is out of range: use 1 or more", c.Iterations)
+	case c.MinPositive < 1:
+		return fmt.Errorf("min_positive %d is out of range: use 1 or more", c.MinPositive)
+	case math.IsNaN(c.DenseScale) || c.DenseScale < 0:
+		return fmt.Errorf("dense_scale %v is out of range: use 0 or more", c.DenseScale)
+	case math.IsNaN(c.ImpliedWeight) || c.ImpliedWeight < 0 || c.ImpliedWeight > 1:
+		return fmt.Errorf("implied_weight %v is out of range: use 0 to 1", c.ImpliedWeight)
+	case c.FreeformNegatives != "nawa" && c.FreeformNegatives != "untagged":
+		return fmt.Errorf("freeform_negatives %q: use nawa or untagged", c.FreeformNegatives)
+	case c.Evidence != "any" && c.Evidence != "bar":
+		return fmt.Errorf("evidence %q: use any or bar", c.Evidence)
+	}
+	return nil
+}
+
 // DefaultStoryConfig is the configuration tagger train --corpus uses.
 func DefaultStoryConfig() StoryConfig {
 	return StoryConfig{HashBits: 13, Bigrams: true, IDF: false, DenseScale: 0.03, L2: 1e-4, Iterations: 40,

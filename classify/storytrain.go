@@ -439,6 +439,13 @@ func (m *Model) CrossValidateStory(ctx context.Context, ex []StoryExample, cfg S
 }
 
 func (m *Model) crossValidate(ctx context.Context, sd *storyData, ex []StoryExample, cfg StoryConfig, report []string, steps int) (*StoryCV, [][]float64, error) {
+	works := map[string]bool{}
+	for _, e := range ex {
+		works[e.Group] = true
+	}
+	if k := max(cfg.Folds, 2); k > len(works) {
+		return nil, nil, fmt.Errorf("cross-validation with %d folds: the corpus has %d works; use 2 to %d folds", k, len(works), len(works))
+	}
 	k := max(cfg.Folds, 2)
 	z := make([][]float64, len(ex))
 	for f := range k {

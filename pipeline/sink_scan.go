@@ -11,6 +11,7 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/parquet-go/parquet-go"
 )
@@ -128,7 +129,16 @@ func scanJSONL(ctx context.Context, f *os.File, fn func(*Row) error) error {
 			return fmt.Errorf("%s:%d: %w: %w", f.Name(), n, err, ErrNotOutput)
 		}
 		if v.ID == nil || v.Source == nil || v.Labels == nil {
-			return fmt.Errorf("%s:%d: %w: the line has no \"id\", \"source\" or \"labels\" (give the .jsonl that tagger run wrote)", f.Name(), n, ErrNotOutput)
+			var missing []string
+			for _, k := range []struct {
+				name string
+				nil  bool
+			}{{`"id"`, v.ID == nil}, {`"source"`, v.Source == nil}, {`"labels"`, v.Labels == nil}} {
+				if k.nil {
+					missing = append(missing, k.name)
+				}
+			}
+			return fmt.Errorf("%s:%d: %w: the line has no %s, as every row has (give the .jsonl that tagger run wrote)", f.Name(), n, ErrNotOutput, strings.Join(missing, " or "))
 		}
 		v.Row.ID, v.Row.Source, v.Row.Labels = *v.ID, *v.Source, *v.Labels
 		emptyNilLists(&v.Row, lists)

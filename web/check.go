@@ -126,9 +126,10 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request) error {
 
 // checked is one story checked: what POST /v1/check and the page answer.
 type checked struct {
-	story  *datasets.Story
-	report report.Check
-	fails  bool // under the fail-on in effect
+	story       *datasets.Story
+	report      report.Check
+	fails       bool                 // under the fail-on in effect
+	sensitivity classify.Sensitivity // the request's
 }
 
 // checkStory reads the story of r and checks it, then calls answer with
@@ -214,7 +215,7 @@ func (s *Server) checkStory(w http.ResponseWriter, r *http.Request, form *pageFo
 			return fmt.Errorf("explain %s: %w", opt.explain, err)
 		}
 	}
-	c := &checked{story: st, report: report.NewCheck(row, ex), fails: opt.failOn.Fails(row)}
+	c := &checked{story: st, report: report.NewCheck(row, ex), fails: opt.failOn.Fails(row), sensitivity: opt.sensitivity}
 	c.report.Scenes = res.Scenes
 	if err := answer(c); err != nil {
 		return err

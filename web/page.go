@@ -215,7 +215,7 @@ func (s *Server) handlePagePost(w http.ResponseWriter, r *http.Request) {
 	}
 	err := s.checkStory(w, r, form, func(c *checked) error {
 		var buf bytes.Buffer
-		if err := report.HTML(&buf, c.report, c.story.Text, report.HTMLOptions{IDPrefix: "r-", Settings: s.opt.Settings}); err != nil {
+		if err := report.HTML(&buf, c.report, c.story.Text, report.HTMLOptions{IDPrefix: "r-", Settings: s.settingsFor(c.sensitivity)}); err != nil {
 			return fmt.Errorf("render the report: %w", err)
 		}
 		d := s.newPageData(*form)
@@ -272,4 +272,19 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, code int, d p
 	w.WriteHeader(code)
 	w.Write(buf.Bytes())
 	return nil
+}
+
+// settingsFor is the report's settings line for a check at sens: the
+// server's settings, which leave the sensitivity out, and the sensitivity
+// the form asked for when it is not balanced, as check's own report says
+// it (a page checked at low must not say the team's high).
+func (s *Server) settingsFor(sens classify.Sensitivity) string {
+	parts := []string{}
+	if s.opt.Settings != "" {
+		parts = append(parts, s.opt.Settings)
+	}
+	if sens != classify.Balanced {
+		parts = append(parts, "sensitivity "+string(sens))
+	}
+	return strings.Join(parts, "; ")
 }

@@ -527,12 +527,21 @@ func TestPageErrors(t *testing.T) {
 func TestPageSettings(t *testing.T) {
 	m := testModel(t)
 	seed := string(readFile(t, seed003))
-	for _, c := range []struct{ settings, want string }{
-		{"from team/.tagger.yaml; thresholds violence 0.90", "settings: from team/.tagger.yaml; thresholds violence 0.90"},
-		{"", ""},
+	// The sensitivity is the form's, not the server's default (a page
+	// checked at low once said the team's high).
+	for _, c := range []struct {
+		settings      string
+		server, asked classify.Sensitivity
+		want          string
+	}{
+		{"from team/.tagger.yaml; thresholds violence 0.90", classify.Balanced, classify.Balanced, "settings: from team/.tagger.yaml; thresholds violence 0.90"},
+		{"", classify.Balanced, classify.Balanced, ""},
+		{"", classify.Balanced, classify.High, "settings: sensitivity high<"},
+		{"from team/.tagger.yaml", classify.High, classify.Low, "settings: from team/.tagger.yaml; sensitivity low<"},
+		{"from team/.tagger.yaml", classify.High, classify.Balanced, "settings: from team/.tagger.yaml<"},
 	} {
-		_, ts, _ := newTestServer(t, Options{Model: m, Settings: c.settings})
-		ct, body := formPost(t, seed, "", nil, string(classify.Balanced), "")
+		_, ts, _ := newTestServer(t, Options{Model: m, Settings: c.settings, Sensitivity: c.server})
+		ct, body := formPost(t, seed, "", nil, string(c.asked), "")
 		code, _, b := postPage(t, ts, ct, body, nil)
 		if code != http.StatusOK {
 			t.Fatalf("status %d", code)

@@ -132,8 +132,10 @@ type Options struct {
 	// takes them (a team's configuration file).
 	Thresholds map[string]float64
 	// Settings, when set, describes the team settings the server checks
-	// with (a configuration file, thresholds, lexicon overlays): each
-	// report page says it above the verdict (report.HTMLOptions.Settings).
+	// with (a configuration file, thresholds, lexicon overlays), but not
+	// the sensitivity, which each request may set: each report page says
+	// it above the verdict (report.HTMLOptions.Settings), with the
+	// sensitivity of that check when it is not balanced.
 	Settings string
 	// Read holds the caps on reading a story (MaxMarkupBytes,
 	// MaxStoryBytes, MaxLineBytes); zero fields keep package datasets'

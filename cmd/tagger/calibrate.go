@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 
@@ -17,6 +18,37 @@ import (
 // minRatingWorks is the fewest rated works calibrate fits rating cut points
 // on: below it the model's rating settings are kept.
 const minRatingWorks = 200
+
+// minRatingLevelWorks is the fewest works of General, Teen and Mature a
+// rating fit needs: a corpus of one audience (all General and Teen, say)
+// would fit cut points that never predict the levels it lacks. Explicit
+// may be missing: it rests on a pornography detection more than on its
+// cut point.
+const minRatingLevelWorks = 10
+
+// ratingFitProblem says why the rated works of obs cannot fit the rating
+// ("" when they can): too few of them, or of one level.
+func ratingFitProblem(obs []classify.RatingObservation) string {
+	if len(obs) < minRatingWorks {
+		return fmt.Sprintf("%s rated on AO3's scale (General, Teen, Mature, Explicit), and at least %d are needed", plural(len(obs), "work", "works"), minRatingWorks)
+	}
+	var n [4]int
+	for _, o := range obs {
+		if l := int(o.Declared - taxonomy.General); l >= 0 && l < len(n) {
+			n[l]++
+		}
+	}
+	var few []string
+	for i, c := range n[:3] {
+		if c < minRatingLevelWorks {
+			few = append(few, fmt.Sprintf("%s %d", (taxonomy.General+taxonomy.Level(i)).String(), c))
+		}
+	}
+	if len(few) > 0 {
+		return fmt.Sprintf("too few works of a level (%s; at least %d of General, Teen and Mature each are needed)", strings.Join(few, ", "), minRatingLevelWorks)
+	}
+	return ""
+}
 
 func newCalibrateCmd(a *app) *cobra.Command {
 	var modelDir, out, source string
@@ -54,6 +86,20 @@ under a note of what was set again.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFolds(cmd, folds, true); err != nil {
+				return err
+			}
+			for _, c := range []struct {
+				flag string
+				v    float64
+			}{{"target-low", t.Low}, {"target-balanced", t.Balanced}, {"target-high", t.High}} {
+				if math.IsNaN(c.v) || c.v <= 0 || c.v >= 1 {
+					return usageError(cmd, fmt.Sprintf("--%s %v: a share of clean works, above 0 and below 1 (0.08 is 8%%)", c.flag, c.v))
+				}
+			}
+			if !(t.Low <= t.Balanced && t.Balanced <= t.High) {
+				return usageError(cmd, fmt.Sprintf("the targets must rise from low to high: --target-low %v, --target-balanced %v, --target-high %v", t.Low, t.Balanced, t.High))
+			}
 			if err := checkModelOutput(out, force); err != nil {
 				return err
 			}
@@ -135,10 +181,13 @@ under a note of what was set again.`,
 			} else if ratings, err = pipeline.RatingObservations(cmd.Context(), args, sel.Select, cal); err != nil {
 				return fmt.Errorf("fit ratings: %w", err)
 			}
-			if len(ratings) >= minRatingWorks {
+			fitRating := ratingFitProblem(ratings) == ""
+			if fitRating {
 				cal = cal.WithRating(cal.Manifest().Rating.FitRating(ratings, explicitWeight, source))
+			} else if len(ratings) > 0 {
+				fmt.Fprintf(a.stderr, "rating not fitted, the model's kept: %s\n", ratingFitProblem(ratings))
 			}
-			if err := save(cal, recalibrated{thresholds: true, rating: len(ratings) >= minRatingWorks}); err != nil {
+			if err := save(cal, recalibrated{thresholds: true, rating: fitRating}); err != nil {
 				return err
 			}
 			c := cal.Manifest().StoryCalibration
@@ -148,7 +197,7 @@ under a note of what was set again.`,
 				fmt.Fprintf(a.stderr, "cross-validated (%d folds, thresholds set without the works they decide): clean works flagged low %.1f%%, balanced %.1f%%, high %.1f%%; mean recall low %.3f, balanced %.3f, high %.3f\n",
 					cv.Folds, 100*cv.Flagged.Low, 100*cv.Flagged.Balanced, 100*cv.Flagged.High, cv.Recall.Low, cv.Recall.Balanced, cv.Recall.High)
 			}
-			if fit := cal.Manifest().Rating.Fit; fit != nil && len(ratings) >= minRatingWorks {
+			if fit := cal.Manifest().Rating.Fit; fit != nil && fitRating {
 				printRatingFit(a.stderr, fit, "")
 			}
 			return nil
@@ -181,9 +230,8 @@ func fitRatingsOnly(cmd *cobra.Command, a *app, m *classify.Model, inputs []stri
 	if err != nil {
 		return fmt.Errorf("fit ratings: %w", err)
 	}
-	if len(ratings) < minRatingWorks {
-		return &exitCodeError{code: exitError, msg: fmt.Sprintf("%s rated on AO3's scale (General, Teen, Mature, Explicit): at least %d are needed to fit the rating",
-			plural(len(ratings), "work", "works"), minRatingWorks)}
+	if why := ratingFitProblem(ratings); why != "" {
+		return &exitCodeError{code: exitError, msg: "--ratings-only: the rating cannot be fitted on this corpus: " + why}
 	}
 	m = m.WithRating(m.Manifest().Rating.FitRating(ratings, explicitWeight, source))
 	if err := save(m, recalibrated{rating: true}); err != nil {

@@ -64,6 +64,30 @@ other folds' out-of-fold scores; the same table on those predictions.`,
 			if err != nil {
 				return err
 			}
+			if err := tf.check(cmd); err != nil {
+				return err
+			}
+			if err := checkFolds(cmd, folds, false); err != nil {
+				return err
+			}
+			// Flags of the other kind of evaluation would be ignored.
+			fl := cmd.Flags()
+			if stories {
+				for _, f := range []string{"data", "balanced"} {
+					if fl.Changed(f) {
+						return usageError(cmd, fmt.Sprintf("--%s measures labelled passages, --stories whole stories: run them as two evals", f))
+					}
+				}
+				if folds > 1 {
+					for _, f := range []string{"model", "sensitivity"} {
+						if fl.Changed(f) {
+							return usageError(cmd, fmt.Sprintf("--%s does not apply to --stories --cv, which cross-validates the story model train --corpus would fit, at its balanced thresholds: drop --%s, or --cv to measure a model as it is", f, f))
+						}
+					}
+				}
+			} else if len(tf.data) == 0 {
+				return usageError(cmd, "eval needs --data labelled.jsonl (passages), or --stories CORPUS... (whole stories)")
+			}
 			if stories && folds > 1 {
 				return evalStoriesCV(cmd, a, &tf, args, modelDir, folds, seed, labels, asJSON)
 			}

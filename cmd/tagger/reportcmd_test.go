@@ -118,7 +118,7 @@ func TestReportRefuses(t *testing.T) {
 		{"output links to the run", []string{run, "-o", link}, "the page would replace it"},
 		{"output is the sidecar", []string{run, "-o", run + ".meta.json"}, "the page would replace it"},
 		{"not parquet", []string{write("text.parquet", "Once upon a time\n"), "-o", page}, "is not the output of tagger run"},
-		{"a corpus, not a run", []string{write("corpus.jsonl", `{"id":"1","text":"a story"}`+"\n"), "-o", page}, `no "id", "source" or "labels"`},
+		{"a corpus, not a run", []string{write("corpus.jsonl", `{"id":"1","text":"a story"}`+"\n"), "-o", page}, `no "source" or "labels", as every row has`},
 		{"unknown format", []string{write("run.csv", "a,b\n"), "-o", page}, "is not the output of tagger run: not a tagger output: run.csv is not named .parquet, .jsonl or .ndjson"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -70,7 +70,7 @@ had to be cut off.`,
 				log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 			}
 			srv, err := web.New(web.Options{
-				Model: m, Sensitivity: set.sensitivity(), FailOn: set.failOn(), Thresholds: set.thresholds(), Settings: set.describe(m),
+				Model: m, Sensitivity: set.sensitivity(), FailOn: set.failOn(), Thresholds: set.thresholds(), Settings: set.describeServer(m),
 				MaxBodyBytes: maxBody, MaxConcurrent: maxConcurrent, MaxQueued: maxQueued, QueueWait: queueWait,
 				Logger: log, Version: version,
 			})

@@ -212,11 +212,21 @@ func noteConfig(a *app, s *settings) {
 // the embedded one (m, the model loaded: its name and hash), each with
 // where it came from when that is not a flag. "" when nothing does.
 func (s *settings) describe(m *classify.Model) string {
+	return s.describeWith(m, true)
+}
+
+// describeServer is describe without the sensitivity, which each request
+// to tagger serve may set (the server adds the one a check ran at).
+func (s *settings) describeServer(m *classify.Model) string {
+	return s.describeWith(m, false)
+}
+
+func (s *settings) describeWith(m *classify.Model, sensitivity bool) string {
 	var parts []string
 	if s.Config != "" {
 		parts = append(parts, "from "+s.Config)
 	}
-	if s.Sensitivity.From != fromDefault && s.Sensitivity.Value != string(classify.Balanced) {
+	if sensitivity && s.Sensitivity.From != fromDefault && s.Sensitivity.Value != string(classify.Balanced) {
 		parts = append(parts, "sensitivity "+s.Sensitivity.Value)
 	}
 	if len(s.Thresholds) > 0 {

@@ -113,6 +113,44 @@ func writeModelCard(dir string, m *classify.Model, cv *classify.StoryCV, st pipe
 	return nil
 }
 
+// writePassageCard writes the model card of a model trained on labelled
+// passages alone (train --data without --corpus): its data, what each
+// label was trained on and decides at, and the cross-validated figures
+// when --cv measured them. Story thresholds stay the passage model's.
+func writePassageCard(dir string, m *classify.Model, took time.Duration) error {
+	var b bytes.Buffer
+	man := m.Manifest()
+	fmt.Fprintf(&b, "# Model card: `%s`\n\n", m.NameVersion())
+	fmt.Fprintf(&b, "Trained %s by tagger %s in %.1f s, on labelled passages only (no story model).", time.Now().UTC().Format("2006-01-02"), version, took.Seconds())
+	if back, err := classify.LoadDir(dir); err == nil {
+		fmt.Fprintf(&b, " Model hash `%s`.", back.Manifest().Hash)
+	}
+	b.WriteString("\n\n## Data\n\n")
+	for _, d := range man.Data {
+		fmt.Fprintf(&b, "- `%s`: %d examples\n", d.Path, d.Examples)
+	}
+	b.WriteString("\n## Labels\n\nNaive Bayes over words and lexicon hits for the labels with training examples; the lexicon alone for the others. A threshold that no score reaches marks a label whose examples all fell under its gate (too few to learn from).\n\n| label | scored by | examples | positive | gate | window threshold (low / balanced / high) |\n|---|---|---:|---:|---:|---|\n")
+	for _, li := range man.Labels {
+		if li.Source != classify.SourceModel {
+			continue
+		}
+		th := fmt.Sprintf("%.2f / %.2f / %.2f", li.Thresholds.Low, li.Thresholds.Balanced, li.Thresholds.High)
+		if li.Thresholds.Balanced > 1e300 {
+			th = "none reached (every example gated)"
+		}
+		fmt.Fprintf(&b, "| %s | naive Bayes | %d | %d | %.1f | %s |\n", li.Label, li.Train, li.Positive, li.Gate, th)
+	}
+	if e := man.Eval; e != nil {
+		fmt.Fprintf(&b, "\n## Cross-validation\n\nMacro-F1 over %d labels: %.3f (%d-fold CV grouped by work; predicting every passage positive: %.3f).\n", len(e.Labels), e.MacroF1, e.Folds, e.AlwaysPosF1)
+	} else {
+		b.WriteString("\nNot cross-validated: train with --cv 5 to measure it.\n")
+	}
+	if err := os.WriteFile(filepath.Join(dir, CardFile), b.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write model card: %w", err)
+	}
+	return nil
+}
+
 // wilson is the 95% Wilson score interval of a share p observed over n
 // trials: recall on a few dozen declaring works is a rough figure, and
 // the interval says how rough.

@@ -57,6 +57,45 @@ func (f *trainFlags) registerStory(cmd *cobra.Command) {
 	fl.Var(&f.progress, "progress", "progress on stderr while reading the corpus and fitting the story model: auto (when a terminal), always, never")
 }
 
+// storyFlagOf names the flag of each StoryConfig key, for Check's errors.
+var storyFlagOf = map[string]string{
+	"hash_bits": "--story-bits", "l2": "--story-l2", "iterations": "--story-iterations",
+	"min_positive": "--story-min-positive", "dense_scale": "--story-dense",
+	"implied_weight": "--story-implied-weight", "freeform_negatives": "--story-negatives",
+	"evidence": "--story-evidence",
+}
+
+// check rejects flag values out of range before anything is read: they
+// used to fail after the corpus was read, run out of memory (--story-bits
+// 24), or be recorded in the manifest as given (--story-evidence foo).
+func (f *trainFlags) check(cmd *cobra.Command) error {
+	if cmd.Flags().Changed("scorer") && !slices.Contains([]string{"nb", "lr", "nb+lr"}, f.scorer) {
+		return usageError(cmd, fmt.Sprintf("--scorer %q: use nb, lr or nb+lr", f.scorer))
+	}
+	if err := f.story.Check(); err != nil {
+		msg := err.Error()
+		key, rest, _ := strings.Cut(msg, " ")
+		if flag, ok := storyFlagOf[key]; ok {
+			msg = flag + " " + rest
+		}
+		return usageError(cmd, msg)
+	}
+	return nil
+}
+
+// checkFolds rejects --cv K below 2 when given (allowZero: 0 means no
+// cross-validation, as calibrate's default is 5).
+func checkFolds(cmd *cobra.Command, k int, allowZero bool) error {
+	if !cmd.Flags().Changed("cv") || k >= 2 || allowZero && k == 0 {
+		return nil
+	}
+	hint := "leave --cv out for none"
+	if allowZero {
+		hint = "--cv 0 skips cross-validation"
+	}
+	return usageError(cmd, fmt.Sprintf("--cv %d: cross-validation needs 2 folds or more (%s)", k, hint))
+}
+
 // showProgress reports whether --progress asks for progress on stderr.
 func (f *trainFlags) showProgress(a *app) bool {
 	if f.progress.value == "auto" {
@@ -275,6 +314,12 @@ a directory that is not empty unless --force is given.`,
 			if out == "" {
 				return &exitCodeError{code: exitError, msg: "train needs -o MODEL_DIR"}
 			}
+			if err := tf.check(cmd); err != nil {
+				return err
+			}
+			if err := checkFolds(cmd, folds, false); err != nil {
+				return err
+			}
 			// Before the work, not after: training may take hours.
 			if err := checkModelOutput(out, force); err != nil {
 				return err
@@ -350,13 +395,20 @@ a directory that is not empty unless --force is given.`,
 				if err != nil {
 					return fmt.Errorf("fit ratings on --corpus: %w", err)
 				}
-				if len(obs) >= minRatingWorks {
+				if why := ratingFitProblem(obs); why == "" {
 					m = m.WithRating(m.Manifest().Rating.FitRating(obs, classify.DefaultExplicitWeight, strings.Join(tf.corpus, " ")))
 					printRatingFit(a.stderr, m.Manifest().Rating.Fit, "")
+				} else if len(obs) > 0 {
+					fmt.Fprintf(a.stderr, "rating not fitted, the embedded model's kept: %s\n", why)
 				}
 			}
 			trainTime := time.Since(start)
-			if folds > 1 {
+			if folds > 1 && len(data) == 0 {
+				// The passage figures need passages; the story model's
+				// are cross-validated with the corpus anyway.
+				fmt.Fprintf(a.stderr, "--cv %d: no labelled passages (--data) to cross-validate; the story model's table is in %s\n", folds, CardFile)
+			}
+			if folds > 1 && len(data) > 0 {
 				// Record an honest estimate in the manifest: every fold is
 				// scored by a model trained without it.
 				sum, err := classify.Evaluate(cmd.Context(), data, lex, cfg, folds, 1, classify.Balanced)
@@ -379,7 +431,7 @@ a directory that is not empty unless --force is given.`,
 				if cv != nil {
 					return writeModelCard(dir, m, cv, cst, trainTime)
 				}
-				return nil
+				return writePassageCard(dir, m, trainTime)
 			}); err != nil {
 				return err
 			}

@@ -106,8 +106,11 @@ func TestReadRefuses(t *testing.T) {
 		{"missing", filepath.Join(dir, "nope.parquet"), fs.ErrNotExist, "nope.parquet"},
 		{"other parquet", other, pipeline.ErrNotOutput, `no column "id"`},
 		{"not parquet", write("text.parquet", "just text\n"), pipeline.ErrNotOutput, "not a readable Parquet file"},
-		{"corpus jsonl", write("corpus.jsonl", `{"id":"1","text":"a story"}`+"\n"), pipeline.ErrNotOutput, `no "id", "source" or "labels"`},
+		{"corpus jsonl", write("corpus.jsonl", `{"id":"1","text":"a story"}`+"\n"), pipeline.ErrNotOutput, `no "source" or "labels", as every row has`},
 		{"text as jsonl", write("story.jsonl", "Once upon a time\n"), pipeline.ErrNotOutput, "story.jsonl:1"},
+		// An empty file is no run's: a run over nothing leaves its
+		// metadata beside it.
+		{"empty jsonl", write("empty.jsonl", ""), pipeline.ErrNotOutput, "holds no row, and no metadata of a run"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Read(context.Background(), tt.path, 5)

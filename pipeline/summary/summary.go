@@ -198,6 +198,11 @@ func Read(ctx context.Context, path string, top int) (*Summary, error) {
 	if err := pipeline.ScanRows(ctx, path, func(r *pipeline.Row) error { a.Add(r); return nil }); err != nil {
 		return nil, err
 	}
+	if a.rows == 0 && len(kv) == 0 {
+		// No row and no metadata (a JSONL output keeps its metadata
+		// beside it, a Parquet one inside): nothing says tagger wrote it.
+		return nil, fmt.Errorf("%s: %w: it holds no row, and no metadata of a run (give the file tagger run wrote, with its %s beside a .jsonl)", path, pipeline.ErrNotOutput, pipeline.MetaSuffix)
+	}
 	s := a.Summary()
 	c := report.Clean
 	s.Meta = Meta{
