@@ -50,15 +50,7 @@ func printStoryCV(w io.Writer, cv *classify.StoryCV) error {
 func writeModelCard(dir string, m *classify.Model, cv *classify.StoryCV, st pipeline.StoryCorpusStats, took time.Duration) error {
 	var b bytes.Buffer
 	man := m.Manifest()
-	fmt.Fprintf(&b, "# Model card: `%s`\n\n", m.NameVersion())
-	fmt.Fprintf(&b, "Trained %s by tagger %s in %.1f s.", time.Now().UTC().Format("2006-01-02"), version, took.Seconds())
-	// The hash is the saved manifest's (Save computes it over the files):
-	// names repeat, so `tagger check --model` prints it too.
-	if back, err := classify.LoadDir(dir); err == nil {
-		fmt.Fprintf(&b, " Model hash `%s`.", back.Manifest().Hash)
-	}
-	b.WriteString("\n\n")
-	fmt.Fprintf(&b, "## Data\n\n")
+	cardHeader(&b, dir, m, took, "")
 	for _, d := range man.Data {
 		fmt.Fprintf(&b, "- `%s`: %d examples\n", d.Path, d.Examples)
 	}
@@ -113,6 +105,19 @@ func writeModelCard(dir string, m *classify.Model, cv *classify.StoryCV, st pipe
 	return nil
 }
 
+// cardHeader writes a model card's title, when and how long it was
+// trained (what, after the time), its hash and the Data heading.
+func cardHeader(b *bytes.Buffer, dir string, m *classify.Model, took time.Duration, what string) {
+	fmt.Fprintf(b, "# Model card: `%s`\n\n", m.NameVersion())
+	fmt.Fprintf(b, "Trained %s by tagger %s in %.1f s%s.", time.Now().UTC().Format("2006-01-02"), version, took.Seconds(), what)
+	// The hash is the saved manifest's (Save computes it over the files):
+	// names repeat, so `tagger check --model` prints it too.
+	if back, err := classify.LoadDir(dir); err == nil {
+		fmt.Fprintf(b, " Model hash `%s`.", back.Manifest().Hash)
+	}
+	b.WriteString("\n\n## Data\n\n")
+}
+
 // writePassageCard writes the model card of a model trained on labelled
 // passages alone (train --data without --corpus): its data, what each
 // label was trained on and decides at, and the cross-validated figures
@@ -120,12 +125,7 @@ func writeModelCard(dir string, m *classify.Model, cv *classify.StoryCV, st pipe
 func writePassageCard(dir string, m *classify.Model, took time.Duration) error {
 	var b bytes.Buffer
 	man := m.Manifest()
-	fmt.Fprintf(&b, "# Model card: `%s`\n\n", m.NameVersion())
-	fmt.Fprintf(&b, "Trained %s by tagger %s in %.1f s, on labelled passages only (no story model).", time.Now().UTC().Format("2006-01-02"), version, took.Seconds())
-	if back, err := classify.LoadDir(dir); err == nil {
-		fmt.Fprintf(&b, " Model hash `%s`.", back.Manifest().Hash)
-	}
-	b.WriteString("\n\n## Data\n\n")
+	cardHeader(&b, dir, m, took, ", on labelled passages only (no story model)")
 	for _, d := range man.Data {
 		fmt.Fprintf(&b, "- `%s`: %d examples\n", d.Path, d.Examples)
 	}
