@@ -376,6 +376,13 @@ func TestCheckBlindProbes(t *testing.T) {
 		// at its start; the one false alarm, a name after a closing quote
 		// ("dying inside," Dick whispered), was fixed after reading it.
 		{"testdata/probes-blind-9", 15, 7},
+		// Written blind to the lexicon and the code: clean stories of
+		// exams, games, sport, fencing, stage blood, true-crime podcasts
+		// and history lessons, and warnings shown as scenes (a kidnapping
+		// with zip ties and a hood, counted almonds, a meat slicer). The
+		// session's start and end models alike: 12 and 5; with the
+		// dialogue overlay (README), 13 and 5.
+		{"testdata/probes-blind-10", 12, 5},
 	} {
 		t.Run(filepath.Base(set.dir), func(t *testing.T) {
 			key, err := os.ReadFile(filepath.Join(set.dir, "key.tsv"))
