@@ -260,6 +260,18 @@ func printStoryEval(w io.Writer, ev *pipeline.StoryEval, model string, s classif
 		tw.Flush()
 		fmt.Fprintf(w, "mean over %s: AUC %.3f, recall %.3f, false alarms %.3f\n", plural(len(ev.Labels), "label", "labels"), ev.MeanAUC, ev.MeanRecall, ev.MeanFalseAlarm)
 	}
+	if ev.CleanWorks == 0 {
+		// 0.0% of none would read as a result.
+		fmt.Fprintln(w, "clean works (General/Teen, no warnings apply, nothing tagged): none, so no false-alarm rate")
+	} else {
+		printCleanFlagged(w, ev)
+	}
+	return printRatingEval(w, ev.Rating)
+}
+
+// printCleanFlagged prints the share of clean works with a finding, and
+// the labels that flag most of them.
+func printCleanFlagged(w io.Writer, ev *pipeline.StoryEval) {
 	fmt.Fprintf(w, "clean works (General/Teen, no warnings apply, nothing tagged): %d, with an undeclared finding of any label: %.1f%%", ev.CleanWorks, 100*ev.CleanFlagged)
 	type lf struct {
 		l string
@@ -286,7 +298,6 @@ func printStoryEval(w io.Writer, ev *pipeline.StoryEval, model string, s classif
 		fmt.Fprint(w, ")")
 	}
 	fmt.Fprintln(w)
-	return printRatingEval(w, ev.Rating)
 }
 
 // printRatingEval prints the declared × predicted rating matrix with the

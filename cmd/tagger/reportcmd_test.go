@@ -59,7 +59,13 @@ func TestReportSeeds(t *testing.T) {
 				t.Errorf("%s: #%s = %q, want %q", ext, id, got, w)
 			}
 		}
-		for _, s := range []string{`href="#story-3"`, `id="story-3"`, "003_ef651ee35373ebd4", "<dd>balanced</dd>", "<dd>" + version + "</dd>"} {
+		m, err := loadModel("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The model by name and hash: names repeat, hashes do not.
+		model := "<dd>" + m.NameVersion() + " (hash " + m.Manifest().Hash + ")</dd>"
+		for _, s := range []string{`href="#story-3"`, `id="story-3"`, "003_ef651ee35373ebd4", "<dd>balanced</dd>", "<dd>" + version + "</dd>", model} {
 			if !strings.Contains(page, s) {
 				t.Errorf("%s: page lacks %q", ext, s)
 			}

@@ -99,6 +99,9 @@ type Summary struct {
 type Meta struct {
 	File, Format                                           string
 	Version, Model, Sensitivity, Settings, Created, Schema string
+	// ModelHash is the model's content hash (pipeline.MetaModelHash):
+	// names repeat (every trained model is custom@0.1.0 unless named).
+	ModelHash string
 	// Stopped is set when the run stopped before the end of its inputs
 	// (pipeline.MetaStopped): the file holds a prefix of them.
 	Stopped string
@@ -209,7 +212,7 @@ func Read(ctx context.Context, path string, top int) (*Summary, error) {
 		File: c(path), Format: format,
 		Version: c(kv[pipeline.MetaVersion]), Model: c(kv[pipeline.MetaModel]), Sensitivity: c(kv[pipeline.MetaSensitivity]),
 		Settings: c(kv[pipeline.MetaSettings]), Created: c(kv[pipeline.MetaCreated]), Schema: c(kv[pipeline.MetaSchema]),
-		Stopped: c(kv[pipeline.MetaStopped]),
+		Stopped: c(kv[pipeline.MetaStopped]), ModelHash: c(kv[pipeline.MetaModelHash]),
 	}
 	return s, nil
 }
