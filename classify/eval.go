@@ -67,7 +67,7 @@ type EvalSummary struct {
 // scored by a model trained (thresholds included) on the other folds only.
 // The macro-F1 is over the labels annotated in data.
 func Evaluate(ctx context.Context, data []Labelled, lex *lexicon.Lexicon, cfg TrainConfig, folds int, seed uint64, sens Sensitivity) (*EvalSummary, error) {
-	if err := checkFoldCount(folds, data); err != nil {
+	if err := CheckFolds(folds, data); err != nil {
 		return nil, err
 	}
 	labels := annotatedLabels(data)
@@ -219,16 +219,25 @@ func Test(m *Model, data []Labelled, sens Sensitivity) *EvalSummary {
 	return summarize(labels, prf, 0, 0, sens)
 }
 
-// checkFoldCount reports k folds that grouped cross-validation over data
+// CheckFolds reports k folds that grouped cross-validation over data
 // cannot make: fewer than two, or more than the data has works (a fold
-// would be empty).
-func checkFoldCount(k int, data []Labelled) error {
+// would be empty). Evaluate checks it first; a caller that trains before
+// it evaluates checks it before training.
+func CheckFolds(k int, data []Labelled) error {
 	works := map[string]bool{}
 	for _, d := range data {
 		works[d.Group] = true
 	}
-	if k < 2 || k > len(works) {
-		return fmt.Errorf("cross-validation with %d folds: the data has %d works; use 2 to %d folds", k, len(works), len(works))
+	return foldsFor(k, len(works), "data")
+}
+
+// foldsFor reports k folds over n works of what that cannot be made.
+func foldsFor(k, n int, what string) error {
+	switch {
+	case n < 2:
+		return fmt.Errorf("cross-validation needs 2 works or more; the %s has %d", what, n)
+	case k < 2 || k > n:
+		return fmt.Errorf("cross-validation with %d folds: the %s has %d works; use 2 to %d folds", k, what, n, n)
 	}
 	return nil
 }

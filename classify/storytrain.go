@@ -443,8 +443,8 @@ func (m *Model) crossValidate(ctx context.Context, sd *storyData, ex []StoryExam
 	for _, e := range ex {
 		works[e.Group] = true
 	}
-	if k := max(cfg.Folds, 2); k > len(works) {
-		return nil, nil, fmt.Errorf("cross-validation with %d folds: the corpus has %d works; use 2 to %d folds", k, len(works), len(works))
+	if err := foldsFor(max(cfg.Folds, 2), len(works), "corpus"); err != nil {
+		return nil, nil, err
 	}
 	k := max(cfg.Folds, 2)
 	z := make([][]float64, len(ex))

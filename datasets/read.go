@@ -422,8 +422,10 @@ func (r *reader) readText(in io.Reader, size int64, source, id string) bool {
 		// Fields that run to the end of the text, after a few paragraphs
 		// the top header took for its title and preamble: a short story
 		// with its details after it. Read as a trailer, the story is the
-		// paragraphs, when they are more than a title.
-		if tr, end, ok := header.ParseTrailer(r.tx, text); ok && moreThanTitle(text[:end]) {
+		// paragraphs, when they are more than a title and the top header
+		// read no field of its own before them ("Title: Sand", "Rating:
+		// Mature", then "---" and "Warnings: none" is a header, all of it).
+		if tr, end, ok := header.ParseTrailer(r.tx, text); ok && moreThanTitle(text[:end]) && !fieldsBefore(res.Fields, text[:end]) {
 			s.Declared = tr.Declared
 			s.BodyLine, s.BodyByte = 1, 0
 			s.Text = text[:end]
@@ -755,6 +757,19 @@ func dirError(err error) error {
 		return fmt.Errorf("%w; check the directory's permissions", err)
 	}
 	return err
+}
+
+// fieldsBefore reports whether a field of fields, other than a title the
+// parser guessed from a first line without a label, starts in head (a
+// prefix of the text they were read from).
+func fieldsBefore(fields []header.Field, head string) bool {
+	lines := strings.Count(head, "\n") + 1 // the line head ends on
+	for _, f := range fields {
+		if f.Line > 0 && f.Line < lines && !(f.Key == header.KeyTitle && f.Label == "") {
+			return true
+		}
+	}
+	return false
 }
 
 // moreThanTitle reports whether s, the text before a trailer, is more

@@ -32,6 +32,10 @@ func TestShortStoryWithTrailer(t *testing.T) {
 			para + "\n\nIt was a long day.", "Sand", "general", true},
 		{"a title and fields", "Harbour Lights\n\nRating: G\nWarnings: none\n", "", "Harbour Lights", "general", true},
 		{"a header and a story", "Title: Sand\nRating: G\nWarnings: none\n\n" + para + "\n", para, "Sand", "general", true},
+		// Fields above the separator are the top header's: nothing is a
+		// story, and nothing it declared is lost (a review).
+		{"a header split by a separator", "Title: Sand\nRating: Teen\nAuthor: Bob\n\n---\nWarnings: none\n", "", "Sand", "teen", true},
+		{"labelled fields, then a separator", "Title: Sand\nAuthor: Bob\nFandom: Merlin\n\n---\nRating: G\n", "", "Sand", "general", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

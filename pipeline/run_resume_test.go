@@ -286,7 +286,7 @@ func TestParquetSinkBatchingInvariant(t *testing.T) {
 }
 
 func TestCheckOutput(t *testing.T) {
-	dir := writeTree(t, map[string]string{"in/a.txt": storyText, "c.jsonl": `{"id":"a","text":"x"}` + "\n", "outdir.jsonl/x": ""})
+	dir := writeTree(t, map[string]string{"in/a.txt": storyText, "c.jsonl": `{"id":"a","text":"x"}` + "\n", "outdir.jsonl/x": "", "in/sub/x": ""})
 	os.Symlink(filepath.Join(dir, "c.jsonl"), filepath.Join(dir, "link.jsonl"))
 	os.Symlink(filepath.Join(dir, "in"), filepath.Join(dir, "inlink"))
 	in, c := filepath.Join(dir, "in"), filepath.Join(dir, "c.jsonl")
@@ -305,6 +305,7 @@ func TestCheckOutput(t *testing.T) {
 		// The file suggested is one the run takes: beside an input
 		// directory, not inside it.
 		{"output an input directory", in, []string{in}, "is a directory: name a file, e.g. -o " + in + ".parquet"},
+		{"output a directory inside an input", filepath.Join(in, "sub"), []string{in}, "is a directory inside an input: name a file outside the input directories"},
 		{"output beside the inputs", filepath.Join(dir, "out.jsonl"), []string{in, c, "-", filepath.Join(dir, "missing")}, ""},
 		{"standard output", "-", []string{in}, ""},
 	}

@@ -27,16 +27,18 @@ func CheckOutput(out string, inputs []string) error {
 	switch {
 	case err == nil && outInfo.IsDir():
 		// Suggest a file the run takes: inside the directory, unless it
-		// is an input (or inside one), then beside it.
-		file := filepath.Join(out, "labels.parquet")
-		if CheckOutput(file, inputs) != nil {
-			if dir := filepath.Clean(out); dir == "." || dir == ".." || dir == string(filepath.Separator) {
-				file = filepath.Join(dir, "..", "labels.parquet")
-			} else {
-				file = dir + ".parquet"
+		// is an input (or inside one), then beside it; else say where.
+		dir := filepath.Clean(out)
+		beside := dir + ".parquet"
+		if dir == "." || dir == ".." || dir == string(filepath.Separator) {
+			beside = filepath.Join(dir, "..", "labels.parquet")
+		}
+		for _, file := range []string{filepath.Join(out, "labels.parquet"), beside} {
+			if CheckOutput(file, inputs) == nil {
+				return fmt.Errorf("output %s is a directory: name a file, e.g. -o %s", out, file)
 			}
 		}
-		return fmt.Errorf("output %s is a directory: name a file, e.g. -o %s", out, file)
+		return fmt.Errorf("output %s is a directory inside an input: name a file outside the input directories", out)
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("output %s: %w", out, err)
 	case err != nil:

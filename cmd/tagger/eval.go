@@ -78,12 +78,8 @@ other folds' out-of-fold scores; the same table on those predictions.`,
 						return usageError(cmd, fmt.Sprintf("--%s measures labelled passages, --stories whole stories: run them as two evals", f))
 					}
 				}
-				if folds > 1 {
-					for _, f := range []string{"model", "sensitivity"} {
-						if fl.Changed(f) {
-							return usageError(cmd, fmt.Sprintf("--%s does not apply to --stories --cv, which cross-validates the story model train --corpus would fit, at its balanced thresholds: drop --%s, or --cv to measure a model as it is", f, f))
-						}
-					}
+				if folds > 1 && fl.Changed("sensitivity") {
+					return usageError(cmd, "--sensitivity does not apply to --stories --cv, which measures the story model train --corpus would fit at its balanced thresholds: drop --sensitivity, or --cv to measure a model as it is")
 				}
 			} else if len(tf.data) == 0 {
 				return usageError(cmd, "eval needs --data labelled.jsonl (passages), or --stories CORPUS... (whole stories)")

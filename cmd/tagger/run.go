@@ -232,7 +232,7 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 			}
 			if sum.Stopped && keepOld {
 				sink.Abort()
-				return &exitCodeError{code: sigCode(), msg: fmt.Sprintf("stopped: %s is as it was, the complete output of the earlier run; the %s read by this run were discarded, since keeping them would replace a whole output with a part of one (run again to replace it)",
+				return &exitCodeError{code: sigCode(), msg: fmt.Sprintf("stopped: %s is as it was before this run, a whole file; the %s read by this run were discarded, since keeping them would replace it with a part of an output (run again to replace it)",
 					out, plural(int(sum.Stories), "story", "stories"))}
 			}
 			if sum.Stopped {

@@ -362,7 +362,7 @@ func TestRunStoppedKeepsCompleteOutput(t *testing.T) {
 				if kept != wantKept {
 					t.Errorf("output kept as it was: %v, want %v\n%s", kept, wantKept, stderr.String())
 				}
-				if wantKept && !strings.Contains(stderr.String(), "is as it was, the complete output of the earlier run") {
+				if wantKept && !strings.Contains(stderr.String(), "is as it was before this run, a whole file") {
 					t.Errorf("stderr %q does not say the earlier output was kept", stderr.String())
 				}
 				if m, _ := filepath.Glob(filepath.Join(dir, ".out.*.tmp-*")); len(m) > 0 {

@@ -129,7 +129,11 @@ func writePassageCard(dir string, m *classify.Model, took time.Duration) error {
 	for _, d := range man.Data {
 		fmt.Fprintf(&b, "- `%s`: %d examples\n", d.Path, d.Examples)
 	}
-	b.WriteString("\n## Labels\n\nNaive Bayes over words and lexicon hits for the labels with training examples; the lexicon alone for the others. A threshold that no score reaches marks a label whose examples all fell under its gate (too few to learn from).\n\n| label | scored by | examples | positive | gate | window threshold (low / balanced / high) |\n|---|---|---:|---:|---:|---|\n")
+	scorer := map[string]string{"": "naive Bayes", "nb": "naive Bayes", "lr": "logistic regression", "nb+lr": "naive Bayes and logistic regression"}[man.Config.Scorer]
+	if scorer == "" {
+		scorer = man.Config.Scorer
+	}
+	fmt.Fprintf(&b, "\n## Labels\n\n%s over words and lexicon hits for the labels with training examples; the lexicon alone for the others. A threshold that no score reaches marks a label whose examples all fell under its gate (too few to learn from).\n\n| label | scored by | examples | positive | gate | window threshold (low / balanced / high) |\n|---|---|---:|---:|---:|---|\n", upperFirst(scorer))
 	for _, li := range man.Labels {
 		if li.Source != classify.SourceModel {
 			continue
@@ -138,7 +142,7 @@ func writePassageCard(dir string, m *classify.Model, took time.Duration) error {
 		if li.Thresholds.Balanced > 1e300 {
 			th = "none reached (every example gated)"
 		}
-		fmt.Fprintf(&b, "| %s | naive Bayes | %d | %d | %.1f | %s |\n", li.Label, li.Train, li.Positive, li.Gate, th)
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %.1f | %s |\n", li.Label, scorer, li.Train, li.Positive, li.Gate, th)
 	}
 	if e := man.Eval; e != nil {
 		fmt.Fprintf(&b, "\n## Cross-validation\n\nMacro-F1 over %d labels: %.3f (%d-fold CV grouped by work; predicting every passage positive: %.3f).\n", len(e.Labels), e.MacroF1, e.Folds, e.AlwaysPosF1)
@@ -245,4 +249,12 @@ func writeRecalibratedCard(dir string, card []byte, set recalibrated) error {
 		b.WriteString(line)
 	}
 	return os.WriteFile(filepath.Join(dir, CardFile), b.Bytes(), 0o644)
+}
+
+// upperFirst returns s with its first letter in upper case.
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -328,6 +328,12 @@ a directory that is not empty unless --force is given.`,
 			if err != nil {
 				return err
 			}
+			if folds > 1 && len(data) > 0 {
+				// Before the training, which may take hours, not after.
+				if err := classify.CheckFolds(folds, data); err != nil {
+					return &exitCodeError{code: exitError, msg: "--cv: " + err.Error()}
+				}
+			}
 			start := time.Now()
 			cfg := tf.apply(cmd, classify.DefaultTrainConfig())
 			var m *classify.Model
