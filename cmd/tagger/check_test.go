@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -385,41 +386,7 @@ func TestCheckBlindProbes(t *testing.T) {
 		{"testdata/probes-blind-10", 12, 5},
 	} {
 		t.Run(filepath.Base(set.dir), func(t *testing.T) {
-			key, err := os.ReadFile(filepath.Join(set.dir, "key.tsv"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			alias := map[string]string{"eating-disorder": "dysmorphia", "eating-disorders": "dysmorphia"}
-			var negOK, negN, posOK, posN int
-			for _, line := range strings.Split(strings.TrimSpace(string(key)), "\n") {
-				f := strings.Split(line, "\t")
-				if len(f) < 2 {
-					t.Fatalf("key.tsv: bad line %q", line)
-				}
-				r, code := checkRow(t, filepath.Join(set.dir, f[0]))
-				if f[1] == "none" {
-					negN++
-					if code == 0 && len(r.UndeclaredWarnings) == 0 && (r.RatingUnderdeclared == nil || !*r.RatingUnderdeclared) {
-						negOK++
-					} else {
-						t.Logf("%s: exit %d, undeclared %v (a false alarm)", f[0], code, r.UndeclaredWarnings)
-					}
-					continue
-				}
-				posN++
-				found := false
-				for _, want := range strings.Split(f[1], ",") {
-					if a, ok := alias[want]; ok {
-						want = a
-					}
-					found = found || slices.Contains(r.UndeclaredWarnings, want)
-				}
-				if found && code == 1 {
-					posOK++
-				} else {
-					t.Logf("%s: exit %d, undeclared %v; want one of %s (a miss)", f[0], code, r.UndeclaredWarnings, f[1])
-				}
-			}
+			negOK, negN, posOK, posN := scoreProbes(t, set.dir)
 			if negN != 15 || posN != 15 {
 				t.Fatalf("%d negative and %d positive stories, want 15 and 15", negN, posN)
 			}
@@ -427,6 +394,69 @@ func TestCheckBlindProbes(t *testing.T) {
 				t.Errorf("negatives passed %d of 15 (floor %d), positives found %d of 15 (floor %d)", negOK, set.negOK, posOK, set.posOK)
 			}
 		})
+	}
+}
+
+// scoreProbes checks every story of a probe set (a dir with key.tsv: file,
+// then "none" or the labels, one of which must be found) with args added
+// to check, and counts the clean stories passed and the warnings found.
+func scoreProbes(t *testing.T, dir string, args ...string) (negOK, negN, posOK, posN int) {
+	t.Helper()
+	key, err := os.ReadFile(filepath.Join(dir, "key.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	alias := map[string]string{"eating-disorder": "dysmorphia", "eating-disorders": "dysmorphia"}
+	for _, line := range strings.Split(strings.TrimSpace(string(key)), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) < 2 {
+			t.Fatalf("key.tsv: bad line %q", line)
+		}
+		r, code := checkRow(t, filepath.Join(dir, f[0]), args...)
+		if f[1] == "none" {
+			negN++
+			if code == 0 && len(r.UndeclaredWarnings) == 0 && (r.RatingUnderdeclared == nil || !*r.RatingUnderdeclared) {
+				negOK++
+			} else {
+				t.Logf("%s: exit %d, undeclared %v (a false alarm)", f[0], code, r.UndeclaredWarnings)
+			}
+			continue
+		}
+		posN++
+		found := false
+		for _, want := range strings.Split(f[1], ",") {
+			if a, ok := alias[want]; ok {
+				want = a
+			}
+			found = found || slices.Contains(r.UndeclaredWarnings, want)
+		}
+		if found && code == 1 {
+			posOK++
+		} else {
+			t.Logf("%s: exit %d, undeclared %v; want one of %s (a miss)", f[0], code, r.UndeclaredWarnings, f[1])
+		}
+	}
+	return negOK, negN, posOK, posN
+}
+
+// TestCheckDialogueOverlay holds the README's dialogue overlay to what it
+// claims on the ten blind sets: more clean stories passed than without
+// it (118 of 150), and no warning fewer found (55).
+func TestCheckDialogueOverlay(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: 300 checks")
+	}
+	var neg, pos int
+	for k := 1; k <= 10; k++ {
+		dir := "testdata/probes-blind"
+		if k > 1 {
+			dir += "-" + strconv.Itoa(k)
+		}
+		negOK, _, posOK, _ := scoreProbes(t, dir, "--lexicon", "testdata/dialogue.yaml")
+		neg, pos = neg+negOK, pos+posOK
+	}
+	if neg < 129 || pos < 55 {
+		t.Errorf("with the dialogue overlay: %d of 150 clean stories passed (floor 129), %d of 150 warnings found (floor 55)", neg, pos)
 	}
 }
 
