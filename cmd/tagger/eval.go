@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -210,6 +211,9 @@ func evalStories(cmd *cobra.Command, a *app, inputs []string, modelDir string, s
 	if err := checkInputs("eval --stories", inputs); err != nil {
 		return err
 	}
+	if trained := trainedOn(m, inputs); len(trained) > 0 {
+		fmt.Fprintf(a.stderr, "note: the model was trained on %s (its manifest lists it): these figures are in-sample, not what unseen works would show (eval --stories --cv K measures those)\n", strings.Join(trained, ", "))
+	}
 	start := time.Now()
 	sel := storyFiles()
 	defer reportSkipped(a, sel)
@@ -353,4 +357,30 @@ func evalStoriesCV(cmd *cobra.Command, a *app, tf *trainFlags, inputs []string, 
 		return enc.Encode(cv)
 	}
 	return printStoryCV(a.stdout, cv)
+}
+
+// trainedOn returns the inputs that m's manifest lists among the data it
+// was trained on or its rating was fitted on, compared as given and as
+// absolute paths.
+func trainedOn(m *classify.Model, inputs []string) []string {
+	man := m.Manifest()
+	var paths []string
+	for _, d := range man.Data {
+		paths = append(paths, d.Path)
+	}
+	if fit := man.Rating.Fit; fit != nil {
+		paths = append(paths, strings.Fields(fit.Source)...)
+	}
+	var out []string
+	for _, in := range inputs {
+		ain, _ := filepath.Abs(in)
+		for _, p := range paths {
+			ap, _ := filepath.Abs(p)
+			if filepath.Clean(p) == filepath.Clean(in) || ain != "" && ap == ain {
+				out = append(out, in)
+				break
+			}
+		}
+	}
+	return out
 }

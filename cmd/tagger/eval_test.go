@@ -254,6 +254,11 @@ func TestStoryCorpusTeachesNothing(t *testing.T) {
 	if _, errOut, code := runCLI(t, "", "train", "--corpus", full, "-o", model); code != 0 {
 		t.Fatalf("train --corpus: exit %d: %s", code, errOut)
 	}
+	// Measured on the corpus it was trained on, the figures are
+	// in-sample, and eval says so.
+	if _, errOut, code := runCLI(t, "", "eval", "--stories", "--model", model, full); code != 0 || !strings.Contains(errOut, "these figures are in-sample") {
+		t.Errorf("eval --stories on the training corpus: exit %d, stderr %q; want a note that it is in-sample", code, errOut)
+	}
 	before, _ := os.ReadFile(filepath.Join(model, classify.ManifestFile))
 	if _, _, code := runCLI(t, "", "train", "--corpus", plain, "-o", model, "--force"); code != exitError {
 		t.Errorf("train --force on a corpus without declarations: exit %d, want 2", code)
