@@ -57,6 +57,7 @@ var fffKeys = map[string]string{
 	"pairing": header.KeyRelationships, "pairings": header.KeyRelationships,
 	"summary": header.KeySummary, "description": header.KeySummary, "language": header.KeyLanguage,
 	"title": header.KeyTitle, "author": header.KeyAuthor, "freeform tags": keyFreeform,
+	"words": header.KeyWords,
 }
 
 // readHTMLStory reads an HTML story: a saved AO3 work page, an AO3
@@ -180,8 +181,17 @@ func fffFields(doc *html.Node) (fields []header.Field, rest string, ok bool) {
 			continue
 		}
 		key, isKnown := fffKeys[strings.ToLower(strings.TrimSuffix(label, ":"))]
+		td := b.Parent
+		inCell := td != nil && td.DataAtom == atom.Td
+		if !isKnown && !inCell {
+			// "<b>Ada:</b> where did you put the knife" in a chapter: a
+			// line of the story, not a field (it was cut out with its
+			// text, up to the next <br>). Unknown labels are the title
+			// page's only in its table ("Status:", "Published:").
+			continue
+		}
 		var value strings.Builder
-		if td := b.Parent; td != nil && td.DataAtom == atom.Td {
+		if inCell {
 			// <tr><td><b>Label:</b></td><td>value</td></tr>
 			for n := td.NextSibling; n != nil; n = n.NextSibling {
 				if n.Type == html.ElementNode && n.DataAtom == atom.Td {

@@ -61,3 +61,30 @@ func TestShortStoryWithTrailer(t *testing.T) {
 		})
 	}
 }
+
+// TestFanFicFareChatLines: a chapter's "<b>Ada:</b> line" (a chat or a
+// script) is story text, not a title-page field; it used to be cut out
+// with its line. Unknown labels are the title page's only in its table.
+func TestFanFicFareChatLines(t *testing.T) {
+	page := `<html><body><h3>Salt by wavesmith</h3><table class="full">
+<tr><td><b>Category:</b></td><td>Pirates</td></tr>
+<tr><td><b>Rating:</b></td><td>T</td></tr>
+<tr><td><b>Status:</b></td><td>Completed</td></tr>
+</table><h2>Chapter 1</h2>
+<p><b>Ada:</b> where did you put the knife</p>
+<p><b>Bram:</b> in the drawer, I stabbed him with it</p>
+</body></html>`
+	s, err := ReadStory(context.Background(), "fff.html", bytes.NewReader([]byte(page)), int64(len(page)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := s.Body()
+	for _, want := range []string{"where did you put the knife", "I stabbed him with it"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("body %q lacks %q", body, want)
+		}
+	}
+	if strings.Contains(body, "Completed") || s.DeclaredRating != "teen" {
+		t.Errorf("title page: body %q, rating %q; want the table read as fields", body, s.DeclaredRating)
+	}
+}

@@ -17,6 +17,7 @@ package header
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -245,6 +246,7 @@ func parseFreeForm(tx *taxonomy.Taxonomy, text string, lines []line) Result {
 	guessedTitle := len(fields) > 0 && fields[len(fields)-1].Key == KeyTitle && fields[len(fields)-1].Label == ""
 
 	last := first // index of the last header line
+	cut := -1     // last before the header read on over prose to a field
 	for i := first; i >= 0 && i < len(lines); {
 		block := append([]Field(nil), lines[i].fields...)
 		cur := &block[len(block)-1]
@@ -280,27 +282,23 @@ func parseFreeForm(tx *taxonomy.Taxonomy, text string, lines []line) Result {
 		if isNotesKey(cur.Key) {
 			gap = maxGapAfterNote
 		}
-		i = nextField(lines, j, gap)
+		next := nextField(lines, j, gap)
+		if next >= 0 && slices.ContainsFunc(lines[j:next], func(l line) bool { return l.kind == kindProse }) {
+			cut = last // the header so far, before it reads on over prose
+		}
+		i = next
 	}
 	if guessedTitle && countKey(fields, KeyTitle) > 1 {
 		fields = dropGuessedTitle(fields)
 	}
 
-	body := len(text)
-	bodyLine := 0
-	if last+1 < len(lines) {
-		body, bodyLine = lines[last].next, last+1
-		for k := last + 1; k < len(lines); k++ {
-			if lines[k].kind != kindBlank && lines[k].kind != kindSeparator {
-				body, bodyLine = lines[k].start, k
-				break
-			}
-		}
-	} else {
-		body, bodyLine = lines[last].next, last+1
-		if ln := lines[last]; ln.next == ln.start+len(ln.text) {
-			bodyLine = last // no line break after the header: the empty body is on its last line
-		}
+	body, bodyLine := bodyAfter(lines, last)
+	if cut >= 0 && strings.TrimSpace(text[body:]) == "" {
+		// Read on over prose to a field, the header left no story: the
+		// prose was the story, and the field a closing note ("A/N:
+		// Please review!" after a drabble). The story starts after the
+		// header as it stood before; the fields after stay declared.
+		body, bodyLine = bodyAfter(lines, cut)
 	}
 	return Result{
 		Declared: BuildWith(tx, fields),
@@ -309,6 +307,25 @@ func parseFreeForm(tx *taxonomy.Taxonomy, text string, lines []line) Result {
 		BodyByte: body,
 		Layout:   LayoutFreeForm,
 	}
+}
+
+// bodyAfter returns where the body starts after a header whose last line
+// is lines[last]: the byte offset and the 0-based line.
+func bodyAfter(lines []line, last int) (body, bodyLine int) {
+	if last+1 < len(lines) {
+		body, bodyLine = lines[last].next, last+1
+		for k := last + 1; k < len(lines); k++ {
+			if lines[k].kind != kindBlank && lines[k].kind != kindSeparator {
+				return lines[k].start, k
+			}
+		}
+		return body, bodyLine
+	}
+	body, bodyLine = lines[last].next, last+1
+	if ln := lines[last]; ln.next == ln.start+len(ln.text) {
+		bodyLine = last // no line break after the header: the empty body is on its last line
+	}
+	return body, bodyLine
 }
 
 // nextField finds the next field after a field block that ends before

@@ -221,6 +221,15 @@ func TestParseHeaders(t *testing.T) {
 				unmapped: []string{"I don't apologise"}, bodyLine: 7, body: "Echo ran."},
 		},
 		{
+			// A closing note after a short story: the header does not
+			// read on over the story to reach it, and leave no story (a
+			// walkthrough's drabble, NOT CHECKED). The note stays declared.
+			name: "a drabble with a closing note",
+			text: "Title: Red Harbour\nRating: T\nWarnings: none\n\nHe drew the knife and stabbed the guard.\n\nThen she beat the second guard to death.\n\nA/N: Please review!\n",
+			want: want{title: "Red Harbour", rating: "teen", ratingRaw: "T", system: "fictionratings", status: "none-apply", raw: []string{"none"},
+				bodyLine: 5, body: "He drew the knife"},
+		},
+		{
 			// The line's closing bracket is not the last value's.
 			name: "a header line in brackets",
 			text: "[Rated: T | Warnings: none | Pairing: Arthur/Merlin]\n\nThe lake was still.\n",
