@@ -211,6 +211,11 @@ func readEPUBStory(b []byte, lim epubLimits) (htmlStory, error) {
 				continue // the title page holds no story text
 			}
 		}
+		if st.format != FormatEPUB {
+			// AO3's and FanFicFare's notes among the chapters and after
+			// them are the author's words, read as notes, not story.
+			st.fields = append(st.fields, ao3Notes(doc, nil)...)
+		}
 		if after := find(doc, byID("afterword")); after != nil && after.Parent != nil {
 			after.Parent.RemoveChild(after)
 		}

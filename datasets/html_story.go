@@ -68,7 +68,9 @@ func readHTMLStory(doc *html.Node) htmlStory {
 		return readAO3Page(doc, meta)
 	}
 	if preface := find(doc, byID("preface")); preface != nil {
-		return htmlStory{format: FormatAO3HTML, fields: ao3Fields(preface), body: ao3Body(doc)}
+		fields := ao3Fields(preface)
+		body, notes := ao3Body(doc)
+		return htmlStory{format: FormatAO3HTML, fields: append(fields, notes...), body: body}
 	}
 	if fields, rest, ok := fffFields(doc); ok {
 		return htmlStory{format: FormatFFFHTML, fields: fields, body: rest}
@@ -119,16 +121,27 @@ func ao3Fields(preface *html.Node) []header.Field {
 			fields = append(fields, header.Field{Key: header.KeyAuthor, Label: "byline", Value: strings.TrimPrefix(inlineText(by), "by ")})
 		}
 	}
-	// "Summary" is a paragraph (or heading) followed by a blockquote.
+	// "Summary" and "Notes" are a paragraph (or heading) followed by a
+	// blockquote.
 	for n := meta.FirstChild; n != nil; n = n.NextSibling {
-		if n.Type == html.ElementNode && strings.EqualFold(inlineText(n), "Summary") {
-			for q := n.NextSibling; q != nil; q = q.NextSibling {
-				if q.Type == html.ElementNode {
-					if q.DataAtom == atom.Blockquote {
-						fields = append(fields, header.Field{Key: header.KeySummary, Label: "Summary", Value: nodeText(q)})
-					}
-					break
+		if n.Type != html.ElementNode {
+			continue
+		}
+		key := ""
+		switch t := inlineText(n); {
+		case strings.EqualFold(t, "Summary"):
+			key = header.KeySummary
+		case strings.EqualFold(t, "Notes"):
+			key = header.KeyNotes
+		default:
+			continue
+		}
+		for q := n.NextSibling; q != nil; q = q.NextSibling {
+			if q.Type == html.ElementNode {
+				if q.DataAtom == atom.Blockquote {
+					fields = append(fields, header.Field{Key: key, Label: inlineText(n), Value: nodeText(q)})
 				}
+				break
 			}
 		}
 	}
@@ -150,10 +163,13 @@ func tagFields(dd *html.Node, key string) []header.Field {
 }
 
 // ao3Body is the text of div#chapters, or of the body without the preface
-// and the afterword.
-func ao3Body(doc *html.Node) string {
+// and the afterword, without the chapters' summaries and notes; those,
+// and the afterword's end notes, are returned as notes fields (AO3Notes).
+func ao3Body(doc *html.Node) (string, []header.Field) {
+	notes := ao3Notes(doc, byID("afterword"))
 	if ch := find(doc, byID("chapters")); ch != nil {
-		return nodeText(ch)
+		notes = append(notes, ao3Notes(ch, nil)...)
+		return nodeText(ch), notes
 	}
 	body := find(doc, byTag(atom.Body))
 	if body == nil {
@@ -164,7 +180,52 @@ func ao3Body(doc *html.Node) string {
 			n.Parent.RemoveChild(n)
 		}
 	}
-	return nodeText(body)
+	notes = append(notes, ao3Notes(body, nil)...)
+	return nodeText(body), notes
+}
+
+// ao3Notes removes from n (or from its first node matching within, when
+// within is set) the blocks of notes AO3 and FanFicFare put among a
+// work's chapters and after it: a chapter's summary and notes (div.summary,
+// div.notes in the chapter's div.meta), its end notes (div#endnotesN),
+// the work's end notes (div#endnotes) and FanFicFare's div.fff_chapter_notes.
+// They are authors' words about the story, not the story: scored as its
+// text, "CW: torture" or "Next time: someone bleeds out" were findings.
+// It returns each block's text as a notes field, so that its cues declare.
+func ao3Notes(n *html.Node, within func(*html.Node) bool) []header.Field {
+	if within != nil {
+		if n = find(n, within); n == nil {
+			return nil
+		}
+	}
+	blocks := findAll(n, func(c *html.Node) bool {
+		if c.Type != html.ElementNode || c.DataAtom != atom.Div {
+			return false
+		}
+		id := attr(c, "id")
+		return hasClass(c, "summary") || hasClass(c, "notes") || hasClass(c, "endnotes") || hasClass(c, "fff_chapter_notes") ||
+			strings.HasPrefix(id, "endnotes") || strings.HasPrefix(id, "notes")
+	})
+	var fields []header.Field
+	for _, b := range blocks {
+		label := "notes"
+		if p := find(b, func(c *html.Node) bool {
+			return c.Type == html.ElementNode && (c.DataAtom == atom.P || c.DataAtom == atom.B || c.DataAtom == atom.H3)
+		}); p != nil {
+			label = inlineText(p)
+		}
+		text := nodeText(b)
+		if q := find(b, byTag(atom.Blockquote)); q != nil {
+			text = nodeText(q)
+		}
+		if t := strings.TrimSpace(text); t != "" {
+			fields = append(fields, header.Field{Key: header.KeyNotes, Label: label, Value: t})
+		}
+		if b.Parent != nil {
+			b.Parent.RemoveChild(b)
+		}
+	}
+	return fields
 }
 
 // fffFields reads FanFicFare's title page: "<b>Label:</b> value" pairs, in

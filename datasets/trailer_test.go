@@ -3,6 +3,7 @@ package datasets
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -86,5 +87,46 @@ func TestFanFicFareChatLines(t *testing.T) {
 	}
 	if strings.Contains(body, "Completed") || s.DeclaredRating != "teen" {
 		t.Errorf("title page: body %q, rating %q; want the table read as fields", body, s.DeclaredRating)
+	}
+}
+
+// TestAO3ChapterNotes: an AO3 download's chapter notes and end notes are
+// the author's words, not the story: they are read as notes (their cues
+// declare), and the body holds the chapters' text alone. Scored as text,
+// a chapter note's "CW: torture" and "Next time: someone bleeds out" were
+// findings on a harmless story.
+func TestAO3ChapterNotes(t *testing.T) {
+	page := `<html><body><div id="preface"><div class="meta"><dl class="tags">
+<dt>Rating:</dt><dd><a href="#">General Audiences</a></dd>
+<dt>Archive Warning:</dt><dd><a href="#">No Archive Warnings Apply</a></dd></dl>
+<h1>Tea</h1><p>Notes</p><blockquote class="userstuff"><p>For my sister.</p></blockquote></div></div>
+<div id="chapters" class="userstuff">
+<div class="meta group"><h2 class="heading">Chapter 1</h2>
+<div class="notes"><p>Chapter Notes</p><blockquote class="userstuff"><p>CW: torture. Next time: someone bleeds out.</p></blockquote></div></div>
+<div class="userstuff"><p>They made tea and watched the rain.</p></div>
+<div class="meta" id="endnotes1"><p>Chapter End Notes</p><blockquote class="userstuff"><p>The end is near.</p></blockquote></div>
+</div>
+<div id="afterword"><div id="endnotes"><p>End Notes</p><blockquote class="userstuff"><p>Thanks for reading.</p></blockquote></div></div>
+</body></html>`
+	s, err := ReadStory(context.Background(), "work.html", bytes.NewReader([]byte(page)), int64(len(page)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := s.Body()
+	for _, gone := range []string{"torture", "bleeds", "The end is near", "Thanks for reading", "For my sister"} {
+		if strings.Contains(body, gone) {
+			t.Errorf("body holds the notes' %q:\n%s", gone, body)
+		}
+	}
+	if !strings.Contains(body, "They made tea") {
+		t.Errorf("body %q lacks the chapter's text", body)
+	}
+	for _, note := range []string{"For my sister", "torture", "The end is near", "Thanks for reading"} {
+		if !strings.Contains(s.Notes, note) {
+			t.Errorf("notes %q lack %q", s.Notes, note)
+		}
+	}
+	if !slices.Contains(s.DeclaredWarnings, "violence") {
+		t.Errorf("declared warnings %v: the chapter note's CW: torture declares violence", s.DeclaredWarnings)
 	}
 }
