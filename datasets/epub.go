@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"path"
 	"strings"
 
@@ -169,7 +170,11 @@ func readEPUBStory(b []byte, lim epubLimits) (htmlStory, error) {
 	hrefs := map[string]string{}
 	types := map[string]string{}
 	for _, it := range pkg.Manifest {
-		hrefs[it.ID] = path.Join(path.Dir(opfPath), it.Href)
+		href := it.Href
+		if u, err := url.PathUnescape(href); err == nil {
+			href = u // a manifest link is a URL: "Chapter%20One.xhtml"
+		}
+		hrefs[it.ID] = path.Join(path.Dir(opfPath), href)
 		types[it.ID] = strings.ToLower(strings.TrimSpace(it.MediaType))
 	}
 	var docs []*html.Node

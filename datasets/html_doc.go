@@ -91,8 +91,17 @@ func writeNode(t *textBuilder, n *html.Node, pre int) {
 	}
 	before, after := blockBreaks(n)
 	t.lineBreaks(before)
+	// Table cells are words apart ("<td>Ron</td><td>blood</td>" was
+	// "Ronblood"), as htmlToText has them.
+	cell := n.Type == html.ElementNode && (n.DataAtom == atom.Td || n.DataAtom == atom.Th)
+	if cell {
+		t.space = true
+	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		writeNode(t, c, pre)
+	}
+	if cell {
+		t.space = true
 	}
 	t.lineBreaks(after)
 }

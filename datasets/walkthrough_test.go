@@ -3,6 +3,9 @@ package datasets
 import (
 	"bytes"
 	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -128,5 +131,52 @@ func TestAO3ChapterNotes(t *testing.T) {
 	}
 	if !slices.Contains(s.DeclaredWarnings, "violence") {
 		t.Errorf("declared warnings %v: the chapter note's CW: torture declares violence", s.DeclaredWarnings)
+	}
+}
+
+// TestTableCellsAreWordsApart: table cells are read words apart; a chat
+// fic told in a table read "Ronblood everywhere", and lost its terms.
+func TestTableCellsAreWordsApart(t *testing.T) {
+	page := `<html><body><p>The chat log:</p><table><tr><td>Ron</td><td>blood everywhere</td></tr></table></body></html>`
+	s, err := ReadStory(context.Background(), "chat.html", bytes.NewReader([]byte(page)), int64(len(page)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(s.Body(), "Ron blood everywhere") {
+		t.Errorf("body %q: want the cells words apart", s.Body())
+	}
+}
+
+// TestEPUBEscapedHref: a manifest link is a URL, so a file name with a
+// space is written %20; it was looked up as written and not found.
+func TestEPUBEscapedHref(t *testing.T) {
+	src := filepath.Join("testdata", "formats", "ao3-epub")
+	dir := t.TempDir()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel = strings.ReplaceAll(rel, "Winter_Roads_split_001", "Winter Roads split 001")
+		b = bytes.ReplaceAll(b, []byte(`href="Winter_Roads_split_001.xhtml"`), []byte(`href="Winter%20Roads%20split%20001.xhtml"`))
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, rel)), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	epub := zipDir(t, dir)
+	s, err := ReadStory(context.Background(), "w.epub", bytes.NewReader(epub), int64(len(epub)), Options{})
+	if err != nil {
+		t.Fatalf("an EPUB linking %%20: %v", err)
+	}
+	if s.Words == 0 || s.Title != "Winter Roads" {
+		t.Errorf("words %d, title %q", s.Words, s.Title)
 	}
 }
