@@ -39,7 +39,10 @@ type jsonRecord struct {
 	Fandom        json.RawMessage `json:"fandom"`
 	Fandoms       json.RawMessage `json:"fandoms"`
 	Relationships json.RawMessage `json:"relationships"`
+	Relationship  json.RawMessage `json:"relationship"`
 	Characters    json.RawMessage `json:"characters"`
+	Character     json.RawMessage `json:"character"`
+	Warning       json.RawMessage `json:"warning"`
 	Summary       json.RawMessage `json:"summary"`
 	Notes         json.RawMessage `json:"notes"`
 	Language      json.RawMessage `json:"language"`
@@ -49,6 +52,7 @@ type jsonRecord struct {
 	Freeform        json.RawMessage `json:"freeform"`
 	AdditionalTags  json.RawMessage `json:"additional_tags"`
 	Category        json.RawMessage `json:"category"`
+	Categories      json.RawMessage `json:"categories"`
 }
 
 // jsonText is a record's text, decoded straight from the line: keeping its
@@ -176,11 +180,14 @@ func decodeRecord(line []byte) (record, error) {
 		{"authors", header.KeyAuthor, j.Authors, true},
 		{"rating", header.KeyRating, j.Rating, true}, // AO3 dumps write ["Mature"]
 		{"warnings", header.KeyWarnings, j.Warnings, true},
-		{"tags", header.KeyFreeform, j.Tags, true}, // archive tags: those naming a warning declare it
+		{"warning", header.KeyWarnings, j.Warning, true}, // the singular, as "fandom" and "author" are read
+		{"tags", header.KeyFreeform, j.Tags, true},       // archive tags: those naming a warning declare it
 		{"fandom", header.KeyFandom, j.Fandom, true},
 		{"fandoms", header.KeyFandom, j.Fandoms, true},
 		{"relationships", header.KeyRelationships, j.Relationships, true},
+		{"relationship", header.KeyRelationships, j.Relationship, true},
 		{"characters", header.KeyCharacters, j.Characters, true},
+		{"character", header.KeyCharacters, j.Character, true},
 		{"summary", header.KeySummary, j.Summary, false},
 		{"notes", header.KeyNotes, j.Notes, false},
 		{"language", header.KeyLanguage, j.Language, false},
@@ -188,6 +195,7 @@ func decodeRecord(line []byte) (record, error) {
 		{"freeform", header.KeyFreeform, j.Freeform, true},
 		{"additional_tags", header.KeyFreeform, j.AdditionalTags, true},
 		{"category", header.KeyCategory, j.Category, true},
+		{"categories", header.KeyCategory, j.Categories, true},
 	}
 	for _, d := range declared {
 		var err error

@@ -180,3 +180,18 @@ func TestEPUBEscapedHref(t *testing.T) {
 		t.Errorf("words %d, title %q", s.Words, s.Title)
 	}
 }
+
+// TestJSONLSingularKeys: a corpus keyed "warning", "relationship",
+// "character" or "categories" is read as its plurals are ("fandom" and
+// "author" were already); a corpus keyed "warning" read as declaring
+// nothing, with no word of it.
+func TestJSONLSingularKeys(t *testing.T) {
+	rec := []byte(`{"id":"a","text":"They walked home.","rating":"Teen And Up Audiences","warning":"Graphic Depictions Of Violence","relationship":"A/B","character":"Ada","categories":["F/F"]}`)
+	s, err := ReadRecord(context.Background(), "c.jsonl", rec, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(s.DeclaredWarnings, []string{"violence"}) || !slices.Equal(s.Relationships, []string{"A/B"}) || !slices.Equal(s.Characters, []string{"Ada"}) {
+		t.Errorf("declared %v, relationships %v, characters %v", s.DeclaredWarnings, s.Relationships, s.Characters)
+	}
+}
