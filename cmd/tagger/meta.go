@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/tagger-dev/tagger/classify"
 	"io"
 	"unicode/utf8"
 
@@ -178,7 +179,7 @@ func newMetaRow(s *datasets.Story) metaRow {
 		SHA256: nullable(s.SHA256), Encoding: nullable(s.Encoding), Title: nullable(d.Title),
 		Authors: orEmpty(d.Authors), Fandoms: orEmpty(d.Fandoms), Relationships: orEmpty(d.Relationships),
 		Characters: orEmpty(d.Characters), Tags: orEmpty(d.Tags),
-		Summary: nullable(d.Summary), Notes: nullable(d.Notes), Language: nullable(d.Language),
+		Summary: nullable(d.Summary), Notes: nullable(d.Notes), Language: nullable(languageCode(d.Language)),
 		Published: nullable(d.Published), Updated: nullable(d.Updated), Chapters: nullable(d.Chapters),
 		DeclaredRating: nullable(d.DeclaredRating), DeclaredRatingRaw: nullable(d.DeclaredRatingRaw),
 		RatingSystem: nullable(d.RatingSystem), WarningStatus: d.WarningStatus,
@@ -205,6 +206,15 @@ func nullable(s string) *string {
 func orEmpty(s []string) []string {
 	if s == nil {
 		return []string{}
+	}
+	return s
+}
+
+// languageCode is a declared language as the output row writes it: its
+// ISO 639-1 code when it names one ("English" is en), else as declared.
+func languageCode(s string) string {
+	if code, ok := classify.LanguageCode(s); ok {
+		return code
 	}
 	return s
 }

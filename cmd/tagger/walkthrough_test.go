@@ -41,3 +41,12 @@ func TestRatingFitProblem(t *testing.T) {
 		})
 	}
 }
+
+// TestMetaLanguageCode: meta writes a declared language as the output
+// row does, as its code ("English" is en), not as written.
+func TestMetaLanguageCode(t *testing.T) {
+	out, errOut, code := runCLI(t, "", "meta", "../../datasets/testdata/formats/ao3-2024.html")
+	if code != 0 || !strings.Contains(out, `"language":"en"`) {
+		t.Errorf("meta: exit %d, %s %s; want \"language\":\"en\"", code, out, errOut)
+	}
+}
