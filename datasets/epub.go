@@ -179,6 +179,7 @@ func readEPUBStory(b []byte, lim epubLimits) (htmlStory, error) {
 	}
 	var docs []*html.Node
 	var names []string
+	enc0 := "" // the first document's encoding other than UTF-8
 	read := map[string]bool{}
 	for _, ref := range pkg.Spine {
 		name, ok := hrefs[ref.IDRef]
@@ -193,6 +194,14 @@ func readEPUBStory(b []byte, lim epubLimits) (htmlStory, error) {
 		if looksBinary(body) {
 			continue // an image or archive the manifest calls a document
 		}
+		// Each document is decoded as an HTML file is: one in
+		// Windows-1252 read as UTF-8 was mojibake.
+		if src, enc, err := decodeMarkup(body); err == nil {
+			body = src
+			if enc != EncodingUTF8 && enc0 == "" {
+				enc0 = enc
+			}
+		}
 		doc, err := parseHTML(body)
 		if err != nil {
 			return htmlStory{}, fmt.Errorf("EPUB %s: %w", name, err)
@@ -203,7 +212,10 @@ func readEPUBStory(b []byte, lim epubLimits) (htmlStory, error) {
 		return htmlStory{}, fmt.Errorf("EPUB %s has no readable documents in its spine", opfPath)
 	}
 
-	st := htmlStory{format: FormatEPUB}
+	st := htmlStory{format: FormatEPUB, encoding: EncodingUTF8}
+	if enc0 != "" {
+		st.encoding = enc0
+	}
 	var body []string
 	for i, doc := range docs {
 		if preface := find(doc, byID("preface")); preface != nil && st.format == FormatEPUB {

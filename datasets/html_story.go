@@ -28,6 +28,9 @@ type htmlStory struct {
 	format Format
 	fields []header.Field
 	body   string
+	// encoding is an EPUB's: that of its first document not in UTF-8,
+	// else UTF-8 (an HTML page's is decodeMarkup's).
+	encoding string
 }
 
 // ao3Keys maps AO3's tag labels, in all their historical spellings

@@ -697,7 +697,9 @@ func (r *reader) readMarkup(in io.Reader, size int64, source, id string, format 
 		lim.entry, lim.total = min(lim.entry, r.maxMarkup), min(lim.total, r.maxMarkup)
 		ml := r.markupLimit()
 		lim.markup = &ml
-		st, err = readEPUBStory(raw, lim)
+		if st, err = readEPUBStory(raw, lim); err == nil {
+			s.Encoding = st.encoding
+		}
 	} else {
 		var src []byte
 		if src, s.Encoding, err = decodeMarkup(raw); err == nil {

@@ -147,9 +147,10 @@ func TestTableCellsAreWordsApart(t *testing.T) {
 	}
 }
 
-// TestEPUBEscapedHref: a manifest link is a URL, so a file name with a
-// space is written %20; it was looked up as written and not found.
-func TestEPUBEscapedHref(t *testing.T) {
+// copyEPUB copies the ao3-epub fixture into a temporary directory, with
+// edit applied to each file's path and bytes, and returns it zipped.
+func copyEPUB(t *testing.T, edit func(rel string, b []byte) (string, []byte)) []byte {
+	t.Helper()
 	src := filepath.Join("testdata", "formats", "ao3-epub")
 	dir := t.TempDir()
 	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
@@ -161,8 +162,7 @@ func TestEPUBEscapedHref(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		rel = strings.ReplaceAll(rel, "Winter_Roads_split_001", "Winter Roads split 001")
-		b = bytes.ReplaceAll(b, []byte(`href="Winter_Roads_split_001.xhtml"`), []byte(`href="Winter%20Roads%20split%20001.xhtml"`))
+		rel, b = edit(rel, b)
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, rel)), 0o755); err != nil {
 			return err
 		}
@@ -171,7 +171,39 @@ func TestEPUBEscapedHref(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	epub := zipDir(t, dir)
+	return zipDir(t, dir)
+}
+
+// TestEPUBWindows1252: an EPUB document in Windows-1252 is decoded as an
+// HTML file is, by its XML declaration; it was read as UTF-8, mojibake.
+func TestEPUBWindows1252(t *testing.T) {
+	epub := copyEPUB(t, func(rel string, b []byte) (string, []byte) {
+		if strings.HasSuffix(rel, "split_001.xhtml") {
+			b = bytes.Replace(b, []byte("encoding='utf-8'"), []byte("encoding='windows-1252'"), 1)
+			b = bytes.Replace(b, []byte("<h2 class=\"toc-heading\">Chapter 1</h2>"), []byte("<h2 class=\"toc-heading\">Chapter 1</h2><p>Caf\xe9 Nights</p>"), 1)
+		}
+		return rel, b
+	})
+	s, err := ReadStory(context.Background(), "w.epub", bytes.NewReader(epub), int64(len(epub)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(s.Body(), "Café Nights") || strings.ContainsRune(s.Body(), '\uFFFD') {
+		t.Errorf("body: want Café decoded from Windows-1252:\n%.300s", s.Body())
+	}
+	if s.Encoding != "windows-1252" {
+		t.Errorf("encoding %q, want windows-1252 (the first document not in UTF-8)", s.Encoding)
+	}
+}
+
+// TestEPUBEscapedHref: a manifest link is a URL, so a file name with a
+// space is written %20; it was looked up as written and not found.
+func TestEPUBEscapedHref(t *testing.T) {
+	epub := copyEPUB(t, func(rel string, b []byte) (string, []byte) {
+		rel = strings.ReplaceAll(rel, "Winter_Roads_split_001", "Winter Roads split 001")
+		b = bytes.ReplaceAll(b, []byte(`href="Winter_Roads_split_001.xhtml"`), []byte(`href="Winter%20Roads%20split%20001.xhtml"`))
+		return rel, b
+	})
 	s, err := ReadStory(context.Background(), "w.epub", bytes.NewReader(epub), int64(len(epub)), Options{})
 	if err != nil {
 		t.Fatalf("an EPUB linking %%20: %v", err)
