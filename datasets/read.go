@@ -15,6 +15,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -718,9 +719,20 @@ func (r *reader) readMarkup(in io.Reader, size int64, source, id string, format 
 	s.Format = st.format
 	s.Text = st.body
 	if st.format == FormatHTML || st.format == FormatEPUB {
-		// No known preface: the text may carry its own header.
+		// No known preface: the text may carry its own header. An EPUB's
+		// package metadata (dc:creator, dc:language, ...) fills what that
+		// header does not say; it was dropped.
 		res := header.ParseWith(r.tx, st.body)
 		s.Declared, s.BodyLine, s.BodyByte = res.Declared, res.BodyLine, res.BodyByte
+		if len(st.fields) > 0 {
+			var extra []header.Field
+			for _, f := range st.fields {
+				if !slices.ContainsFunc(res.Fields, func(g header.Field) bool { return g.Key == f.Key }) {
+					extra = append(extra, f)
+				}
+			}
+			s.Declared = header.BuildWith(r.tx, append(slices.Clone(res.Fields), extra...))
+		}
 	} else {
 		s.Declared, s.BodyLine, s.BodyByte = header.BuildWith(r.tx, st.fields), 1, 0
 	}

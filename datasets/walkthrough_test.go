@@ -227,3 +227,27 @@ func TestJSONLSingularKeys(t *testing.T) {
 		t.Errorf("declared %v, relationships %v, characters %v", s.DeclaredWarnings, s.Relationships, s.Characters)
 	}
 }
+
+// TestGenericEPUBMetadata: an EPUB that is neither AO3's nor FanFicFare's
+// takes its title, authors and language from its package metadata when
+// its text says none; they were dropped (authors []).
+func TestGenericEPUBMetadata(t *testing.T) {
+	epub := copyEPUB(t, func(rel string, b []byte) (string, []byte) {
+		if strings.HasSuffix(rel, "split_000.xhtml") {
+			b = bytes.Replace(b, []byte(`<div id="preface"`), []byte(`<div id="front"`), 1)
+		}
+		return rel, b
+	})
+	s, err := ReadStory(context.Background(), "w.epub", bytes.NewReader(epub), int64(len(epub)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Format != FormatEPUB {
+		t.Fatalf("format %q, want a generic EPUB", s.Format)
+	}
+	// The front matter's text says its language ("English"), not its
+	// author: the package metadata fills the author.
+	if !slices.Equal(s.Authors, []string{"snowmelt"}) || s.Title != "Winter Roads" {
+		t.Errorf("authors %v, title %q: want the package metadata's", s.Authors, s.Title)
+	}
+}
