@@ -482,22 +482,7 @@ func (s *spec) applyScene(rs rawScene, overlay bool, el *errList) *sceneSpec {
 	if rs.labels != nil {
 		// A file's list replaces the one before it, as a setting does;
 		// an empty list turns the scene off.
-		sc.labels = []string{}
-		for _, id := range rs.labels {
-			if _, ok := taxonomy.Default().Label(id); !ok {
-				hint := ""
-				if near := nearest(id, labelIDs()); near != "" {
-					hint = fmt.Sprintf("did you mean %q? ", near)
-				}
-				el.add(rs.labelsLine, fmt.Sprintf("%s label %q", what, id), "unknown label; %ssee tagger labels", hint)
-				continue
-			}
-			if slices.Contains(sc.labels, id) {
-				el.add(rs.labelsLine, fmt.Sprintf("%s label %q", what, id), "listed twice; keep one")
-				continue
-			}
-			sc.labels = append(sc.labels, id)
-		}
+		sc.labels = checkLabels(rs.labels, rs.labelsLine, what, el)
 	}
 	if rs.terms != nil {
 		if len(rs.terms) == 0 {
@@ -1032,21 +1017,29 @@ func (s *spec) applyDialogue(d *rawDialogue, el *errList) {
 	if d.labels == nil {
 		return
 	}
+	s.dialogueLabels = checkLabels(d.labels, d.labelsLine, "dialogue", el)
+}
+
+// checkLabels returns the label ids of a list written on line (a scene's
+// or the dialogue's labels, named by what in errors), leaving out, with
+// an error each, ids that are no label and ids listed twice. It is never
+// nil: an empty list turns its setting off.
+func checkLabels(ids []string, line int, what string, el *errList) []string {
 	labels := []string{}
-	for _, id := range d.labels {
+	for _, id := range ids {
 		if _, ok := taxonomy.Default().Label(id); !ok {
 			hint := ""
 			if near := nearest(id, labelIDs()); near != "" {
 				hint = fmt.Sprintf("did you mean %q? ", near)
 			}
-			el.add(d.labelsLine, fmt.Sprintf("dialogue label %q", id), "unknown label; %ssee tagger labels", hint)
+			el.add(line, fmt.Sprintf("%s label %q", what, id), "unknown label; %ssee tagger labels", hint)
 			continue
 		}
 		if slices.Contains(labels, id) {
-			el.add(d.labelsLine, fmt.Sprintf("dialogue label %q", id), "listed twice; keep one")
+			el.add(line, fmt.Sprintf("%s label %q", what, id), "listed twice; keep one")
 			continue
 		}
 		labels = append(labels, id)
 	}
-	s.dialogueLabels = labels
+	return labels
 }
