@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/abadojack/whatlanggo"
@@ -35,10 +36,12 @@ const (
 	// Spanish under 0.05. Lists of names or very short texts fall between
 	// and are identified by trigrams.
 	englishShare = 0.15
-	// minLanguageTokens is the fewest tokens a text needs before its
-	// language is judged at all; shorter texts are read as English. At
-	// 30, a 24-word French story was checked, and passed as OK; at 12 no
-	// annotated passage and no development work changes language.
+	// minLanguageTokens is the fewest tokens a text needs before the
+	// function-word share and the identifier judge its language; a
+	// shorter text is told only by the function words of a few languages
+	// (shortLanguage). At 30, a 24-word French story was checked, and
+	// passed as OK; at 12 no annotated passage and no development work
+	// changes language.
 	minLanguageTokens = 12
 	// minKnownShare is the share of tokens the model's vocabulary must
 	// know for a text no language identifier recognises to be read. On
@@ -61,6 +64,57 @@ var englishFunctionWords = tokenize.NewWordSet(strings.Fields(`the a an and or b
 	not no had have has do did said would could will there what who which when if then so up out
 	into over about than just all one`)...)
 
+// shortFunctionWords are common function words of the languages besides
+// English that fan fiction is most often written in, for texts too short
+// for a trigram identifier: each set leaves out the words English shares
+// ("a", "in", "so").
+var shortFunctionWords = []struct {
+	code  string
+	words tokenize.WordSet
+}{
+	{"fr", tokenize.NewWordSet(strings.Fields(`le la les un une des du et est il elle ils elles je tu nous vous
+		dans sur pour pas ne que qui avec mais son sa ses leur était sont été très plus cette`)...)},
+	{"es", tokenize.NewWordSet(strings.Fields(`el la los las un una unos y es está era fue que en de del con por
+		para pero su sus se lo le muy yo tú él ella nosotros sin`)...)},
+	{"de", tokenize.NewWordSet(strings.Fields(`der die das den dem des ein eine einen und ist war sind nicht mit
+		auf für sich er sie es ich du wir ihr aber auch noch nach zu`)...)},
+	{"it", tokenize.NewWordSet(strings.Fields(`il lo la gli le un una e è era sono che di del della con per non
+		ma si lui lei io tu noi voi anche molto`)...)},
+	{"pt", tokenize.NewWordSet(strings.Fields(`o os as um uma e é era foi que de do da dos das com por para não
+		mas se ele ela eu tu nós muito`)...)},
+}
+
+// shortLanguage judges a text of fewer than minLanguageTokens tokens,
+// too short for the identifier: English unless two or more distinct
+// words of it, and more than twice as many as its English function
+// words, are function words of one other language ("Elle a pris le couteau et ...").
+// A word of a few languages counts for each; the language with most wins.
+func shortLanguage(toks []tokenize.Token) (string, bool) {
+	en := 0
+	for _, t := range toks {
+		if englishFunctionWords.Has(t.Hash) {
+			en++
+		}
+	}
+	best, code := 0, English
+	for _, l := range shortFunctionWords {
+		var seen []uint64 // distinct words: "la la la" is a song, not French
+		for _, t := range toks {
+			if l.words.Has(t.Hash) && !slices.Contains(seen, t.Hash) {
+				seen = append(seen, t.Hash)
+			}
+		}
+		k := len(seen)
+		if k > best {
+			best, code = k, l.code
+		}
+	}
+	if best >= 2 && best > 2*en {
+		return code, false
+	}
+	return English, true
+}
+
 // English is the language code of the texts the model reads.
 const English = "en"
 
@@ -71,7 +125,7 @@ const English = "en"
 func detectLanguage(text string, toks []tokenize.Token, known func(uint64) bool) (string, bool) {
 	n := min(len(toks), languageTokens)
 	if n < minLanguageTokens {
-		return English, true
+		return shortLanguage(toks)
 	}
 	// Both halves of the stretch must read as English: an English
 	// author's note must not pass a French story.

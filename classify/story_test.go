@@ -508,3 +508,28 @@ func TestUnreadableText(t *testing.T) {
 		}
 	}
 }
+
+// A story too short for the trigram identifier is still told from English
+// by its function words: an 11-word French story is not checked.
+func TestShortLanguage(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want string
+		ok   bool
+	}{
+		{"Elle a pris le couteau et s'est tranchée les poignets.", "fr", false},
+		{"El hombre la mató con un cuchillo y se fue.", "es", false},
+		{"Er hat sie mit dem Messer erstochen.", "de", false},
+		{"Lui la guardò e non disse niente.", "it", false},
+		{"Ele não voltou para casa com ela.", "pt", false},
+		{"She shot him in the head and he died on the floor.", "en", true},
+		{"Jean-Luc et Marie.", "en", true}, // one word: too little to tell
+		{"Blood. So much blood, la la la.", "en", true},
+		{"", "en", true},
+	} {
+		toks := tokenize.Words(c.text, nil)
+		if got, ok := detectLanguage(c.text, toks, nil); got != c.want || ok != c.ok {
+			t.Errorf("%q: %q, readable %v; want %q, %v", c.text, got, ok, c.want, c.ok)
+		}
+	}
+}

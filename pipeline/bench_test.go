@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"context"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -75,6 +77,25 @@ func BenchmarkRun(b *testing.B) {
 		}
 		benchRun(b, dir, size)
 	})
+	// A corpus of one's own (e.g. the ao3-works chapter texts), named by
+	// TAGGER_BENCH_DIR, so its profile can be taken the same way.
+	if dir := os.Getenv("TAGGER_BENCH_DIR"); dir != "" {
+		b.Run("dir", func(b *testing.B) {
+			var size int64
+			err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+				if err == nil && d.Type().IsRegular() {
+					if fi, err := d.Info(); err == nil {
+						size += fi.Size()
+					}
+				}
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchRun(b, dir, size)
+		})
+	}
 }
 
 func benchRun(b *testing.B, dir string, size int64) {
