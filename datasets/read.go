@@ -432,10 +432,27 @@ func (r *reader) readText(in io.Reader, size int64, source, id string) bool {
 			s.Text = text[:end]
 		}
 	}
+	if res.Layout == header.LayoutAO3 {
+		r.ao3Notes(s, res.Fields)
+	}
 	if !r.noWords {
 		s.Words = CountWords(s.Body())
 	}
 	return r.emit(s)
+}
+
+// ao3Notes blanks the chapter summaries, chapter notes, chapter end notes
+// and afterword that AO3's text export keeps in s's body (see
+// header.NoteFilter), and reads them as notes fields after the header's
+// fields: their cues declare, as those of the same blocks in AO3's HTML do.
+func (r *reader) ao3Notes(s *Story, fields []header.Field) {
+	nf := header.NewNoteFilter(strings.NewReader(s.Body()))
+	body, err := io.ReadAll(nf)
+	if err != nil || !nf.Found() {
+		return // a strings.Reader does not fail
+	}
+	s.Text = s.Text[:s.BodyByte] + string(body)
+	s.Declared = header.BuildWith(r.tx, append(slices.Clip(fields), nf.Notes()...))
 }
 
 // readStdin reads standard input, as a corpus when its first line is a

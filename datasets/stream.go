@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -17,6 +18,7 @@ import (
 	"golang.org/x/text/transform"
 
 	"github.com/tagger-dev/tagger/datasets/header"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // streamHead is how much of a streamed story is read up front: enough for
@@ -153,7 +155,48 @@ func (r *reader) streamText(f *os.File, in io.Reader, fi fs.FileInfo, path, id s
 			io.Closer
 		}{text, f}, nil
 	}
+	if res.Layout == header.LayoutAO3 {
+		// The notes among the chapters, as readText blanks and reads
+		// them: read once through here for their declarations, then
+		// blanked again as the body is read.
+		if err := ao3StreamNotes(s, r.tx, res.Fields); err != nil {
+			return fail(err)
+		}
+	}
 	return r.emit(s)
+}
+
+// ao3StreamNotes reads the body of the streamed story s for the notes AO3's
+// text export keeps among its chapters: their cues declare, with the
+// header's fields (see reader.ao3Notes). Its body is then read with them
+// blanked.
+func ao3StreamNotes(s *Story, tx *taxonomy.Taxonomy, fields []header.Field) error {
+	rc, err := s.open()
+	if err != nil {
+		return err
+	}
+	nf := header.NewNoteFilter(rc)
+	_, err = io.Copy(io.Discard, nf)
+	rc.Close()
+	if err != nil {
+		return err
+	}
+	if !nf.Found() {
+		return nil
+	}
+	s.Declared = header.BuildWith(tx, append(slices.Clip(fields), nf.Notes()...))
+	open := s.open
+	s.open = func() (io.ReadCloser, error) {
+		rc, err := open()
+		if err != nil {
+			return nil, err
+		}
+		return struct {
+			io.Reader
+			io.Closer
+		}{header.NewNoteFilter(rc), rc}, nil
+	}
+	return nil
 }
 
 // textCheck checks the bytes of a text file as they are written to it: a

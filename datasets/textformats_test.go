@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -56,6 +57,12 @@ func TestTextFormatsGolden(t *testing.T) {
 			raw: []string{"No Archive Warnings Apply", "Self-Harm"}, fandoms: []string{"Stardew Valley (Video Game)"},
 			authors: []string{"lamplit_fields"}, tags: []string{"Gen", "Self-Harm", "Recovery"}, title: "The Quiet Hours",
 			summary: "The clinic stays open late", bodyLine: 38, body: "Chapter 1\n"},
+		// Chapter notes, end notes and an afterword: their cues declare.
+		"ao3-txt-notes": {layout: header.LayoutAO3, rating: "general", status: "declared",
+			warnings: []string{"blood-gore", "self-harm", "suicide"},
+			raw:      []string{"No Archive Warnings Apply", "Self-Harm", "self-harm", "a suicide attempt", "blood"},
+			fandoms:  []string{"Stardew Valley (Video Game)"}, authors: []string{"lamplit_fields"}, tags: []string{"Gen", "Self-Harm"},
+			title: "The Quiet Hours", summary: "The clinic stays open late", bodyLine: 38, body: "Chapter 1\n"},
 		"ao3-txt-2025": {layout: header.LayoutAO3, rating: "explicit", status: "chose-not-to-warn", warnings: []string{"child-abuse"},
 			raw:     []string{"Creator Chose Not To Use Archive Warnings", "Underage Sex"},
 			fandoms: []string{"Original Work", "Folklore & Fairy Tales"}, authors: []string{"saltmarsh_ghost"},
@@ -204,6 +211,17 @@ func TestTextFormatsStreamed(t *testing.T) {
 		}
 		if !utf8.ValidString(mem.Text) {
 			t.Errorf("%s: fixture is not UTF-8", p)
+		}
+		// The body read from the file is the body held in memory (AO3's
+		// chapter notes blanked alike).
+		rc, err := streamed.OpenBody()
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil || string(body) != mem.Body() {
+			t.Errorf("%s: streamed body (%v)\n%q\nin memory\n%q", p, err, body, mem.Body())
 		}
 	}
 }

@@ -55,8 +55,9 @@ import (
 // else at the next line AO3 writes after it ("Notes", "See the end of the
 // work…", "Chapter 1") if that comes within AO3's length limit for the
 // block; else, as nothing marks where the notes of a one-chapter work end
-// and its story begins, at the end of its first paragraph. The afterword
-// (end notes, "Please drop by the archive and comment…") stays in the body.
+// and its story begins, at the end of its first paragraph. The chapters'
+// own summaries and notes, their end notes and the afterword are in the
+// body, where NoteFilter blanks them.
 
 // ao3Labels maps the folded labels of the AO3 layout to their keys.
 var ao3Labels = map[string]string{
