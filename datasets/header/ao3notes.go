@@ -165,7 +165,8 @@ func (f *NoteFilter) step() {
 		starts := !f.midLine
 		ends := seg[len(seg)-1] == '\n' || f.eof
 		f.midLine = !ends
-		seg = append([]byte(nil), seg...) // the reader's buffer: kept, and blanked in place
+		// seg is the reader's buffer, good until the next read: what
+		// is kept of it is copied (emit, hold).
 		if starts {
 			f.line(seg, ends)
 		} else {
@@ -201,7 +202,7 @@ func (f *NoteFilter) piece(seg []byte) {
 func (f *NoteFilter) line(seg []byte, whole bool) {
 	t := ""
 	if whole && len(seg) <= noteLabelBytes {
-		t = strings.TrimSpace(string(seg))
+		t = string(bytes.TrimSpace(seg)) // short: a label, a heading, a link
 	}
 	if f.pendKind != noteNone {
 		f.pendLine(seg, whole, t)
@@ -241,7 +242,7 @@ func (f *NoteFilter) line(seg []byte, whole bool) {
 	case noteEnd, noteAfterword:
 		f.state = kind
 		f.startNote(t)
-		f.emit(blanked(seg))
+		f.emitBlank(seg)
 		f.disp = dispBlank
 	default:
 		f.emit(seg)
@@ -326,7 +327,7 @@ func (f *NoteFilter) decide(n int) {
 	pend, lines := f.pend, f.pendLines
 	f.pendKind = noteNone
 	f.startNote(f.label)
-	f.emit(blanked(pend[:lines[0]]))
+	f.emitBlank(pend[:lines[0]])
 	f.disp = dispBlank
 	for k := 1; k < n; k++ {
 		f.blank(pend[lines[k-1]:lines[k]])
@@ -372,20 +373,21 @@ func (f *NoteFilter) blank(seg []byte) {
 		f.current.Write(seg[:k])
 		f.kept += k
 	}
-	f.emit(blanked(seg))
+	f.emitBlank(seg)
 }
 
-// emit makes seg readable.
+// emit makes a copy of seg readable.
 func (f *NoteFilter) emit(seg []byte) { f.out = append(f.out, seg...) }
 
-// blanked returns seg with every byte but line breaks made a space.
-func blanked(seg []byte) []byte {
-	for i, c := range seg {
-		if c != '\n' && c != '\r' {
-			seg[i] = ' '
+// emitBlank makes seg readable with every byte but line breaks a space.
+func (f *NoteFilter) emitBlank(seg []byte) {
+	start := len(f.out)
+	f.out = append(f.out, seg...)
+	for i := start; i < len(f.out); i++ {
+		if c := f.out[i]; c != '\n' && c != '\r' {
+			f.out[i] = ' '
 		}
 	}
-	return seg
 }
 
 // ao3Boilerplate reports the lines AO3 writes in every work's notes, which
