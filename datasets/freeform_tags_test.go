@@ -64,3 +64,33 @@ func TestJSONLAO3Names(t *testing.T) {
 		t.Errorf("notes = %q", d.Notes)
 	}
 }
+
+// TestStdinCorpusWithBrokenFirstRecord: a JSONL corpus on standard input
+// whose first line is broken is still a corpus (an error for that line,
+// then its records), not one prose story of all its lines.
+func TestStdinCorpusWithBrokenFirstRecord(t *testing.T) {
+	in := "{bad json\n\n" + `{"id":"a","text":"The rain fell on the harbour."}` + "\n" + `{"id":"b","text":"She ran."}` + "\n"
+	var ids []string
+	errs := 0
+	for s := range Read(t.Context(), []string{"-"}, Options{Stdin: strings.NewReader(in)}) {
+		if s.Err != nil {
+			errs++
+			continue
+		}
+		ids = append(ids, s.ID)
+	}
+	if errs != 1 || strings.Join(ids, ",") != "a,b" {
+		t.Errorf("%d errors, stories %v; want 1 error, then a and b", errs, ids)
+	}
+	// Prose that happens to open with a brace is still prose.
+	n := 0
+	for s := range Read(t.Context(), []string{"-"}, Options{Stdin: strings.NewReader("{ a note in braces }\nThe rain fell.\n")}) {
+		if s.Err != nil || s.Format != FormatText {
+			t.Errorf("prose: %v, format %s", s.Err, s.Format)
+		}
+		n++
+	}
+	if n != 1 {
+		t.Errorf("prose: %d stories, want 1", n)
+	}
+}

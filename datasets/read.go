@@ -411,6 +411,10 @@ func (r *reader) readText(in io.Reader, size int64, source, id string) bool {
 	res := header.ParseWith(r.tx, text)
 	s.Declared = res.Declared
 	s.BodyLine, s.BodyByte = res.BodyLine, res.BodyByte
+	// The fields the story's declarations are built from, and the top
+	// header's, when the fields are a trailer's: notes in the body add to
+	// them (bodyNotes).
+	fields, top := res.Fields, (*header.Declared)(nil)
 	if d := res.Declared; d.DeclaredRating == "" && d.WarningStatus == taxonomy.StateMissing {
 		// Nothing declared at the top: the details may follow the story.
 		// The story then ends where they start, so that the author's own
@@ -418,6 +422,7 @@ func (r *reader) readText(in io.Reader, size int64, source, id string) bool {
 		if tr, end, ok := header.ParseTrailer(r.tx, s.Body()); ok {
 			s.Declared = withTop(tr.Declared, d)
 			s.Text = text[:s.BodyByte+end]
+			fields, top = tr.Fields, &d
 		}
 	} else if strings.TrimSpace(s.Body()) == "" {
 		// Fields that run to the end of the text, after a few paragraphs
@@ -430,29 +435,77 @@ func (r *reader) readText(in io.Reader, size int64, source, id string) bool {
 			s.Declared = tr.Declared
 			s.BodyLine, s.BodyByte = 1, 0
 			s.Text = text[:end]
+			fields = tr.Fields
 		}
 	}
-	if res.Layout == header.LayoutAO3 {
-		r.ao3Notes(s, res.Fields)
-	}
+	r.bodyNotes(s, res.Layout, fields, top)
 	if !r.noWords {
 		s.Words = CountWords(s.Body())
 	}
 	return r.emit(s)
 }
 
-// ao3Notes blanks the chapter summaries, chapter notes, chapter end notes
-// and afterword that AO3's text export keeps in s's body (see
-// header.NoteFilter), and reads them as notes fields after the header's
-// fields: their cues declare, as those of the same blocks in AO3's HTML do.
-func (r *reader) ao3Notes(s *Story, fields []header.Field) {
-	nf := header.NewNoteFilter(strings.NewReader(s.Body()))
+// bodyNotes blanks the notes in s's body (see noteFilter) and reads them
+// as notes fields after fields, the header's (and top, the top header's
+// Declared when fields are a trailer's): their cues declare, as those of
+// the same notes in AO3's HTML do.
+func (r *reader) bodyNotes(s *Story, layout header.Layout, fields []header.Field, top *header.Declared) {
+	if layout != header.LayoutAO3 && !header.HasAuthorNote(s.Body()) {
+		return // most stories: no filtering, no copy
+	}
+	nf := noteFilter(layout, strings.NewReader(s.Body()))
 	body, err := io.ReadAll(nf)
 	if err != nil || !nf.Found() {
 		return // a strings.Reader does not fail
 	}
 	s.Text = s.Text[:s.BodyByte] + string(body)
-	s.Declared = header.BuildWith(r.tx, append(slices.Clip(fields), nf.Notes()...))
+	s.Declared = declareNotes(r.tx, layout, s.Declared, fields, top, nf.Notes())
+}
+
+// declareNotes returns d, the story's declarations, with the notes found
+// in its body. AO3's chapter and end notes declare with their cues, as in
+// AO3's HTML (fields and top rebuild d with them); an author's note among
+// a free-form story's paragraphs is only kept as a note: "A/N: warning,
+// my other fic has a suicide attempt" speaks of another story as often as
+// of this one, and declarations are the header's.
+func declareNotes(tx *taxonomy.Taxonomy, layout header.Layout, d header.Declared, fields []header.Field, top *header.Declared, notes []header.Field) header.Declared {
+	if layout == header.LayoutAO3 {
+		d = header.BuildWith(tx, withNotes(fields, notes))
+		if top != nil {
+			d = withTop(d, *top)
+		}
+		return d
+	}
+	for _, n := range withNotes(fields, notes)[len(fields):] {
+		if d.Notes != "" {
+			d.Notes += "\n\n"
+		}
+		d.Notes += strings.Join(strings.Fields(n.Value), " ")
+	}
+	return d
+}
+
+// withNotes returns fields and then the notes that are not among them: the
+// header reads a closing author's note at the end of a story as a field
+// too.
+func withNotes(fields, notes []header.Field) []header.Field {
+	out := slices.Clip(fields)
+	for _, n := range notes {
+		if !slices.ContainsFunc(fields, func(f header.Field) bool { return f.Key == n.Key && f.Value == n.Value }) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// noteFilter returns the filter of the notes a body in layout holds among
+// its text: AO3's chapter and end notes in its text export, authors'
+// notes ("A/N: ...") in any other.
+func noteFilter(layout header.Layout, r io.Reader) *header.NoteFilter {
+	if layout == header.LayoutAO3 {
+		return header.NewNoteFilter(r)
+	}
+	return header.NewAuthorNoteFilter(r)
 }
 
 // readStdin reads standard input, as a corpus when its first line is a
@@ -529,7 +582,42 @@ func sniffJSONL(br *bufio.Reader, maxLine int) (prefix []byte, jsonl bool, err e
 		if err != nil && err != io.EOF {
 			return prefix, false, err
 		}
-		return prefix, json.Valid(trimEOL(prefix[start:])), nil
+		if json.Valid(trimEOL(prefix[start:])) {
+			return prefix, true, nil
+		}
+		if err == io.EOF {
+			return prefix, false, nil
+		}
+		// A first record that is broken ("{bad json") is the corpus's
+		// first error, not a sign of prose, when the next line is a
+		// record.
+		return sniffNext(br, prefix, maxLine)
+	}
+}
+
+// sniffNext reads the next non-blank line of br onto prefix, and reports
+// whether it is a JSON object.
+func sniffNext(br *bufio.Reader, prefix []byte, maxLine int) ([]byte, bool, error) {
+	for {
+		start := len(prefix)
+		for {
+			chunk, err := br.ReadSlice('\n')
+			prefix = append(prefix, chunk...)
+			if len(prefix)-start > maxLine+2 {
+				return prefix, false, nil
+			}
+			if err == bufio.ErrBufferFull {
+				continue
+			}
+			if err != nil && err != io.EOF {
+				return prefix, false, err
+			}
+			line := bytes.TrimSpace(prefix[start:])
+			if len(line) == 0 && err == nil {
+				break // a blank line: the next one
+			}
+			return prefix, len(line) > 0 && line[0] == '{' && json.Valid(line), nil
+		}
 	}
 }
 

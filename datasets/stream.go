@@ -10,7 +10,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -74,9 +73,14 @@ func (r *reader) streamText(f *os.File, in io.Reader, fi fs.FileInfo, path, id s
 	if chk.err != nil {
 		return fail(chk.err)
 	}
-	if _, err := io.Copy(io.MultiWriter(h, chk), in); err != nil {
+	// Line starts are looked at on the way, for authors' notes: a story
+	// with none is not read again for them (streamNotes).
+	notes := &noteScan{}
+	notes.Write(head)
+	if _, err := io.Copy(io.MultiWriter(h, chk, notes), in); err != nil {
 		return fail(err)
 	}
+	notes.end()
 	if chk.err != nil {
 		return fail(chk.err)
 	}
@@ -155,27 +159,71 @@ func (r *reader) streamText(f *os.File, in io.Reader, fi fs.FileInfo, path, id s
 			io.Closer
 		}{text, f}, nil
 	}
-	if res.Layout == header.LayoutAO3 {
-		// The notes among the chapters, as readText blanks and reads
-		// them: read once through here for their declarations, then
-		// blanked again as the body is read.
-		if err := ao3StreamNotes(s, r.tx, res.Fields); err != nil {
+	// The notes in the body, as readText blanks and reads them: read once
+	// through here for their declarations, then blanked again as the body
+	// is read.
+	if res.Layout == header.LayoutAO3 || notes.found || chk.utf16 {
+		if err := streamNotes(s, r.tx, res.Layout, res.Fields); err != nil {
 			return fail(err)
 		}
 	}
 	return r.emit(s)
 }
 
-// ao3StreamNotes reads the body of the streamed story s for the notes AO3's
-// text export keeps among its chapters: their cues declare, with the
-// header's fields (see reader.ao3Notes). Its body is then read with them
-// blanked.
-func ao3StreamNotes(s *Story, tx *taxonomy.Taxonomy, fields []header.Field) error {
+// noteScan looks at the start of every line written to it for an
+// author's note label (header.AuthorNoteLine), in the bytes as read: the
+// labels are ASCII, so in UTF-8 and the single-byte encodings alike (not
+// in UTF-16, which streamText does not trust it for).
+type noteScan struct {
+	head  []byte // the start of the current line, up to noteHead bytes
+	skip  bool   // the current line's start has been looked at
+	found bool
+}
+
+// end looks at the last line, when the text does not end with a line
+// break.
+func (s *noteScan) end() {
+	if !s.skip && len(s.head) > 0 {
+		s.found = s.found || header.AuthorNoteLine(s.head)
+	}
+}
+
+// noteHead is as much of a line's start as header.AuthorNoteLine needs.
+const noteHead = 40
+
+func (s *noteScan) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 && !s.found {
+		nl := bytes.IndexByte(p, '\n')
+		line := p
+		if nl >= 0 {
+			line = p[:nl]
+		}
+		if !s.skip {
+			s.head = append(s.head, line[:min(len(line), noteHead-len(s.head))]...)
+			if len(s.head) == noteHead || nl >= 0 {
+				s.found = header.AuthorNoteLine(s.head)
+				s.skip = true
+			}
+		}
+		if nl < 0 {
+			break
+		}
+		p = p[nl+1:]
+		s.head, s.skip = s.head[:0], false
+	}
+	return n, nil
+}
+
+// streamNotes reads the body of the streamed story s for the notes in it
+// (see noteFilter): their cues declare, with the header's fields (see
+// reader.bodyNotes). Its body is then read with them blanked.
+func streamNotes(s *Story, tx *taxonomy.Taxonomy, layout header.Layout, fields []header.Field) error {
 	rc, err := s.open()
 	if err != nil {
 		return err
 	}
-	nf := header.NewNoteFilter(rc)
+	nf := noteFilter(layout, rc)
 	_, err = io.Copy(io.Discard, nf)
 	rc.Close()
 	if err != nil {
@@ -184,7 +232,7 @@ func ao3StreamNotes(s *Story, tx *taxonomy.Taxonomy, fields []header.Field) erro
 	if !nf.Found() {
 		return nil
 	}
-	s.Declared = header.BuildWith(tx, append(slices.Clip(fields), nf.Notes()...))
+	s.Declared = declareNotes(tx, layout, s.Declared, fields, nil, nf.Notes())
 	open := s.open
 	s.open = func() (io.ReadCloser, error) {
 		rc, err := open()
@@ -194,7 +242,7 @@ func ao3StreamNotes(s *Story, tx *taxonomy.Taxonomy, fields []header.Field) erro
 		return struct {
 			io.Reader
 			io.Closer
-		}{header.NewNoteFilter(rc), rc}, nil
+		}{noteFilter(layout, rc), rc}, nil
 	}
 	return nil
 }

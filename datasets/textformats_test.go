@@ -63,6 +63,9 @@ func TestTextFormatsGolden(t *testing.T) {
 			raw:      []string{"No Archive Warnings Apply", "Self-Harm", "self-harm", "a suicide attempt", "blood"},
 			fandoms:  []string{"Stardew Valley (Video Game)"}, authors: []string{"lamplit_fields"}, tags: []string{"Gen", "Self-Harm"},
 			title: "The Quiet Hours", summary: "The clinic stays open late", bodyLine: 38, body: "Chapter 1\n"},
+		// Authors' notes among the paragraphs: read as notes, not story.
+		"freeform-an": {layout: header.LayoutFreeForm, rating: "teen", status: "none-apply", raw: []string{"none"},
+			authors: []string{"bowlful"}, title: "Ramen at Midnight", bodyLine: 8, body: "The shop on the corner"},
 		"ao3-txt-2025": {layout: header.LayoutAO3, rating: "explicit", status: "chose-not-to-warn", warnings: []string{"child-abuse"},
 			raw:     []string{"Creator Chose Not To Use Archive Warnings", "Underage Sex"},
 			fandoms: []string{"Original Work", "Folklore & Fairy Tales"}, authors: []string{"saltmarsh_ghost"},

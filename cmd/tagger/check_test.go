@@ -35,7 +35,7 @@ func TestCheckGolden(t *testing.T) {
 		"declared-all": 0, "none-apply-death": 1, "negated": 1,
 		"self-harm": 1, "suicide-attempt": 1, "hyperbole": 0, "french": 1,
 		"self-harm-burns": 1, "suicide-ledge": 1, "hyperbole-office": 0, "german": 1,
-		"chose-not-to-warn": 0, "header-only": 1, "french-short": 1, "ao3-chapter-notes": 0,
+		"chose-not-to-warn": 0, "header-only": 1, "french-short": 1, "ao3-chapter-notes": 0, "ffn-author-notes": 0,
 	}
 	for _, path := range checkCases(t) {
 		name := strings.TrimSuffix(filepath.Base(path), ".txt")
@@ -157,6 +157,10 @@ func TestCheckSeedsQualityBar(t *testing.T) {
 		// AO3's text export: a chapter's "CW: self-harm, a suicide attempt"
 		// notes and its end notes declare; they are not the story.
 		{"ao3-chapter-notes", nil, nil, 0},
+		// "A/N: my other fic has a suicide attempt, a knife and blood"
+		// among a fluff story's paragraphs: a note, not the story, and
+		// no declaration of this story either.
+		{"ffn-author-notes", nil, nil, 0},
 		{"header-only", nil, nil, 1}, // nothing to check is not an OK
 	} {
 		r, code := checkRow(t, "testdata/check/"+c.file+".txt")

@@ -169,3 +169,87 @@ func FuzzNoteFilter(f *testing.F) {
 		}
 	})
 }
+
+func TestAuthorNoteFilter(t *testing.T) {
+	for _, c := range []struct {
+		name, text string
+		kept, gone []string
+		notes      []string
+	}{
+		{
+			name:  "opening and closing notes of a chapter",
+			text:  "A/N: Warning for a suicide attempt in this chapter.\n\nShe made tea.\n\nA/N: go read my other fic, the knife one!\nIt has a sequel.\n\nThe end.\n",
+			kept:  []string{"She made tea.", "The end."},
+			gone:  []string{"suicide attempt", "knife one", "It has a sequel"},
+			notes: []string{"Warning for a suicide attempt in this chapter.", "go read my other fic, the knife one!\nIt has a sequel."},
+		},
+		{
+			name:  "a label alone on its line, then its paragraph",
+			text:  "Chapter 2\n\n**Author's Note:**\n\nThanks for the reviews! TW: blood.\n\nThe rain came down.\n",
+			kept:  []string{"Chapter 2", "The rain came down."},
+			gone:  []string{"Author's Note", "TW: blood"},
+			notes: []string{"Thanks for the reviews! TW: blood."},
+		},
+		{
+			name:  "labels in other dress",
+			text:  "(A/N - short one today)\n\nAN: sorry!\n\nEnd notes: CW for self-harm.\n\nText.\n",
+			kept:  []string{"Text."},
+			gone:  []string{"short one", "sorry", "self-harm"},
+			notes: []string{"short one today)", "sorry!", "CW for self-harm."},
+		},
+		{
+			name: "story lines that are not notes",
+			text: "An apple fell.\n\nAnd then: nothing.\n\nNote: the letter said to run.\n\nAuthor of the letter: unknown.\n",
+			kept: []string{"An apple fell.", "And then: nothing.", "Note: the letter", "Author of the letter"},
+		},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := NewAuthorNoteFilter(strings.NewReader(c.text))
+			b, err := io.ReadAll(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := string(b)
+			checkBlanked(t, c.text, out)
+			for _, k := range c.kept {
+				if !strings.Contains(out, k) {
+					t.Errorf("%q blanked:\n%s", k, out)
+				}
+			}
+			for _, g := range c.gone {
+				if strings.Contains(out, g) {
+					t.Errorf("%q kept:\n%s", g, out)
+				}
+			}
+			var got []string
+			for _, n := range f.Notes() {
+				got = append(got, n.Value)
+			}
+			if strings.Join(got, "|") != strings.Join(c.notes, "|") {
+				t.Errorf("notes %q, want %q", got, c.notes)
+			}
+			if HasAuthorNote(c.text) != (len(c.notes) > 0) {
+				t.Errorf("HasAuthorNote %v, with %d notes", HasAuthorNote(c.text), len(c.notes))
+			}
+		})
+	}
+}
+
+func FuzzAuthorNoteFilter(f *testing.F) {
+	f.Add("A/N: hi\n\ntext\n\n**Author's Note:**\n\nx\n\ny")
+	f.Add("AN - z\r\nEnd notes: q")
+	f.Fuzz(func(t *testing.T, text string) {
+		a, err := io.ReadAll(NewAuthorNoteFilter(strings.NewReader(text)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkBlanked(t, text, string(a))
+		b, _ := io.ReadAll(NewAuthorNoteFilter(iotest.OneByteReader(strings.NewReader(text))))
+		if string(a) != string(b) {
+			t.Fatal("a byte at a time: another reading")
+		}
+		if !HasAuthorNote(text) && string(a) != text {
+			t.Fatalf("HasAuthorNote false, but the filter changed %q", text)
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // AO3's text export keeps, among a work's chapters, what its HTML download
@@ -90,11 +91,20 @@ var noteLabels = map[string]int{
 // one buffer's worth of a line.
 type NoteFilter struct {
 	src     *bufio.Reader
-	out     []byte // filtered bytes not yet read
-	err     error  // the source's error, once out is drained
-	eof     bool   // the source has ended
-	midLine bool   // the last piece read did not end its line
-	disp    int    // where the pieces of the current line go: dispEmit, ...
+	out     []byte // filtered bytes, read up to r
+	r       int
+	err     error // the source's error, once out is drained
+	eof     bool  // the source has ended
+	midLine bool  // the last piece read did not end its line
+	disp    int   // where the pieces of the current line go: dispEmit, ...
+	// authors: the filter reads authors' notes in a free-form story
+	// (NewAuthorNoteFilter), not AO3's blocks.
+	authors bool
+	// In an author's note: the bytes it may still take, and whether a
+	// line of its text has been read (a label alone on its line, "A/N:",
+	// is followed by a blank line and then its text).
+	noteLeft int
+	noteText bool
 
 	state int // noteNone, or the block the filter is in
 	// An open summary or notes block whose end is not yet known: its
@@ -120,10 +130,28 @@ const (
 	dispHold
 )
 
-// NewNoteFilter returns a NoteFilter reading r.
+// NewNoteFilter returns a NoteFilter reading r, the body of a work in
+// AO3's text layout.
 func NewNoteFilter(r io.Reader) *NoteFilter {
 	return &NoteFilter{src: bufio.NewReaderSize(r, 64<<10)}
 }
+
+// NewAuthorNoteFilter returns a NoteFilter reading r, the body of a story
+// in any other layout, for the authors' notes among its paragraphs: a
+// paragraph that starts with an author's-note label ("A/N:", "AN:",
+// "Author's Note -", "(A/N: ...", "End notes:") is blanked and kept as a
+// note, up to its blank line (the paragraph after it, when the label is
+// alone on its line), at most maxAuthorNote bytes. FanFiction.net stories
+// open and close chapters with them: "A/N: warning for a suicide attempt
+// in this chapter" or "A/N: go read my other fic, the knife one" were
+// scored as the story, and declared nothing.
+func NewAuthorNoteFilter(r io.Reader) *NoteFilter {
+	return &NoteFilter{src: bufio.NewReaderSize(r, 64<<10), authors: true}
+}
+
+// maxAuthorNote bounds an author's note: past it, its paragraph is read
+// as story.
+const maxAuthorNote = ao3MaxNotes
 
 // Found reports whether any block was blanked so far.
 func (f *NoteFilter) Found() bool { return f.found }
@@ -139,21 +167,29 @@ func (f *NoteFilter) Notes() []Field {
 
 // Read reads filtered text.
 func (f *NoteFilter) Read(p []byte) (int, error) {
-	for len(f.out) == 0 {
-		if f.err != nil {
+	if f.r == len(f.out) {
+		// Drained: the buffer is filled again from its start, with
+		// lines up to a batch's worth, so that a long story makes no
+		// garbage and few calls.
+		f.out, f.r = f.out[:0], 0
+		for len(f.out) < noteBatch && f.err == nil {
+			f.step()
+		}
+		if len(f.out) == 0 {
 			return 0, f.err
 		}
-		f.step()
 	}
-	n := copy(p, f.out)
-	f.out = f.out[n:]
+	n := copy(p, f.out[f.r:])
+	f.r += n
 	return n, nil
 }
+
+// noteBatch is how many bytes of text Read filters at a time.
+const noteBatch = 32 << 10
 
 // step reads the next line, or the next buffer's worth of a long one,
 // and files it.
 func (f *NoteFilter) step() {
-	f.out = f.out[:0]
 	seg, err := f.src.ReadSlice('\n')
 	if errors.Is(err, bufio.ErrBufferFull) {
 		err = nil
@@ -200,6 +236,10 @@ func (f *NoteFilter) piece(seg []byte) {
 // line files a line, or the first piece of a long one (not whole), which
 // is never a label.
 func (f *NoteFilter) line(seg []byte, whole bool) {
+	if f.authors {
+		f.authorLine(seg, whole)
+		return
+	}
 	t := ""
 	if whole && len(seg) <= noteLabelBytes {
 		t = string(bytes.TrimSpace(seg)) // short: a label, a heading, a link
@@ -248,6 +288,102 @@ func (f *NoteFilter) line(seg []byte, whole bool) {
 		f.emit(seg)
 		f.disp = dispEmit
 	}
+}
+
+// authorLine files a line of a free-form story (NewAuthorNoteFilter).
+func (f *NoteFilter) authorLine(seg []byte, whole bool) {
+	blankLine := whole && len(bytes.TrimSpace(seg)) == 0
+	if f.state == noteNotes {
+		switch {
+		case blankLine && f.noteText, f.noteLeft <= 0:
+			f.state = noteNone
+			f.flushNote()
+		default:
+			if !blankLine {
+				f.noteText = true
+			}
+			f.noteLeft -= len(seg)
+			f.blank(seg)
+			f.disp = dispBlank
+			return
+		}
+	}
+	if rest, ok := authorNoteStart(seg); ok {
+		f.state = noteNotes
+		f.startNote("A/N")
+		f.noteLeft = maxAuthorNote - len(seg)
+		f.noteText = len(bytes.TrimSpace(rest)) > 0
+		f.current.Write(rest)
+		f.emitBlank(seg)
+		f.disp = dispBlank
+		return
+	}
+	f.emit(seg)
+	f.disp = dispEmit
+}
+
+// HasAuthorNote reports whether a line of text starts with an author's
+// note label, so that NewAuthorNoteFilter would change it: a scan of line
+// starts, many times cheaper than filtering a text that has none.
+func HasAuthorNote(text string) bool {
+	for pos := 0; pos < len(text); {
+		end := strings.IndexByte(text[pos:], '\n')
+		if end < 0 {
+			end = len(text) - pos
+		}
+		if _, ok := authorNoteStart([]byte(text[pos:min(pos+end, pos+40)])); ok {
+			return true
+		}
+		pos += end + 1
+	}
+	return false
+}
+
+// AuthorNoteLine reports whether a line, of which head holds the first
+// bytes (40 are enough), starts with an author's note label.
+func AuthorNoteLine(head []byte) bool {
+	_, ok := authorNoteStart(head)
+	return ok
+}
+
+// authorNoteLabels are the labels that start an author's note in a story's
+// body, folded. Labels a story's own text could start a paragraph with
+// ("Note:", "Notes:", "P.S.") are left out.
+var authorNoteLabels = []string{
+	"a/n", "a.n.", "a.n", "an", "author's note", "author's notes", "authors note", "authors notes",
+	"author note", "author notes", "author’s note", "author’s notes", "end note", "end notes",
+	"ending note", "ending notes", "end a/n", "ps a/n", "chapter note", "chapter notes",
+}
+
+// authorNoteStart reports whether line starts with an author's-note label
+// followed by a colon or a dash, and returns what follows it. "AN" counts
+// only in capitals: "An: " starts no sentence, but "an" is a word.
+func authorNoteStart(line []byte) (rest []byte, ok bool) {
+	head := line[:min(len(line), 40)]
+	t := bytes.TrimLeft(head, " \t*_#([")
+	for _, l := range authorNoteLabels {
+		if len(t) < len(l) || !strings.EqualFold(string(t[:len(l)]), l) {
+			continue
+		}
+		if l == "an" && string(t[:2]) != "AN" {
+			continue
+		}
+		after := bytes.TrimLeft(t[len(l):], "*_)]")
+		after = bytes.TrimLeft(after, " \t")
+		switch {
+		case bytes.HasPrefix(after, []byte(":")):
+			after = after[1:]
+		case bytes.HasPrefix(after, []byte("-")), bytes.HasPrefix(after, []byte("–")), bytes.HasPrefix(after, []byte("—")):
+			_, size := utf8.DecodeRune(after)
+			after = after[size:]
+		default:
+			continue
+		}
+		after = bytes.TrimLeft(after, "*_)] \t") // "**A/N:** text"
+		// after is a suffix of head, which starts line.
+		return line[len(head)-len(after):], true
+	}
+	return nil, false
 }
 
 // pendLine files a line after an open summary or notes block's label.
