@@ -61,6 +61,8 @@ const (
 	SystemFictionRatings = "fictionratings"
 	SystemFanRated       = "fanrated"
 	SystemAO3            = "ao3"
+	// SystemAge is an age written as a rating: "13+", "18+".
+	SystemAge = "age"
 )
 
 // Rating is a parsed declared rating.
@@ -93,7 +95,7 @@ func newRatingTable(m map[string]map[string][]string) (ratingTable, error) {
 		}
 		for system, codes := range systems {
 			switch system {
-			case SystemMPAA, SystemFictionRatings, SystemFanRated, SystemAO3:
+			case SystemMPAA, SystemFictionRatings, SystemFanRated, SystemAO3, SystemAge:
 			default:
 				return rt, fmt.Errorf("ratings: unknown system %q", system)
 			}

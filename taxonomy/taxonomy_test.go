@@ -214,6 +214,10 @@ func TestParseRating(t *testing.T) {
 		system string
 	}{
 		{"NC-17, and I mean it", Explicit, "NC-17", SystemMPAA},
+		{"15+", Teen, "15+", SystemAge},
+		{"18+ (smut in ch. 3)", Mature, "18+", SystemAge},
+		{"21+", Explicit, "21+", SystemAge},
+		{"T+", Teen, "T+", SystemFictionRatings},
 		{"R (though relatively mild)", Mature, "R", SystemMPAA},
 		{"Rated M for language", Mature, "M", SystemFictionRatings},
 		{"R", Mature, "R", SystemMPAA},

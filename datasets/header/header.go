@@ -465,6 +465,9 @@ func parseFieldLine(tx *taxonomy.Taxonomy, t string) []Field {
 			}
 		}
 	}
+	if fs := barFields(tx, t); fs != nil {
+		return fs
+	}
 	key, label, rest, ok := fieldStartWith(tx, t)
 	if !ok {
 		return nil
@@ -481,6 +484,39 @@ func parseFieldLine(tx *taxonomy.Taxonomy, t string) []Field {
 		fields = append(fields, Field{Key: k, Label: l})
 		rest = after
 	}
+}
+
+// barFields reads a line of cells between bars that holds a field after
+// its first cell ("Naruto | Rated: K+ | English | Words: 1,234", "pairing:
+// none | fandom: genshin impact | rating: teen", "Rated T | Warnings:
+// none"): each cell that is a field is one, whatever the case of its
+// label, and a cell that is not goes on the value of the field before it
+// ("Summary: He ran | She hid"), or is left out before the first. It
+// returns nil for any other line, which the other readings take.
+func barFields(tx *taxonomy.Taxonomy, t string) []Field {
+	if strings.IndexByte(t, '|') < 0 || len(t) > maxCellsLine {
+		return nil
+	}
+	var fields []Field
+	later := false // a field after the first cell
+	for i, c := range strings.Split(t, "|") {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			continue
+		}
+		if key, label, rest, ok := fieldStartWith(tx, c); ok && key != KeyCells && key != KeyUnlabelled {
+			fields = append(fields, Field{Key: key, Label: label, Value: cleanValue(rest)})
+			later = later || i > 0
+			continue
+		}
+		if n := len(fields); n > 0 {
+			fields[n-1].Value += " | " + c
+		}
+	}
+	if !later {
+		return nil
+	}
+	return fields
 }
 
 // labelSeps are the separators other than a colon that may end a label,
