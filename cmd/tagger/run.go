@@ -64,6 +64,16 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 			if out == "" {
 				return &exitCodeError{code: exitError, msg: "run needs -o OUT.parquet or -o OUT.jsonl"}
 			}
+			// An output that is a symbolic link ("latest.parquet" to
+			// this week's run) is written where it leads: replacing it
+			// by rename would turn the link into a file and leave its
+			// target as it was, and two runs through two names would
+			// each take a lock of their own.
+			target, err := linkTarget(out)
+			if err != nil {
+				return &exitCodeError{code: exitError, msg: fmt.Sprintf("-o %s: %v: give the file's own path", out, err)}
+			}
+			out = target
 			// A mistyped input is a usage error, not a failed story that
 			// --allow-errors would pass.
 			if err := checkInputs("run", args); err != nil {
@@ -111,6 +121,11 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 					a.log.Warn(fmt.Sprintf("%s is given more than once: its stories are read, and written, once for each time", in))
 				}
 				seen[key] = true
+			}
+			// So is an input inside a directory also given ("corpus
+			// corpus/works.jsonl"), under another id.
+			for _, w := range inputWithin(args) {
+				a.log.Warn(fmt.Sprintf("%s is inside %s, also given: its stories are read, and written, twice", w[0], w[1]))
 			}
 			// Check the output before any work: it must not be an input,
 			// lie in an input directory, be a directory, or be in use.
@@ -390,4 +405,60 @@ func printStats(w io.Writer, s pipeline.Summary) {
 	if s.Readers > 1 {
 		fmt.Fprintf(w, "ingest read up to %d small files at once; its busy time is the wait for each next story in input order\n", s.Readers)
 	}
+}
+
+// inputWithin returns the pairs of inputs [inner, dir] where inner lies
+// inside dir, a directory also given, by their absolute paths.
+func inputWithin(args []string) [][2]string {
+	var out [][2]string
+	for _, dir := range args {
+		if dir == "-" {
+			continue
+		}
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			continue
+		}
+		d, err := filepath.Abs(dir)
+		if err != nil {
+			continue
+		}
+		for _, in := range args {
+			if in == "-" || in == dir {
+				continue
+			}
+			p, err := filepath.Abs(in)
+			if err != nil {
+				continue
+			}
+			if rel, err := filepath.Rel(d, p); err == nil && rel != "." && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				out = append(out, [2]string{in, dir})
+			}
+		}
+	}
+	return out
+}
+
+// linkTarget returns the path that p, when it is a symbolic link (or a
+// chain of them), leads to: an output not yet written may be a link to a
+// file that does not exist yet, in a directory that does. Any other p is
+// returned as it is.
+func linkTarget(p string) (string, error) {
+	for range 40 { // the kernel's own bound on a chain of links
+		fi, err := os.Lstat(p)
+		if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			return p, nil
+		}
+		t, err := os.Readlink(p)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(t) {
+			t = filepath.Join(filepath.Dir(p), t)
+		}
+		if _, err := os.Stat(filepath.Dir(t)); err != nil {
+			return "", fmt.Errorf("the symbolic link leads nowhere (%s)", t)
+		}
+		p = t
+	}
+	return "", fmt.Errorf("too many levels of symbolic links")
 }

@@ -599,3 +599,47 @@ func TestRunWarnsInputGivenTwice(t *testing.T) {
 		t.Errorf("%d rows, %v; want 2", len(rows), err)
 	}
 }
+
+// TestRunWarnsInputInsideAnother: a file or directory inside a directory
+// also given is read twice, under another id: the run says so.
+func TestRunWarnsInputInsideAnother(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"in/sub/a.txt": faultStory, "in/b.txt": faultStory, "other/c.txt": faultStory})
+	t.Chdir(dir)
+	_, errOut, code := runCLI(t, "", "run", "in", "in/sub/a.txt", "other", "-o", "out.jsonl", "--progress", "never")
+	if code != 0 || !strings.Contains(errOut, "in/sub/a.txt is inside in, also given") || strings.Contains(errOut, "other is inside") {
+		t.Errorf("exit %d, stderr %q; want 0 and one warning", code, errOut)
+	}
+	if rows, err := pipeline.ReadRows("out.jsonl"); err != nil || len(rows) != 4 {
+		t.Errorf("%d rows, %v; want 4", len(rows), err)
+	}
+}
+
+// TestRunOutputSymlink: an output that is a symbolic link is written where
+// it leads; the link stays a link.
+func TestRunOutputSymlink(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"in/a.txt": faultStory})
+	t.Chdir(dir)
+	if err := os.Mkdir("runs", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("runs/week1.jsonl", "latest.jsonl"); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // a new output, then a complete one replaced
+		if _, errOut, code := runCLI(t, "", "run", "in", "-o", "latest.jsonl", "--progress", "never"); code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		if fi, err := os.Lstat("latest.jsonl"); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Fatalf("latest.jsonl is no longer a link: %v", err)
+		}
+		if rows, err := pipeline.ReadRows("runs/week1.jsonl"); err != nil || len(rows) != 1 {
+			t.Errorf("the link's target: %d rows, %v; want 1", len(rows), err)
+		}
+	}
+	os.Symlink("nowhere/x.jsonl", "broken.jsonl")
+	if _, errOut, code := runCLI(t, "", "run", "in", "-o", "broken.jsonl", "--progress", "never"); code != exitError || !strings.Contains(errOut, "leads nowhere") {
+		t.Errorf("a broken link: exit %d, stderr %q; want 2 saying so", code, errOut)
+	}
+}
