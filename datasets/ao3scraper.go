@@ -167,6 +167,11 @@ func (r *reader) readAO3ScraperCSV(in io.Reader, source, fileID string) bool {
 			s = &Story{ID: id, Source: src, Format: FormatAO3ScraperCSV,
 				Err: fmt.Errorf("%s: ao3scraper-csv row: longer than %d bytes; split the work, or raise the line limit with "+
 					lineLimitHint+" (a quote left open makes the rest of the file one row) (%w)", src, r.maxLine, ErrTooLarge)}
+		} else if rows.open && bytes.Count(raw, []byte("\n")) > 1 {
+			// A quote opened in this row and never closed: the rows after
+			// it were read as its text.
+			s = &Story{ID: id, Source: src, Format: FormatAO3ScraperCSV,
+				Err: fmt.Errorf("%s: ao3scraper-csv row: a quoted field opens here and is never closed, so the %d lines after it were read as one field; close the quote (or double a quote inside the field)", src, bytes.Count(raw, []byte("\n"))-1)}
 		} else {
 			var workID string
 			s, workID = parseScraperRow(r.tx, raw, enc, layout, src, id)
@@ -369,6 +374,9 @@ type csvRows struct {
 	buf []byte
 	n   int  // number of the row last read, from 1: the header row is row 1
 	eof bool // the input is exhausted; reading a terminal again would block
+	// open: the row last read ended with the input inside a quoted field,
+	// a quote never closed, which took in every line after it.
+	open bool
 }
 
 // States of csvRows' scan.
@@ -482,6 +490,7 @@ func (cr *csvRows) scan() (row []byte, long bool, err error) {
 			if n == 0 {
 				return nil, false, io.EOF
 			}
+			cr.open = state == csvQuoted
 		case err != nil:
 			return nil, false, err
 		}

@@ -519,3 +519,20 @@ func FuzzAO3ScraperCSV(f *testing.F) {
 		}
 	})
 }
+
+// TestAO3ScraperUnclosedQuote: a quote left open to the end of the file
+// takes in the rows after it; the row is an error that says so, not a
+// story made of the rows that follow.
+func TestAO3ScraperUnclosedQuote(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "open.csv")
+	writeFile(t, p, []byte("work_id,body\n1,\"unterminated story starts here\n2,ok body of the second work\n3,third\n"))
+	got := collect(t, []string{p}, Options{})
+	if len(got) != 1 || got[0].Err == nil || !strings.Contains(got[0].Err.Error(), "never closed") {
+		t.Fatalf("got %d stories: %v; want one error naming the open quote", len(got), got)
+	}
+	// A quoted body with line breaks, closed at the end, is a story.
+	writeFile(t, p, []byte("work_id,body\n1,\"line one\nline two\"\n"))
+	if got := collect(t, []string{p}, Options{}); len(got) != 1 || got[0].Err != nil || got[0].Text != "line one\nline two" {
+		t.Errorf("closed quote: %v", got)
+	}
+}
