@@ -41,6 +41,7 @@ complete; OUT may not be an input, lie inside an input directory, be
 written by two runs at once, or be a file other than an earlier output of
 tagger's (that one is replaced). On SIGINT or SIGTERM, stories already read are
 finished (for up to 3 s) and the file is closed valid; a second signal
+(not the same one delivered twice within 50 ms, as GNU timeout does)
 abandons the run, leaving OUT as it was. A run replacing a complete
 earlier output leaves it as it was at the first signal, discarding its
 own rows. --resume completes an interrupted
@@ -211,15 +212,23 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 			var firstSig atomic.Value // os.Signal
 			go func() {
 				n := 0
+				var first time.Time
 				for {
 					select {
 					case sig := <-a.signals:
 						n++
-						if n == 1 {
+						switch {
+						case n == 1:
+							first = time.Now()
 							firstSig.Store(sig)
 							fmt.Fprintln(a.stderr, "tagger: stopping: finishing the stories already read (signal again to abandon)")
 							stopReading()
-						} else {
+						case sig == firstSig.Load() && time.Since(first) < sameSignal:
+							// The same signal delivered twice (GNU timeout
+							// signals the process and then its group), not
+							// a second request.
+							n--
+						default:
 							cancel()
 							return
 						}
@@ -462,3 +471,8 @@ func linkTarget(p string) (string, error) {
 	}
 	return "", fmt.Errorf("too many levels of symbolic links")
 }
+
+// sameSignal is how soon after the first a signal of the same kind is
+// taken for the same one delivered twice, not a request to abandon: far
+// quicker than a person presses Ctrl-C again.
+const sameSignal = 50 * time.Millisecond

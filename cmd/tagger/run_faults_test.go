@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"errors"
 	"io/fs"
@@ -641,5 +642,25 @@ func TestRunOutputSymlink(t *testing.T) {
 	os.Symlink("nowhere/x.jsonl", "broken.jsonl")
 	if _, errOut, code := runCLI(t, "", "run", "in", "-o", "broken.jsonl", "--progress", "never"); code != exitError || !strings.Contains(errOut, "leads nowhere") {
 		t.Errorf("a broken link: exit %d, stderr %q; want 2 saying so", code, errOut)
+	}
+}
+
+// TestRunSameSignalTwice: the same signal delivered twice at once (GNU
+// timeout signals the process and then its group) stops the run cleanly,
+// as one would; it does not abandon it.
+func TestRunSameSignalTwice(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"in/a.txt": faultStory, "in/b.txt": faultStory})
+	t.Chdir(dir)
+	sigs := make(chan os.Signal, 2)
+	sigs <- syscall.SIGINT
+	sigs <- syscall.SIGINT
+	var stdout, stderr bytes.Buffer
+	code := runWithSignals(context.Background(), []string{"run", "in", "-o", "out.jsonl", "--progress", "never"}, strings.NewReader(""), &stdout, &stderr, sigs)
+	if code != exitSigInt || strings.Contains(stderr.String(), "abandon") && !strings.Contains(stderr.String(), "signal again to abandon") {
+		t.Errorf("exit %d, stderr %q; want %d, stopped, not abandoned", code, stderr.String(), exitSigInt)
+	}
+	if _, err := pipeline.ReadRows("out.jsonl"); err != nil {
+		t.Errorf("the stopped run's output: %v; want a valid (partial) output", err)
 	}
 }
