@@ -241,8 +241,8 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 	budget := semaphore.NewWeighted(cfg.MaxInFlight)
 	// work ends the graph early: when ctx is cancelled, or when the writer
 	// gives up waiting after a stop.
-	work, quit := context.WithCancel(ctx)
-	defer quit()
+	work, quit := context.WithCancelCause(ctx)
+	defer quit(nil)
 	gr := newGraph(work)
 	// reading ends at a stop or when the graph ends.
 	reading, stopReading := context.WithCancel(gr.ctx)
@@ -271,8 +271,17 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 	// decoding and parsing headers. Every input position is counted once,
 	// in order, to skip the occurrences a resumed run already wrote.
 	occ := newOccurrences(cfg.Done)
+	var changed error // the input is not the one a resumed output was written from
 	skip := func(source, id string) bool {
-		return !cfg.Shard.Has(id) || occ.next(source)
+		if !cfg.Shard.Has(id) {
+			return true
+		}
+		done, err := occ.next(source, id)
+		if err != nil && changed == nil {
+			changed = err
+			quit(err)
+		}
+		return done || changed != nil
 	}
 	sc := newScorer(cfg)
 	sc.bufs = &datasets.BufferPool{Poison: cfg.poison}
@@ -312,7 +321,7 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 	})
 
 	w := &writer{sink: sink, batchRows: cfg.BatchRows, budget: budget, sum: &sum, prog: prog, log: log,
-		stopWithin: cfg.StopWithin, graph: gr.ctx, quit: quit, pending: map[int64]rowItem{}}
+		stopWithin: cfg.StopWithin, graph: gr.ctx, quit: func() { quit(nil) }, pending: map[int64]rowItem{}}
 	var seq int64 // the ingest stage's one worker numbers the stories
 	ingested := addStage(gr, stories, stageSpec[*datasets.Story, *storyWork]{
 		// A stop ends ingest at once, whatever the reader does; the
@@ -338,6 +347,9 @@ func Run(ctx, stop context.Context, inputs []string, sink Sink, cfg Config, prog
 	addStage(gr, rows, stageSpec[rowItem, struct{}]{name: "sink", workers: 1, ctx: writing, do: w.take, end: w.end})
 
 	err := gr.wait()
+	if changed != nil {
+		err = changed // asked on the reader's goroutine, which has ended
+	}
 	if w.gaveUp && ctx.Err() == nil && errors.Is(err, context.Canceled) {
 		err = nil // the writer's own give-up after a stop, not a failure
 	}

@@ -144,13 +144,17 @@ func TestSourceCounts(t *testing.T) {
 	occ := newOccurrences(done)
 	var got []bool
 	for _, s := range []string{"a", "z", "a", "a", "b", "b", "c:2", "a\xff"} {
-		got = append(got, occ.next(s))
+		done, err := occ.next(s, "id")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, done)
 	}
 	if want := []bool{true, false, true, false, true, false, true, true}; !slices.Equal(got, want) {
 		t.Errorf("next = %v, want %v", got, want)
 	}
 	var none *SourceCounts
-	if none.Rows() != 0 || none.Count("a") != 0 || newOccurrences(none).next("a") {
+	if done, _ := newOccurrences(none).next("a", "id"); none.Rows() != 0 || none.Count("a") != 0 || done {
 		t.Error("nil SourceCounts is not empty")
 	}
 }

@@ -444,8 +444,13 @@ func sortedKeys(m map[string]string) []string {
 func ReadDoneSources(path string) (*SourceCounts, error) {
 	b := newIDSetBuilder(0)
 	failed, first := 0, ""
-	add := func(source string, errMsg *string) {
-		b.add(normSource(toValidUTF8(source)))
+	records := map[[2]uint64][2]uint64{}
+	add := func(source, id string, errMsg *string) {
+		src := normSource(toValidUTF8(source))
+		b.add(src)
+		if isRecord(src) {
+			records[hashID(b.seeds, src)] = hashID(b.seeds, id)
+		}
 		if errMsg != nil {
 			if failed == 0 {
 				first = source + ": " + *errMsg
@@ -459,6 +464,7 @@ func ReadDoneSources(path string) (*SourceCounts, error) {
 	}
 	c := b.counts()
 	c.failed, c.first = failed, first
+	c.records = records
 	return c, nil
 }
 
@@ -567,7 +573,11 @@ func (want RunMeta) CheckResume(path string, got RunMeta) error {
 		return fmt.Errorf("--resume: %s was written with %s %q but this run uses %q: resume with the same %s, or write to a new output", path, f.name, f.got, f.want, f.flag)
 	}
 	if got.Shard != want.Shard {
-		return fmt.Errorf("--resume: %s holds %s and this run reads %s: resume with --shard %s, or write to a new output", path, shardName(got.Shard), shardName(want.Shard), orNone(got.Shard))
+		how := "without --shard"
+		if got.Shard != "" {
+			how = "with --shard " + got.Shard
+		}
+		return fmt.Errorf("--resume: %s holds %s and this run reads %s: resume %s, or write to a new output", path, shardName(got.Shard), shardName(want.Shard), how)
 	}
 	// Outputs of taggers before MetaInputs cannot be checked; ReadDone's
 	// caller warns when none of their rows match.

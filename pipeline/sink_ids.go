@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"cmp"
+	"fmt"
 	"hash/maphash"
 	"path/filepath"
 	"slices"
@@ -96,6 +97,11 @@ type SourceCounts struct {
 	// being the first one's "source: error".
 	failed int
 	first  string
+	// records maps the source of each corpus record among the rows
+	// ("works.jsonl:12", one row each) to its story's id: a resumed run
+	// whose corpus has changed since (a record inserted, or removed,
+	// shifts the rest) finds another id at that source.
+	records map[[2]uint64][2]uint64
 }
 
 // Failed returns how many of the rows read by ReadDoneSources hold an
@@ -220,14 +226,35 @@ func newOccurrences(done *SourceCounts) *occurrences {
 	return o
 }
 
-// next counts one occurrence of source and reports whether the output
-// already holds it (the first Count(source) occurrences are done).
-func (o *occurrences) next(source string) bool {
+// next counts one occurrence of source, the story id, and reports whether
+// the output already holds it (the first Count(source) occurrences are
+// done). For a corpus record the output holds under another id, it
+// returns an error: the corpus is not the one the output was written from.
+func (o *occurrences) next(source, id string) (bool, error) {
 	i, ok := o.done.index(source)
 	if !ok {
-		return false
+		return false, nil
 	}
 	o.hits++
 	o.seen[i]++
-	return o.seen[i] <= o.done.counts[i]
+	if o.done.records != nil {
+		if kept, ok := o.done.records[o.done.hashes[i]]; ok && kept != hashID(o.done.seeds, id) {
+			return false, fmt.Errorf("%s holds the story %q, but the output holds another story at that line: the corpus has changed since the run that wrote it (a record inserted or removed shifts the rest), so --resume would lose and repeat stories; run again without --resume to redo it", source, id)
+		}
+	}
+	return o.seen[i] <= o.done.counts[i], nil
+}
+
+// isRecord reports whether src, as normSource gives it, is a record of a
+// corpus: a .jsonl, .ndjson or .csv path with a ":line" or ":row" suffix.
+func isRecord(src string) bool {
+	i := strings.LastIndexByte(src, ':')
+	if i <= 0 || i == len(src)-1 || !isDigits(src[i+1:]) {
+		return false
+	}
+	switch strings.ToLower(filepath.Ext(src[:i])) {
+	case ".jsonl", ".ndjson", ".csv":
+		return true
+	}
+	return false
 }

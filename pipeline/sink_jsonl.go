@@ -332,12 +332,13 @@ func readJSONLRows(f *os.File) ([]Row, error) {
 	return rows, nil
 }
 
-// readJSONLSources calls add with the "source" of every complete line of
+// readJSONLSources calls add with the "source", "id" and "error" of every complete line of
 // the JSONL file f.
-func readJSONLSources(f *os.File, add func(source string, err *string)) error {
+func readJSONLSources(f *os.File, add func(source, id string, err *string)) error {
 	err := eachLine(f, func(n int, line []byte) error {
 		var v struct {
 			Source *string `json:"source"`
+			ID     string  `json:"id"`
 			Error  *string `json:"error"`
 		}
 		if err := json.Unmarshal(line, &v); err != nil {
@@ -346,7 +347,7 @@ func readJSONLSources(f *os.File, add func(source string, err *string)) error {
 		if v.Source == nil {
 			return fmt.Errorf("%s:%d: no string \"source\"", f.Name(), n)
 		}
-		add(*v.Source, v.Error)
+		add(*v.Source, v.ID, v.Error)
 		return nil
 	})
 	if err != nil {

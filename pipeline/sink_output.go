@@ -297,7 +297,7 @@ func readSourceCounts(path string, format outFormat, seeds [2]maphash.Seed) (*So
 	}
 	defer f.Close()
 	b := &idSetBuilder{seeds: seeds}
-	add := func(source string, _ *string) { b.add(normSource(toValidUTF8(source))) }
+	add := func(source, _ string, _ *string) { b.add(normSource(toValidUTF8(source))) }
 	if format == formatParquet {
 		err = readParquetSources(f, add)
 	} else {

@@ -320,9 +320,9 @@ func readParquetRows(f *os.File) ([]Row, error) {
 	return rows, nil
 }
 
-// readParquetSources calls add with the source and error columns of every
+// readParquetSources calls add with the source, id and error columns of every
 // row of the Parquet file f, reading no other column.
-func readParquetSources(f *os.File, add func(source string, err *string)) error {
+func readParquetSources(f *os.File, add func(source, id string, err *string)) error {
 	pf, err := openParquet(f)
 	if err != nil {
 		return fmt.Errorf("read finished stories: %w (move it away, or run without --resume)", err)
@@ -332,6 +332,7 @@ func readParquetSources(f *os.File, add func(source string, err *string)) error 
 		return fmt.Errorf("read finished stories: %s has no string column \"source\": it is not a tagger output", f.Name())
 	}
 	type sourceOnly struct {
+		ID     string  `parquet:"id"`
 		Source string  `parquet:"source"`
 		Error  *string `parquet:"error,optional"`
 	}
@@ -343,7 +344,7 @@ func readParquetSources(f *os.File, add func(source string, err *string)) error 
 		n, err := r.Read(buf)
 		read += int64(n)
 		for _, row := range buf[:n] {
-			add(row.Source, row.Error)
+			add(row.Source, row.ID, row.Error)
 		}
 		if err != nil && err != io.EOF {
 			return fmt.Errorf("read finished stories from %s: %w", f.Name(), err)

@@ -157,9 +157,13 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 				}
 				if st, err := os.Stat(out); out != pipeline.StdoutPath && err == nil && st.Mode().IsRegular() && st.Size() > 0 {
 					// Allowed, but not silently: the rows there are about to go.
-					fmt.Fprintf(a.stderr, "tagger: replacing %s, an earlier output (--resume would complete it instead)\n", out)
 					note, err := pipeline.ReadStopped(out)
 					keepOld = err != nil || note == ""
+					if keepOld {
+						fmt.Fprintf(a.stderr, "tagger: replacing %s, an earlier output\n", out)
+					} else {
+						fmt.Fprintf(a.stderr, "tagger: replacing %s, a stopped earlier output (--resume would complete it instead)\n", out)
+					}
 				}
 			}
 			lock, err := pipeline.LockOutput(out)

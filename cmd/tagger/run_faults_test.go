@@ -664,3 +664,33 @@ func TestRunSameSignalTwice(t *testing.T) {
 		t.Errorf("the stopped run's output: %v; want a valid (partial) output", err)
 	}
 }
+
+// TestResumeChangedCorpus: a corpus whose records moved since the run that
+// wrote the output (a record inserted at the top) would lose one story and
+// repeat another under --resume; the run refuses, naming the record, and
+// leaves the output as it was.
+func TestResumeChangedCorpus(t *testing.T) {
+	for _, out := range []string{"out.jsonl", "out.parquet"} {
+		t.Run(out, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, dir, map[string]string{"c.jsonl": `{"id":"a","text":"The rain fell."}` + "\n" + `{"id":"b","text":"She ran home."}` + "\n"})
+			t.Chdir(dir)
+			if _, errOut, code := runCLI(t, "", "run", "c.jsonl", "-o", out, "--progress", "never"); code != 0 {
+				t.Fatalf("first run: exit %d: %s", code, errOut)
+			}
+			// Unchanged, the corpus resumes (nothing left to read).
+			if _, errOut, code := runCLI(t, "", "run", "c.jsonl", "-o", out, "--progress", "never", "--resume"); code != 0 {
+				t.Fatalf("resume of the same corpus: exit %d: %s", code, errOut)
+			}
+			writeFiles(t, dir, map[string]string{"c.jsonl": `{"id":"new","text":"A new first story."}` + "\n" + `{"id":"a","text":"The rain fell."}` + "\n" + `{"id":"b","text":"She ran home."}` + "\n"})
+			before, _ := os.ReadFile(out)
+			_, errOut, code := runCLI(t, "", "run", "c.jsonl", "-o", out, "--progress", "never", "--resume")
+			if code != exitError || !strings.Contains(errOut, `c.jsonl:1 holds the story "new"`) || !strings.Contains(errOut, "without --resume") {
+				t.Errorf("resume of a changed corpus: exit %d, stderr %q; want 2 naming the record", code, errOut)
+			}
+			if after, _ := os.ReadFile(out); !bytes.Equal(after, before) {
+				t.Error("the output changed")
+			}
+		})
+	}
+}
