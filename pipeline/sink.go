@@ -444,12 +444,13 @@ func sortedKeys(m map[string]string) []string {
 func ReadDoneSources(path string) (*SourceCounts, error) {
 	b := newIDSetBuilder(0)
 	failed, first := 0, ""
-	records := map[[2]uint64][2]uint64{}
 	add := func(source, id string, errMsg *string) {
 		src := normSource(toValidUTF8(source))
 		b.add(src)
 		if isRecord(src) {
-			records[hashID(b.seeds, src)] = hashID(b.seeds, id)
+			b.addID(id)
+		} else {
+			b.addID("")
 		}
 		if errMsg != nil {
 			if failed == 0 {
@@ -464,7 +465,6 @@ func ReadDoneSources(path string) (*SourceCounts, error) {
 	}
 	c := b.counts()
 	c.failed, c.first = failed, first
-	c.records = records
 	return c, nil
 }
 

@@ -50,6 +50,7 @@ func (s *IDSet) Len() int {
 type idSetBuilder struct {
 	seeds  [2]maphash.Seed
 	hashes [][2]uint64
+	ids    []uint64 // see addID; empty unless it is called for every source
 }
 
 func newIDSetBuilder(capacity int) *idSetBuilder {
@@ -60,6 +61,21 @@ func newIDSetBuilder(capacity int) *idSetBuilder {
 }
 
 func (b *idSetBuilder) add(id string) { b.hashes = append(b.hashes, hashID(b.seeds, id)) }
+
+// addID records the story id of the source last added, for a corpus
+// record ("" for any other source); see SourceCounts.ids.
+func (b *idSetBuilder) addID(id string) {
+	b.ids = append(b.ids, storyIDHash(b.seeds, id))
+}
+
+// storyIDHash is the 64-bit keyed hash of a story id, never 0 (0 stands
+// for none); "" has none.
+func storyIDHash(seeds [2]maphash.Seed, id string) uint64 {
+	if id == "" {
+		return 0
+	}
+	return maphash.String(seeds[0], id) | 1
+}
 
 // set sorts and deduplicates the hashes into an IDSet; b is not used again.
 func (b *idSetBuilder) set() *IDSet {
@@ -97,11 +113,12 @@ type SourceCounts struct {
 	// being the first one's "source: error".
 	failed int
 	first  string
-	// records maps the source of each corpus record among the rows
-	// ("works.jsonl:12", one row each) to its story's id: a resumed run
-	// whose corpus has changed since (a record inserted, or removed,
-	// shifts the rest) finds another id at that source.
-	records map[[2]uint64][2]uint64
+	// ids holds, beside hashes, the story id's hash (storyIDHash) of a
+	// source that is a corpus record ("works.jsonl:12"), 0 for another: a
+	// resumed run whose corpus has changed since (a record inserted or
+	// removed shifts the rest) finds another id at that source. 8 bytes a
+	// row, as a corpus may have millions. Empty when not recorded.
+	ids []uint64
 }
 
 // Failed returns how many of the rows read by ReadDoneSources hold an
@@ -118,9 +135,25 @@ func NewSourceCounts(sources ...string) *SourceCounts {
 	return b.counts()
 }
 
-// counts sorts the hashes into a SourceCounts; b is not used again.
+// counts sorts the hashes into a SourceCounts, with their ids when addID
+// was called for each; b is not used again.
 func (b *idSetBuilder) counts() *SourceCounts {
-	slices.SortFunc(b.hashes, compareHash)
+	withIDs := len(b.ids) == len(b.hashes) && len(b.ids) > 0
+	if withIDs {
+		// Sorted together: an index sorted by hash, then both laid out.
+		order := make([]int32, len(b.hashes))
+		for i := range order {
+			order[i] = int32(i)
+		}
+		slices.SortFunc(order, func(x, y int32) int { return compareHash(b.hashes[x], b.hashes[y]) })
+		hashes, ids := make([][2]uint64, len(order)), make([]uint64, len(order))
+		for i, k := range order {
+			hashes[i], ids[i] = b.hashes[k], b.ids[k]
+		}
+		b.hashes, b.ids = hashes, ids
+	} else {
+		slices.SortFunc(b.hashes, compareHash)
+	}
 	s := &SourceCounts{seeds: b.seeds, rows: len(b.hashes)}
 	for i, h := range b.hashes {
 		if i > 0 && h == b.hashes[i-1] {
@@ -129,6 +162,9 @@ func (b *idSetBuilder) counts() *SourceCounts {
 		}
 		s.hashes = append(s.hashes, h)
 		s.counts = append(s.counts, 1)
+		if withIDs {
+			s.ids = append(s.ids, b.ids[i])
+		}
 	}
 	return s
 }
@@ -237,8 +273,8 @@ func (o *occurrences) next(source, id string) (bool, error) {
 	}
 	o.hits++
 	o.seen[i]++
-	if o.done.records != nil {
-		if kept, ok := o.done.records[o.done.hashes[i]]; ok && kept != hashID(o.done.seeds, id) {
+	if i < len(o.done.ids) {
+		if kept := o.done.ids[i]; kept != 0 && kept != storyIDHash(o.done.seeds, id) {
 			return false, fmt.Errorf("%s holds the story %q, but the output holds another story at that line: the corpus has changed since the run that wrote it (a record inserted or removed shifts the rest), so --resume would lose and repeat stories; run again without --resume to redo it", source, id)
 		}
 	}
