@@ -1,6 +1,7 @@
 package header
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -191,6 +192,9 @@ func BuildWith(tx *taxonomy.Taxonomy, fields []Field) Declared {
 	if r := w.rating; r != nil && d.DeclaredRating == "" {
 		d.DeclaredRating, d.DeclaredRatingRaw, d.RatingSystem = r.Canonical(), r.Raw, r.System
 	}
+	// "Minor character death, no major character death" declares death
+	// and rules out a narrower one: the label is declared, not both.
+	d.NegatedWarnings = slices.DeleteFunc(d.NegatedWarnings, func(l string) bool { return slices.Contains(d.DeclaredWarnings, l) })
 	tx.SortLabels(d.DeclaredWarnings)
 	tx.SortLabels(d.NegatedWarnings)
 	switch {
