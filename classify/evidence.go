@@ -225,8 +225,9 @@ func (m *Model) evidence(states []labelState, cues [numCues]labelState, in ratin
 			continue
 		}
 		thr := m.info[li].Thresholds.Balanced
+		first, kept := len(out), 0
 		for k, w := range states[li].top {
-			if k >= maxPer {
+			if kept >= maxPer {
 				break
 			}
 			if k > 0 && w.z < thr {
@@ -240,7 +241,13 @@ func (m *Model) evidence(states []labelState, cues [numCues]labelState, in ratin
 			ev := snippet(w, p, contrib, hits)
 			ev.Label = ls.Label
 			ev.Score = m.score(li, w.z)
+			if slices.ContainsFunc(out[first:], func(e Evidence) bool { return nearPassage(e, ev) }) {
+				// An overlapping window's passage at the same place: a
+				// moderator would read the same sentence twice, once cut.
+				continue
+			}
 			out = append(out, ev)
+			kept++
 		}
 	}
 	if lv <= taxonomy.General {
@@ -484,4 +491,11 @@ func tokenSentences(text string, toks []tokenize.Token) []tokenize.Span {
 		}
 	}
 	return out
+}
+
+// nearPassage reports whether two passages of a story overlap or lie
+// within a few words of each other.
+func nearPassage(a, b Evidence) bool {
+	const near = 40 // bytes between them
+	return max(a.ByteStart, b.ByteStart)-min(a.ByteEnd, b.ByteEnd) <= near
 }
