@@ -331,8 +331,10 @@ func HasAuthorNote(text string) bool {
 		if end < 0 {
 			end = len(text) - pos
 		}
-		if _, ok := authorNoteStart([]byte(text[pos:min(pos+end, pos+40)])); ok {
-			return true
+		if line := text[pos : pos+end]; mayStartNote(line) {
+			if _, ok := authorNoteStart([]byte(line[:min(len(line), 40)])); ok {
+				return true
+			}
 		}
 		pos += end + 1
 	}
@@ -361,8 +363,11 @@ var authorNoteLabels = []string{
 func authorNoteStart(line []byte) (rest []byte, ok bool) {
 	head := line[:min(len(line), 40)]
 	t := bytes.TrimLeft(head, " \t*_#([")
+	if len(t) == 0 || !noteInitial[t[0]] {
+		return nil, false
+	}
 	for _, l := range authorNoteLabels {
-		if len(t) < len(l) || !strings.EqualFold(string(t[:len(l)]), l) {
+		if len(t) < len(l) || !hasPrefixFold(t, l) {
 			continue
 		}
 		if l == "an" && string(t[:2]) != "AN" {
@@ -384,6 +389,49 @@ func authorNoteStart(line []byte) (rest []byte, ok bool) {
 		return line[len(head)-len(after):], true
 	}
 	return nil, false
+}
+
+// noteInitial holds the first letters of authorNoteLabels, both cases:
+// most lines start with none of them, and are turned away at once.
+var noteInitial = func() (set [256]bool) {
+	for _, l := range authorNoteLabels {
+		set[l[0]] = true
+		set[l[0]-'a'+'A'] = true
+	}
+	return set
+}()
+
+// mayStartNote reports whether line could start with an author's note
+// label, by its first letter after any decoration: a test that allocates
+// nothing, asked of every line of a story.
+func mayStartNote(line string) bool {
+	for i := 0; i < len(line) && i < 40; i++ {
+		switch c := line[i]; c {
+		case ' ', '\t', '*', '_', '#', '(', '[':
+			continue
+		default:
+			return noteInitial[c]
+		}
+	}
+	return false
+}
+
+// hasPrefixFold reports whether b starts with l, a lower-case label,
+// ignoring the case of ASCII letters, without allocating.
+func hasPrefixFold(b []byte, l string) bool {
+	if len(b) < len(l) {
+		return false
+	}
+	for i := 0; i < len(l); i++ {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != l[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // pendLine files a line after an open summary or notes block's label.

@@ -253,3 +253,16 @@ func FuzzAuthorNoteFilter(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkHasAuthorNote measures the scan every free-form story's body
+// gets: it must cost little next to tokenizing.
+func BenchmarkHasAuthorNote(b *testing.B) {
+	para := "And then the rain came down over the harbour, and all of them ran for the sheds.\n\nA moment later it stopped.\n\n"
+	text := strings.Repeat(para, (1<<20)/len(para))
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		if HasAuthorNote(text) {
+			b.Fatal("a note in plain prose")
+		}
+	}
+}
