@@ -570,29 +570,20 @@ func sniffJSONL(br *bufio.Reader, maxLine int) (prefix []byte, jsonl bool, err e
 		}
 	}
 	start := len(prefix) - 1
-	for {
-		chunk, err := br.ReadSlice('\n')
-		prefix = append(prefix, chunk...)
-		if len(prefix)-start > maxLine+2 {
-			return prefix, true, nil
-		}
-		if err == bufio.ErrBufferFull {
-			continue
-		}
-		if err != nil && err != io.EOF {
-			return prefix, false, err
-		}
-		if json.Valid(trimEOL(prefix[start:])) {
-			return prefix, true, nil
-		}
-		if err == io.EOF {
-			return prefix, false, nil
-		}
-		// A first record that is broken ("{bad json") is the corpus's
-		// first error, not a sign of prose, when the next line is a
-		// record.
-		return sniffNext(br, prefix, maxLine)
+	prefix, long, eof, err := appendLine(br, prefix, start, maxLine)
+	switch {
+	case long:
+		return prefix, true, nil
+	case err != nil:
+		return prefix, false, err
+	case json.Valid(trimEOL(prefix[start:])):
+		return prefix, true, nil
+	case eof:
+		return prefix, false, nil
 	}
+	// A first record that is broken ("{bad json") is the corpus's first
+	// error, not a sign of prose, when the next line is a record.
+	return sniffNext(br, prefix, maxLine)
 }
 
 // sniffNext reads the next non-blank line of br onto prefix, and reports
@@ -600,24 +591,36 @@ func sniffJSONL(br *bufio.Reader, maxLine int) (prefix []byte, jsonl bool, err e
 func sniffNext(br *bufio.Reader, prefix []byte, maxLine int) ([]byte, bool, error) {
 	for {
 		start := len(prefix)
-		for {
-			chunk, err := br.ReadSlice('\n')
-			prefix = append(prefix, chunk...)
-			if len(prefix)-start > maxLine+2 {
-				return prefix, false, nil
-			}
-			if err == bufio.ErrBufferFull {
-				continue
-			}
-			if err != nil && err != io.EOF {
-				return prefix, false, err
-			}
-			line := bytes.TrimSpace(prefix[start:])
-			if len(line) == 0 && err == nil {
-				break // a blank line: the next one
-			}
-			return prefix, len(line) > 0 && line[0] == '{' && json.Valid(line), nil
+		var long, eof bool
+		var err error
+		prefix, long, eof, err = appendLine(br, prefix, start, maxLine)
+		if long || err != nil {
+			return prefix, false, err
 		}
+		line := bytes.TrimSpace(prefix[start:])
+		if len(line) == 0 && !eof {
+			continue // a blank line: the next one
+		}
+		return prefix, len(line) > 0 && line[0] == '{' && json.Valid(line), nil
+	}
+}
+
+// appendLine reads br up to its next line break, or its end (eof), onto
+// prefix, whose line started at start; long reports that the line is
+// longer than maxLine, and stops reading it there.
+func appendLine(br *bufio.Reader, prefix []byte, start, maxLine int) (_ []byte, long, eof bool, err error) {
+	for {
+		chunk, err := br.ReadSlice('\n')
+		prefix = append(prefix, chunk...)
+		switch {
+		case len(prefix)-start > maxLine+2:
+			return prefix, true, false, nil
+		case err == bufio.ErrBufferFull:
+			continue
+		case err == io.EOF:
+			return prefix, false, true, nil
+		}
+		return prefix, false, false, err
 	}
 }
 

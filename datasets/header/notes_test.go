@@ -82,27 +82,7 @@ func TestNoteFilter(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			out, notes := readNotes(t, strings.NewReader(c.text))
-			checkBlanked(t, c.text, out)
-			for _, k := range c.kept {
-				if !strings.Contains(out, k) {
-					t.Errorf("%q blanked:\n%s", k, out)
-				}
-			}
-			for _, g := range c.gone {
-				if strings.Contains(out, g) {
-					t.Errorf("%q kept:\n%s", g, out)
-				}
-			}
-			var got []string
-			for _, n := range notes {
-				if n.Key != KeyNotes {
-					t.Errorf("note %+v: key %q", n, n.Key)
-				}
-				got = append(got, n.Value)
-			}
-			if strings.Join(got, "|") != strings.Join(c.notes, "|") {
-				t.Errorf("notes %q, want %q", got, c.notes)
-			}
+			checkFiltered(t, c.text, out, notes, c.kept, c.gone, c.notes)
 			// Read a byte at a time, as a streamed story is read in
 			// pieces: the same text, the same notes.
 			out1, notes1 := readNotes(t, iotest.OneByteReader(strings.NewReader(c.text)))
@@ -110,6 +90,34 @@ func TestNoteFilter(t *testing.T) {
 				t.Errorf("read a byte at a time: %d notes, text\n%s\nwant %d notes, text\n%s", len(notes1), out1, len(notes), out)
 			}
 		})
+	}
+}
+
+// checkFiltered checks a filter's reading out of in: blanked only, with
+// the texts kept still there, the texts gone blanked, and notes fields
+// (KeyNotes) of the values want.
+func checkFiltered(t *testing.T, in, out string, notes []Field, kept, gone, want []string) {
+	t.Helper()
+	checkBlanked(t, in, out)
+	for _, k := range kept {
+		if !strings.Contains(out, k) {
+			t.Errorf("%q blanked:\n%s", k, out)
+		}
+	}
+	for _, g := range gone {
+		if strings.Contains(out, g) {
+			t.Errorf("%q kept:\n%s", g, out)
+		}
+	}
+	var got []string
+	for _, n := range notes {
+		if n.Key != KeyNotes {
+			t.Errorf("note %+v: key %q", n, n.Key)
+		}
+		got = append(got, n.Value)
+	}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("notes %q, want %q", got, want)
 	}
 }
 
@@ -209,25 +217,7 @@ func TestAuthorNoteFilter(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out := string(b)
-			checkBlanked(t, c.text, out)
-			for _, k := range c.kept {
-				if !strings.Contains(out, k) {
-					t.Errorf("%q blanked:\n%s", k, out)
-				}
-			}
-			for _, g := range c.gone {
-				if strings.Contains(out, g) {
-					t.Errorf("%q kept:\n%s", g, out)
-				}
-			}
-			var got []string
-			for _, n := range f.Notes() {
-				got = append(got, n.Value)
-			}
-			if strings.Join(got, "|") != strings.Join(c.notes, "|") {
-				t.Errorf("notes %q, want %q", got, c.notes)
-			}
+			checkFiltered(t, c.text, string(b), f.Notes(), c.kept, c.gone, c.notes)
 			if HasAuthorNote(c.text) != (len(c.notes) > 0) {
 				t.Errorf("HasAuthorNote %v, with %d notes", HasAuthorNote(c.text), len(c.notes))
 			}
