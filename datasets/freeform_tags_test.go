@@ -94,3 +94,28 @@ func TestStdinCorpusWithBrokenFirstRecord(t *testing.T) {
 		t.Errorf("prose: %d stories, want 1", n)
 	}
 }
+
+// TestStdinFormats: an AO3Scraper CSV and an HTML page on standard input
+// are read as what they are, not as one prose story of their markup.
+func TestStdinFormats(t *testing.T) {
+	for _, c := range []struct {
+		name, in string
+		want     []string // the stories' formats
+	}{
+		{"csv", "work_id,title,body\n1,A,\"The rain fell.\"\n2,B,She ran.\n", []string{string(FormatAO3ScraperCSV), string(FormatAO3ScraperCSV)}},
+		{"html", "<!DOCTYPE html>\n<html><body><p>The rain fell on the harbour.</p></body></html>\n", []string{string(FormatHTML)}},
+		{"prose with a comma", "work, and then more work, was all she knew\n\nThe end.\n", []string{string(FormatText)}},
+		{"prose that opens with a tag-like word", "<html> is how it began, she wrote.\n", []string{string(FormatText)}},
+	} {
+		var got []string
+		for s := range Read(t.Context(), []string{"-"}, Options{Stdin: strings.NewReader(c.in)}) {
+			if s.Err != nil {
+				t.Errorf("%s: %v", c.name, s.Err)
+			}
+			got = append(got, string(s.Format))
+		}
+		if strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("%s: formats %v, want %v", c.name, got, c.want)
+		}
+	}
+}

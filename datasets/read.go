@@ -536,12 +536,44 @@ func (r *reader) readStdin() bool {
 	if err != nil {
 		return r.fail(source, id, FormatText, fmt.Errorf("read %s: %w", source, err))
 	}
+	// What comes next, for the other formats that have no name to tell
+	// them by: the first line of an AO3Scraper CSV, an HTML page's start.
+	next, _ := br.Peek(4 << 10) // less at the end of the input
 	in := io.MultiReader(bytes.NewReader(prefix), br)
-	if jsonl {
+	switch head := append(slices.Clip(prefix), next...); {
+	case jsonl:
 		return r.readJSONL(in, source, id)
+	case isScraperHeader(head):
+		return r.readAO3ScraperCSV(in, source, id)
+	case htmlStart(head):
+		return r.readMarkup(in, size, source, id, FormatHTML)
 	}
 	// size ≥ 0 reads within MaxFileBytes (readText), checked first.
 	return r.readText(in, size, source, id)
+}
+
+// isScraperHeader reports whether head starts with an AO3Scraper CSV's
+// header row: cells that name a work_id and a body column.
+func isScraperHeader(head []byte) bool {
+	line, _, _ := bytes.Cut(bytes.TrimPrefix(head, bomUTF8), []byte("\n"))
+	if !bytes.Contains(line, []byte(",")) {
+		return false
+	}
+	cells, _, err := csvFields(line, EncodingUTF8)
+	if err != nil {
+		return false
+	}
+	_, err = newScraperLayout(cells)
+	return err == nil
+}
+
+// htmlStart reports whether head starts, after white space, with an HTML
+// document's doctype, or its html tag with a closing tag after it (a line
+// of prose may open with "<html>").
+func htmlStart(head []byte) bool {
+	t := bytes.TrimLeft(bytes.TrimPrefix(head, bomUTF8), " \t\r\n")
+	hasPrefixFold := func(p string) bool { return len(t) >= len(p) && bytes.EqualFold(t[:len(p)], []byte(p)) }
+	return hasPrefixFold("<!doctype html") || hasPrefixFold("<html") && bytes.Contains(t, []byte("</"))
 }
 
 // sniffJSONL reads from br until it can tell whether the input is a JSONL
