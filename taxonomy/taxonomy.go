@@ -47,6 +47,7 @@ type entry struct {
 	labels []string
 	state  WarningState
 	tag    bool
+	remark bool // says where the warnings are, or how graphic: nothing to declare
 }
 
 // Taxonomy is a loaded label set with its alias tables. Use Default for the
@@ -83,6 +84,7 @@ type file struct {
 	PAN     map[string]string              `yaml:"pan2023"`
 	States  map[WarningState][]string      `yaml:"states"`
 	Tags    []string                       `yaml:"tags"`
+	Remarks []string                       `yaml:"remarks"`
 	Ratings map[string]map[string][]string `yaml:"ratings"`
 	Abbrev  map[string]string              `yaml:"abbreviations"`
 }
@@ -178,6 +180,13 @@ func Load(data []byte) (*Taxonomy, error) {
 		}
 		t.exact[k] = entry{tag: true}
 		t.scan[k] = entry{tag: true}
+	}
+	for _, r := range f.Remarks {
+		k := Fold(r)
+		if _, ok := t.exact[k]; ok {
+			return nil, fmt.Errorf("remark %q is also a label alias, state or tag", r)
+		}
+		t.exact[k] = entry{remark: true}
 	}
 	for abbr, term := range f.Abbrev {
 		if e, ok := t.exact[Fold(term)]; !ok || len(e.labels) == 0 {

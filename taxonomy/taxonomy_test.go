@@ -153,6 +153,7 @@ func TestClassifyWarning(t *testing.T) {
 		negated []string
 		state   WarningState
 		tags    []string
+		remark  bool
 	}{
 		{in: "Major Character Death", labels: []string{"death"}},
 		{in: "Disciplinary Spanking of adults using an implement", labels: []string{"violence", "other-sexual"}},
@@ -189,17 +190,23 @@ func TestClassifyWarning(t *testing.T) {
 		{in: "Rape/Non-Con", labels: []string{"sexual-abuse"}},
 		{in: "brief mention of suicidal thoughts", labels: []string{"suicide"}},
 		{in: "violence (graphic)", labels: []string{"violence"}},
+		{in: "See tags", remark: true},
+		{in: "see the tags for details", remark: true},
+		{in: "See Author's Notes", remark: true},
+		{in: "no graphic content", remark: true},
+		{in: "violence (non-graphic)", labels: []string{"violence"}, remark: true},
+		{in: "see tags for violence", labels: []string{"violence"}},
 	}
 	for _, tc := range tests {
 		p := ClassifyWarning(tc.in)
-		if !slices.Equal(p.Labels, tc.labels) || !slices.Equal(p.Negated, tc.negated) || p.State != tc.state || !slices.Equal(p.Tags, tc.tags) {
-			t.Errorf("ClassifyWarning(%q) = labels %v negated %v state %q tags %v; want %v %v %q %v",
-				tc.in, p.Labels, p.Negated, p.State, p.Tags, tc.labels, tc.negated, tc.state, tc.tags)
+		if !slices.Equal(p.Labels, tc.labels) || !slices.Equal(p.Negated, tc.negated) || p.State != tc.state || !slices.Equal(p.Tags, tc.tags) || p.Remark != tc.remark {
+			t.Errorf("ClassifyWarning(%q) = labels %v negated %v state %q tags %v remark %v; want %v %v %q %v %v",
+				tc.in, p.Labels, p.Negated, p.State, p.Tags, p.Remark, tc.labels, tc.negated, tc.state, tc.tags, tc.remark)
 		}
 		if p.Raw != tc.in {
 			t.Errorf("ClassifyWarning(%q).Raw = %q", tc.in, p.Raw)
 		}
-		wantUnmapped := len(tc.labels) == 0 && len(tc.negated) == 0 && tc.state == "" && len(tc.tags) == 0
+		wantUnmapped := len(tc.labels) == 0 && len(tc.negated) == 0 && tc.state == "" && len(tc.tags) == 0 && !tc.remark
 		if p.Unmapped() != wantUnmapped {
 			t.Errorf("ClassifyWarning(%q).Unmapped() = %v", tc.in, p.Unmapped())
 		}
@@ -283,6 +290,7 @@ func TestLoadRejectsBadData(t *testing.T) {
 		"bad level":                  "groups: [a]\nlabels:\n  - {id: x, group: a}\nratings: {weird: {mpaa: [Q]}}\n",
 		"bad system":                 "groups: [a]\nlabels:\n  - {id: x, group: a}\nratings: {teen: {imdb: [Q]}}\n",
 		"tag is a label":             "groups: [a]\nlabels:\n  - {id: x, group: a, aliases: [foo]}\ntags: [foo]\n",
+		"remark is a tag":            "groups: [a]\nlabels:\n  - {id: x, group: a}\ntags: [foo]\nremarks: [foo]\n",
 		"bad abbreviation":           "groups: [a]\nlabels:\n  - {id: x, group: a, aliases: [foo]}\nabbreviations: {FB: bar}\n",
 		"abbreviation in lower case": "groups: [a]\nlabels:\n  - {id: x, group: a, aliases: [foo]}\nabbreviations: {fo: foo}\n",
 		"no labels":                  "groups: [a]\n",

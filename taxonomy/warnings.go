@@ -23,11 +23,15 @@ type Phrase struct {
 	// AU, OOC, spoilers): the phrase as written when it is one as a whole,
 	// else the folded terms found in it.
 	Tags []string `json:"tags,omitempty"`
+	// Remark is set when the phrase as a whole points elsewhere or
+	// qualifies ("see tags", "no graphic content"): understood, and
+	// declaring nothing.
+	Remark bool `json:"remark,omitempty"`
 }
 
 // Unmapped reports whether tagger understood nothing in the phrase.
 func (p Phrase) Unmapped() bool {
-	return len(p.Labels) == 0 && len(p.Negated) == 0 && p.State == "" && len(p.Tags) == 0
+	return len(p.Labels) == 0 && len(p.Negated) == 0 && p.State == "" && len(p.Tags) == 0 && !p.Remark
 }
 
 // negationCues rule out the term that follows them within a few words.
@@ -136,6 +140,8 @@ func (t *Taxonomy) classifyWarning(raw, s string) Phrase {
 
 func (t *Taxonomy) apply(p *Phrase, e entry, negated bool, term string) {
 	switch {
+	case e.remark:
+		p.Remark = true
 	case e.state != "" && !negated:
 		p.State = e.state
 	case e.tag:

@@ -237,6 +237,14 @@ func TestParseHeaders(t *testing.T) {
 				relationships: []string{"Arthur/Merlin"}, bodyLine: 3, body: "The lake was still."},
 		},
 		{
+			// Pointers to the tags and notes, and how graphic the work
+			// is, declare nothing and are not "not understood".
+			name: "warnings that point to the tags",
+			text: "Title: Quiet\nRating: T\nWarnings: None. See tags for details; no graphic content\n\nRain.\n",
+			want: want{title: "Quiet", rating: "teen", ratingRaw: "T", system: "fictionratings", status: "none-apply",
+				raw: []string{"None", "See tags for details", "no graphic content"}, bodyLine: 5, body: "Rain."},
+		},
+		{
 			name: "unreadable rating keeps its raw text",
 			text: "Rating: ask your mum\n\nStory.\n",
 			want: want{ratingRaw: "ask your mum", status: "missing", bodyLine: 3, body: "Story."},
