@@ -78,7 +78,44 @@ func readHTMLStory(doc *html.Node) htmlStory {
 	if fields, rest, ok := fffFields(doc); ok {
 		return htmlStory{format: FormatFFFHTML, fields: fields, body: rest}
 	}
+	if unstructured(doc) {
+		// Plain text saved inside <html><body>: its line breaks are the
+		// only structure it has (a header's fields, its paragraphs), and
+		// collapsing them as a browser does would run the header into
+		// the story.
+		var t textBuilder
+		writeNode(&t, doc, 1)
+		return htmlStory{format: FormatHTML, body: t.b.String()}
+	}
 	return htmlStory{format: FormatHTML, body: nodeText(doc)}
+}
+
+// unstructured reports whether doc's body holds text with line breaks and
+// no element that breaks lines (no paragraph, division, list or <br>).
+func unstructured(doc *html.Node) bool {
+	body := find(doc, byTag(atom.Body))
+	if body == nil {
+		return false
+	}
+	newline := false
+	var walk func(n *html.Node) bool
+	walk = func(n *html.Node) bool {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch c.Type {
+			case html.TextNode:
+				newline = newline || strings.Contains(strings.TrimSpace(c.Data), "\n")
+			case html.ElementNode:
+				if b, _ := blockBreaks(c); b > 0 || c.DataAtom == atom.Br {
+					return false
+				}
+				if !walk(c) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	return walk(body) && newline
 }
 
 // ao3Fields reads AO3's preface: the dl.tags list, the title, the by-line

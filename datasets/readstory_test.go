@@ -33,6 +33,7 @@ func TestReadStory(t *testing.T) {
 		title   string
 		rating  string
 		warns   []string
+		body    string // the whole body, when set
 		wantErr error
 	}{
 		{name: "text", file: "ice.txt", data: []byte(text), size: -1, format: FormatText, source: "ice.txt", id: "ice",
@@ -44,6 +45,10 @@ func TestReadStory(t *testing.T) {
 		{name: "dash is standard input", file: "-", data: []byte(text), size: -1, format: FormatText, source: "-", id: "stdin",
 			title: "Ice", rating: "mature", warns: []string{"violence"}},
 		{name: "html", file: "work.HTML", data: html, size: int64(len(html)), format: FormatAO3HTML, source: "work.HTML", id: "work"},
+		// Plain text saved inside <html><body>, no markup: its lines are
+		// its structure, so the header stays a header.
+		{name: "plain text in html", file: "ice.html", data: []byte("<html><head><title>x</title></head><body>\n" + text + "\nThe crowd roared.\n</body></html>\n"),
+			size: -1, format: FormatHTML, source: "ice.html", id: "ice", title: "Ice", rating: "mature", warns: []string{"violence"}, body: "The puck flew.\n\nThe crowd roared."},
 		{name: "epub of unknown size", file: "w.epub", data: epub, size: -1, format: FormatAO3EPUB, source: "w.epub", id: "w",
 			title: "Winter Roads", rating: "teen", warns: []string{"kidnapping", "death"}},
 		{name: "epub of known size", file: "w.epub", data: epub, size: int64(len(epub)), format: FormatAO3EPUB, source: "w.epub", id: "w",
@@ -94,6 +99,9 @@ func TestReadStory(t *testing.T) {
 			}
 			if tc.warns != nil && !sameSet(s.DeclaredWarnings, tc.warns) {
 				t.Errorf("declared warnings = %v, want %v", s.DeclaredWarnings, tc.warns)
+			}
+			if tc.body != "" && strings.TrimSpace(s.Body()) != tc.body {
+				t.Errorf("body = %q, want %q", s.Body(), tc.body)
 			}
 			if s.Words == 0 || strings.TrimSpace(s.Body()) == "" {
 				t.Errorf("words %d, body %q: want the story's text", s.Words, s.Body())
