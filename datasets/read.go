@@ -420,6 +420,9 @@ func (r *reader) readText(in io.Reader, size int64, source, id string) bool {
 		// The story then ends where they start, so that the author's own
 		// warnings are not read as the story's content.
 		if tr, end, ok := header.ParseTrailer(r.tx, s.Body()); ok {
+			if d.Title == "" {
+				d.Title = titleLine(s.Body()[:end])
+			}
 			s.Declared = withTop(tr.Declared, d)
 			s.Text = text[:s.BodyByte+end]
 			fields, top = tr.Fields, &d
@@ -432,7 +435,14 @@ func (r *reader) readText(in io.Reader, size int64, source, id string) bool {
 		// read no field of its own before them ("Title: Sand", "Rating:
 		// Mature", then "---" and "Warnings: none" is a header, all of it).
 		if tr, end, ok := header.ParseTrailer(r.tx, text); ok && moreThanTitle(text[:end]) && !fieldsBefore(res.Fields, text[:end]) {
-			s.Declared = tr.Declared
+			// The title and by-line the top header guessed stay, when
+			// the first line reads as a title, not as the story's
+			// first sentence.
+			top := header.Declared{Authors: res.Declared.Authors}
+			if t := titleLine(text[:end]); t != "" && t == res.Declared.Title {
+				top.Title = t
+			}
+			s.Declared = withTop(tr.Declared, top)
 			s.BodyLine, s.BodyByte = 1, 0
 			s.Text = text[:end]
 			fields = tr.Fields
@@ -919,7 +929,10 @@ func dirError(err error) error {
 func fieldsBefore(fields []header.Field, head string) bool {
 	lines := strings.Count(head, "\n") + 1 // the line head ends on
 	for _, f := range fields {
-		if f.Line > 0 && f.Line < lines && !(f.Key == header.KeyTitle && f.Label == "") {
+		// A title line and a by-line ("by someone") are guesses from the
+		// top lines, not fields the author wrote.
+		guess := f.Key == header.KeyTitle && f.Label == "" || f.Key == header.KeyAuthor && f.Label == "by"
+		if f.Line > 0 && f.Line < lines && !guess {
 			return true
 		}
 	}
@@ -941,6 +954,37 @@ func moreThanTitle(s string) bool {
 		}
 	}
 	return false
+}
+
+// titleLine returns the first line of a story whose details follow it,
+// when it reads as a title: short (100 characters at most), followed by a
+// blank line or a by-line, and not ending as a sentence or a line of dialogue does
+// ("Night Train", not "It rained." or "Run!"). Else "".
+func titleLine(story string) string {
+	story = strings.TrimLeft(story, " \t\r\n")
+	first, rest, ok := strings.Cut(story, "\n")
+	if !ok {
+		return ""
+	}
+	t := strings.TrimSpace(first)
+	if next, _, _ := strings.Cut(rest, "\n"); strings.TrimSpace(next) != "" && !hasPrefixFold(strings.TrimSpace(next), "by ") {
+		return ""
+	}
+	if t == "" || utf8.RuneCountInString(t) > 100 || strings.ContainsAny(t[len(t)-1:], ".!?,;:\"'") ||
+		strings.HasSuffix(t, "”") || strings.HasSuffix(t, "’") || strings.HasSuffix(t, "…") || strings.Trim(t, "-*~=_#. ") == "" {
+		return ""
+	}
+	for _, p := range []string{"chapter", "part ", "prologue", "epilogue"} {
+		if hasPrefixFold(t, p) {
+			return "" // a chapter's heading, not the story's title
+		}
+	}
+	return strings.Trim(t, "*_#=~ ")
+}
+
+// hasPrefixFold reports whether s starts with prefix, ignoring case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // withTop fills the fields a header after the story (trailer) leaves empty

@@ -35,6 +35,17 @@ func TestShortStoryWithTrailer(t *testing.T) {
 		{"two paragraphs, fields as the last paragraph", para + "\n\nIt was a long day.\n\nTitle: Sand\nRating: G\nWarnings: none\n",
 			para + "\n\nIt was a long day.", "Sand", "general", true},
 		{"a title and fields", "Harbour Lights\n\nRating: G\nWarnings: none\n", "", "Harbour Lights", "general", true},
+		// A title line above the story is its title; a first sentence
+		// is not, and a by-line under the title does not make the
+		// trailer a header that leaves no story.
+		{"a title line, separator", "Night Train\n\n" + para + "\n\n---\nRating: G\nWarnings: none\n",
+			"Night Train\n\n" + para, "Night Train", "general", true},
+		{"a chapter heading, separator", "Chapter 1\n\n" + para + "\n\n---\nRating: G\nWarnings: none\n",
+			"Chapter 1\n\n" + para, "", "general", true},
+		{"a first sentence, separator", "It rained.\n\n" + para + "\n\n---\nRating: G\nWarnings: none\n",
+			"It rained.\n\n" + para, "", "general", true},
+		{"a title and by-line, fields as the last paragraph", "Night Train\nby someone\n\n" + para + "\n\nShe screamed.\n\nRating: G\nWarnings: none\n",
+			"Night Train\nby someone\n\n" + para + "\n\nShe screamed.", "Night Train", "general", true},
 		{"a header and a story", "Title: Sand\nRating: G\nWarnings: none\n\n" + para + "\n", para, "Sand", "general", true},
 		// Fields above the separator are the top header's: nothing is a
 		// story, and nothing it declared is lost (a review).
