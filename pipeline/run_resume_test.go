@@ -836,3 +836,53 @@ func TestShardFailedThenRead(t *testing.T) {
 		}
 	}
 }
+
+// TestResumeAfterFilesChange resumes a run over a directory whose files
+// changed since: a file added before the others in walk order and one
+// after, a done file deleted and a done file edited. Resume is keyed by
+// path, so nothing is lost or read twice: the done rows stay as written
+// (the deleted file's too, and the edited file's from its old text, as
+// the README says) and every file not yet done is read once, after them.
+func TestResumeAfterFilesChange(t *testing.T) {
+	for _, ext := range []string{"parquet", "jsonl"} {
+		t.Run(ext, func(t *testing.T) {
+			dir := writeTree(t, map[string]string{"in/b.txt": storyText, "in/c.txt": "It rained on the harbour.\n"})
+			in := filepath.Join(dir, "in")
+			out := filepath.Join(t.TempDir(), "labels."+ext)
+			runTo(t, out, []string{in}, Config{Workers: 1})
+			before, err := ReadRows(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, text := range map[string]string{"a.txt": storyText, "d.txt": storyText, "b.txt": "An edited story about rain.\n"} {
+				if err := os.WriteFile(filepath.Join(in, name), []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.Remove(filepath.Join(in, "c.txt")); err != nil {
+				t.Fatal(err)
+			}
+			done, err := ReadDoneSources(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			runTo(t, out, []string{in}, Config{Done: done, Workers: 2})
+			got, err := ReadRows(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, r := range got {
+				names = append(names, filepath.Base(r.Source))
+			}
+			if want := []string{"b.txt", "c.txt", "a.txt", "d.txt"}; !slices.Equal(names, want) {
+				t.Fatalf("rows %q, want %q", names, want)
+			}
+			for i := range before {
+				if *got[i].SHA256 != *before[i].SHA256 {
+					t.Errorf("row %s: sha256 changed on resume; a done row is kept as written", names[i])
+				}
+			}
+		})
+	}
+}
