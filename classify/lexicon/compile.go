@@ -181,6 +181,18 @@ func (l *Lexicon) index() {
 	}
 	slices.Sort(l.lowerFirst)
 	l.lowerFirst = slices.Compact(l.lowerFirst)
+	// Sized first: grown by appending, the pair list (tens of thousands
+	// of entries) was half of a model load's allocation, and fresh memory
+	// is what a short-lived check process pays for most.
+	nSingles, nPairs := 0, 0
+	for _, p := range l.patterns {
+		if len(p.slots) < 2 || p.slots[1].any {
+			nSingles += len(p.slots[0].hashes)
+		} else {
+			nPairs += len(p.slots[0].hashes) * len(p.slots[1].hashes)
+		}
+	}
+	singles, pairs = make([]entry, 0, nSingles), make([]entry, 0, nPairs)
 	for id, p := range l.patterns {
 		for _, h := range p.slots[0].hashes {
 			if len(p.slots) < 2 || p.slots[1].any {

@@ -16,8 +16,10 @@
 // we use it directly: gopkg.in/neurosnap/sentences.v1's English Punkt model,
 // built once per Segmenter (prose.NewDocument rebuilds it on every call
 // when segmentation is on). Its sentences carry byte offsets, which
-// Segmenter checks against the text. prose's own tokenizer is available as
-// ProseWords for comparison only: it reports no offsets (ProseWords
+// Segmenter checks against the text. prose's own tokenizer is kept as
+// ProseWords, in this package's tests, for comparison only (linked into the
+// binary, prose cost every tagger process ~6 ms of start-up, compiling
+// commonregex's expressions at init, for no work): it reports no offsets (ProseWords
 // recovers them by search), it drops text (a contraction followed by
 // punctuation loses "n't" and the punctuation: "I can't." → I, ca), and it
 // is an order of magnitude slower than Words. Its tagger and entity
