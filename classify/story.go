@@ -211,7 +211,7 @@ const minCalibrationPositives = 10
 // story threshold: what one window at half the lexicon's high window
 // threshold weighs in a story of a thousand words.
 func (m *Model) CalibrateStories(obs []StoryObservation, t StoryTargets) (*Model, error) {
-	th, err := calibrateThresholds(obs, t, m.calibrationFloors())
+	th, err := calibrateThresholds(obs, t, m.calibrationFloors(), m.keptThresholds(m.hasStoryCol))
 	if err != nil {
 		return nil, err
 	}
@@ -228,6 +228,24 @@ func (m *Model) CalibrateStories(obs []StoryObservation, t StoryTargets) (*Model
 		return nil, err
 	}
 	return nm.withStory(m.story, m.storyFile), nil
+}
+
+// hasStoryCol reports whether label li is decided by m's story model.
+func (m *Model) hasStoryCol(li int) bool { return m.storyCol != nil && m.storyCol[li] >= 0 }
+
+// keptThresholds are, per label, the story thresholds that calibration
+// keeps as a minimum for a label it leaves inactive with too few clean
+// works to place it above (see calibrateThresholds): the model's own, for
+// labels decided on the passage model's statistic; none for labels with a
+// trained story model (trained(li)), whose scores are on another scale.
+func (m *Model) keptThresholds(trained func(li int) bool) []Thresholds {
+	keep := make([]Thresholds, len(m.labels))
+	for _, l := range m.manifest.Labels {
+		if li, ok := m.labelIdx[l.Label]; ok && !trained(li) {
+			keep[li] = l.Story
+		}
+	}
+	return keep
 }
 
 // calibrationFloors are the thresholds under which calibration sets none,
@@ -269,6 +287,7 @@ func (m *Model) CrossValidateCalibration(obs []StoryObservation, t StoryTargets,
 		return nil, fmt.Errorf("calibrate: %d folds for %d works: give 2 or more folds, at most one per work", k, len(obs))
 	}
 	floors := m.calibrationFloors()
+	keep := m.keptThresholds(m.hasStoryCol)
 	L := len(floors)
 	sens := []Sensitivity{Low, Balanced, High}
 	var clean int
@@ -282,7 +301,7 @@ func (m *Model) CrossValidateCalibration(obs []StoryObservation, t StoryTargets,
 				train = append(train, o)
 			}
 		}
-		th, err := calibrateThresholds(train, t, floors)
+		th, err := calibrateThresholds(train, t, floors, keep)
 		if err != nil {
 			return nil, fmt.Errorf("fold %d of %d: %w", f+1, k, err)
 		}
@@ -354,9 +373,18 @@ type calibrated struct {
 	flagged StoryTargets
 }
 
+// minPlacing is how many clean works with evidence of a label it takes to
+// place an inactive label above them (above the highest by the gap to the
+// fifth highest; see CalibrateStories).
+const minPlacing = 5
+
 // calibrateThresholds is CalibrateStories' greedy search (see there), with
-// a floor per label under which no threshold goes.
-func calibrateThresholds(obs []StoryObservation, t StoryTargets, floors []float64) (*calibrated, error) {
+// a floor per label under which no threshold goes. A label left inactive
+// with fewer than minPlacing clean works to place it above (a small
+// archive, a rare label) keeps at least its thresholds in keep (nil: none):
+// with no clean work that shows it, the floor would make it the most
+// sensitive label of all, where it should change least.
+func calibrateThresholds(obs []StoryObservation, t StoryTargets, floors []float64, keep []Thresholds) (*calibrated, error) {
 	L := len(floors)
 	var clean []StoryObservation
 	pos := make([][]float64, L) // per label, declaring works' statistics (with evidence)
@@ -507,6 +535,11 @@ func calibrateThresholds(obs []StoryObservation, t StoryTargets, floors []float6
 		return float64(n) / float64(len(clean))
 	}
 	low, bal, high := snaps[t.Low], snaps[t.Balanced], snaps[t.High]
+	for li := range L {
+		if keep != nil && k[li] < 0 && len(cand[li]) < minPlacing {
+			low[li], bal[li], high[li] = max(low[li], keep[li].Low), max(bal[li], keep[li].Balanced), max(high[li], keep[li].High)
+		}
+	}
 	out := &calibrated{clean: len(clean), labels: make([]Thresholds, L),
 		flagged: StoryTargets{Low: flaggedAt(low), Balanced: flaggedAt(bal), High: flaggedAt(high)}}
 	for li := range L {

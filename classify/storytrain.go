@@ -412,8 +412,11 @@ func (m *Model) storyObs(ex []StoryExample, sd *storyData, z [][]float64, cfg St
 	return obs
 }
 
-// floors returns the calibration floor per label: the passage statistic's
-// default high threshold, none for story labels.
+// trained reports whether label li (a model-label index) has a story model.
+func (sd *storyData) trained(li int) bool { return slices.Contains(sd.labels, li) }
+
+// storyFloors returns the calibration floor per label: the passage
+// statistic's default high threshold, none for story labels.
 func (m *Model) storyFloors(sd *storyData) []float64 {
 	f := make([]float64, len(m.labels))
 	for li := range f {
@@ -484,7 +487,7 @@ func (m *Model) crossValidate(ctx context.Context, sd *storyData, ex []StoryExam
 	for _, s := range []Sensitivity{Low, Balanced, High} {
 		det[s] = make([][]bool, len(ex))
 	}
-	floors := m.storyFloors(sd)
+	floors, keep := m.storyFloors(sd), m.keptThresholds(sd.trained)
 	for f := range k {
 		var cal []StoryObservation
 		for i := range ex {
@@ -492,7 +495,7 @@ func (m *Model) crossValidate(ctx context.Context, sd *storyData, ex []StoryExam
 				cal = append(cal, obs[i])
 			}
 		}
-		th, err := calibrateThresholds(cal, cfg.Targets, floors)
+		th, err := calibrateThresholds(cal, cfg.Targets, floors, keep)
 		if err != nil {
 			return nil, nil, fmt.Errorf("fold %d: %w", f+1, err)
 		}
@@ -665,7 +668,7 @@ func (m *Model) TrainStory(ctx context.Context, ex []StoryExample, cfg StoryConf
 	}
 	// Thresholds on all out-of-fold scores.
 	obs := m.storyObs(ex, sd, z, cfg)
-	th, err := calibrateThresholds(obs, cfg.Targets, m.storyFloors(sd))
+	th, err := calibrateThresholds(obs, cfg.Targets, m.storyFloors(sd), m.keptThresholds(sd.trained))
 	if err != nil {
 		return nil, nil, err
 	}
