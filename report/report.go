@@ -620,15 +620,26 @@ func declaredWarnings(r pipeline.Row) string {
 			s += ", naming only: " + cleanJoin(r.DeclaredWarnings)
 		}
 	default:
+		if len(r.DeclaredWarningsRaw) > 0 && len(r.NegatedWarnings) > 0 {
+			// "Warnings: No Character Death": a field that names no
+			// warning, only rules some out.
+			return "missing (the warnings field only rules out: " + cleanJoin(r.NegatedWarnings) + ")" + notUnderstood(r)
+		}
 		s = "missing (no warnings field)"
 	}
 	if len(r.NegatedWarnings) > 0 {
 		s += "; ruled out: " + cleanJoin(r.NegatedWarnings)
 	}
-	if len(r.UnmappedWarnings) > 0 {
-		s += fmt.Sprintf("; not understood: %q", strings.Join(r.UnmappedWarnings, "; "))
+	return s + notUnderstood(r)
+}
+
+// notUnderstood is the note on the warning phrases tagger could not map,
+// or "".
+func notUnderstood(r pipeline.Row) string {
+	if len(r.UnmappedWarnings) == 0 {
+		return ""
 	}
-	return s
+	return fmt.Sprintf("; not understood: %q", strings.Join(r.UnmappedWarnings, "; "))
 }
 
 func ratingNote(r pipeline.Row, st Style) string {

@@ -206,6 +206,10 @@ func BuildWith(tx *taxonomy.Taxonomy, fields []Field) Declared {
 		d.WarningStatus = taxonomy.StateDeclared
 	case state != "":
 		d.WarningStatus = state
+	case len(d.NegatedWarnings) > 0 && len(d.UnmappedWarnings) == 0:
+		// Only negations ("No Character Death"): nothing is declared
+		// either way for the labels not named, as with no field.
+		d.WarningStatus = taxonomy.StateMissing
 	default:
 		// The author filled in the field, but with nothing in the taxonomy
 		// ("slash, OOC"): their declaration stands, with no labels.

@@ -245,6 +245,13 @@ func TestParseHeaders(t *testing.T) {
 				raw: []string{"None", "See tags for details", "no graphic content"}, bodyLine: 5, body: "Rain."},
 		},
 		{
+			// As the README's table of warning states says.
+			name: "warnings that only rule out are missing",
+			text: "Title: Q\nWarnings: No Character Death; slash\n\nRain.\n",
+			want: want{title: "Q", status: "missing", raw: []string{"No Character Death", "slash"}, negated: []string{"death"},
+				tags: []string{"slash"}, bodyLine: 4, body: "Rain."},
+		},
+		{
 			name: "unreadable rating keeps its raw text",
 			text: "Rating: ask your mum\n\nStory.\n",
 			want: want{ratingRaw: "ask your mum", status: "missing", bodyLine: 3, body: "Story."},
