@@ -540,9 +540,39 @@ func labelSepsIn(head string) int {
 	return 0
 }
 
+// dotLeader finds the first dot leader in head: a run of three dots or
+// more, or of ellipses, with the spaces round it. It returns where the run
+// starts (spaces included) and its length, or -1.
+func dotLeader(head string) (int, int) {
+	i := strings.Index(head, "...")
+	if j := strings.Index(head, "…"); j >= 0 && (i < 0 || j < i) {
+		i = j
+	}
+	if i < 0 {
+		return -1, 0
+	}
+	start := i
+	for start > 0 && head[start-1] == ' ' {
+		start--
+	}
+	end := i
+	for end < len(head) {
+		switch {
+		case head[end] == '.' || head[end] == ' ':
+			end++
+		case strings.HasPrefix(head[end:], "…"):
+			end += len("…")
+		default:
+			return start, end - start
+		}
+	}
+	return start, end - start
+}
+
 // splitLabel splits "Label: value" (also "**Label:** value", "Label ::
 // value", "⚠️ Warnings ⚠️: value", and "Label - value", "Label ~ value",
-// "Label >> value" with a known label) into its label and the rest.
+// "Label >> value", "Label ...... value" with a known label) into its
+// label and the rest.
 func splitLabel(t string) (label, rest string, ok bool) {
 	// Only a colon within a label's length counts: look no further, as
 	// most lines asked are paragraphs of prose.
@@ -559,6 +589,13 @@ func splitLabel(t string) (label, rest string, ok bool) {
 		for _, d := range labelSeps[:labelSepsIn(head)] {
 			if i := strings.Index(head, d); i > 0 && i <= maxLabelBytes && (c < 0 || i < c) {
 				c, sep = i, d
+			}
+		}
+		if c < 0 {
+			// Dot leaders, as in a table of contents: "Rating ...... M",
+			// "Warnings…graphic violence".
+			if i, n := dotLeader(head); i > 0 {
+				c, sep = i, head[i:i+n]
 			}
 		}
 		if c > 0 {

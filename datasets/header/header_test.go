@@ -245,6 +245,14 @@ func TestParseHeaders(t *testing.T) {
 				raw: []string{"None", "See tags for details", "no graphic content"}, bodyLine: 5, body: "Rain."},
 		},
 		{
+			// Dot leaders, as in a table of contents; prose with an
+			// ellipsis after a word that is no label stays prose.
+			name: "dot leaders",
+			text: "  by: nightjar\n  rated ...... M\n  content notes……graphic violence | major character death\n\nWell... the soldiers came at dawn.\n",
+			want: want{authors: []string{"nightjar"}, rating: "mature", ratingRaw: "M", system: "fictionratings", status: "declared",
+				warnings: []string{"violence", "death"}, raw: []string{"graphic violence", "major character death"}, bodyLine: 5, body: "Well... the soldiers"},
+		},
+		{
 			// As the README's table of warning states says.
 			name: "warnings that only rule out are missing",
 			text: "Title: Q\nWarnings: No Character Death; slash\n\nRain.\n",
