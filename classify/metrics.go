@@ -126,6 +126,43 @@ func groupFolds(groups []string, k int, seed uint64) map[string]int {
 	return fold
 }
 
+// stratifiedGroupFolds is groupFolds with the groups of each stratum
+// (strata[i] for the example of groups[i]; a group takes its first
+// example's) dealt evenly over the folds: each fold holds ⌊n/k⌋ or ⌈n/k⌉ of
+// a stratum's n groups, where dealing at random could give one fold more
+// than its share.
+func stratifiedGroupFolds(groups []string, strata []bool, k int, seed uint64) map[string]int {
+	var uniq []string
+	stratum := map[string]bool{}
+	for i, g := range groups {
+		if _, ok := stratum[g]; !ok {
+			stratum[g] = strata[i]
+			uniq = append(uniq, g)
+		}
+	}
+	slices.Sort(uniq)
+	r := rand.New(rand.NewPCG(seed, 0x7a66e5))
+	r.Shuffle(len(uniq), func(i, j int) { uniq[i], uniq[j] = uniq[j], uniq[i] })
+	fold := make(map[string]int, len(uniq))
+	// One count per stratum, the second starting where the first ends,
+	// so that the folds stay balanced in size too.
+	var next [2]int
+	for _, g := range uniq {
+		if stratum[g] {
+			fold[g] = next[1] % k
+			next[1]++
+		}
+	}
+	next[0] = next[1]
+	for _, g := range uniq {
+		if !stratum[g] {
+			fold[g] = next[0] % k
+			next[0]++
+		}
+	}
+	return fold
+}
+
 // neverThreshold is the threshold of a label whose training examples all
 // fall under its gate: no score reaches it, and JSON can hold it.
 const neverThreshold = math.MaxFloat64

@@ -327,11 +327,14 @@ func (m *Model) prepareStory(ex []StoryExample, cfg StoryConfig) (*storyData, er
 	}
 	sd.rows = rows
 	groups := make([]string, len(ex))
+	clean := make([]bool, len(ex))
 	for i := range ex {
-		groups[i] = ex[i].Group
+		groups[i], clean[i] = ex[i].Group, ex[i].Obs.Clean
 	}
 	k := max(cfg.Folds, 2)
-	fold := groupFolds(groups, k, cfg.Seed)
+	// Clean works dealt evenly: each fold's thresholds are set on the
+	// clean works of the others, which must number MinCleanWorks.
+	fold := stratifiedGroupFolds(groups, clean, k, cfg.Seed)
 	sd.folds = make([]int, len(ex))
 	for i := range ex {
 		sd.folds[i] = fold[groups[i]]

@@ -465,3 +465,39 @@ func TestStoryTarget(t *testing.T) {
 		}
 	}
 }
+
+// TestStratifiedGroupFolds: each fold holds ⌊n/k⌋ or ⌈n/k⌉ of each
+// stratum's groups, and of all groups, and a group's examples share its
+// fold. With 126 clean works of 300 in five folds, every fold's
+// calibration set (the other folds) has the 100 clean works it needs;
+// dealt at random, one had 98.
+func TestStratifiedGroupFolds(t *testing.T) {
+	for _, tc := range []struct{ n, clean, k int }{{300, 126, 5}, {301, 125, 5}, {10, 3, 3}, {7, 7, 2}, {50, 0, 4}} {
+		var groups []string
+		var strata []bool
+		for i := range tc.n {
+			g := fmt.Sprint("w", i)
+			groups = append(groups, g, g) // two chapters of each work
+			strata = append(strata, i < tc.clean, i < tc.clean)
+		}
+		for seed := range uint64(5) {
+			fold := stratifiedGroupFolds(groups, strata, tc.k, seed)
+			clean, all := make([]int, tc.k), make([]int, tc.k)
+			for i := 0; i < len(groups); i += 2 {
+				f := fold[groups[i]]
+				all[f]++
+				if strata[i] {
+					clean[f]++
+				}
+			}
+			for f := range tc.k {
+				if lo, hi := tc.clean/tc.k, (tc.clean+tc.k-1)/tc.k; clean[f] < lo || clean[f] > hi {
+					t.Errorf("%+v seed %d: fold %d holds %d clean groups, want %d to %d", tc, seed, f, clean[f], lo, hi)
+				}
+				if lo, hi := tc.n/tc.k, (tc.n+tc.k-1)/tc.k; all[f] < lo || all[f] > hi {
+					t.Errorf("%+v seed %d: fold %d holds %d groups, want %d to %d", tc, seed, f, all[f], lo, hi)
+				}
+			}
+		}
+	}
+}

@@ -532,12 +532,11 @@ func storyCorpusError(verb string, tf *trainFlags, st pipeline.StoryCorpusStats,
 		msg = fmt.Sprintf("%s %s: %v (%s): a label's model has declaring works and nothing to tell them from. Give works that say no archive warnings apply (at least %d) beside the declaring ones",
 			verb, corpus, err, read, classify.MinCleanWorks)
 	case errors.Is(err, classify.ErrFewCleanWorks):
-		// Each fold's thresholds are set on the other folds' clean works.
-		// Works are dealt to folds at random, so a fold may hold more
-		// than its share of them: the bound is a floor, not a promise.
+		// Each fold's thresholds are set on the other folds' clean works,
+		// which are dealt evenly: a fold holds at most ⌈clean/k⌉.
 		k := max(tf.story.Folds, 2)
 		need := (classify.MinCleanWorks*k + k - 2) / (k - 1) // ⌈100·k/(k-1)⌉
-		msg = fmt.Sprintf("%s %s: %v (%s). Story thresholds are set on clean works (General or Teen, \"No Archive Warnings Apply\", no warning tagged), %d in the calibration set of each of %d cross-validation folds: give a corpus with more clean works (at least %d, and a few more, as works are dealt to folds at random)",
+		msg = fmt.Sprintf("%s %s: %v (%s). Story thresholds are set on clean works (General or Teen, \"No Archive Warnings Apply\", no warning tagged), %d in the calibration set of each of %d cross-validation folds: give a corpus with at least %d clean works",
 			verb, corpus, err, read, classify.MinCleanWorks, k, need)
 	default:
 		return fmt.Errorf("%s story model: %w", verb, err)
