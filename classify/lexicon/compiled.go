@@ -23,8 +23,9 @@ import (
 // Exceptions, Labels) parses it on first use.
 //
 // The format is little-endian: the magic "TGLX", a format version, the
-// compiler's fingerprint (compilerFingerprint) and the source's SHA-256,
-// then, deflated, the simile factor, the repeat span, the category names, the terms, the
+// compiler's fingerprint (compilerFingerprint), the source's SHA-256 and
+// the body's length once inflated (so that it inflates into a buffer of
+// its size), then, deflated, the simile factor, the repeat span, the category names, the terms, the
 // patterns (with their together rule and group), the simile-skip hashes,
 // the scene span, the scenes (name, categories, whether terms are listed,
 // and the terms), the together rules (term, span, groups) and the
@@ -35,7 +36,7 @@ import (
 
 // compiledVersion is the format version; raise it when the layout or the
 // meaning of a compiled field changes.
-const compiledVersion = 12
+const compiledVersion = 13
 
 // maxCompiledBody bounds a compiled lexicon once inflated (the default
 // lexicon's is 315 KB).
@@ -126,6 +127,7 @@ func (l *Lexicon) Compiled() ([]byte, error) {
 	w.b = append(w.b, sum[:]...)
 	var body encoder
 	body.body(l)
+	w.u32(uint32(len(body.b)))
 	// The hashes compress to less than half: deflated, the default
 	// lexicon's file is 136 KB instead of 315.
 	var buf bytes.Buffer
@@ -235,20 +237,27 @@ func LoadCompiled(data, source []byte) (*Lexicon, error) {
 	if got := r.take(len(sum)); !bytes.Equal(got, sum[:]) {
 		return nil, fmt.Errorf("%w: compiled from another lexicon file", ErrStale)
 	}
+	size := int(r.u32())
 	if r.err != nil {
 		return nil, fmt.Errorf("compiled lexicon: %w", r.err)
 	}
-	// Inflated into a buffer sized for the usual ratio (about 4:1), so
-	// that the body is not copied through a run of doubling buffers.
-	var buf bytes.Buffer
-	buf.Grow(min(len(r.b)*5, maxCompiledBody+1))
-	_, err := buf.ReadFrom(io.LimitReader(flate.NewReader(bytes.NewReader(r.b)), maxCompiledBody+1))
-	if err != nil {
+	if size > maxCompiledBody {
+		return nil, fmt.Errorf("compiled lexicon: more than %d MiB once inflated", maxCompiledBody>>20)
+	}
+	// Inflated into a buffer of its size, not through a run of doubling
+	// buffers: fresh memory is what a short-lived check pays for most.
+	body := make([]byte, size)
+	zr := flate.NewReader(bytes.NewReader(r.b))
+	if _, err := io.ReadFull(zr, body); err != nil {
 		return nil, fmt.Errorf("compiled lexicon: %w", err)
 	}
-	body := buf.Bytes()
-	if len(body) > maxCompiledBody {
-		return nil, fmt.Errorf("compiled lexicon: more than %d MiB once inflated", maxCompiledBody>>20)
+	// The stream must end there, and whole: a cut file may still give
+	// every byte of the body before its end is missed.
+	switch n, err := io.ReadFull(zr, make([]byte, 1)); {
+	case n > 0:
+		return nil, fmt.Errorf("compiled lexicon: longer once inflated than its header says")
+	case err != io.EOF:
+		return nil, fmt.Errorf("compiled lexicon: %w", err)
 	}
 	r = decoder{b: body}
 	l := &Lexicon{source: bytes.Clone(source), lazy: &lazySpec{}}
