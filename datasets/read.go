@@ -448,6 +448,19 @@ func (r *reader) readText(in io.Reader, size int64, source, id string) bool {
 			fields = tr.Fields
 		}
 	}
+	if res.Layout == header.LayoutFreeForm && top == nil {
+		if start, line, titled, ok := storyInPreamble(text, s.BodyByte, res.Fields); ok {
+			// A short story that ends in a line like a field ("A/N:
+			// thanks for reading!", "Rating: M") was read as a title and
+			// preamble above a header, leaving less story after the
+			// header than before it: the story is from its first line.
+			// The fields stay declared.
+			s.BodyByte, s.BodyLine = start, line
+			if !titled {
+				s.Declared.Title = ""
+			}
+		}
+	}
 	r.bodyNotes(s, res.Layout, fields, top)
 	if !r.noWords {
 		s.Words = CountWords(s.Body())
@@ -954,6 +967,63 @@ func moreThanTitle(s string) bool {
 		}
 	}
 	return false
+}
+
+// preambleBody bounds the story left after a header for storyInPreamble
+// to look at the lines above it: the preamble it weighs against is at most
+// 60 words.
+const preambleBody = 4 << 10
+
+// storyInPreamble reports where a story starts (byte offset, 1-based
+// line) when a free-form header's first field came after lines of prose
+// that hold more words than the text after the header (bodyByte): those
+// lines were the story, and the fields followed it. A first line that
+// reads as a title (titleLine) and by-lines stay out of the story; titled
+// says whether the first line was kept as the title. fields are the
+// header's, whose guessed title and by-line (Line set, no label, or the
+// label "by") are not fields the author wrote.
+func storyInPreamble(text string, bodyByte int, fields []header.Field) (start, line int, titled, ok bool) {
+	if len(text)-bodyByte > preambleBody {
+		return 0, 0, false, false
+	}
+	first, titleAt := 0, 0
+	for _, f := range fields {
+		switch {
+		case f.Line <= 0:
+		case f.Key == header.KeyTitle && f.Label == "":
+			titleAt = f.Line
+		case f.Key == header.KeyAuthor && f.Label == "by":
+		case first == 0 || f.Line < first:
+			first = f.Line
+		}
+	}
+	if first <= 1 {
+		return 0, 0, false, false
+	}
+	titled = titleAt > 0 && titleLine(text) != ""
+	words, n, off := 0, 0, 0
+	start, line = -1, 0
+	for ln := range strings.Lines(text) {
+		n++
+		if n >= first {
+			break
+		}
+		t := strings.TrimSpace(ln)
+		switch {
+		case t == "" || n == titleAt && titled:
+		case start < 0 && (hasPrefixFold(t, "by ") || hasPrefixFold(t, "by:")):
+		default:
+			if start < 0 {
+				start, line = off, n
+			}
+			words += len(strings.Fields(t))
+		}
+		off += len(ln)
+	}
+	if start < 0 || words <= len(strings.Fields(text[min(bodyByte, len(text)):])) {
+		return 0, 0, false, false
+	}
+	return start, line, titled, true
 }
 
 // titleLine returns the first line of a story whose details follow it,

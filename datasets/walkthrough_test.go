@@ -262,3 +262,40 @@ func TestGenericEPUBMetadata(t *testing.T) {
 		t.Errorf("authors %v, title %q: want the package metadata's", s.Authors, s.Title)
 	}
 }
+
+// TestShortStoryEndingInAField: a short story whose last line reads like a
+// field ("A/N: thanks for reading!", "Rating: M") used to be read as a
+// title and preamble above a header, leaving no story (NOT CHECKED) or a
+// few words of it (an OK verdict on a story never read). The story is from
+// its first line; a title line above it stays the title.
+func TestShortStoryEndingInAField(t *testing.T) {
+	const story = "He cut his wrists with the razor until the blood ran, and he wanted to die."
+	tests := []struct {
+		name, text, title string
+		words             int
+	}{
+		{"an author's note", story + "\n\nA/N: thanks for reading!\n", "", 16},
+		// The line stays declared, and is read with the story: it may
+		// be the story's own ("Status: gone.").
+		{"a rating", story + "\n\nRating: M\n", "", 18},
+		{"two field-like lines", story + "\n\nRon found him in the morning and said nothing.\n\nStatus: gone.\nReason: you know why.\n", "", 31},
+		{"a title line", "Razor\n\n" + story + "\n\nA/N: thanks for reading!\n", "Razor", 16},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := ReadStory(context.Background(), "s.txt", strings.NewReader(tc.text), int64(len(tc.text)), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(strings.TrimSpace(s.Body()), strings.TrimSuffix(story, ".")) {
+				t.Errorf("body %q: want the story", s.Body())
+			}
+			if tc.name == "a rating" && s.DeclaredRating != "mature" {
+				t.Errorf("declared rating %q, want mature", s.DeclaredRating)
+			}
+			if s.Words != tc.words || s.Title != tc.title {
+				t.Errorf("words %d, title %q; want %d, %q", s.Words, s.Title, tc.words, tc.title)
+			}
+		})
+	}
+}
