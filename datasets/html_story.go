@@ -227,7 +227,8 @@ func ao3Body(doc *html.Node) (string, []header.Field) {
 // ao3Notes removes from n (or from its first node matching within, when
 // within is set) the blocks of notes AO3 and FanFicFare put among a
 // work's chapters and after it: a chapter's summary and notes (div.summary,
-// div.notes in the chapter's div.meta), its end notes (div#endnotesN),
+// div.notes in the chapter's div.meta, or a <p> label and a blockquote in
+// its div.meta.group), its end notes (div#endnotesN),
 // the work's end notes (div#endnotes) and FanFicFare's div.fff_chapter_notes.
 // They are authors' words about the story, not the story: scored as its
 // text, "CW: torture" or "Next time: someone bleeds out" were findings.
@@ -263,6 +264,31 @@ func ao3Notes(n *html.Node, within func(*html.Node) bool) []header.Field {
 		}
 		if b.Parent != nil {
 			b.Parent.RemoveChild(b)
+		}
+	}
+	// AO3's download template today writes a chapter's summary and notes
+	// straight into the chapter's div.meta.group, each a <p> label then a
+	// blockquote: the same notes, in another shape.
+	for _, m := range findAll(n, func(c *html.Node) bool {
+		return c.Type == html.ElementNode && c.DataAtom == atom.Div && hasClass(c, "meta") && hasClass(c, "group")
+	}) {
+		label := "notes"
+		for c := m.FirstChild; c != nil; {
+			next := c.NextSibling
+			switch {
+			case c.Type != html.ElementNode:
+			case c.DataAtom == atom.P && !hasClass(c, "byline"):
+				label = inlineText(c) // "Chapter Summary", "Chapter Notes"
+				m.RemoveChild(c)
+			case c.DataAtom == atom.Blockquote:
+				if t := strings.TrimSpace(nodeText(c)); t != "" {
+					fields = append(fields, header.Field{Key: header.KeyNotes, Label: label, Value: t})
+				}
+				m.RemoveChild(c)
+			case c.DataAtom == atom.Div && hasClass(c, "endnote-link"):
+				m.RemoveChild(c)
+			}
+			c = next
 		}
 	}
 	return fields

@@ -299,3 +299,43 @@ func TestShortStoryEndingInAField(t *testing.T) {
 		})
 	}
 }
+
+// TestAO3DownloadChapterNotes: AO3's download template writes a chapter's
+// summary and notes into the chapter's div.meta.group as a <p> label and a
+// blockquote; they are notes, not story (they were scored as its text,
+// and a chapter's CW was a finding of its own).
+func TestAO3DownloadChapterNotes(t *testing.T) {
+	page := `<!DOCTYPE html><html><head><title>Tide</title></head><body>
+<div id="preface"><div class="meta"><dl class="tags">
+<dt>Rating:</dt><dd><a href="#">Mature</a></dd>
+<dt>Archive Warning:</dt><dd><a href="#">No Archive Warnings Apply</a></dd>
+</dl><h1>Tide</h1></div></div>
+<div id="chapters" class="userstuff">
+<div class="meta group"><h2 class="heading">Chapter 1</h2>
+<p>Chapter Summary</p><blockquote class="userstuff"><p>The sea comes in.</p></blockquote>
+<p>Chapter Notes</p><blockquote class="userstuff"><p>CW: a suicide attempt in this chapter.</p></blockquote>
+<div class="endnote-link">See the end of the chapter for more notes</div>
+</div>
+<div class="userstuff"><p>The tide came in slowly over the flat grey sand.</p></div>
+</div>
+<div id="afterword"></div></body></html>`
+	s, err := ReadStory(context.Background(), "tide.html", strings.NewReader(page), int64(len(page)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Format != FormatAO3HTML {
+		t.Fatalf("format %q", s.Format)
+	}
+	body := s.Body()
+	for _, not := range []string{"CW:", "Chapter Notes", "The sea comes in", "See the end"} {
+		if strings.Contains(body, not) {
+			t.Errorf("body %q holds %q", body, not)
+		}
+	}
+	if !strings.Contains(body, "The tide came in") || !strings.Contains(s.Notes, "CW: a suicide attempt") || !strings.Contains(s.Notes, "The sea comes in") {
+		t.Errorf("body %q, notes %q", body, s.Notes)
+	}
+	if !slices.Contains(s.DeclaredWarnings, "suicide") {
+		t.Errorf("declared %v: the chapter's CW declares suicide", s.DeclaredWarnings)
+	}
+}
