@@ -172,6 +172,11 @@ func (r *reader) readAO3ScraperCSV(in io.Reader, source, fileID string) bool {
 			// it were read as its text.
 			s = &Story{ID: id, Source: src, Format: FormatAO3ScraperCSV,
 				Err: fmt.Errorf("%s: ao3scraper-csv row: a quoted field opens here and is never closed, so the %d lines after it were read as one field; close the quote (or double a quote inside the field)", src, bytes.Count(raw, []byte("\n"))-1)}
+		} else if rows.runOn {
+			// A quote left open that closed in a later row: the rows
+			// between were read as its text, and would be lost.
+			s = &Story{ID: id, Source: src, Format: FormatAO3ScraperCSV,
+				Err: fmt.Errorf("%s: ao3scraper-csv row: a quoted field opens here and runs on into the rows after it (a quote inside it, on a later line, opens a field), so they were read as its text; close the quote (or double each quote inside the field)", src)}
 		} else {
 			var workID string
 			s, workID = parseScraperRow(r.tx, raw, enc, layout, src, id)
@@ -377,6 +382,11 @@ type csvRows struct {
 	// open: the row last read ended with the input inside a quoted field,
 	// a quote never closed, which took in every line after it.
 	open bool
+	// runOn: the row last read has, on a line after its first, a bare
+	// quote that opens a field (after a comma, or at the line's start)
+	// inside a quoted field: a quote left open ran into the next row and
+	// closed there. Writers double quotes inside quoted fields.
+	runOn bool
 }
 
 // States of csvRows' scan.
@@ -418,12 +428,18 @@ func blankCSVLine(row []byte, eof bool) bool {
 // input, with nothing read, err is io.EOF.
 func (cr *csvRows) scan() (row []byte, long bool, err error) {
 	cr.buf = cr.buf[:0]
+	cr.runOn = false
 	n := 0
 	state := csvFieldStart
+	newLine := false // the row's chunk before this one ended a line
 	for {
 		chunk, err := cr.br.ReadSlice('\n')
 		n += len(chunk)
 		end := false
+		// A line of the row after its first (a long line read in parts
+		// counts from its first part only).
+		lineAfterFirst := newLine
+		newLine = len(chunk) > 0 && chunk[len(chunk)-1] == '\n'
 		for i := 0; i < len(chunk); i++ {
 			c := chunk[i]
 			switch state {
@@ -458,6 +474,9 @@ func (cr *csvRows) scan() (row []byte, long bool, err error) {
 					end = true
 				default:
 					state = csvQuoted // a bare quote, kept
+					if lineAfterFirst && (i == 1 || i >= 2 && chunk[i-2] == ',') {
+						cr.runOn = true
+					}
 				}
 				continue
 			case csvFieldStart:

@@ -535,4 +535,16 @@ func TestAO3ScraperUnclosedQuote(t *testing.T) {
 	if got := collect(t, []string{p}, Options{}); len(got) != 1 || got[0].Err != nil || got[0].Text != "line one\nline two" {
 		t.Errorf("closed quote: %v", got)
 	}
+	// A quote left open that closes in a later row: the row is an error,
+	// not a story holding the next row (which was lost, with its rating).
+	writeFile(t, p, []byte("work_id,rating,body\n1,Mature,\"First, fine.\"\n2,Teen,\"Second left open\n3,Explicit,\"Third story.\"\n4,General,\"Fourth.\"\n"))
+	got = collect(t, []string{p}, Options{})
+	if len(got) != 3 || got[0].Err != nil || got[1].Err == nil || !strings.Contains(got[1].Err.Error(), "runs on") || got[2].Err != nil || got[2].Text != "Fourth." {
+		t.Fatalf("got %v; want the first and last rows, and an error for the second", got)
+	}
+	// Quotes doubled inside a quoted field, on a later line too, are text.
+	writeFile(t, p, []byte("work_id,body\n1,\"She said,\nand he said,\"\"no\"\".\"\n"))
+	if got := collect(t, []string{p}, Options{}); len(got) != 1 || got[0].Err != nil || got[0].Text != "She said,\nand he said,\"no\"." {
+		t.Errorf("doubled quotes: %v", got)
+	}
 }
