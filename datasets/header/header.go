@@ -455,6 +455,14 @@ func parseFieldLine(tx *taxonomy.Taxonomy, t string) []Field {
 	t = strings.TrimLeftFunc(t, func(r rune) bool {
 		return strings.ContainsRune("*_#>[•·-~!(= \t", r) || isDecor(r) // "🔞 Rating: E"
 	})
+	// Fields each in brackets, "[Rating: M] [Warnings: none]": cells.
+	if u := strings.TrimSpace(full); strings.HasPrefix(u, "[") && strings.HasSuffix(u, "]") {
+		if cells := bracketCells(u); cells != "" {
+			if fs := barFields(tx, cells); fs != nil {
+				return fs
+			}
+		}
+	}
 	// A line in brackets, "[Rated: T | Pairing: A/B]": its closing bracket
 	// is not the last value's.
 	opened := full[:len(full)-len(t)]
@@ -486,6 +494,34 @@ func parseFieldLine(tx *taxonomy.Taxonomy, t string) []Field {
 	}
 }
 
+// bracketCells rewrites a line of bracketed cells, "[Rating: M] [Warnings:
+// none]", as cells between bars, "Rating: M | Warnings: none"; "" for a
+// line that is not two bracketed cells or more.
+func bracketCells(u string) string {
+	inner := u[1 : len(u)-1]
+	n := 0
+	var b strings.Builder
+	for {
+		i := strings.Index(inner, "]")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(inner[i+1:], "[")
+		if j < 0 || strings.TrimSpace(inner[i+1:i+1+j]) != "" {
+			return "" // a bracket closed with more than space before the next
+		}
+		b.WriteString(inner[:i])
+		b.WriteString(" | ")
+		inner = inner[i+1+j+1:]
+		n++
+	}
+	if n == 0 || strings.ContainsAny(inner, "[]") {
+		return ""
+	}
+	b.WriteString(inner)
+	return b.String()
+}
+
 // barFields reads a line of cells between bars that holds a field after
 // its first cell ("Naruto | Rated: K+ | English | Words: 1,234", "pairing:
 // none | fandom: genshin impact | rating: teen", "Rated T | Warnings:
@@ -507,6 +543,11 @@ func barFields(tx *taxonomy.Taxonomy, t string) []Field {
 		if key, label, rest, ok := fieldStartWith(tx, c); ok && key != KeyCells && key != KeyUnlabelled {
 			fields = append(fields, Field{Key: key, Label: label, Value: cleanValue(rest)})
 			later = later || i > 0
+			continue
+		}
+		if label, _, ok := splitLabel(c); ok && len(strings.Fields(label)) <= 2 && strings.IndexByte(c, ':') == len(label) {
+			// A field tagger does not know ("wc: 2k", "au: modern"):
+			// its own cell, not more of the value before it.
 			continue
 		}
 		if n := len(fields); n > 0 {

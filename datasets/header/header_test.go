@@ -245,6 +245,21 @@ func TestParseHeaders(t *testing.T) {
 				raw: []string{"None", "See tags for details", "no graphic content"}, bodyLine: 5, body: "Rain."},
 		},
 		{
+			// Each field in its own brackets, on one line.
+			name: "bracketed fields on one line",
+			text: "[Warnings: MCD] [Rating: M]\n[Title: Tide][Pairing: A/B]\n\nThe tide came in.\n",
+			want: want{title: "Tide", rating: "mature", ratingRaw: "M", system: "fictionratings", status: "declared",
+				warnings: []string{"death"}, raw: []string{"MCD"}, relationships: []string{"A/B"}, bodyLine: 4, body: "The tide came in."},
+		},
+		{
+			// A field tagger does not know is a cell of its own, not
+			// more of the rating before it.
+			name: "bar-separated fields with unknown labels",
+			text: "rating: m | wc: 2k | pairing: x | au: modern\n\nThe tide came in.\n",
+			want: want{rating: "mature", ratingRaw: "m", system: "fictionratings", status: "missing",
+				relationships: []string{"x"}, bodyLine: 3, body: "The tide came in."},
+		},
+		{
 			// Dot leaders, as in a table of contents; prose with an
 			// ellipsis after a word that is no label stays prose.
 			name: "dot leaders",
