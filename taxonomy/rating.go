@@ -193,6 +193,9 @@ func (t *Taxonomy) RatingSpan(value string) (r Rating, start, end int, ok bool) 
 				if code.single && len(words) > 1 && (raw == "I" || raw == "A") {
 					continue
 				}
+				if strings.Count(raw, "(") > strings.Count(raw, ")") && strings.HasPrefix(value[words[i].start+len(raw):], ")") {
+					raw += ")" // "E (for everyone)"
+				}
 				return hit{Rating{Level: code.level, Raw: raw, System: code.system}, i + n, words[i].start, words[i].start + len(raw)}, true
 			}
 		}
