@@ -105,6 +105,7 @@ func TestStdinFormats(t *testing.T) {
 		{"csv", "work_id,title,body\n1,A,\"The rain fell.\"\n2,B,She ran.\n", []string{string(FormatAO3ScraperCSV), string(FormatAO3ScraperCSV)}},
 		{"html", "<!DOCTYPE html>\n<html><body><p>The rain fell on the harbour.</p></body></html>\n", []string{string(FormatHTML)}},
 		{"prose with a comma", "work, and then more work, was all she knew\n\nThe end.\n", []string{string(FormatText)}},
+		{"xhtml", "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<html><body><p>The rain fell.</p></body></html>\n", []string{string(FormatHTML)}},
 		{"prose that opens with a tag-like word", "<html> is how it began, she wrote.\n", []string{string(FormatText)}},
 	} {
 		var got []string

@@ -590,11 +590,17 @@ func isScraperHeader(head []byte) bool {
 	return err == nil
 }
 
-// htmlStart reports whether head starts, after white space, with an HTML
-// document's doctype, or its html tag with a closing tag after it (a line
-// of prose may open with "<html>").
+// htmlStart reports whether head starts, after white space and an XML
+// declaration (XHTML, as FanFicFare writes it), with an HTML document's
+// doctype, or its html tag with a closing tag after it (a line of prose
+// may open with "<html>").
 func htmlStart(head []byte) bool {
 	t := bytes.TrimLeft(bytes.TrimPrefix(head, bomUTF8), " \t\r\n")
+	if bytes.HasPrefix(t, []byte("<?xml")) {
+		if end := bytes.Index(t, []byte("?>")); end > 0 {
+			t = bytes.TrimLeft(t[end+2:], " \t\r\n")
+		}
+	}
 	hasPrefixFold := func(p string) bool { return len(t) >= len(p) && bytes.EqualFold(t[:len(p)], []byte(p)) }
 	return hasPrefixFold("<!doctype html") || hasPrefixFold("<html") && bytes.Contains(t, []byte("</"))
 }
