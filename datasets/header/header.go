@@ -291,6 +291,11 @@ func parseFreeForm(tx *taxonomy.Taxonomy, text string, lines []line) Result {
 	if guessedTitle && countKey(fields, KeyTitle) > 1 {
 		fields = dropGuessedTitle(fields)
 	}
+	if proseWarning(tx, fields) {
+		// "Warning: the sign on the pier said the water was dangerous."
+		// in the story's second line: prose, not a header.
+		return Result{Declared: BuildWith(tx, nil), BodyLine: 1, Layout: LayoutFreeForm}
+	}
 
 	body, bodyLine := bodyAfter(lines, last)
 	if cut >= 0 && strings.TrimSpace(text[body:]) == "" {
@@ -307,6 +312,34 @@ func parseFreeForm(tx *taxonomy.Taxonomy, text string, lines []line) Result {
 		BodyByte: body,
 		Layout:   LayoutFreeForm,
 	}
+}
+
+// proseWarning reports whether fields, but for a guessed title and
+// by-line, are one warnings field whose value is a sentence of prose that
+// says nothing of warnings: six words or more, ending as a sentence ends,
+// with no label, state, ruled-out label or tag in it.
+func proseWarning(tx *taxonomy.Taxonomy, fields []Field) bool {
+	var w *Field
+	for i := range fields {
+		f := &fields[i]
+		switch {
+		case f.Key == KeyTitle && f.Label == "", f.Key == KeyAuthor && f.Label == "by":
+		case w != nil || f.Key != KeyWarnings:
+			return false
+		default:
+			w = f
+		}
+	}
+	if w == nil {
+		return false
+	}
+	v := strings.TrimSpace(w.Value)
+	if len(strings.Fields(v)) < 6 || !strings.ContainsAny(v[len(v)-1:], ".!?") {
+		return false
+	}
+	d := BuildWith(tx, []Field{*w})
+	return len(d.DeclaredWarnings) == 0 && len(d.NegatedWarnings) == 0 && len(d.Tags) == 0 &&
+		d.WarningStatus != taxonomy.StateNoneApply && d.WarningStatus != taxonomy.StateChoseNotToWarn
 }
 
 // bodyAfter returns where the body starts after a header whose last line

@@ -245,6 +245,13 @@ func TestParseHeaders(t *testing.T) {
 				raw: []string{"None", "See tags for details", "no graphic content"}, bodyLine: 5, body: "Rain."},
 		},
 		{
+			// A sentence of the story that starts with "Warning:" is no
+			// header, and the line above it no title.
+			name: "a warning told in the story",
+			text: "He walked along the beach at dusk.\nWarning: the sign on the pier said the water was dangerous.\nHe went in anyway.\n",
+			want: want{status: "missing", bodyLine: 1, body: "He walked along"},
+		},
+		{
 			// Each field in its own brackets, on one line.
 			name: "bracketed fields on one line",
 			text: "[Warnings: MCD] [Rating: M]\n[Title: Tide][Pairing: A/B]\n\nThe tide came in.\n",
