@@ -188,8 +188,8 @@ func ao3Fields(preface *html.Node) []header.Field {
 	return fields
 }
 
-// tagFields reads the tags of an AO3 tag list's dd: each link is one tag;
-// a dd without links is one value.
+// tagFields reads the tags of an AO3 tag list's dd: each link is one tag,
+// kept whole; a dd without links is one value, a written list.
 func tagFields(dd *html.Node, key string) []header.Field {
 	links := findAll(dd, byTag(atom.A))
 	if len(links) == 0 {
@@ -197,7 +197,9 @@ func tagFields(dd *html.Node, key string) []header.Field {
 	}
 	fields := make([]header.Field, 0, len(links))
 	for _, a := range links {
-		fields = append(fields, header.Field{Key: key, Label: key, Value: inlineText(a)})
+		// A tag as the archive names it, whole ("Bartemius Crouch Jr.",
+		// "Sirius Black & Harry Potter"), as a JSONL list's item is.
+		fields = append(fields, header.Field{Key: key, Label: key, Value: inlineText(a), Item: true})
 	}
 	return fields
 }

@@ -339,3 +339,28 @@ func TestAO3DownloadChapterNotes(t *testing.T) {
 		t.Errorf("declared %v: the chapter's CW declares suicide", s.DeclaredWarnings)
 	}
 }
+
+// TestAO3TagsWhole: a tag of an AO3 page or download is the archive's,
+// whole: "Bartemius Crouch Jr." kept its name without the dot, and a
+// freeform tag with a semicolon was split, unlike the same work in JSONL.
+func TestAO3TagsWhole(t *testing.T) {
+	page := `<!DOCTYPE html><html><head><title>Tide</title></head><body>
+<div id="preface"><div class="meta"><dl class="tags">
+<dt>Rating:</dt><dd><a href="#">Teen And Up Audiences</a></dd>
+<dt>Archive Warning:</dt><dd><a href="#">No Archive Warnings Apply</a></dd>
+<dt>Characters:</dt><dd><a href="#">Bartemius Crouch Jr.</a>, <a href="#">Regulus Black</a></dd>
+<dt>Additional Tags:</dt><dd><a href="#">I needed this; AO3 didn't have it</a></dd>
+</dl><h1>Tide</h1></div></div>
+<div id="chapters" class="userstuff"><p>The tide came in slowly over the flat grey sand.</p></div>
+</body></html>`
+	s, err := ReadStory(context.Background(), "tide.html", strings.NewReader(page), int64(len(page)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"Bartemius Crouch Jr.", "Regulus Black"}; !slices.Equal(s.Characters, want) {
+		t.Errorf("characters %q, want %q", s.Characters, want)
+	}
+	if want := []string{"I needed this; AO3 didn't have it"}; !slices.Equal(s.Tags, want) {
+		t.Errorf("tags %q, want %q", s.Tags, want)
+	}
+}
