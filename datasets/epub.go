@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -124,6 +125,8 @@ type opf struct {
 		ID        string `xml:"id,attr"`
 		Href      string `xml:"href,attr"`
 		MediaType string `xml:"media-type,attr"`
+		// Properties holds "nav" for an EPUB 3 table of contents.
+		Properties string `xml:"properties,attr"`
 	} `xml:"manifest>item"`
 	Spine []struct {
 		IDRef string `xml:"idref,attr"`
@@ -169,7 +172,9 @@ func readEPUBStory(b []byte, lim epubLimits) (htmlStory, error) {
 	}
 	hrefs := map[string]string{}
 	types := map[string]string{}
+	nav := map[string]bool{}
 	for _, it := range pkg.Manifest {
+		nav[it.ID] = slices.Contains(strings.Fields(it.Properties), "nav")
 		href := it.Href
 		if u, err := url.PathUnescape(href); err == nil {
 			href = u // a manifest link is a URL: "Chapter%20One.xhtml"
@@ -183,8 +188,10 @@ func readEPUBStory(b []byte, lim epubLimits) (htmlStory, error) {
 	read := map[string]bool{}
 	for _, ref := range pkg.Spine {
 		name, ok := hrefs[ref.IDRef]
-		if !ok || read[name] || !textMediaType(types[ref.IDRef]) {
-			continue // each document is read once; only (X)HTML is text
+		if !ok || read[name] || !textMediaType(types[ref.IDRef]) || nav[ref.IDRef] {
+			// Each document is read once; only (X)HTML is text; the
+			// table of contents repeats the chapter titles.
+			continue
 		}
 		read[name] = true
 		body, err := a.read(name)

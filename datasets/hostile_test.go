@@ -500,6 +500,11 @@ func TestEPUBSpine(t *testing.T) {
 		{"spine longer than the archive can hold", epubOf(t, repeat("c1", maxEPUBEntries+1), map[string]string{"c1": doc}, nil), "EPUB spine of 10001 items", 0, ""},
 		{"zip listed as a zip", epubOf(t, []string{"c1", "z"}, map[string]string{"c1": doc, "z": string(zipped)}, map[string]string{"z": "application/zip"}), "", 1, "PK"},
 		{"zip listed as XHTML", epubOf(t, []string{"c1", "z"}, map[string]string{"c1": doc, "z": string(zipped)}, nil), "", 1, "PK"},
+		// An EPUB 3 table of contents in the spine repeats the chapter
+		// titles: it is not read.
+		{"table of contents in the spine", epubOf(t, []string{"nav", "c1"},
+			map[string]string{"nav": "<html><body><nav><ol><li>Chapter One: The Tide</li></ol></nav></body></html>", "c1": doc},
+			map[string]string{"nav": `application/xhtml+xml" properties="nav`}), "", 1, "The Tide"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
