@@ -239,8 +239,12 @@ func parseScraperRow(tx *taxonomy.Taxonomy, raw []byte, enc string, l *scraperLa
 	}
 	if len(cells) != len(l.names) {
 		// The columns cannot be trusted, the work_id included.
-		return fail(fmt.Errorf("%d fields where the header row has %d; a quote left open or a cut-off write "+
-			"damaged the row: fix or remove it", len(cells), len(l.names)))
+		fields := "fields"
+		if len(cells) == 1 {
+			fields = "field"
+		}
+		return fail(fmt.Errorf("%d %s where the header row has %d; a quote left open or a cut-off write "+
+			"damaged the row: fix or remove it", len(cells), fields, len(l.names)))
 	}
 	if workID = strings.TrimSpace(cells[l.workID]); workID != "" {
 		s.ID = workID
