@@ -238,8 +238,8 @@ func (m *Model) hasStoryCol(li int) bool { return m.storyCol != nil && m.storyCo
 // works to place it above (see calibrateThresholds): the model's own, for
 // labels decided on the passage model's statistic; none for labels with a
 // trained story model (trained(li)), whose scores are on another scale.
-func (m *Model) keptThresholds(trained func(li int) bool) []Thresholds {
-	keep := make([]Thresholds, len(m.labels))
+func (m *Model) keptThresholds(trained func(li int) bool) map[int]Thresholds {
+	keep := map[int]Thresholds{}
 	for _, l := range m.manifest.Labels {
 		if li, ok := m.labelIdx[l.Label]; ok && !trained(li) {
 			keep[li] = l.Story
@@ -381,10 +381,10 @@ const minPlacing = 5
 // calibrateThresholds is CalibrateStories' greedy search (see there), with
 // a floor per label under which no threshold goes. A label left inactive
 // with fewer than minPlacing clean works to place it above (a small
-// archive, a rare label) keeps at least its thresholds in keep (nil: none):
+// archive, a rare label) keeps at least its thresholds in keep, if any:
 // with no clean work that shows it, the floor would make it the most
 // sensitive label of all, where it should change least.
-func calibrateThresholds(obs []StoryObservation, t StoryTargets, floors []float64, keep []Thresholds) (*calibrated, error) {
+func calibrateThresholds(obs []StoryObservation, t StoryTargets, floors []float64, keep map[int]Thresholds) (*calibrated, error) {
 	L := len(floors)
 	var clean []StoryObservation
 	pos := make([][]float64, L) // per label, declaring works' statistics (with evidence)
@@ -536,8 +536,8 @@ func calibrateThresholds(obs []StoryObservation, t StoryTargets, floors []float6
 	}
 	low, bal, high := snaps[t.Low], snaps[t.Balanced], snaps[t.High]
 	for li := range L {
-		if keep != nil && k[li] < 0 && len(cand[li]) < minPlacing {
-			low[li], bal[li], high[li] = max(low[li], keep[li].Low), max(bal[li], keep[li].Balanced), max(high[li], keep[li].High)
+		if kt, ok := keep[li]; ok && k[li] < 0 && len(cand[li]) < minPlacing {
+			low[li], bal[li], high[li] = max(low[li], kt.Low), max(bal[li], kt.Balanced), max(high[li], kt.High)
 		}
 	}
 	out := &calibrated{clean: len(clean), labels: make([]Thresholds, L),

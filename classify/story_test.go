@@ -65,6 +65,31 @@ func obs(n, li int, s float64, evidence, clean, declared bool) StoryObservation 
 	return o
 }
 
+// TestCalibrateKeepsOnlyWhatItIsGiven: a label keep does not name (one with
+// a trained story model, whose thresholds may be negative) keeps its
+// calibrated thresholds; a zero kept threshold would have raised them.
+func TestCalibrateKeepsOnlyWhatItIsGiven(t *testing.T) {
+	var all []StoryObservation
+	for i := range 120 {
+		all = append(all, obs(1, 0, -3+float64(i)/1000, i < 2, true, false))
+	}
+	// Too few declaring works to step it down: the label stays inactive,
+	// with two clean works to place it above (fewer than minPlacing).
+	for i := range 5 {
+		all = append(all, obs(1, 0, -0.5+float64(i)/100, true, false, true))
+	}
+	floors := []float64{-1}
+	for _, keep := range []map[int]Thresholds{nil, {}} {
+		th, err := calibrateThresholds(all, DefaultStoryTargets(), floors, keep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := th.labels[0].Balanced; got >= 0 {
+			t.Errorf("keep %v: balanced threshold %v, want the floor -1, under 0", keep, got)
+		}
+	}
+}
+
 func TestCalibrateStories(t *testing.T) {
 	tr, err := Train(context.Background(), toyData(), tinyLexicon(t), DefaultTrainConfig(), "toy", "1")
 	if err != nil {

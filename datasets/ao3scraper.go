@@ -372,6 +372,13 @@ func pyString(s string) (v, rest string, ok bool) {
 	return "", "", false
 }
 
+// rowPrefix reports whether line, the start of a line up to a quote, reads
+// as the first cells of a row: cells without spaces ("7003,Explicit,"),
+// not prose ("and she said,").
+func rowPrefix(line []byte) bool {
+	return len(line) > 1 && bytes.IndexAny(line, " \t\"") < 0
+}
+
 // csvRows cuts CSV text into rows where encoding/csv would (lazy quotes: a
 // field that starts with a quote runs to a closing quote followed by a
 // comma or a line end, line breaks included; blank lines between rows are
@@ -387,9 +394,10 @@ type csvRows struct {
 	// a quote never closed, which took in every line after it.
 	open bool
 	// runOn: the row last read has, on a line after its first, a bare
-	// quote that opens a field (after a comma, or at the line's start)
-	// inside a quoted field: a quote left open ran into the next row and
-	// closed there. Writers double quotes inside quoted fields.
+	// quote that opens a field inside a quoted field, after cells that
+	// read as a row's ("7003,Explicit,"): a quote left open ran into the
+	// next row and closed there. Writers double quotes inside quoted
+	// fields.
 	runOn bool
 }
 
@@ -478,7 +486,7 @@ func (cr *csvRows) scan() (row []byte, long bool, err error) {
 					end = true
 				default:
 					state = csvQuoted // a bare quote, kept
-					if lineAfterFirst && (i == 1 || i >= 2 && chunk[i-2] == ',') {
+					if lineAfterFirst && i >= 2 && chunk[i-2] == ',' && rowPrefix(chunk[:i-1]) {
 						cr.runOn = true
 					}
 				}

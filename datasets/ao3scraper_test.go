@@ -542,6 +542,12 @@ func TestAO3ScraperUnclosedQuote(t *testing.T) {
 	if len(got) != 3 || got[0].Err != nil || got[1].Err == nil || !strings.Contains(got[1].Err.Error(), "runs on") || got[2].Err != nil || got[2].Text != "Fourth." {
 		t.Fatalf("got %v; want the first and last rows, and an error for the second", got)
 	}
+	// Bare quotes in dialogue, at a line's start or after a comma in prose,
+	// are text, as lazy quotes always were.
+	writeFile(t, p, []byte("work_id,body\n1,\"First line.\n\"Hi,\" she said.\nand she said,\"no\" twice.\"\n2,\"Second.\"\n"))
+	if got := collect(t, []string{p}, Options{}); len(got) != 2 || got[0].Err != nil || got[1].Err != nil || !strings.Contains(got[0].Text, "she said") {
+		t.Errorf("dialogue with bare quotes: %v", got)
+	}
 	// Quotes doubled inside a quoted field, on a later line too, are text.
 	writeFile(t, p, []byte("work_id,body\n1,\"She said,\nand he said,\"\"no\"\".\"\n"))
 	if got := collect(t, []string{p}, Options{}); len(got) != 1 || got[0].Err != nil || got[0].Text != "She said,\nand he said,\"no\"." {

@@ -893,6 +893,14 @@ func (r *reader) readMarkup(in io.Reader, size int64, source, id string, format 
 		// header does not say; it was dropped.
 		res := header.ParseWith(r.tx, st.body)
 		s.Declared, s.BodyLine, s.BodyByte = res.Declared, res.BodyLine, res.BodyByte
+		if start, line, titled, ok := storyInPreamble(st.body, s.BodyByte, res.Fields); ok && res.Layout == header.LayoutFreeForm {
+			// A short story ending in a field-like line, as in a text
+			// file (see readText).
+			s.BodyByte, s.BodyLine = start, line
+			if !titled {
+				s.Declared.Title = ""
+			}
+		}
 		if len(st.fields) > 0 {
 			var extra []header.Field
 			for _, f := range st.fields {
@@ -980,10 +988,15 @@ func moreThanTitle(s string) bool {
 // 60 words.
 const preambleBody = 4 << 10
 
+// maxAfterHeader is the most words storyInPreamble allows after the
+// header it reads as the story's trailer.
+const maxAfterHeader = 5
+
 // storyInPreamble reports where a story starts (byte offset, 1-based
 // line) when a free-form header's first field came after lines of prose
-// that hold more words than the text after the header (bodyByte): those
-// lines were the story, and the fields followed it. A first line that
+// and next to nothing follows the header (bodyByte; at most
+// maxAfterHeader words, and fewer than the lines above hold): those lines
+// were the story, and the fields followed it. A first line that
 // reads as a title (titleLine) and by-lines stay out of the story; titled
 // says whether the first line was kept as the title. fields are the
 // header's, whose guessed title and by-line (Line set, no label, or the
@@ -1026,7 +1039,9 @@ func storyInPreamble(text string, bodyByte int, fields []header.Field) (start, l
 		}
 		off += len(ln)
 	}
-	if start < 0 || words <= len(strings.Fields(text[min(bodyByte, len(text)):])) {
+	// Next to nothing after the header (an author's note, a rating): with
+	// a real story after it, the lines above were an introduction.
+	if after := len(strings.Fields(text[min(bodyByte, len(text)):])); start < 0 || after > maxAfterHeader || words <= after {
 		return 0, 0, false, false
 	}
 	return start, line, titled, true
@@ -1055,8 +1070,16 @@ func titleLine(story string) string {
 			return "" // a chapter's heading, not the story's title
 		}
 	}
+	if strings.Trim(t, "0123456789") == "" || len(t) <= 6 && strings.Trim(strings.ToUpper(t), "IVXLC") == "" ||
+		slices.Contains(numberWords, strings.ToLower(t)) {
+		return "" // a chapter's number: "1", "II", "One"
+	}
 	return strings.Trim(t, "*_#=~ ")
 }
+
+// numberWords are chapter numbers written out.
+var numberWords = []string{"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+	"eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"}
 
 // hasPrefixFold reports whether s starts with prefix, ignoring case.
 func hasPrefixFold(s, prefix string) bool {

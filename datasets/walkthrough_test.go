@@ -40,6 +40,8 @@ func TestShortStoryWithTrailer(t *testing.T) {
 		// trailer a header that leaves no story.
 		{"a title line, separator", "Night Train\n\n" + para + "\n\n---\nRating: G\nWarnings: none\n",
 			"Night Train\n\n" + para, "Night Train", "general", true},
+		{"a chapter number, separator", "II\n\n" + para + "\n\n---\nRating: G\nWarnings: none\n",
+			"II\n\n" + para, "", "general", true},
 		{"a chapter heading, separator", "Chapter 1\n\n" + para + "\n\n---\nRating: G\nWarnings: none\n",
 			"Chapter 1\n\n" + para, "", "general", true},
 		{"a first sentence, separator", "It rained.\n\n" + para + "\n\n---\nRating: G\nWarnings: none\n",
@@ -280,6 +282,9 @@ func TestShortStoryEndingInAField(t *testing.T) {
 		{"a rating", story + "\n\nRating: M\n", "", 18},
 		{"two field-like lines", story + "\n\nRon found him in the morning and said nothing.\n\nStatus: gone.\nReason: you know why.\n", "", 31},
 		{"a title line", "Razor\n\n" + story + "\n\nA/N: thanks for reading!\n", "Razor", 16},
+		// An introduction above a header, and a story after it: the
+		// story is what follows the header, as before.
+		{"an introduction, a header, a drabble", "Written for the prompt week, with many thanks to my beta who read it twice and fixed every comma in it, and to all of you.\n\nRating: T\nWarnings: none\n\n" + story + "\n", "", 16},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -314,24 +314,29 @@ func parseFreeForm(tx *taxonomy.Taxonomy, text string, lines []line) Result {
 	}
 }
 
-// proseWarning reports whether fields, but for a guessed title and
-// by-line, are one warnings field whose value is a sentence of prose that
-// says nothing of warnings: six words or more, ending as a sentence ends,
-// with no label, state, ruled-out label or tag in it.
+// proseWarning reports whether fields are a guessed title that ends as a
+// sentence does (the story's first line) and one warnings field whose
+// value is a sentence of prose that says nothing of warnings: six words or
+// more, ending as a sentence ends, with no label, state, ruled-out label
+// or tag in it.
 func proseWarning(tx *taxonomy.Taxonomy, fields []Field) bool {
 	var w *Field
+	sentence := false // the guessed title ends as a sentence does
 	for i := range fields {
 		f := &fields[i]
 		switch {
-		case f.Key == KeyTitle && f.Label == "", f.Key == KeyAuthor && f.Label == "by":
+		case f.Key == KeyTitle && f.Label == "":
+			t := strings.TrimSpace(f.Value)
+			sentence = t != "" && strings.ContainsAny(t[len(t)-1:], ".!?")
+		case f.Key == KeyAuthor && f.Label == "by":
 		case w != nil || f.Key != KeyWarnings:
 			return false
 		default:
 			w = f
 		}
 	}
-	if w == nil {
-		return false
+	if w == nil || !sentence {
+		return false // "Quiet Hours" then "Warning: this one is dark." is a header
 	}
 	v := strings.TrimSpace(w.Value)
 	if len(strings.Fields(v)) < 6 || !strings.ContainsAny(v[len(v)-1:], ".!?") {
@@ -578,9 +583,12 @@ func barFields(tx *taxonomy.Taxonomy, t string) []Field {
 			later = later || i > 0
 			continue
 		}
-		if label, _, ok := splitLabel(c); ok && len(strings.Fields(label)) <= 2 && strings.IndexByte(c, ':') == len(label) {
-			// A field tagger does not know ("wc: 2k", "au: modern"):
-			// its own cell, not more of the value before it.
+		if label, _, ok := splitLabel(c); ok && len(strings.Fields(label)) <= 2 && strings.IndexByte(c, ':') == len(label) &&
+			len(fields) > 0 && singleValued(fields[len(fields)-1].Key) {
+			// A field tagger does not know ("wc: 2k", "au: modern")
+			// after a rating or a title: its own cell, not more of that
+			// value. After warnings or tags it is more of them
+			// ("Warnings: blood | mentioned: self-harm").
 			continue
 		}
 		if n := len(fields); n > 0 {
@@ -591,6 +599,16 @@ func barFields(tx *taxonomy.Taxonomy, t string) []Field {
 		return nil
 	}
 	return fields
+}
+
+// singleValued reports whether a field of key holds one value (a rating,
+// a title, a count), not a list or prose a cell could go on.
+func singleValued(key string) bool {
+	switch key {
+	case KeyWarnings, KeyNotesWarnings, KeySummary, KeyFreeform, KeyCategory, KeyKeywords, KeyCells, KeyUnlabelled:
+		return false
+	}
+	return !isNotesKey(key)
 }
 
 // labelSeps are the separators other than a colon that may end a label,
@@ -614,15 +632,17 @@ func labelSepsIn(head string) int {
 	return 0
 }
 
-// dotLeader finds the first dot leader in head: a run of three dots or
-// more, or of ellipses, with the spaces round it. It returns where the run
-// starts (spaces included) and its length, or -1.
+// dotLeader finds the first dot leader in head: a run of four dots or
+// more, or of two ellipses or more (three dots, or one ellipsis, are
+// prose's: "Summary... that was what he needed"), with the spaces round
+// it. It returns where the run starts (spaces included) and its length,
+// or -1.
 func dotLeader(head string) (int, int) {
-	i := strings.Index(head, "...")
-	if j := strings.Index(head, "…"); j >= 0 && (i < 0 || j < i) {
+	i := strings.Index(head, "....")
+	if j := strings.Index(head, "……"); j >= 0 && (i < 0 || j < i) {
 		i = j
 	}
-	if i < 0 {
+	if i < 0 || i > maxLabelBytes {
 		return -1, 0
 	}
 	start := i

@@ -245,6 +245,28 @@ func TestParseHeaders(t *testing.T) {
 				raw: []string{"None", "See tags for details", "no graphic content"}, bodyLine: 5, body: "Rain."},
 		},
 		{
+			// Three dots after a label word are prose's, not a leader.
+			name: "an ellipsis after a label word",
+			text: "Summary... that was what the report needed, and he had none.\nHe sighed.\n",
+			want: want{status: "missing", bodyLine: 1, body: "Summary... that was"},
+		},
+		{
+			// A cell of a warnings list with a label of its own is more
+			// of the list.
+			name: "a labelled cell after warnings",
+			text: "Rating: M | Warnings: violence | implied: non-con\n\nThe tide came in.\n",
+			want: want{rating: "mature", ratingRaw: "M", system: "fictionratings", status: "declared",
+				warnings: []string{"violence", "sexual-abuse"}, raw: []string{"violence", "implied: non-con"}, bodyLine: 3, body: "The tide came in."},
+		},
+		{
+			// A warning written as a sentence under a title is the
+			// author's: a header.
+			name: "a warning sentence under a title",
+			text: "Quiet Hours\n\nWarning: this one is a little dark so please be careful reading.\n\nThe tide came in.\n",
+			want: want{title: "Quiet Hours", status: "declared", raw: []string{"this one is a little dark so please be careful reading"},
+				unmapped: []string{"this one is a little dark so please be careful reading"}, bodyLine: 5, body: "The tide came in."},
+		},
+		{
 			// A sentence of the story that starts with "Warning:" is no
 			// header, and the line above it no title.
 			name: "a warning told in the story",
