@@ -603,13 +603,28 @@ func declaredRating(r pipeline.Row) string {
 	return "missing"
 }
 
+// onlyRemarks reports whether every phrase of raw is a remark of the
+// taxonomy ("see tags", "no graphic content"), and there is one.
+func onlyRemarks(raw []string) bool {
+	for _, p := range raw {
+		if !taxonomy.Default().ClassifyWarning(p).Remark {
+			return false
+		}
+	}
+	return len(raw) > 0
+}
+
 func declaredWarnings(r pipeline.Row) string {
 	var s string
 	switch deref(r.WarningStatus, "missing") {
 	case "declared":
-		if len(r.DeclaredWarnings) == 0 {
+		switch {
+		case len(r.DeclaredWarnings) == 0 && onlyRemarks(r.DeclaredWarningsRaw):
+			// "Warnings: see tags": a pointer, which names nothing.
+			s = fmt.Sprintf("declared only as %q, which names no warning", strings.Join(r.DeclaredWarningsRaw, "; "))
+		case len(r.DeclaredWarnings) == 0:
 			s = "declared, none of them in the taxonomy"
-		} else {
+		default:
 			s = "declared: " + cleanJoin(r.DeclaredWarnings)
 		}
 	case "none-apply":

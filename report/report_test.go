@@ -147,3 +147,28 @@ func TestScenesLine(t *testing.T) {
 		}
 	}
 }
+
+// TestDeclaredWarningsLine: how the text report says what the warnings
+// field declared, for the states a moderator meets.
+func TestDeclaredWarningsLine(t *testing.T) {
+	tests := []struct {
+		name string
+		row  pipeline.Row
+		want string
+	}{
+		{"labels", pipeline.Row{WarningStatus: ptr("declared"), DeclaredWarnings: []string{"violence"}, DeclaredWarningsRaw: []string{"Graphic Violence"}},
+			"declared: violence"},
+		{"words not in the taxonomy", pipeline.Row{WarningStatus: ptr("declared"), DeclaredWarningsRaw: []string{"the usual"}, UnmappedWarnings: []string{"the usual"}},
+			`declared, none of them in the taxonomy; not understood: "the usual"`},
+		{"a pointer to the tags", pipeline.Row{WarningStatus: ptr("declared"), DeclaredWarningsRaw: []string{"see tags"}},
+			`declared only as "see tags", which names no warning`},
+		{"only ruled out", pipeline.Row{WarningStatus: ptr("missing"), DeclaredWarningsRaw: []string{"No Character Death"}, NegatedWarnings: []string{"death"}},
+			"missing (the warnings field only rules out: death)"},
+		{"no field", pipeline.Row{}, "missing (no warnings field)"},
+	}
+	for _, tc := range tests {
+		if got := declaredWarnings(tc.row); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
