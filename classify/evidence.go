@@ -274,24 +274,31 @@ func (m *Model) evidence(states []labelState, cues [numCues]labelState, in ratin
 }
 
 // ratingOrder lists the cues by how much each lifted the rating score,
-// most first, leaving out those that did not.
+// most first, then those the story has but the score weighs at nothing
+// (most first by their total): a detected warning can set the level by
+// itself (Teen at least), and its cue's passages still show what the
+// level rests on.
 func (m *Model) ratingOrder(in ratingInputs) []int {
 	rc := m.manifest.Rating
 	parts := in.max // models without cut points: the strongest window's cues
 	if len(rc.Cuts) == 3 {
 		parts = rc.Weights.parts(in)
 	}
-	if in.pornHit {
+	if in.explicit(rc.ExplicitPorn) {
 		parts[cueSexual] = math.Inf(1) // what made it Explicit
 	}
-	var order []int
+	var order, unweighted []int
 	for k := range parts {
-		if parts[k] > 0 {
+		switch {
+		case parts[k] > 0:
 			order = append(order, k)
+		case in.total[k] > 0:
+			unweighted = append(unweighted, k)
 		}
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(parts[b], parts[a]) })
-	return order
+	slices.SortStableFunc(unweighted, func(a, b int) int { return cmp.Compare(in.total[b], in.total[a]) })
+	return append(order, unweighted...)
 }
 
 // cueContributions scores each token of a passage for rating cue k: the

@@ -67,6 +67,10 @@ type RatingExplanation struct {
 	Parts []RatingPart `json:"parts"`
 	// PornDetected forces Explicit whatever the score.
 	PornDetected bool `json:"porn_detected"`
+	// ExplicitPorn is set when the pornography score, though below its
+	// detection threshold, reached the score that makes a story Explicit
+	// (RatingConfig.ExplicitPorn): that score.
+	ExplicitPorn float64 `json:"explicit_porn,omitempty"`
 	// Floor is set when a detection, not the score, set the predicted
 	// rating: the detected label it rests on, with its score ("violence
 	// 0.85"), for a Teen above the score's level.
@@ -106,7 +110,10 @@ func (m *Model) explainRating(res Result) *RatingExplanation {
 		}
 		return re
 	}
-	if !in.pornHit && in.floor() == taxonomy.Teen && levelOf(res.RatingScore, rc.Cuts) == 0 {
+	if !in.pornHit && in.explicit(rc.ExplicitPorn) {
+		re.ExplicitPorn = rc.ExplicitPorn
+	}
+	if in.floor(rc.ExplicitPorn) == taxonomy.Teen && levelOf(res.RatingScore, rc.Cuts) == 0 {
 		// Teen from a detection: name the strongest.
 		best := LabelScore{}
 		for _, l := range res.Labels {

@@ -11,7 +11,7 @@ import (
 
 // bruteCuts is the best weighted agreement of any three cut points over
 // scores, trying every cut at or between the scores (and above them all).
-func bruteCuts(scores []float64, obs []RatingObservation, wt [4]float64) float64 {
+func bruteCuts(scores []float64, obs []RatingObservation, wt [4]float64, explicitPorn float64) float64 {
 	cands := []float64{math.Inf(-1)}
 	for _, s := range scores {
 		cands = append(cands, s)
@@ -27,7 +27,7 @@ func bruteCuts(scores []float64, obs []RatingObservation, wt [4]float64) float64
 				gain := 0.0
 				for i, s := range scores {
 					lv := taxonomy.General + taxonomy.Level(levelOf(s, []float64{a, b, c}))
-					lv = max(lv, obs[i].in.floor())
+					lv = max(lv, obs[i].in.floor(explicitPorn))
 					if lv == obs[i].Declared {
 						gain += wt[lv-taxonomy.General]
 					}
@@ -57,15 +57,17 @@ func TestFitCutsOptimal(t *testing.T) {
 			case 1:
 				obs[i].in.warned = 0.7
 			}
+			obs[i].in.porn = rng.Float64()
 		}
 		wt := [4]float64{1, 1, 1, float64(1 + rng.IntN(3))}
-		cuts, gain := fitCuts(scores, obs, wt)
-		if want := bruteCuts(scores, obs, wt); math.Abs(gain-want) > 1e-9 {
+		explicitPorn := []float64{0, 0.5, 0.8}[rng.IntN(3)]
+		cuts, gain := fitCuts(scores, obs, wt, explicitPorn)
+		if want := bruteCuts(scores, obs, wt, explicitPorn); math.Abs(gain-want) > 1e-9 {
 			t.Fatalf("trial %d: fitCuts gain %v, brute force %v (scores %v)", trial, gain, want, scores)
 		}
 		got := 0.0
 		for i, s := range scores {
-			lv := max(taxonomy.General+taxonomy.Level(levelOf(s, cuts)), obs[i].in.floor())
+			lv := max(taxonomy.General+taxonomy.Level(levelOf(s, cuts)), obs[i].in.floor(explicitPorn))
 			if lv == obs[i].Declared {
 				got += wt[lv-taxonomy.General]
 			}
@@ -105,8 +107,8 @@ func TestFitRatingRecovers(t *testing.T) {
 	if rc.Fit == nil || rc.Fit.Works != 400 || rc.Fit.Exact != 1 {
 		t.Fatalf("fit %+v, want all 400 works predicted exactly", rc.Fit)
 	}
-	if len(rc.Cuts) != 3 || rc.FlagConfidence != DefaultFlagConfidence {
-		t.Fatalf("cuts %v, flag confidence %v", rc.Cuts, rc.FlagConfidence)
+	if len(rc.Cuts) != 3 || rc.FlagConfidence != DefaultFlagConfidence || rc.ExplicitPorn != 0 {
+		t.Fatalf("cuts %v, flag confidence %v, explicit pornography score %v (no pornography in these works)", rc.Cuts, rc.FlagConfidence, rc.ExplicitPorn)
 	}
 	for _, tc := range []struct {
 		total float64
@@ -117,6 +119,51 @@ func TestFitRatingRecovers(t *testing.T) {
 		if lv, _, _ := rc.decide(in, nil); lv != tc.want {
 			t.Errorf("sexual cues %v: predicted %v, want %v (cuts %v)", tc.total, lv, tc.want, rc.Cuts)
 		}
+	}
+}
+
+// TestFitRatingExplicitPorn: Explicit works whose pornography score is high
+// but undetected, and whose rating score lies between General's and Teen's
+// (so no cut point can find them), are found by the fitted ExplicitPorn,
+// and no other work is made Explicit by it.
+func TestFitRatingExplicitPorn(t *testing.T) {
+	var obs []RatingObservation
+	add := func(lv taxonomy.Level, sexual, porn float64) {
+		var in ratingInputs
+		in.total[cueSexual], in.porn = sexual, porn
+		obs = append(obs, RatingObservation{in: in, Declared: lv})
+	}
+	for i := range 380 {
+		switch i % 3 {
+		case 0:
+			add(taxonomy.General, 0, float64(i%10)/100)
+		case 1:
+			add(taxonomy.Teen, math.Exp(2)-1+float64(i%7)/10, float64(i%10)/100)
+		default:
+			add(taxonomy.Mature, math.Exp(4)+float64(i%5), float64(i%20)/100)
+		}
+	}
+	for i := range 20 {
+		add(taxonomy.Explicit, 0, 0.6+float64(i)/100)
+	}
+	// Explicit works counting once: more, and the fit rightly trades a
+	// few Mature works at 0.19 for the last Explicit ones.
+	rc := DefaultRatingConfig().FitRating(obs, 1, "test")
+	if rc.ExplicitPorn <= 0.19 {
+		t.Fatalf("ExplicitPorn %v, want above 0.19, every other work's score", rc.ExplicitPorn)
+	}
+	found := 0
+	for _, o := range obs {
+		lv, _, _ := rc.decide(o.in, nil)
+		switch {
+		case lv == taxonomy.Explicit && o.Declared == taxonomy.Explicit:
+			found++
+		case lv == taxonomy.Explicit:
+			t.Errorf("a %v work (porn %v) predicted Explicit", o.Declared, o.in.porn)
+		}
+	}
+	if found < 10 {
+		t.Errorf("%d of 20 Explicit works found (ExplicitPorn %v), want most", found, rc.ExplicitPorn)
 	}
 }
 
@@ -142,7 +189,12 @@ func TestRatingDecide(t *testing.T) {
 		{"well past mature", in(math.Exp(3.9)-1, 0, 0, false), taxonomy.Mature, 0.8, 0.9, math.NaN()},
 		{"a warning lifts general to teen", in(0, 0, 0.7, false), taxonomy.Teen, 0.7, 0.7, 0.7},
 		{"pornography is explicit", in(0, 0.9, 0.9, true), taxonomy.Explicit, 0.9, 0.9, 0.9},
+		{"an undetected pornography score below ExplicitPorn is not", in(0, 0.3, 0, false), taxonomy.General, 1, 1, 1},
+		// Explicit with the score as its confidence: below FlagConfidence,
+		// so information, never a flag by itself.
+		{"an undetected pornography score at ExplicitPorn is explicit", in(0, 0.45, 0, false), taxonomy.Explicit, 0.45, 0.45, 0.45},
 	}
+	rc.ExplicitPorn = 0.45
 	for _, tt := range tests {
 		lv, _, conf := rc.decide(tt.in, nil)
 		if lv != tt.level || conf < tt.minConf || conf > tt.maxConf || !math.IsNaN(tt.wantConf) && conf != tt.wantConf {
@@ -223,6 +275,23 @@ func TestExplainRatingFloor(t *testing.T) {
 	res.RatingScore = 1.5 // Teen from the score itself
 	if got := m.explainRating(res).Floor; got != "" {
 		t.Errorf("Floor = %q for a Teen the score sets", got)
+	}
+}
+
+// TestExplainRatingExplicitPorn: an Explicit set by the pornography score
+// below detection says so, and a detection or a lower score does not.
+func TestExplainRatingExplicitPorn(t *testing.T) {
+	m := &Model{manifest: Manifest{Rating: RatingConfig{Cuts: []float64{1, 3, 4}, ExplicitPorn: 0.35, FlagConfidence: 0.5}}}
+	for _, tc := range []struct {
+		porn     float64
+		detected bool
+		want     float64
+	}{{0.4, false, 0.35}, {0.3, false, 0}, {0.9, true, 0}} {
+		res := Result{PredictedRating: "explicit", Labels: []LabelScore{{Label: "pornography", Score: tc.porn, Detected: tc.detected}}}
+		re := m.explainRating(res)
+		if re.ExplicitPorn != tc.want || re.PornDetected != tc.detected {
+			t.Errorf("pornography %v (detected %v): ExplicitPorn %v, PornDetected %v; want %v, %v", tc.porn, tc.detected, re.ExplicitPorn, re.PornDetected, tc.want, tc.detected)
+		}
 	}
 }
 

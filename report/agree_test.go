@@ -216,3 +216,18 @@ func TestRatingLinesAddUp(t *testing.T) {
 		}
 	}
 }
+
+// TestRatingLinesExplicitPorn: an Explicit from the pornography score below
+// detection is said as such, with the score it reached; a detection is not
+// said twice.
+func TestRatingLinesExplicitPorn(t *testing.T) {
+	re := &classify.RatingExplanation{Predicted: "explicit", Score: 1.2, Cuts: []float64{0.61, 3.05, 3.48}, ExplicitPorn: 0.35}
+	lines := strings.Join(ratingLines(re), "\n")
+	if !strings.Contains(lines, "below detection, reaches 0.35") || strings.Contains(lines, "pornography is detected") {
+		t.Errorf("explicit from the pornography score:\n%s", lines)
+	}
+	re.ExplicitPorn, re.PornDetected = 0, true
+	if lines := strings.Join(ratingLines(re), "\n"); strings.Contains(lines, "below detection") || !strings.Contains(lines, "pornography is detected") {
+		t.Errorf("explicit from a detection:\n%s", lines)
+	}
+}

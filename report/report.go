@@ -567,6 +567,9 @@ func ratingLines(re *classify.RatingExplanation) []string {
 	if re.PornDetected {
 		out = append(out, "pornography is detected: explicit whatever the score")
 	}
+	if re.ExplicitPorn > 0 {
+		out = append(out, fmt.Sprintf("the pornography score, below detection, reaches %.2f, at which works read explicit: explicit whatever the score", re.ExplicitPorn))
+	}
 	if re.Floor != "" {
 		out = append(out, fmt.Sprintf("teen from a detected warning (%s), not from the score: a work with a warning is Teen at least", Clean(re.Floor)))
 	}
