@@ -245,8 +245,22 @@ func newModel(man Manifest, lex *lexicon.Lexicon, tables *nb.Model, vocab []stri
 	return m, nil
 }
 
+// An InPlaceFS is a model file system that can lend a file's contents
+// where they lie instead of copying them, as an embedded model can. Load
+// reads the compiled lexicon through it when it can, and the lexicon then
+// uses its lookup tables in place: a short-lived check neither copies
+// them nor builds them (see lexicon.LoadCompiled).
+type InPlaceFS interface {
+	fs.FS
+	// InPlace returns the named file's contents, which stay valid and
+	// unmodified while the program runs, and true; or false when it does
+	// not lend that file.
+	InPlace(name string) ([]byte, bool)
+}
+
 // Load reads a model from a directory tree: the files named by the File
-// constants. It verifies the manifest's content hash.
+// constants. It verifies the manifest's content hash. An fsys that is an
+// InPlaceFS lends the compiled lexicon.
 func Load(fsys fs.FS) (*Model, error) {
 	read := func(name string) ([]byte, error) {
 		b, err := fs.ReadFile(fsys, name)
@@ -327,7 +341,15 @@ func Load(fsys fs.FS) (*Model, error) {
 // loadLexicon loads the model's lexicon from its compiled form when there
 // is one compiled from source, else from source.
 func loadLexicon(fsys fs.FS, source []byte) (*lexicon.Lexicon, error) {
-	if bin, err := fs.ReadFile(fsys, CompiledLexiconFile); err == nil {
+	bin, lent := []byte(nil), false
+	if ip, ok := fsys.(InPlaceFS); ok {
+		bin, lent = ip.InPlace(CompiledLexiconFile)
+	}
+	var err error
+	if !lent {
+		bin, err = fs.ReadFile(fsys, CompiledLexiconFile)
+	}
+	if err == nil {
 		if lex, err := lexicon.LoadCompiled(bin, source); err == nil {
 			return lex, nil
 		}

@@ -16,26 +16,42 @@ import (
 //go:embed default
 var files embed.FS
 
+// defaultLexicon is default/lexicon.bin once more, as a byte slice whose
+// lookup tables the loaded lexicon uses where they lie (see
+// classify.InPlaceFS): the binary holds the file twice, and the copy in
+// files is never read by Default.
+//
+//go:embed default/lexicon.bin
+var defaultLexicon []byte
+
+// inPlace is the default model's files, lending the compiled lexicon.
+type inPlace struct{ fs.FS }
+
+// InPlace lends the compiled lexicon.
+func (inPlace) InPlace(name string) ([]byte, bool) {
+	if name == classify.CompiledLexiconFile {
+		return defaultLexicon, true
+	}
+	return nil, false
+}
+
 // DefaultName is the directory of the default model.
 const DefaultName = "default"
 
 var loadDefault = sync.OnceValues(func() (*classify.Model, error) {
-	sub, err := fs.Sub(files, DefaultName)
-	if err != nil {
-		return nil, err
-	}
-	return classify.Load(sub)
+	return classify.Load(DefaultFS())
 })
 
 // Default returns the embedded default model, loading it on first use.
 // The model is immutable and shared.
 func Default() (*classify.Model, error) { return loadDefault() }
 
-// DefaultFS returns the files of the default model.
+// DefaultFS returns the files of the default model. It lends the
+// compiled lexicon in place (it is a classify.InPlaceFS).
 func DefaultFS() fs.FS {
 	sub, err := fs.Sub(files, DefaultName)
 	if err != nil {
 		panic(err) // the embedded tree always has this directory
 	}
-	return sub
+	return inPlace{sub}
 }

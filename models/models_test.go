@@ -3,6 +3,8 @@ package models
 import (
 	"bytes"
 	"io/fs"
+	"math"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -72,5 +74,52 @@ func TestCompiledLexiconCurrent(t *testing.T) {
 	}
 	if _, err := lexicon.LoadCompiled(bin, src); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// misaligned lends the compiled lexicon at an odd address, where its
+// lookup tables cannot be read in place.
+type misaligned struct{ fs.FS }
+
+func (m misaligned) InPlace(name string) ([]byte, bool) {
+	b, ok := m.FS.(classify.InPlaceFS).InPlace(name)
+	if !ok {
+		return nil, false
+	}
+	odd := make([]byte, len(b)+1)
+	copy(odd[1:], b)
+	return odd[1:], true
+}
+
+// TestDefaultLexiconLent: the default model lends its compiled lexicon,
+// the same bytes as its file, and loading it so allocates at least 1 MB
+// less than when its lookup tables cannot be read where they lie.
+func TestDefaultLexiconLent(t *testing.T) {
+	bin, ok := DefaultFS().(classify.InPlaceFS).InPlace(classify.CompiledLexiconFile)
+	file, err := fs.ReadFile(DefaultFS(), classify.CompiledLexiconFile)
+	if !ok || err != nil || !bytes.Equal(bin, file) {
+		t.Fatalf("lent compiled lexicon: %v, %v; want default/%s as it is", ok, err, classify.CompiledLexiconFile)
+	}
+	if _, ok := DefaultFS().(classify.InPlaceFS).InPlace(classify.LexiconFile); ok {
+		t.Errorf("%s lent: only the compiled lexicon is", classify.LexiconFile)
+	}
+	allocated := func(fsys fs.FS) uint64 {
+		least := uint64(math.MaxUint64)
+		for range 3 {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			if _, err := classify.Load(fsys); err != nil {
+				t.Fatal(err)
+			}
+			runtime.ReadMemStats(&after)
+			least = min(least, after.TotalAlloc-before.TotalAlloc)
+		}
+		return least
+	}
+	// The misaligned copy is made before Load measures, in InPlace: count
+	// it out.
+	lent, decoded := allocated(DefaultFS()), allocated(misaligned{DefaultFS()})-uint64(len(bin)+1)
+	if lent+1<<20 > decoded {
+		t.Errorf("loading the lent lexicon allocates %d KB, with its tables decoded %d KB: want 1 MB less at least", lent>>10, decoded>>10)
 	}
 }

@@ -173,14 +173,7 @@ func compile(s *spec) *Lexicon {
 // pair, they cost each token one bit test of the pair filter instead.
 func (l *Lexicon) index() {
 	var singles, pairs []entry
-	l.lowerFirst = nil
-	for _, p := range l.patterns {
-		if p.kind == kindTerm && l.terms[p.term].lower {
-			l.lowerFirst = append(l.lowerFirst, p.slots[0].hashes...)
-		}
-	}
-	slices.Sort(l.lowerFirst)
-	l.lowerFirst = slices.Compact(l.lowerFirst)
+	l.indexNames()
 	// Sized first: grown by appending, the pair list (tens of thousands
 	// of entries) was half of a model load's allocation, and fresh memory
 	// is what a short-lived check process pays for most.
@@ -207,6 +200,19 @@ func (l *Lexicon) index() {
 	l.tab = newTable(singles)
 	l.pairs = newTable(pairs)
 
+}
+
+// indexNames lists the first words of terms that are not matched as
+// capitalised names (Lexicon.lowerFirst).
+func (l *Lexicon) indexNames() {
+	l.lowerFirst = nil
+	for _, p := range l.patterns {
+		if p.kind == kindTerm && l.terms[p.term].lower {
+			l.lowerFirst = append(l.lowerFirst, p.slots[0].hashes...)
+		}
+	}
+	slices.Sort(l.lowerFirst)
+	l.lowerFirst = slices.Compact(l.lowerFirst)
 }
 
 // togetherBases lays out the rules' slots of Match's state, one after

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"math"
 	"slices"
@@ -23,20 +24,21 @@ import (
 // Exceptions, Labels) parses it on first use.
 //
 // The format is little-endian: the magic "TGLX", a format version, the
-// compiler's fingerprint (compilerFingerprint), the source's SHA-256 and
-// the body's length once inflated (so that it inflates into a buffer of
-// its size), then, deflated, the simile factor, the repeat span, the category names, the terms, the
+// compiler's fingerprint (compilerFingerprint), the source's SHA-256, the
+// body's length once inflated (so that it inflates into a buffer of its
+// size), its length deflated and the CRC-32C of the lookup tables, then,
+// deflated, the simile factor, the repeat span, the category names, the terms, the
 // patterns (with their together rule and group), the simile-skip hashes,
 // the scene span, the scenes (name, categories, whether terms are listed,
 // and the terms), the together rules (term, span, groups) and the
-// dialogue factor and categories, each list prefixed by its length.
-// The lookup tables are rebuilt from the patterns (a millisecond; stored,
-// they would make the file seven times larger). The format changes with
-// this package: a file of another format version is stale too.
+// dialogue factor and categories, each list prefixed by its length; last,
+// at the next multiple of 8 bytes, the lookup tables (see tables.go). The
+// format changes with this package: a file of another format version is
+// stale too.
 
 // compiledVersion is the format version; raise it when the layout or the
 // meaning of a compiled field changes.
-const compiledVersion = 13
+const compiledVersion = 14
 
 // maxCompiledBody bounds a compiled lexicon once inflated (the default
 // lexicon's is 369 KB).
@@ -128,8 +130,10 @@ func (l *Lexicon) Compiled() ([]byte, error) {
 	var body encoder
 	body.body(l)
 	w.u32(uint32(len(body.b)))
-	// The hashes compress to less than half: deflated, the default
-	// lexicon's file is 147 KB instead of 369.
+	tables := appendTables(nil, &l.tab, &l.pairs)
+	// The body's hashes compress to less than half: deflated, the
+	// default lexicon's body is 147 KB instead of 369. The tables stay
+	// plain, to be read in place.
 	var buf bytes.Buffer
 	zw, err := flate.NewWriter(&buf, flate.BestCompression)
 	if err != nil {
@@ -141,7 +145,9 @@ func (l *Lexicon) Compiled() ([]byte, error) {
 	if err := zw.Close(); err != nil {
 		return nil, err
 	}
-	return append(w.b, buf.Bytes()...), nil
+	w.u32(uint32(buf.Len()))
+	w.u32(crc32.Checksum(tables, castagnoli))
+	return append(pad8(append(w.b, buf.Bytes()...)), tables...), nil
 }
 
 // body appends what LoadCompiled reads after the header.
@@ -220,7 +226,9 @@ func fromIndexes(idx []uint64, n int) ([]bool, bool) {
 // LoadCompiled returns the lexicon compiled in data from the lexicon file
 // source: the same matcher Load(source) builds. It returns an error
 // wrapping ErrStale when data was compiled from another file or by another
-// format version, and another error when data is malformed.
+// format version, and another error when data is malformed. The lexicon
+// reads its lookup tables from data where they lie when it can: data
+// must not be modified afterwards.
 func LoadCompiled(data, source []byte) (*Lexicon, error) {
 	r := decoder{b: data}
 	if !bytes.HasPrefix(data, compiledMagic) {
@@ -237,17 +245,25 @@ func LoadCompiled(data, source []byte) (*Lexicon, error) {
 	if got := r.take(len(sum)); !bytes.Equal(got, sum[:]) {
 		return nil, fmt.Errorf("%w: compiled from another lexicon file", ErrStale)
 	}
-	size := int(r.u32())
+	size, deflated, crc := int(r.u32()), int(r.u32()), r.u32()
 	if r.err != nil {
 		return nil, fmt.Errorf("compiled lexicon: %w", r.err)
 	}
 	if size > maxCompiledBody {
 		return nil, fmt.Errorf("compiled lexicon: more than %d MiB once inflated", maxCompiledBody>>20)
 	}
+	tablesAt := (len(data) - len(r.b) + deflated + 7) &^ 7
+	if deflated > len(r.b) || tablesAt > len(data) {
+		return nil, errors.New("compiled lexicon: truncated")
+	}
+	tables := data[tablesAt:]
+	if crc32.Checksum(tables, castagnoli) != crc {
+		return nil, errors.New("compiled lexicon: the lookup tables are damaged (checksum)")
+	}
 	// Inflated into a buffer of its size, not through a run of doubling
 	// buffers: fresh memory is what a short-lived check pays for most.
 	body := make([]byte, size)
-	zr := flate.NewReader(bytes.NewReader(r.b))
+	zr := flate.NewReader(bytes.NewReader(r.b[:deflated]))
 	if _, err := io.ReadFull(zr, body); err != nil {
 		return nil, fmt.Errorf("compiled lexicon: %w", err)
 	}
@@ -346,7 +362,17 @@ func LoadCompiled(data, source []byte) (*Lexicon, error) {
 	if err := l.checkRefs(); err != nil {
 		return nil, fmt.Errorf("compiled lexicon: %w", err)
 	}
-	l.index()
+	l.indexNames()
+	var err error
+	if l.tab, tables, err = readTable(tables, len(l.patterns)); err == nil {
+		l.pairs, tables, err = readTable(tables, len(l.patterns))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("compiled lexicon: %w", err)
+	}
+	if len(tables) != 0 {
+		return nil, fmt.Errorf("compiled lexicon: %d bytes after the lookup tables", len(tables))
+	}
 	return l, nil
 }
 

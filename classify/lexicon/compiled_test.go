@@ -2,12 +2,15 @@ package lexicon
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"os"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/tagger-dev/tagger/classify/tokenize"
 )
@@ -220,5 +223,104 @@ func TestCompiledSceneChecks(t *testing.T) {
 				t.Errorf("LoadCompiled: %v, want an error saying %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestStoredTables: the lookup tables stored in a compiled lexicon are
+// the ones Load builds, read where they lie from 8-aligned data and
+// decoded from data at an odd address; a bucket's memory is the file's
+// layout.
+func TestStoredTables(t *testing.T) {
+	if unsafe.Sizeof(bucket{}) != 16 || unsafe.Offsetof(bucket{}.start) != 8 || unsafe.Offsetof(bucket{}.n) != 12 {
+		t.Fatal("bucket's memory layout is not the stored one (key, start, n in 16 bytes)")
+	}
+	src, want, bin := compiledDefault(t)
+	words := make([]uint64, len(bin)/8+1)
+	aligned := unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), len(words)*8)[:len(bin)]
+	copy(aligned, bin)
+	odd := make([]byte, len(bin)+1)[1:]
+	copy(odd, bin)
+	lies := func(b []byte, p unsafe.Pointer) bool {
+		start := uintptr(unsafe.Pointer(&b[0]))
+		return uintptr(p) >= start && uintptr(p) < start+uintptr(len(b))
+	}
+	for _, tc := range []struct {
+		name    string
+		data    []byte
+		inPlace bool
+	}{{"aligned", aligned, littleEndian()}, {"odd address", odd, false}} {
+		got, err := LoadCompiled(tc.data, src)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if !reflect.DeepEqual(matcher(got), matcher(want)) {
+			t.Errorf("%s: the stored tables differ from Load's", tc.name)
+		}
+		for _, tb := range []table{got.tab, got.pairs} {
+			if in := lies(tc.data, unsafe.Pointer(&tb.buckets[0])) && lies(tc.data, unsafe.Pointer(&tb.filter[0])) && lies(tc.data, unsafe.Pointer(&tb.refs[0])); in != tc.inPlace {
+				t.Errorf("%s: tables read in place %v, want %v", tc.name, in, tc.inPlace)
+			}
+		}
+	}
+}
+
+// TestStoredTablesChecked: damaged tables are refused, never trusted:
+// a changed byte fails the checksum, and tables that would send a lookup
+// out of bounds, or round forever, are refused even with a checksum that
+// matches.
+func TestStoredTablesChecked(t *testing.T) {
+	src, _, bin := compiledDefault(t)
+	damaged := bytes.Clone(bin)
+	damaged[len(damaged)-3] ^= 1
+	if _, err := LoadCompiled(damaged, src); err == nil || !strings.Contains(err.Error(), "checksum") {
+		t.Errorf("a changed byte in the tables: %v, want a checksum error", err)
+	}
+	// The header's CRC is the last field before the deflated body.
+	crcAt := len(compiledMagic) + 4 + 8 + 32 + 4 + 4
+	deflated := int(binary.LittleEndian.Uint32(bin[crcAt-4:]))
+	tablesAt := (crcAt + 4 + deflated + 7) &^ 7
+	resum := func(b []byte) []byte {
+		binary.LittleEndian.PutUint32(b[crcAt:], crc32.Checksum(b[tablesAt:], castagnoli))
+		return b
+	}
+	if _, err := LoadCompiled(resum(bytes.Clone(bin)), src); err != nil {
+		t.Fatalf("the test's own checksum is wrong: %v", err)
+	}
+	nf := int(binary.LittleEndian.Uint64(bin[tablesAt:]))
+	firstBucket := tablesAt + 24 + nf*8
+	for _, tc := range []struct {
+		name  string
+		spoil func(b []byte)
+		want  string
+	}{
+		{"a bucket past the refs", func(b []byte) {
+			for i := firstBucket; ; i += 16 {
+				if binary.LittleEndian.Uint32(b[i+12:]) != 0 {
+					binary.LittleEndian.PutUint32(b[i+8:], 1<<30)
+					return
+				}
+			}
+		}, "out of range"},
+		{"no empty bucket", func(b []byte) {
+			nb := int(binary.LittleEndian.Uint64(b[tablesAt+8:]))
+			for i := range nb {
+				at := firstBucket + 16*i
+				if binary.LittleEndian.Uint32(b[at+12:]) == 0 {
+					binary.LittleEndian.PutUint32(b[at+8:], 0)
+					binary.LittleEndian.PutUint32(b[at+12:], occupied)
+				}
+			}
+		}, "empty bucket"},
+		{"a filter not a power of two", func(b []byte) { binary.LittleEndian.PutUint64(b[tablesAt:], uint64(nf-1)) }, "lookup table of"},
+		{"cut", func(b []byte) {}, "truncated"},
+	} {
+		b := bytes.Clone(bin)
+		tc.spoil(b)
+		if tc.name == "cut" {
+			b = b[:len(b)-8]
+		}
+		if _, err := LoadCompiled(resum(b), src); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want an error saying %q", tc.name, err, tc.want)
+		}
 	}
 }
