@@ -2,13 +2,11 @@ package lexicon
 
 import (
 	"bytes"
-	"compress/flate"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"io"
 	"math"
 	"slices"
 	"strings"
@@ -25,22 +23,25 @@ import (
 //
 // The format is little-endian: the magic "TGLX", a format version, the
 // compiler's fingerprint (compilerFingerprint), the source's SHA-256, the
-// body's length once inflated (so that it inflates into a buffer of its
-// size), its length deflated and the CRC-32C of the lookup tables, then,
-// deflated, the simile factor, the repeat span, the category names, the terms, the
-// patterns (with their together rule and group), the simile-skip hashes,
-// the scene span, the scenes (name, categories, whether terms are listed,
-// and the terms), the together rules (term, span, groups) and the
-// dialogue factor and categories, each list prefixed by its length; last,
-// at the next multiple of 8 bytes, the lookup tables (see tables.go). The
-// format changes with this package: a file of another format version is
-// stale too.
+// body's length and the CRC-32C of everything after the header; then the
+// body: the simile factor, the repeat span, the category names, the
+// terms, the patterns (with their together rule and group), the
+// simile-skip hashes, the scene span, the scenes (name, categories,
+// whether terms are listed, and the terms), the together rules (term,
+// span, groups) and the dialogue factor and categories, each list
+// prefixed by its length; last, at the next multiple of 8 bytes, the
+// lookup tables (see tables.go). Nothing is compressed: inflating the
+// body cost a check's start more time than anything else in loading the
+// lexicon once the tables were stored, and plain, a lexicon edit changes
+// the file where the edit is (git stores the change as a small delta).
+// The format changes with this package: a file of another format version
+// is stale too.
 
 // compiledVersion is the format version; raise it when the layout or the
 // meaning of a compiled field changes.
-const compiledVersion = 14
+const compiledVersion = 15
 
-// maxCompiledBody bounds a compiled lexicon once inflated (the default
+// maxCompiledBody bounds a compiled lexicon's body (the default
 // lexicon's is 369 KB).
 const maxCompiledBody = 32 << 20
 
@@ -129,25 +130,12 @@ func (l *Lexicon) Compiled() ([]byte, error) {
 	w.b = append(w.b, sum[:]...)
 	var body encoder
 	body.body(l)
+	rest := appendTables(pad8(body.b), &l.tab, &l.pairs)
 	w.u32(uint32(len(body.b)))
-	tables := appendTables(nil, &l.tab, &l.pairs)
-	// The body's hashes compress to less than half: deflated, the
-	// default lexicon's body is 147 KB instead of 369. The tables stay
-	// plain, to be read in place.
-	var buf bytes.Buffer
-	zw, err := flate.NewWriter(&buf, flate.BestCompression)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := zw.Write(body.b); err != nil {
-		return nil, err
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	w.u32(uint32(buf.Len()))
-	w.u32(crc32.Checksum(tables, castagnoli))
-	return append(pad8(append(w.b, buf.Bytes()...)), tables...), nil
+	w.u32(crc32.Checksum(rest, castagnoli))
+	// The header is 56 bytes, a multiple of 8: the tables' offset in rest
+	// is theirs in the file.
+	return append(w.b, rest...), nil
 }
 
 // body appends what LoadCompiled reads after the header.
@@ -245,36 +233,20 @@ func LoadCompiled(data, source []byte) (*Lexicon, error) {
 	if got := r.take(len(sum)); !bytes.Equal(got, sum[:]) {
 		return nil, fmt.Errorf("%w: compiled from another lexicon file", ErrStale)
 	}
-	size, deflated, crc := int(r.u32()), int(r.u32()), r.u32()
+	size, crc := int(r.u32()), r.u32()
 	if r.err != nil {
 		return nil, fmt.Errorf("compiled lexicon: %w", r.err)
 	}
 	if size > maxCompiledBody {
-		return nil, fmt.Errorf("compiled lexicon: more than %d MiB once inflated", maxCompiledBody>>20)
+		return nil, fmt.Errorf("compiled lexicon: a body of more than %d MiB", maxCompiledBody>>20)
 	}
-	tablesAt := (len(data) - len(r.b) + deflated + 7) &^ 7
-	if deflated > len(r.b) || tablesAt > len(data) {
+	if crc32.Checksum(r.b, castagnoli) != crc {
+		return nil, errors.New("compiled lexicon: damaged or cut (checksum)")
+	}
+	if size > len(r.b) {
 		return nil, errors.New("compiled lexicon: truncated")
 	}
-	tables := data[tablesAt:]
-	if crc32.Checksum(tables, castagnoli) != crc {
-		return nil, errors.New("compiled lexicon: the lookup tables are damaged (checksum)")
-	}
-	// Inflated into a buffer of its size, not through a run of doubling
-	// buffers: fresh memory is what a short-lived check pays for most.
-	body := make([]byte, size)
-	zr := flate.NewReader(bytes.NewReader(r.b[:deflated]))
-	if _, err := io.ReadFull(zr, body); err != nil {
-		return nil, fmt.Errorf("compiled lexicon: %w", err)
-	}
-	// The stream must end there, and whole: a cut file may still give
-	// every byte of the body before its end is missed.
-	switch n, err := io.ReadFull(zr, make([]byte, 1)); {
-	case n > 0:
-		return nil, fmt.Errorf("compiled lexicon: longer once inflated than its header says")
-	case err != io.EOF:
-		return nil, fmt.Errorf("compiled lexicon: %w", err)
-	}
+	body, tables := r.b[:size], r.b[min((size+7)&^7, len(r.b)):]
 	r = decoder{b: body}
 	l := &Lexicon{source: bytes.Clone(source), lazy: &lazySpec{}}
 	l.factor = r.f64()

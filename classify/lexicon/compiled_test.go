@@ -265,22 +265,25 @@ func TestStoredTables(t *testing.T) {
 }
 
 // TestStoredTablesChecked: damaged tables are refused, never trusted:
-// a changed byte fails the checksum, and tables that would send a lookup
+// a changed byte (in the body or the tables) fails the checksum, and tables that would send a lookup
 // out of bounds, or round forever, are refused even with a checksum that
 // matches.
 func TestStoredTablesChecked(t *testing.T) {
 	src, _, bin := compiledDefault(t)
 	damaged := bytes.Clone(bin)
-	damaged[len(damaged)-3] ^= 1
-	if _, err := LoadCompiled(damaged, src); err == nil || !strings.Contains(err.Error(), "checksum") {
-		t.Errorf("a changed byte in the tables: %v, want a checksum error", err)
+	for _, at := range []int{len(damaged) - 3, len(damaged) / 2, 100} {
+		damaged[at] ^= 1
+		if _, err := LoadCompiled(damaged, src); err == nil || !strings.Contains(err.Error(), "checksum") {
+			t.Errorf("a changed byte at %d: %v, want a checksum error", at, err)
+		}
+		damaged[at] ^= 1
 	}
-	// The header's CRC is the last field before the deflated body.
-	crcAt := len(compiledMagic) + 4 + 8 + 32 + 4 + 4
-	deflated := int(binary.LittleEndian.Uint32(bin[crcAt-4:]))
-	tablesAt := (crcAt + 4 + deflated + 7) &^ 7
+	// The header's CRC is its last field, after the body's length.
+	crcAt := len(compiledMagic) + 4 + 8 + 32 + 4
+	size := int(binary.LittleEndian.Uint32(bin[crcAt-4:]))
+	tablesAt := (crcAt + 4 + size + 7) &^ 7
 	resum := func(b []byte) []byte {
-		binary.LittleEndian.PutUint32(b[crcAt:], crc32.Checksum(b[tablesAt:], castagnoli))
+		binary.LittleEndian.PutUint32(b[crcAt:], crc32.Checksum(b[crcAt+4:], castagnoli))
 		return b
 	}
 	if _, err := LoadCompiled(resum(bytes.Clone(bin)), src); err != nil {
