@@ -1,29 +1,36 @@
 package tokenize
 
 import (
+	_ "embed"
 	"strings"
 	"unicode/utf8"
 
 	"gopkg.in/neurosnap/sentences.v1"
-	"gopkg.in/neurosnap/sentences.v1/data"
 )
 
-// punktEnglish returns the English Punkt training data that
-// english.NewSentenceTokenizer loads by default, read by parsePunkt rather
-// than by sentences.LoadTraining: the library decodes its 400 KB of JSON
-// through encoding/json's reflection, which every `tagger check` pays at
-// start-up (a Segmenter took 10.5 ms and 41,000 allocations with it, 4.5
-// ms and 156 without; most of the rest is ungzipping the asset). Data of
-// any other shape goes to the library's own decoder.
+//go:generate go run ./internal/punktdata
+
+// punktEnglishJSON is the English Punkt training data that
+// english.NewSentenceTokenizer loads by default, as the sentences package
+// ships it (gzipped in gopkg.in/neurosnap/sentences.v1/data, MIT licence,
+// © Eric Bower) but plain: ungzipping it into a growing buffer was half of
+// building a Segmenter, which every `tagger check` does at start-up.
+// TestPunktDataCurrent checks it against the package's.
+//
+//go:embed punkt_english.json
+var punktEnglishJSON string
+
+// punktEnglish returns the English Punkt training data, read by
+// parsePunkt rather than by sentences.LoadTraining: the library decodes
+// its 400 KB of JSON through encoding/json's reflection (a Segmenter took
+// 10.5 ms and 41,000 allocations with it, 4.5 ms and 156 without, most of
+// the rest ungzipping the data, now embedded plain). Data of any other
+// shape goes to the library's own decoder.
 func punktEnglish() (*sentences.Storage, error) {
-	b, err := data.Asset("data/english.json")
-	if err != nil {
-		return nil, err
-	}
-	if st, ok := parsePunkt(string(b)); ok {
+	if st, ok := parsePunkt(punktEnglishJSON); ok {
 		return st, nil
 	}
-	return sentences.LoadTraining(b)
+	return sentences.LoadTraining([]byte(punktEnglishJSON))
 }
 
 // parsePunkt reads Punkt training data in the shape the sentences package

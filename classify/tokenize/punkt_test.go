@@ -34,6 +34,26 @@ func TestPunktEnglishAsLibrary(t *testing.T) {
 	}
 }
 
+// TestPunktDataCurrent fails when punkt_english.json is not the data the
+// sentences package ships (after updating the package): run go generate
+// in classify/tokenize.
+func TestPunktDataCurrent(t *testing.T) {
+	b, err := data.Asset("data/english.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if punktEnglishJSON != string(b) {
+		t.Fatal("punkt_english.json differs from the sentences package's English data: run go generate in classify/tokenize")
+	}
+	got, err := punktEnglish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := parsePunkt(string(b)); !reflect.DeepEqual(got, want) {
+		t.Error("punktEnglish differs from the package's data")
+	}
+}
+
 func TestParsePunkt(t *testing.T) {
 	for _, tt := range []struct {
 		name, in string
