@@ -1,6 +1,8 @@
 package taxonomy
 
 import (
+	"os"
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -351,5 +353,22 @@ func TestLevelDeclares(t *testing.T) {
 				t.Errorf("%v declares %q, which is no label of the taxonomy", lv, id)
 			}
 		}
+	}
+}
+
+// TestEmbeddedJSONCurrent fails when taxonomy.json, which Default reads,
+// does not give the taxonomy that taxonomy.yaml does: run go generate in
+// taxonomy.
+func TestEmbeddedJSONCurrent(t *testing.T) {
+	src, err := os.ReadFile("taxonomy.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Default(); !reflect.DeepEqual(got, want) {
+		t.Fatal("taxonomy.json gives another taxonomy than taxonomy.yaml: run go generate in taxonomy")
 	}
 }
