@@ -69,8 +69,14 @@ type RatingExplanation struct {
 	PornDetected bool `json:"porn_detected"`
 	// ExplicitPorn is set when the pornography score, though below its
 	// detection threshold, reached the score that makes a story Explicit
-	// (RatingConfig.ExplicitPorn): that score.
+	// (RatingConfig.ExplicitPorn): that score. Porn is the story's
+	// pornography score.
 	ExplicitPorn float64 `json:"explicit_porn,omitempty"`
+	Porn         float64 `json:"porn"`
+	// NotGeneral names the detection that flags a General rating as
+	// under-declared by itself, whatever the predicted rating (see
+	// NotGeneral), with its score ("sexual-abuse 0.93"), or is empty.
+	NotGeneral string `json:"not_general,omitempty"`
 	// Floor is set when a detection, not the score, set the predicted
 	// rating: the detected label it rests on, with its score ("violence
 	// 0.85"), for a Teen above the score's level.
@@ -102,8 +108,15 @@ const RatingLabel = "rating"
 func (m *Model) explainRating(res Result) *RatingExplanation {
 	rc := m.manifest.Rating
 	in := m.ratingInputs(&res)
-	re := &RatingExplanation{Predicted: res.PredictedRating, Score: res.RatingScore, Cuts: rc.Cuts, PornDetected: in.pornHit,
+	re := &RatingExplanation{Predicted: res.PredictedRating, Score: res.RatingScore, Cuts: rc.Cuts, PornDetected: in.pornHit, Porn: in.porn,
 		Confidence: res.RatingConfidence, FlagConfidence: rc.FlagConfidence, Evidence: res.RatingEvidence}
+	if l := NotGeneral(res); l != "" {
+		for _, ls := range res.Labels {
+			if ls.Label == l {
+				re.NotGeneral = fmt.Sprintf("%s %.2f", l, ls.Score)
+			}
+		}
+	}
 	if len(rc.Cuts) != 3 {
 		for k, name := range cueNames {
 			re.Parts = append(re.Parts, RatingPart{Name: "strongest window's " + name + " cues", Measured: in.max[k], Weight: 1})

@@ -220,6 +220,11 @@ func (rc RatingConfig) decide(in ratingInputs, detected []string) (taxonomy.Leve
 		fconf = in.porn
 	}
 	switch {
+	case f > lv && f == taxonomy.Explicit && !in.pornHit && lv >= taxonomy.Mature:
+		// Explicit through a pornography score below detection, over a
+		// Mature the score calls for by itself: the confidence stays the
+		// score's, which a flag may rest on (see RatingUnderdeclared).
+		lv = f
 	case f > lv:
 		lv, conf = f, fconf
 	case f == lv && f > taxonomy.General:
@@ -259,7 +264,9 @@ func (rc RatingConfig) predict(c RatingCues, detected []string) taxonomy.Level {
 // RatingUnderdeclared reports whether res's rating should be flagged as
 // under-declared for a story declared at declared (a canonical rating):
 // the text calls for Mature or Explicit, above the declared rating, with
-// at least FlagConfidence and a passage that shows it. A milder gap
+// at least FlagConfidence and a passage that shows it; an Explicit that
+// rests on a pornography score below detection alone is not flagged
+// (ExplicitBelowDetection). A milder gap
 // (General declared, Teen predicted) is information, not a flag: the line
 // between them is fuzzy even for people, and a flag raised on it would
 // stop being read. One detection is flagged under General whatever the
@@ -277,7 +284,25 @@ func (m *Model) RatingUnderdeclared(declared string, res Result) bool {
 	if len(m.manifest.Rating.Cuts) != 3 {
 		return true // models from before keep their rule: any gap
 	}
+	if m.ExplicitBelowDetection(res) {
+		// Information, not a flag: the warnings' own threshold (which a
+		// team may raise) says the text is not pornographic.
+		return false
+	}
 	return p >= taxonomy.Mature && res.RatingConfidence >= m.manifest.Rating.FlagConfidence && len(res.RatingEvidence) > 0
+}
+
+// ExplicitBelowDetection reports whether res's Explicit rests on nothing
+// but a pornography score below detection (RatingConfig.ExplicitPorn):
+// neither the rating score nor a detection calls for Mature or more. Such
+// a prediction is shown, never flagged.
+func (m *Model) ExplicitBelowDetection(res Result) bool {
+	rc := m.manifest.Rating
+	if res.PredictedRating != taxonomy.Explicit.String() || len(rc.Cuts) != 3 || rc.ExplicitPorn <= 0 {
+		return false
+	}
+	in := m.ratingInputs(&res)
+	return !in.pornHit && in.explicit(rc.ExplicitPorn) && levelOf(res.RatingScore, rc.Cuts) < int(taxonomy.Mature-taxonomy.General)
 }
 
 // notGeneralLabels are the labels whose clear detection (a score of

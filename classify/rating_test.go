@@ -263,6 +263,44 @@ func TestRatingUnderdeclared(t *testing.T) {
 	}
 }
 
+// TestRatingUnderdeclaredBelowDetection: an Explicit that rests only on a
+// pornography score below detection is shown, never flagged, even when a
+// team's raised threshold leaves that score above the flag's bar; one
+// over a Mature the rating score calls for by itself keeps the score's
+// confidence, and its flag.
+func TestRatingUnderdeclaredBelowDetection(t *testing.T) {
+	rc := RatingConfig{Weights: RatingWeights{Porn: 1}, Cuts: []float64{1, 3, 4}, ExplicitPorn: 0.35, FlagConfidence: 0.5}
+	m := &Model{manifest: Manifest{Rating: rc}}
+	ev := []Evidence{{Label: "sexual"}}
+	for _, tc := range []struct {
+		name     string
+		sexual   float64 // story total of sexual cues
+		porn     float64
+		detected bool
+		want     bool
+	}{
+		{"undetected 0.77 (threshold raised), score teen", math.E - 1, 0.77, false, false},
+		{"undetected 0.45, score teen", math.E - 1, 0.45, false, false},
+		{"undetected 0.45, score mature by itself", math.Exp(3.5) - 1, 0.45, false, true},
+		{"detected 0.9, score teen", math.E - 1, 0.9, true, true},
+	} {
+		var in ratingInputs
+		in.total[cueSexual], in.porn, in.pornHit = tc.sexual, tc.porn, tc.detected
+		lv, score, conf := rc.decide(in, nil)
+		if lv != taxonomy.Explicit {
+			t.Fatalf("%s: predicted %v, want explicit", tc.name, lv)
+		}
+		res := Result{PredictedRating: lv.String(), RatingScore: score, RatingConfidence: conf, RatingEvidence: ev,
+			Labels: []LabelScore{{Label: "pornography", Score: tc.porn, Detected: tc.detected}}}
+		if got := m.RatingUnderdeclared("teen", res); got != tc.want {
+			t.Errorf("%s: flagged %v (confidence %.2f), want %v", tc.name, got, conf, tc.want)
+		}
+		if below := m.ExplicitBelowDetection(res); below != (!tc.detected && !tc.want) {
+			t.Errorf("%s: ExplicitBelowDetection %v", tc.name, below)
+		}
+	}
+}
+
 // TestExplainRatingFloor: a Teen set by a detection, not by the score,
 // says so and names the detection.
 func TestExplainRatingFloor(t *testing.T) {

@@ -221,13 +221,59 @@ func TestRatingLinesAddUp(t *testing.T) {
 // detection is said as such, with the score it reached; a detection is not
 // said twice.
 func TestRatingLinesExplicitPorn(t *testing.T) {
-	re := &classify.RatingExplanation{Predicted: "explicit", Score: 1.2, Cuts: []float64{0.61, 3.05, 3.48}, ExplicitPorn: 0.35}
+	re := &classify.RatingExplanation{Predicted: "explicit", Score: 1.2, Cuts: []float64{0.61, 3.05, 3.48}, ExplicitPorn: 0.35, Porn: 0.41}
 	lines := strings.Join(ratingLines(re), "\n")
-	if !strings.Contains(lines, "below detection, reaches 0.35") || strings.Contains(lines, "pornography is detected") {
+	if !strings.Contains(lines, "pornography 0.41, below detection, is at least 0.35") || strings.Contains(lines, "pornography is detected") {
 		t.Errorf("explicit from the pornography score:\n%s", lines)
 	}
 	re.ExplicitPorn, re.PornDetected = 0, true
 	if lines := strings.Join(ratingLines(re), "\n"); strings.Contains(lines, "below detection") || !strings.Contains(lines, "pornography is detected") {
 		t.Errorf("explicit from a detection:\n%s", lines)
+	}
+}
+
+// TestRatingLinesNoPassage: a rating without passages says why, and a
+// General rating flagged by a detection alone says so.
+func TestRatingLinesNoPassage(t *testing.T) {
+	for _, tc := range []struct {
+		re   classify.RatingExplanation
+		want string
+	}{
+		{classify.RatingExplanation{Predicted: "general", Cuts: []float64{1, 2, 3}}, "a General prediction shows none"},
+		{classify.RatingExplanation{Predicted: "teen", Cuts: []float64{1, 2, 3}, Floor: "violence 0.70"}, "no passage reaches a cue weight of 1"},
+		{classify.RatingExplanation{Predicted: "general", Cuts: []float64{1, 2, 3}, NotGeneral: "sexual-abuse 0.93"}, "sexual-abuse 0.93 detected with a passage: a General rating is under-declared by that alone"},
+	} {
+		if lines := strings.Join(ratingLines(&tc.re), "\n"); !strings.Contains(lines, tc.want) {
+			t.Errorf("%+v: lines lack %q:\n%s", tc.re, tc.want, lines)
+		}
+	}
+}
+
+// TestRatingNoteNotFlagged: a prediction above the declared rating that
+// is not flagged says why: a gap below Mature, no passage, or a
+// confidence under the bar.
+func TestRatingNoteNotFlagged(t *testing.T) {
+	str := func(s string) *string { return &s }
+	f := func(v float64) *float64 { return &v }
+	no := false
+	ev := []pipeline.Evidence{{Label: "sexual", LineStart: 3, LineEnd: 3}}
+	for _, tc := range []struct {
+		declared, predicted string
+		conf                float64
+		ev                  []pipeline.Evidence
+		want                string
+	}{
+		{"general", "teen", 0.9, ev, "only clear Mature or Explicit content is"},
+		{"teen", "explicit", 0.49, ev, "confidence 0.49 is under the bar a flag needs"},
+		{"teen", "mature", 0.9, nil, "no passage shows it"},
+		{"mature", "mature", 0.9, ev, "within the declared rating"},
+		// The confidence is the undetected pornography score's.
+		{"teen", "explicit", 0.77, ev, "explicit rests only on a pornography score below detection"},
+	} {
+		r := pipeline.Row{DeclaredRating: str(tc.declared), PredictedRating: str(tc.predicted), RatingUnderdeclared: &no, RatingConfidence: f(tc.conf), RatingEvidence: tc.ev,
+			Labels: []pipeline.LabelScore{{Label: "pornography", Score: 0.77}}}
+		if got := ratingNote(r, Style{}); !strings.Contains(got, tc.want) {
+			t.Errorf("%s declared, %s predicted (confidence %v): %q, want %q", tc.declared, tc.predicted, tc.conf, got, tc.want)
+		}
 	}
 }

@@ -568,7 +568,10 @@ func ratingLines(re *classify.RatingExplanation) []string {
 		out = append(out, "pornography is detected: explicit whatever the score")
 	}
 	if re.ExplicitPorn > 0 {
-		out = append(out, fmt.Sprintf("the pornography score, below detection, reaches %.2f, at which works read explicit: explicit whatever the score", re.ExplicitPorn))
+		out = append(out, fmt.Sprintf("pornography %.2f, below detection, is at least %.2f, the score from which works read explicit: explicit whatever the rating score, with the pornography score as its confidence", re.Porn, re.ExplicitPorn))
+	}
+	if re.NotGeneral != "" {
+		out = append(out, fmt.Sprintf("%s detected with a passage: a General rating is under-declared by that alone, whatever the predicted rating", Clean(re.NotGeneral)))
 	}
 	if re.Floor != "" {
 		out = append(out, fmt.Sprintf("teen from a detected warning (%s), not from the score: a work with a warning is Teen at least", Clean(re.Floor)))
@@ -583,7 +586,11 @@ func ratingLines(re *classify.RatingExplanation) []string {
 	for _, e := range re.Evidence {
 		out = append(out, fmt.Sprintf("passage  %s (%s, cue score %.2f): %s", lineRange(pipeline.Evidence{LineStart: int32(e.LineStart), LineEnd: int32(e.LineEnd)}), Clean(e.Label), e.Score, quote(CleanLine(e.Snippet))))
 	}
-	if len(re.Evidence) == 0 {
+	switch {
+	case len(re.Evidence) > 0:
+	case re.Predicted == taxonomy.General.String():
+		out = append(out, "no passage: a General prediction shows none")
+	default:
 		out = append(out, "no passage reaches a cue weight of 1")
 	}
 	return out
@@ -673,10 +680,34 @@ func ratingNote(r pipeline.Row, st Style) string {
 	}
 	d, _ := taxonomy.ParseLevel(*r.DeclaredRating)
 	p, _ := taxonomy.ParseLevel(deref(r.PredictedRating, ""))
-	if p.Ordered() && d.Ordered() && p > d {
+	switch {
+	case !p.Ordered() || !d.Ordered() || p <= d:
+	case p < taxonomy.Mature:
 		return " (above the declared rating, not flagged: only clear Mature or Explicit content is)"
+	case len(r.RatingEvidence) == 0:
+		return " (above the declared rating, not flagged: no passage shows it)"
+	case belowDetection(r):
+		return " (above the declared rating, not flagged: explicit rests only on a pornography score below detection)"
+	default:
+		return fmt.Sprintf(" (above the declared rating, not flagged: confidence %.2f is under the bar a flag needs)", confidence(r))
 	}
 	return " (within the declared rating)"
+}
+
+// belowDetection reports whether r's Explicit rests only on a pornography
+// score below detection (classify.Model.ExplicitBelowDetection): the
+// pornography label is not detected and the rating's confidence is its
+// score, the confidence such a prediction carries.
+func belowDetection(r pipeline.Row) bool {
+	if deref(r.PredictedRating, "") != taxonomy.Explicit.String() || r.RatingConfidence == nil {
+		return false
+	}
+	for _, l := range r.Labels {
+		if l.Label == "pornography" {
+			return !l.Detected && l.Score == *r.RatingConfidence
+		}
+	}
+	return false
 }
 
 // atLeastMature reports whether r's predicted rating is Mature or Explicit.

@@ -96,8 +96,8 @@ says otherwise; a file named as an input is always read.
 
 Exit codes: 0 clean, 1 when a story has findings of the kind --fail-on
 names or was not checked (a language the model does not read, no words
-after its header; under every --fail-on but none), 2 on usage errors or
-when a story cannot be read.`,
+after its header; under every --fail-on but none), 2 on usage errors,
+when a story cannot be read, or when the inputs hold no story.`,
 		Args: needArgs("at least one story FILE, or - for standard input"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			set, err := sf.resolve(cmd, args)
@@ -227,6 +227,9 @@ when a story cannot be read.`,
 			}
 			reportSkipped(a, sel)
 			switch {
+			case stories == 0:
+				// Nothing checked is never a clean verdict.
+				return &exitCodeError{code: exitError, msg: fmt.Sprintf("no story found in %s: nothing was checked (name story files, or a directory holding them)", strings.Join(args, " "))}
 			case failed > 0:
 				return &exitCodeError{code: exitError, msg: plural(failed, "story", "stories") + " could not be read"}
 			case findings > 0:

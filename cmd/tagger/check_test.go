@@ -623,3 +623,19 @@ func TestCheckSaysWhatScenesDiscounted(t *testing.T) {
 		t.Errorf("check tea.txt mentions scenes:\n%s", out)
 	}
 }
+
+// TestCheckNoStory: inputs that hold no story (an empty directory, one of
+// files that are not stories) are an error naming them, never a silent
+// clean exit, in every format.
+func TestCheckNoStory(t *testing.T) {
+	dir := writeTree(t, t.TempDir(), map[string]string{"other/a.story": "not a story file type\n", "empty/.keep": ""})
+	for _, args := range [][]string{{"check", "empty"}, {"check", "--format", "json", "empty"}, {"check", "other"}} {
+		_, errOut, code := runBin(t, dir, args...)
+		if code != 2 || !strings.Contains(errOut, "no story found in "+args[len(args)-1]) || !strings.Contains(errOut, "nothing was checked") {
+			t.Errorf("tagger %s: exit %d, stderr %q; want 2 and a message that nothing was checked", strings.Join(args, " "), code, errOut)
+		}
+	}
+	if _, _, code := runBin(t, dir, "check", "other", "empty"); code != 2 {
+		t.Errorf("two inputs without a story: exit %d, want 2", code)
+	}
+}
