@@ -445,15 +445,12 @@ func (rc RatingConfig) FitRating(obs []RatingObservation, explicitWeight float64
 	return best
 }
 
-// explicitPornQuantiles are the quantiles of the pornography score, among
-// works where it is not detected, that FitRating tries as
-// RatingConfig.ExplicitPorn: only the top few percent, where the text is
-// sexual throughout.
-var explicitPornQuantiles = []float64{0.995, 0.99, 0.985, 0.98, 0.975, 0.97, 0.96, 0.95}
-
 // explicitPornCandidates returns the ExplicitPorn settings FitRating
-// tries: none (0) and the explicitPornQuantiles of obs.
+// tries: none (0), and a few high quantiles of the pornography score among
+// the works of obs where it is not detected (the top few percent, where
+// the text is sexual throughout).
 func explicitPornCandidates(obs []RatingObservation) []float64 {
+	quantiles := [...]float64{0.995, 0.99, 0.985, 0.98, 0.975, 0.97, 0.96, 0.95}
 	var ps []float64
 	for _, o := range obs {
 		if !o.in.pornHit {
@@ -465,7 +462,7 @@ func explicitPornCandidates(obs []RatingObservation) []float64 {
 		return out // too few to tell a quantile from one work
 	}
 	slices.Sort(ps)
-	for _, q := range explicitPornQuantiles {
+	for _, q := range quantiles {
 		if v := ps[int(q*float64(len(ps)-1))]; v > 0 && v != out[len(out)-1] {
 			out = append(out, v)
 		}

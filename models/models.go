@@ -7,6 +7,7 @@ import (
 	"embed"
 	"io/fs"
 	"sync"
+	"unsafe"
 
 	"github.com/tagger-dev/tagger/classify"
 )
@@ -16,21 +17,22 @@ import (
 //go:embed default
 var files embed.FS
 
-// defaultLexicon is default/lexicon.bin once more, as a byte slice whose
-// lookup tables the loaded lexicon uses where they lie (see
-// classify.InPlaceFS): the binary holds the file twice, and the copy in
-// files is never read by Default.
+// defaultLexicon is default/lexicon.bin once more, whose lookup tables
+// the loaded lexicon uses where they lie (see classify.InPlaceFS): the
+// binary holds the file twice, and the copy in files is never read by
+// Default. A string, so that it lies in read-only memory: a write through
+// the lent bytes faults instead of changing the shared model.
 //
 //go:embed default/lexicon.bin
-var defaultLexicon []byte
+var defaultLexicon string
 
 // inPlace is the default model's files, lending the compiled lexicon.
 type inPlace struct{ fs.FS }
 
-// InPlace lends the compiled lexicon.
+// InPlace lends the compiled lexicon, read-only.
 func (inPlace) InPlace(name string) ([]byte, bool) {
 	if name == classify.CompiledLexiconFile {
-		return defaultLexicon, true
+		return unsafe.Slice(unsafe.StringData(defaultLexicon), len(defaultLexicon)), true
 	}
 	return nil, false
 }

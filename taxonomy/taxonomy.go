@@ -114,7 +114,8 @@ var defaultTaxonomy = sync.OnceValue(func() *Taxonomy {
 // Default returns the embedded taxonomy, loading it on first use.
 func Default() *Taxonomy { return defaultTaxonomy() }
 
-// Load parses a taxonomy file in the format of the embedded taxonomy.yaml and
+// Load parses a taxonomy file in the format of taxonomy.yaml (which Default
+// reads, as JSON) and
 // checks it: every label in one known group, every alias pointing at a known
 // label, every rating level and system known.
 func Load(data []byte) (*Taxonomy, error) {

@@ -175,8 +175,8 @@ func (l *Lexicon) index() {
 	var singles, pairs []entry
 	l.indexNames()
 	// Sized first: grown by appending, the pair list (tens of thousands
-	// of entries) was half of a model load's allocation, and fresh memory
-	// is what a short-lived check process pays for most.
+	// of entries) was half of a model load's allocation when every load
+	// built the tables (compiled lexicons now store them).
 	nSingles, nPairs := 0, 0
 	for _, p := range l.patterns {
 		if len(p.slots) < 2 || p.slots[1].any {
@@ -437,7 +437,8 @@ func newTable(entries []entry) table {
 
 // sortEntries orders entries by key, then id, and returns them (in
 // entries or in a new slice). Tens of thousands of entries are sorted at
-// every load, so it sorts by key with a stable radix sort, in linear
+// every Load of a YAML lexicon or Merge of an overlay, so it sorts by key
+// with a stable radix sort, in linear
 // time, and then sorts by id only the runs of equal keys whose ids are
 // not in order already (compile adds them in order, so none are).
 func sortEntries(entries []entry) []entry {

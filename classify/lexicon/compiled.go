@@ -56,8 +56,8 @@ const (
 	maxPairs       = 4 << 20 // lookup entries in all (the default lexicon: 21,000)
 )
 
-// compilerProbe is a small lexicon whose compiled patterns fingerprint the
-// compiler: inflection, irregular forms, hyphens, exact terms, wildcards.
+// compilerProbe is a small lexicon whose compiled patterns and lookup
+// tables fingerprint the compiler: inflection, irregular forms, hyphens, exact terms, wildcards.
 // A compiled lexicon records the fingerprint, so that one written by a
 // tagger that turned terms into hashes differently is stale, not silently
 // matching the old way.
@@ -103,6 +103,9 @@ var compilerFingerprint = sync.OnceValue(func() [8]byte {
 	l := compile(s)
 	var w encoder
 	w.body(l)
+	// The tables too: a change in how they are hashed, sized or probed
+	// makes every stored table stale.
+	w.b = appendTables(w.b, &l.tab, &l.pairs)
 	sum := sha256.Sum256(w.b)
 	var fp [8]byte
 	copy(fp[:], sum[:])

@@ -315,6 +315,10 @@ func TestStoredTablesChecked(t *testing.T) {
 			}
 		}, "empty bucket"},
 		{"a filter not a power of two", func(b []byte) { binary.LittleEndian.PutUint64(b[tablesAt:], uint64(nf-1)) }, "lookup table of"},
+		{"a ref past the patterns", func(b []byte) {
+			nb := int(binary.LittleEndian.Uint64(b[tablesAt+8:]))
+			binary.LittleEndian.PutUint32(b[firstBucket+16*nb:], 1<<30)
+		}, "for pattern"},
 		{"cut", func(b []byte) {}, "truncated"},
 	} {
 		b := bytes.Clone(bin)
@@ -327,3 +331,51 @@ func TestStoredTablesChecked(t *testing.T) {
 		}
 	}
 }
+
+// FuzzLoadCompiledTables: damaged bodies and tables whose checksum is
+// made to match (as a hand-made file's would) are refused or loaded,
+// never a panic or an endless lookup, and a loaded lexicon matches text.
+// Seeded with the compiler probe's small file, which the fuzzer can
+// mutate quickly.
+func FuzzLoadCompiledTables(f *testing.F) {
+	// The probe passes no validation's minimums: compiled as the
+	// fingerprint compiles it.
+	src := []byte(compilerProbe)
+	var el errList
+	s := newSpec()
+	s.apply(parse(src, &el), false, &el)
+	l := compile(s)
+	l.source = src
+	bin, err := l.Compiled()
+	if err != nil {
+		f.Fatal(err)
+	}
+	const crcAt = 4 + 4 + 8 + 32 + 4 // magic, version, fingerprint, SHA-256, body size
+	f.Add(bin[crcAt+4:])
+	f.Fuzz(func(t *testing.T, rest []byte) {
+		data := append(bytes.Clone(bin[:crcAt]), 0, 0, 0, 0)
+		binary.LittleEndian.PutUint32(data[crcAt:], crc32.Checksum(rest, castagnoli))
+		got, err := LoadCompiled(append(data, rest...), src)
+		if err != nil {
+			return
+		}
+		text := "He stabbed the guard; the blade at his wrist left lines. Self-harm, like a knife, dying to know."
+		got.Match(text, tokensOf(text), func(Hit) {})
+	})
+}
+
+// TestFingerprintCoversTables: the compiler probe fills both lookup
+// tables, which the fingerprint hashes, so that a change in how tables are
+// built makes stored ones stale.
+func TestFingerprintCoversTables(t *testing.T) {
+	var el errList
+	s := newSpec()
+	s.apply(parse([]byte(compilerProbe), &el), false, &el)
+	l := compile(s)
+	for name, tb := range map[string]table{"words": l.tab, "pairs": l.pairs} {
+		if len(tb.refs) == 0 {
+			t.Errorf("the probe's %s table is empty: the fingerprint would not cover how it is built", name)
+		}
+	}
+}
+

@@ -9,8 +9,8 @@ import (
 	"unsafe"
 )
 
-// The lookup tables are stored in a compiled lexicon after its deflated
-// body, uncompressed and 8-byte aligned within the file, so that loading
+// The lookup tables are stored in a compiled lexicon after its body,
+// uncompressed and 8-byte aligned within the file, so that loading
 // one that lies 8-aligned in memory (an embedded model) uses them where
 // they lie: nothing is hashed, sorted or allocated for them, and the
 // pages they are read from are the file's. Building them at every load
@@ -21,8 +21,8 @@ import (
 //
 // Each table is three little-endian uint64 counts (filter words, buckets,
 // refs), then the filter words, the buckets (key uint64, start uint32, n
-// uint32) and the refs (int32), padded to 8 bytes; the section's CRC-32C
-// is in the header.
+// uint32) and the refs (int32), padded to 8 bytes; the header's CRC-32C
+// covers them.
 
 // castagnoli is the CRC-32C table (hardware-assisted on amd64 and arm64).
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)

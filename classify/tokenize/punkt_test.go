@@ -45,13 +45,6 @@ func TestPunktDataCurrent(t *testing.T) {
 	if punktEnglishJSON != string(b) {
 		t.Fatal("punkt_english.json differs from the sentences package's English data: run go generate in classify/tokenize")
 	}
-	got, err := punktEnglish()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want, _ := parsePunkt(string(b)); !reflect.DeepEqual(got, want) {
-		t.Error("punktEnglish differs from the package's data")
-	}
 }
 
 func TestParsePunkt(t *testing.T) {

@@ -302,3 +302,14 @@ func tinyLabelled(t *testing.T, dir string) string {
 	}
 	return data
 }
+
+// TestExplicitPornNote: a model card names the fitted pornography score
+// that makes works Explicit below detection, and says nothing without one.
+func TestExplicitPornNote(t *testing.T) {
+	if got := explicitPornNote(classify.RatingConfig{}); got != "" {
+		t.Errorf("no ExplicitPorn: %q, want nothing", got)
+	}
+	if got := explicitPornNote(classify.RatingConfig{ExplicitPorn: 0.349}); !strings.Contains(got, "pornography score of 0.35 or more, below detection") {
+		t.Errorf("ExplicitPorn 0.349: %q", got)
+	}
+}

@@ -95,14 +95,23 @@ func writeModelCard(dir string, m *classify.Model, cv *classify.StoryCV, st pipe
 		if len(man.Data) == 0 || fit.Source != man.Data[len(man.Data)-1].Path {
 			kept = fmt.Sprintf(", kept from the passage model: the corpus has fewer than %d rated works", minRatingWorks)
 		}
-		fmt.Fprintf(&b, "\n## Rating\n\nCut points and weights (language %g, violence %g, pornography %g, dark %g) fitted on %s of %s%s: exact agreement %.3f, within one level %.3f (in-sample).\n",
+		fmt.Fprintf(&b, "\n## Rating\n\nCut points and weights (language %g, violence %g, pornography %g, dark %g) fitted on %s of %s%s: exact agreement %.3f, within one level %.3f (in-sample).%s\n",
 			man.Rating.Weights.Language, man.Rating.Weights.Violence, man.Rating.Weights.Porn, man.Rating.Weights.Dark,
-			plural(fit.Works, "rated work", "rated works"), fit.Source, kept, fit.Exact, fit.WithinOne)
+			plural(fit.Works, "rated work", "rated works"), fit.Source, kept, fit.Exact, fit.WithinOne, explicitPornNote(man.Rating))
 	}
 	if err := os.WriteFile(filepath.Join(dir, CardFile), b.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("write model card: %w", err)
 	}
 	return nil
+}
+
+// explicitPornNote says, for a model card, the pornography score at which
+// a fit makes works Explicit below detection, or nothing without one.
+func explicitPornNote(rc classify.RatingConfig) string {
+	if rc.ExplicitPorn <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" A pornography score of %.2f or more, below detection, makes a work Explicit (shown, never flagged by itself).", rc.ExplicitPorn)
 }
 
 // cardHeader writes a model card's title, when and how long it was
@@ -234,7 +243,7 @@ func writeRecalibratedCard(dir string, card []byte, set recalibrated) error {
 		for i, c := range man.Rating.Cuts {
 			cuts[i] = fmt.Sprintf("%.2f", c)
 		}
-		fmt.Fprintf(&b, "- Rating: cut points %s (Teen, Mature, Explicit) fitted on %d rated works: exact agreement %.3f, within one level %.3f (in-sample).", strings.Join(cuts, ", "), f.Works, f.Exact, f.WithinOne)
+		fmt.Fprintf(&b, "- Rating: cut points %s (Teen, Mature, Explicit) fitted on %d rated works: exact agreement %.3f, within one level %.3f (in-sample).%s", strings.Join(cuts, ", "), f.Works, f.Exact, f.WithinOne, explicitPornNote(man.Rating))
 		if never := f.Never(); len(never) > 0 {
 			fmt.Fprintf(&b, " No story is predicted %s with them.", strings.Join(never, " or "))
 		}
