@@ -378,4 +378,3 @@ func TestFingerprintCoversTables(t *testing.T) {
 		}
 	}
 }
-
