@@ -91,7 +91,9 @@ type Summary struct {
 	Ratings RatingMatrix
 
 	// Review are the stories to review, best first: the most undeclared
-	// warnings, then the highest undeclared score, then input order.
+	// warnings, then the highest undeclared score, then input order; a
+	// story flagged only for an under-declared rating comes after those
+	// with undeclared warnings, by its rating's confidence.
 	Review []Story
 }
 
@@ -162,7 +164,11 @@ type Story struct {
 	PredictedRating string
 	WarningStatus   string
 	Undeclared      []Finding // by score, highest first
-	MaxScore        float64   // the highest undeclared score
+	MaxScore        float64   // the highest undeclared score (0 without one)
+	// RatingUnderdeclared is the row's rating_underdeclared, and
+	// RatingConfidence its rating_confidence.
+	RatingUnderdeclared bool
+	RatingConfidence    float64
 	// Evidence are its passages, those of undeclared labels first, at
 	// most MaxPassages; MorePassages counts the rest.
 	Evidence     []Passage
@@ -422,11 +428,15 @@ func (k reviewKey) before(o reviewKey) bool {
 // addReview keeps the row among the stories to review if it is one of the
 // top so far; only then is it copied.
 func (a *Aggregator) addReview(r *pipeline.Row) {
-	if a.top == 0 || len(r.UndeclaredWarnings) == 0 {
+	ratingFlag := r.RatingUnderdeclared != nil && *r.RatingUnderdeclared
+	if a.top == 0 || len(r.UndeclaredWarnings) == 0 && !ratingFlag {
 		return
 	}
 	var findings []Finding
 	key := reviewKey{count: len(r.UndeclaredWarnings), score: math.Inf(-1), row: a.rows}
+	if len(r.UndeclaredWarnings) == 0 && r.RatingConfidence != nil {
+		key.score = *r.RatingConfidence // a rating flag only: by its confidence
+	}
 	for _, w := range r.UndeclaredWarnings {
 		score := math.NaN()
 		for _, ls := range r.Labels {
@@ -464,7 +474,13 @@ func storyOf(r *pipeline.Row, findings []Finding, key reviewKey) reviewItem {
 	st := Story{
 		Row: key.row, ID: strings.Clone(r.ID), Source: strings.Clone(r.Source), Title: opt(r.Title),
 		DeclaredRating: opt(r.DeclaredRating), PredictedRating: opt(r.PredictedRating), WarningStatus: opt(r.WarningStatus),
-		MaxScore: key.score,
+		MaxScore: key.score, RatingUnderdeclared: r.RatingUnderdeclared != nil && *r.RatingUnderdeclared,
+	}
+	if r.RatingConfidence != nil {
+		st.RatingConfidence = *r.RatingConfidence
+	}
+	if len(findings) == 0 {
+		st.MaxScore = 0 // a rating flag only: no undeclared label
 	}
 	for _, f := range r.Fandoms {
 		st.Fandoms = append(st.Fandoms, strings.Clone(f))
@@ -473,8 +489,19 @@ func storyOf(r *pipeline.Row, findings []Finding, key reviewKey) reviewItem {
 		st.Undeclared = append(st.Undeclared, Finding{Label: strings.Clone(f.Label), Score: f.Score})
 	}
 	slices.SortStableFunc(st.Undeclared, func(x, y Finding) int { return cmp.Compare(y.Score, x.Score) })
-	// Passages of undeclared labels first, each group in the row's order
+	// The rating's passages first when it is flagged, then those of
+	// undeclared labels, then the rest, each group in the row's order
 	// (best first per label).
+	if st.RatingUnderdeclared {
+		for _, e := range r.RatingEvidence {
+			if len(st.Evidence) == MaxPassages {
+				st.MorePassages++
+				continue
+			}
+			st.Evidence = append(st.Evidence, Passage{Label: "rating: " + strings.Clone(e.Label), Undeclared: true, Score: e.Score,
+				LineStart: e.LineStart, LineEnd: e.LineEnd, Snippet: strings.Clone(e.Snippet)})
+		}
+	}
 	for _, undeclared := range []bool{true, false} {
 		for _, e := range r.Evidence {
 			if slices.Contains(r.UndeclaredWarnings, e.Label) != undeclared {

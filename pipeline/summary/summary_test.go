@@ -248,6 +248,15 @@ func TestReviewOrder(t *testing.T) {
 	}
 	rows[7].DeclaredWarnings = []string{"violence"}
 	rows[7].UndeclaredWarnings = []string{}
+	// Flagged only for the rating: after every story with an undeclared
+	// warning, by the rating's confidence.
+	flag := func(id string, conf float64) pipeline.Row {
+		r := v(id)
+		yes := true
+		r.RatingUnderdeclared, r.RatingConfidence = &yes, &conf
+		return r
+	}
+	withRating := append(slices.Clone(rows), flag("rating-low", 0.6), flag("rating-high", 0.9))
 	for _, tt := range []struct {
 		name string
 		top  int
@@ -259,6 +268,8 @@ func TestReviewOrder(t *testing.T) {
 		{"tie at the cut keeps the earlier", 4, rows, []string{"three", "two", "one-high", "tie-a"}},
 		{"reversed input: tie-b now earlier", 4, reversed(rows), []string{"three", "two", "one-high", "tie-b"}},
 		{"none", 0, rows, nil},
+		{"rating flags last, by confidence", 10, withRating, []string{"three", "two", "one-high", "tie-a", "tie-b", "one-low", "rating-high", "rating-low"}},
+		{"rating flags give way to warnings", 6, reversed(withRating), []string{"three", "two", "one-high", "tie-b", "tie-a", "one-low"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			s := summarise(tt.top, tt.rows...)
@@ -371,5 +382,25 @@ func TestErrorMessages(t *testing.T) {
 	}
 	if len(s.ErrorMessages) != TopErrors || s.OtherErrors != 4 {
 		t.Errorf("%d messages and %d others, want %d and 4", len(s.ErrorMessages), s.OtherErrors, TopErrors)
+	}
+}
+
+// TestReviewRatingOnly: a story flagged only for its rating is listed,
+// with the rating's passages first and no undeclared score.
+func TestReviewRatingOnly(t *testing.T) {
+	r := story("r", map[string]float64{"violence": 0.2})
+	yes, conf := true, 0.83
+	r.RatingUnderdeclared, r.RatingConfidence = &yes, &conf
+	r.RatingEvidence = []pipeline.Evidence{{Label: "sexual", Score: 0.7, LineStart: 4, LineEnd: 4, Snippet: "a scene"}}
+	s := summarise(5, r)
+	if len(s.Review) != 1 {
+		t.Fatalf("review %+v, want the rating-flagged story", s.Review)
+	}
+	st := s.Review[0]
+	if !st.RatingUnderdeclared || st.RatingConfidence != conf || st.MaxScore != 0 || len(st.Undeclared) != 0 {
+		t.Errorf("story %+v", st)
+	}
+	if len(st.Evidence) == 0 || st.Evidence[0].Label != "rating: sexual" || !st.Evidence[0].Undeclared {
+		t.Errorf("passages %+v, want the rating's first", st.Evidence)
 	}
 }
