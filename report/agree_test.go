@@ -223,11 +223,11 @@ func TestRatingLinesAddUp(t *testing.T) {
 func TestRatingLinesExplicitPorn(t *testing.T) {
 	re := &classify.RatingExplanation{Predicted: "explicit", Score: 1.2, Cuts: []float64{0.61, 3.05, 3.48}, ExplicitPorn: 0.35, Porn: 0.41}
 	lines := strings.Join(ratingLines(re), "\n")
-	if !strings.Contains(lines, "pornography 0.41, below detection, is at least 0.35") || strings.Contains(lines, "pornography is detected") {
+	if !strings.Contains(lines, "pornography 0.41, not detected, is at least 0.35") || strings.Contains(lines, "pornography is detected") {
 		t.Errorf("explicit from the pornography score:\n%s", lines)
 	}
 	re.ExplicitPorn, re.PornDetected = 0, true
-	if lines := strings.Join(ratingLines(re), "\n"); strings.Contains(lines, "below detection") || !strings.Contains(lines, "pornography is detected") {
+	if lines := strings.Join(ratingLines(re), "\n"); strings.Contains(lines, "not detected, is") || !strings.Contains(lines, "pornography is detected") {
 		t.Errorf("explicit from a detection:\n%s", lines)
 	}
 }
@@ -268,12 +268,36 @@ func TestRatingNoteNotFlagged(t *testing.T) {
 		{"teen", "mature", 0.9, nil, "no passage shows it"},
 		{"mature", "mature", 0.9, ev, "within the declared rating"},
 		// The confidence is the undetected pornography score's.
-		{"teen", "explicit", 0.77, ev, "explicit rests only on a pornography score below detection"},
+		{"teen", "explicit", 0.77, ev, "explicit rests only on an undetected pornography score"},
 	} {
 		r := pipeline.Row{DeclaredRating: str(tc.declared), PredictedRating: str(tc.predicted), RatingUnderdeclared: &no, RatingConfidence: f(tc.conf), RatingEvidence: tc.ev,
 			Labels: []pipeline.LabelScore{{Label: "pornography", Score: 0.77}}}
 		if got := ratingNote(r, Style{}); !strings.Contains(got, tc.want) {
 			t.Errorf("%s declared, %s predicted (confidence %v): %q, want %q", tc.declared, tc.predicted, tc.conf, got, tc.want)
 		}
+	}
+}
+
+// TestTextNothingDetected: a story without findings says "nothing over
+// the threshold" only when no label reached its threshold; a label that
+// reached it without a passage to show (a low threshold) is named.
+func TestTextNothingDetected(t *testing.T) {
+	str := func(s string) *string { return &s }
+	base := pipeline.Row{Source: "s.txt", PredictedRating: str("general"),
+		Labels: []pipeline.LabelScore{{Label: "pornography", Score: 0.1, Threshold: 0.5}, {Label: "violence", Score: 0.3, Threshold: 0.5}}}
+	var b strings.Builder
+	if err := Text(&b, base, Style{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "found      nothing over the threshold") {
+		t.Errorf("no label at its threshold:\n%s", b.String())
+	}
+	base.Labels[0] = pipeline.LabelScore{Label: "pornography", Score: 0.49, Threshold: 0.14}
+	b.Reset()
+	if err := Text(&b, base, Style{}); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); strings.Contains(out, "nothing over the threshold") || !strings.Contains(out, "nothing detected: pornography 0.49, threshold 0.14 reached without a passage") {
+		t.Errorf("a label at its threshold without a passage:\n%s", out)
 	}
 }

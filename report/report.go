@@ -195,7 +195,20 @@ func TextWith(w io.Writer, r pipeline.Row, opt TextOptions) error {
 
 	fs := Findings(r)
 	if len(fs) == 0 {
-		fmt.Fprintf(&b, "  found      nothing over the threshold\n")
+		// A label at its threshold without a passage to show is not a
+		// finding (low thresholds reach such scores): say so, not
+		// "nothing over the threshold".
+		var near []string
+		for _, l := range r.Labels {
+			if !l.Detected && l.Score >= l.Threshold && l.Threshold > 0 {
+				near = append(near, fmt.Sprintf("%s %.2f, threshold %.2f", Clean(l.Label), l.Score, l.Threshold))
+			}
+		}
+		if len(near) == 0 {
+			fmt.Fprintf(&b, "  found      nothing over the threshold\n")
+		} else {
+			fmt.Fprintf(&b, "  found      nothing detected: %s reached without a passage strong enough to show\n", strings.Join(near, "; "))
+		}
 	}
 	for _, f := range fs {
 		mark, state := st.green("✓"), "declared"
@@ -568,7 +581,7 @@ func ratingLines(re *classify.RatingExplanation) []string {
 		out = append(out, "pornography is detected: explicit whatever the score")
 	}
 	if re.ExplicitPorn > 0 {
-		out = append(out, fmt.Sprintf("pornography %.2f, below detection, is at least %.2f, the score from which works read explicit: explicit whatever the rating score, with the pornography score as its confidence", re.Porn, re.ExplicitPorn))
+		out = append(out, fmt.Sprintf("pornography %.2f, not detected, is at least %.2f, the score from which works read explicit: explicit whatever the rating score, with the pornography score as its confidence", re.Porn, re.ExplicitPorn))
 	}
 	if re.NotGeneral != "" {
 		out = append(out, fmt.Sprintf("%s detected with a passage: a General rating is under-declared by that alone, whatever the predicted rating", Clean(re.NotGeneral)))
@@ -687,7 +700,7 @@ func ratingNote(r pipeline.Row, st Style) string {
 	case len(r.RatingEvidence) == 0:
 		return " (above the declared rating, not flagged: no passage shows it)"
 	case belowDetection(r):
-		return " (above the declared rating, not flagged: explicit rests only on a pornography score below detection)"
+		return " (above the declared rating, not flagged: explicit rests only on an undetected pornography score)"
 	default:
 		return fmt.Sprintf(" (above the declared rating, not flagged: confidence %.2f is under the bar a flag needs)", confidence(r))
 	}
