@@ -47,3 +47,25 @@ func TestEvidenceNotRepeated(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainNameRating: --explain takes the rating as well as labels,
+// and a near miss of "rating" suggests it.
+func TestExplainNameRating(t *testing.T) {
+	m, err := models.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"rating", "Rating"} {
+		if got, err := m.ExplainName(name); err != nil || got != "rating" {
+			t.Errorf("%s: %q, %v", name, got, err)
+		}
+	}
+	if got, err := m.ExplainName("violence"); err != nil || got != "violence" {
+		t.Errorf("violence: %q, %v", got, err)
+	}
+	for _, name := range []string{"ratings", "ratng"} {
+		if _, err := m.ExplainName(name); err == nil || !strings.Contains(err.Error(), `did you mean "rating"`) {
+			t.Errorf("%s: %v, want a suggestion of rating", name, err)
+		}
+	}
+}

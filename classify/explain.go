@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/agnivade/levenshtein"
 	"github.com/tagger-dev/tagger/classify/lexicon"
 	"github.com/tagger-dev/tagger/classify/tokenize"
 	"github.com/tagger-dev/tagger/taxonomy"
@@ -195,10 +196,14 @@ type ExplainWord struct {
 // ExplainName returns the name Explain takes for name: "rating", or a
 // label id as LabelID returns it.
 func (m *Model) ExplainName(name string) (string, error) {
-	if name == RatingLabel {
-		return name, nil
+	if strings.EqualFold(name, RatingLabel) {
+		return RatingLabel, nil
 	}
-	return m.LabelID(name)
+	id, err := m.LabelID(name)
+	if err != nil && levenshtein.ComputeDistance(strings.ToLower(name), RatingLabel) <= 2 {
+		return "", fmt.Errorf("unknown label %q: did you mean %q, the predicted rating? (see tagger labels for the label ids)", name, RatingLabel)
+	}
+	return id, err
 }
 
 // LabelID returns the id of the model's label that label names: an id, or
