@@ -1,8 +1,10 @@
 package tokenize
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	"gopkg.in/neurosnap/sentences.v1"
@@ -36,14 +38,32 @@ func TestPunktEnglishAsLibrary(t *testing.T) {
 
 // TestPunktDataCurrent fails when punkt_english.json is not the data the
 // sentences package ships (after updating the package): run go generate
-// in classify/tokenize.
+// in classify/tokenize. The file is the package's JSON compacted.
 func TestPunktDataCurrent(t *testing.T) {
 	b, err := data.Asset("data/english.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if punktEnglishJSON != string(b) {
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, b); err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSuffix(punktEnglishJSON, "\n") != compact.String() {
 		t.Fatal("punkt_english.json differs from the sentences package's English data: run go generate in classify/tokenize")
+	}
+	want, err := sentences.LoadTraining(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := punktEnglish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Error("punktEnglish differs from the library's reading of the package's data")
+	}
+	if _, ok := parsePunkt(punktEnglishJSON); !ok {
+		t.Error("parsePunkt refuses the embedded data: every Segmenter would take the library's slow path")
 	}
 }
 
