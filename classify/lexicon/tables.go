@@ -118,46 +118,32 @@ func inPlace(b []byte, align uintptr) bool {
 	return len(b) > 0 && littleEndian() && uintptr(unsafe.Pointer(unsafe.SliceData(b)))%align == 0
 }
 
-// words64 returns b as little-endian uint64s: b itself when it can be
-// read in place, else a copy.
-func words64(b []byte) []uint64 {
-	n := len(b) / 8
-	if inPlace(b, 8) {
-		return unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(b))), n)
-	}
-	out := make([]uint64, n)
-	for i := range out {
-		out[i] = binary.LittleEndian.Uint64(b[8*i:])
-	}
-	return out
-}
-
-// words32 returns b as little-endian int32s, in place when it can be.
-func words32(b []byte) []int32 {
-	n := len(b) / 4
+// view returns b as a slice of T, each size bytes in the file: b itself
+// when it can be read in place (T's memory layout is the file's: checked
+// by a test for bucket), else a copy made with decode.
+func view[T any](b []byte, size int, decode func([]byte) T) []T {
+	n := len(b) / size
 	if n == 0 {
 		return nil
 	}
-	if inPlace(b, 4) {
-		return unsafe.Slice((*int32)(unsafe.Pointer(unsafe.SliceData(b))), n)
+	if inPlace(b, unsafe.Alignof(*new(T))) {
+		return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), n)
 	}
-	out := make([]int32, n)
+	out := make([]T, n)
 	for i := range out {
-		out[i] = int32(binary.LittleEndian.Uint32(b[4*i:]))
+		out[i] = decode(b[size*i:])
 	}
 	return out
 }
 
-// bucketsOf returns b as buckets, in place when it can be: a bucket's
-// memory layout is the file's (checked by a test).
+func words64(b []byte) []uint64 { return view(b, 8, binary.LittleEndian.Uint64) }
+
+func words32(b []byte) []int32 {
+	return view(b, 4, func(b []byte) int32 { return int32(binary.LittleEndian.Uint32(b)) })
+}
+
 func bucketsOf(b []byte) []bucket {
-	n := len(b) / 16
-	if inPlace(b, 8) {
-		return unsafe.Slice((*bucket)(unsafe.Pointer(unsafe.SliceData(b))), n)
-	}
-	out := make([]bucket, n)
-	for i := range out {
-		out[i] = bucket{key: binary.LittleEndian.Uint64(b[16*i:]), start: binary.LittleEndian.Uint32(b[16*i+8:]), n: binary.LittleEndian.Uint32(b[16*i+12:])}
-	}
-	return out
+	return view(b, 16, func(b []byte) bucket {
+		return bucket{key: binary.LittleEndian.Uint64(b), start: binary.LittleEndian.Uint32(b[8:]), n: binary.LittleEndian.Uint32(b[12:])}
+	})
 }
