@@ -59,18 +59,19 @@ func TestFinishPartials(t *testing.T) {
 	seeds := seedText(t)
 	const header = "Title: A long one\nRating: Teen\n\n"
 	crlf := strings.ReplaceAll(seeds, "\n", "\r\n")
-	// A \r\n pair straddling the first chunk boundary (1 MiB into the
-	// body): the chunk reader cuts after the \r, and the next chunk's
+	// A \r\n pair straddling the first chunk boundary (ChunkBytes into
+	// the body): the chunk reader cuts after the \r, and the next chunk's
 	// leading \n must not count as a line of its own.
+	const cb = classify.ChunkBytes
 	straddle := func() string {
-		body := []byte(repeatTo(crlf, 1<<20))[:1<<20-1]
+		body := []byte(repeatTo(crlf, cb))[:cb-1]
 		for i := len(body) - 200; i < len(body); i++ {
 			if body[i] == '\r' || body[i] == '\n' || body[i] >= 0x80 {
 				body[i] = 'x' // no other break near the boundary, whole runes
 			}
 		}
 		body[len(body)-100] = ' '
-		return header + string(body) + "\r\n" + repeatTo(crlf, 1<<20)
+		return header + string(body) + "\r\n" + repeatTo(crlf, cb)
 	}()
 	tests := []struct {
 		name       string
@@ -80,14 +81,14 @@ func TestFinishPartials(t *testing.T) {
 		afterCR    bool // a chunk must start after a \r
 	}{
 		{name: "one chunk", text: header + seeds, minChunks: 1},
-		{name: "several chunks, LF", text: header + repeatTo(seeds, 3<<20), minChunks: 3},
-		{name: "several chunks, CRLF", text: header + repeatTo(crlf, 2<<20), minChunks: 2, sensitivty: classify.High},
-		{name: "CR only", text: header + repeatTo(strings.ReplaceAll(seeds, "\n", "\r"), 2<<20), minChunks: 2},
+		{name: "several chunks, LF", text: header + repeatTo(seeds, 3*cb), minChunks: 3},
+		{name: "several chunks, CRLF", text: header + repeatTo(crlf, 2*cb), minChunks: 2, sensitivty: classify.High},
+		{name: "CR only", text: header + repeatTo(strings.ReplaceAll(seeds, "\n", "\r"), 2*cb), minChunks: 2},
 		{name: "CRLF across a chunk boundary", text: straddle, minChunks: 2, afterCR: true},
 		{name: "empty body", text: header, minChunks: 0},
 		// Hyperbole of a match in every chunk: the scenes' counts
-		// (Result.Scenes) merge too.
-		{name: "scenes in several chunks", text: header + repeatTo(seeds+"\n\nBy half-time we were murdering them, slaughtering them; the referee and the goalie knew it.\n\n", 3<<20), minChunks: 3},
+		// (Result.Scenes) merge too; a short unit, so that each chunk holds it.
+		{name: "scenes in several chunks", text: header + repeatTo(seeds[:strings.LastIndexByte(seeds[:20000], ' ')]+"\n\nBy half-time we were murdering them, slaughtering them; the referee and the goalie knew it.\n\n", 3*cb), minChunks: 3},
 	}
 	ctx := context.Background()
 	for _, tc := range tests {

@@ -38,7 +38,7 @@ func (m *Model) PredictReader(ctx context.Context, body io.Reader, bodyByte, bod
 // PredictReaderParallel is PredictReader with chunks scored by workers
 // goroutines at once: a single huge story then uses every core. Chunks
 // are independent (no window straddles two), so the result is the same as
-// PredictReader's. Memory holds about 2×workers chunks of 1 MiB.
+// PredictReader's. Memory holds about 2×workers chunks (ChunkBytes).
 func (m *Model) PredictReaderParallel(ctx context.Context, body io.Reader, bodyByte, bodyLine int, opt PredictOptions, workers int) (Result, error) {
 	if workers <= 1 {
 		return m.PredictReader(ctx, body, bodyByte, bodyLine, opt)

@@ -16,8 +16,10 @@ import (
 // at a time, for a streamed story), the chunks tokenised, featurised and
 // classified by as many goroutines as there are CPUs, and their partial
 // scores merged, so that tagger check, tagger serve and tagger run decide
-// a story alike. A streamed story's Words are set to the tokens scored, as
-// in Run. Errors do not name the story: the caller does.
+// a story alike. The story's Words are set to the word tokens scored, as
+// in Run, so that its row is Run's too (a reader may then skip counting
+// them: datasets.Options.NoWordCount). Errors do not name the story: the
+// caller does.
 func PredictStory(ctx context.Context, m *classify.Model, s *datasets.Story, opt classify.PredictOptions) (classify.Result, error) {
 	if s.Err != nil {
 		return classify.Result{}, s.Err
@@ -25,7 +27,11 @@ func PredictStory(ctx context.Context, m *classify.Model, s *datasets.Story, opt
 	if !s.Streamed() && len(s.Text)-s.BodyByte <= classify.ChunkBytes {
 		// One chunk: its steps in turn on this goroutine, without the
 		// graph's goroutines (calibrate and train score thousands).
-		return scoreInPlace(ctx, m, s, opt)
+		res, err := scoreInPlace(ctx, m, s, opt)
+		if err == nil {
+			s.Words = res.Tokens
+		}
+		return res, err
 	}
 	cfg := Config{Model: m, Workers: runtime.GOMAXPROCS(0)}
 	out, err := scoreOne(ctx, cfg, &scorer{model: m, opt: opt, results: true}, s)
@@ -35,9 +41,7 @@ func PredictStory(ctx context.Context, m *classify.Model, s *datasets.Story, opt
 	if err != nil {
 		return classify.Result{}, err
 	}
-	if s.Streamed() {
-		s.Words = out.res.Tokens
-	}
+	s.Words = out.res.Tokens
 	return out.res, nil
 }
 

@@ -126,7 +126,7 @@ func newScorer(cfg Config) *scorer {
 }
 
 // chunkAllowance is the budget of a long story's chunks between the chunk
-// and classify stages: one chunk (classify's are 1 MiB) per worker and one
+// and classify stages: one chunk (classify.ChunkBytes) per worker and one
 // more, enough to keep every worker busy, within the run's budget. Few
 // are allowed because a chunk being scored holds several times its text
 // (tokens, lexicon hits, block sums).

@@ -196,6 +196,8 @@ func New(opt Options) (*Server, error) {
 		// Declarations are read against the labels the model predicts.
 		opt.Read.Taxonomy = opt.Model.Taxonomy()
 	}
+	// A story's words are the tokens scored (pipeline.PredictStory).
+	opt.Read.NoWordCount = true
 	if opt.Sensitivity == "" {
 		opt.Sensitivity = classify.Balanced
 	}
