@@ -247,7 +247,7 @@ func newModel(man Manifest, lex *lexicon.Lexicon, tables *nb.Model, vocab []stri
 
 // An InPlaceFS is a model file system that can lend a file's contents
 // where they lie instead of copying them, as an embedded model can. Load
-// reads the compiled lexicon through it when it can, and the lexicon then
+// reads every file it lends through it, and the compiled lexicon then
 // uses its lookup tables in place: a short-lived check neither copies
 // them nor builds them (see lexicon.LoadCompiled).
 type InPlaceFS interface {
@@ -258,20 +258,34 @@ type InPlaceFS interface {
 	InPlace(name string) ([]byte, bool)
 }
 
-// Load reads a model from a directory tree: the files named by the File
-// constants. It verifies the manifest's content hash. An fsys that is an
-// InPlaceFS lends the compiled lexicon.
-func Load(fsys fs.FS) (*Model, error) {
-	read := func(name string) ([]byte, error) {
-		b, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, fmt.Errorf("read model file %s: %w", name, err)
+// A VerifiedFS is a model file system whose files are known to match
+// their manifest's hash, as those built into the program are (a test of
+// theirs checks it): Load does not hash them again.
+type VerifiedFS interface {
+	fs.FS
+	// HashVerified reports whether the files match the manifest's hash.
+	HashVerified() bool
+}
+
+// readModelFile reads the named file of fsys, lent in place when fsys is
+// an InPlaceFS that lends it (then read-only).
+func readModelFile(fsys fs.FS, name string) ([]byte, error) {
+	if ip, ok := fsys.(InPlaceFS); ok {
+		if b, ok := ip.InPlace(name); ok {
+			return b, nil
 		}
-		return b, nil
 	}
-	mb, err := read(ManifestFile)
+	return fs.ReadFile(fsys, name)
+}
+
+// Load reads a model from a directory tree: the files named by the File
+// constants. It verifies the manifest's content hash, unless fsys is a
+// VerifiedFS that vouches for it. An fsys that is an InPlaceFS lends its
+// files, which the model then only reads.
+func Load(fsys fs.FS) (*Model, error) {
+	mb, err := readModelFile(fsys, ManifestFile)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read model file %s: %w", ManifestFile, err)
 	}
 	var man Manifest
 	if err := json.Unmarshal(mb, &man); err != nil {
@@ -279,7 +293,7 @@ func Load(fsys fs.FS) (*Model, error) {
 	}
 	files := map[string][]byte{}
 	for _, name := range []string{LexiconFile, TablesFile, VocabFile, StoryFile} {
-		b, err := fs.ReadFile(fsys, name)
+		b, err := readModelFile(fsys, name)
 		if errors.Is(err, fs.ErrNotExist) && name != LexiconFile {
 			continue
 		}
@@ -296,14 +310,24 @@ func Load(fsys fs.FS) (*Model, error) {
 			}
 		}
 	}
-	if got, err := manifestHash(man.HashScheme, mb, files); err != nil {
+	// The lexicon, the largest part, loads on another core while the hash
+	// is checked and the tables are read (a check's start-up). The channel
+	// is buffered: on an early return the goroutine still ends.
+	type loaded struct {
+		lex *lexicon.Lexicon
+		err error
+	}
+	lexc := make(chan loaded, 1)
+	go func() {
+		lex, err := loadLexicon(fsys, files[LexiconFile])
+		lexc <- loaded{lex, err}
+	}()
+	if v, ok := fsys.(VerifiedFS); ok && v.HashVerified() {
+		// Vouched for.
+	} else if got, err := manifestHash(man.HashScheme, mb, files); err != nil {
 		return nil, fmt.Errorf("model %s: %w", man.Name, err)
 	} else if man.Hash != "" && got != man.Hash {
 		return nil, fmt.Errorf("model %s: files do not match the manifest hash (%s, manifest says %s); retrain or restore the model directory", man.Name, got[:12], shortHash(man.Hash))
-	}
-	lex, err := loadLexicon(fsys, files[LexiconFile])
-	if err != nil {
-		return nil, fmt.Errorf("model %s: %w", man.Name, err)
 	}
 	_, hasTables := files[TablesFile]
 	_, hasStory := files[StoryFile]
@@ -324,6 +348,11 @@ func Load(fsys fs.FS) (*Model, error) {
 	if b, ok := files[VocabFile]; ok {
 		vocab = strings.Split(strings.TrimRight(string(b), "\n"), "\n")
 	}
+	l := <-lexc
+	if l.err != nil {
+		return nil, fmt.Errorf("model %s: %w", man.Name, l.err)
+	}
+	lex := l.lex
 	m, err := newModel(man, lex, tables, vocab)
 	if err != nil {
 		return nil, err
@@ -341,14 +370,7 @@ func Load(fsys fs.FS) (*Model, error) {
 // loadLexicon loads the model's lexicon from its compiled form when there
 // is one compiled from source, else from source.
 func loadLexicon(fsys fs.FS, source []byte) (*lexicon.Lexicon, error) {
-	bin, lent := []byte(nil), false
-	if ip, ok := fsys.(InPlaceFS); ok {
-		bin, lent = ip.InPlace(CompiledLexiconFile)
-	}
-	var err error
-	if !lent {
-		bin, err = fs.ReadFile(fsys, CompiledLexiconFile)
-	}
+	bin, err := readModelFile(fsys, CompiledLexiconFile)
 	if err == nil {
 		if lex, err := lexicon.LoadCompiled(bin, source); err == nil {
 			return lex, nil

@@ -21,21 +21,45 @@ var files embed.FS
 // the loaded lexicon uses where they lie (see classify.InPlaceFS): the
 // binary holds the file twice, and the copy in files is never read by
 // Default. A string, so that it lies in read-only memory: a write through
-// the lent bytes faults instead of changing the shared model.
+// the lent bytes faults instead of changing the shared model. The other
+// files are lent too, so that loading copies none of them.
 //
 //go:embed default/lexicon.bin
 var defaultLexicon string
 
-// inPlace is the default model's files, lending the compiled lexicon.
+//go:embed default/lexicon.yaml
+var defaultLexiconSource string
+
+//go:embed default/nb.bin
+var defaultTables string
+
+//go:embed default/manifest.json
+var defaultManifest string
+
+// inPlace is the default model's files, lending them where they lie.
 type inPlace struct{ fs.FS }
 
-// InPlace lends the compiled lexicon, read-only.
+// InPlace lends the model's files, read-only.
 func (inPlace) InPlace(name string) ([]byte, bool) {
-	if name == classify.CompiledLexiconFile {
-		return unsafe.Slice(unsafe.StringData(defaultLexicon), len(defaultLexicon)), true
+	var s string
+	switch name {
+	case classify.CompiledLexiconFile:
+		s = defaultLexicon
+	case classify.LexiconFile:
+		s = defaultLexiconSource
+	case classify.TablesFile:
+		s = defaultTables
+	case classify.ManifestFile:
+		s = defaultManifest
+	default:
+		return nil, false
 	}
-	return nil, false
+	return unsafe.Slice(unsafe.StringData(s), len(s)), true
 }
+
+// HashVerified reports that the embedded files match their manifest's
+// hash: TestDefaultModel checks it, so Load need not at every start.
+func (inPlace) HashVerified() bool { return true }
 
 // DefaultName is the directory of the default model.
 const DefaultName = "default"
@@ -47,6 +71,14 @@ var loadDefault = sync.OnceValues(func() (*classify.Model, error) {
 // Default returns the embedded default model, loading it on first use.
 // The model is immutable and shared.
 func Default() (*classify.Model, error) { return loadDefault() }
+
+// PrepareDefault starts loading the default model in a goroutine and
+// returns at once: a command that will probably need it calls it before
+// its other set-up, and Default then waits only for what is left. It
+// changes nothing but when the work is done.
+func PrepareDefault() {
+	go loadDefault() //nolint:errcheck // Default reports the error
+}
 
 // DefaultFS returns the files of the default model. It lends the
 // compiled lexicon in place (it is a classify.InPlaceFS).

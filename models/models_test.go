@@ -46,6 +46,19 @@ func TestDefaultModel(t *testing.T) {
 	if _, err := classify.Load(DefaultFS()); err != nil {
 		t.Errorf("Load(DefaultFS()): %v", err)
 	}
+	// Read from a plain file system, the files are hashed and must match
+	// the manifest: DefaultFS vouches for that (HashVerified) because
+	// this passes.
+	sub, err := fs.Sub(files, DefaultName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := sub.(classify.VerifiedFS); ok {
+		t.Fatal("fs.Sub of the embedded files is a VerifiedFS: the hash is not checked")
+	}
+	if _, err := classify.Load(sub); err != nil {
+		t.Errorf("the embedded files do not match their manifest: %v (retrain, or restore models/default)", err)
+	}
 }
 
 // TestCompiledLexiconCurrent fails when default/lexicon.bin was not
@@ -78,13 +91,14 @@ func TestCompiledLexiconCurrent(t *testing.T) {
 }
 
 // misaligned lends the compiled lexicon at an odd address, where its
-// lookup tables cannot be read in place.
+// lookup tables cannot be read in place (the other files as they are).
+// Not a VerifiedFS: Load hashes the files.
 type misaligned struct{ fs.FS }
 
 func (m misaligned) InPlace(name string) ([]byte, bool) {
 	b, ok := m.FS.(classify.InPlaceFS).InPlace(name)
-	if !ok {
-		return nil, false
+	if !ok || name != classify.CompiledLexiconFile {
+		return b, ok
 	}
 	odd := make([]byte, len(b)+1)
 	copy(odd[1:], b)
@@ -100,8 +114,20 @@ func TestDefaultLexiconLent(t *testing.T) {
 	if !ok || err != nil || !bytes.Equal(bin, file) {
 		t.Fatalf("lent compiled lexicon: %v, %v; want default/%s as it is", ok, err, classify.CompiledLexiconFile)
 	}
-	if _, ok := DefaultFS().(classify.InPlaceFS).InPlace(classify.LexiconFile); ok {
-		t.Errorf("%s lent: only the compiled lexicon is", classify.LexiconFile)
+	// Every file is lent as it is.
+	entries, err := fs.ReadDir(DefaultFS(), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, ok := DefaultFS().(classify.InPlaceFS).InPlace(e.Name())
+		file, err := fs.ReadFile(DefaultFS(), e.Name())
+		if !ok || err != nil || !bytes.Equal(b, file) {
+			t.Errorf("lent %s: %v, %v; want default/%s as it is", e.Name(), ok, err, e.Name())
+		}
+	}
+	if _, ok := DefaultFS().(classify.InPlaceFS).InPlace("missing.bin"); ok {
+		t.Error("a file the model does not have is lent")
 	}
 	allocated := func(fsys fs.FS) uint64 {
 		least := uint64(math.MaxUint64)

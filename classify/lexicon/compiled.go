@@ -22,7 +22,7 @@ import (
 // Exceptions, Labels) parses it on first use.
 //
 // The format is little-endian: the magic "TGLX", a format version, the
-// compiler's fingerprint (compilerFingerprint), the source's SHA-256, the
+// compiler's fingerprint (compilerFingerprintValue), the source's SHA-256, the
 // body's length and the CRC-32C of everything after the header; then the
 // body: the simile factor, the repeat span, the category names, the
 // terms, the patterns (with their together rule and group), the
@@ -94,8 +94,10 @@ labels:
       - {weight: 2, span: 30, groups: [[blade, razor], [wrist, arm], [lines]]}
 `
 
-// compilerFingerprint is the fingerprint of this package's compiler.
-var compilerFingerprint = sync.OnceValue(func() [8]byte {
+// compilerFingerprint computes the fingerprint of this package's
+// compiler, which compiled lexicons record (compilerFingerprintValue holds
+// it for them).
+func compilerFingerprint() [8]byte {
 	s := newSpec()
 	var el errList
 	doc := parse([]byte(compilerProbe), &el)
@@ -110,7 +112,7 @@ var compilerFingerprint = sync.OnceValue(func() [8]byte {
 	var fp [8]byte
 	copy(fp[:], sum[:])
 	return fp
-})
+}
 
 var compiledMagic = []byte("TGLX")
 
@@ -127,8 +129,7 @@ func (l *Lexicon) Compiled() ([]byte, error) {
 	var w encoder
 	w.b = append(w.b, compiledMagic...)
 	w.u32(compiledVersion)
-	fp := compilerFingerprint()
-	w.b = append(w.b, fp[:]...)
+	w.b = append(w.b, compilerFingerprintValue[:]...)
 	sum := sha256.Sum256(l.source)
 	w.b = append(w.b, sum[:]...)
 	var body encoder
@@ -229,7 +230,7 @@ func LoadCompiled(data, source []byte) (*Lexicon, error) {
 	if v := r.u32(); v != compiledVersion {
 		return nil, fmt.Errorf("%w: format version %d, this tagger reads %d", ErrStale, v, compiledVersion)
 	}
-	if fp := compilerFingerprint(); !bytes.Equal(r.take(len(fp)), fp[:]) {
+	if fp := compilerFingerprintValue; !bytes.Equal(r.take(len(fp)), fp[:]) {
 		return nil, fmt.Errorf("%w: compiled by a tagger that matches terms differently", ErrStale)
 	}
 	sum := sha256.Sum256(source)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"flag"
+	"fmt"
 	"hash/crc32"
 	"os"
 	"reflect"
@@ -155,10 +157,6 @@ func TestCompiledBounds(t *testing.T) {
 	}
 	if _, err := LoadCompiled(data, src); err == nil || !strings.Contains(err.Error(), "forms") {
 		t.Errorf("a word of 300 forms: %v, want an error", err)
-	}
-	fp := compilerFingerprint()
-	if fp == [8]byte{} {
-		t.Error("the compiler's fingerprint is empty")
 	}
 	var el errList
 	s := newSpec()
@@ -377,4 +375,41 @@ func TestFingerprintCoversTables(t *testing.T) {
 			t.Errorf("the probe's %s table is empty: the fingerprint would not cover how it is built", name)
 		}
 	}
+}
+
+var updateFingerprint = flag.Bool("update", false, "rewrite fingerprint.go with the compiler's fingerprint")
+
+// TestCompilerFingerprint fails when the compiler no longer compiles the
+// probe lexicon to the fingerprint that compiled lexicons record
+// (compilerFingerprintValue): every compiled lexicon is then stale. With
+// -update it rewrites fingerprint.go; then run go generate ./models.
+func TestCompilerFingerprint(t *testing.T) {
+	fp := compilerFingerprint()
+	if fp == [8]byte{} {
+		t.Fatal("the compiler's fingerprint is empty")
+	}
+	if fp != compilerFingerprint() {
+		t.Fatal("the compiler's fingerprint changes from one computation to the next")
+	}
+	if fp == compilerFingerprintValue {
+		return
+	}
+	if !*updateFingerprint {
+		t.Fatalf("the compiler's fingerprint is %#v, fingerprint.go says %#v: the compiler changed; run go test ./classify/lexicon -run TestCompilerFingerprint -update, then go generate ./models", fp, compilerFingerprintValue)
+	}
+	src, err := os.ReadFile("fingerprint.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The literal's elements, as fingerprint.go writes them.
+	lit := func(b [8]byte) string { return strings.TrimPrefix(fmt.Sprintf("%#v", b), "[8]uint8") }
+	old := lit(compilerFingerprintValue)
+	if !bytes.Contains(src, []byte(old)) {
+		t.Fatalf("fingerprint.go does not hold %s", old)
+	}
+	src = bytes.Replace(src, []byte(old), []byte(lit(fp)), 1)
+	if err := os.WriteFile("fingerprint.go", src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("fingerprint.go updated to %#v: now run go generate ./models", fp)
 }
