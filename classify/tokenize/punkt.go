@@ -2,6 +2,7 @@ package tokenize
 
 import (
 	_ "embed"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -22,15 +23,89 @@ var punktEnglishJSON string
 
 // punktEnglish returns the English Punkt training data, read by
 // parsePunkt rather than by sentences.LoadTraining: the library decodes
-// its 400 KB of JSON through encoding/json's reflection (a Segmenter took
-// 10.5 ms and 41,000 allocations with it, 4.5 ms and 156 without, most of
-// the rest ungzipping the data, now embedded plain). Data of any other
-// shape goes to the library's own decoder.
-func punktEnglish() (*sentences.Storage, error) {
-	if st, ok := parsePunkt(punktEnglishJSON); ok {
-		return st, nil
+// its 400 KB of JSON through encoding/json's reflection into maps (a
+// Segmenter took 10.5 ms and 41,000 allocations with it). Data of any
+// other shape goes to the library's own decoder.
+func punktEnglish() (punktData, error) {
+	if d, ok := parsePunkt(punktEnglishJSON); ok {
+		return d, nil
 	}
-	return sentences.LoadTraining([]byte(punktEnglishJSON))
+	st, err := sentences.LoadTraining([]byte(punktEnglishJSON))
+	if err != nil {
+		return punktData{}, err
+	}
+	return newPunktData(st), nil
+}
+
+// punktData is Punkt training data as a Segmenter keeps it: the three
+// small sets (a few hundred entries) as the library's maps, and the
+// orthographic contexts (20,000 of the 20,600 entries in English) as a
+// table sorted by word type, from which each text gets a map of only its
+// own types. Building the whole map was most of a check's sentence cost.
+type punktData struct {
+	small sentences.Storage // OrthoContext is nil
+	ortho orthoTable
+}
+
+// newPunktData turns the library's reading of training data into
+// punktData.
+func newPunktData(st *sentences.Storage) punktData {
+	d := punktData{small: *st}
+	d.small.OrthoContext = nil
+	entries := make([]orthoEntry, 0, len(st.OrthoContext))
+	for k, v := range st.OrthoContext {
+		entries = append(entries, orthoEntry{k, v})
+	}
+	d.ortho = newOrthoTable(entries)
+	return d
+}
+
+// storage returns the training data as the library holds it, every
+// orthographic context in the map.
+func (d punktData) storage() *sentences.Storage {
+	st := d.small
+	st.OrthoContext = make(sentences.SetString, len(d.ortho))
+	for _, e := range d.ortho {
+		st.OrthoContext[e.key] = e.flags
+	}
+	return &st
+}
+
+// orthoTable is Punkt's orthographic contexts sorted by word type, each
+// type once.
+type orthoTable []orthoEntry
+
+type orthoEntry struct {
+	key   string
+	flags int
+}
+
+// newOrthoTable sorts entries by key (data written sorted is only
+// checked) and keeps the last of equal keys, as a map assigned in order
+// would.
+func newOrthoTable(entries []orthoEntry) orthoTable {
+	byKey := func(a, b orthoEntry) int { return strings.Compare(a.key, b.key) }
+	if !slices.IsSortedFunc(entries, byKey) {
+		slices.SortStableFunc(entries, byKey)
+	}
+	out := entries[:0]
+	for _, e := range entries {
+		if n := len(out); n > 0 && out[n-1].key == e.key {
+			out[n-1] = e
+			continue
+		}
+		out = append(out, e)
+	}
+	return orthoTable(out)
+}
+
+// get returns the flags of word type key, if the data has it.
+func (t orthoTable) get(key string) (int, bool) {
+	i, ok := slices.BinarySearchFunc(t, key, func(e orthoEntry, k string) int { return strings.Compare(e.key, k) })
+	if !ok {
+		return 0, false
+	}
+	return t[i].flags, true
 }
 
 // parsePunkt reads Punkt training data in the shape the sentences package
@@ -40,61 +115,67 @@ func punktEnglish() (*sentences.Storage, error) {
 // for anything else (an escape in a string, another member, a number that
 // is not an integer, trailing data), which the caller leaves to
 // encoding/json.
-func parsePunkt(js string) (*sentences.Storage, bool) {
-	// OrthoContext holds nearly every entry (20,000 of 20,600 in English):
-	// sized for all of them at once, it is not rebuilt as it grows.
-	st := &sentences.Storage{
+func parsePunkt(js string) (punktData, bool) {
+	small := sentences.Storage{
 		AbbrevTypes: sentences.SetString{}, Collocations: sentences.SetString{},
-		SentStarters: sentences.SetString{}, OrthoContext: make(sentences.SetString, strings.Count(js, ":")),
+		SentStarters: sentences.SetString{},
 	}
+	// Nearly every entry is an orthographic context: sized for all.
+	ortho := make([]orthoEntry, 0, strings.Count(js, ":"))
 	p := punktParser{s: js}
 	if !p.byte('{') {
-		return nil, false
+		return punktData{}, false
 	}
 	seen := map[string]bool{}
 	for first := true; ; first = false {
 		if more, ok := p.next(first); !ok {
-			return nil, false
+			return punktData{}, false
 		} else if !more {
 			break
 		}
 		name, ok := p.str()
 		if !ok || seen[name] || !p.byte(':') || !p.byte('{') {
-			return nil, false
+			return punktData{}, false
 		}
 		seen[name] = true
 		var set sentences.SetString
 		switch name {
 		case "AbbrevTypes":
-			set = st.AbbrevTypes
+			set = small.AbbrevTypes
 		case "Collocations":
-			set = st.Collocations
+			set = small.Collocations
 		case "SentStarters":
-			set = st.SentStarters
+			set = small.SentStarters
 		case "OrthoContext":
-			set = st.OrthoContext
 		default:
-			return nil, false
+			return punktData{}, false
 		}
 		for inner := true; ; inner = false {
 			if more, ok := p.next(inner); !ok {
-				return nil, false
+				return punktData{}, false
 			} else if !more {
 				break
 			}
 			key, ok := p.str()
 			if !ok || !p.byte(':') {
-				return nil, false
+				return punktData{}, false
 			}
 			n, ok := p.int()
 			if !ok {
-				return nil, false
+				return punktData{}, false
+			}
+			if set == nil {
+				ortho = append(ortho, orthoEntry{key, n})
+				continue
 			}
 			set[key] = n // a repeated key: the last wins, as in encoding/json
 		}
 	}
 	p.space()
-	return st, p.i == len(p.s)
+	if p.i != len(p.s) {
+		return punktData{}, false
+	}
+	return punktData{small: small, ortho: newOrthoTable(ortho)}, true
 }
 
 // punktParser scans parsePunkt's input.

@@ -1,9 +1,9 @@
 package tokenize
 
 import (
-	"bytes"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,11 +22,11 @@ func TestPunktEnglishAsLibrary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, ok := parsePunkt(string(b))
+	d, ok := parsePunkt(string(b))
 	if !ok {
 		t.Fatal("parsePunkt refused the library's English data: every Segmenter would take the slow path")
 	}
-	if !reflect.DeepEqual(got, want) {
+	if got := d.storage(); !reflect.DeepEqual(got, want) {
 		t.Errorf("parsePunkt differs from sentences.LoadTraining: %d/%d/%d/%d entries against %d/%d/%d/%d",
 			len(got.AbbrevTypes), len(got.Collocations), len(got.SentStarters), len(got.OrthoContext),
 			len(want.AbbrevTypes), len(want.Collocations), len(want.SentStarters), len(want.OrthoContext))
@@ -37,33 +37,39 @@ func TestPunktEnglishAsLibrary(t *testing.T) {
 }
 
 // TestPunktDataCurrent fails when punkt_english.json is not the data the
-// sentences package ships (after updating the package): run go generate
-// in classify/tokenize. The file is the package's JSON compacted.
+// sentences package ships (after updating the package), or not written
+// with its orthographic contexts sorted, which NewSegmenter would then
+// sort at every start: run go generate in classify/tokenize.
 func TestPunktDataCurrent(t *testing.T) {
 	b, err := data.Asset("data/english.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var compact bytes.Buffer
-	if err := json.Compact(&compact, b); err != nil {
-		t.Fatal(err)
-	}
-	if strings.TrimSuffix(punktEnglishJSON, "\n") != compact.String() {
-		t.Fatal("punkt_english.json differs from the sentences package's English data: run go generate in classify/tokenize")
-	}
 	want, err := sentences.LoadTraining(b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := punktEnglish()
+	d, err := punktEnglish()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Error("punktEnglish differs from the library's reading of the package's data")
+	if !reflect.DeepEqual(d.storage(), want) {
+		t.Error("punkt_english.json differs from the sentences package's English data: run go generate in classify/tokenize")
 	}
 	if _, ok := parsePunkt(punktEnglishJSON); !ok {
-		t.Error("parsePunkt refuses the embedded data: every Segmenter would take the library's slow path")
+		t.Error("parsePunkt refuses the embedded data: every Segmenter would take the library's slow path (run go generate in classify/tokenize)")
+	}
+	i := strings.Index(punktEnglishJSON, `"OrthoContext":{`)
+	if i < 0 {
+		t.Fatal("punkt_english.json has no OrthoContext")
+	}
+	var keys []string
+	for _, kv := range strings.Split(punktEnglishJSON[i+len(`"OrthoContext":{`):strings.Index(punktEnglishJSON[i:], "}")+i], ",") {
+		k, _, _ := strings.Cut(kv, ":")
+		keys = append(keys, strings.Trim(k, `"`))
+	}
+	if len(keys) < 10000 || !slices.IsSorted(keys) {
+		t.Errorf("punkt_english.json: %d orthographic contexts, sorted %v; want tens of thousands, sorted: run go generate in classify/tokenize", len(keys), slices.IsSorted(keys))
 	}
 }
 
@@ -73,6 +79,7 @@ func TestParsePunkt(t *testing.T) {
 		ok       bool
 	}{
 		{"all four", `{"AbbrevTypes":{"dr":1},"Collocations":{"a,b":1},"SentStarters":{"but":1},"OrthoContext":{"x":32,"y":-4}}`, true},
+		{"unsorted, a key twice", `{"OrthoContext":{"y":1,"x":2,"y":3,"a":4}}`, true},
 		{"white space", " {\n \"OrthoContext\" : { \"x\" : 0 } }\n", true},
 		{"empty", `{}`, true},
 		{"escape", `{"OrthoContext":{"caf\u00e9":1}}`, false},
@@ -92,7 +99,7 @@ func TestParsePunkt(t *testing.T) {
 				t.Fatalf("parsePunkt(%q) ok = %v, want %v", tt.in, ok, tt.ok)
 			}
 			if ok {
-				checkPunktAgrees(t, tt.in, got)
+				checkPunktAgrees(t, tt.in, got.storage())
 			}
 		})
 	}
@@ -120,7 +127,7 @@ func FuzzParsePunkt(f *testing.F) {
 	f.Add(`{}`)
 	f.Fuzz(func(t *testing.T, js string) {
 		if got, ok := parsePunkt(js); ok {
-			checkPunktAgrees(t, js, got)
+			checkPunktAgrees(t, js, got.storage())
 		}
 	})
 }

@@ -11,11 +11,16 @@ import (
 	"gopkg.in/neurosnap/sentences.v1/english"
 )
 
-// Segmenter splits text into sentences with byte offsets. It wraps the
+// Segmenter splits text into sentences with byte offsets. It runs the
 // English Punkt model of gopkg.in/neurosnap/sentences.v1 (the segmenter
-// jdkato/prose uses), built once (building it costs ~4.5 ms and 2.4 MB) and
-// safe for concurrent use: the model is only read after construction, and
-// each call annotates its own tokens.
+// jdkato/prose uses), and is safe for concurrent use: its training data is
+// only read after construction, and each call annotates its own tokens.
+//
+// The library loads the training data into maps, which for the 20,000
+// orthographic contexts took most of a check's sentence cost. A Segmenter
+// keeps those sorted in a table instead, and gives each call a map of only
+// the word types of its text: Punkt looks up no other (a test checks the
+// sentences against the library's own tokenizer).
 //
 // Punkt ignores paragraph breaks, which in fan fiction end headers, scene
 // breaks and unpunctuated lines; Sentences therefore also splits at blank
@@ -29,7 +34,7 @@ import (
 //     left." is one sentence);
 //   - a full stop without a following space ends nothing ("him.She").
 type Segmenter struct {
-	tok *sentences.DefaultSentenceTokenizer
+	data punktData
 }
 
 // Span is a half-open byte range [Start, End) of a text.
@@ -37,15 +42,16 @@ type Span struct{ Start, End int }
 
 // NewSegmenter builds the English sentence model.
 func NewSegmenter() (*Segmenter, error) {
-	training, err := punktEnglish()
+	data, err := punktEnglish()
 	if err != nil {
 		return nil, fmt.Errorf("tokenize: reading the English Punkt sentence model: %w", err)
 	}
-	tok, err := english.NewSentenceTokenizer(training)
-	if err != nil {
+	// The English tokenizer adds its own abbreviations to the data it is
+	// given: once here, so that calls only read it.
+	if _, err := english.NewSentenceTokenizer(&data.small); err != nil {
 		return nil, fmt.Errorf("tokenize: building the English Punkt sentence model: %w", err)
 	}
-	return &Segmenter{tok: tok}, nil
+	return &Segmenter{data: data}, nil
 }
 
 // sharedSegmenter is the Segmenter of SharedSegmenter, built once.
@@ -53,7 +59,7 @@ var sharedSegmenter = sync.OnceValues(NewSegmenter)
 
 // SharedSegmenter returns a Segmenter built on the first call and shared
 // by every later one (a Segmenter is immutable and safe for concurrent
-// use), so that the ~4.5 ms it costs is paid once per process.
+// use), so that building it is paid once per process.
 func SharedSegmenter() (*Segmenter, error) { return sharedSegmenter() }
 
 // PrepareSegmenter starts building the shared Segmenter in a goroutine
@@ -68,7 +74,70 @@ func PrepareSegmenter() {
 // and non-overlapping, each trimmed of surrounding white space; text that is
 // only white space has no sentences.
 func (s *Segmenter) Sentences(text string) []Span {
-	sents := s.tok.Tokenize(text)
+	// What the library's DefaultSentenceTokenizer.Tokenize does, with the
+	// tokens of its word tokenizer read first for their types.
+	lang := sentences.NewPunctStrings()
+	word := english.NewWordTokenizer(lang)
+	tokens := word.Tokenize(text, true)
+	var sents []*sentences.Sentence
+	last := 0
+	if len(tokens) > 0 {
+		tok := s.tokenizer(lang, word, tokens)
+		for _, t := range tok.AnnotateTokens(tokens, tok.Annotations...) {
+			if t.SentBreak {
+				sents = append(sents, &sentences.Sentence{Start: last, End: t.Position, Text: text[last:t.Position]})
+				last = t.Position
+			}
+		}
+	}
+	if last != len(text) {
+		sents = append(sents, &sentences.Sentence{Start: last, End: len(text), Text: text[last:]})
+	}
+	return sentenceSpans(text, sents)
+}
+
+// tokenizer returns the English sentence tokenizer of
+// english.NewSentenceTokenizer for tokens: the same parts, over training
+// data whose orthographic contexts are those of the tokens' word types.
+func (s *Segmenter) tokenizer(lang *sentences.DefaultPunctStrings, word *english.WordTokenizer, tokens []*sentences.Token) *sentences.DefaultSentenceTokenizer {
+	st := s.data.small
+	st.OrthoContext = make(sentences.SetString, len(tokens))
+	// Punkt reads the context of a token's type, or of its type without
+	// a final period when the token ends a sentence (TypeNoSentPeriod).
+	for _, t := range tokens {
+		typ := word.Type(t)
+		if flags, ok := s.data.ortho.get(typ); ok {
+			st.OrthoContext[typ] = flags
+		}
+		if n := len(typ); n > 1 && typ[n-1] == '.' { // TypeNoPeriod
+			if flags, ok := s.data.ortho.get(typ[:n-1]); ok {
+				st.OrthoContext[typ[:n-1]] = flags
+			}
+		}
+	}
+	annotations := sentences.NewAnnotations(&st, lang, word)
+	annotations = append(annotations, &english.MultiPunctWordAnnotation{
+		Storage:      &st,
+		TokenParser:  word,
+		TokenGrouper: &sentences.DefaultTokenGrouper{},
+		Ortho: &sentences.OrthoContext{
+			Storage:      &st,
+			PunctStrings: lang,
+			TokenType:    word,
+			TokenFirst:   word,
+		},
+	})
+	return &sentences.DefaultSentenceTokenizer{
+		Storage:       &st,
+		PunctStrings:  lang,
+		WordTokenizer: word,
+		Annotations:   annotations,
+	}
+}
+
+// sentenceSpans turns the library's sentences of text into Sentences'
+// spans.
+func sentenceSpans(text string, sents []*sentences.Sentence) []Span {
 	spans := make([]Span, 0, len(sents))
 	prev := 0
 	for _, st := range sents {

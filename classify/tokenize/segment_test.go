@@ -5,6 +5,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"gopkg.in/neurosnap/sentences.v1"
+	"gopkg.in/neurosnap/sentences.v1/data"
+	"gopkg.in/neurosnap/sentences.v1/english"
 )
 
 func newTestSegmenter(tb testing.TB) *Segmenter {
@@ -127,12 +131,61 @@ func TestSentencesConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
+// librarySentences is Sentences with the library's own English tokenizer
+// over the whole training data, as english.NewSentenceTokenizer builds it.
+func librarySentences(tb testing.TB) func(string) []Span {
+	tb.Helper()
+	b, err := data.Asset("data/english.json")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	training, err := sentences.LoadTraining(b)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tok, err := english.NewSentenceTokenizer(training)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return func(text string) []Span { return sentenceSpans(text, tok.Tokenize(text)) }
+}
+
+// TestSentencesAsLibrary: a Segmenter, which gives each text only the
+// orthographic contexts of its word types, splits as the library's
+// tokenizer with all of them does, on the seeds and on texts where the
+// contexts decide.
+func TestSentencesAsLibrary(t *testing.T) {
+	seg, lib := newTestSegmenter(t), librarySentences(t)
+	texts := append(seedTexts(t),
+		"He met Dr. Smith at 5 p.m. on Jan. 3. The meeting went well.",
+		"They sailed to the U.S. Then they went home. It was Nov. 12th.",
+		"The score was 3.5. Then it rose. Gov. Brown and Sgt. Pepper came. No. 5 won.",
+		"I saw it... And then? Nothing!\n\nA new paragraph. With Mr. and Mrs. Jones.",
+		"She said \"Stop.\" He didn't. e.g. this, i.e. that. Etc. And so on.",
+		// A capitalised word with a final period after an abbreviation:
+		// its context is read without the period.
+		"We saw the U.S. Capitol. It was big. She met Prof. Jones. Then the N.Y. Times. Then Ms. Smith. Then Gen. Lee.",
+		"The co. Chairman. The inc. Board. He rode the St. Louis. Then the J. Crew. At 9 a.m. Church. At 10 a.m. church.",
+	)
+	for i, text := range texts {
+		got, want := seg.Sentences(text), lib(text)
+		if !slices.Equal(got, want) {
+			t.Errorf("text %d: %d sentences, the library %d:\n got  %q\n want %q", i, len(got), len(want),
+				sentenceTexts(t, text, got), sentenceTexts(t, text, want))
+		}
+	}
+}
+
 func FuzzSentences(f *testing.F) {
-	seg := newTestSegmenter(f)
-	for _, s := range []string{"", "Mr. A. b. C?! \"d.\" e", "日本。\xff. x", "a.\n\n.b"} {
+	seg, lib := newTestSegmenter(f), librarySentences(f)
+	for _, s := range []string{"", "Mr. A. b. C?! \"d.\" e", "日本。\xff. x", "a.\n\n.b", "At 5 p.m. The U.S. Gov. Brown. No. 5. Then we left."} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		sentenceTexts(t, text, seg.Sentences(text))
+		got := seg.Sentences(text)
+		sentenceTexts(t, text, got)
+		if want := lib(text); !slices.Equal(got, want) {
+			t.Errorf("Sentences(%q) = %v, the library's tokenizer %v", text, got, want)
+		}
 	})
 }

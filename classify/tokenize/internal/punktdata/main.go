@@ -1,8 +1,9 @@
 // Command punktdata writes the English Punkt training data that the
 // sentences package ships gzipped (gopkg.in/neurosnap/sentences.v1/data,
-// MIT licence, © Eric Bower) to punkt_english.json, plain and without the
-// indentation (a third smaller), for the tokenize package to embed: run by
-// go generate in classify/tokenize.
+// MIT licence, © Eric Bower) to punkt_english.json, plain, without the
+// indentation (a third smaller) and with the keys sorted (the orthographic
+// contexts are kept as a sorted table), for the tokenize package to embed:
+// run by go generate in classify/tokenize.
 package main
 
 import (
@@ -26,9 +27,17 @@ func write(name string) error {
 	if err != nil {
 		return err
 	}
-	var out bytes.Buffer
-	if err := json.Compact(&out, b); err != nil {
+	var sets map[string]map[string]int
+	if err := json.Unmarshal(b, &sets); err != nil {
 		return fmt.Errorf("the package's English data: %w", err)
 	}
-	return os.WriteFile(name, append(out.Bytes(), '\n'), 0o644)
+	// encoding/json writes map keys sorted; no HTML escapes, which the
+	// tokenize package's fast reader leaves to encoding/json.
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(sets); err != nil {
+		return err
+	}
+	return os.WriteFile(name, out.Bytes(), 0o644)
 }
