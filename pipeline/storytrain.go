@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/tagger-dev/tagger/classify"
 	"github.com/tagger-dev/tagger/datasets"
@@ -13,7 +14,10 @@ import (
 
 // impliedTag matches warning phrases that only hint at a label
 // ("Implied/Referenced Suicide", "Mentioned Character Death", "Past Abuse").
-var impliedTag = regexp.MustCompile(`(?i)\b(implied|implies|referenced|references?|mentioned|mentions?|past|hints? of|alluded)\b`)
+// Compiled on first use, not at the start-up of every command.
+var impliedTag = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\b(implied|implies|referenced|references?|mentioned|mentions?|past|hints? of|alluded)\b`)
+})
 
 // StoryCorpusStats counts what StoryExamples read: the stories, those
 // skipped (unreadable, or not checked: another language, none, no words) and the
@@ -137,7 +141,7 @@ func fillDeclared(tx *taxonomy.Taxonomy, e *classify.StoryExample, d *datasets.D
 			if !ok {
 				continue
 			}
-			if impliedTag.MatchString(raw) {
+			if impliedTag().MatchString(raw) {
 				hinted[li] = true
 			} else {
 				plain[li] = true

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/tagger-dev/tagger/classify"
@@ -26,8 +27,11 @@ var htmlTemplate string
 //go:embed html.css
 var htmlCSS string
 
-// htmlTmpl is parsed once and only ever executed.
-var htmlTmpl = template.Must(template.New("report").Parse(htmlTemplate))
+// htmlTmpl is parsed on first use (not at start-up: every command would
+// pay ~1 ms for it) and only ever executed.
+var htmlTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Parse(htmlTemplate))
+})
 
 // HTMLOptions shape the HTML report of a story.
 type HTMLOptions struct {
@@ -85,7 +89,7 @@ func HTML(w io.Writer, c Check, text string, opt HTMLOptions) error {
 			return err
 		}
 	}
-	if err := htmlTmpl.ExecuteTemplate(w, "story", newHTMLStory(c, text, opt)); err != nil {
+	if err := htmlTmpl().ExecuteTemplate(w, "story", newHTMLStory(c, text, opt)); err != nil {
 		return err
 	}
 	if opt.Standalone {
@@ -100,7 +104,7 @@ func HTML(w io.Writer, c Check, text string, opt HTMLOptions) error {
 // EndHTMLPage. tagger check --format html writes one page for all the
 // stories it checks that way.
 func BeginHTMLPage(w io.Writer, title string) error {
-	return htmlTmpl.ExecuteTemplate(w, "begin", struct {
+	return htmlTmpl().ExecuteTemplate(w, "begin", struct {
 		Title string
 		CSS   template.CSS
 	}{shorten(Clean(title), 160), template.CSS(htmlCSS)})
@@ -108,7 +112,7 @@ func BeginHTMLPage(w io.Writer, title string) error {
 
 // EndHTMLPage writes the end of a document BeginHTMLPage began.
 func EndHTMLPage(w io.Writer) error {
-	return htmlTmpl.ExecuteTemplate(w, "end", nil)
+	return htmlTmpl().ExecuteTemplate(w, "end", nil)
 }
 
 // htmlStory is what the template shows of one story, every string made

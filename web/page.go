@@ -11,6 +11,7 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/tagger-dev/tagger/classify"
 	"github.com/tagger-dev/tagger/datasets"
@@ -42,8 +43,11 @@ var pageCSS []byte
 // does not ask for /favicon.ico (a 404, an error in its console).
 const pageIcon = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#0b50c0"/><path d="M4 8.5l2.5 2.5L12 5" fill="none" stroke="#fff" stroke-width="2"/></svg>`
 
-// pageTmpl is parsed once and only ever executed.
-var pageTmpl = template.Must(template.New("page").Parse(pageHTML))
+// pageTmpl is parsed on first use (not at the start-up of every tagger
+// command) and only ever executed.
+var pageTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page").Parse(pageHTML))
+})
 
 // pageCSP allows the page its own script, style sheet and icon, and its
 // script a fetch of the form's post, nothing else: no inline script or
@@ -258,7 +262,7 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, form *pageFor
 // error nothing is written.
 func (s *Server) writePage(w http.ResponseWriter, r *http.Request, code int, d pageData) error {
 	var buf bytes.Buffer
-	if err := pageTmpl.Execute(&buf, d); err != nil {
+	if err := pageTmpl().Execute(&buf, d); err != nil {
 		return fmt.Errorf("render the page: %w", err)
 	}
 	h := w.Header()

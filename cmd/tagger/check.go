@@ -13,6 +13,7 @@ import (
 	"github.com/tagger-dev/tagger/classify"
 	"github.com/tagger-dev/tagger/classify/tokenize"
 	"github.com/tagger-dev/tagger/datasets"
+	"github.com/tagger-dev/tagger/models"
 	"github.com/tagger-dev/tagger/pipeline"
 	"github.com/tagger-dev/tagger/report"
 )
@@ -100,6 +101,14 @@ after its header; under every --fail-on but none), 2 on usage errors,
 when a story cannot be read, or when the inputs hold no story.`,
 		Args: needArgs("at least one story FILE, or - for standard input"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// Evidence needs the sentence segmenter, and most checks
+			// the embedded model: both are built on other cores while
+			// the settings are resolved (the model in vain only when
+			// a configuration file names another).
+			tokenize.PrepareSegmenter()
+			if !cmd.Flags().Changed("model") {
+				models.PrepareDefault()
+			}
 			set, err := sf.resolve(cmd, args)
 			if err != nil {
 				return err
@@ -115,9 +124,6 @@ when a story cannot be read, or when the inputs hold no story.`,
 			default:
 				return &exitCodeError{code: exitError, msg: fmt.Sprintf("--format %q: use text, json, line or html", format)}
 			}
-			// Evidence needs the sentence segmenter (~10 ms to build):
-			// build it on another core while the model loads.
-			tokenize.PrepareSegmenter()
 			gc := newCheckGC()
 			m, err := set.loadModel()
 			if err != nil {
@@ -144,7 +150,9 @@ when a story cannot be read, or when the inputs hold no story.`,
 			// A story file above checkStreamAbove is scored from its file,
 			// chunk by chunk, as tagger run does, so memory stays bounded
 			// whatever its size.
-			ropt := limits.options(datasets.Options{Stdin: a.stdin, StreamAbove: checkStreamAbove, Select: sel.Select, Taxonomy: m.Taxonomy()})
+			// Words are the tokens scored (pipeline.PredictStory), as in
+			// tagger run's rows: the reader need not count them too.
+			ropt := limits.options(datasets.Options{Stdin: a.stdin, StreamAbove: checkStreamAbove, Select: sel.Select, Taxonomy: m.Taxonomy(), NoWordCount: true})
 			// HTML is one page for every story: each story a section
 			// whose ids start with its number, so they are unique.
 			stories := 0
