@@ -15,7 +15,7 @@ import (
 // size. A body of at most ChunkBytes is one chunk.
 const ChunkBytes = chunkBytes
 
-const chunkBytes = 128 << 10
+const chunkBytes = 256 << 10
 
 // chunkReader cuts a body into chunks of at most chunkBytes that end after
 // white space, so that no word is split.

@@ -5,7 +5,7 @@
 // # How a story is scored
 //
 // The body is read in 100-token windows with a 50-token stride (the size
-// of the annotated passages), in chunks of at most 128 KiB (ChunkBytes) so
+// of the annotated passages), in chunks of at most 256 KiB (ChunkBytes) so
 // that memory is bounded whatever the story's size, and so that a long
 // story's chunks are scored on every core at once. Each window gets, per
 // label, a raw score:
