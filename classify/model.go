@@ -318,10 +318,18 @@ func Load(fsys fs.FS) (*Model, error) {
 		err error
 	}
 	lexc := make(chan loaded, 1)
-	go func() {
-		lex, err := loadLexicon(fsys, files[LexiconFile])
+	go func(source []byte) {
+		lex, err := loadLexicon(fsys, source)
 		lexc <- loaded{lex, err}
-	}()
+	}(files[LexiconFile])
+	// lexiconFirst reports a lexicon error before err, as when the
+	// lexicon was loaded before the rest.
+	lexiconFirst := func(err error) error {
+		if l := <-lexc; l.err != nil {
+			return fmt.Errorf("model %s: %w", man.Name, l.err)
+		}
+		return err
+	}
 	if v, ok := fsys.(VerifiedFS); ok && v.HashVerified() {
 		// Vouched for.
 	} else if got, err := manifestHash(man.HashScheme, mb, files); err != nil {
@@ -335,13 +343,13 @@ func Load(fsys fs.FS) (*Model, error) {
 		if got == "" {
 			got = "fnv1a"
 		}
-		return nil, fmt.Errorf("model %s was made by an older tagger (word hash %q; this one hashes words with %q): rebuild it by running again the tagger train (and tagger calibrate, if it was calibrated) commands that made it, with the same data", man.Name, got, tokenize.HashScheme)
+		return nil, lexiconFirst(fmt.Errorf("model %s was made by an older tagger (word hash %q; this one hashes words with %q): rebuild it by running again the tagger train (and tagger calibrate, if it was calibrated) commands that made it, with the same data", man.Name, got, tokenize.HashScheme))
 	}
 	var tables *nb.Model
 	if b, ok := files[TablesFile]; ok {
 		tables, err = nb.Read(bytes.NewReader(b))
 		if err != nil {
-			return nil, fmt.Errorf("model %s: %s: %w", man.Name, TablesFile, err)
+			return nil, lexiconFirst(fmt.Errorf("model %s: %s: %w", man.Name, TablesFile, err))
 		}
 	}
 	var vocab []string

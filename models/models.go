@@ -22,7 +22,8 @@ var files embed.FS
 // binary holds the file twice, and the copy in files is never read by
 // Default. A string, so that it lies in read-only memory: a write through
 // the lent bytes faults instead of changing the shared model. The other
-// files are lent too, so that loading copies none of them.
+// files are lent too, so that Load need not copy them out of files first
+// (the readers copy what they keep).
 //
 //go:embed default/lexicon.bin
 var defaultLexicon string
@@ -80,8 +81,9 @@ func PrepareDefault() {
 	go loadDefault() //nolint:errcheck // Default reports the error
 }
 
-// DefaultFS returns the files of the default model. It lends the
-// compiled lexicon in place (it is a classify.InPlaceFS).
+// DefaultFS returns the files of the default model. It lends them in
+// place (it is a classify.InPlaceFS) and vouches for their hash (a
+// classify.VerifiedFS: TestDefaultModel checks it).
 func DefaultFS() fs.FS {
 	sub, err := fs.Sub(files, DefaultName)
 	if err != nil {

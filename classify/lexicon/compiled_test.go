@@ -377,12 +377,13 @@ func TestFingerprintCoversTables(t *testing.T) {
 	}
 }
 
-var updateFingerprint = flag.Bool("update", false, "rewrite fingerprint.go with the compiler's fingerprint")
+var updateFingerprint = flag.Bool("update-fingerprint", false, "rewrite fingerprint.go with the compiler's fingerprint")
 
 // TestCompilerFingerprint fails when the compiler no longer compiles the
 // probe lexicon to the fingerprint that compiled lexicons record
 // (compilerFingerprintValue): every compiled lexicon is then stale. With
-// -update it rewrites fingerprint.go; then run go generate ./models.
+// -update-fingerprint it rewrites fingerprint.go; then run go generate
+// ./models.
 func TestCompilerFingerprint(t *testing.T) {
 	fp := compilerFingerprint()
 	if fp == [8]byte{} {
@@ -395,7 +396,7 @@ func TestCompilerFingerprint(t *testing.T) {
 		return
 	}
 	if !*updateFingerprint {
-		t.Fatalf("the compiler's fingerprint is %#v, fingerprint.go says %#v: the compiler changed; run go test ./classify/lexicon -run TestCompilerFingerprint -update, then go generate ./models", fp, compilerFingerprintValue)
+		t.Fatalf("the compiler's fingerprint is %#v, fingerprint.go says %#v: the compiler changed; run go test ./classify/lexicon -run TestCompilerFingerprint -update-fingerprint, then go generate ./models", fp, compilerFingerprintValue)
 	}
 	src, err := os.ReadFile("fingerprint.go")
 	if err != nil {

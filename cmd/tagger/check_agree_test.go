@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -160,4 +161,66 @@ func TestCheckExplainFormats(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestCheckRowIsRunRow: check --format json and tagger run decide each
+// seed alike: the same words (the tokens scored, which check does not
+// count apart), predicted rating, scores and detections. Only evidence
+// snippets may differ (check cuts them at Punkt's sentence ends).
+func TestCheckRowIsRunRow(t *testing.T) {
+	seeds, _ := filepath.Glob("../../seeds/*.txt")
+	if len(seeds) != 4 {
+		t.Fatalf("%d seeds", len(seeds))
+	}
+	out := filepath.Join(t.TempDir(), "rows.jsonl")
+	if _, errOut, code := runTagger(t, "", nil, append([]string{"run", "-o", out, "--progress", "never"}, seeds...)...); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, errOut)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runRows := map[string]pipeline.Row{}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var r pipeline.Row
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatal(err)
+		}
+		runRows[filepath.Base(r.Source)] = r
+	}
+	for _, path := range seeds {
+		js, errOut, _ := runTagger(t, "", nil, "check", "--format", "json", path)
+		var got checkObject
+		if err := json.Unmarshal([]byte(js), &got); err != nil {
+			t.Fatalf("%s: %v\n%s", path, err, errOut)
+		}
+		want, ok := runRows[filepath.Base(path)]
+		if !ok {
+			t.Fatalf("no run row for %s", path)
+		}
+		if got.Words == nil || want.Words == nil || *got.Words != *want.Words || *got.Words < 1000 {
+			t.Errorf("%s: words %v in check, %v in run; want the same count of a long story", path, deref(got.Words), deref(want.Words))
+		}
+		if deref(got.PredictedRating) != deref(want.PredictedRating) {
+			t.Errorf("%s: predicted rating %v in check, %v in run", path, deref(got.PredictedRating), deref(want.PredictedRating))
+		}
+		if len(got.Labels) != len(want.Labels) {
+			t.Fatalf("%s: %d labels in check, %d in run", path, len(got.Labels), len(want.Labels))
+		}
+		for i, l := range got.Labels {
+			w := want.Labels[i]
+			if l.Label != w.Label || l.Score != w.Score || l.Detected != w.Detected {
+				t.Errorf("%s: label %d is %s %.4f %v in check, %s %.4f %v in run", path, i, l.Label, l.Score, l.Detected, w.Label, w.Score, w.Detected)
+			}
+		}
+	}
+}
+
+// deref is *p, or the zero value for nil.
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
 }
