@@ -347,7 +347,7 @@ func Load(fsys fs.FS) (*Model, error) {
 	}
 	var tables *nb.Model
 	if b, ok := files[TablesFile]; ok {
-		tables, err = nb.Read(bytes.NewReader(b))
+		tables, err = nb.Parse(b)
 		if err != nil {
 			return nil, lexiconFirst(fmt.Errorf("model %s: %s: %w", man.Name, TablesFile, err))
 		}

@@ -2,6 +2,8 @@ package nb
 
 import (
 	"bufio"
+	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -33,17 +35,20 @@ func (m *Model) Write(w io.Writer) error {
 		bw.WriteString(l)
 	}
 	put(m.bias)
-	keys := make([]uint64, 0, len(m.index))
-	for k := range m.index {
-		keys = append(keys, k)
+	rows := make([]int32, len(m.keys))
+	for r := range rows {
+		rows[r] = int32(r)
 	}
-	slices.Sort(keys)
-	put(uint32(len(keys)))
+	slices.SortFunc(rows, func(a, b int32) int { return cmp.Compare(m.keys[a], m.keys[b]) })
+	put(uint32(len(rows)))
+	keys := make([]uint64, len(rows))
+	for i, r := range rows {
+		keys[i] = m.keys[r]
+	}
 	put(keys)
 	L := len(m.labels)
-	row := make([]float32, 0, len(keys)*L)
-	for _, k := range keys {
-		r := m.index[k]
+	row := make([]float32, 0, len(rows)*L)
+	for _, r := range rows {
 		row = append(row, m.weights[int(r)*L:int(r)*L+L]...)
 	}
 	put(row)
@@ -52,73 +57,110 @@ func (m *Model) Write(w io.Writer) error {
 
 // Read parses a model written by Write.
 func Read(r io.Reader) (*Model, error) {
-	br := bufio.NewReader(r)
-	head := make([]byte, len(magic))
-	if _, err := io.ReadFull(br, head); err != nil {
-		// Too short for the magic, or unreadable: keep the cause.
-		return nil, fmt.Errorf("not a tagger naive-Bayes table (bad magic): %w", err)
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read naive-Bayes table: %w", err)
 	}
-	if string(head) != magic {
+	return Parse(b)
+}
+
+// Parse parses a model written by Write from its bytes, which it does not
+// keep or modify: a model lent in place (an embedded file) is decoded
+// without a copy of it first.
+func Parse(b []byte) (*Model, error) {
+	if !bytes.HasPrefix(b, []byte(magic)) {
 		return nil, errors.New("not a tagger naive-Bayes table (bad magic)")
 	}
-	var err error
-	get := func(v any) {
-		if err == nil {
-			err = binary.Read(br, binary.LittleEndian, v)
-		}
-	}
-	var nl uint32
-	get(&nl)
-	if err != nil {
-		return nil, fmt.Errorf("read label count: %w", err)
+	d := decoder{b: b[len(magic):]}
+	nl := d.u32()
+	if d.short {
+		return nil, errors.New("read label count: unexpected EOF")
 	}
 	if nl == 0 || nl > maxLabels {
 		return nil, fmt.Errorf("bad label count %d", nl)
 	}
 	m := &Model{labels: make([]string, nl), bias: make([]float64, nl)}
 	for i := range m.labels {
-		var n uint32
-		get(&n)
-		if err != nil {
-			return nil, fmt.Errorf("read label name length: %w", err)
+		n := d.u32()
+		if d.short {
+			return nil, errors.New("read label name length: unexpected EOF")
 		}
 		if n > maxName {
 			return nil, fmt.Errorf("bad label name length %d", n)
 		}
-		b := make([]byte, n)
-		if _, e := io.ReadFull(br, b); e != nil {
-			return nil, fmt.Errorf("truncated label name: %w", e)
+		name := d.take(int(n))
+		if d.short {
+			return nil, errors.New("truncated label name: unexpected EOF")
 		}
-		m.labels[i] = string(b)
+		m.labels[i] = string(name)
 	}
-	get(m.bias)
-	var nf uint32
-	get(&nf)
-	if err != nil {
-		return nil, fmt.Errorf("read feature count: %w", err)
+	for i := range m.bias {
+		m.bias[i] = math.Float64frombits(d.u64())
+	}
+	nf := d.u32()
+	if d.short {
+		return nil, errors.New("read feature count: unexpected EOF")
 	}
 	if nf > maxFeatures {
 		return nil, fmt.Errorf("bad feature count %d", nf)
 	}
-	keys := make([]uint64, nf)
-	get(keys)
+	// The sizes are checked before anything of them is allocated: a
+	// damaged count cannot ask for more than the file holds.
+	if rest := uint64(len(d.b)); uint64(nf)*8 > rest || uint64(nf)*8+uint64(nf)*uint64(nl)*4 > rest {
+		return nil, errors.New("truncated tables: unexpected EOF")
+	}
+	m.keys = make([]uint64, nf)
+	for i := range m.keys {
+		m.keys[i] = d.u64()
+	}
 	m.weights = make([]float32, int(nf)*int(nl))
-	get(m.weights)
-	if err != nil {
-		return nil, fmt.Errorf("truncated tables: %w", err)
+	for i := range m.weights {
+		m.weights[i] = math.Float32frombits(d.u32())
+	}
+	if d.short {
+		return nil, errors.New("truncated tables: unexpected EOF")
 	}
 	for _, b := range m.bias {
 		if math.IsNaN(b) || math.IsInf(b, 0) {
 			return nil, errors.New("bias is not finite")
 		}
 	}
-	m.index = make(map[uint64]int32, nf)
-	for i, k := range keys {
-		if i > 0 && keys[i-1] >= k {
+	for i, k := range m.keys {
+		if i > 0 && m.keys[i-1] >= k {
 			return nil, errors.New("feature hashes not in ascending order")
 		}
-		m.index[k] = int32(i)
 	}
-	m.lookup = newTable(m.index)
+	m.lookup = newTable(m.keys)
 	return m, nil
+}
+
+// decoder reads little-endian values from b; short is set, and zeros
+// are read, once b is exhausted.
+type decoder struct {
+	b     []byte
+	short bool
+}
+
+func (d *decoder) take(n int) []byte {
+	if n > len(d.b) {
+		d.short, d.b = true, nil
+		return nil
+	}
+	v := d.b[:n]
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) u32() uint32 {
+	if v := d.take(4); v != nil {
+		return binary.LittleEndian.Uint32(v)
+	}
+	return 0
+}
+
+func (d *decoder) u64() uint64 {
+	if v := d.take(8); v != nil {
+		return binary.LittleEndian.Uint64(v)
+	}
+	return 0
 }

@@ -47,9 +47,19 @@ func DefaultOptions() Options {
 type Model struct {
 	labels  []string
 	bias    []float64 // prior log-odds per label
-	index   map[uint64]int32
-	weights []float32 // len(index) rows × len(labels)
-	lookup  table     // index, for fast reads
+	keys    []uint64  // the feature of each row
+	weights []float32 // len(keys) rows × len(labels)
+	lookup  table     // feature → row, for fast reads
+}
+
+// rowIndex returns a map from each feature of m to its row, for building
+// a model from another.
+func (m *Model) rowIndex() map[uint64]int32 {
+	index := make(map[uint64]int32, len(m.keys))
+	for r, k := range m.keys {
+		index[k] = int32(r)
+	}
+	return index
 }
 
 // Train fits one binary multinomial NB per label from examples.
@@ -117,7 +127,8 @@ func Train(labels []string, examples []Example, opt Options) (*Model, error) {
 			}
 		}
 	}
-	md := &Model{labels: slices.Clone(labels), bias: make([]float64, L), index: map[uint64]int32{}}
+	md := &Model{labels: slices.Clone(labels), bias: make([]float64, L)}
+	index := map[uint64]int32{} // feature → row of md
 	for l := range L {
 		if docPos[l] > 0 && docNeg[l] > 0 {
 			md.bias[l] = opt.PriorWeight * math.Log(docPos[l]/docNeg[l])
@@ -134,16 +145,17 @@ func Train(labels []string, examples []Example, opt Options) (*Model, error) {
 			if !keep(c) {
 				continue
 			}
-			row, ok := md.index[f]
+			row, ok := index[f]
 			if !ok {
-				row = int32(len(md.index))
-				md.index[f] = row
+				row = int32(len(md.keys))
+				index[f] = row
+				md.keys = append(md.keys, f)
 				md.weights = append(md.weights, make([]float32, L)...)
 			}
 			md.weights[int(row)*L+l] = float32(math.Log((c.pos+a)/denPos) - math.Log((c.neg+a)/denNeg))
 		}
 	}
-	md.lookup = newTable(md.index)
+	md.lookup = newTable(md.keys)
 	return md, nil
 }
 
@@ -154,7 +166,7 @@ func (m *Model) Labels() []string { return m.labels }
 func (m *Model) Bias(l int) float64 { return m.bias[l] }
 
 // Features returns the number of features with weights.
-func (m *Model) Features() int { return len(m.index) }
+func (m *Model) Features() int { return len(m.keys) }
 
 // Row returns the per-label weights of feature f, or nil when the model
 // never saw it. The slice must not be modified.
@@ -199,10 +211,8 @@ func (m *Model) Score(features []uint64, binary bool) []float64 {
 // extra[l] may be nil (the label keeps a[l] × m alone).
 func (m *Model) Blend(a, b, bias []float64, extra []map[uint64]float64) *Model {
 	L := len(m.labels)
-	out := &Model{labels: slices.Clone(m.labels), bias: make([]float64, L), index: make(map[uint64]int32, len(m.index))}
-	for f, r := range m.index {
-		out.index[f] = r
-	}
+	out := &Model{labels: slices.Clone(m.labels), bias: make([]float64, L), keys: slices.Clone(m.keys)}
+	index := m.rowIndex()
 	out.weights = make([]float32, len(m.weights))
 	for i, w := range m.weights {
 		out.weights[i] = w * float32(a[i%L])
@@ -214,15 +224,16 @@ func (m *Model) Blend(a, b, bias []float64, extra []map[uint64]float64) *Model {
 		}
 		out.bias[l] += b[l] * bias[l]
 		for f, w := range extra[l] {
-			row, ok := out.index[f]
+			row, ok := index[f]
 			if !ok {
-				row = int32(len(out.index))
-				out.index[f] = row
+				row = int32(len(out.keys))
+				index[f] = row
+				out.keys = append(out.keys, f)
 				out.weights = append(out.weights, make([]float32, L)...)
 			}
 			out.weights[int(row)*L+l] += float32(b[l] * w)
 		}
 	}
-	out.lookup = newTable(out.index)
+	out.lookup = newTable(out.keys)
 	return out
 }

@@ -151,8 +151,24 @@ func FuzzRead(f *testing.F) {
 	f.Add(buf.Bytes())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := Read(bytes.NewReader(b))
-		if err == nil {
-			m.Score([]uint64{1, 2, 3}, false)
+		if err != nil {
+			return
+		}
+		m.Score([]uint64{1, 2, 3}, false)
+		// What is read writes back to a file that reads the same.
+		var once, twice bytes.Buffer
+		if err := m.Write(&once); err != nil {
+			t.Fatal(err)
+		}
+		again, err := Parse(once.Bytes())
+		if err != nil {
+			t.Fatalf("a written model does not read back: %v", err)
+		}
+		if err := again.Write(&twice); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(once.Bytes(), twice.Bytes()) || again.Features() != m.Features() {
+			t.Fatal("a model read back writes another file")
 		}
 	})
 }

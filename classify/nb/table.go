@@ -12,13 +12,16 @@ type table struct {
 	zeroRow int32
 }
 
-func newTable(index map[uint64]int32) table {
+// newTable returns the table of the rows of keys (keys[r] is row r's
+// feature; features are distinct).
+func newTable(keys []uint64) table {
 	size, lg := 2, uint(1)
-	for size < 2*len(index) {
+	for size < 2*len(keys) {
 		size, lg = size<<1, lg+1
 	}
 	t := table{keys: make([]uint64, size), rows: make([]int32, size), mask: uint64(size - 1), shift: 64 - lg, zeroRow: -1}
-	for k, r := range index {
+	for r, k := range keys {
+		r := int32(r)
 		if k == 0 {
 			t.zeroRow = r
 			continue
