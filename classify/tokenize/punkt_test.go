@@ -11,17 +11,25 @@ import (
 	"gopkg.in/neurosnap/sentences.v1/data"
 )
 
+// libraryEnglish returns the English Punkt data the sentences package
+// ships, and its own reading of it.
+func libraryEnglish(tb testing.TB) ([]byte, *sentences.Storage) {
+	tb.Helper()
+	b, err := data.Asset("data/english.json")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	st, err := sentences.LoadTraining(b)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b, st
+}
+
 // TestPunktEnglishAsLibrary: the fast reader gives exactly the training
 // data the library's own decoder does, and takes the fast path.
 func TestPunktEnglishAsLibrary(t *testing.T) {
-	b, err := data.Asset("data/english.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := sentences.LoadTraining(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, want := libraryEnglish(t)
 	d, ok := parsePunkt(string(b))
 	if !ok {
 		t.Fatal("parsePunkt refused the library's English data: every Segmenter would take the slow path")
@@ -41,14 +49,7 @@ func TestPunktEnglishAsLibrary(t *testing.T) {
 // with its orthographic contexts sorted, which NewSegmenter would then
 // sort at every start: run go generate in classify/tokenize.
 func TestPunktDataCurrent(t *testing.T) {
-	b, err := data.Asset("data/english.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := sentences.LoadTraining(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, want := libraryEnglish(t)
 	d, err := punktEnglish()
 	if err != nil {
 		t.Fatal(err)

@@ -6,8 +6,6 @@ import (
 	"sync"
 	"testing"
 
-	"gopkg.in/neurosnap/sentences.v1"
-	"gopkg.in/neurosnap/sentences.v1/data"
 	"gopkg.in/neurosnap/sentences.v1/english"
 )
 
@@ -135,14 +133,7 @@ func TestSentencesConcurrent(t *testing.T) {
 // over the whole training data, as english.NewSentenceTokenizer builds it.
 func librarySentences(tb testing.TB) func(string) []Span {
 	tb.Helper()
-	b, err := data.Asset("data/english.json")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	training, err := sentences.LoadTraining(b)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	_, training := libraryEnglish(tb)
 	tok, err := english.NewSentenceTokenizer(training)
 	if err != nil {
 		tb.Fatal(err)
