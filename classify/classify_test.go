@@ -334,6 +334,23 @@ func TestTrainPredictSaveLoad(t *testing.T) {
 	if r2.Labels[li] != r.Labels[li] {
 		t.Errorf("after Save/Load: %+v, before %+v", r2.Labels[li], r.Labels[li])
 	}
+	// A directory copied without one of its files says which, and what
+	// to do, not only that the files changed.
+	for file, want := range map[string]string{
+		TablesFile:  TablesFile + " is missing, yet its naive-Bayes tables score violence: copy the whole model directory",
+		LexiconFile: LexiconFile + " is missing: copy the whole model directory",
+	} {
+		partial := t.TempDir()
+		if err := m.Save(partial); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Remove(filepath.Join(partial, file)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := LoadDir(partial); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("model without %s: err %v, want %q", file, err, want)
+		}
+	}
 	// A model from before the word hash was recorded (FNV-1a) is refused
 	// with what to do, not read with tables that match no word.
 	mf := filepath.Join(dir, ManifestFile)

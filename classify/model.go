@@ -297,17 +297,22 @@ func Load(fsys fs.FS) (*Model, error) {
 		if errors.Is(err, fs.ErrNotExist) && name != LexiconFile {
 			continue
 		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("model %s: %s is missing: copy the whole model directory, or train it again", man.Name, name)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("read model file %s: %w", name, err)
 		}
 		files[name] = b
 	}
-	if _, ok := files[StoryFile]; !ok {
-		// Said before the hash, which would only say the files changed.
-		for _, l := range man.Labels {
-			if l.StoryModel {
-				return nil, fmt.Errorf("model %s: %s is missing, yet its story model scores %s: copy the whole model directory, or train it again", man.Name, StoryFile, l.Label)
-			}
+	// Missing files are said before the hash, which would only say that
+	// the files changed.
+	for _, l := range man.Labels {
+		if _, ok := files[StoryFile]; !ok && l.StoryModel {
+			return nil, fmt.Errorf("model %s: %s is missing, yet its story model scores %s: copy the whole model directory, or train it again", man.Name, StoryFile, l.Label)
+		}
+		if _, ok := files[TablesFile]; !ok && l.Source == SourceModel {
+			return nil, fmt.Errorf("model %s: %s is missing, yet its naive-Bayes tables score %s: copy the whole model directory, or train it again", man.Name, TablesFile, l.Label)
 		}
 	}
 	// The lexicon, the largest part, loads on another core while the hash

@@ -120,9 +120,17 @@ func Parse(b []byte) (*Model, error) {
 	if d.short {
 		return nil, errors.New("truncated tables: unexpected EOF")
 	}
+	if len(d.b) != 0 {
+		return nil, fmt.Errorf("%d bytes after the tables: the file is damaged, or its feature count is", len(d.b))
+	}
 	for _, b := range m.bias {
 		if math.IsNaN(b) || math.IsInf(b, 0) {
 			return nil, errors.New("bias is not finite")
+		}
+	}
+	for i, w := range m.weights {
+		if f := float64(w); math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, fmt.Errorf("the weight of feature %d for %s is not finite", i/int(nl), m.labels[i%int(nl)])
 		}
 	}
 	for i, k := range m.keys {

@@ -2,6 +2,7 @@ package nb
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math"
 	"testing"
 )
@@ -137,9 +138,27 @@ func TestWriteRead(t *testing.T) {
 	if !bytes.Equal(b1, again.Bytes()) {
 		t.Error("Write is not deterministic across a round trip")
 	}
-	for _, bad := range [][]byte{nil, []byte("nope"), b1[:len(b1)-3], append([]byte(magic), 0xff, 0xff, 0xff, 0xff)} {
-		if _, err := Read(bytes.NewReader(bad)); err == nil {
-			t.Errorf("Read accepted a corrupt table of %d bytes", len(bad))
+	// A NaN weight in the last row (its last 4 bytes), and the feature
+	// count one lower (the 4 bytes after the biases of 2 labels).
+	nan := bytes.Clone(b1)
+	binary.LittleEndian.PutUint32(nan[len(nan)-4:], math.Float32bits(float32(math.NaN())))
+	fewer := bytes.Clone(b1)
+	at := len(magic) + 4 + (4 + 1) + (4 + 1) + 2*8
+	binary.LittleEndian.PutUint32(fewer[at:], binary.LittleEndian.Uint32(fewer[at:])-1)
+	for _, tc := range []struct {
+		name string
+		b    []byte
+	}{
+		{"empty", nil},
+		{"not a table", []byte("nope")},
+		{"cut", b1[:len(b1)-3]},
+		{"huge label count", append([]byte(magic), 0xff, 0xff, 0xff, 0xff)},
+		{"bytes after the tables", append(bytes.Clone(b1), 0, 0, 0, 0)},
+		{"NaN weight", nan},
+		{"feature count one lower", fewer},
+	} {
+		if _, err := Read(bytes.NewReader(tc.b)); err == nil {
+			t.Errorf("%s: Read accepted a corrupt table of %d bytes", tc.name, len(tc.b))
 		}
 	}
 }
