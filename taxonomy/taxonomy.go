@@ -128,11 +128,19 @@ func Load(data []byte) (*Taxonomy, error) {
 
 // build checks a parsed taxonomy file and builds its tables.
 func build(f file) (*Taxonomy, error) {
+	// The term maps sized for every term at once, not grown as they fill.
+	terms := len(f.AO3) + len(f.PAN) + len(f.Tags) + len(f.Remarks)
+	for _, l := range f.Labels {
+		terms += 1 + len(l.Aliases) + len(l.Keywords)
+	}
+	for _, phrases := range f.States {
+		terms += len(phrases)
+	}
 	t := &Taxonomy{
-		byID:   map[string]int{},
+		byID:   make(map[string]int, len(f.Labels)),
 		groups: f.Groups,
-		exact:  map[string]entry{},
-		scan:   map[string]entry{},
+		exact:  make(map[string]entry, terms),
+		scan:   make(map[string]entry, terms),
 		ao3:    map[string]string{},
 		pan:    map[string]string{},
 		abbrev: map[string]string{},
@@ -320,6 +328,31 @@ func (t *Taxonomy) PAN2023(name string) (string, bool) {
 // hyphens, underscores and other punctuation to spaces (except "/", "+" and
 // apostrophes inside words), spaces collapsed and trimmed, "a / b" to "a/b".
 func Fold(s string) string {
+	if folded(s) {
+		return s // most terms and tags: no copy
+	}
+	return foldSlow(s)
+}
+
+// folded reports whether s is already as Fold leaves it: lower-case ASCII
+// letters, digits and '+', in words separated by single spaces.
+func folded(s string) bool {
+	space := true // at the start, as after a space: none may lead
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '+':
+			space = false
+		case c == ' ' && !space:
+			space = true
+		default:
+			return false
+		}
+	}
+	return !space || s == ""
+}
+
+// foldSlow is Fold for any s.
+func foldSlow(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	pendingSpace := false

@@ -327,6 +327,30 @@ func TestFold(t *testing.T) {
 			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
 		}
 	}
+	// Already folded: Fold returns it, as the slow path would.
+	for _, s := range []string{"", "rape", "self harm", "k+", "a + b", "18+ only"} {
+		if !folded(s) || Fold(s) != s || foldSlow(s) != s {
+			t.Errorf("%q: folded %v, Fold %q, slow %q", s, folded(s), Fold(s), foldSlow(s))
+		}
+	}
+	for _, s := range []string{" a", "a ", "a  b", "A", "a/b", "can't", "é", "a-b"} {
+		if folded(s) {
+			t.Errorf("%q taken for folded", s)
+		}
+	}
+}
+
+// FuzzFold: Fold's fast path (a string already folded) returns what the
+// full fold does.
+func FuzzFold(f *testing.F) {
+	for _, s := range []string{"", "self harm", "Rape / Non-Con", " a", "a  b", "k+", "can't"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if folded(s) && foldSlow(s) != s {
+			t.Fatalf("%q taken for folded, but folds to %q", s, foldSlow(s))
+		}
+	})
 }
 
 // Fans abbreviate AO3's ratings to G/T/M/E; "E" is explicit.
