@@ -85,7 +85,6 @@ func passageOf(w window, v *scratch, seg *tokenize.Segmenter, ar *arena) *passag
 	t0 := len(ar.toks)
 	for _, t := range v.toks[ts:te] {
 		t.Start -= base
-		t.End -= base
 		ar.toks = append(ar.toks, t)
 	}
 	p.toks = ar.toks[t0:len(ar.toks):len(ar.toks)]
@@ -493,7 +492,7 @@ func tokenSentences(text string, toks []tokenize.Token) []tokenize.Span {
 			start = int(t.Start)
 		}
 		if t.Has(tokenize.FlagSentenceEnd) || i == len(toks)-1 {
-			out = append(out, tokenize.Span{Start: start, End: wordEnd(text, int(t.End))})
+			out = append(out, tokenize.Span{Start: start, End: wordEnd(text, int(t.End()))})
 			start = -1
 		}
 	}

@@ -244,7 +244,7 @@ func (m *Model) termsInContext(text string, bodyByte int, w window, label string
 	}
 	if w.start < chunk || w.end > end {
 		for _, h := range hits {
-			add(h, p.text[p.toks[h.TokStart].Start:p.toks[h.TokEnd-1].End])
+			add(h, p.text[p.toks[h.TokStart].Start:p.toks[h.TokEnd-1].End()])
 		}
 		return out
 	}
@@ -256,7 +256,7 @@ func (m *Model) termsInContext(text string, bodyByte int, w window, label string
 	te, _ := slices.BinarySearchFunc(toks, int32(w.end-chunk), func(t tokenize.Token, at int32) int { return cmp.Compare(t.Start, at) })
 	m.lex.Match(ct, toks, func(h lexicon.Hit) {
 		if last := h.TokEnd - 1; h.Label == label && last >= ts && last < te {
-			add(h, ct[toks[h.TokStart].Start:toks[h.TokEnd-1].End])
+			add(h, ct[toks[h.TokStart].Start:toks[h.TokEnd-1].End()])
 		}
 	})
 	return out
@@ -323,7 +323,7 @@ func (m *Model) Explain(ctx context.Context, text string, bodyByte, bodyLine int
 		byWord := map[string]float64{}
 		for t, tok := range p.toks {
 			if contrib[t] != 0 {
-				byWord[tokenize.Normalize(p.text[tok.Start:tok.End])] += contrib[t]
+				byWord[tokenize.Normalize(p.text[tok.Start:tok.End()])] += contrib[t]
 			}
 		}
 		for word, wt := range byWord {

@@ -81,10 +81,10 @@ func (fz *featurizer) eachRange(text string, toks []tokenize.Token, hits []lexic
 			fn(i, tokenize.HashPair(toks[i-1].Hash, t.Hash))
 		}
 		if fz.cfg.CharGrams {
-			charGrams(tokenize.Normalize(text[t.Start:t.End]), func(g uint64) { fn(i, tokenize.Salt(g, saltCharGram)) })
+			charGrams(tokenize.Normalize(text[t.Start:t.End()]), func(g uint64) { fn(i, tokenize.Salt(g, saltCharGram)) })
 		}
 		if fz.sub != nil {
-			pieces := fz.sub.Pieces(tokenize.Normalize(text[t.Start:t.End]))
+			pieces := fz.sub.Pieces(tokenize.Normalize(text[t.Start:t.End()]))
 			if len(pieces) > 1 {
 				for _, p := range pieces {
 					fn(i, tokenize.Salt(uint64(p), saltSubword))

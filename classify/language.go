@@ -142,7 +142,7 @@ func detectLanguage(text string, toks []tokenize.Token, known func(uint64) bool)
 			}
 		}
 		if float64(fw)/float64(len(half)) < englishShare {
-			code, ok := identify(text[half[0].Start:toks[n-1].End])
+			code, ok := identify(text[half[0].Start:toks[n-1].End()])
 			if ok && known != nil && knownShare(toks[:n], known) < minKnownShare {
 				return Undetermined, false
 			}

@@ -50,8 +50,8 @@ func TestPassageOfMatchesAnalyse(t *testing.T) {
 			}
 			for i := range got.toks {
 				g, w := got.toks[i], want.toks[i]
-				if g.Start != w.Start || g.End != w.End || g.Hash != w.Hash {
-					t.Errorf("token %d = %q (%d-%d), want %q (%d-%d)", i, tt.text[g.Start:g.End], g.Start, g.End, tt.text[w.Start:w.End], w.Start, w.End)
+				if g.Start != w.Start || g.End() != w.End() || g.Hash != w.Hash {
+					t.Errorf("token %d = %q (%d-%d), want %q (%d-%d)", i, tt.text[g.Start:g.End()], g.Start, g.End(), tt.text[w.Start:w.End()], w.Start, w.End())
 				}
 			}
 			if len(want.hits) == 0 {

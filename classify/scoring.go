@@ -327,6 +327,12 @@ func (sg *scoring) tokenizeStep(sc *scratch, chunk string, off int) {
 	}
 	sc.toks = tokenize.Words(chunk, sc.toks[:0])
 	toks := sc.toks
+	if n := len(toks)/16 + 16; cap(sc.hits) < n {
+		// Prose has a hit every 20 to 50 tokens: room for them at
+		// once, not regrown and copied as they come (room not used
+		// costs no memory until it is written).
+		sc.hits = make([]lexicon.Hit, 0, n)
+	}
 	sc.hits = sc.hits[:0]
 	m.lex.Match(chunk, toks, func(h lexicon.Hit) { sc.hits = append(sc.hits, h) })
 	slices.SortStableFunc(sc.hits, func(a, b lexicon.Hit) int { return cmp.Compare(a.TokEnd, b.TokEnd) })
@@ -439,7 +445,7 @@ func (sg *scoring) classifyStep(sc *scratch, chunk string, off int, lines *lineC
 	for j := 0; j < nwin; j++ {
 		lastBlock := min(j+perWin, nblocks)
 		ts, te := j*stride, min(lastBlock*stride, len(toks))
-		span := [2]int{off + int(toks[ts].Start), off + wordEnd(chunk, int(toks[te-1].End))}
+		span := [2]int{off + int(toks[ts].Start), off + wordEnd(chunk, int(toks[te-1].End()))}
 		// Within a sentence: no sentence end just before the window (at a
 		// chunk's start, one that is not the body's, nothing tells: the
 		// chunk was cut at a space), or none at its last token before

@@ -30,7 +30,7 @@ func TestSnippetPrefersWholeSentence(t *testing.T) {
 	toks := tokenize.Words(text, nil)
 	at := func(word string) int {
 		for i, tk := range toks {
-			if text[tk.Start:tk.End] == word {
+			if text[tk.Start:tk.End()] == word {
 				return i
 			}
 		}

@@ -408,7 +408,7 @@ func buildVocab(data []Labelled, size int) []string {
 	for _, d := range data {
 		buf = tokenize.Words(d.Text, buf[:0])
 		for _, t := range buf {
-			counts[tokenize.Normalize(d.Text[t.Start:t.End])]++
+			counts[tokenize.Normalize(d.Text[t.Start:t.End()])]++
 		}
 	}
 	return tokenize.BuildVocab(counts, size, 3)

@@ -56,7 +56,7 @@ func match(l *lexicon.Lexicon, text string) []hit {
 	toks := tokenize.Words(text, nil)
 	var out []hit
 	l.Match(text, toks, func(h lexicon.Hit) {
-		out = append(out, hit{h, text[toks[h.TokStart].Start:toks[h.TokEnd-1].End]})
+		out = append(out, hit{h, text[toks[h.TokStart].Start:toks[h.TokEnd-1].End()]})
 	})
 	return out
 }

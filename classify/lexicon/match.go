@@ -271,12 +271,12 @@ const (
 // nameAt reads token i of toks, from text, as notName, isName or
 // maybeName (see named).
 func nameAt(text string, toks []tokenize.Token, i int) int {
-	if int(toks[i].End) > len(text) {
+	if int(toks[i].End()) > len(text) {
 		return notName
 	}
 	// A capital and then a small letter, as a name is written ("Dick",
 	// "Élan"); a word in capitals ("DICK") is shouting, not a name.
-	w := text[toks[i].Start:toks[i].End]
+	w := text[toks[i].Start:toks[i].End()]
 	first, n := utf8.DecodeRuneInString(w)
 	second, _ := utf8.DecodeRuneInString(w[n:])
 	if !unicode.IsUpper(first) || !unicode.IsLower(second) {
@@ -288,7 +288,7 @@ func nameAt(text string, toks []tokenize.Token, i int) int {
 	// A line break or an opening quote right before the word may open a
 	// sentence (a heading, `she said, "Dick..."`). A closing quote before
 	// a space does not (`"...," Dick said`).
-	gap := text[toks[i-1].End:toks[i].Start]
+	gap := text[toks[i-1].End():toks[i].Start]
 	if strings.ContainsAny(gap, "\n\r") {
 		return maybeName
 	}
@@ -303,7 +303,7 @@ func nameAt(text string, toks []tokenize.Token, i int) int {
 // tell and reports false.
 func spaced(text string, toks []tokenize.Token, i, end int) bool {
 	for k := i; k+1 < end; k++ {
-		a, b := int(toks[k].End), int(toks[k+1].Start)
+		a, b := int(toks[k].End()), int(toks[k+1].Start)
 		if b > len(text) {
 			return false
 		}

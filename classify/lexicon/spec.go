@@ -927,7 +927,7 @@ func parseWords(text string) ([]word, error) {
 		}
 		w := word{hyphen: strings.Contains(f, "-") && !strings.Contains(f, "/")}
 		for _, t := range toks {
-			w.parts = append(w.parts, tokenize.Normalize(f[t.Start:t.End]))
+			w.parts = append(w.parts, tokenize.Normalize(f[t.Start:t.End()]))
 		}
 		words = append(words, w)
 		n += len(w.parts)
@@ -998,7 +998,7 @@ func covers(e, t []string) bool {
 func singleWord(s string) (string, bool) {
 	s = strings.TrimSpace(s)
 	toks := tokenize.Words(s, nil)
-	if len(toks) != 1 || toks[0].Start != 0 || int(toks[0].End) != len(s) {
+	if len(toks) != 1 || toks[0].Start != 0 || int(toks[0].End()) != len(s) {
 		return "", false
 	}
 	return tokenize.Normalize(s), true

@@ -30,7 +30,7 @@ func seedWords(b *testing.B) ([]string, int64) {
 	words := make([]string, len(toks))
 	var n int64
 	for i, t := range toks {
-		words[i] = corpus[t.Start:t.End]
+		words[i] = corpus[t.Start:t.End()]
 		n += int64(len(words[i]))
 	}
 	return words, n

@@ -38,7 +38,7 @@ func render(text string, toks []Token) string {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(text[t.Start:t.End])
+		b.WriteString(text[t.Start:t.End()])
 		if t.Flags != 0 {
 			b.WriteByte('/')
 		}
@@ -61,10 +61,10 @@ func checkTokens(tb testing.TB, text string, toks []Token) {
 	tb.Helper()
 	prevEnd := int32(0)
 	for i, t := range toks {
-		if t.Start < prevEnd || t.End <= t.Start || int(t.End) > len(text) {
-			tb.Fatalf("token %d span [%d,%d) bad after %d in text of %d bytes", i, t.Start, t.End, prevEnd, len(text))
+		if t.Start < prevEnd || t.End() <= t.Start || int(t.End()) > len(text) {
+			tb.Fatalf("token %d span [%d,%d) bad after %d in text of %d bytes", i, t.Start, t.End(), prevEnd, len(text))
 		}
-		w := text[t.Start:t.End]
+		w := text[t.Start:t.End()]
 		if h := Hash(w); h != t.Hash {
 			tb.Fatalf("token %d %q: Hash = %#x, token.Hash = %#x", i, w, h, t.Hash)
 		}
@@ -74,7 +74,7 @@ func checkTokens(tb testing.TB, text string, toks []Token) {
 		if t.Has(FlagSentenceEnd) && !t.Has(FlagClauseEnd) {
 			tb.Fatalf("token %d %q ends a sentence but not a clause", i, w)
 		}
-		prevEnd = t.End
+		prevEnd = t.End()
 	}
 }
 

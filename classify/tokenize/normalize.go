@@ -105,7 +105,7 @@ func Normalize(word string) string {
 }
 
 // Hash returns the 64-bit hash of Normalize(word), computed without
-// allocating. Words gives every token exactly Hash(text[tok.Start:tok.End]).
+// allocating. Words gives every token exactly Hash(text[tok.Start:tok.End()]).
 func Hash(word string) uint64 {
 	w := word[:possessiveCut(word)]
 	s := newHasher()

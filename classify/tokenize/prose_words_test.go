@@ -56,7 +56,7 @@ func ProseWords(text string) ([]Token, error) {
 			continue
 		}
 		h := Hash(word)
-		t := Token{Start: int32(start), End: int32(end), Hash: h}
+		t := Token{Start: int32(start), Len: uint16(end - start), Hash: h}
 		if isNegationCue(word, h) {
 			t.Flags = FlagNegation
 		}

@@ -30,8 +30,8 @@ func referenceWords(text string, dst []Token) []Token {
 		var flags Flag
 		switch cls {
 		case clsWord:
-			end, h := refScanWord(text, i)
-			t := Token{Start: int32(i), End: int32(end), Hash: h}
+			end, h := refScanWord(text[:min(n, i+MaxWordBytes)], i)
+			t := Token{Start: int32(i), Len: uint16(end - i), Hash: h}
 			// Most words are neither a cue nor end in t: skip the call.
 			if (cueWords.Has(h) || endsNT(text, i, end)) && isNegationCue(text[i:end], h) {
 				t.Flags = FlagNegation
@@ -67,7 +67,7 @@ func referenceWords(text string, dst []Token) []Token {
 				flags = FlagClauseEnd
 				size = j - i
 			case betweenDigits(text, i):
-			case last >= 0 && int(dst[last].End) == i && isAbbrev(text[dst[last].Start:i], dst[last].Hash):
+			case last >= 0 && int(dst[last].End()) == i && isAbbrev(text[dst[last].Start:i], dst[last].Hash):
 			default:
 				flags = FlagClauseEnd | FlagSentenceEnd
 			}
@@ -80,7 +80,7 @@ func referenceWords(text string, dst []Token) []Token {
 		case clsClause:
 			flags = FlagClauseEnd
 		case clsHyphen:
-			joins := last >= 0 && int(dst[last].End) == i && (i+1 >= n || text[i+1] != '-')
+			joins := last >= 0 && int(dst[last].End()) == i && (i+1 >= n || text[i+1] != '-')
 			if !joins {
 				flags = FlagClauseEnd
 			}

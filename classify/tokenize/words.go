@@ -47,7 +47,8 @@ const MaxNegationScope = 6
 // after itself: "nobody knew he was cutting himself" negates the knowing,
 // not the cutting.
 //
-// Each token's Hash equals Hash(text[tok.Start:tok.End]). Words allocates
+// Each token's Hash equals Hash(text[tok.Start:tok.End()]); a word
+// longer than MaxWordBytes is cut into tokens of that length. Words allocates
 // only when dst must grow; a capacity of len(text)/4 tokens is enough for
 // English prose. It never panics. Texts longer than math.MaxInt32 bytes
 // (offsets are int32) are read only up to that length.
@@ -76,8 +77,8 @@ func Words(text string, dst []Token) []Token {
 		switch cls {
 		case clsWord:
 			for {
-				end, h, plain := scanWord(text, i)
-				t := Token{Start: int32(i), End: int32(end), Hash: h}
+				end, h, plain := scanWord(text[:min(n, i+MaxWordBytes)], i)
+				t := Token{Start: int32(i), Len: uint16(end - i), Hash: h}
 				// Most words are neither a cue nor end in n't: test the
 				// first letter and length before the set. A word that
 				// ended at a plain ASCII separator holds no apostrophe,
@@ -131,7 +132,7 @@ func Words(text string, dst []Token) []Token {
 				flags = FlagClauseEnd
 				size = j - i
 			case betweenDigits(text, i):
-			case last >= 0 && int(dst[last].End) == i && isAbbrev(text[dst[last].Start:i], dst[last].Hash):
+			case last >= 0 && int(dst[last].End()) == i && isAbbrev(text[dst[last].Start:i], dst[last].Hash):
 			default:
 				flags = FlagClauseEnd | FlagSentenceEnd
 			}
@@ -144,7 +145,7 @@ func Words(text string, dst []Token) []Token {
 		case clsClause:
 			flags = FlagClauseEnd
 		case clsHyphen:
-			joins := last >= 0 && int(dst[last].End) == i && (i+1 >= n || text[i+1] != '-')
+			joins := last >= 0 && int(dst[last].End()) == i && (i+1 >= n || text[i+1] != '-')
 			if !joins {
 				flags = FlagClauseEnd
 			}

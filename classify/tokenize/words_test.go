@@ -87,7 +87,7 @@ func TestWordsHashes(t *testing.T) {
 			// The same word before other text (the fast scan reads
 			// eight bytes at a time only where eight remain).
 			more := Words(tt.text+" and so on, and on", nil)
-			if more[0].Hash != toks[0].Hash || more[0].End != toks[0].End {
+			if more[0].Hash != toks[0].Hash || more[0].End() != toks[0].End() {
 				t.Errorf("Words(%q + more) = %v, want %v", tt.text, more[0], toks[0])
 			}
 		}
@@ -97,6 +97,37 @@ func TestWordsHashes(t *testing.T) {
 		}
 		if want := blockHashOf(tt.word); toks[0].Hash != want {
 			t.Errorf("Words(%q) hash %#x, want blockHash(%q) = %#x", tt.text, toks[0].Hash, tt.word, want)
+		}
+	}
+}
+
+// TestWordsLongWord checks that a run of letters longer than MaxWordBytes
+// becomes tokens of at most that length, covering it, each hashed as its
+// own span.
+func TestWordsLongWord(t *testing.T) {
+	for _, n := range []int{MaxWordBytes - 1, MaxWordBytes, MaxWordBytes + 1, 3*MaxWordBytes + 7} {
+		text := "he said " + strings.Repeat("a", n) + " twice"
+		toks := Words(text, nil)
+		var long []Token
+		for _, tk := range toks[2 : len(toks)-1] {
+			long = append(long, tk)
+		}
+		want := (n + MaxWordBytes - 1) / MaxWordBytes
+		if len(long) != want {
+			t.Fatalf("%d letters: %d tokens, want %d", n, len(long), want)
+		}
+		pos := int32(len("he said "))
+		for _, tk := range long {
+			if tk.Start != pos || tk.Len == 0 || int(tk.Len) > MaxWordBytes {
+				t.Fatalf("%d letters: token [%d,%d), want it to start at %d and hold 1..%d bytes", n, tk.Start, tk.End(), pos, MaxWordBytes)
+			}
+			if tk.Hash != Hash(text[tk.Start:tk.End()]) {
+				t.Fatalf("%d letters: token [%d,%d) hashed unlike its span", n, tk.Start, tk.End())
+			}
+			pos = tk.End()
+		}
+		if last := toks[len(toks)-1]; text[last.Start:last.End()] != "twice" {
+			t.Fatalf("%d letters: last token %q, want twice", n, text[last.Start:last.End()])
 		}
 	}
 }
@@ -242,7 +273,7 @@ func FuzzWords(f *testing.F) {
 			if !wordAt(text, int(tok.Start)) {
 				t.Fatalf("token %d starts with non-word %q", i, r)
 			}
-			if i > 0 && wordAt(text, int(toks[i-1].End)) {
+			if i > 0 && wordAt(text, int(toks[i-1].End())) {
 				t.Fatalf("token %d ends before a word character", i-1)
 			}
 		}
@@ -251,7 +282,7 @@ func FuzzWords(f *testing.F) {
 			t.Fatalf("Words(%q) = %v, want %v as a byte at a time", text, toks, ref)
 		}
 		// Appending to a non-empty dst gives the same tokens after it.
-		again := Words(text, []Token{{Start: 0, End: 0}})
+		again := Words(text, []Token{{Start: 0}})
 		if render(text, again[1:]) != render(text, toks) {
 			t.Fatalf("Words differs when appending")
 		}
