@@ -16,6 +16,7 @@ import (
 	"github.com/tagger-dev/tagger/models"
 	"github.com/tagger-dev/tagger/pipeline"
 	"github.com/tagger-dev/tagger/report"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 func newCheckCmd(a *app) *cobra.Command {
@@ -125,9 +126,22 @@ when a story cannot be read, or when the inputs hold no story.`,
 				return &exitCodeError{code: exitError, msg: fmt.Sprintf("--format %q: use text, json, line or html", format)}
 			}
 			gc := newCheckGC()
+			// Stories are read ahead, one at a time, on another core:
+			// the first while the model loads, each next one while the
+			// one before is scored. Headers are read with the default
+			// taxonomy, the one every model is built on (classify.Load).
+			tx := taxonomy.Default()
+			// Words are the tokens scored (pipeline.PredictStory), as in
+			// tagger run's rows: the reader need not count them too.
+			ropt := limits.options(datasets.Options{Stdin: a.stdin, StreamAbove: checkStreamAbove, Select: sel.Select, Taxonomy: tx, NoWordCount: true})
+			read, stop := readAhead(cmd.Context(), args, ropt)
+			defer stop()
 			m, err := set.loadModel()
 			if err != nil {
 				return err
+			}
+			if m.Taxonomy() != tx {
+				return fmt.Errorf("model %s: built on a taxonomy of its own, which check cannot read headers with", m.NameVersion())
 			}
 			applied := set.describe(m)
 			switch len(explains) {
@@ -150,9 +164,6 @@ when a story cannot be read, or when the inputs hold no story.`,
 			// A story file above checkStreamAbove is scored from its file,
 			// chunk by chunk, as tagger run does, so memory stays bounded
 			// whatever its size.
-			// Words are the tokens scored (pipeline.PredictStory), as in
-			// tagger run's rows: the reader need not count them too.
-			ropt := limits.options(datasets.Options{Stdin: a.stdin, StreamAbove: checkStreamAbove, Select: sel.Select, Taxonomy: m.Taxonomy(), NoWordCount: true})
 			// HTML is one page for every story: each story a section
 			// whose ids start with its number, so they are unique.
 			stories := 0
@@ -161,7 +172,7 @@ when a story cannot be read, or when the inputs hold no story.`,
 					return fmt.Errorf("write report: %w", err)
 				}
 			}
-			for st := range datasets.Read(cmd.Context(), args, ropt) {
+			for st := range read {
 				stories++
 				var row pipeline.Row
 				var ex *classify.Explanation
@@ -260,6 +271,38 @@ when a story cannot be read, or when the inputs hold no story.`,
 // default too): a 1.5 GB story then costs tens of megabytes, not gigabytes.
 // A variable for tests only.
 var checkStreamAbove int64 = 16 << 20
+
+// readAhead reads the stories of inputs (datasets.Read with opt) in a
+// goroutine of its own, at most one story ahead of the caller's loop over
+// the sequence it returns. stop ends the reading and waits for it (the
+// reader's files closed); the caller must call it, also after the loop.
+func readAhead(ctx context.Context, inputs []string, opt datasets.Options) (seq func(yield func(*datasets.Story) bool), stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	ch := make(chan *datasets.Story, 1)
+	go func() {
+		defer close(ch)
+		for st := range datasets.Read(ctx, inputs, opt) {
+			select {
+			case ch <- st:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	seq = func(yield func(*datasets.Story) bool) {
+		for st := range ch {
+			if !yield(st) {
+				return
+			}
+		}
+	}
+	stop = func() {
+		cancel()
+		for range ch {
+		}
+	}
+	return seq, stop
+}
 
 // checkStory scores one story the way tagger run does (pipeline.PredictStory):
 // a streamed story from its file, in chunks scored by as many goroutines as
