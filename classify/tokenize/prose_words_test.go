@@ -55,6 +55,9 @@ func ProseWords(text string) ([]Token, error) {
 			}
 			continue
 		}
+		if len(word) > MaxWordBytes {
+			continue // Words would cut it; prose's tokens are compared on prose
+		}
 		h := Hash(word)
 		t := Token{Start: int32(start), Len: uint16(end - start), Hash: h}
 		if isNegationCue(word, h) {

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"iter"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -125,25 +127,6 @@ when a story cannot be read, or when the inputs hold no story.`,
 			default:
 				return &exitCodeError{code: exitError, msg: fmt.Sprintf("--format %q: use text, json, line or html", format)}
 			}
-			gc := newCheckGC()
-			// Stories are read ahead, one at a time, on another core:
-			// the first while the model loads, each next one while the
-			// one before is scored. Headers are read with the default
-			// taxonomy, the one every model is built on (classify.Load).
-			tx := taxonomy.Default()
-			// Words are the tokens scored (pipeline.PredictStory), as in
-			// tagger run's rows: the reader need not count them too.
-			ropt := limits.options(datasets.Options{Stdin: a.stdin, StreamAbove: checkStreamAbove, Select: sel.Select, Taxonomy: tx, NoWordCount: true})
-			read, stop := readAhead(cmd.Context(), args, ropt)
-			defer stop()
-			m, err := set.loadModel()
-			if err != nil {
-				return err
-			}
-			if m.Taxonomy() != tx {
-				return fmt.Errorf("model %s: built on a taxonomy of its own, which check cannot read headers with", m.NameVersion())
-			}
-			applied := set.describe(m)
 			switch len(explains) {
 			case 0:
 			case 1:
@@ -152,6 +135,27 @@ when a story cannot be read, or when the inputs hold no story.`,
 				// A repeated flag would otherwise keep only the last.
 				return &exitCodeError{code: exitError, msg: fmt.Sprintf("--explain takes one label, and was given %d (%s): run check once per label", len(explains), strings.Join(explains, ", "))}
 			}
+			gc := newCheckGC()
+			// Stories are read one ahead, on another core: the first while
+			// the model loads, each next one while the one before is
+			// scored. Headers are read with the default taxonomy, the one
+			// every model is built on (classify.Load;
+			// TestModelsUseDefaultTaxonomy). Standard input is read in
+			// turn, as before: an error before the first story (a model
+			// that fails to load) leaves it unread.
+			// Words are the tokens scored (pipeline.PredictStory), as in
+			// tagger run's rows: the reader need not count them too.
+			ropt := limits.options(datasets.Options{Stdin: a.stdin, StreamAbove: checkStreamAbove, Select: sel.Select, Taxonomy: taxonomy.Default(), NoWordCount: true})
+			read, stop := datasets.Read(cmd.Context(), args, ropt), func() {}
+			if !slices.Contains(args, "-") {
+				read, stop = readAhead(cmd.Context(), args, ropt)
+			}
+			defer stop()
+			m, err := set.loadModel()
+			if err != nil {
+				return err
+			}
+			applied := set.describe(m)
 			if explain != "" {
 				// A misspelt label fails before any story is scored.
 				if explain, err = m.ExplainName(explain); err != nil {
@@ -273,12 +277,14 @@ when a story cannot be read, or when the inputs hold no story.`,
 var checkStreamAbove int64 = 16 << 20
 
 // readAhead reads the stories of inputs (datasets.Read with opt) in a
-// goroutine of its own, at most one story ahead of the caller's loop over
-// the sequence it returns. stop ends the reading and waits for it (the
-// reader's files closed); the caller must call it, also after the loop.
-func readAhead(ctx context.Context, inputs []string, opt datasets.Options) (seq func(yield func(*datasets.Story) bool), stop func()) {
+// goroutine of its own, one story ahead of the caller's loop over the
+// sequence it returns: while the caller works on a story, the next is
+// read and waits to be handed over. stop ends the reading and waits for
+// it (the reader's files closed); the caller must call it, also after the
+// loop.
+func readAhead(ctx context.Context, inputs []string, opt datasets.Options) (seq iter.Seq[*datasets.Story], stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
-	ch := make(chan *datasets.Story, 1)
+	ch := make(chan *datasets.Story) // unbuffered: one story ahead, not two
 	go func() {
 		defer close(ch)
 		for st := range datasets.Read(ctx, inputs, opt) {

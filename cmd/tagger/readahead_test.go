@@ -7,9 +7,14 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/tagger-dev/tagger/classify"
 	"github.com/tagger-dev/tagger/datasets"
+	"github.com/tagger-dev/tagger/models"
+	"github.com/tagger-dev/tagger/taxonomy"
 )
 
 // TestReadAhead checks that check's read-ahead yields the stories of its
@@ -43,6 +48,23 @@ func TestReadAhead(t *testing.T) {
 		t.Fatalf("read ahead:\n%q\nwant\n%q", got, want)
 	}
 
+	// One story ahead, not more: while the caller holds the first, the
+	// second is read and waits; the third is not asked for.
+	var asked atomic.Int32
+	read, stop = readAhead(ctx, []string{dir}, datasets.Options{Skip: func(string, string) bool { asked.Add(1); return false }})
+	for range read {
+		deadline := time.Now().Add(10 * time.Second)
+		for asked.Load() < 2 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(100 * time.Millisecond) // a third would be read by now
+		if n := asked.Load(); n != 2 {
+			t.Fatalf("%d stories read while the caller held the first, want 2 (one ahead)", n)
+		}
+		break
+	}
+	stop()
+
 	// Standard input that never ends comes after the files: stop must
 	// cancel the read of it, not wait for it.
 	pr, pw := io.Pipe()
@@ -57,5 +79,28 @@ func TestReadAhead(t *testing.T) {
 	stop() // must return: the reader is cancelled and drained
 	for st := range read {
 		t.Fatalf("a story (%s) after stop", st.Source)
+	}
+}
+
+// TestModelsUseDefaultTaxonomy pins what check relies on to read headers
+// before the model has loaded: every model, the embedded one and one
+// saved to a directory and loaded from it, is built on taxonomy.Default.
+func TestModelsUseDefaultTaxonomy(t *testing.T) {
+	m, err := models.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "m")
+	if err := m.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := classify.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, got := range map[string]*classify.Model{"embedded": m, "saved": saved} {
+		if got.Taxonomy() != taxonomy.Default() {
+			t.Errorf("the %s model has a taxonomy of its own: check reads headers with taxonomy.Default() before the model loads", name)
+		}
 	}
 }
