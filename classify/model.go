@@ -259,11 +259,14 @@ type InPlaceFS interface {
 }
 
 // A VerifiedFS is a model file system whose files are known to match
-// their manifest's hash, as those built into the program are (a test of
-// theirs checks it): Load does not hash them again.
+// their manifest's hash, and whose compiled lexicon to be intact and
+// compiled from its lexicon by this tagger, as those built into the
+// program are (tests of theirs check both): Load does not hash or
+// checksum them again.
 type VerifiedFS interface {
 	fs.FS
-	// HashVerified reports whether the files match the manifest's hash.
+	// HashVerified reports whether the files match the manifest's hash
+	// and the compiled lexicon is current and intact.
 	HashVerified() bool
 }
 
@@ -385,7 +388,14 @@ func Load(fsys fs.FS) (*Model, error) {
 func loadLexicon(fsys fs.FS, source []byte) (*lexicon.Lexicon, error) {
 	bin, err := readModelFile(fsys, CompiledLexiconFile)
 	if err == nil {
-		if lex, err := lexicon.LoadCompiled(bin, source); err == nil {
+		var opt lexicon.CompiledOptions
+		if v, ok := fsys.(VerifiedFS); ok && v.HashVerified() {
+			opt.Verified = true
+		}
+		if ip, ok := fsys.(InPlaceFS); ok {
+			_, opt.Lent = ip.InPlace(LexiconFile)
+		}
+		if lex, err := lexicon.LoadCompiledWith(bin, source, opt); err == nil {
 			return lex, nil
 		}
 		// Stale or damaged: the YAML is the truth.

@@ -59,7 +59,9 @@ func (inPlace) InPlace(name string) ([]byte, bool) {
 }
 
 // HashVerified reports that the embedded files match their manifest's
-// hash: TestDefaultModel checks it, so Load need not at every start.
+// hash and that the compiled lexicon is current and intact:
+// TestDefaultModel and TestCompiledLexiconCurrent check it, so Load need
+// not at every start.
 func (inPlace) HashVerified() bool { return true }
 
 // DefaultName is the directory of the default model.

@@ -89,6 +89,40 @@ func hitsOf(t *testing.T, l *Lexicon, text string) []Hit {
 	return hits
 }
 
+// TestLoadCompiledWith checks what its options change: a verified load
+// gives the matcher LoadCompiled gives without hashing or checksumming
+// (so it takes a source that no longer matches, which only a caller
+// vouching for it may pass), and a lent source is kept, not copied.
+func TestLoadCompiledWith(t *testing.T) {
+	src, want, bin := compiledDefault(t)
+	got, err := LoadCompiledWith(bin, src, CompiledOptions{Verified: true, Lent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(matcher(got), matcher(want)) {
+		t.Fatal("a verified load's matcher differs from Load's")
+	}
+	if &got.Source()[0] != &src[0] {
+		t.Error("a lent source was copied")
+	}
+	if copied, _ := LoadCompiled(bin, src); &copied.Source()[0] == &src[0] {
+		t.Error("a source not lent was kept, not copied")
+	}
+	// The checksum and the source's hash are what Verified skips.
+	bad := bytes.Clone(bin)
+	bad[len(bad)-1] ^= 1 // in the last lookup table's padding or keys
+	other := append([]byte("# edited\n"), src...)
+	if _, err := LoadCompiled(bad, src); err == nil {
+		t.Error("a damaged file loaded without Verified")
+	}
+	if _, err := LoadCompiledWith(bin, other, CompiledOptions{}); !errors.Is(err, ErrStale) {
+		t.Errorf("another source without Verified: %v, want ErrStale", err)
+	}
+	if _, err := LoadCompiledWith(bin, other, CompiledOptions{Verified: true}); err != nil {
+		t.Errorf("another source, Verified: %v, want the caller's word taken", err)
+	}
+}
+
 // TestCompiledStale: a compiled lexicon is refused for another file or
 // another format version, and a damaged one is an error, never a panic.
 func TestCompiledStale(t *testing.T) {
