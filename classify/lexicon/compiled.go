@@ -237,7 +237,8 @@ type CompiledOptions struct {
 	// is intact, as for a model built into the program, whose tests check
 	// both: the checksum over data (about 2 ms for the default lexicon on
 	// a slow machine, most of loading it) and the hash of source are not
-	// computed again. Everything else is still checked.
+	// computed again, nor is every entry of its lookup tables checked
+	// (their sizes are). The rest is still checked.
 	Verified bool
 	// Lent says that source stays valid and unmodified while the program
 	// runs: the lexicon keeps it instead of a copy.
@@ -372,8 +373,8 @@ func LoadCompiledWith(data, source []byte, opt CompiledOptions) (*Lexicon, error
 	}
 	l.indexNames()
 	var err error
-	if l.tab, tables, err = readTable(tables, len(l.patterns)); err == nil {
-		l.pairs, tables, err = readTable(tables, len(l.patterns))
+	if l.tab, tables, err = readTable(tables, len(l.patterns), opt.Verified); err == nil {
+		l.pairs, tables, err = readTable(tables, len(l.patterns), opt.Verified)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("compiled lexicon: %w", err)

@@ -65,8 +65,10 @@ const (
 
 // readTable returns the table stored at the start of b, checked so that
 // lookups stay in bounds and end, and the rest of b. patterns is the
-// number of patterns refs may point to.
-func readTable(b []byte, patterns int) (table, []byte, error) {
+// number of patterns refs may point to. A verified table (see
+// CompiledOptions) has its sizes checked, not every bucket and ref: that
+// would read all of it (1.3 MB for the default lexicon) at every start.
+func readTable(b []byte, patterns int, verified bool) (table, []byte, error) {
 	if len(b) < 24 {
 		return table{}, nil, errors.New("truncated")
 	}
@@ -86,6 +88,9 @@ func readTable(b []byte, patterns int) (table, []byte, error) {
 		shift:   uint(64 - bits.Len64(nb-1)),
 		mask:    nb - 1,
 		refs:    words32(b[nf*8+nb*16 : nf*8+nb*16+nr*4]),
+	}
+	if verified {
+		return t, b[size:], nil
 	}
 	empty := false
 	for _, bk := range t.buckets {
