@@ -529,8 +529,9 @@ func (r *decoder) u64sFrom(sl *slab[uint64]) []uint64 {
 		return nil // as compile leaves an empty list
 	}
 	out := sl.take(n)
+	b := r.take(8 * n) // count checked that it fits
 	for i := range out {
-		out[i] = r.u64()
+		out[i] = binary.LittleEndian.Uint64(b[8*i:])
 	}
 	return out
 }
