@@ -42,10 +42,7 @@ type Span struct{ Start, End int }
 
 // NewSegmenter builds the English sentence model.
 func NewSegmenter() (*Segmenter, error) {
-	data, err := punktEnglish()
-	if err != nil {
-		return nil, fmt.Errorf("tokenize: reading the English Punkt sentence model: %w", err)
-	}
+	data := punktEnglish()
 	// The English tokenizer adds its own abbreviations to the data it is
 	// given: once here, so that calls only read it.
 	if _, err := english.NewSentenceTokenizer(&data.small); err != nil {
