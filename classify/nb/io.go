@@ -109,13 +109,17 @@ func Parse(b []byte) (*Model, error) {
 	if rest := uint64(len(d.b)); uint64(nf)*8 > rest || uint64(nf)*8+uint64(nf)*uint64(nl)*4 > rest {
 		return nil, errors.New("truncated tables: unexpected EOF")
 	}
+	// Each array is taken whole (its size is checked above) and decoded in
+	// one loop: a bounds-checked read per value was most of parsing.
 	m.keys = make([]uint64, nf)
+	kb := d.take(8 * int(nf))
 	for i := range m.keys {
-		m.keys[i] = d.u64()
+		m.keys[i] = binary.LittleEndian.Uint64(kb[8*i:])
 	}
 	m.weights = make([]float32, int(nf)*int(nl))
+	wb := d.take(4 * len(m.weights))
 	for i := range m.weights {
-		m.weights[i] = math.Float32frombits(d.u32())
+		m.weights[i] = math.Float32frombits(binary.LittleEndian.Uint32(wb[4*i:]))
 	}
 	if d.short {
 		return nil, errors.New("truncated tables: unexpected EOF")
