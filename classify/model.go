@@ -259,14 +259,14 @@ type InPlaceFS interface {
 }
 
 // A VerifiedFS is a model file system whose files are known to match
-// their manifest's hash, and whose compiled lexicon to be intact and
-// compiled from its lexicon by this tagger, as those built into the
-// program are (tests of theirs check both): Load does not hash or
-// checksum them again.
+// their manifest's hash, and whose compiled lexicon to be intact, as
+// those built into the program are (tests of theirs check both): Load
+// does not hash or checksum them again (a compiled lexicon is still
+// checked against its source, so an edited lexicon file is read as such).
 type VerifiedFS interface {
 	fs.FS
 	// HashVerified reports whether the files match the manifest's hash
-	// and the compiled lexicon is current and intact.
+	// and the compiled lexicon is intact.
 	HashVerified() bool
 }
 

@@ -59,7 +59,7 @@ func (inPlace) InPlace(name string) ([]byte, bool) {
 }
 
 // HashVerified reports that the embedded files match their manifest's
-// hash and that the compiled lexicon is current and intact:
+// hash and that the compiled lexicon is intact:
 // TestDefaultModel and TestCompiledLexiconCurrent check it, so Load need
 // not at every start.
 func (inPlace) HashVerified() bool { return true }
