@@ -174,24 +174,26 @@ const (
 // evidence builds the evidence of the detected labels from their best
 // windows (for each, the one or two sentences that carry the label most),
 // and the evidence of the predicted rating lv from the strongest windows of
-// the cues that lifted it most (see ratingOrder).
-func (m *Model) evidence(states []labelState, cues [numCues]labelState, in ratingInputs, lv taxonomy.Level, res Result, maxPer int, fast bool, only *scratch) ([]Evidence, []Evidence, error) {
-	// The segmenter is fetched when the first window is analysed: a story
-	// with nothing detected never waits for it to be built.
+// the cues that lifted it most (see ratingOrder). With
+// opt.ParallelEvidence, half of the detected labels are done on another
+// goroutine, with a window cache and passage buffers of its own.
+func (m *Model) evidence(states []labelState, cues [numCues]labelState, in ratingInputs, lv taxonomy.Level, res Result, opt PredictOptions, only *scratch) ([]Evidence, []Evidence, error) {
+	// The segmenter is fetched before the first window is analysed: a
+	// story with nothing detected never waits for it to be built.
 	var seg *tokenize.Segmenter
-	segmenter := func() (*tokenize.Segmenter, error) {
-		if fast || seg != nil {
-			return seg, nil
+	needSeg := !opt.FastSnippets
+	var detected []int
+	for li, ls := range res.Labels {
+		if ls.Detected {
+			detected = append(detected, li)
 		}
+	}
+	if needSeg && (len(detected) > 0 || lv > taxonomy.General) {
 		var err error
 		if seg, err = m.seg(); err != nil {
-			return nil, fmt.Errorf("sentence segmenter: %w", err)
+			return nil, nil, fmt.Errorf("sentence segmenter: %w", err)
 		}
-		return seg, nil
 	}
-	var out []Evidence
-	// Labels often share windows: analyse each window once.
-	analysed := map[int]*passage{}
 	sc := only
 	if sc != nil {
 		defer sc.evidence.reset() // its owner puts it back
@@ -202,52 +204,36 @@ func (m *Model) evidence(states []labelState, cues [numCues]labelState, in ratin
 			m.free.put(sc)
 		}()
 	}
-	analyse := func(w window) (*passage, error) {
-		if p, ok := analysed[w.start]; ok && p.text == w.text {
-			return p, nil
+	main := newEvidenceCache(m, seg, only, &sc.evidence)
+	perLabel := make([][]Evidence, len(detected))
+	if opt.ParallelEvidence && len(detected) >= 2 {
+		// Odd positions on another goroutine: labels are ordered by
+		// group, so each half gets a mix of heavy and light ones.
+		other := m.free.get()
+		defer func() {
+			other.evidence.reset()
+			m.free.put(other)
+		}()
+		side := newEvidenceCache(m, seg, only, &other.evidence)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for k := 1; k < len(detected); k += 2 {
+				perLabel[k] = m.labelEvidence(states, res, detected[k], opt.MaxEvidence, side)
+			}
+		}()
+		for k := 0; k < len(detected); k += 2 {
+			perLabel[k] = m.labelEvidence(states, res, detected[k], opt.MaxEvidence, main)
 		}
-		seg, err := segmenter()
-		if err != nil {
-			return nil, err
+		<-done
+	} else {
+		for k, li := range detected {
+			perLabel[k] = m.labelEvidence(states, res, li, opt.MaxEvidence, main)
 		}
-		var p *passage
-		if only != nil && w.tok1 > w.tok0 {
-			p = passageOf(w, only, seg, &sc.evidence)
-		} else {
-			p = m.analyse(w.text, seg, &sc.evidence)
-		}
-		analysed[w.start] = p
-		return p, nil
 	}
-	for li, ls := range res.Labels {
-		if !ls.Detected {
-			continue
-		}
-		thr := m.info[li].Thresholds.Balanced
-		first, kept := len(out), 0
-		for k, w := range states[li].top {
-			if kept >= maxPer {
-				break
-			}
-			if k > 0 && w.z < thr {
-				break // weaker windows than the threshold are not evidence
-			}
-			p, err := analyse(w)
-			if err != nil {
-				return nil, nil, err
-			}
-			contrib, hits := m.contributions(p, li)
-			ev := snippet(w, p, contrib, hits)
-			ev.Label = ls.Label
-			ev.Score = m.score(li, w.z)
-			if slices.ContainsFunc(out[first:], func(e Evidence) bool { return nearPassage(e, ev) }) {
-				// An overlapping window's passage at the same place: a
-				// moderator would read the same sentence twice, once cut.
-				continue
-			}
-			out = append(out, ev)
-			kept++
-		}
+	var out []Evidence
+	for _, evs := range perLabel {
+		out = append(out, evs...)
 	}
 	if lv <= taxonomy.General {
 		return out, nil, nil
@@ -258,10 +244,7 @@ func (m *Model) evidence(states []labelState, cues [numCues]labelState, in ratin
 			if len(rating) == ratingEvidenceKeep {
 				return out, rating, nil
 			}
-			p, err := analyse(w)
-			if err != nil {
-				return nil, nil, err
-			}
+			p := main.passage(w)
 			contrib, hits := cueContributions(p, k)
 			ev := snippet(w, p, contrib, hits)
 			ev.Label = cueNames[k]
@@ -270,6 +253,64 @@ func (m *Model) evidence(states []labelState, cues [numCues]labelState, in ratin
 		}
 	}
 	return out, rating, nil
+}
+
+// evidenceCache analyses the windows evidence is built from, each once:
+// labels often share windows. One goroutine uses it.
+type evidenceCache struct {
+	m        *Model
+	seg      *tokenize.Segmenter // nil: snippets cut at the tokenizer's sentence ends
+	only     *scratch            // the chunk's tokens and hits, when they are kept
+	ar       *arena
+	analysed map[int]*passage
+}
+
+func newEvidenceCache(m *Model, seg *tokenize.Segmenter, only *scratch, ar *arena) *evidenceCache {
+	return &evidenceCache{m: m, seg: seg, only: only, ar: ar, analysed: map[int]*passage{}}
+}
+
+// passage returns window w analysed.
+func (c *evidenceCache) passage(w window) *passage {
+	if p, ok := c.analysed[w.start]; ok && p.text == w.text {
+		return p
+	}
+	var p *passage
+	if c.only != nil && w.tok1 > w.tok0 {
+		p = passageOf(w, c.only, c.seg, c.ar)
+	} else {
+		p = c.m.analyse(w.text, c.seg, c.ar)
+	}
+	c.analysed[w.start] = p
+	return p
+}
+
+// labelEvidence builds the evidence of detected label li from its best
+// windows: at most maxPer passages, none weaker than the balanced
+// threshold after the first, none a near copy of one kept.
+func (m *Model) labelEvidence(states []labelState, res Result, li, maxPer int, c *evidenceCache) []Evidence {
+	ls := res.Labels[li]
+	thr := m.info[li].Thresholds.Balanced
+	var out []Evidence
+	for k, w := range states[li].top {
+		if len(out) >= maxPer {
+			break
+		}
+		if k > 0 && w.z < thr {
+			break // weaker windows than the threshold are not evidence
+		}
+		p := c.passage(w)
+		contrib, hits := m.contributions(p, li)
+		ev := snippet(w, p, contrib, hits)
+		ev.Label = ls.Label
+		ev.Score = m.score(li, w.z)
+		if slices.ContainsFunc(out, func(e Evidence) bool { return nearPassage(e, ev) }) {
+			// An overlapping window's passage at the same place: a
+			// moderator would read the same sentence twice, once cut.
+			continue
+		}
+		out = append(out, ev)
+	}
+	return out
 }
 
 // ratingOrder lists the cues by how much each lifted the rating score,

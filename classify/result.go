@@ -170,6 +170,12 @@ type PredictOptions struct {
 	// fifth of batch scoring time on keyword-dense corpora. Batch runs set
 	// it; tagger check leaves it off for the better boundaries.
 	FastSnippets bool
+	// ParallelEvidence builds the evidence of the detected labels on two
+	// goroutines, half of the labels each, instead of one: for a story
+	// scored alone, as tagger check scores it, whose other core would
+	// otherwise wait at the end. The evidence is the same. Batch runs,
+	// whose workers keep every core busy, leave it off.
+	ParallelEvidence bool
 	// Thresholds, when set, override the sensitivity's threshold of the
 	// labels they name: label id → threshold on the 0..1 Score scale
 	// (LabelScore.Threshold). A moderator's team sets them in its config.

@@ -811,7 +811,7 @@ func (sg *scoring) finish() (Result, error) {
 	}
 	if len(res.Detected) > 0 || lv > taxonomy.General {
 		var err error
-		if res.Evidence, res.RatingEvidence, err = m.evidence(sg.states, sg.cueStates, in, lv, res, sg.opt.MaxEvidence, sg.opt.FastSnippets, sg.only); err != nil {
+		if res.Evidence, res.RatingEvidence, err = m.evidence(sg.states, sg.cueStates, in, lv, res, sg.opt, sg.only); err != nil {
 			return Result{}, err
 		}
 	}

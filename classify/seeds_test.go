@@ -170,6 +170,50 @@ func TestPredictConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
+// TestParallelEvidence: evidence built on two goroutines is the evidence
+// built on one, passage for passage and in the same order, for each seed
+// and for the four seeds as one story (eight labels detected, rating
+// evidence too), with and without fast snippets.
+func TestParallelEvidence(t *testing.T) {
+	m, err := models.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths, _ := filepath.Glob("../seeds/*.txt")
+	var texts []string
+	var all strings.Builder
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts = append(texts, string(b))
+		all.Write(b)
+		all.WriteString("\n\n")
+	}
+	texts = append(texts, all.String())
+	for i, text := range texts {
+		for _, fast := range []bool{false, true} {
+			seq, err := m.Predict(context.Background(), text, 0, 1, classify.PredictOptions{FastSnippets: fast})
+			if err != nil {
+				t.Fatal(err)
+			}
+			par, err := m.Predict(context.Background(), text, 0, 1, classify.PredictOptions{FastSnippets: fast, ParallelEvidence: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i == len(texts)-1 && (len(seq.Detected) < 4 || len(seq.RatingEvidence) == 0) {
+				t.Fatalf("the four seeds as one story: %d labels detected and %d rating passages; the test wants several of both", len(seq.Detected), len(seq.RatingEvidence))
+			}
+			a, _ := json.Marshal([2][]classify.Evidence{seq.Evidence, seq.RatingEvidence})
+			b, _ := json.Marshal([2][]classify.Evidence{par.Evidence, par.RatingEvidence})
+			if string(a) != string(b) {
+				t.Errorf("text %d (fast snippets %v): parallel evidence differs:\n%s\nwant\n%s", i, fast, b, a)
+			}
+		}
+	}
+}
+
 // The model card's cross-validated figure must be reproducible: retrain
 // with 5 grouped folds (seed 1) on passages-dev and compare.
 func TestEvalReproducesModelCard(t *testing.T) {

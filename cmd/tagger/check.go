@@ -163,7 +163,8 @@ when a story cannot be read, or when the inputs hold no story.`,
 				}
 			}
 			style := report.Style{Color: format == "text" && colorOK(a, color.value)}
-			opt := classify.PredictOptions{Sensitivity: s, Thresholds: set.thresholds()}
+			// A story is scored alone: its evidence is built on both cores.
+			opt := classify.PredictOptions{Sensitivity: s, Thresholds: set.thresholds(), ParallelEvidence: true}
 			failed, findings := 0, 0
 			// A story file above checkStreamAbove is scored from its file,
 			// chunk by chunk, as tagger run does, so memory stays bounded
