@@ -44,6 +44,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"syscall"
+
+	"github.com/tagger-dev/tagger/classify/tokenize"
+	"github.com/tagger-dev/tagger/models"
 )
 
 // processGC is set by main: the commands run in the tagger process, which
@@ -53,10 +56,30 @@ var processGC bool
 
 func main() {
 	processGC = true
+	prepareFor(os.Args[1:])
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	code := runWithSignals(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, sigs)
 	os.Exit(code)
+}
+
+// prepareFor starts building, on other cores, what the command in args
+// will need first and that no setting changes, before the command tree is
+// even made: for check, the embedded model (unless --model names another)
+// and the sentence segmenter. newCheckCmd asks for both again, which waits
+// for what is left; a configuration file naming another model makes the
+// model's load wasted work, as there.
+func prepareFor(args []string) {
+	if len(args) == 0 || args[0] != "check" {
+		return
+	}
+	tokenize.PrepareSegmenter()
+	for _, a := range args[1:] {
+		if a == "--model" || strings.HasPrefix(a, "--model=") {
+			return
+		}
+	}
+	models.PrepareDefault()
 }
 
 // Exit codes.
