@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/abadojack/whatlanggo"
+
 	"github.com/tagger-dev/tagger/classify/tokenize"
 )
 
@@ -340,6 +342,37 @@ func TestLanguageCode(t *testing.T) {
 	}
 	if got := LanguageName(""); got != "" {
 		t.Errorf("LanguageName(\"\") = %q, want \"\"", got)
+	}
+}
+
+// TestLanguageTable: every language whatlanggo names with an ISO 639-1
+// code is read by its code and by its name, and named back, as looping
+// over whatlanggo's languages read them; no two share a code or a name,
+// so the table does not depend on the order its map is read in.
+func TestLanguageTable(t *testing.T) {
+	codes, names := map[string]bool{}, map[string]bool{}
+	n := 0
+	for l, name := range whatlanggo.Langs {
+		code := l.Iso6391()
+		if code == "" {
+			continue
+		}
+		n++
+		if codes[code] || names[strings.ToLower(name)] {
+			t.Errorf("%v: code %q or name %q is another language's too", l, code, name)
+		}
+		codes[code], names[strings.ToLower(name)] = true, true
+		for _, in := range []string{code, name, strings.ToUpper(name)} {
+			if got, ok := LanguageCode(in); got != code || !ok {
+				t.Errorf("LanguageCode(%q) = %q, %v; want %q", in, got, ok, code)
+			}
+		}
+		if got := LanguageName(code); got != name {
+			t.Errorf("LanguageName(%q) = %q, want %q", code, got, name)
+		}
+	}
+	if n < 60 {
+		t.Errorf("only %d languages with a code: whatlanggo changed?", n)
 	}
 }
 

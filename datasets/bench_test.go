@@ -1,7 +1,11 @@
 package datasets_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -39,5 +43,53 @@ func BenchmarkReadTextCorpus(b *testing.B) {
 		if n != files {
 			b.Fatalf("read %d stories, want %d", n, files)
 		}
+	}
+}
+
+// BenchmarkReadJSONLCorpus reads the same kind of 20 MB corpus as one
+// JSONL file, each story a record with a rating, warnings and tags, with
+// one reader and with four (records decoded four at a time), and reports
+// MB/s of the corpus file.
+func BenchmarkReadJSONLCorpus(b *testing.B) {
+	paras, err := benchcorpus.Sources("../seeds", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := filepath.Join(b.TempDir(), "corpus")
+	files, _, err := benchcorpus.Write(dir, paras, benchcorpus.Options{Bytes: 20e6, Seed: 3})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var corpus bytes.Buffer
+	enc := json.NewEncoder(&corpus)
+	for s := range datasets.Read(context.Background(), []string{dir}, datasets.Options{NoWordCount: true}) {
+		err := enc.Encode(map[string]any{"id": s.ID, "rating": "Mature", "warnings": []string{"Graphic Depictions Of Violence"},
+			"tags": []string{"Angst", "Hurt/Comfort", "Character Death"}, "text": s.Body()})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	path := filepath.Join(b.TempDir(), "corpus.jsonl")
+	if err := os.WriteFile(path, corpus.Bytes(), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	for _, readers := range []int{1, 4} {
+		b.Run(fmt.Sprintf("readers=%d", readers), func(b *testing.B) {
+			opt := datasets.Options{NoWordCount: true, Readers: readers}
+			b.SetBytes(int64(corpus.Len()))
+			b.ReportAllocs()
+			for b.Loop() {
+				n := 0
+				for s := range datasets.Read(context.Background(), []string{path}, opt) {
+					if s.Err != nil {
+						b.Fatal(s.Err)
+					}
+					n++
+				}
+				if n != files {
+					b.Fatalf("read %d records, want %d", n, files)
+				}
+			}
+		})
 	}
 }

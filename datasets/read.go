@@ -89,11 +89,13 @@ type Options struct {
 	// read, decoded and its header parsed on a goroutine of its own: on a
 	// corpus of many small files reading is otherwise one core's work
 	// that the scoring waits on. Larger files, corpora and standard input
-	// are read as before, one at a time. Stories are yielded exactly as
-	// with one reader, in the same order; at most Readers+2 of them are
-	// held ahead of the consumer, all but one of them small files. Skip
-	// is then called from a goroutine of Read's own (in input order,
-	// never concurrently).
+	// are read as before, one at a time, but the records of a corpus
+	// (lines of at most ParallelFileBytes) are decoded Readers at a time
+	// on goroutines of their own. Stories are yielded exactly as with one
+	// reader, in the same order; at most Readers+2 of them are held ahead
+	// of the consumer, all but one of them small files, besides at most
+	// Readers small records being decoded. Skip is then called from a
+	// goroutine of Read's own (in input order, never concurrently).
 	Readers int
 }
 
@@ -186,6 +188,14 @@ func (r *reader) live() bool { return r.ctx.Err() == nil }
 
 func (r *reader) emit(s *Story) bool {
 	return r.live() && r.yield(s)
+}
+
+// offer yields s unless Skip skips it; false when reading must stop.
+func (r *reader) offer(s *Story) bool {
+	if r.skip != nil && r.skip(s.Source, s.ID) {
+		return r.live()
+	}
+	return r.emit(s)
 }
 
 // fail yields a story that failed before Skip was asked of it, unless
@@ -694,6 +704,10 @@ func (r *reader) readJSONL(in io.Reader, source, fileID string) bool {
 	}
 	enc, lines := jsonlLines(br)
 	lr := &lineReader{br: lines, max: r.maxLine}
+	var par *recordParser
+	if r.fan != nil {
+		par = &recordParser{fan: r.fan, max: cap(r.fan.sem)}
+	}
 	records := 0
 	for {
 		if !r.live() {
@@ -706,26 +720,33 @@ func (r *reader) readJSONL(in io.Reader, source, fileID string) bool {
 		src := fmt.Sprintf("%s:%d", source, lr.n)
 		id := fmt.Sprintf("%s:%d", fileID, lr.n)
 		if err != nil {
-			return r.fail(src, id, FormatJSONL, fmt.Errorf("read %s: %w", src, err))
+			return par.drain(r) && r.fail(src, id, FormatJSONL, fmt.Errorf("read %s: %w", src, err))
 		}
 		if blank {
 			continue
 		}
 		records++
-		var s *Story
 		if long {
-			s = &Story{ID: id, Source: src, Format: FormatJSONL,
+			s := &Story{ID: id, Source: src, Format: FormatJSONL,
 				Err: fmt.Errorf("%s: jsonl record: line longer than %d bytes; split the record, or raise the line limit with %s (%w)",
 					src, r.maxLine, lineLimitHint, ErrTooLarge)}
-		} else {
-			s = parseRecord(r.tx, line, enc, src, id, !r.noWords)
-		}
-		if r.skip != nil && r.skip(s.Source, s.ID) {
+			if !par.done(r, s) {
+				return false
+			}
 			continue
 		}
-		if !r.emit(s) {
+		if par != nil && len(line) <= ParallelFileBytes {
+			if !par.start(r, line, enc, src, id) {
+				return false
+			}
+			continue
+		}
+		if !par.done(r, parseRecord(r.tx, line, enc, src, id, !r.noWords)) {
 			return false
 		}
+	}
+	if !par.drain(r) {
+		return false
 	}
 	if records == 0 {
 		return r.fail(source, fileID, FormatJSONL,

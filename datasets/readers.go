@@ -185,3 +185,80 @@ func (p *fanout) dispatch(r *reader, f *os.File, fi fs.FileInfo, path, id string
 	}()
 	return r.live()
 }
+
+// recordParser parses the records of a corpus on goroutines of their own,
+// at most max at a time, for the walker that reads its lines (see
+// readParallel). Decoding a record's JSON is most of the work of reading
+// a corpus, and on one goroutine it was what the scoring waited on.
+// Records come back in line order, and Skip is asked of each on the
+// walker, as when they are parsed in turn: the walker waits for the
+// oldest record before it starts one more than max. Only lines of at most
+// ParallelFileBytes are parsed ahead; the walker parses a longer one
+// itself once the records before it are out, so the records parsed ahead
+// are small. A nil *recordParser parses nothing ahead: done and drain
+// pass stories straight on.
+type recordParser struct {
+	fan     *fanout
+	max     int
+	pending []recordJob // in line order
+	free    [][]byte    // line copies of records already parsed
+}
+
+// recordJob is one record being parsed.
+type recordJob struct {
+	story chan *Story // receives the record's story, once
+	line  []byte      // the walker's copy of the line, free once parsed
+}
+
+// start parses a copy of line on a goroutine of its own, after yielding the
+// oldest record when max are being parsed. It returns false when reading
+// must stop.
+func (rp *recordParser) start(r *reader, line []byte, enc, src, id string) bool {
+	if len(rp.pending) >= rp.max && !rp.next(r) {
+		return false
+	}
+	var buf []byte
+	if n := len(rp.free); n > 0 {
+		buf, rp.free = rp.free[n-1][:0], rp.free[:n-1]
+	}
+	job := recordJob{story: make(chan *Story, 1), line: append(buf, line...)}
+	rp.pending = append(rp.pending, job)
+	tx, words := r.tx, !r.noWords
+	rp.fan.wg.Add(1)
+	go func() {
+		defer rp.fan.wg.Done()
+		job.story <- parseRecord(tx, job.line, enc, src, id, words)
+	}()
+	return true
+}
+
+// next waits for the oldest record being parsed and yields it.
+func (rp *recordParser) next(r *reader) bool {
+	job := rp.pending[0]
+	rp.pending = rp.pending[1:]
+	var s *Story
+	select {
+	case s = <-job.story:
+	case <-r.ctx.Done():
+		return false
+	}
+	// parseRecord keeps nothing of the line it parsed.
+	rp.free = append(rp.free, job.line)
+	return r.offer(s)
+}
+
+// done yields s, a story of the walker's own, after every record started
+// before it.
+func (rp *recordParser) done(r *reader, s *Story) bool {
+	return rp.drain(r) && r.offer(s)
+}
+
+// drain yields every record started, in order.
+func (rp *recordParser) drain(r *reader) bool {
+	for rp != nil && len(rp.pending) > 0 {
+		if !rp.next(r) {
+			return false
+		}
+	}
+	return true
+}

@@ -32,6 +32,25 @@ func readersTree(t *testing.T) string {
 	writeFile(t, filepath.Join(root, "s31-binary.dat"), []byte("\x7fELF\x02\x01\x01\x00\x00\x00"))
 	writeFile(t, filepath.Join(root, "s40.html"), []byte("<html><body><h2>A Title</h2><p>Rating: Mature</p><p>The body of a page.</p></body></html>"))
 	writeFile(t, filepath.Join(root, "s50.jsonl"), []byte("{\"id\":\"r1\",\"text\":\"First record.\"}\nnot json\n{\"id\":\"r3\",\"text\":\"Third record.\",\"rating\":\"Explicit\"}\n"))
+	// A corpus whose records are decoded several at a time: sizes from a
+	// line to ~200 KB, so that they finish out of order, one record over
+	// ParallelFileBytes (decoded by the walker, between the others), bad
+	// lines and blank ones. A record's id ends as its line number does.
+	var corpus strings.Builder
+	for n := 1; n <= 40; n++ {
+		switch {
+		case n%13 == 0:
+			corpus.WriteString("{\"id\": broken\n")
+		case n%11 == 0:
+			corpus.WriteString("  \n")
+		case n == 20:
+			fmt.Fprintf(&corpus, "{\"id\":\"r%d\",\"text\":%q}\n", n, strings.Repeat("A large record.\n", ParallelFileBytes/16+10))
+		default:
+			fmt.Fprintf(&corpus, "{\"id\":\"r%d\",\"rating\":\"Mature\",\"tags\":[\"Angst\"],\"text\":%q}\n", n,
+				strings.Repeat(fmt.Sprintf("Record %d says \"hello\"\tagain.\n", n), 1+(n*37%11)*(n%5)*400))
+		}
+	}
+	writeFile(t, filepath.Join(root, "s52.jsonl"), []byte(corpus.String()))
 	writeFile(t, filepath.Join(root, "s51.csv"), []byte("work_id,title,body\n7,Seven,\"The seventh body.\"\n8,Eight,\"The eighth body.\"\n"))
 	// Over ParallelFileBytes: read by the walker, between small files.
 	writeFile(t, filepath.Join(root, "s45-large.txt"), []byte("Title: Large\n\n"+strings.Repeat("A long line of a long story, read whole.\n", ParallelFileBytes/40+100)))
