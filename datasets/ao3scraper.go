@@ -136,6 +136,28 @@ func (r *reader) readAO3ScraperCSV(in io.Reader, source, fileID string) bool {
 	var layout *scraperLayout
 	seen := map[string]int{} // work_id → the row that has it
 	works := 0
+	// Rows are parsed on goroutines of their own when Read has several
+	// readers; what depends on the rows before (a work_id seen already,
+	// Skip) is settled here, on the walker, in row order.
+	par := newRecordParser(r, func(p parsedRecord) bool {
+		s := p.story
+		if s == nil {
+			return true // the header row again: files concatenated with cat
+		}
+		if p.key != "" {
+			if first, dup := seen[p.key]; dup {
+				// Keep the first: AO3Scraper appends to its CSV when run
+				// again, so a work can be there twice.
+				s = &Story{ID: p.id, Source: s.Source, Format: FormatAO3ScraperCSV, SHA256: s.SHA256, Encoding: s.Encoding,
+					Err: fmt.Errorf("%s: ao3scraper-csv row: duplicate work_id %q, already read at row %d; "+
+						"this row is not read: remove one of the two rows", s.Source, p.key, first)}
+			} else {
+				seen[p.key] = p.n
+			}
+		}
+		works++
+		return r.offer(s)
+	})
 	for {
 		if !r.live() {
 			return false
@@ -162,49 +184,38 @@ func (r *reader) readAO3ScraperCSV(in io.Reader, source, fileID string) bool {
 			}
 			continue
 		}
-		var s *Story
-		if long {
-			s = &Story{ID: id, Source: src, Format: FormatAO3ScraperCSV,
+		var ok bool
+		switch {
+		case long:
+			ok = par.ready(parsedRecord{story: &Story{ID: id, Source: src, Format: FormatAO3ScraperCSV,
 				Err: fmt.Errorf("%s: ao3scraper-csv row: longer than %d bytes; split the work, or raise the line limit with "+
-					lineLimitHint+" (a quote left open makes the rest of the file one row) (%w)", src, r.maxLine, ErrTooLarge)}
-		} else if rows.open && bytes.Count(raw, []byte("\n")) > 1 {
+					lineLimitHint+" (a quote left open makes the rest of the file one row) (%w)", src, r.maxLine, ErrTooLarge)}})
+		case rows.open && bytes.Count(raw, []byte("\n")) > 1:
 			// A quote opened in this row and never closed: the rows after
 			// it were read as its text.
-			s = &Story{ID: id, Source: src, Format: FormatAO3ScraperCSV,
-				Err: fmt.Errorf("%s: ao3scraper-csv row: a quoted field opens here and is never closed, so the %d lines after it were read as one field; close the quote (or double a quote inside the field)", src, bytes.Count(raw, []byte("\n"))-1)}
-		} else if rows.runOn {
+			ok = par.ready(parsedRecord{story: &Story{ID: id, Source: src, Format: FormatAO3ScraperCSV,
+				Err: fmt.Errorf("%s: ao3scraper-csv row: a quoted field opens here and is never closed, so the %d lines after it were read as one field; close the quote (or double a quote inside the field)", src, bytes.Count(raw, []byte("\n"))-1)}})
+		case rows.runOn:
 			// A quote left open that closed in a later row: the rows
 			// between were read as its text, and would be lost.
-			s = &Story{ID: id, Source: src, Format: FormatAO3ScraperCSV,
-				Err: fmt.Errorf("%s: ao3scraper-csv row: a quoted field opens here and runs on into the rows after it (a quote inside it, on a later line, opens a field), so they were read as its text; close the quote (or double each quote inside the field)", src)}
-		} else {
-			var workID string
-			s, workID = parseScraperRow(r.tx, raw, enc, layout, src, id)
-			if s == nil {
-				continue // the header row again: files concatenated with cat
-			}
-			if workID != "" {
-				if first, dup := seen[workID]; dup {
-					// Keep the first: AO3Scraper appends to its CSV when run
-					// again, so a work can be there twice.
-					s = &Story{ID: id, Source: src, Format: FormatAO3ScraperCSV, SHA256: s.SHA256, Encoding: s.Encoding,
-						Err: fmt.Errorf("%s: ao3scraper-csv row: duplicate work_id %q, already read at row %d; "+
-							"this row is not read: remove one of the two rows", src, workID, first)}
-				} else {
-					seen[workID] = rows.n
+			ok = par.ready(parsedRecord{story: &Story{ID: id, Source: src, Format: FormatAO3ScraperCSV,
+				Err: fmt.Errorf("%s: ao3scraper-csv row: a quoted field opens here and runs on into the rows after it (a quote inside it, on a later line, opens a field), so they were read as its text; close the quote (or double each quote inside the field)", src)}})
+		default:
+			tx, l, words, n := r.tx, layout, !r.noWords, rows.n
+			ok = par.add(raw, func(raw []byte) parsedRecord {
+				s, workID := parseScraperRow(tx, raw, enc, l, src, id)
+				if s != nil && s.Err == nil && words {
+					s.Words = CountWords(s.Text)
 				}
-			}
+				return parsedRecord{story: s, key: workID, id: id, n: n}
+			})
 		}
-		works++
-		if r.skip != nil && r.skip(s.Source, s.ID) {
-			continue
-		}
-		if s.Err == nil && !r.noWords {
-			s.Words = CountWords(s.Text) // after Skip: a skipped story costs no count
-		}
-		if !r.emit(s) {
+		if !ok {
 			return false
 		}
+	}
+	if !par.drain() {
+		return false
 	}
 	switch {
 	case layout == nil:

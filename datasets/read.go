@@ -704,10 +704,7 @@ func (r *reader) readJSONL(in io.Reader, source, fileID string) bool {
 	}
 	enc, lines := jsonlLines(br)
 	lr := &lineReader{br: lines, max: r.maxLine}
-	var par *recordParser
-	if r.fan != nil {
-		par = &recordParser{fan: r.fan, max: cap(r.fan.sem)}
-	}
+	par := newRecordParser(r, func(p parsedRecord) bool { return r.offer(p.story) })
 	records := 0
 	for {
 		if !r.live() {
@@ -720,32 +717,28 @@ func (r *reader) readJSONL(in io.Reader, source, fileID string) bool {
 		src := fmt.Sprintf("%s:%d", source, lr.n)
 		id := fmt.Sprintf("%s:%d", fileID, lr.n)
 		if err != nil {
-			return par.drain(r) && r.fail(src, id, FormatJSONL, fmt.Errorf("read %s: %w", src, err))
+			return par.drain() && r.fail(src, id, FormatJSONL, fmt.Errorf("read %s: %w", src, err))
 		}
 		if blank {
 			continue
 		}
 		records++
+		var ok bool
 		if long {
-			s := &Story{ID: id, Source: src, Format: FormatJSONL,
+			ok = par.ready(parsedRecord{story: &Story{ID: id, Source: src, Format: FormatJSONL,
 				Err: fmt.Errorf("%s: jsonl record: line longer than %d bytes; split the record, or raise the line limit with %s (%w)",
-					src, r.maxLine, lineLimitHint, ErrTooLarge)}
-			if !par.done(r, s) {
-				return false
-			}
-			continue
+					src, r.maxLine, lineLimitHint, ErrTooLarge)}})
+		} else {
+			tx, words := r.tx, !r.noWords
+			ok = par.add(line, func(line []byte) parsedRecord {
+				return parsedRecord{story: parseRecord(tx, line, enc, src, id, words)}
+			})
 		}
-		if par != nil && len(line) <= ParallelFileBytes {
-			if !par.start(r, line, enc, src, id) {
-				return false
-			}
-			continue
-		}
-		if !par.done(r, parseRecord(r.tx, line, enc, src, id, !r.noWords)) {
+		if !ok {
 			return false
 		}
 	}
-	if !par.drain(r) {
+	if !par.drain() {
 		return false
 	}
 	if records == 0 {

@@ -186,77 +186,102 @@ func (p *fanout) dispatch(r *reader, f *os.File, fi fs.FileInfo, path, id string
 	return r.live()
 }
 
-// recordParser parses the records of a corpus on goroutines of their own,
-// at most max at a time, for the walker that reads its lines (see
-// readParallel). Decoding a record's JSON is most of the work of reading
-// a corpus, and on one goroutine it was what the scoring waited on.
-// Records come back in line order, and Skip is asked of each on the
-// walker, as when they are parsed in turn: the walker waits for the
-// oldest record before it starts one more than max. Only lines of at most
+// recordParser parses the records of a corpus (JSONL lines, CSV rows) on
+// goroutines of their own, at most max at a time, for the walker that
+// reads them (see readParallel). Decoding records is most of the work of
+// reading a corpus, and on one goroutine it was what the scoring waited
+// on. Parsed records come back in the corpus's order and are handed to
+// finish on the walker, as when they are parsed in turn: finish asks
+// Skip, in order, and yields. The walker waits for the oldest record
+// before it starts one more than max. Only records of at most
 // ParallelFileBytes are parsed ahead; the walker parses a longer one
-// itself once the records before it are out, so the records parsed ahead
-// are small. A nil *recordParser parses nothing ahead: done and drain
-// pass stories straight on.
+// itself, after the records before it, so the records parsed ahead are
+// small. With max 0 (one reader) nothing is parsed ahead.
 type recordParser struct {
-	fan     *fanout
+	ctx     context.Context
+	wg      *sync.WaitGroup // the fanout's: Read waits for every parse
 	max     int
-	pending []recordJob // in line order
-	free    [][]byte    // line copies of records already parsed
+	pending []recordJob // in corpus order
+	free    [][]byte    // copies of records already parsed, to reuse
+	// finish takes a parsed record on the walker, in order; false when
+	// reading must stop.
+	finish func(parsedRecord) bool
+}
+
+// parsedRecord is what parsing a record gives: its story (nil for a
+// record to pass over, as a CSV's header row repeated), and the key that
+// finish needs, if any (a CSV row's work_id).
+type parsedRecord struct {
+	story *Story
+	key   string
+	id    string // the ID the record would have without one of its own
+	n     int    // the record's line (JSONL) or row (CSV) number
 }
 
 // recordJob is one record being parsed.
 type recordJob struct {
-	story chan *Story // receives the record's story, once
-	line  []byte      // the walker's copy of the line, free once parsed
+	done chan parsedRecord // receives the record, once
+	raw  []byte            // the walker's copy of the record, free once parsed
 }
 
-// start parses a copy of line on a goroutine of its own, after yielding the
-// oldest record when max are being parsed. It returns false when reading
-// must stop.
-func (rp *recordParser) start(r *reader, line []byte, enc, src, id string) bool {
-	if len(rp.pending) >= rp.max && !rp.next(r) {
+// newRecordParser returns the parser of r's corpus records.
+func newRecordParser(r *reader, finish func(parsedRecord) bool) *recordParser {
+	rp := &recordParser{ctx: r.ctx, finish: finish}
+	if r.fan != nil {
+		rp.wg, rp.max = &r.fan.wg, cap(r.fan.sem)
+	}
+	return rp
+}
+
+// add parses raw, a record that stays valid only until the call returns:
+// on a goroutine of its own when it is small and records are parsed in
+// parallel, else on the walker once every record before it is finished.
+// parse must keep nothing of the bytes it is given.
+func (rp *recordParser) add(raw []byte, parse func([]byte) parsedRecord) bool {
+	if rp.max == 0 || len(raw) > ParallelFileBytes {
+		return rp.drain() && rp.finish(parse(raw))
+	}
+	if len(rp.pending) >= rp.max && !rp.next() {
 		return false
 	}
 	var buf []byte
 	if n := len(rp.free); n > 0 {
 		buf, rp.free = rp.free[n-1][:0], rp.free[:n-1]
 	}
-	job := recordJob{story: make(chan *Story, 1), line: append(buf, line...)}
+	job := recordJob{done: make(chan parsedRecord, 1), raw: append(buf, raw...)}
 	rp.pending = append(rp.pending, job)
-	tx, words := r.tx, !r.noWords
-	rp.fan.wg.Add(1)
+	rp.wg.Add(1)
 	go func() {
-		defer rp.fan.wg.Done()
-		job.story <- parseRecord(tx, job.line, enc, src, id, words)
+		defer rp.wg.Done()
+		job.done <- parse(job.raw)
 	}()
 	return true
 }
 
-// next waits for the oldest record being parsed and yields it.
-func (rp *recordParser) next(r *reader) bool {
+// ready finishes p, a record the walker made itself (a line too long to
+// read, say), after every record before it.
+func (rp *recordParser) ready(p parsedRecord) bool {
+	return rp.drain() && rp.finish(p)
+}
+
+// next waits for the oldest record being parsed and finishes it.
+func (rp *recordParser) next() bool {
 	job := rp.pending[0]
 	rp.pending = rp.pending[1:]
-	var s *Story
+	var p parsedRecord
 	select {
-	case s = <-job.story:
-	case <-r.ctx.Done():
+	case p = <-job.done:
+	case <-rp.ctx.Done():
 		return false
 	}
-	// parseRecord keeps nothing of the line it parsed.
-	rp.free = append(rp.free, job.line)
-	return r.offer(s)
+	rp.free = append(rp.free, job.raw)
+	return rp.finish(p)
 }
 
-// done yields s, a story of the walker's own, after every record started
-// before it.
-func (rp *recordParser) done(r *reader, s *Story) bool {
-	return rp.drain(r) && r.offer(s)
-}
-
-// drain yields every record started, in order.
-func (rp *recordParser) drain(r *reader) bool {
-	for rp != nil && len(rp.pending) > 0 {
-		if !rp.next(r) {
+// drain finishes every record started, in order.
+func (rp *recordParser) drain() bool {
+	for len(rp.pending) > 0 {
+		if !rp.next() {
 			return false
 		}
 	}
