@@ -22,7 +22,7 @@ FT=$FT_SRC/fasttext TAGGER=/tmp/tagger-bench
 mkdir -p "$WORK"
 
 [[ -x $FT ]] || make -C "$FT_SRC" -j"$(nproc)" >"$WORK/make.log"
-go build -o "$TAGGER" ./cmd/tagger
+CGO_ENABLED=0 go build -o "$TAGGER" ./cmd/tagger  # as README installs it
 
 # Model: one label per passage (its warning when positive, else "none").
 # Predict cost depends on dim and the number of input words, hardly on the
