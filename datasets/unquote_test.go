@@ -73,7 +73,7 @@ func jsonValidUTF8(b []byte) bool { return utf8.Valid(b) }
 func FuzzRecordDecoders(f *testing.F) {
 	for _, in := range []string{
 		`{"id":1,"text":"x"}`, `{"id":"a","text":"l\nx","tags":["a","b"],"rating":"Mature","warnings":null}`,
-		`{"work_id":3,"text":"<p>x</p>","labels":["a"]}`, `{"ID":"A","Text":"hi"}`, `{"id":1,"text":"a","text":"b"}`,
+		`{"work_id":3,"text":"<p>x</p>","labels":["a"]}`, `{"text":"t","tags":["a\u00e9",null,1.5e3,{"k":[true]},"\ud800"]}`, `{"ID":"A","Text":"hi"}`, `{"id":1,"text":"a","text":"b"}`,
 		"{\"id\":1,\"text\":\"a\xffb\"}", `{"id":01,"text":"a"}`, `{"id":1,"text":"a",}`, `{"text":"\ud83d\ude00"}`,
 	} {
 		f.Add([]byte(in))
@@ -86,6 +86,17 @@ func FuzzRecordDecoders(f *testing.F) {
 		}
 		if errStd == nil && !reflect.DeepEqual(std, seg) {
 			t.Fatalf("%q: encoding/json decodes %+v, segmentio %+v", b, std, seg)
+		}
+		// A list field's items, as appendFields decodes them.
+		for _, raw := range []json.RawMessage{std.Tags, std.Warnings, std.Labels, std.Fandoms, std.Rating} {
+			if !present(raw) {
+				continue
+			}
+			var a, c []any
+			ea, ec := json.Unmarshal(raw, &a), sjson.Unmarshal(raw, &c)
+			if (ea == nil) != (ec == nil) || !reflect.DeepEqual(a, c) {
+				t.Fatalf("%q: encoding/json decodes %v (%v), segmentio %v (%v)", raw, a, ea, c, ec)
+			}
 		}
 	})
 }
