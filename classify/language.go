@@ -202,8 +202,17 @@ func LanguageCode(s string) (string, bool) {
 	if strings.EqualFold(s, "Chinese") {
 		return "zh", true
 	}
-	code, ok := languages().byKey[strings.ToLower(s)]
-	return code, ok
+	t := languages()
+	if code, ok := t.byKey[strings.ToLower(s)]; ok {
+		return code, true
+	}
+	// Case folding knows more than lower-casing ("Engliſh").
+	for key, code := range t.byKey {
+		if strings.EqualFold(s, key) {
+			return code, true
+		}
+	}
+	return "", false
 }
 
 // languageTable holds whatlanggo's languages that have an ISO 639-1 code.

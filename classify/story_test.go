@@ -333,7 +333,7 @@ func TestFinishPartialsNoFirstChunk(t *testing.T) {
 func TestLanguageCode(t *testing.T) {
 	for in, want := range map[string]string{
 		"English": "en", " english ": "en", "EN": "en", "fr": "fr", "French": "fr", "German": "de",
-		"Mandarin": "zh", "Chinese": "zh", "Español": "", "": "", "xx": "", "Klingon": "",
+		"Mandarin": "zh", "Chinese": "zh", "Español": "", "": "", "xx": "", "Klingon": "", "Engli\u017fh": "en",
 	} {
 		got, ok := LanguageCode(in)
 		if got != want || ok != (want != "") {

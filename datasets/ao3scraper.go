@@ -169,7 +169,8 @@ func (r *reader) readAO3ScraperCSV(in io.Reader, source, fileID string) bool {
 		src := fmt.Sprintf("%s:%d", source, rows.n)
 		id := fmt.Sprintf("%s:%d", fileID, rows.n)
 		if err != nil {
-			return r.fail(src, id, FormatAO3ScraperCSV, fmt.Errorf("read %s: %w", src, err))
+			// The rows before it first, in order.
+			return par.drain() && r.fail(src, id, FormatAO3ScraperCSV, fmt.Errorf("read %s: %w", src, err))
 		}
 		if layout == nil {
 			// The first row names the columns.
@@ -204,6 +205,9 @@ func (r *reader) readAO3ScraperCSV(in io.Reader, source, fileID string) bool {
 			tx, l, words, n := r.tx, layout, !r.noWords, rows.n
 			ok = par.add(raw, func(raw []byte) parsedRecord {
 				s, workID := parseScraperRow(tx, raw, enc, l, src, id)
+				// Counted here, beside the parse, so before Skip is
+				// asked, as a JSONL record's are (tagger run counts no
+				// words while reading).
 				if s != nil && s.Err == nil && words {
 					s.Words = CountWords(s.Text)
 				}

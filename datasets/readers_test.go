@@ -3,6 +3,7 @@ package datasets
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -261,6 +262,57 @@ func TestReadersAhead(t *testing.T) {
 		}
 		if n != 60 {
 			t.Errorf("%d readers: %d stories, want 60", readers, n)
+		}
+	}
+}
+
+// failingReader yields data, then err instead of io.EOF.
+type failingReader struct {
+	data []byte
+	err  error
+}
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	if len(f.data) == 0 {
+		return 0, f.err
+	}
+	n := copy(p, f.data)
+	f.data = f.data[n:]
+	return n, nil
+}
+
+// TestReadersCorpusReadError: a corpus whose reading fails part way
+// yields every record before the failure, in order, and then the failure,
+// with several readers as with one (records still being parsed when the
+// read fails are not lost).
+func TestReadersCorpusReadError(t *testing.T) {
+	var csvRows, jsonl strings.Builder
+	csvRows.WriteString("work_id,body\n")
+	for n := 1; n <= 12; n++ {
+		fmt.Fprintf(&csvRows, "%d,\"%s\"\n", n, strings.Repeat("Words of a work. ", 50*n))
+		fmt.Fprintf(&jsonl, "{\"id\":\"r%d\",\"text\":%q}\n", n, strings.Repeat("Words of a record. ", 50*n))
+	}
+	for name, data := range map[string]string{"csv": csvRows.String(), "jsonl": jsonl.String()} {
+		read := func(readers int) []string {
+			var got []string
+			in := &failingReader{data: []byte(data), err: errors.New("the disk went away")}
+			for s := range Read(t.Context(), []string{"-"}, Options{Readers: readers, Stdin: in}) {
+				k := s.Source
+				if s.Err != nil {
+					k += " error"
+				}
+				got = append(got, k)
+			}
+			return got
+		}
+		want := read(1)
+		if len(want) != 13 || !strings.HasSuffix(want[12], "error") {
+			t.Fatalf("%s, one reader: %v; want 12 records and the failure", name, want)
+		}
+		for _, readers := range []int{2, 4} {
+			if got := read(readers); strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Errorf("%s, %d readers: %v\nwant %v", name, readers, got, want)
+			}
 		}
 	}
 }

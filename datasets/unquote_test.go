@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -99,4 +100,32 @@ func FuzzRecordDecoders(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestRecordDeepNesting: a record nested deeper than encoding/json's
+// limit is a record error, as encoding/json makes it, not a crash: a few
+// megabytes of brackets overflowed the stack of segmentio's recursive
+// decoder and killed the process. Just under the limit it is read.
+func TestRecordDeepNesting(t *testing.T) {
+	deep := func(n int) string {
+		return `{"text":"a story","x":` + strings.Repeat("[", n) + strings.Repeat("]", n) + "}"
+	}
+	for _, tc := range []struct {
+		name string
+		line string
+		ok   bool
+	}{
+		{"2 million deep", deep(1 << 21), false},
+		{"10,001 deep", deep(10001), false},
+		{"in the tags", `{"text":"a","tags":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + "}", false},
+		{"9,000 deep", deep(9000), true},
+	} {
+		_, err := decodeRecord([]byte(tc.line))
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: err %v, want ok %v", tc.name, err, tc.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "exceeded max depth") {
+			t.Errorf("%s: %v; want encoding/json's word for it", tc.name, err)
+		}
+	}
 }
