@@ -315,6 +315,11 @@ SIGINT, 143 after SIGTERM (the output is valid: --resume completes it).`,
 			switch {
 			case sum.Stopped:
 				return &exitCodeError{code: sigCode()}
+			case firstSig.Load() != nil:
+				// Interrupted after the last story was read: the output
+				// is whole, but a script that chained on this run was
+				// interrupted all the same, and the exit code says so.
+				return &exitCodeError{code: sigCode()}
 			case sum.Errors > 0 && !allowErrors:
 				return &exitCodeError{code: exitError, msg: fmt.Sprintf("%d of %s failed (the first: %s; %s has each); --allow-errors exits 0 for them", sum.Errors, plural(sum.Stories, "story", "stories"), sum.FirstError, where)}
 			case keptFailed > 0 && !allowErrors:
