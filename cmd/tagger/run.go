@@ -421,7 +421,7 @@ func printStats(w io.Writer, s pipeline.Summary) {
 	}
 	tw.Flush()
 	if s.Readers > 1 {
-		fmt.Fprintf(w, "ingest read up to %d small files at once; its busy time is the wait for each next story in input order\n", s.Readers)
+		fmt.Fprintf(w, "ingest read up to %d small files (or corpus records) at once; its busy time is the wait for each next story in input order\n", s.Readers)
 	}
 }
 

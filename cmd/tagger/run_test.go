@@ -24,7 +24,7 @@ func TestRunSeeds(t *testing.T) {
 		t.Fatalf("run: code %d: %s", code, errOut)
 	}
 	for _, want := range []string{"done: 4 stories (0 errors", "ingest", "tokenize", "feature", "classify", "combine", "sink",
-		"ingest read up to 4 small files at once"} {
+		"ingest read up to 4 small files (or corpus records) at once"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
 		}
