@@ -86,12 +86,12 @@ type Options struct {
 	Buffers *BufferPool
 	// Readers, when above 1, is how many small story files (text, HTML,
 	// EPUB of at most ParallelFileBytes) are read at once, each opened,
-	// read, decoded and its header parsed on a goroutine of its own: on a
-	// corpus of many small files reading is otherwise one core's work
+	// read, decoded and its header parsed by one of Readers goroutines: on
+	// a corpus of many small files reading is otherwise one core's work
 	// that the scoring waits on. Larger files, corpora and standard input
 	// are read as before, one at a time, but the records of a corpus
-	// (lines of at most ParallelFileBytes) are decoded Readers at a time
-	// on goroutines of their own. Stories are yielded exactly as with one
+	// (JSONL lines and CSV rows of at most ParallelFileBytes) are decoded
+	// by the same goroutines, Readers at a time. Stories are yielded exactly as with one
 	// reader, in the same order; at most Readers+2 of them are held ahead
 	// of the consumer, all but one of them small files, besides at most
 	// Readers small records being decoded. Skip is then called from a

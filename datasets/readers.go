@@ -215,8 +215,8 @@ func (p *fanout) run(job func()) bool {
 }
 
 // recordParser parses the records of a corpus (JSONL lines, CSV rows) on
-// goroutines of their own, at most max at a time, for the walker that
-// reads them (see readParallel). Decoding records is most of the work of
+// the fanout's readers, at most max at a time, for the walker that reads
+// them (see readParallel). Decoding records is most of the work of
 // reading a corpus, and on one goroutine it was what the scoring waited
 // on. Parsed records come back in the corpus's order and are handed to
 // finish on the walker, as when they are parsed in turn: finish asks
@@ -262,8 +262,8 @@ func newRecordParser(r *reader, finish func(parsedRecord) bool) *recordParser {
 }
 
 // add parses raw, a record that stays valid only until the call returns:
-// on a goroutine of its own when it is small and records are parsed in
-// parallel, else on the walker once every record before it is finished.
+// on a reader when it is small and records are parsed in parallel, else
+// on the walker once every record before it is finished.
 // parse must keep nothing of the bytes it is given.
 func (rp *recordParser) add(raw []byte, parse func([]byte) parsedRecord) bool {
 	if rp.max == 0 || len(raw) > ParallelFileBytes {
