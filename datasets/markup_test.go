@@ -243,3 +243,17 @@ func FuzzReadEPUB(f *testing.F) {
 		}
 	})
 }
+
+// TestParseHTMLDepthAsParsed: nesting is judged as x/net/html builds the
+// tree, not by counting start tags: 600 paragraphs left open close each
+// other and make a shallow tree, which is read; 600 open divs nest and are
+// refused as hostile.
+func TestParseHTMLDepthAsParsed(t *testing.T) {
+	if _, err := parseHTML([]byte(strings.Repeat("<p>A paragraph left open.", maxHTMLDepth+88))); err != nil {
+		t.Errorf("open paragraphs: %v; want them read", err)
+	}
+	_, err := parseHTML([]byte(strings.Repeat("<div>", maxHTMLDepth+88) + "text"))
+	if !errors.Is(err, ErrHostile) || !strings.Contains(err.Error(), "nested deeper than 512") {
+		t.Errorf("nested divs: %v; want ErrHostile saying how deep", err)
+	}
+}
